@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QingdaoGroupsConfig(AppConfig):
+    name = "qingdao_groups"
+    verbose_name = "Qingdao groups"

@@ -1,0 +1,6 @@
+"""The embedded default used by `make run`: SQLite, filesystem Celery broker, console mail."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
