@@ -12,25 +12,37 @@ from members.models import School, User
 from members.selectors import school_scope_q
 
 
+def _granted_group_ids(user: User):
+    """Groups granted to this user one by one with django-guardian (e.g. an outside adviser)."""
+    from guardian.shortcuts import get_objects_for_user
+
+    return get_objects_for_user(
+        user, "groups.view_educationgroup", klass=EducationGroup, accept_global_perms=False,
+        with_superuser=False,
+    ).values("pk")
+
+
 def group_scope_q(user: User) -> Q | None:
     """The filter of groups `user` may see; None means the whole city.
 
     A district sees the groups its authority approved and those with a current member in its
-    scope; a principal sees the group their school is in."""
+    scope; a principal sees the group their school is in; anyone also sees the groups granted to
+    them individually (django-guardian object permission)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
+    granted = Q(pk__in=_granted_group_ids(user))
     if user.is_district_staff and user.authority_id:
         schools = School.objects.filter(school_scope_q(user))
         has_member_here = Membership.objects.open().filter(
             group_id=OuterRef("pk"), school__in=schools
         )
-        return Q(authority_id=user.authority_id) | Q(Exists(has_member_here))
+        return Q(authority_id=user.authority_id) | Q(Exists(has_member_here)) | granted
     if user.is_principal and user.school_id:
         return Q(pk__in=Membership.objects.open().filter(school_id=user.school_id)
-                 .values("group_id"))
-    return Q(pk__in=[])
+                 .values("group_id")) | granted
+    return granted
 
 
 def group_list_for_user(*, user: User) -> QuerySet[EducationGroup]:
@@ -118,3 +130,35 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    group: EducationGroup
+    clause: str
+    message: str
+
+
+def group_attention_for_user(*, user: User, limit: int = 20) -> list[AttentionItem]:
+    """Registry gaps in the groups a user may see, each against its clause: no charter (G-4),
+    no chief principal (G-3), no weak school among current members (A-4). One query."""
+    from django.utils.translation import gettext as _
+
+    qs = group_list_for_user(user=user).filter(status=EducationGroup.Status.ACTIVE).annotate(
+        has_charter=Exists(GroupDocument.objects.filter(
+            group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)),
+        has_chief=Exists(CouncilSeat.objects.filter(
+            group_id=OuterRef("pk"), role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+            ended_on__isnull=True)),
+        has_weak=Exists(Membership.objects.open().members().filter(
+            group_id=OuterRef("pk"), school__is_weak=True)),
+    ).filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False)).order_by("name")
+    items: list[AttentionItem] = []
+    for group in qs[:limit]:
+        if not group.has_charter:
+            items.append(AttentionItem(group, "G-4", _("尚未登记集团章程")))
+        if not group.has_chief:
+            items.append(AttentionItem(group, "G-3", _("尚未登记总校长")))
+        if not group.has_weak:
+            items.append(AttentionItem(group, "A-4", _("成员校中没有薄弱学校")))
+    return items

@@ -15,15 +15,21 @@ def _principal_group_ids(user: User):
 def school_scope_q(user: User) -> Q | None:
     """The filter of schools `user` may see; None means the whole city.
 
-    A district sees the schools it runs and those located in its district; a principal sees the
-    schools of their own group (or only their own school when it is in no group)."""
+    A district sees the schools it runs, those located in its district and the current members
+    of the groups it approves; a principal sees the schools of their own group (or only their
+    own school when it is in no group)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
     if user.is_district_staff and user.authority_id:
+        from groups.models import Membership
+
+        in_groups_it_approves = Membership.objects.open().filter(
+            school_id=OuterRef("pk"), group__authority_id=user.authority_id
+        )
+        q = Q(authority_id=user.authority_id) | Q(Exists(in_groups_it_approves))
         district = user.authority.district
-        q = Q(authority_id=user.authority_id)
         return q | Q(district=district) if district else q
     if user.is_principal and user.school_id:
         from groups.models import Membership

@@ -1,13 +1,24 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from qingdao_groups import views
+from qingdao_groups.forms import BootstrapAuthenticationForm, BootstrapPasswordChangeForm
 
 urlpatterns = [
     path("", views.home_view, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/login/",
+         auth_views.LoginView.as_view(authentication_form=BootstrapAuthenticationForm),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/",
+         auth_views.PasswordChangeView.as_view(form_class=BootstrapPasswordChangeForm),
+         name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(),
+         name="password_change_done"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", views.healthz_view, name="healthz"),
     path("groups/", include("groups.urls")),
@@ -15,6 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "青岛市中小学集团化办学管理系统"
-admin.site.site_title = "集团化办学管理"
+admin.site.site_header = _("青岛市中小学集团化办学管理系统")
+admin.site.site_title = _("集团化办学管理")
 

@@ -1,6 +1,14 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
+
+from groups.models import EducationGroup
+from groups.selectors import group_attention_for_user, group_list_for_user
+from members.selectors import school_list_for_user
+
+# Policy A-5: at least 10 groups city-wide by 2020, at least 30 by 2025.
+CITY_GROUP_TARGETS = ((2020, 10), (2025, 30))
 
 
 @login_not_required
@@ -12,6 +20,19 @@ def healthz_view(request):
 
 
 def home_view(request):
-    from django.shortcuts import render
-
-    return render(request, "home.html", {})
+    """Each role's home: what needs attention and the groups the user may see."""
+    user = request.user
+    groups = group_list_for_user(user=user).order_by("founded_on", "id")
+    context = {
+        "groups": groups[:10],
+        "group_count": groups.count(),
+        "school_count": school_list_for_user(user=user).count(),
+        "attention": group_attention_for_user(user=user),
+    }
+    if user.sees_everything:
+        active = EducationGroup.objects.active().count()
+        context["targets"] = [
+            {"year": year, "target": target, "actual": active, "met": active >= target}
+            for year, target in CITY_GROUP_TARGETS
+        ]
+    return render(request, "home.html", context)

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.models import Authority, Partner, School, User
+
+
+@admin.register(Authority)
+class AuthorityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "district", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(School)
+class SchoolAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "authority", "district", "stage", "nature", "is_weak"]
+    list_filter = ["district", "stage", "nature", "is_weak", "authority"]
+    search_fields = ["name", "code", "principal_name"]
+    list_select_related = ["authority"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "contact_name", "contact_phone"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class AppUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "last_name", "first_name", "role", "authority", "school",
+                    "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["authority", "school"]
+    autocomplete_fields = ["school"]
+    fieldsets = UserAdmin.fieldsets + ((_("角色与单位"), {"fields": ("role", "authority", "school")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + (
+        (_("角色与单位"), {"fields": ("role", "authority", "school")}),
+    )

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Authority, District, School
+from qingdao_groups.forms import BootstrapFormMixin
+
+
+class SchoolForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["name", "code", "authority", "district", "stage", "nature", "is_weak",
+                  "weak_rated_year", "is_legal_entity", "principal_name"]
+
+    def __init__(self, *args, authorities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if authorities is not None:
+            self.fields["authority"].queryset = authorities
+
+
+class SchoolFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("校名或标识码")}))
+    district = forms.ChoiceField(label=_("区（市）"), required=False,
+                                 choices=[("", _("全部区（市）"))] + District.choices)
+    stage = forms.ChoiceField(label=_("学段"), required=False,
+                              choices=[("", _("全部学段"))] + School.Stage.choices)
+    nature = forms.ChoiceField(label=_("办学性质"), required=False,
+                               choices=[("", _("全部"))] + School.Nature.choices)
+    weak = forms.BooleanField(label=_("仅薄弱学校"), required=False)
+    authority = forms.ModelChoiceField(label=_("主管部门"), required=False,
+                                       queryset=Authority.objects.education(),
+                                       empty_label=_("全部主管部门"))

@@ -1,0 +1,86 @@
+"""School pages: thin views over selectors (reads) and permission rules (writes)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from members.forms import SchoolFilterForm, SchoolForm
+from members.permissions import can_create_school, can_edit_school, can_import_schools
+from members.selectors import (
+    authorities_user_may_assign,
+    school_get_for_user,
+    school_list_for_user,
+)
+from qingdao_groups.shared import require
+
+PAGE_SIZE = 50
+
+
+def filter_schools(qs, form: SchoolFilterForm):
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if data["q"]:
+        qs = qs.filter(Q(name__icontains=data["q"]) | Q(code__startswith=data["q"]))
+    for field in ("district", "stage", "nature"):
+        if data[field]:
+            qs = qs.filter(**{field: data[field]})
+    if data["weak"]:
+        qs = qs.filter(is_weak=True)
+    if data["authority"]:
+        qs = qs.filter(authority=data["authority"])
+    return qs
+
+
+def school_list_view(request):
+    form = SchoolFilterForm(request.GET or None)
+    qs = filter_schools(school_list_for_user(user=request.user), form).order_by("name", "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "members/school_list.html", {
+        "form": form, "page_obj": page, "query_string": query.urlencode(),
+        "can_create": can_create_school(request.user).allowed,
+        "can_import": can_import_schools(request.user).allowed,
+    })
+
+
+def school_detail_view(request, school_id: int):
+    from groups.selectors import school_memberships
+
+    school = school_get_for_user(user=request.user, school_id=school_id)
+    history = school.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "members/school_detail.html", {
+        "school": school,
+        "memberships": school_memberships(school=school),
+        "history": history,
+        "can_edit": can_edit_school(request.user, school).allowed,
+    })
+
+
+def school_create_view(request):
+    require(can_create_school(request.user))
+    authorities = authorities_user_may_assign(user=request.user)
+    form = SchoolForm(request.POST or None, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        school = form.save()
+        messages.success(request, _("已登记学校：%(name)s") % {"name": school.name})
+        return redirect("members:school-detail", school_id=school.pk)
+    return render(request, "members/school_form.html", {"form": form, "school": None})
+
+
+def school_edit_view(request, school_id: int):
+    school = school_get_for_user(user=request.user, school_id=school_id)
+    decision = can_edit_school(request.user, school)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    authorities = authorities_user_may_assign(user=request.user)
+    form = SchoolForm(request.POST or None, instance=school, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存学校信息。"))
+        return redirect("members:school-detail", school_id=school.pk)
+    return render(request, "members/school_form.html", {"form": form, "school": school})

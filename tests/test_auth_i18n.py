@@ -1,0 +1,111 @@
+"""Login, session limits, throttling and the two languages, as a user meets them."""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from qingdao_groups.middleware import SESSION_LOGIN_AT
+from tests.conftest import PASSWORD
+
+
+def test_every_page_needs_login(client, world):
+    response = client.get(reverse("groups:group-detail", args=[world.group.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_login_page_is_chinese_by_default(client, db):
+    response = client.get("/accounts/login/")
+    html = response.content.decode()
+    assert '<html lang="zh-CN">' in html
+    assert "登录" in html and "用户名" in html
+
+
+def test_pages_render_in_english_on_request(client, world):
+    client.force_login(world.users["city"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("groups:group-list")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Education groups" in html and "教育集团</h1>" not in html
+    html = client.get(reverse("groups:group-detail", args=[world.group.pk])).content.decode()
+    assert "Core school" in html and "Aggregation" in html
+
+
+def test_accept_language_english(client, world):
+    client.force_login(world.users["city"])
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Needs attention" in html
+
+
+def test_each_demo_role_lands_on_its_home(client, world):
+    for role, user in world.users.items():
+        client.force_login(user)
+        html = client.get("/").content.decode()
+        assert user.get_role_display() in html, role
+
+
+def test_principal_home_shows_only_their_group(client, world):
+    client.force_login(world.users["principal"])
+    response = client.get("/")
+    assert [g.name for g in response.context["groups"]] == [world.group.name]
+
+
+def test_five_failures_lock_the_account_at_that_address(client, world):
+    user = world.users["city"]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": user.username, "password": "wrong"},
+                    REMOTE_ADDR="10.0.0.5")
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD},
+                           REMOTE_ADDR="10.0.0.5")
+    assert response.status_code == 429
+    assert "锁定 15 分钟" in response.content.decode()
+    # another address is not locked
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD},
+                           REMOTE_ADDR="10.0.0.6")
+    assert response.status_code == 302
+
+
+def test_wrong_password_message_is_chinese(client, world):
+    response = client.post("/accounts/login/", {"username": "t-city", "password": "nope"})
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_idle_sessions_expire_after_thirty_minutes():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_session_ends_twelve_hours_after_login(client, world):
+    client.force_login(world.users["city"])
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SESSION_LOGIN_AT] = time.time() - 12 * 3600 - 1
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/").status_code == 302  # logged out for good
+
+
+@pytest.mark.parametrize("module", ["local", "test", "production"])
+def test_throttling_and_validators_hold_in_every_settings_module(module, monkeypatch):
+    import importlib
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "groups.example.cn")
+    mod = importlib.import_module(f"qingdao_groups.settings.{module}")
+    assert mod.AXES_FAILURE_LIMIT == 5
+    assert mod.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
+    assert "axes.middleware.AxesMiddleware" in mod.MIDDLEWARE
+    assert mod.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert len(mod.AUTH_PASSWORD_VALIDATORS) >= 4
+    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in mod.MIDDLEWARE
+
+
+def test_weak_password_is_refused_in_chinese(client, world):
+    client.force_login(world.users["city"])
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+    html = response.content.decode()
+    assert "密码太短" in html or "这个密码太常见" in html

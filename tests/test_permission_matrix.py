@@ -1,0 +1,103 @@
+"""Role × page × own/other object → expected status, for every URL pattern of the project.
+
+`test_every_url_pattern_is_in_the_matrix` fails when a page is added without a row here."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["anon", "city", "district", "principal", "member", "auditor", "admin"]
+
+# Shorthands for a row of expected statuses, in ROLES order.
+ALL_OK = dict.fromkeys(ROLES, 200) | {"anon": 302}
+STAFF_WRITE = {"anon": 302, "city": 200, "district": 200, "principal": 403, "member": 403,
+               "auditor": 403, "admin": 200}
+OTHER_READ = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
+              "auditor": 200, "admin": 200}
+OTHER_WRITE = OTHER_READ | {"auditor": 403}
+
+# (url name, object: "own" / "other" / None, method, {role: status})
+# "own" objects belong to the world's group led by a 市南 school whose 市南 bureau is `district`;
+# "other" objects belong to a 崂山 group that none of the acting users is part of.
+MATRIX = [
+    ("home", None, "get", ALL_OK),
+    ("login", None, "get", dict.fromkeys(ROLES, 200)),
+    ("logout", None, "post", dict.fromkeys(ROLES, 302)),
+    ("password_change", None, "get", ALL_OK),
+    ("password_change_done", None, "get", ALL_OK),
+    ("set_language", None, "post", dict.fromkeys(ROLES, 302)),
+    ("healthz", None, "get", dict.fromkeys(ROLES, 200)),
+    ("groups:group-list", None, "get", ALL_OK),
+    ("groups:group-create", None, "get", STAFF_WRITE),
+    ("groups:group-detail", "own", "get", ALL_OK),
+    ("groups:group-detail", "other", "get", OTHER_READ),
+    ("groups:membership-add", "own", "get", STAFF_WRITE),
+    ("groups:membership-add", "other", "get", OTHER_WRITE),
+    ("groups:membership-end", "own", "get", STAFF_WRITE),
+    ("groups:membership-end", "other", "get", OTHER_WRITE),
+    ("groups:partnership-add", "own", "get", STAFF_WRITE),
+    ("groups:partnership-add", "other", "get", OTHER_WRITE),
+    ("members:school-list", None, "get", ALL_OK),
+    ("members:school-create", None, "get", STAFF_WRITE),
+    ("members:school-import", None, "get", STAFF_WRITE),
+    ("members:school-export", None, "get", ALL_OK),
+    ("members:school-detail", "own", "get", ALL_OK),
+    ("members:school-detail", "other", "get", OTHER_READ),
+    # The core school is run by the 市南 bureau (`district`): it may edit it.
+    ("members:school-edit", "own", "get", STAFF_WRITE),
+    ("members:school-edit", "other", "get", OTHER_WRITE),
+    # The Django admin is for system administrators only; everyone else is sent to its login.
+    ("admin:index", None, "get", dict.fromkeys(ROLES, 302) | {"admin": 200}),
+]
+
+
+def _kwargs(name: str, which: str | None, world) -> dict:
+    if which is None:
+        return {}
+    group = world.group if which == "own" else world.other_group
+    school = world.member_school if which == "own" else world.other_school
+    if name == "members:school-edit":
+        school = world.core if which == "own" else world.other_school
+    if name.startswith("members:"):
+        return {"school_id": school.pk}
+    kwargs = {"group_id": group.pk}
+    if name == "groups:membership-end":
+        kwargs["membership_id"] = group.memberships.get(role="member").pk
+    return kwargs
+
+
+def _all_url_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns == "admin":
+                names.add("admin:index")  # the admin's own views are covered by its index row
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            names |= _all_url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    assert _all_url_names() == {row[0] for row in MATRIX}
+
+
+CASES = [
+    pytest.param(name, which, method, role, expected[role], id=f"{name}-{which}-{role}")
+    for name, which, method, expected in MATRIX
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "which", "method", "role", "expected"), CASES)
+def test_page_access(client, world, name, which, method, role, expected):
+    if role != "anon":
+        client.force_login(world.users[role])
+    url = reverse(name, kwargs=_kwargs(name, which, world))
+    data = {"language": "en", "next": "/"} if name == "set_language" else None
+    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert response.status_code == expected, (name, which, role, response.status_code)
+    if expected == 302 and role == "anon" and name not in {"logout", "set_language", "admin:index"}:
+        assert response["Location"].startswith("/accounts/login/"), response["Location"]

@@ -1,0 +1,99 @@
+"""Every list and detail page runs a constant number of queries whatever the data size.
+
+Each page is measured on a small registry and on one with hundreds of rows; the counts must be
+equal (no N+1) and within a pinned ceiling."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from groups.models import CouncilSeat, GroupDocument, Membership
+from members.models import User
+from tests.factories import (
+    EducationGroupFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    SchoolFactory,
+)
+
+# Pinned ceilings per page (session, user, the page's own queries). Raise only with a reason.
+CEILINGS = {
+    "home": 12,
+    "groups:group-list": 10,
+    "groups:group-detail": 16,
+    "members:school-list": 10,
+    "members:school-detail": 10,
+}
+
+
+def grow(world, groups: int, members_per_group: int) -> None:
+    """Add groups to the world's 市南 district, each with members, partners, council, charter
+    versions and history rows; also add members to the world's own group."""
+    for g in range(groups):
+        group = EducationGroupFactory(core_school=SchoolFactory(authority=world.shinan))
+        for m in range(members_per_group):
+            MembershipFactory(group=group, school=SchoolFactory(
+                authority=world.shinan, is_weak=m % 3 == 0, weak_rated_year=2020))
+        PartnershipFactory(group=group)
+        CouncilSeat.objects.create(group=group, role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+                                   person_name=f"总校长{g}", started_on=group.founded_on)
+        for v in (1, 2):
+            GroupDocument.objects.create(group=group, kind=GroupDocument.Kind.CHARTER, version=v,
+                                         title="章程", adopted_on=datetime.date(2020, 1, v))
+    for m in range(members_per_group):
+        ms = MembershipFactory(group=world.group, school=SchoolFactory(authority=world.shibei),
+                               joined_on=datetime.date(2020, 1, 1))
+        if m % 4 == 0:  # some former members too
+            ms.left_on, ms.end_reason = datetime.date(2022, 1, 1), Membership.EndReason.EXIT
+            ms.save()
+        PartnershipFactory(group=world.group)
+        CouncilSeat.objects.create(group=world.group, role=CouncilSeat.Role.MEMBER_PRINCIPAL,
+                                   person_name=f"成员校长{m}", school=ms.school,
+                                   started_on=ms.joined_on)
+        GroupDocument.objects.create(group=world.group, kind=GroupDocument.Kind.RULES,
+                                     version=m + 1, title="制度",
+                                     adopted_on=datetime.date(2021, 1, 1))
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def pages(world):
+    return {
+        "home": reverse("home"),
+        "groups:group-list": reverse("groups:group-list"),
+        "groups:group-detail": reverse("groups:group-detail", args=[world.group.pk]),
+        "members:school-list": reverse("members:school-list"),
+        "members:school-detail": reverse("members:school-detail", args=[world.member_school.pk]),
+    }
+
+
+@pytest.mark.parametrize("role", ["city", "district", "principal", "auditor"])
+def test_page_queries_do_not_grow_with_data(client, world, role):
+    user = User.objects.get(pk=world.users[role].pk)
+    client.force_login(user)
+    urls = pages(world)
+    for url in urls.values():  # warm per-process caches (content types, permissions)
+        client.get(url)
+    small = {name: count_queries(client, url) for name, url in urls.items()}
+    grow(world, groups=12, members_per_group=25)  # 300+ schools and memberships, 600+ history
+    large = {name: count_queries(client, url) for name, url in urls.items()}
+    assert large == small
+    for name, n in large.items():
+        assert n <= CEILINGS[name], (name, n)
+
+
+def test_group_list_page_with_hundreds_of_groups(client, world, django_assert_max_num_queries):
+    grow(world, groups=60, members_per_group=5)
+    client.force_login(world.users["city"])
+    with django_assert_max_num_queries(CEILINGS["groups:group-list"]):
+        response = client.get(reverse("groups:group-list"), {"page": 2})
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 62
