@@ -336,3 +336,551 @@ class GroupDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
+
+
+# ---------------------------------------------------------------------------------------------
+# A group's life: applications, consents, checks, evaluation, cards, filings, enrollment plans.
+# Status values and the allowed moves between them live in groups/workflows.py.
+# ---------------------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from django.core.validators import MaxValueValidator, MinValueValidator  # noqa: E402
+
+from groups.workflows import (  # noqa: E402
+    ApplicationKind,
+    ApplicationStatus,
+    CardStatus,
+    ConsentStatus,
+    EnrollmentPlanStatus,
+    FilingStatus,
+)
+
+
+class PolicyParameters(models.Model):
+    """The numbers the policy leaves to the authorities, editable by administrators (one row)."""
+
+    min_weak_share = models.DecimalField(
+        _("薄弱学校最低占比"), max_digits=4, decimal_places=3, default=Decimal("0.200"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("成员校中薄弱学校占比低于此值时提示（政策 A-4）"),
+    )
+    max_admissions_per_year = models.PositiveSmallIntegerField(
+        _("12个月内吸纳成员校上限"), default=3,
+        help_text=_("超过此数时提示稳步发展（政策 L-4）"),
+    )
+    yellow_card_window_days = models.PositiveSmallIntegerField(
+        _("两次黄牌的间隔天数"), default=365,
+        help_text=_("此期间内第二张黄牌即可升级为红牌（政策 L-6）"),
+    )
+    rectification_days = models.PositiveSmallIntegerField(_("默认整改期限（天）"), default=60)
+    consent_days = models.PositiveSmallIntegerField(_("主管部门表态期限（天）"), default=20)
+    decision_days = models.PositiveSmallIntegerField(_("审批期限（天）"), default=30)
+    upload_max_mb = models.PositiveSmallIntegerField(_("上传文件大小上限（MB）"), default=20)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数")
+
+    def __str__(self) -> str:
+        return str(_("政策参数"))
+
+    @classmethod
+    def current(cls) -> "PolicyParameters":
+        obj = cls.objects.order_by("pk").first()
+        return obj if obj is not None else cls.objects.create()
+
+
+class Application(models.Model):
+    """A founding (L-1), admission (L-3) or exit (L-5) application and its decision."""
+
+    Kind = ApplicationKind
+    Status = ApplicationStatus
+
+    class AdmissionMode(models.TextChoices):
+        OWN_CHOICE = "own_choice", _("学校自主结合")
+        ADMINISTRATIVE = "administrative", _("行政主导结合")
+
+    class Recommendation(models.TextChoices):
+        ADMIT = "admit", _("建议吸纳")
+        ADMIT_WITH_CONDITIONS = "admit_with_conditions", _("建议附条件吸纳")
+        DO_NOT_ADMIT = "do_not_admit", _("不建议吸纳")
+
+    kind = models.CharField(_("申请类别"), max_length=20, choices=ApplicationKind.choices)
+    status = models.CharField(_("状态"), max_length=30, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.DRAFT)
+    applicant_school = models.ForeignKey(
+        School, verbose_name=_("申请学校"), on_delete=models.PROTECT, related_name="applications"
+    )
+    group = models.ForeignKey(
+        EducationGroup, verbose_name=_("教育集团"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="applications",
+    )
+    deciding_authority = models.ForeignKey(
+        Authority, verbose_name=_("审批部门"), on_delete=models.PROTECT,
+        related_name="applications_to_decide",
+        help_text=_("核心校所属教育行政部门（政策 L-1、L-3、L-5）"),
+    )
+    # Founding (L-1)
+    proposed_name = models.CharField(_("拟定集团名称"), max_length=100, blank=True)
+    specialty = models.CharField(_("集团特色"), max_length=200, blank=True)
+    unified_areas = models.JSONField(_("统一领域"), default=list, blank=True,
+                                     validators=[validate_unified_areas])
+    chief_principal_name = models.CharField(_("拟任总校长"), max_length=50, blank=True)
+    chief_principal_reason = models.TextField(_("总校长非核心校校长的理由"), blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    # Admission (L-3)
+    admission_mode = models.CharField(_("结合方式"), max_length=20,
+                                      choices=AdmissionMode.choices, blank=True)
+    start_on = models.DateField(_("生效日期"), null=True, blank=True,
+                                help_text=_("成立、加入或退出生效的日期"))
+    evaluation_recommendation = models.CharField(
+        _("准入评估建议"), max_length=30, choices=Recommendation.choices, blank=True)
+    evaluation_note = models.TextField(_("准入评估说明"), blank=True)
+    # Exit (L-5)
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("退出的成员关系"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="exit_applications",
+    )
+    reason = models.TextField(_("申请理由"), blank=True)
+    opinion = models.TextField(_("核心校意见"), blank=True)
+    opinion_supports = models.BooleanField(_("核心校是否支持"), null=True, blank=True)
+    opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出意见人"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    # Decision
+    decision_reason = models.TextField(_("审批意见"), blank=True)
+    conditions = models.TextField(_("附加条件"), blank=True)
+    justification = models.TextField(
+        _("对提示事项的书面说明"), blank=True,
+        help_text=_("“原则上”规则提示时，审批人须说明理由后方可继续"),
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    spun_off_from = models.ForeignKey(
+        "self", verbose_name=_("退出后新建自"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    step_started_at = models.DateTimeField(_("当前环节开始时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("申请")
+        verbose_name_plural = _("申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["deciding_authority", "status"]),
+            models.Index(fields=["applicant_school", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="exit") | Q(membership__isnull=False),
+                name="application_exit_names_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == ApplicationKind.FOUNDING:
+            return self.proposed_name
+        if self.kind == ApplicationKind.EXIT:
+            return f"{self.applicant_school.name} → {self.group.name if self.group else ''}"
+        return self.group.name if self.group else ""
+
+
+class ProposedMember(models.Model):
+    """A school proposed as member by a founding or admission application, with the relation it
+    would have to the core (policy T-1 … T-3)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="proposed_members")
+    school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT,
+                               related_name="+")
+    relation_type = models.CharField(_("合作类型"), max_length=4, choices=RelationType.choices)
+    relation_subtype = models.CharField(_("合作子类型"), max_length=4,
+                                        choices=RelationSubtype.choices)
+    through_training = models.BooleanField(
+        _("贯通式培养"), default=False, help_text=_("跨学段贯通式培养仅限批准的试点（政策 T-2a）"))
+    pilot_approval = models.CharField(
+        _("贯通培养试点批准文号"), max_length=200, blank=True,
+        help_text=_("T-2a 贯通式培养须经批准试点（政策 T-2a）"),
+    )
+    projects = models.TextField(_("合作项目"), blank=True, help_text=_("联合型须至少一个项目（政策 T-3）"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("拟加入成员校")
+        verbose_name_plural = _("拟加入成员校")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "school"],
+                                    name="proposed_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.school)
+
+
+class ProposedPartner(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="proposed_partners")
+    partner = models.ForeignKey(Partner, verbose_name=_("合作单位"), on_delete=models.PROTECT,
+                                related_name="+")
+    projects = models.TextField(_("合作项目"), help_text=_("每行一个项目"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("拟合作单位")
+        verbose_name_plural = _("拟合作单位")
+
+    def __str__(self) -> str:
+        return str(self.partner)
+
+
+class Consent(models.Model):
+    """One authority's prior consent to an application (policy L-1, L-3)."""
+
+    Status = ConsentStatus
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="consents")
+    authority = models.ForeignKey(Authority, verbose_name=_("教育行政部门"),
+                                  on_delete=models.PROTECT, related_name="consents")
+    status = models.CharField(_("表态"), max_length=10, choices=ConsentStatus.choices,
+                              default=ConsentStatus.PENDING)
+    reason = models.TextField(_("理由"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("表态时间"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("征求时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("主管部门意见")
+        verbose_name_plural = _("主管部门意见")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "authority"],
+                                    name="consent_once_per_authority"),
+        ]
+        indexes = [models.Index(fields=["authority", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.get_status_display()}"
+
+
+class CheckResult(models.Model):
+    """The outcome of one policy check, run at submission and again at decision, kept so the
+    decision page shows what the approver saw."""
+
+    class Stage(models.TextChoices):
+        SUBMISSION = "submission", _("提交时")
+        DECISION = "decision", _("审批时")
+
+    class Severity(models.TextChoices):
+        HARD = "hard", _("硬性规定")
+        WARNING = "warning", _("原则性规定")
+        INFO = "info", _("信息")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="check_results")
+    stage = models.CharField(_("环节"), max_length=20, choices=Stage.choices)
+    clause = models.CharField(_("政策条款"), max_length=10)
+    severity = models.CharField(_("性质"), max_length=10, choices=Severity.choices)
+    passed = models.BooleanField(_("是否通过"))
+    message = models.TextField(_("说明"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政策检查结果")
+        verbose_name_plural = _("政策检查结果")
+        ordering = ["application_id", "stage", "severity", "clause", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.clause}: {self.message}"
+
+
+class AdmissionCriterion(models.Model):
+    """An item of the admission evaluation checklist (准入评估, policy L-3). Rows without a
+    group apply to every group; a group may add its own."""
+
+    group = models.ForeignKey(EducationGroup, verbose_name=_("教育集团"), null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="admission_criteria")
+    name = models.CharField(_("评估项目"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    max_score = models.PositiveSmallIntegerField(_("满分"), default=10)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("准入评估项目")
+        verbose_name_plural = _("准入评估项目")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdmissionScore(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="admission_scores")
+    criterion = models.ForeignKey(AdmissionCriterion, on_delete=models.PROTECT,
+                                  related_name="scores")
+    score = models.PositiveSmallIntegerField(_("得分"))
+    comment = models.CharField(_("评语"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("准入评估得分")
+        verbose_name_plural = _("准入评估得分")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "criterion"],
+                                    name="admission_score_once"),
+        ]
+
+
+class Card(models.Model):
+    """A yellow-card warning or red-card expulsion of a member (policy L-6)."""
+
+    Status = CardStatus
+
+    class Level(models.TextChoices):
+        YELLOW = "yellow", _("黄牌")
+        RED = "red", _("红牌")
+
+    class Ground(models.TextChoices):
+        AGREEMENT = "agreement", _("不履行合作办学协议")
+        INCIDENT = "incident", _("发生重大事故，影响集团声誉")
+
+    membership = models.ForeignKey(Membership, verbose_name=_("成员关系"),
+                                   on_delete=models.PROTECT, related_name="cards")
+    group = models.ForeignKey(EducationGroup, verbose_name=_("教育集团"),
+                              on_delete=models.PROTECT, related_name="cards")
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=CardStatus.choices)
+    ground = models.CharField(_("事由"), max_length=20, choices=Ground.choices)
+    description = models.TextField(_("情况说明"))
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发出人"),
+                                  on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("发出时间"), auto_now_add=True)
+    rectification = models.TextField(_("整改情况"), blank=True)
+    rectified_at = models.DateTimeField(_("提交整改时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    escalated_from = models.ForeignKey("self", verbose_name=_("由此黄牌升级"), null=True,
+                                       blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("黄牌/红牌")
+        verbose_name_plural = _("黄牌/红牌")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="red", status="red_issued") | (Q(level="yellow")
+                                                                 & ~Q(status="red_issued")),
+                name="card_level_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.membership.school}"
+
+
+class Filing(models.Model):
+    """A district's filing with the city: a district-founded group (L-2), a supporting policy
+    (D-1) or a reform project filed before it starts (D-2)."""
+
+    Status = FilingStatus
+
+    class Kind(models.TextChoices):
+        GROUP_FOUNDING = "group_founding", _("区（市）成立集团报备")
+        POLICY = "policy", _("配套政策")
+        PROJECT = "project", _("改革创新项目")
+
+    authority = models.ForeignKey(Authority, verbose_name=_("报备部门"),
+                                  on_delete=models.PROTECT, related_name="filings")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("内容摘要"), blank=True)
+    project_starts_on = models.DateField(_("项目开始日期"), null=True, blank=True)
+    filed_on = models.DateField(_("报备日期"))
+    status = models.CharField(_("状态"), max_length=20, choices=FilingStatus.choices,
+                              default=FilingStatus.FILED)
+    remarks = models.TextField(_("市教育局意见"), blank=True)
+    group = models.ForeignKey(EducationGroup, verbose_name=_("教育集团"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="filings")
+    application = models.ForeignKey(Application, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="filings")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报备人"),
+                                 on_delete=models.PROTECT, related_name="+")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("报备")
+        verbose_name_plural = _("报备")
+        ordering = ["-filed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="project") | Q(project_starts_on__isnull=False),
+                name="filing_project_has_start",
+                violation_error_message=_("改革创新项目须填写开始日期。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "filed_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_late(self) -> bool:
+        """A project must be filed before it starts (提前报备, policy D-2)."""
+        return (self.kind == self.Kind.PROJECT and self.project_starts_on is not None
+                and self.project_starts_on <= self.filed_on)
+
+
+class EnrollmentPlan(models.Model):
+    """A school's yearly enrollment plan, filed by the school and set by its authority: one plan
+    per school (一校一案, policy L-7)."""
+
+    Status = EnrollmentPlanStatus
+
+    class Method(models.TextChoices):
+        CATCHMENT = "catchment", _("划片入学")
+        LOTTERY = "lottery", _("电脑派位")
+        EXAMINATION = "examination", _("中考录取")
+        MIXED = "mixed", _("多种方式")
+
+    school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT,
+                               related_name="enrollment_plans")
+    year = models.PositiveSmallIntegerField(
+        _("招生年度"), validators=[MinValueValidator(2019), MaxValueValidator(2100)])
+    places = models.PositiveIntegerField(_("计划招生人数"))
+    classes = models.PositiveSmallIntegerField(_("计划班数"))
+    catchment = models.TextField(_("招生范围"))
+    method = models.CharField(_("招生方式"), max_length=20, choices=Method.choices)
+    through_training = models.BooleanField(_("贯通培养"), default=False)
+    gifted_programme = models.BooleanField(_("拔尖创新人才培养"), default=False)
+    visiting_study = models.BooleanField(_("访学"), default=False)
+    notes = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=EnrollmentPlanStatus.choices,
+                              default=EnrollmentPlanStatus.FILED)
+    remarks = models.TextField(_("主管部门意见"), blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("招生计划")
+        verbose_name_plural = _("招生计划")
+        ordering = ["-year", "school__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], name="enrollment_plan_one_per_year",
+                                    violation_error_message=_("该学校本年度已有招生计划。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.year}"
+
+
+class Attachment(models.Model):
+    """An uploaded file of a workflow (application documents, card evidence, filings), versioned
+    per owner and kind, stored under a generated name outside the static path."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("集团化办学方案")
+        AGREEMENT = "agreement", _("合作办学协议")
+        CHARTER = "charter", _("集团章程")
+        EVIDENCE = "evidence", _("证明材料")
+        RECTIFICATION = "rectification", _("整改材料")
+        POLICY = "policy", _("政策文件")
+        OTHER = "other", _("其他")
+
+    application = models.ForeignKey(Application, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="attachments")
+    card = models.ForeignKey(Card, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="attachments")
+    filing = models.ForeignKey(Filing, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="attachments")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField(_("提取的文本"), blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["kind", "-version", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(application__isnull=False, card__isnull=True, filing__isnull=True)
+                           | Q(application__isnull=True, card__isnull=False, filing__isnull=True)
+                           | Q(application__isnull=True, card__isnull=True,
+                               filing__isnull=False)),
+                name="attachment_has_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}: {self.original_name}"
+
+
+class Notification(models.Model):
+    """An in-app notice; the e-mail copy is sent after the transaction commits."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    message = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -162,3 +162,86 @@ def group_attention_for_user(*, user: User, limit: int = 20) -> list[AttentionIt
         if not group.has_weak:
             items.append(AttentionItem(group, "A-4", _("成员校中没有薄弱学校")))
     return items
+
+
+# --- A group's life: scoped reads of applications, cards, filings and enrollment plans --------
+
+from groups.models import (  # noqa: E402
+    Application,
+    Card,
+    Consent,
+    EnrollmentPlan,
+    Filing,
+)
+
+
+def application_scope_q(user: User) -> Q | None:
+    """Applications a user may see: everything for the city/auditor; for staff, those their
+    authority decides or is asked to consent to; for principals, their school's own and those
+    concerning a group their school leads."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.sees_everything:
+        return None
+    if user.role in User.AUTHORITY_ROLES and user.authority_id:
+        return Q(deciding_authority_id=user.authority_id) | Q(
+            Exists(Consent.objects.filter(application_id=OuterRef("pk"),
+                                          authority_id=user.authority_id)))
+    if user.is_principal and user.school_id:
+        return Q(applicant_school_id=user.school_id) | Q(group__core_school_id=user.school_id)
+    return Q(pk__in=[])
+
+
+def application_list_for_user(*, user: User) -> QuerySet[Application]:
+    qs = Application.objects.select_related(
+        "applicant_school", "group", "group__core_school", "deciding_authority", "created_by")
+    q = application_scope_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def application_get_for_user(*, user: User, application_id: int) -> Application:
+    """404 when the user may not see it, so a swapped id reveals nothing."""
+    try:
+        return application_list_for_user(user=user).get(pk=application_id)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def card_list_for_user(*, user: User) -> QuerySet[Card]:
+    """Cards of the groups a user may see; a member principal sees their own school's cards."""
+    qs = Card.objects.select_related("membership__school", "group", "issued_by")
+    q = group_scope_q(user)
+    if q is None:
+        return qs
+    return qs.filter(group__in=EducationGroup.objects.filter(q))
+
+
+def card_get_for_user(*, user: User, card_id: int) -> Card:
+    try:
+        return card_list_for_user(user=user).get(pk=card_id)
+    except Card.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def filing_list_for_user(*, user: User) -> QuerySet[Filing]:
+    """The city (and auditors) see every filing; a district sees its own."""
+    qs = Filing.objects.select_related("authority", "group", "filed_by", "handled_by")
+    if user.sees_everything:
+        return qs
+    if user.is_district_staff and user.authority_id:
+        return qs.filter(authority_id=user.authority_id)
+    return qs.none()
+
+
+def filing_get_for_user(*, user: User, filing_id: int) -> Filing:
+    try:
+        return filing_list_for_user(user=user).get(pk=filing_id)
+    except Filing.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def enrollment_plan_list_for_user(*, user: User) -> QuerySet[EnrollmentPlan]:
+    """Plans of the schools a user may see (policy L-7)."""
+    qs = EnrollmentPlan.objects.select_related("school", "school__authority", "filed_by")
+    q = school_scope_q(user)
+    return qs if q is None else qs.filter(school__in=School.objects.filter(q))

@@ -23,6 +23,11 @@ urlpatterns = [
     path("healthz", views.healthz_view, name="healthz"),
     path("groups/", include("groups.urls")),
     path("schools/", include("members.urls")),
+    path("applications/", include("groups.urls_applications")),
+    path("cards/", include("groups.urls_cards")),
+    path("filings/", include("groups.urls_filings")),
+    path("enrollment-plans/", include("groups.urls_enrollment")),
+    path("documents/", include("groups.urls_documents")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,12 +5,14 @@ from django.apps import apps
 from django.urls import reverse
 
 DOMAIN_APPS = ["members", "groups", "funding", "assessments"]
+# Not domain records: a user's in-app inbox of notices (the events they announce are audited).
+NOT_AUDITED = {"Notification"}
 
 
 def domain_models():
     for label in DOMAIN_APPS:
         for model in apps.get_app_config(label).get_models():
-            if not model.__name__.startswith("Historical"):
+            if not model.__name__.startswith("Historical") and model.__name__ not in NOT_AUDITED:
                 yield model
 
 

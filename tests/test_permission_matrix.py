@@ -50,7 +50,16 @@ MATRIX = [
 ]
 
 
-def _kwargs(name: str, which: str | None, world) -> dict:
+# Other areas add their rows in tests/matrix_rows/<area>.py as ROWS: (name, which, method,
+# {role: status}, kwargs(world, which) -> dict) — the fifth element builds the URL's arguments.
+from tests.matrix_rows import EXTRA_ROWS  # noqa: E402
+
+MATRIX = [row + (None,) for row in MATRIX] + EXTRA_ROWS
+
+
+def _kwargs(name: str, which: str | None, world, build=None) -> dict:
+    if build is not None:
+        return build(world, which)
     if which is None:
         return {}
     group = world.group if which == "own" else world.other_group
@@ -85,17 +94,18 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 CASES = [
-    pytest.param(name, which, method, role, expected[role], id=f"{name}-{which}-{role}")
-    for name, which, method, expected in MATRIX
+    pytest.param(name, which, method, role, expected[role], build,
+                 id=f"{name}-{which}-{role}")
+    for name, which, method, expected, build in MATRIX
     for role in ROLES
 ]
 
 
-@pytest.mark.parametrize(("name", "which", "method", "role", "expected"), CASES)
-def test_page_access(client, world, name, which, method, role, expected):
+@pytest.mark.parametrize(("name", "which", "method", "role", "expected", "build"), CASES)
+def test_page_access(client, world, name, which, method, role, expected, build):
     if role != "anon":
         client.force_login(world.users[role])
-    url = reverse(name, kwargs=_kwargs(name, which, world))
+    url = reverse(name, kwargs=_kwargs(name, which, world, build))
     data = {"language": "en", "next": "/"} if name == "set_language" else None
     response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
     assert response.status_code == expected, (name, which, role, response.status_code)

@@ -1,0 +1,22 @@
+"""Celery tasks of the groups app: take ids, call one service."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+
+@shared_task(name="groups.send_notification_emails")
+def send_notification_emails_task(*, notification_ids: list[int]) -> int:
+    """E-mail each notice to its user (those with an address); returns how many were sent."""
+    from groups.models import Notification
+
+    sent = 0
+    for notice in Notification.objects.filter(pk__in=notification_ids).select_related("user"):
+        if not notice.user.email:
+            continue
+        body = notice.message
+        if notice.url:
+            body += "\n\n" + getattr(settings, "SITE_URL", "").rstrip("/") + notice.url
+        send_mail("【集团化办学】" + notice.message[:60], body, None, [notice.user.email])
+        sent += 1
+    return sent
