@@ -1,11 +1,117 @@
-"""School import/export views (being written)."""
+"""Import schools from a bureau's spreadsheet (preview, then confirm) and export them back.
 
-from django.http import HttpResponse
+Thin views over members.imports; the rules live there."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from members.forms import SchoolFilterForm
+from members.imports import (
+    COLUMNS,
+    EXPORT_FORMATS,
+    ImportRejected,
+    school_export,
+    school_import_commit,
+    school_import_preview,
+)
+from members.models import District, School
+from members.permissions import can_import_schools
+from members.views import filter_schools
+from qingdao_groups.forms import BootstrapFormMixin
+from qingdao_groups.shared import ApplicationError, require
 
 
+class SchoolImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("数据文件"),
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Excel（.xlsx）或 CSV 文件，不超过 %(mb).0f MB、%(rows)d 行。"
+        ) % {"mb": settings.SCHOOL_IMPORT_MAX_BYTES / 1024 / 1024,
+             "rows": settings.SCHOOL_IMPORT_MAX_ROWS}
+
+
+class SchoolImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=2000)
+
+
+def _render(request, *, form=None, preview=None):
+    return render(request, "members/school_import.html", {
+        "form": form,
+        "preview": preview,
+        "confirm_form": (
+            SchoolImportConfirmForm(initial={"token": preview.token})
+            if preview is not None and preview.can_commit else None
+        ),
+        "columns": COLUMNS,
+        "district_labels": District.labels,
+        "stage_labels": School.Stage.labels,
+        "nature_labels": School.Nature.labels,
+    })
+
+
+@require_http_methods(["GET", "POST"])
 def school_import_view(request):
-    return HttpResponse("todo")
+    require(can_import_schools(request.user))
+    if request.method == "POST" and "token" in request.POST:
+        return _commit(request)
+    form = SchoolImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            preview = school_import_preview(user=request.user,
+                                            uploaded_file=form.cleaned_data["file"])
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return _render(request, form=None if preview.can_commit else SchoolImportForm(),
+                           preview=preview)
+    return _render(request, form=form)
 
 
+def _commit(request):
+    form = SchoolImportConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("导入预览已过期或已经提交，请重新上传文件。"))
+        return redirect("members:school-import")
+    try:
+        result = school_import_commit(user=request.user, preview_token=form.cleaned_data["token"])
+    except ImportRejected as exc:
+        messages.error(request, exc.message)
+        if exc.preview is None:
+            return redirect("members:school-import")
+        form = None if exc.preview.can_commit else SchoolImportForm()
+        return _render(request, form=form, preview=exc.preview)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("members:school-import")
+    messages.success(request, _("导入完成：新建 %(created)d 所学校，更新 %(updated)d 所学校。") % {
+        "created": result.created, "updated": result.updated,
+    })
+    return redirect("members:school-list")
+
+
+@require_GET
 def school_export_view(request):
-    return HttpResponse("todo")
+    """Any signed-in user: the file holds only the schools they may see (and the list's filters)."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(_("不支持的导出格式。"))
+
+    export = school_export(
+        user=request.user, fmt=fmt, template=bool(request.GET.get("template")),
+        narrow=lambda qs: filter_schools(qs, SchoolFilterForm(request.GET)),
+    )
+    return HttpResponse(export.content, content_type=export.content_type, headers={
+        "Content-Disposition": content_disposition_header(True, export.filename),
+    })
