@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -657,6 +658,9 @@ class AdmissionScore(models.Model):
                                     name="admission_score_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
 
 class Card(models.Model):
     """A yellow-card warning or red-card expulsion of a member (policy L-6)."""
@@ -796,6 +800,7 @@ class EnrollmentPlan(models.Model):
     remarks = models.TextField(_("主管部门意见"), blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="+")
+    filed_at = models.DateTimeField(_("报送时间"), default=timezone.now)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(null=True, blank=True)

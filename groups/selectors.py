@@ -102,6 +102,13 @@ def group_timeline(*, group: EducationGroup, limit: int = 50) -> list[TimelineEn
          lambda h: _("议事机构：%(name)s") % {"name": h.person_name}),
         (GroupDocument.history.filter(group_id=group.pk),
          lambda h: _("文件：%(title)s v%(v)s") % {"title": h.title, "v": h.version}),
+        (_application_history(group),
+         lambda h: _("%(kind)s申请（%(status)s）") % {"kind": h.get_kind_display(),
+                                                   "status": h.get_status_display()}),
+        (_card_history(group),
+         lambda h: _("%(level)s：%(school)s（%(status)s）") % {
+             "level": h.get_level_display(), "status": h.get_status_display(),
+             "school": h.membership.school.name if h.membership else ""}),
     ]
     verbs = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
     rows = []
@@ -117,6 +124,18 @@ def group_timeline(*, group: EducationGroup, limit: int = 50) -> list[TimelineEn
             what=verbs.get(h.history_type, h.history_type), reason=h.history_change_reason or "",
         ))
     return entries
+
+
+def _application_history(group: EducationGroup):
+    from groups.models import Application
+
+    return Application.history.filter(group_id=group.pk)
+
+
+def _card_history(group: EducationGroup):
+    from groups.models import Card
+
+    return Card.history.filter(group_id=group.pk).select_related("membership__school")
 
 
 def school_memberships(*, school: School) -> QuerySet[Membership]:
@@ -245,3 +264,21 @@ def enrollment_plan_list_for_user(*, user: User) -> QuerySet[EnrollmentPlan]:
     qs = EnrollmentPlan.objects.select_related("school", "school__authority", "filed_by")
     q = school_scope_q(user)
     return qs if q is None else qs.filter(school__in=School.objects.filter(q))
+
+
+# --- Enrollment plans on the group page (policy L-7) -------------------------------------------
+
+
+def enrollment_plans_for_group(*, group: EducationGroup, year: int) -> QuerySet[EnrollmentPlan]:
+    """The year's enrollment plans of the schools currently in `group` (core and members), each
+    with the school's role in the group as `group_role`; one query (一校一案, policy L-7)."""
+    from django.db.models import Subquery
+
+    current = Membership.objects.open().filter(group_id=group.pk)
+    return (
+        EnrollmentPlan.objects.filter(year=year, school_id__in=current.values("school_id"))
+        .select_related("school", "school__authority")
+        .annotate(group_role=Subquery(current.filter(school_id=OuterRef("school_id"))
+                                      .values("role")[:1]))
+        .order_by("group_role", "school__name", "pk")  # "core" sorts first
+    )

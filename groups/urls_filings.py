@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+"""District filings with the city (policy L-2, D-1, D-2), mounted at /filings/."""
+
+from django.urls import path
+
+from groups import views_filings as views
 
 app_name = "filings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.filing_list_view, name="filing-list"),
+    path("new/", views.filing_create_view, name="filing-create"),
+    path("<int:filing_id>/", views.filing_detail_view, name="filing-detail"),
+    path("<int:filing_id>/handle/", views.filing_handle_view, name="filing-handle"),
+    path("<int:filing_id>/refile/", views.filing_refile_view, name="filing-refile"),
+]

@@ -30,7 +30,7 @@ def test_one_school_raced_into_many_groups_lands_once():
         barrier = threading.Barrier(THREADS)
         outcomes: list[str] = []
 
-        def attempt(group):
+        def attempt(group, school=school, barrier=barrier, outcomes=outcomes):
             try:
                 barrier.wait()
                 membership_add(group=group, school=school, relation_type="T-3",

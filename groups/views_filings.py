@@ -1,0 +1,255 @@
+"""District filings with the city (policy L-2, D-1, D-2): access -> form -> service -> message ->
+redirect (house style). The forms are small and only serve these pages, so they live here."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from groups.forms import DateInput
+from groups.models import Filing
+from groups.permissions import can_create_filing, can_handle_filing, can_refile
+from groups.selectors import filing_get_for_user, filing_list_for_user
+from groups.services.filings import (
+    filing_acknowledge,
+    filing_create,
+    filing_late_explanation,
+    filing_refile,
+    filing_return,
+)
+from groups.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus, allowed_actions
+from members.models import District
+from qingdao_groups.forms import BootstrapFormMixin
+from qingdao_groups.shared import ApplicationError, Decision
+
+PAGE_SIZE = 25
+START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须晚于报备日期（今天），"
+                          "否则标记为未提前报备（政策 D-2）。")
+
+
+def _deny_unless(decision: Decision) -> None:
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    # A refused rule becomes a form error next to the field it concerns; the input is kept.
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# --- forms -------------------------------------------------------------------------------------
+
+
+class FilingFilterForm(BootstrapFormMixin, forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
+                               choices=[("", gettext_lazy("全部状态"))] + FilingStatus.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), required=False,
+                             choices=[("", gettext_lazy("全部类别"))] + Filing.Kind.choices)
+    district = forms.ChoiceField(label=gettext_lazy("报备部门"), required=False,
+                                 choices=[("", gettext_lazy("全部区（市）"))] + District.choices)
+    late = forms.BooleanField(label=gettext_lazy("只看未提前报备的项目（政策 D-2）"),
+                              required=False)
+
+    def __init__(self, *args, show_district: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_district:  # a district only ever sees its own filings
+            del self.fields["district"]
+
+
+class FilingContentForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("内容摘要"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    project_starts_on = forms.DateField(label=gettext_lazy("项目开始日期"), required=False,
+                                        widget=DateInput(), help_text=START_HELP)
+
+
+class FilingCreateForm(FilingContentForm):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("类别"),
+        choices=[(Filing.Kind.POLICY, Filing.Kind.POLICY.label),
+                 (Filing.Kind.PROJECT, Filing.Kind.PROJECT.label)],
+        help_text=gettext_lazy("配套政策（政策 D-1）；改革创新项目须在开始前报备（政策 D-2）。"),
+    )
+    field_order = ["kind", "title", "project_starts_on", "description"]
+
+
+class FilingRefileForm(FilingContentForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != Filing.Kind.PROJECT:
+            del self.fields["project_starts_on"]
+
+
+class FilingHandleForm(BootstrapFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("办理结果"),
+        choices=[(FilingAction.ACKNOWLEDGE, gettext_lazy("确认（已知悉，予以备案）")),
+                 (FilingAction.RETURN, gettext_lazy("退回，请报备部门补充或修改"))],
+        help_text=gettext_lazy("报备不是审批：区（市）批准成立的集团自批准之日起运行"
+                               "（政策 L-2）。"),
+    )
+    remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=gettext_lazy("退回时必须填写；确认时可附意见。"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == FilingAction.RETURN and not (data.get("remarks") or "").strip():
+            self.add_error("remarks", _("退回报备须填写意见，告诉报备部门需要补充或修改什么。"))
+        return data
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def filter_filings(qs, form: FilingFilterForm):
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if data["status"]:
+        qs = qs.filter(status=data["status"])
+    if data["kind"]:
+        qs = qs.filter(kind=data["kind"])
+    if data.get("district"):
+        qs = qs.filter(authority__district=data["district"])
+    if data["late"]:
+        qs = qs.filter(kind=Filing.Kind.PROJECT, project_starts_on__lte=F("filed_on"))
+    return qs
+
+
+def oldest_unhandled_first(qs):
+    """Filings awaiting the city first, the longest-waiting at the top; then the handled ones,
+    newest first."""
+    pending = Case(When(status=FilingStatus.FILED, then=Value(0)), default=Value(1),
+                   output_field=IntegerField())
+    waiting_since = Case(When(status=FilingStatus.FILED, then=F("filed_on")))
+    return qs.annotate(pending=pending).order_by("pending", waiting_since, "-filed_on", "-id")
+
+
+def filing_list_view(request):
+    user = request.user
+    form = FilingFilterForm(request.GET or None, show_district=user.sees_everything)
+    qs = oldest_unhandled_first(filter_filings(filing_list_for_user(user=user), form))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for filing in page:
+        filing.days_waiting = ((today - filing.filed_on).days
+                               if filing.status == FilingStatus.FILED else None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "filings/filing_list.html", {
+        "form": form, "page_obj": page, "query_string": query.urlencode(),
+        "can_create": can_create_filing(user).allowed,
+        "is_city": user.is_city_staff,
+    })
+
+
+def filing_detail_view(request, filing_id: int):
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    history = list(filing.history.select_related("history_user").order_by("history_date",
+                                                                           "history_id"))
+    return render(request, "filings/filing_detail.html", {
+        "filing": filing,
+        "late_explanation": filing_late_explanation(filing),
+        "history": history,
+        "attachments": filing.attachments.select_related("uploaded_by"),
+        "can_handle": can_handle_filing(request.user, filing).allowed,
+        "can_refile": can_refile(request.user, filing).allowed,
+        "days_waiting": ((timezone.localdate() - filing.filed_on).days
+                         if filing.status == FilingStatus.FILED else None),
+    })
+
+
+def filing_create_view(request):
+    _deny_unless(can_create_filing(request.user))
+    form = FilingCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filing = filing_create(
+                kind=data["kind"], title=data["title"], description=data["description"],
+                project_starts_on=data["project_starts_on"], actor=request.user,
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            _announce_filed(request, filing)
+            return redirect("filings:filing-detail", filing_id=filing.pk)
+    return render(request, "filings/filing_form.html", {"form": form, "filing": None})
+
+
+def _announce_filed(request, filing: Filing) -> None:
+    late = filing_late_explanation(filing)
+    if late:  # the district sees the flag at once (policy D-2)
+        messages.warning(request, _("已报备，但标记为未提前报备。") + late)
+    else:
+        messages.success(request, _("已向市教育局报备：%(title)s") % {"title": filing.title})
+
+
+def _state_refuses(request, filing: Filing, actions) -> bool:
+    """When the filing has moved on (someone else handled it), say so and show it as it is."""
+    if any(a in allowed_actions(FILING_TRANSITIONS, filing.status) for a in actions):
+        return False
+    messages.info(request, _("该报备当前状态为“%(status)s”，无需再办理。")
+                  % {"status": filing.get_status_display()})
+    return True
+
+
+def filing_handle_view(request, filing_id: int):
+    """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2)."""
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    if _state_refuses(request, filing, (FilingAction.ACKNOWLEDGE, FilingAction.RETURN)):
+        return redirect("filings:filing-detail", filing_id=filing.pk)
+    _deny_unless(can_handle_filing(request.user, filing))
+    form = FilingHandleForm(request.POST or None, initial={"version": filing.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service = (filing_acknowledge if data["decision"] == FilingAction.ACKNOWLEDGE
+                   else filing_return)
+        try:
+            service(filing=filing, remarks=data["remarks"], actor=request.user,
+                    version=data["version"])
+        except ApplicationError as exc:
+            _form_error(form, exc)
+            filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+        else:
+            messages.success(request, _("已办理报备：%(title)s") % {"title": filing.title})
+            return redirect("filings:filing-list")
+    return render(request, "filings/filing_handle.html", {
+        "form": form, "filing": filing, "late_explanation": filing_late_explanation(filing),
+    })
+
+
+def filing_refile_view(request, filing_id: int):
+    """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2)."""
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    if _state_refuses(request, filing, (FilingAction.REFILE,)):
+        return redirect("filings:filing-detail", filing_id=filing.pk)
+    _deny_unless(can_refile(request.user, filing))
+    initial = {"title": filing.title, "description": filing.description,
+               "project_starts_on": filing.project_starts_on, "version": filing.version}
+    form = FilingRefileForm(request.POST or None, initial=initial, kind=filing.kind)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filing = filing_refile(
+                filing=filing, title=data["title"], description=data["description"],
+                project_starts_on=data.get("project_starts_on"), actor=request.user,
+                version=data["version"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+            filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+        else:
+            _announce_filed(request, filing)
+            return redirect("filings:filing-detail", filing_id=filing.pk)
+    return render(request, "filings/filing_form.html", {"form": form, "filing": filing})
