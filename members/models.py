@@ -244,6 +244,10 @@ class User(AbstractUser):
         ):
             raise ValidationError(_("审计人员和系统管理员不属于具体部门或学校。"))
 
+    def get_full_name(self) -> str:
+        """Chinese order: family name first, no space (王海涛)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def is_city_staff(self) -> bool:
         return self.role == self.Role.CITY_STAFF

@@ -13,7 +13,12 @@ def clear_expired_sessions_task() -> str:
 
 @shared_task(name="qingdao_groups.reset_expired_login_lockouts")
 def reset_expired_login_lockouts_task() -> int:
-    """Forget failed-login records older than the 15-minute cool-off (django-axes)."""
-    from axes.handlers.proxy import AxesProxyHandler
+    """Forget failed-login attempts older than the 15-minute cool-off (django-axes), so an
+    expired lockout leaves no row behind; returns how many were removed."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
 
-    return AxesProxyHandler.reset_logs(age_days=1) or 0
+    cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
+    deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    return deleted

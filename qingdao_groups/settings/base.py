@@ -154,6 +154,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(_celery_data / "queue"),
         "data_folder_out": str(_celery_data / "queue"),
         "processed_folder": str(_celery_data / "processed"),
+        "control_folder": str(_celery_data / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -175,3 +176,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Uploaded documents (issue 3 "Documents"): the largest file the server accepts whatever the
+# policy parameter upload_max_mb says (keep the reverse proxy's body limit at least this high),
+# and the limits that make a DOCX/OFD zip a suspected zip bomb.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES",
+                                            default=100 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=100)
+UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=2000)
+PDFTOTEXT_TIMEOUT_SECONDS = env.int("PDFTOTEXT_TIMEOUT_SECONDS", default=20)

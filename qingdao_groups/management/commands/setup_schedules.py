@@ -1,0 +1,85 @@
+"""Register the housekeeping beat schedules (django-celery-beat) when they are missing.
+
+Staff may change a schedule in the admin afterwards; running this command again never
+overwrites such an edit: a task that already exists (found by its Celery task name, so a
+renamed entry counts too) is left exactly as it is.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+CLEAR_SESSIONS_TASK = "qingdao_groups.clear_expired_sessions"
+RESET_LOCKOUTS_TASK = "qingdao_groups.reset_expired_login_lockouts"
+CARDS_MARK_OVERDUE_TASK = "groups.cards_mark_overdue"
+
+
+def _daily_0300_shanghai():
+    fields = {
+        "minute": "0",
+        "hour": "3",
+        "day_of_week": "*",
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "timezone": settings.TIME_ZONE,  # Asia/Shanghai
+    }
+    existing = CrontabSchedule.objects.filter(**fields).order_by("pk").first()
+    return existing or CrontabSchedule.objects.create(**fields)
+
+
+def _hourly():
+    fields = {"every": 1, "period": IntervalSchedule.HOURS}
+    existing = IntervalSchedule.objects.filter(**fields).order_by("pk").first()
+    return existing or IntervalSchedule.objects.create(**fields)
+
+
+SCHEDULES = [
+    {
+        "task": CLEAR_SESSIONS_TASK,
+        "name": "清理过期会话 (clear expired sessions)",
+        "description": "每天 03:00（北京时间）删除过期的会话。Daily at 03:00 Asia/Shanghai.",
+        "schedule": ("crontab", _daily_0300_shanghai),
+    },
+    {
+        "task": RESET_LOCKOUTS_TASK,
+        "name": "清除过期的登录锁定记录 (reset expired login lockouts)",
+        "description": "每小时清除过期的登录失败记录。Hourly.",
+        "schedule": ("interval", _hourly),
+    },
+    {
+        "task": CARDS_MARK_OVERDUE_TASK,
+        "name": "标记整改逾期的黄牌 (mark overdue yellow-card rectifications)",
+        "description": "每天 03:00（北京时间）将整改期限已过的黄牌标记为逾期并通知（政策 L-6）。"
+        "Daily at 03:00 Asia/Shanghai.",
+        "schedule": ("crontab", _daily_0300_shanghai),
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create the housekeeping periodic tasks for Celery beat if they do not exist yet."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            for spec in SCHEDULES:
+                existing = PeriodicTask.objects.filter(task=spec["task"]).first()
+                if existing is not None:
+                    current = (
+                        existing.crontab or existing.interval or existing.solar or existing.clocked
+                    )
+                    self.stdout.write(f"kept     {spec['task']}: {existing.name} ({current})")
+                    continue
+                kind, make_schedule = spec["schedule"]
+                name = spec["name"]
+                if PeriodicTask.objects.filter(name=name).exists():
+                    # The name is unique; a different task already uses it (staff's choice).
+                    name = f"{name} [{spec['task']}]"
+                task = PeriodicTask.objects.create(
+                    name=name,
+                    task=spec["task"],
+                    description=spec["description"],
+                    enabled=True,
+                    **{kind: make_schedule()},
+                )
+                self.stdout.write(self.style.SUCCESS(f"created  {spec['task']}: {task.name}"))
