@@ -227,8 +227,12 @@ def application_get_for_user(*, user: User, application_id: int) -> Application:
 
 
 def card_list_for_user(*, user: User) -> QuerySet[Card]:
-    """Cards of the groups a user may see; a member principal sees their own school's cards."""
+    """Cards of the groups a user may see. A principal sees the cards of their own school (even
+    after an expulsion ended the membership) and, for a core school, those of its group."""
     qs = Card.objects.select_related("membership__school", "group", "issued_by")
+    if user.is_authenticated and user.is_principal and user.school_id:
+        return qs.filter(Q(membership__school_id=user.school_id)
+                         | Q(group__core_school_id=user.school_id))
     q = group_scope_q(user)
     if q is None:
         return qs

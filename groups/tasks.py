@@ -20,3 +20,14 @@ def send_notification_emails_task(*, notification_ids: list[int]) -> int:
         send_mail("【集团化办学】" + notice.message[:60], body, None, [notice.user.email])
         sent += 1
     return sent
+
+
+@shared_task(name="groups.cards_mark_overdue")
+def cards_mark_overdue_task() -> int:
+    """Daily (Celery beat): yellow cards past their rectification deadline become overdue
+    (policy L-6). Returns how many were marked."""
+    from django.utils import timezone
+
+    from groups.services.cards import cards_mark_overdue
+
+    return cards_mark_overdue(today=timezone.localdate())

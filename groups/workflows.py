@@ -96,6 +96,7 @@ class CardStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", _("整改待审核")
     OVERDUE = "overdue", _("整改逾期")
     LIFTED = "lifted", _("已撤销预警")
+    ESCALATED = "escalated", _("已升级为红牌")  # the yellow ends; a new red card expels
     RED_ISSUED = "red_issued", _("红牌淘汰")
 
 
@@ -115,9 +116,9 @@ CARD_TRANSITIONS: dict[tuple[str, str], str] = {
     (C.UNDER_REVIEW, CA.LIFT): C.LIFTED,
     (C.UNDER_REVIEW, CA.REJECT_RECTIFICATION): C.YELLOW_ISSUED,
     (C.YELLOW_ISSUED, CA.MARK_OVERDUE): C.OVERDUE,
-    (C.YELLOW_ISSUED, CA.ESCALATE): C.RED_ISSUED,
-    (C.OVERDUE, CA.ESCALATE): C.RED_ISSUED,
-    (C.UNDER_REVIEW, CA.ESCALATE): C.RED_ISSUED,
+    (C.YELLOW_ISSUED, CA.ESCALATE): C.ESCALATED,
+    (C.OVERDUE, CA.ESCALATE): C.ESCALATED,
+    (C.UNDER_REVIEW, CA.ESCALATE): C.ESCALATED,
 }
 OPEN_CARD_STATUSES = frozenset({C.YELLOW_ISSUED, C.UNDER_REVIEW, C.OVERDUE})
 

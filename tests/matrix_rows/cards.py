@@ -1,0 +1,71 @@
+"""Yellow and red cards (policy L-6): who may see a card, issue one, respond and review.
+
+"own": a card of the world's member school (市北) in the 市南-led group; "other": a card in the
+崂山 group nobody acts for; "sibling": a card of another member school of the world's group (its
+principals are not the world's `member`). Action URLs are POSTed without data: an allowed user gets
+the detail page back with the form's errors (200), a refused one 403, one who may not see the
+card 404. Only the 市南 bureau (`district`) acts for the group's authority; the city does not."""
+
+from groups.models import Card
+from tests.factories import MembershipFactory, SchoolFactory
+
+SEE_OWN = {"anon": 302, "city": 200, "district": 200, "principal": 200, "member": 200,
+           "auditor": 200, "admin": 200}
+SEE_OTHER = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
+             "auditor": 200, "admin": 200}
+SEE_SIBLING = SEE_OWN | {"member": 404}
+BUREAU_ACTS = {"anon": 302, "city": 403, "district": 200, "principal": 403, "member": 403,
+               "auditor": 403, "admin": 403}
+BUREAU_OTHER = {"anon": 302, "city": 403, "district": 404, "principal": 404, "member": 404,
+                "auditor": 403, "admin": 403}
+MEMBER_RESPONDS = {"anon": 302, "city": 403, "district": 403, "principal": 403, "member": 200,
+                   "auditor": 403, "admin": 403}
+SIBLING_RESPONDS = MEMBER_RESPONDS | {"member": 404}
+
+
+def _membership(world, which):
+    if which == "own":
+        return world.membership
+    if which == "sibling":
+        return MembershipFactory(group=world.group, school=SchoolFactory(authority=world.shibei))
+    return world.other_group.memberships.get(role="member")
+
+
+def _card(status: str):
+    def build(world, which):
+        membership = _membership(world, which)
+        card = Card.objects.create(
+            membership=membership, group=membership.group, level=Card.Level.YELLOW,
+            status=status, ground=Card.Ground.AGREEMENT, description="未履行协议",
+            deadline="2099-01-01", issued_by=world.users["district"],
+        )
+        return {"card_id": card.pk}
+
+    return build
+
+
+def _issue(world, which):
+    return {"membership_id": _membership(world, which).pk}
+
+
+def _none(world, which):
+    return {}
+
+
+ROWS = [
+    ("cards:list", None, "get", SEE_OWN, _none),
+    ("cards:detail", "own", "get", SEE_OWN, _card("yellow_issued")),
+    ("cards:detail", "other", "get", SEE_OTHER, _card("yellow_issued")),
+    ("cards:detail", "sibling", "get", SEE_SIBLING, _card("yellow_issued")),
+    ("cards:issue", "own", "get", BUREAU_ACTS, _issue),
+    ("cards:issue", "other", "get", BUREAU_OTHER, _issue),
+    ("cards:respond", "own", "post", MEMBER_RESPONDS, _card("yellow_issued")),
+    ("cards:respond", "other", "post", BUREAU_OTHER, _card("yellow_issued")),
+    ("cards:respond", "sibling", "post", SIBLING_RESPONDS, _card("overdue")),
+    ("cards:lift", "own", "post", BUREAU_ACTS, _card("under_review")),
+    ("cards:lift", "other", "post", BUREAU_OTHER, _card("under_review")),
+    ("cards:reject", "own", "post", BUREAU_ACTS, _card("under_review")),
+    ("cards:reject", "other", "post", BUREAU_OTHER, _card("under_review")),
+    ("cards:escalate", "own", "post", BUREAU_ACTS, _card("overdue")),
+    ("cards:escalate", "other", "post", BUREAU_OTHER, _card("yellow_issued")),
+]
