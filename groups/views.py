@@ -17,7 +17,7 @@ from groups.forms import (
 )
 from groups.models import Membership
 from groups.permissions import can_create_group, can_manage_group_registry
-from groups.selectors import group_get_for_user, group_list_for_user, group_timeline
+from groups.selectors import group_get_for_user, group_list_for_user, group_timeline, today
 from groups.services import group_create, membership_add, membership_end, partnership_add
 from members.models import School, User
 from members.selectors import school_list_for_user
@@ -67,9 +67,26 @@ def group_list_view(request):
 
 
 def group_detail_view(request, group_id: int):
+    from groups.models import Application, Card
+    from groups.permissions import can_draft_application, can_issue_card
+    from groups.selectors import enrollment_plans_for_group
+
     group = group_get_for_user(user=request.user, group_id=group_id)
     memberships = list(group.memberships.all())
+    user = request.user
+    for m in memberships:  # per-row actions, decided without queries
+        m.group = group
+        m.may_card = can_issue_card(user, m).allowed
+        m.may_exit = can_draft_application(user, Application.Kind.EXIT, membership=m).allowed
+    year = today().year
+    open_cards = list(Card.objects.filter(group=group, status__in=[
+        "yellow_issued", "under_review", "overdue"]).select_related("membership__school"))
     return render(request, "groups/group_detail.html", {
+        "may_admit": can_draft_application(user, Application.Kind.ADMISSION,
+                                           group=group).allowed,
+        "open_cards": open_cards,
+        "plans": enrollment_plans_for_group(group=group, year=year),
+        "plan_year": year,
         "group": group,
         "current": [m for m in memberships if m.left_on is None],
         "former": [m for m in memberships if m.left_on is not None],

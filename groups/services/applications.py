@@ -61,7 +61,8 @@ def _require(decision: Decision) -> None:
 
 
 def _lock(application: Application, expected_version: int | None = None) -> Application:
-    locked = Application.objects.select_for_update().select_related(
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins below.
+    locked = Application.objects.select_for_update(of=("self",)).select_related(
         "applicant_school", "group", "group__core_school", "membership", "deciding_authority",
     ).get(pk=application.pk)
     if expected_version is not None and locked.version != expected_version:
@@ -182,9 +183,8 @@ def proposed_member_set(
         raise ApplicationError(_("核心校不能同时作为本集团的成员校。"), field="school")
     if application.kind == Application.Kind.ADMISSION:
         application.proposed_members.exclude(school=school).delete()
-    member, _created = ProposedMember.objects.get_or_create(
-        application=application, school=school,
-        defaults={"relation_type": relation_type, "relation_subtype": relation_subtype})
+    member = ProposedMember.objects.filter(application=application, school=school).first() or \
+        ProposedMember(application=application, school=school)
     member.relation_type = relation_type
     member.relation_subtype = relation_subtype
     member.through_training = through_training
@@ -244,8 +244,8 @@ def admission_evaluation_record(
         if not 0 <= score <= criterion.max_score:
             raise ApplicationError(_("“%(name)s”的得分须在 0 至 %(max)s 之间。")
                                    % {"name": criterion.name, "max": criterion.max_score})
-        row, _created = AdmissionScore.objects.get_or_create(
-            application=application, criterion=criterion, defaults={"score": score})
+        row = AdmissionScore.objects.filter(application=application, criterion=criterion).first() \
+            or AdmissionScore(application=application, criterion=criterion)
         row.score, row.comment = score, comment
         _save(row, actor)
     if recommendation not in Application.Recommendation.values:
@@ -283,8 +283,16 @@ def application_submit(*, application: Application, actor: User,
             scores__application=application).exists()
         if missing or not application.evaluation_recommendation:
             raise ApplicationError(_("请先完成准入评估（政策 L-3）。"))
-    if application.kind == Application.Kind.FOUNDING and not application.specialty.strip():
-        raise ApplicationError(_("请填写集团特色（一集团一特色，政策 G-5）。"))
+    if application.kind == Application.Kind.FOUNDING:
+        if not application.proposed_name.strip():
+            raise ApplicationError(_("请填写拟定集团名称。"), field="proposed_name")
+        if EducationGroup.objects.filter(name=application.proposed_name.strip()).exists():
+            raise ApplicationError(_("已有同名的教育集团，请修改拟定名称。"), field="proposed_name")
+        if not application.specialty.strip():
+            raise ApplicationError(_("请填写集团特色（一集团一特色，政策 G-5）。"))
+    if application.kind == Application.Kind.ADMISSION and not application.admission_mode:
+        raise ApplicationError(_("请选择结合方式：学校自主结合或行政主导结合（政策 L-3）。"),
+                               field="admission_mode")
     outcomes = checks.run_checks(application, today)
     checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes)
     blocking = checks.hard_failures(outcomes)
@@ -293,10 +301,13 @@ def application_submit(*, application: Application, actor: User,
         raise ApplicationError(_("不能提交：%(reasons)s") % {"reasons": _explain(blocking)})
     authority_ids = _consent_authorities(application)
     application.consents.exclude(authority_id__in=authority_ids).delete()
+    existing = {c.authority_id: c for c in application.consents.all()}
     for authority_id in authority_ids:
-        consent, created = Consent.objects.get_or_create(application=application,
-                                                         authority_id=authority_id)
-        if not created and consent.status != ConsentStatus.PENDING:
+        consent = existing.get(authority_id)
+        if consent is None:
+            _save(Consent(application=application, authority_id=authority_id), actor,
+                  _("征求意见"))
+        elif consent.status != ConsentStatus.PENDING:
             consent.status, consent.reason = ConsentStatus.PENDING, ""
             consent.decided_by, consent.decided_at = None, None
             _save(consent, actor, _("重新征求意见"))
@@ -428,12 +439,14 @@ def _copy_documents(application: Application, group: EducationGroup, day: dateti
     """The approved plan, agreements and charter become the group's versioned documents."""
     from groups.services.documents import group_document_from_attachment
 
-    latest: dict[str, object] = {}
-    for attachment in application.attachments.order_by("kind", "-version"):
-        if attachment.kind in ("plan", "agreement", "charter") and \
-                attachment.kind not in latest:
-            latest[attachment.kind] = attachment
-    for attachment in latest.values():
+    # The latest plan and charter; every agreement (one per member relationship, L-1).
+    chosen = []
+    for attachment in application.attachments.order_by("kind", "version"):
+        if attachment.kind == "agreement":
+            chosen.append(attachment)
+        elif attachment.kind in ("plan", "charter"):
+            chosen = [a for a in chosen if a.kind != attachment.kind] + [attachment]
+    for attachment in chosen:
         group_document_from_attachment(group=group, attachment=attachment, adopted_on=day,
                                        actor=actor)
 
@@ -483,6 +496,12 @@ def application_decide(
                 _("存在“原则上”规则的提示事项，批准前须填写书面说明。"), field="justification")
         if action == Action.APPROVE_WITH_CONDITIONS and not conditions.strip():
             raise ApplicationError(_("附条件批准须写明条件。"), field="conditions")
+    application.decision_reason = reason.strip()
+    application.conditions = conditions.strip()
+    application.justification = justification.strip()
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    if approving:
         day = application.start_on or today
         if application.kind == Application.Kind.FOUNDING:
             _approve_founding(application, actor, day)
@@ -490,16 +509,14 @@ def application_decide(
             _approve_admission(application, actor, day)
         else:
             _approve_exit(application, actor, day)
-    application.decision_reason = reason.strip()
-    application.conditions = conditions.strip()
-    application.justification = justification.strip()
-    application.decided_by = actor
-    application.decided_at = timezone.now()
     _move(application, action, actor, reason.strip(), extra_fields=(
         "decision_reason", "conditions", "justification", "decided_by", "decided_at", "group"))
     recipients = principals_of(application.applicant_school_id)
     if application.kind == Application.Kind.EXIT:
         recipients += principals_of(application.group.core_school_id)
+    else:  # the schools the application concerns hear of the outcome too
+        for p in application.proposed_members.all():
+            recipients += principals_of(p.school_id)
     notify(recipients, _("“%(title)s”：%(decision)s。%(reason)s") % {
         "title": application.title, "decision": application.get_status_display(),
         "reason": reason.strip()}, _url(application))

@@ -1,0 +1,16 @@
+from django import template
+
+from groups.clauses import CLAUSE_TEXT
+from groups.inbox import waiting_on as _waiting_on
+
+register = template.Library()
+
+
+@register.filter
+def waiting_on(application) -> str:
+    return _waiting_on(application)
+
+
+@register.filter
+def clause_text(clause: str) -> str:
+    return str(CLAUSE_TEXT.get(clause, ""))
