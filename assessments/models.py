@@ -1,1 +1,2 @@
-"""Oversight (policy A-1 … A-6) arrives with its own issue; the app exists so the layout is whole."""
+"""Oversight (the policy's A clauses) arrives with its own issue; the app exists so the layout is
+whole."""

@@ -1,1 +1,2 @@
-"""Funding (policy F-1 … F-5) arrives with its own issue; the app exists so the layout is whole."""
+"""Funding (the policy's F clauses) arrives with its own issue; the app exists so the layout is
+whole."""

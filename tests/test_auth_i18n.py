@@ -109,3 +109,13 @@ def test_weak_password_is_refused_in_chinese(client, world):
         "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
     html = response.content.decode()
     assert "密码太短" in html or "这个密码太常见" in html
+
+
+def test_city_home_shows_progress_against_the_a5_targets(client, world):
+    # policy A-5: at least 10 groups by 2020 and 30 by 2025
+    client.force_login(world.users["city"])
+    targets = client.get("/").context["targets"]
+    assert [(t["year"], t["target"], t["actual"], t["met"]) for t in targets] == [
+        (2020, 10, 2, False), (2025, 30, 2, False)]
+    client.force_login(world.users["principal"])
+    assert "targets" not in client.get("/").context

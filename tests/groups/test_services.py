@@ -192,3 +192,17 @@ def test_active_on_follows_the_dates(world):
     assert ms in Membership.objects.active_on(D(2020, 12, 31))
     assert ms not in Membership.objects.active_on(D(2021, 1, 1))
     assert ms not in Membership.objects.active_on(D(2019, 12, 31))
+
+
+def test_unified_areas_are_only_the_five_of_g2(world):
+    # policy G-2: philosophy, management, teaching research, information technology, evaluation
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        group_create(name="越界集团", code="QD-G2", core_school=SchoolFactory(), specialty="艺术",
+                     founded_on=D(2024, 9, 1), unified_areas=["finance"],
+                     actor=world.users["city"])
+    group = group_create(name="五统一集团", code="QD-G2B", core_school=SchoolFactory(),
+                         specialty="艺术", founded_on=D(2024, 9, 1),
+                         unified_areas=["philosophy", "evaluation"], actor=world.users["city"])
+    assert group.unified_area_labels() == ["教育理念", "教育评价"]
