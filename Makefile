@@ -15,6 +15,8 @@ PROCFILE := Procfile.dev
 PYTEST_ARGS ?=
 # Folders the compilemessages walk must skip (the venv holds Django's own catalogues).
 I18N_IGNORE := --ignore $(VENV) --ignore var --ignore node_modules
+# The compiled catalogues are committed; recompile them when GNU gettext is there to do it.
+COMPILE_MESSAGES = if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages $(I18N_IGNORE) --verbosity 0; else echo "msgfmt not found: using the committed .mo files"; fi
 
 .PHONY: help venv install run prepare-db test lint clean distclean messages
 
@@ -36,7 +38,7 @@ venv: $(STAMP) ## Create .venv and install the locked dependencies (alias: insta
 install: $(STAMP) ## Same as venv
 
 messages: $(STAMP) ## Compile the translations (locale/*/LC_MESSAGES/*.mo)
-	$(MANAGE) compilemessages $(I18N_IGNORE) --verbosity 0
+	@$(COMPILE_MESSAGES)
 
 # Collected static files are rebuilt only when static/ or the installed packages change
 # (WhiteNoise compresses every file: about 15 s of CPU).
@@ -50,7 +52,7 @@ $(STATIC_MANIFEST): $(shell find static -type f 2>/dev/null) $(STAMP)
 prepare-db: $(STAMP)
 	@mkdir -p var/celery/queue var/celery/processed var/celery/control
 	$(MANAGE) migrate --noinput
-	$(MANAGE) compilemessages $(I18N_IGNORE) --verbosity 0
+	@$(COMPILE_MESSAGES)
 	$(MANAGE) seed_demo
 	$(MANAGE) setup_schedules
 
@@ -70,7 +72,7 @@ run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 with a
 	PYTHONUNBUFFERED=1 exec $(VENV)/bin/honcho -f $(PROCFILE) start
 
 test: $(STAMP) ## Run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)
-	$(MANAGE) compilemessages $(I18N_IGNORE) --verbosity 0
+	@$(COMPILE_MESSAGES)
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check
