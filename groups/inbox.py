@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Application, Card, Consent, EnrollmentPlan, Filing
+from groups.models import Application, Card, Consent, EnrollmentPlan, Filing, PolicyParameters
 from groups.workflows import (
     OPEN_STATUSES,
     ApplicationStatus,
@@ -51,21 +51,29 @@ def inbox_for_user(user: User) -> list[InboxItem]:
     Principals: exit opinions, cards to answer, returned applications and plans."""
     items: list[InboxItem] = []
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
+        params = PolicyParameters.current()
+        today = timezone.localdate()
+
+        def late(since: datetime.date, days: int) -> bool:
+            return (today - since).days > days
+
         for c in Consent.objects.filter(
                 authority_id=user.authority_id, status=ConsentStatus.PENDING,
                 application__status=ApplicationStatus.AWAITING_CONSENTS,
         ).select_related("application__applicant_school", "application__group"):
-            items.append(InboxItem(_("待表态"), _application_title(c.application),
-                                   _day(c.requested_at), _url("applications:detail",
-                                                              c.application_id),
-                                   c.application.get_kind_display()))
+            since = _day(c.requested_at)
+            items.append(InboxItem(_("待表态"), _application_title(c.application), since,
+                                   _url("applications:detail", c.application_id),
+                                   c.application.get_kind_display(),
+                                   overdue=late(since, params.consent_days)))
         for a in Application.objects.filter(
                 deciding_authority_id=user.authority_id,
                 status=ApplicationStatus.UNDER_DECISION,
         ).select_related("applicant_school", "group"):
-            items.append(InboxItem(_("待审批"), _application_title(a),
-                                   _day(a.step_started_at or a.created_at),
-                                   _url("applications:detail", a.pk), a.get_kind_display()))
+            since = _day(a.step_started_at or a.created_at)
+            items.append(InboxItem(_("待审批"), _application_title(a), since,
+                                   _url("applications:detail", a.pk), a.get_kind_display(),
+                                   overdue=late(since, params.decision_days)))
         for card in Card.objects.filter(
                 group__authority_id=user.authority_id,
                 status__in=[CardStatus.OVERDUE, CardStatus.UNDER_REVIEW],

@@ -126,3 +126,19 @@ def test_swapped_id_of_an_unseen_application_is_404(client, world, name):
     response = client.post(url, {"version": 1}) if name != "detail" else client.get(url)
     assert response.status_code == 404
     assert built.application.proposed_name not in response.content.decode()
+
+
+def test_decisions_past_their_deadline_are_marked_overdue(client, world):
+    from datetime import timedelta
+
+    from groups.models import PolicyParameters
+
+    built = h.founding_ready(world)
+    days = PolicyParameters.current().decision_days
+    Application.objects.filter(pk=built.application.pk).update(
+        step_started_at=built.application.step_started_at - timedelta(days=days + 1))
+    client.force_login(built.decider)
+    response = client.get(reverse("applications:inbox"))
+    [item] = response.context["items"]
+    assert item.overdue and item.days_waiting == days + 1
+    assert 'class="table-danger"' in response.content.decode()
