@@ -56,7 +56,6 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["core_school"].queryset = schools if schools is not None else School.objects
-        self.fields["unified_areas"].widget.attrs["class"] = "list-unstyled"
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

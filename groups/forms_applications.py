@@ -33,10 +33,6 @@ class FoundingForm(VersionedForm):
     description = forms.CharField(label=_("说明"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unified_areas"].widget.attrs["class"] = "list-unstyled"
-
 
 class AdmissionForm(VersionedForm):
     admission_mode = forms.ChoiceField(label=_("结合方式"),
