@@ -35,5 +35,7 @@ def notify(users: Iterable[User], message: str, url: str = "") -> list[Notificat
     if ids:
         from groups.tasks import send_notification_emails_task
 
-        transaction.on_commit(lambda: send_notification_emails_task.delay(notification_ids=ids))
+        # robust: a broker that is down must not turn an action that was saved into an error page.
+        transaction.on_commit(lambda: send_notification_emails_task.delay(notification_ids=ids),
+                              robust=True)
     return notices

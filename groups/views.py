@@ -1,7 +1,6 @@
 """Group pages: access -> form -> service -> message -> redirect (house style)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -21,19 +20,11 @@ from groups.selectors import group_get_for_user, group_list_for_user, group_time
 from groups.services import group_create, membership_add, membership_end, partnership_add
 from members.models import School, User
 from members.selectors import school_list_for_user
-from qingdao_groups.shared import ApplicationError, Decision
+from qingdao_groups.shared import ApplicationError, add_form_error, require
 
 PAGE_SIZE = 25
 
 
-def _deny_unless(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    # A refused rule becomes a form error next to the field it concerns; the input is kept.
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def filter_groups(qs, form: GroupFilterForm):
@@ -106,11 +97,11 @@ def _schools_for_core(user: User):
 
 
 def group_create_view(request):
-    _deny_unless(can_create_group(request.user))
+    require(can_create_group(request.user))
     form = GroupCreateForm(request.POST or None, schools=_schools_for_core(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _deny_unless(can_create_group(request.user, data["core_school"]))
+        require(can_create_group(request.user, data["core_school"]))
         try:
             group = group_create(
                 name=data["name"], code=data["code"], core_school=data["core_school"],
@@ -120,7 +111,7 @@ def group_create_view(request):
                 chief_principal_reason=data["chief_principal_reason"], actor=request.user,
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已登记教育集团：%(name)s") % {"name": group.name})
             return redirect("groups:group-detail", group_id=group.pk)
@@ -129,7 +120,7 @@ def group_create_view(request):
 
 def _managed_group(request, group_id: int):
     group = group_get_for_user(user=request.user, group_id=group_id)
-    _deny_unless(can_manage_group_registry(request.user, group))
+    require(can_manage_group_registry(request.user, group))
     return group
 
 
@@ -146,7 +137,7 @@ def membership_add_view(request, group_id: int):
                 note=data["note"], actor=request.user,
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已将 %(school)s 登记为成员校。")
                              % {"school": membership.school.name})
@@ -167,7 +158,7 @@ def membership_end_view(request, group_id: int, membership_id: int):
             membership_end(membership=membership, left_on=data["left_on"],
                            end_reason=data["end_reason"], note=data["note"], actor=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已结束 %(school)s 的成员关系。")
                              % {"school": membership.school.name})
@@ -186,7 +177,7 @@ def partnership_add_view(request, group_id: int):
                             projects=data["projects"].splitlines(),
                             started_on=data["started_on"], actor=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已登记合作单位。"))
             return redirect("groups:group-detail", group_id=group.pk)

@@ -46,7 +46,7 @@ from groups.selectors import application_get_for_user, application_list_for_user
 from groups.services import applications as svc
 from groups.workflows import ApplicationStatus, ConsentStatus
 from members.models import School
-from qingdao_groups.shared import ApplicationError
+from qingdao_groups.shared import ApplicationError, require
 
 DOCUMENT_KINDS = {
     Application.Kind.FOUNDING: ["plan", "agreement", "charter", "other"],
@@ -54,10 +54,6 @@ DOCUMENT_KINDS = {
     Application.Kind.EXIT: ["other"],
 }
 
-
-def _refuse(decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 # Who may act at all is checked before the service (403); whether the application is in a state
@@ -221,7 +217,7 @@ def _form_errors(request, form) -> None:
 
 def founding_new_view(request):
     """A principal starts a founding application; a leaver's is prefilled (policy L-5)."""
-    _refuse(can_draft_application(request.user, Application.Kind.FOUNDING))
+    require(can_draft_application(request.user, Application.Kind.FOUNDING))
     prefill, spun_off_from = {}, None
     if request.GET.get("spin_off"):
         spun_off_from = application_get_for_user(user=request.user,
@@ -248,7 +244,7 @@ def founding_new_view(request):
 
 def admission_new_view(request, group_id: int):
     group = group_get_for_user(user=request.user, group_id=group_id)
-    _refuse(can_draft_application(request.user, Application.Kind.ADMISSION, group=group))
+    require(can_draft_application(request.user, Application.Kind.ADMISSION, group=group))
     form = AdmissionForm(request.POST or None, initial={"version": 0})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -266,7 +262,7 @@ def exit_new_view(request, membership_id: int):
             pk=membership_id, school_id=request.user.school_id)
     except Membership.DoesNotExist as exc:
         raise Http404 from exc
-    _refuse(can_draft_application(request.user, Application.Kind.EXIT, membership=membership))
+    require(can_draft_application(request.user, Application.Kind.EXIT, membership=membership))
     form = ExitForm(request.POST or None, initial={"version": 0})
     if request.method == "POST" and form.is_valid():
         application = svc.application_create(

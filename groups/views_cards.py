@@ -35,7 +35,7 @@ from groups.services.cards import (
 from groups.workflows import CARD_TRANSITIONS, CardAction, CardStatus
 from members.models import User
 from qingdao_groups.forms import BootstrapFormMixin
-from qingdao_groups.shared import ApplicationError, Decision
+from qingdao_groups.shared import ApplicationError, Decision, add_form_error
 
 PAGE_SIZE = 25
 
@@ -132,9 +132,6 @@ def _gate(card: Card, action: str, decision: Decision) -> None:
     if card.closed_at is None and (card.status, action) in CARD_TRANSITIONS and not decision:
         raise PermissionDenied(decision.reason)
 
-
-def _form_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _days_overdue(card: Card, today: datetime.date) -> int:
@@ -252,7 +249,7 @@ def _post_action(request, card_id: int, *, action: str, form_class, prefix: str,
             if exc.field == "version":  # stale: show the current state with fresh forms
                 messages.error(request, exc.message)
                 return redirect("cards:detail", card_id=card.pk)
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             target, message = result
             messages.success(request, message)
@@ -340,7 +337,7 @@ def card_issue_view(request, membership_id: int):
         except ApplicationError as exc:
             if exc.field == "reason":
                 exc.field = "description"
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             return redirect("cards:detail", card_id=card.pk)
     params = PolicyParameters.current()

@@ -29,7 +29,7 @@ from groups.selectors import (
 from groups.services.documents import GROUP_UPLOAD_KINDS, group_document_add, upload_limit_bytes
 from members.models import User
 from qingdao_groups.forms import BootstrapFormMixin
-from qingdao_groups.shared import ApplicationError, require
+from qingdao_groups.shared import ApplicationError, add_form_error, require
 from qingdao_groups.uploads import CONTENT_TYPES, EXTENSIONS, download_name, sniff
 
 ACCEPT = ".pdf,.ofd,.docx,.png,.jpg,.jpeg,.gif"
@@ -157,9 +157,6 @@ class GroupDocumentForm(BootstrapFormMixin, forms.Form):
             "每次上传生成一个新版本，旧版本保留。") % {"mb": max_bytes / 1024 / 1024}
 
 
-def _form_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
 
 def _documents_by_kind(group: EducationGroup) -> list[dict]:
     documents = list(
@@ -193,7 +190,7 @@ def group_documents_view(request, group_id: int):
                     title=data["title"], adopted_on=data["adopted_on"], actor=request.user,
                 )
             except ApplicationError as exc:
-                _form_error(form, exc)
+                add_form_error(form, exc)
             else:
                 messages.success(request, _("已登记%(kind)s第 %(v)d 版。") % {
                     "kind": document.get_kind_display(), "v": document.version})

@@ -4,7 +4,6 @@ only serve these pages, so they live here."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -29,19 +28,11 @@ from groups.services.enrollment import (
 from groups.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus, allowed_actions
 from members.models import School
 from qingdao_groups.forms import BootstrapFormMixin
-from qingdao_groups.shared import ApplicationError, Decision
+from qingdao_groups.shared import ApplicationError, add_form_error, require
 
 PAGE_SIZE = 25
 
 
-def _deny_unless(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    # A refused rule becomes a form error next to the field it concerns; the input is kept.
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def plan_get_for_user(*, user, plan_id: int) -> EnrollmentPlan:
@@ -168,7 +159,7 @@ def plan_file_view(request):
     """A principal files their own school's plan for a year (policy L-7)."""
     user = request.user
     school = user.school if user.school_id else School()  # no school: the rule refuses
-    _deny_unless(can_file_enrollment_plan(user, school))
+    require(can_file_enrollment_plan(user, school))
     form = PlanFileForm(request.POST or None,
                         initial={"year": timezone.localdate().year, "method": "catchment"})
     if request.method == "POST" and form.is_valid():
@@ -177,7 +168,7 @@ def plan_file_view(request):
             plan = enrollment_plan_file(school=school, year=data["year"], actor=user,
                                         **_content(data))
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已报送 %(year)s 年度招生计划，待主管部门核定。")
                              % {"year": plan.year})
@@ -200,7 +191,7 @@ def plan_decide_view(request, plan_id: int):
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     if _state_refuses(request, plan, ("set", "return")):
         return redirect("enrollment:plan-detail", plan_id=plan.pk)
-    _deny_unless(can_set_enrollment_plan(request.user, plan))
+    require(can_set_enrollment_plan(request.user, plan))
     form = PlanDecideForm(request.POST or None,
                           initial={"revision": enrollment_plan_revision(plan)})
     if request.method == "POST" and form.is_valid():
@@ -210,7 +201,7 @@ def plan_decide_view(request, plan_id: int):
             service(plan=plan, remarks=data["remarks"], actor=request.user,
                     revision=data["revision"])
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
             plan = plan_get_for_user(user=request.user, plan_id=plan_id)
         else:
             messages.success(request, _("已办理 %(school)s %(year)s 年度招生计划。")
@@ -224,7 +215,7 @@ def plan_refile_view(request, plan_id: int):
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     if _state_refuses(request, plan, ("refile",)):
         return redirect("enrollment:plan-detail", plan_id=plan.pk)
-    _deny_unless(can_file_enrollment_plan(request.user, plan.school))
+    require(can_file_enrollment_plan(request.user, plan.school))
     initial = {f: getattr(plan, f) for f in PlanContentForm.base_fields}
     initial["revision"] = enrollment_plan_revision(plan)
     form = PlanRefileForm(request.POST or None, initial=initial)
@@ -234,7 +225,7 @@ def plan_refile_view(request, plan_id: int):
             plan = enrollment_plan_refile(plan=plan, actor=request.user,
                                           revision=data["revision"], **_content(data))
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
             plan = plan_get_for_user(user=request.user, plan_id=plan_id)
         else:
             messages.success(request, _("已重新报送 %(year)s 年度招生计划。") % {"year": plan.year})

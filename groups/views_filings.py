@@ -3,7 +3,6 @@ redirect (house style). The forms are small and only serve these pages, so they 
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import redirect, render
@@ -25,21 +24,13 @@ from groups.services.filings import (
 from groups.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus, allowed_actions
 from members.models import District
 from qingdao_groups.forms import BootstrapFormMixin
-from qingdao_groups.shared import ApplicationError, Decision
+from qingdao_groups.shared import ApplicationError, add_form_error, require
 
 PAGE_SIZE = 25
 START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须晚于报备日期（今天），"
                           "否则标记为未提前报备（政策 D-2）。")
 
 
-def _deny_unless(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    # A refused rule becomes a form error next to the field it concerns; the input is kept.
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # --- forms -------------------------------------------------------------------------------------
@@ -170,7 +161,7 @@ def filing_detail_view(request, filing_id: int):
 
 
 def filing_create_view(request):
-    _deny_unless(can_create_filing(request.user))
+    require(can_create_filing(request.user))
     form = FilingCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -180,7 +171,7 @@ def filing_create_view(request):
                 project_starts_on=data["project_starts_on"], actor=request.user,
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             _announce_filed(request, filing)
             return redirect("filings:filing-detail", filing_id=filing.pk)
@@ -209,7 +200,7 @@ def filing_handle_view(request, filing_id: int):
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
     if _state_refuses(request, filing, (FilingAction.ACKNOWLEDGE, FilingAction.RETURN)):
         return redirect("filings:filing-detail", filing_id=filing.pk)
-    _deny_unless(can_handle_filing(request.user, filing))
+    require(can_handle_filing(request.user, filing))
     form = FilingHandleForm(request.POST or None, initial={"version": filing.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -219,7 +210,7 @@ def filing_handle_view(request, filing_id: int):
             service(filing=filing, remarks=data["remarks"], actor=request.user,
                     version=data["version"])
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
             filing = filing_get_for_user(user=request.user, filing_id=filing_id)
         else:
             messages.success(request, _("已办理报备：%(title)s") % {"title": filing.title})
@@ -234,7 +225,7 @@ def filing_refile_view(request, filing_id: int):
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
     if _state_refuses(request, filing, (FilingAction.REFILE,)):
         return redirect("filings:filing-detail", filing_id=filing.pk)
-    _deny_unless(can_refile(request.user, filing))
+    require(can_refile(request.user, filing))
     initial = {"title": filing.title, "description": filing.description,
                "project_starts_on": filing.project_starts_on, "version": filing.version}
     form = FilingRefileForm(request.POST or None, initial=initial, kind=filing.kind)
@@ -247,7 +238,7 @@ def filing_refile_view(request, filing_id: int):
                 version=data["version"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
             filing = filing_get_for_user(user=request.user, filing_id=filing_id)
         else:
             _announce_filed(request, filing)

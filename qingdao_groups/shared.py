@@ -31,3 +31,9 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def add_form_error(form, exc: ApplicationError) -> None:
+    """Show a refused rule next to the field it concerns (or above the form); the user's input
+    stays in the bound form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
