@@ -1,19 +1,47 @@
-"""The demo seed (issue 2, "Demo data"): idempotent, faithful to CLAUSES.md "History", valid data,
-one working login per role, and never under the production settings."""
+"""The demo seed (issue 2, "Demo data"; issue 3, a group's life in progress): idempotent,
+faithful to CLAUSES.md "History", valid data, one working login per role with something to do,
+and never under the production settings."""
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Q
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
 
-from groups.models import CouncilSeat, EducationGroup, GroupDocument, Membership, Partnership
-from members.management.commands.seed_demo import DEMO_PASSWORD, build_plan
+from groups.inbox import inbox_for_user
+from groups.models import (
+    AdmissionCriterion,
+    AdmissionScore,
+    Application,
+    Attachment,
+    Card,
+    Consent,
+    CouncilSeat,
+    EducationGroup,
+    EnrollmentPlan,
+    Filing,
+    GroupDocument,
+    Membership,
+    Partnership,
+    PolicyParameters,
+    ProposedMember,
+)
+from members.management.commands.seed_demo import (
+    ADMISSION_CRITERIA,
+    DEMO_PASSWORD,
+    OVERDUE_CARD_SCHOOL,
+    build_plan,
+    demo_pdf,
+    group_name_for,
+)
 from members.models import Authority, District, Partner, School, User
+from qingdao_groups.uploads import PDF, extract_text, validate_upload
 
 DEMO_ROLES = {
     "city": User.Role.CITY_STAFF,
@@ -38,17 +66,19 @@ def seed() -> str:
 
 
 def _model_counts() -> dict[str, int]:
-    """Rows of every model of the registry apps, their historical models included."""
-    models = [m for label in ("members", "groups") for m in apps.get_app_config(label).get_models()]
+    """Rows of every model of every app, the historical models included."""
+    models = apps.get_models()
     assert any(m.__name__.startswith("Historical") for m in models)
     return {m._meta.label: m._default_manager.count() for m in models}
 
 
 @pytest.fixture(scope="module")
-def _seeded_module(django_db_setup, django_db_blocker):
+def _seeded_module(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once for the module inside a transaction rolled back at its end; each test runs in a
-    savepoint within it (pytest-django's `db`), so tests stay independent and the suite fast."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    savepoint within it (pytest-django's `db`), so tests stay independent and the suite fast.
+    The story's uploads go to a temporary folder, never to the project's var/."""
+    media = tmp_path_factory.mktemp("seed-media")
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
         output = seed()
         yield output
         transaction.set_rollback(True)
@@ -59,11 +89,13 @@ def seeded(_seeded_module, db):
     return _seeded_module
 
 
-def test_second_run_creates_nothing_and_writes_no_history(seeded):
+def test_second_run_creates_nothing_and_writes_no_history(seeded, settings):
     before = _model_counts()
     assert before["members.School"] > 0 and before["members.HistoricalSchool"] > 0
+    assert before["groups.Application"] > 0 and before["groups.Notification"] > 0
     out = seed()
-    assert _model_counts() == before
+    assert _model_counts() == before  # every table of every app, history and notices included
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.*"))  # and no file stored
     assert "未作任何改动" in out
 
 
@@ -72,6 +104,28 @@ def test_plan_is_deterministic():
     assert [(s.name, s.code, s.stage, s.nature, s.weak_year, s.principal) for s in first.schools] \
         == [(s.name, s.code, s.stage, s.nature, s.weak_year, s.principal) for s in second.schools]
     assert first.members == second.members
+    assert first.story == second.story
+
+
+def test_story_schools_belong_to_no_group_of_the_plan():
+    plan = build_plan()
+    story = plan.story
+    in_groups = {g.core for g in plan.groups} | {
+        m.school for members in plan.members.values() for m in members}
+    chosen = [story.pending_core, story.pending_local, story.pending_other, story.founded_core,
+              story.founded_local, story.founded_other, story.candidate]
+    assert len(set(chosen)) == len(chosen)
+    assert not in_groups & set(chosen)
+    by_name = {s.name: s for s in plan.schools}
+    assert by_name[story.pending_other].district == District.SHIBEI
+    assert by_name[story.founded_other].district == District.LAOSHAN
+    for name in (story.pending_core, story.pending_local, story.founded_core, story.founded_local,
+                 story.candidate):
+        assert by_name[name].district == District.LICANG
+    # A weak member in each founding (policy A-4); aggregation across stages (T-2).
+    assert by_name[story.pending_local].weak_year and by_name[story.founded_other].weak_year
+    assert by_name[story.pending_local].stage != by_name[story.pending_core].stage
+    assert by_name[OVERDUE_CARD_SCHOOL].name in {m.school for m in plan.members["QD2019001"]}
 
 
 def test_authorities(seeded):
@@ -202,13 +256,23 @@ def test_no_school_is_in_two_groups_at_once(seeded):
     assert not fusion.filter(school__is_legal_entity=True).exists()
 
 
-def test_every_history_row_names_the_seed_actor(seeded):
+def test_every_registry_history_row_names_the_seed_actor(seeded):
+    """The registry is the admin's; only the group the story's founding created was recorded by
+    the 李沧 staff who approved it (policy L-1)."""
     admin = User.objects.get(username="admin")
+    story_group = EducationGroup.objects.get(name=group_name_for(build_plan().story.founded_core))
     for model in (Authority, School, Partner, User, EducationGroup, Membership, Partnership,
-                  CouncilSeat, GroupDocument):
+                  CouncilSeat, GroupDocument, AdmissionCriterion, PolicyParameters):
         history = model.history.all()
         assert history.exists(), model
-        assert not history.filter(~Q(history_user=admin) | Q(history_user__isnull=True)).exists()
+        others = history.filter(~Q(history_user=admin) | Q(history_user__isnull=True))
+        if model in (EducationGroup, Membership, Partnership, CouncilSeat, GroupDocument):
+            group_field = "id" if model is EducationGroup else "group_id"
+            assert set(others.values_list(group_field, flat=True)) == {story_group.pk}, model
+            assert set(others.values_list("history_user__username", flat=True)) \
+                == {"district"}, model
+        else:
+            assert not others.exists(), model
 
 
 def test_demo_users_can_log_in(seeded, client):
@@ -259,3 +323,224 @@ def test_runs_under_other_settings_even_without_debug(db, settings):
     settings.SETTINGS_MODULE = "qingdao_groups.settings.local"
     out = seed()
     assert "demo-pass-2025" in out and "principal" in out
+
+
+# --- issue 3: a group's life in progress ---------------------------------------------------------
+
+STORY_USERS = {
+    "licang_principal": (User.Role.CORE_PRINCIPAL, "story.pending_core"),
+    "licang_principal2": (User.Role.CORE_PRINCIPAL, "story.founded_core"),
+    "shibei": (User.Role.DISTRICT_STAFF, District.SHIBEI),
+    "laoshan": (User.Role.DISTRICT_STAFF, District.LAOSHAN),
+}
+
+
+@pytest.fixture
+def story():
+    return build_plan().story
+
+
+@pytest.fixture
+def demo_users(seeded):
+    return {u.username: u for u in User.objects.select_related("school", "authority")}
+
+
+def test_story_users_log_in_and_are_listed(seeded, demo_users, story):
+    for username, (role, unit) in STORY_USERS.items():
+        user = demo_users[username]
+        assert user.role == role and user.check_password(DEMO_PASSWORD), username
+        user.full_clean()
+        if role == User.Role.DISTRICT_STAFF:
+            assert user.authority.district == unit
+        else:
+            school = getattr(story, unit.removeprefix("story."))
+            assert user.school.name == school
+            assert f"{user.last_name}{user.first_name}" == user.school.principal_name
+        assert f"  {username} " in seeded  # the printed login table
+
+
+def test_admission_checklist_and_policy_parameters(seeded):
+    criteria = AdmissionCriterion.objects.filter(group__isnull=True, active=True)
+    assert [(c.name, c.max_score) for c in criteria] == [(n, 20) for n, _ in ADMISSION_CRITERIA]
+    assert [c.name for c in criteria] == ["办学理念契合度", "教育质量基础", "师资队伍",
+                                          "合作意愿与承诺", "区域布局与资源条件"]
+    assert all(c.description for c in criteria)
+    assert PolicyParameters.objects.count() == 1
+
+
+def test_every_demo_login_has_something_to_do(seeded, demo_users):
+    """Each role opens the demo to an inbox with work in it, oldest first (issue 3)."""
+    inbox = {name: inbox_for_user(demo_users[name])
+             for name in ("city", "district", "principal", "member", "shibei")}
+    kinds = {name: [str(item.kind) for item in items] for name, items in inbox.items()}
+    assert sorted(kinds["city"]) == ["待确认报备", "待确认报备", "待确认报备", "整改逾期"]
+    assert sorted(kinds["district"]) == ["待表态", "招生计划待核定"]
+    assert kinds["principal"] == ["待提出意见"]
+    assert kinds["member"] == ["黄牌待整改"]
+    assert kinds["shibei"] == ["待表态"]
+    for items in inbox.values():
+        assert [i.since for i in items] == sorted(i.since for i in items)
+    # The story is dated: items have waited for days; the overdue card and the late project
+    # filing are flagged (policy L-6, D-2).
+    overdue = [i for i in inbox["city"] if i.overdue]
+    assert {str(i.kind) for i in overdue} == {"整改逾期", "待确认报备"}
+    assert max(i.days_waiting for i in inbox["city"]) >= 20
+    assert inbox["shibei"][0].days_waiting == 10
+
+
+def test_founding_awaiting_the_other_districts_consent(seeded, demo_users, story):
+    """Policy L-1: 李沧 decides for its core school; 市北 must consent first."""
+    application = Application.objects.select_related("deciding_authority").get(
+        kind=Application.Kind.FOUNDING, proposed_name=group_name_for(story.pending_core))
+    assert application.status == Application.Status.AWAITING_CONSENTS
+    assert application.created_by == demo_users["licang_principal"]
+    assert application.deciding_authority == demo_users["district"].authority
+    assert list(application.consents.values_list("authority__district", "status")) \
+        == [(District.SHIBEI, Consent.Status.PENDING)]
+    members = {p.school.name: p for p in application.proposed_members.select_related("school")}
+    assert set(members) == {story.pending_local, story.pending_other}
+    assert members[story.pending_other].relation_type == "T-3"
+    assert members[story.pending_other].projects  # an alliance names a project (T-3)
+    assert application.proposed_partners.exists()
+    kinds = sorted(application.attachments.values_list("kind", flat=True))
+    assert kinds == ["agreement", "agreement", "charter", "plan"]
+    assert not application.check_results.filter(passed=False).exists()
+    assert timezone.localdate(application.submitted_at) \
+        == timezone.localdate() - datetime.timedelta(days=10)
+
+
+def test_founding_approved_by_the_district_awaits_the_citys_acknowledgement(
+        seeded, demo_users, story):
+    """Policy L-1, L-2: 崂山 consented, 李沧 approved; the group is active and filed with the
+    city, which has not acknowledged it yet."""
+    application = Application.objects.get(kind=Application.Kind.FOUNDING,
+                                          proposed_name=group_name_for(story.founded_core))
+    assert application.status == Application.Status.APPROVED
+    assert application.decided_by == demo_users["district"]
+    consent = application.consents.get()
+    assert (consent.authority.district, consent.status, consent.decided_by) \
+        == (District.LAOSHAN, Consent.Status.GIVEN, demo_users["laoshan"])
+    group = application.group
+    assert group.status == EducationGroup.Status.ACTIVE
+    assert group.authority == demo_users["district"].authority
+    assert group.core_school == demo_users["licang_principal2"].school
+    assert set(group.memberships.open().members().values_list("school__name", flat=True)) \
+        == {story.founded_local, story.founded_other}
+    assert set(group.documents.values_list("kind", flat=True)) == {"plan", "agreement", "charter"}
+    assert group.partnerships.exists()
+    filing = Filing.objects.get(application=application)
+    assert (filing.kind, filing.status, filing.group, filing.filed_by) \
+        == (Filing.Kind.GROUP_FOUNDING, Filing.Status.FILED, group, demo_users["district"])
+    # The steps happened on different days, in order.
+    steps = list(application.history.order_by("history_date")
+                 .values_list("status", "history_date"))
+    assert [s for s, _ in steps][-3:] == ["awaiting_consents", "under_decision", "approved"]
+    assert (steps[-1][1] - steps[0][1]).days >= 13
+
+
+def test_admission_awaiting_the_candidates_authority(seeded, demo_users, story):
+    """Policy L-3: 青岛二中 (a city school) applies; 李沧 consents before the city decides."""
+    application = Application.objects.get(kind=Application.Kind.ADMISSION,
+                                          group__code="QD2019001")
+    assert application.status == Application.Status.AWAITING_CONSENTS
+    assert application.created_by == demo_users["principal"]
+    assert application.deciding_authority == demo_users["city"].authority
+    assert application.admission_mode == Application.AdmissionMode.OWN_CHOICE
+    assert application.start_on > timezone.localdate()
+    assert list(application.consents.values_list("authority", "status")) \
+        == [(demo_users["district"].authority_id, Consent.Status.PENDING)]
+    candidate = ProposedMember.objects.get(application=application)
+    assert candidate.school.name == story.candidate
+    assert not Membership.objects.open().filter(school=candidate.school).exists()
+    scores = AdmissionScore.objects.filter(application=application).select_related("criterion")
+    assert len(scores) == len(ADMISSION_CRITERIA)
+    assert all(0 < s.score <= s.criterion.max_score for s in scores)
+    assert application.evaluation_recommendation == Application.Recommendation.ADMIT
+    assert list(application.attachments.values_list("kind", flat=True)) == ["agreement"]
+
+
+def test_exit_awaiting_the_core_principals_opinion(seeded, demo_users):
+    """Policy L-5: 九水路中学 applies to leave a few months ahead."""
+    member = demo_users["member"]
+    application = Application.objects.get(kind=Application.Kind.EXIT,
+                                          applicant_school=member.school)
+    assert application.status == Application.Status.AWAITING_OPINION
+    assert application.created_by == member and application.reason
+    assert application.membership.is_open and application.group.code == "QD2019001"
+    assert application.start_on.day == 1
+    assert application.start_on > timezone.localdate() + datetime.timedelta(days=80)
+
+
+def test_cards_overdue_and_awaiting_response(seeded, demo_users):
+    """Policy L-6: the city's yellow cards; the one past its deadline was marked overdue by the
+    daily task (no user), the member's awaits its rectification."""
+    today = timezone.localdate()
+    overdue = Card.objects.get(membership__school__name=OVERDUE_CARD_SCHOOL)
+    assert (overdue.level, overdue.status, overdue.issued_by) \
+        == (Card.Level.YELLOW, Card.Status.OVERDUE, demo_users["city"])
+    assert overdue.deadline < today and overdue.group.code == "QD2019001"
+    history = list(overdue.history.order_by("history_date").values_list("status", "history_user"))
+    assert history == [("yellow_issued", demo_users["city"].pk), ("overdue", None)]
+    assert timezone.localdate(overdue.issued_at) < overdue.deadline
+    pending = Card.objects.get(membership__school=demo_users["member"].school)
+    assert pending.status == Card.Status.YELLOW_ISSUED and pending.deadline > today
+
+
+def test_district_filings_one_late(seeded, demo_users):
+    """Policy D-1, D-2: a policy and a project filed by 李沧; the project started first."""
+    filings = {f.kind: f for f in Filing.objects.filter(filed_by=demo_users["district"])
+               .exclude(kind=Filing.Kind.GROUP_FOUNDING)}
+    assert set(filings) == {Filing.Kind.POLICY, Filing.Kind.PROJECT}
+    assert all(f.status == Filing.Status.FILED for f in filings.values())
+    assert not filings[Filing.Kind.POLICY].is_late
+    project = filings[Filing.Kind.PROJECT]
+    assert project.project_starts_on < project.filed_on and project.is_late
+
+
+def test_enrollment_plans_one_set_one_waiting(seeded, demo_users):
+    """Policy L-7: 青岛二中's plan set by the city, 九水路中学's awaiting 李沧."""
+    year = timezone.localdate().year
+    erzhong = EnrollmentPlan.objects.get(school=demo_users["principal"].school, year=year)
+    assert (erzhong.status, erzhong.filed_by, erzhong.set_by) \
+        == (EnrollmentPlan.Status.SET, demo_users["principal"], demo_users["city"])
+    member = EnrollmentPlan.objects.get(school=demo_users["member"].school, year=year)
+    assert (member.status, member.filed_by, member.set_by) \
+        == (EnrollmentPlan.Status.FILED, demo_users["member"], None)
+
+
+def test_workflow_history_names_the_people_who_acted(seeded):
+    """Each step recorded by whoever took it; the admin only set up the registry."""
+    allowed = {
+        Application: {"licang_principal", "licang_principal2", "principal", "member", "laoshan",
+                      "district"},
+        Consent: {"licang_principal", "licang_principal2", "principal", "laoshan"},
+        Attachment: {"licang_principal", "licang_principal2", "principal"},
+        AdmissionScore: {"principal"},
+        Card: {"city", None},  # None: the daily overdue task (policy L-6)
+        Filing: {"district"},
+        EnrollmentPlan: {"principal", "member", "city"},
+    }
+    for model, usernames in allowed.items():
+        recorded = set(model.history.values_list("history_user__username", flat=True))
+        assert recorded and recorded <= usernames, (model, recorded)
+
+
+def test_attachments_are_small_valid_pdfs(seeded):
+    attachments = list(Attachment.objects.all())
+    assert len(attachments) == 9
+    for attachment in attachments:
+        assert attachment.content_type == PDF and 0 < attachment.size < 4096
+        assert attachment.original_name.endswith(".pdf")
+        assert attachment.file.name.startswith("attachments/")
+        assert attachment.original_name not in attachment.file.name  # a generated name
+        assert "demo" in attachment.text
+
+
+def test_demo_pdf_passes_the_upload_checks(tmp_path):
+    data = demo_pdf("李沧区教育集团章程", ("第一条 总则",), "group charter (demo)")
+    path = tmp_path / "charter.pdf"
+    path.write_bytes(data)
+    with path.open("rb") as fh:
+        info = validate_upload(fh, max_bytes=1024 * 1024)
+    assert info.content_type == PDF and info.size == len(data)
+    assert "group charter (demo)" in extract_text(str(path), PDF)
