@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 
 @shared_task(name="groups.send_notification_emails")
@@ -17,7 +18,8 @@ def send_notification_emails_task(*, notification_ids: list[int]) -> int:
         body = notice.message
         if notice.url:
             body += "\n\n" + getattr(settings, "SITE_URL", "").rstrip("/") + notice.url
-        send_mail("【集团化办学】" + notice.message[:60], body, None, [notice.user.email])
+        subject = _("【集团化办学】%(message)s") % {"message": notice.message[:60]}
+        send_mail(subject, body, None, [notice.user.email])
         sent += 1
     return sent
 
