@@ -23,6 +23,7 @@ from groups.models import (
     PolicyParameters,
     ProposedMember,
 )
+from groups.workflows import ApplicationStatus
 from members.models import School
 
 HARD = CheckResult.Severity.HARD
@@ -230,8 +231,10 @@ def check_steady_growth(ctx: Context) -> list[Outcome]:
     if ctx.application.kind != Application.Kind.ADMISSION:
         return []
     since = ctx.today - datetime.timedelta(days=365)
+    # Founding members joined with the group itself; only later admissions count as growth.
     recent = Membership.objects.members().filter(
-        group_id=ctx.application.group_id, joined_on__gt=since).filter(
+        group_id=ctx.application.group_id, joined_on__gt=since).exclude(
+        joined_on=ctx.application.group.founded_on).filter(
         Q(left_on__isnull=True) | Q(left_on__gt=since)).count()
     limit = ctx.params.max_admissions_per_year
     passed = recent + 1 <= limit
@@ -252,6 +255,45 @@ def check_exit_membership_open(ctx: Context) -> list[Outcome]:
     return []
 
 
+def check_exit_reputation(ctx: Context) -> list[Outcome]:
+    """Leaving is for a member of good quality and reputation (policy L-5); an open yellow card
+    (L-6) is shown to the approver, who must justify letting the school go."""
+    app = ctx.application
+    if app.kind != Application.Kind.EXIT or app.membership_id is None:
+        return []
+    from groups.models import Card
+    from groups.workflows import OPEN_CARD_STATUSES
+
+    open_cards = Card.objects.filter(membership_id=app.membership_id, closed_at__isnull=True,
+                                     status__in=OPEN_CARD_STATUSES).count()
+    if open_cards:
+        return [Outcome("L-5", WARNING, False, _(
+            "该校有 %(n)s 张未结束的黄牌预警（政策 L-6）；退出原则上适用于办学质量高、声誉好的成员校。")
+            % {"n": open_cards})]
+    return [Outcome("L-5", WARNING, True, _("该校没有未结束的黄牌预警。"))]
+
+
+def check_one_open_application(ctx: Context) -> list[Outcome]:
+    """A school is the subject of one open admission or exit at a time, so two approvals cannot
+    contradict each other (policy L-3, L-5). Hard."""
+    from groups.workflows import OPEN_STATUSES
+
+    app = ctx.application
+    others = Application.objects.filter(status__in=OPEN_STATUSES).exclude(pk=app.pk)
+    if app.kind == Application.Kind.EXIT and app.membership_id:
+        if others.filter(kind=Application.Kind.EXIT, membership_id=app.membership_id).exists():
+            return [Outcome("L-5", HARD, False, _("该校已有一份未办结的退出申请。"))]
+    elif app.kind == Application.Kind.ADMISSION:
+        schools = [p.school_id for p in ctx.proposed]
+        busy = others.filter(kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
+                             proposed_members__school_id__in=schools).exclude(
+            status=ApplicationStatus.DRAFT).exists()
+        if busy:
+            return [Outcome("L-3", HARD, False,
+                            _("拟吸纳的学校已出现在另一份已提交、未办结的申请中。"))]
+    return []
+
+
 CHECKS = [
     check_has_members,
     check_members_not_in_other_groups,
@@ -260,6 +302,8 @@ CHECKS = [
     check_through_training_pilot,
     check_alliance_has_project,
     check_exit_membership_open,
+    check_one_open_application,
+    check_exit_reputation,
     check_fusion_same_kind,
     check_aggregation_differs,
     check_chief_principal,

@@ -7,28 +7,39 @@ from members.models import School, User
 from qingdao_groups.shared import ALLOW, Decision
 
 
+USE_THE_WORKFLOW = _("成立集团、吸纳和退出成员校须通过申请办理（政策 L-1、L-3、L-5），淘汰须发出红牌"
+                     "（政策 L-6）；直接登记只用于系统管理员补录上线前的历史数据。")
+
+
+def _is_registry_admin(user: User) -> bool:
+    return user.is_superuser or user.role == User.Role.SYSADMIN
+
+
 def can_create_group(user: User, core_school: School | None = None) -> Decision:
-    """A group is approved by its core school's own authority (policy L-1): the city may register
-    any group, a district only groups whose core school it runs."""
-    if user.is_superuser or user.role in (User.Role.SYSADMIN, User.Role.CITY_STAFF):
+    """Groups come into being through an approved founding application (policy L-1, L-2);
+    registering one directly is for an administrator entering groups founded before the system."""
+    if _is_registry_admin(user):
         return ALLOW
-    if user.is_district_staff:
-        if core_school is None or core_school.authority_id == user.authority_id:
-            return ALLOW
-        return Decision(False, _("只能登记核心校由本部门主管的集团（政策 L-1）。"))
-    return Decision(False, _("只有教育行政部门工作人员可以登记集团。"))
+    return Decision(False, USE_THE_WORKFLOW)
 
 
 def can_manage_group_registry(user: User, group: EducationGroup) -> Decision:
-    """Recording members and partners of a group is for the authority that approves its changes
-    (the core school's authority, policy L-1, L-3, L-5), the city, and administrators."""
-    if user.is_superuser or user.role in (User.Role.SYSADMIN, User.Role.CITY_STAFF):
+    """Members join, leave and are expelled only through the workflows (policy L-3, L-5, L-6);
+    recording memberships directly is for an administrator entering the history from before the
+    system."""
+    if _is_registry_admin(user):
         return ALLOW
-    if user.acts_for_authority(group.authority_id):
+    return Decision(False, USE_THE_WORKFLOW)
+
+
+def can_add_partnership(user: User, group: EducationGroup) -> Decision:
+    """Partners (the X of 1+N+X, policy G-1) are recorded by the authority that approved the
+    group, or by an administrator."""
+    if _is_registry_admin(user) or user.acts_for_authority(group.authority_id):
         return ALLOW
     if user.role == User.Role.AUDITOR:
         return Decision(False, _("审计人员只能查看，不能修改。"))
-    return Decision(False, _("只有核心校所属教育行政部门可以变更集团成员（政策 L-1）。"))
+    return Decision(False, _("只有集团的审批部门可以登记合作单位（政策 G-1）。"))
 
 
 # --- A group's life (issue: founding, admission, exit, cards, filings, enrollment) -----------
@@ -200,3 +211,57 @@ def can_manage_group_documents(user: User, group: EducationGroup) -> Decision:
 
 
 # --- end of documents block ------------------------------------------------------------------
+
+
+# --- Card and filing uploads (issue 3 "Documents"; policy L-6, D-1, D-2, L-2) -----------------
+# Who may attach files to a card or a filing, and when. The kind of a card document is fixed by
+# role; views split "not yours" (403) from "not now" (a message) with these rules.
+
+from groups.models import Attachment  # noqa: E402
+
+
+def card_upload_kind(user: User, card: Card) -> str | None:
+    """The document a user adds to a card, fixed by role (policy L-6): evidence for the staff of
+    the issuing authority (the group's authority), rectification material for the warned
+    member's principal; None for everyone else."""
+    if user.acts_for_authority(card.group.authority_id):
+        return Attachment.Kind.EVIDENCE
+    if _principal_of(user, card.membership.school_id):
+        return Attachment.Kind.RECTIFICATION
+    return None
+
+
+def can_upload_to_card(user: User, card: Card) -> Decision:
+    """Policy L-6: the issuing authority's staff add evidence while the card is open; the warned
+    member's principal adds rectification material while the warning awaits its response
+    (yellow card issued or overdue)."""
+    kind = card_upload_kind(user, card)
+    if kind is None:
+        return Decision(False, _("只有发出黄牌的教育行政部门或被预警学校的校长可以上传材料"
+                                 "（政策 L-6）。"))
+    if kind == Attachment.Kind.EVIDENCE and card.closed_at is not None:
+        return Decision(False, _("该黄牌/红牌已结束，不能再补充证明材料（政策 L-6）。"))
+    if kind == Attachment.Kind.RECTIFICATION and \
+            card.status not in (CardStatus.YELLOW_ISSUED, CardStatus.OVERDUE):
+        return Decision(False, _("整改材料只能在提交整改情况之前或同时上传；该黄牌当前状态为"
+                                 "“%(status)s”（政策 L-6）。")
+                        % {"status": card.get_status_display()})
+    return ALLOW
+
+
+FILING_UPLOAD_KINDS = (Attachment.Kind.POLICY, Attachment.Kind.OTHER)
+
+
+def can_upload_to_filing(user: User, filing: Filing) -> Decision:
+    """The filing authority's staff attach the policy text or other documents while the filing
+    is with the city or returned to them (policy D-1, D-2, L-2); an acknowledged filing is
+    closed."""
+    if not user.acts_for_authority(filing.authority_id):
+        return Decision(False, _("只有报备部门的工作人员可以上传报备材料。"))
+    if filing.status not in (FilingStatus.FILED, FilingStatus.RETURNED):
+        return Decision(False, _("该报备当前状态为“%(status)s”，不能再上传材料。")
+                        % {"status": filing.get_status_display()})
+    return ALLOW
+
+
+# --- end of card and filing uploads block -----------------------------------------------------

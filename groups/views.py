@@ -15,7 +15,7 @@ from groups.forms import (
     PartnershipAddForm,
 )
 from groups.models import Membership
-from groups.permissions import can_create_group, can_manage_group_registry
+from groups.permissions import can_add_partnership, can_create_group, can_manage_group_registry
 from groups.selectors import group_get_for_user, group_list_for_user, group_timeline, today
 from groups.services import group_create, membership_add, membership_end, partnership_add
 from members.models import School, User
@@ -86,6 +86,7 @@ def group_detail_view(request, group_id: int):
         "documents": group.documents.all(),
         "timeline": group_timeline(group=group),
         "can_manage": can_manage_group_registry(request.user, group).allowed,
+        "can_add_partner": can_add_partnership(request.user, group).allowed,
     })
 
 
@@ -168,7 +169,8 @@ def membership_end_view(request, group_id: int, membership_id: int):
 
 
 def partnership_add_view(request, group_id: int):
-    group = _managed_group(request, group_id)
+    group = group_get_for_user(user=request.user, group_id=group_id)
+    require(can_add_partnership(request.user, group))
     form = PartnershipAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -14,6 +14,11 @@ STAFF_WRITE = {"anon": 302, "city": 200, "district": 200, "principal": 403, "mem
 OTHER_READ = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
               "auditor": 200, "admin": 200}
 OTHER_WRITE = OTHER_READ | {"auditor": 403}
+# Direct registry writes are for administrators entering pre-system history (policy L-1 … L-6
+# changes go through the workflows).
+ADMIN_WRITE = dict.fromkeys(ROLES, 403) | {"anon": 302, "admin": 200}
+ADMIN_WRITE_OTHER = ADMIN_WRITE | {"district": 404, "principal": 404, "member": 404}
+PARTNER_WRITE = ADMIN_WRITE | {"district": 200}
 
 # (url name, object: "own" / "other" / None, method, {role: status})
 # "own" objects belong to the world's group led by a 市南 school whose 市南 bureau is `district`;
@@ -27,15 +32,15 @@ MATRIX = [
     ("set_language", None, "post", dict.fromkeys(ROLES, 302)),
     ("healthz", None, "get", dict.fromkeys(ROLES, 200)),
     ("groups:group-list", None, "get", ALL_OK),
-    ("groups:group-create", None, "get", STAFF_WRITE),
+    ("groups:group-create", None, "get", ADMIN_WRITE),
     ("groups:group-detail", "own", "get", ALL_OK),
     ("groups:group-detail", "other", "get", OTHER_READ),
-    ("groups:membership-add", "own", "get", STAFF_WRITE),
-    ("groups:membership-add", "other", "get", OTHER_WRITE),
-    ("groups:membership-end", "own", "get", STAFF_WRITE),
-    ("groups:membership-end", "other", "get", OTHER_WRITE),
-    ("groups:partnership-add", "own", "get", STAFF_WRITE),
-    ("groups:partnership-add", "other", "get", OTHER_WRITE),
+    ("groups:membership-add", "own", "get", ADMIN_WRITE),
+    ("groups:membership-add", "other", "get", ADMIN_WRITE_OTHER),
+    ("groups:membership-end", "own", "get", ADMIN_WRITE),
+    ("groups:membership-end", "other", "get", ADMIN_WRITE_OTHER),
+    ("groups:partnership-add", "own", "get", PARTNER_WRITE),
+    ("groups:partnership-add", "other", "get", ADMIN_WRITE_OTHER),
     ("members:school-list", None, "get", ALL_OK),
     ("members:school-create", None, "get", STAFF_WRITE),
     ("members:school-import", None, "get", STAFF_WRITE),

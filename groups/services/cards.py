@@ -286,10 +286,11 @@ def card_issue_red(
         membership_id=membership.pk, level=Card.Level.YELLOW, closed_at__isnull=True,
         status__in=OPEN_CARD_STATUSES)
     for card in open_yellows:
-        card.status = _move(card, CardAction.ESCALATE)
+        escalated = yellow is not None and card.pk == yellow.pk
+        card.status = _move(card, CardAction.ESCALATE if escalated else CardAction.CLOSE)
         card.closed_at = now
-        _save(card, actor, str(_("升级为红牌") if yellow is not None and card.pk == yellow.pk
-                               else _("因红牌淘汰而结束")), ["status", "closed_at"])
+        _save(card, actor, str(_("升级为红牌") if escalated else _("因红牌淘汰而结束")),
+              ["status", "closed_at"])
     red.membership = membership_end(membership=membership, left_on=today,
                                     end_reason=Membership.EndReason.EXPULSION, actor=actor)
     message = _("%(group)s：%(school)s 被红牌淘汰，自 %(date)s 起不再是集团成员校（政策 L-6）。") % {

@@ -144,7 +144,27 @@ def membership_end(
     membership._history_user = actor
     membership.save(update_fields=["left_on", "end_reason", "note"])
     update_change_reason(membership, str(Membership.EndReason(end_reason).label))
+    _close_open_cards(membership, actor)
     return membership
+
+
+def _close_open_cards(membership: Membership, actor: User) -> None:
+    """A warning cannot outlive the membership it concerns (policy L-6): open yellow cards close
+    with it, so nothing stays overdue in an inbox for a school that has left."""
+    from django.utils import timezone
+
+    from groups.models import Card
+    from groups.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAction, next_status
+
+    for card in Card.objects.select_for_update().filter(
+            membership=membership, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES):
+        card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.CLOSE)
+        card.closed_at = timezone.now()
+        card.version += 1
+        card._history_user = actor
+        card._change_reason = str(_("成员关系结束（%(reason)s），预警关闭")
+                                  % {"reason": membership.get_end_reason_display()})
+        card.save(update_fields=["status", "closed_at", "version"])
 
 
 @transaction.atomic

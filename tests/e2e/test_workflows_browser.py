@@ -7,7 +7,8 @@ browser context of their own.
    policy checks with their clause IDs (A-4 warns), must give a written justification, approve;
    the group exists with its members; city staff acknowledge the filing (L-2).
 2. 市南 staff warn a member with a yellow card, the member principal rectifies, staff reject the
-   rectification with a new deadline, then escalate to red: the membership ends "红牌淘汰"."""
+   rectification with a new deadline, the member rectifies again, staff escalate to red: the
+   membership ends "红牌淘汰"."""
 
 import datetime
 import os
@@ -301,7 +302,13 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
     expect(staff.get_by_test_id("card-status")).to_have_text("黄牌预警中")
     expect(staff.locator("main dl")).to_contain_text(second_deadline.isoformat())
 
-    # … and escalate to red with a reason: the membership ends, reason 红牌淘汰.
+    # The member rectifies again; staff judge it insufficient and escalate to red with a
+    # reason: the membership ends, reason 红牌淘汰 (policy L-6).
+    member.reload()
+    member.get_by_test_id("respond-form").get_by_label("整改情况").fill("已补交部分教研记录。")
+    member.get_by_role("button", name="提交整改材料").click()
+    alert(member, "已提交整改材料，等待审核")
+    staff.reload()
     escalate = staff.get_by_test_id("escalate-form")
     escalate.get_by_label("红牌理由").fill("整改期内再次缺席，且拒不提供材料。")
     escalate.get_by_role("button", name="发出红牌").click()

@@ -58,16 +58,18 @@ def today() -> datetime.date:
     (S.UNDER_REVIEW, A.LIFT, S.LIFTED),
     (S.UNDER_REVIEW, A.REJECT_RECTIFICATION, S.YELLOW_ISSUED),
     (S.YELLOW_ISSUED, A.MARK_OVERDUE, S.OVERDUE),
-    (S.YELLOW_ISSUED, A.ESCALATE, S.ESCALATED),
     (S.OVERDUE, A.ESCALATE, S.ESCALATED),
     (S.UNDER_REVIEW, A.ESCALATE, S.ESCALATED),
+    (S.YELLOW_ISSUED, A.CLOSE, S.CLOSED),
+    (S.UNDER_REVIEW, A.CLOSE, S.CLOSED),
+    (S.OVERDUE, A.CLOSE, S.CLOSED),
 ])
 def test_allowed_card_moves(current, action, expected):
     assert next_status(CARD_TRANSITIONS, current, action) == expected
 
 
 def test_the_table_has_exactly_the_moves_of_policy_l6():
-    assert len(CARD_TRANSITIONS) == 8
+    assert len(CARD_TRANSITIONS) == 10
 
 
 @pytest.mark.parametrize(("current", "action"), [
@@ -82,6 +84,9 @@ def test_the_table_has_exactly_the_moves_of_policy_l6():
     (S.RED_ISSUED, A.ESCALATE),
     (S.ESCALATED, A.ESCALATE),
     (S.ESCALATED, A.RECTIFY),
+    (S.YELLOW_ISSUED, A.ESCALATE),  # the member first gets its chance to rectify (L-6)
+    (S.CLOSED, A.RECTIFY),
+    (S.CLOSED, A.ESCALATE),
 ])
 def test_refused_card_moves(current, action):
     with pytest.raises(TransitionRefused):
@@ -282,16 +287,24 @@ def test_a_yellow_older_than_the_window_does_not_count(w):
     assert Membership.objects.get(pk=w.membership.pk).left_on is None
 
 
-def test_escalating_a_yellow_creates_a_red_card_and_closes_the_yellow(w):
+def test_a_fresh_yellow_cannot_be_escalated_before_the_member_could_rectify(w):
     card = yellow(w)
+    with pytest.raises(ApplicationError):
+        card_issue_red(membership=w.membership, reason="拒不整改", escalate_from=card,
+                       expected_version=1, actor=w.staff)
+    assert Membership.objects.get(pk=w.membership.pk).left_on is None
+
+
+def test_escalating_a_yellow_creates_a_red_card_and_closes_the_yellow(w):
+    card = card_submit_rectification(card=yellow(w), rectification="敷衍整改", actor=w.member)
     red = card_issue_red(membership=w.membership, reason="拒不整改", escalate_from=card,
-                         expected_version=1, actor=w.staff)
+                         expected_version=card.version, actor=w.staff)
     card.refresh_from_db()
     assert red.escalated_from == card and red.ground == card.ground
     assert red.membership.left_on == today()  # the returned card carries the ended membership
-    assert card.level == "yellow" and card.closed_at is not None and card.version == 2
+    assert card.level == "yellow" and card.closed_at is not None and card.version == 3
     assert card.status == S.ESCALATED
-    assert reasons(card) == ["发出黄牌预警", "升级为红牌"]
+    assert reasons(card)[0] == "发出黄牌预警" and reasons(card)[-1] == "升级为红牌"
     assert reasons(red) == ["由黄牌升级为红牌"]
     with pytest.raises(ApplicationError):  # closed: nothing more to do on it
         card_submit_rectification(card=card, rectification="补交", actor=w.member)
@@ -594,3 +607,15 @@ def test_two_staff_deciding_the_same_card_at_once_land_once():
         card.refresh_from_db()
         assert card.version == 3
         assert card.history.count() == 3  # issued, rectified, one decision
+
+
+def test_open_yellow_closes_when_the_membership_ends_by_exit(w):
+    # policy L-5/L-6: a warning does not outlive the membership; nothing stays overdue
+    from groups.services import membership_end
+
+    card = yellow(w)
+    membership_end(membership=w.membership, left_on=today(), end_reason="exit", actor=w.staff)
+    card.refresh_from_db()
+    assert card.status == S.CLOSED and card.closed_at is not None
+    assert "退出" in reasons(card)[-1]
+    assert cards_mark_overdue(today=today() + datetime.timedelta(days=400)) == 0

@@ -14,6 +14,13 @@ def city(world, client):
     return client
 
 
+@pytest.fixture
+def admin(world, client):
+    """Direct registry writes are the administrator's (pre-system history)."""
+    client.force_login(world.users["admin"])
+    return client
+
+
 def test_group_detail_shows_members_with_type_and_dates(city, world):
     response = city.get(reverse("groups:group-detail", args=[world.group.pk]))
     html = response.content.decode()
@@ -22,10 +29,10 @@ def test_group_detail_shows_members_with_type_and_dates(city, world):
     assert world.core.name in html
 
 
-def test_second_active_membership_is_a_clear_message_and_keeps_input(city, world):
+def test_second_active_membership_is_a_clear_message_and_keeps_input(admin, world):
     url = reverse("groups:membership-add", args=[world.group.pk])
     before = Membership.objects.count()
-    response = city.post(url, {"school": world.other_school.pk, "relation_type": "T-2",
+    response = admin.post(url, {"school": world.other_school.pk, "relation_type": "T-2",
                                "relation_subtype": "T-2a", "joined_on": "2024-09-01",
                                "note": "我输入的备注"})
     assert response.status_code == 200
@@ -35,10 +42,10 @@ def test_second_active_membership_is_a_clear_message_and_keeps_input(city, world
     assert Membership.objects.count() == before
 
 
-def test_core_school_as_member_is_a_clear_message(city, world):
+def test_core_school_as_member_is_a_clear_message(admin, world):
     # the core school is not offered in the list; a forged POST gets a field error, not a 500
     url = reverse("groups:membership-add", args=[world.group.pk])
-    response = city.post(url, {"school": world.core.pk, "relation_type": "T-2",
+    response = admin.post(url, {"school": world.core.pk, "relation_type": "T-2",
                                "relation_subtype": "T-2a", "joined_on": "2024-09-01"})
     assert response.status_code == 200
     assert "school" in response.context["form"].errors
@@ -46,31 +53,31 @@ def test_core_school_as_member_is_a_clear_message(city, world):
                                          role="member").exists()
 
 
-def test_membership_add_then_end_through_the_pages(city, world):
+def test_membership_add_then_end_through_the_pages(admin, world):
     school = SchoolFactory(name="新加入学校")
-    response = city.post(reverse("groups:membership-add", args=[world.group.pk]),
+    response = admin.post(reverse("groups:membership-add", args=[world.group.pk]),
                          {"school": school.pk, "relation_type": "T-1", "relation_subtype": "T-1b",
                           "joined_on": "2024-09-01"}, follow=True)
     assert "已将 新加入学校 登记为成员校" in response.content.decode()
     membership = Membership.objects.get(school=school)
-    response = city.post(reverse("groups:membership-end", args=[world.group.pk, membership.pk]),
+    response = admin.post(reverse("groups:membership-end", args=[world.group.pk, membership.pk]),
                          {"left_on": "2024-01-01", "end_reason": "exit"})
     assert "离开日期不能早于加入日期" in response.content.decode()
-    response = city.post(reverse("groups:membership-end", args=[world.group.pk, membership.pk]),
+    response = admin.post(reverse("groups:membership-end", args=[world.group.pk, membership.pk]),
                          {"left_on": "2025-07-31", "end_reason": "exit"}, follow=True)
     membership.refresh_from_db()
     assert membership.left_on.isoformat() == "2025-07-31"
     assert "曾经的成员校" in response.content.decode()
 
 
-def test_membership_end_of_another_groups_membership_is_404(city, world):
+def test_membership_end_of_another_groups_membership_is_404(admin, world):
     other = world.other_group.memberships.get(role="member")
-    response = city.get(reverse("groups:membership-end", args=[world.group.pk, other.pk]))
+    response = admin.get(reverse("groups:membership-end", args=[world.group.pk, other.pk]))
     assert response.status_code == 404
 
 
-def test_group_create_with_member_school_as_core_is_refused(city, world):
-    response = city.post(reverse("groups:group-create"), {
+def test_group_create_with_member_school_as_core_is_refused(admin, world):
+    response = admin.post(reverse("groups:group-create"), {
         "name": "错误集团", "code": "QD-ERR", "core_school": world.member_school.pk,
         "specialty": "艺术", "founded_on": "2024-09-01"})
     assert response.status_code == 200
@@ -78,13 +85,22 @@ def test_group_create_with_member_school_as_core_is_refused(city, world):
     assert not EducationGroup.objects.filter(code="QD-ERR").exists()
 
 
-def test_district_cannot_create_group_for_another_authoritys_school(client, world):
-    client.force_login(world.users["district"])  # 市南
+@pytest.mark.parametrize("role", ["city", "district"])
+def test_staff_cannot_bypass_the_workflows(client, world, role):
+    # policy L-1, L-3, L-5, L-6: groups are founded, members admitted, leave or are expelled only
+    # through applications and cards; the direct registry forms refuse bureau staff.
+    client.force_login(world.users[role])
     response = client.post(reverse("groups:group-create"), {
         "name": "越权集团", "code": "QD-X", "core_school": world.other_school.pk,
         "specialty": "艺术", "founded_on": "2024-09-01"})
-    assert response.status_code == 200  # not offered: a form error, nothing created
+    assert response.status_code == 403
     assert not EducationGroup.objects.filter(code="QD-X").exists()
+    response = client.post(reverse("groups:membership-end", args=[world.group.pk,
+                                                                  world.membership.pk]),
+                           {"left_on": "2025-07-31", "end_reason": "expulsion"})
+    assert response.status_code == 403
+    world.membership.refresh_from_db()
+    assert world.membership.left_on is None
 
 
 def test_group_list_filters_and_scopes(client, world):
@@ -140,10 +156,10 @@ def test_school_detail_shows_membership_history(city, world):
     assert world.group.name in html.decode()
 
 
-def test_timeline_tells_who_did_what(city, world):
-    city.post(reverse("groups:membership-add", args=[world.group.pk]),
+def test_timeline_tells_who_did_what(admin, world):
+    admin.post(reverse("groups:membership-add", args=[world.group.pk]),
               {"school": SchoolFactory(name="时间线学校").pk, "relation_type": "T-3",
                "relation_subtype": "T-3b", "joined_on": "2024-09-01"})
-    response = city.get(reverse("groups:group-detail", args=[world.group.pk]))
+    response = admin.get(reverse("groups:group-detail", args=[world.group.pk]))
     entries = response.context["timeline"]
-    assert entries[0].who == "t-city" and "时间线学校" in entries[0].subject
+    assert entries[0].who == "t-admin" and "时间线学校" in entries[0].subject
