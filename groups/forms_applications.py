@@ -10,6 +10,24 @@ from members.models import Partner, School
 from qingdao_groups.forms import BootstrapFormMixin
 
 
+def validate_start_on(value):
+    """A date the change takes effect: not more than a year back (late paperwork), not more than
+    three years ahead."""
+    import datetime
+
+    from django.utils import timezone
+
+    if value is None:
+        return
+    today = timezone.localdate()
+    if value < today - datetime.timedelta(days=366) or \
+            value > today + datetime.timedelta(days=3 * 366):
+        raise forms.ValidationError(
+            _("生效日期须在一年前至三年后之间（%(start)s 至 %(end)s）。"),
+            params={"start": today - datetime.timedelta(days=366),
+                    "end": today + datetime.timedelta(days=3 * 366)})
+
+
 class VersionedForm(BootstrapFormMixin, forms.Form):
     """Carries the version the user saw, so a stale form is refused instead of applied."""
 
@@ -29,7 +47,8 @@ class FoundingForm(VersionedForm):
     chief_principal_reason = forms.CharField(
         label=_("总校长非核心校校长的理由"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}))
-    start_on = forms.DateField(label=_("拟成立日期"), required=False, widget=DateInput())
+    start_on = forms.DateField(label=_("拟成立日期"), required=False, widget=DateInput(),
+                               validators=[validate_start_on])
     description = forms.CharField(label=_("说明"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -38,7 +57,8 @@ class AdmissionForm(VersionedForm):
     admission_mode = forms.ChoiceField(label=_("结合方式"),
                                        choices=Application.AdmissionMode.choices,
                                        help_text=_("学校自主结合或行政主导结合（政策 L-3）"))
-    start_on = forms.DateField(label=_("拟加入日期"), required=False, widget=DateInput())
+    start_on = forms.DateField(label=_("拟加入日期"), required=False, widget=DateInput(),
+                               validators=[validate_start_on])
     description = forms.CharField(label=_("说明"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -46,7 +66,8 @@ class AdmissionForm(VersionedForm):
 class ExitForm(VersionedForm):
     reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}))
     start_on = forms.DateField(label=_("拟退出日期"), required=False, widget=DateInput(),
-                               help_text=_("自该日起不再是成员校"))
+                               help_text=_("自该日起不再是成员校"),
+                               validators=[validate_start_on])
 
 
 class ProposedMemberForm(BootstrapFormMixin, forms.Form):

@@ -113,8 +113,14 @@ def inbox_for_user(user: User) -> list[InboxItem]:
             items.append(InboxItem(_("申请被退回"), _application_title(a),
                                    _day(a.step_started_at or a.created_at),
                                    _url("applications:detail", a.pk), a.get_kind_display()))
+        for plan in EnrollmentPlan.objects.filter(
+                school_id=user.school_id, status=EnrollmentPlanStatus.RETURNED,
+        ).select_related("school"):
+            items.append(InboxItem(_("招生计划被退回"), f"{plan.school.name} {plan.year}",
+                                   _day(plan.set_at or plan.filed_at),
+                                   _url("enrollment:plan-detail", plan.pk), plan.remarks))
         for card in Card.objects.filter(
-                membership__school_id=user.school_id,
+                membership__school_id=user.school_id, closed_at__isnull=True,
                 status__in=[CardStatus.YELLOW_ISSUED, CardStatus.OVERDUE],
         ).select_related("membership__school"):
             items.append(InboxItem(_("黄牌待整改"), card.get_ground_display(),

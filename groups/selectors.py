@@ -88,8 +88,10 @@ class TimelineEntry:
     reason: str
 
 
-def group_timeline(*, group: EducationGroup, limit: int = 50) -> list[TimelineEntry]:
-    """The group's story from its audit records: one query per audited table, newest first."""
+def group_timeline(*, group: EducationGroup, user: User, limit: int = 50) -> list[TimelineEntry]:
+    """The group's story from its audit records: one query per audited table, newest first.
+    Applications and cards appear only as far as the user may see them (a member principal
+    does not read another member's warning or exit reasons)."""
     from django.utils.translation import gettext as _
 
     sources = [
@@ -102,10 +104,10 @@ def group_timeline(*, group: EducationGroup, limit: int = 50) -> list[TimelineEn
          lambda h: _("议事机构：%(name)s") % {"name": h.person_name}),
         (GroupDocument.history.filter(group_id=group.pk),
          lambda h: _("文件：%(title)s v%(v)s") % {"title": h.title, "v": h.version}),
-        (_application_history(group),
+        (_application_history(group, user),
          lambda h: _("%(kind)s申请（%(status)s）") % {"kind": h.get_kind_display(),
                                                    "status": h.get_status_display()}),
-        (_card_history(group),
+        (_card_history(group, user),
          lambda h: _("%(level)s：%(school)s（%(status)s）") % {
              "level": h.get_level_display(), "status": h.get_status_display(),
              "school": h.membership.school.name if h.membership else ""}),
@@ -126,16 +128,19 @@ def group_timeline(*, group: EducationGroup, limit: int = 50) -> list[TimelineEn
     return entries
 
 
-def _application_history(group: EducationGroup):
+def _application_history(group: EducationGroup, user: User):
     from groups.models import Application
 
-    return Application.history.filter(group_id=group.pk)
+    qs = Application.history.filter(group_id=group.pk)
+    q = application_scope_q(user)
+    return qs if q is None else qs.filter(id__in=Application.objects.filter(q).values("pk"))
 
 
-def _card_history(group: EducationGroup):
+def _card_history(group: EducationGroup, user: User):
     from groups.models import Card
 
-    return Card.history.filter(group_id=group.pk).select_related("membership__school")
+    qs = Card.history.filter(group_id=group.pk).select_related("membership__school")
+    return qs.filter(id__in=card_list_for_user(user=user).values("pk"))
 
 
 def school_memberships(*, school: School) -> QuerySet[Membership]:

@@ -58,9 +58,10 @@ def group_list_view(request):
 
 
 def group_detail_view(request, group_id: int):
-    from groups.models import Application, Card
+    from groups.models import Application
     from groups.permissions import can_draft_application, can_issue_card
-    from groups.selectors import enrollment_plans_for_group
+    from groups.selectors import card_list_for_user, enrollment_plans_for_group
+    from groups.workflows import OPEN_CARD_STATUSES
 
     group = group_get_for_user(user=request.user, group_id=group_id)
     memberships = list(group.memberships.all())
@@ -70,8 +71,8 @@ def group_detail_view(request, group_id: int):
         m.may_card = can_issue_card(user, m).allowed
         m.may_exit = can_draft_application(user, Application.Kind.EXIT, membership=m).allowed
     year = today().year
-    open_cards = list(Card.objects.filter(group=group, status__in=[
-        "yellow_issued", "under_review", "overdue"]).select_related("membership__school"))
+    open_cards = list(card_list_for_user(user=user).filter(
+        group=group, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
     return render(request, "groups/group_detail.html", {
         "may_admit": can_draft_application(user, Application.Kind.ADMISSION,
                                            group=group).allowed,
@@ -84,7 +85,7 @@ def group_detail_view(request, group_id: int):
         "partnerships": group.partnerships.all(),
         "council": group.council_seats.all(),
         "documents": group.documents.all(),
-        "timeline": group_timeline(group=group),
+        "timeline": group_timeline(group=group, user=user),
         "can_manage": can_manage_group_registry(request.user, group).allowed,
         "can_add_partner": can_add_partnership(request.user, group).allowed,
     })

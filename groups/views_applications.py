@@ -220,6 +220,8 @@ def founding_new_view(request):
     require(can_draft_application(request.user, Application.Kind.FOUNDING))
     prefill, spun_off_from = {}, None
     if request.GET.get("spin_off"):
+        if not request.GET["spin_off"].isdigit():
+            raise Http404
         spun_off_from = application_get_for_user(user=request.user,
                                                  application_id=int(request.GET["spin_off"]))
         if spun_off_from.kind != Application.Kind.EXIT or \
@@ -292,7 +294,7 @@ def application_edit_view(request, application_id: int):
 def member_add_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
     _gate_applicant(request.user, application)
-    form = ProposedMemberForm(request.POST, schools=School.objects.all())
+    form = ProposedMemberForm(request.POST, schools=_candidate_schools(application))
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
@@ -327,16 +329,14 @@ def partner_add_view(request, application_id: int):
 
 @require_POST
 def upload_view(request, application_id: int):
-    from groups.services.documents import attachment_add
-
     application = application_get_for_user(user=request.user, application_id=application_id)
     _gate_applicant(request.user, application)
     form = UploadForm(request.POST, request.FILES, kinds=_kinds(application))
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run(request, application.pk, lambda: attachment_add(
-        owner=application, kind=form.cleaned_data["kind"],
+    return _run(request, application.pk, lambda: svc.application_attachment_add(
+        application=application, kind=form.cleaned_data["kind"],
         uploaded_file=form.cleaned_data["file"], actor=request.user), _("材料已上传。"))
 
 

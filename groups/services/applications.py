@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups import checks
 from groups.models import (
@@ -52,7 +53,7 @@ from groups.workflows import (
 from members.models import Authority, Partner, School, User
 from qingdao_groups.shared import ApplicationError, Decision
 
-STALE = _("该申请已被他人处理或修改，请刷新页面查看最新状态后再操作。")
+STALE = gettext_lazy("该申请已被他人处理或修改，请刷新页面查看最新状态后再操作。")
 
 
 def _require(decision: Decision) -> None:
@@ -66,7 +67,7 @@ def _lock(application: Application, expected_version: int | None = None) -> Appl
         "applicant_school", "group", "group__core_school", "membership", "deciding_authority",
     ).get(pk=application.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise ApplicationError(STALE)
+        raise ApplicationError(str(STALE))
     return locked
 
 
@@ -174,6 +175,8 @@ def proposed_member_set(
     """Add or change a proposed member and its relation to the core (policy T-1 … T-3)."""
     application = _lock(application)
     _require(can_edit_application(actor, application))
+    if application.kind == Application.Kind.EXIT:
+        raise ApplicationError(_("退出申请不涉及拟加入的学校。"))
     if relation_subtype not in SUBTYPES_BY_TYPE.get(relation_type, []):
         raise ApplicationError(_("所选子类型不属于所选合作类型（政策 T-1 至 T-3）。"),
                                field="relation_subtype")
@@ -209,6 +212,8 @@ def proposed_partner_add(*, application: Application, partner: Partner, projects
     """Partners of 1+N+X (policy G-1) with the projects they take part in."""
     application = _lock(application)
     _require(can_edit_application(actor, application))
+    if application.kind != Application.Kind.FOUNDING:
+        raise ApplicationError(_("只有成立申请登记合作单位；已成立集团的合作单位由审批部门登记。"))
     if not projects.strip():
         raise ApplicationError(_("请至少填写一个合作项目。"), field="projects")
     proposed = ProposedPartner(application=application, partner=partner, projects=projects)
@@ -535,3 +540,19 @@ def deadline_for(application: Application) -> datetime.date | None:
     if days is None:
         return None
     return timezone.localdate(application.step_started_at) + datetime.timedelta(days=days)
+
+
+@transaction.atomic
+def application_attachment_add(*, application: Application, kind: str, uploaded_file,
+                               actor: User):
+    """Attach a document to a draft or returned application (plan, agreements and charter of
+    policy L-1, the agreement of L-3). Once submitted, what the authorities consent to and decide
+    on cannot change under them."""
+    from groups.services.documents import attachment_add
+
+    application = _lock(application)
+    _require(can_edit_application(actor, application))
+    attachment = attachment_add(owner=application, kind=kind, uploaded_file=uploaded_file,
+                                actor=actor)
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    return attachment

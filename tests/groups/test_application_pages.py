@@ -142,3 +142,61 @@ def test_decisions_past_their_deadline_are_marked_overdue(client, world):
     [item] = response.context["items"]
     assert item.overdue and item.days_waiting == days + 1
     assert 'class="table-danger"' in response.content.decode()
+
+
+def test_documents_cannot_change_once_submitted(client, world):
+    # policy L-1: the authorities consent to and decide on the documents as submitted
+    from groups.models import Attachment
+
+    built = h.founding_ready(world)
+    before = Attachment.objects.filter(application=built.application).count()
+    client.force_login(built.principal)
+    response = client.post(reverse("applications:upload", args=[built.application.pk]),
+                           {"kind": "charter", "file": h.pdf("换掉的章程.pdf")}, follow=True)
+    assert "申请已提交，不能修改" in response.content.decode()
+    assert Attachment.objects.filter(application=built.application).count() == before
+
+
+def test_bad_spin_off_value_is_404_not_500(client, world):
+    client.force_login(world.users["member"])
+    response = client.get(reverse("applications:new-founding"), {"spin_off": "abc"})
+    assert response.status_code == 404
+
+
+def test_start_date_far_in_the_past_is_refused(client, world):
+    client.force_login(world.users["member"])
+    response = client.post(reverse("applications:new-exit", args=[world.membership.pk]),
+                           {"version": 0, "reason": "理由", "start_on": "0001-01-01"})
+    assert response.status_code == 200
+    assert "生效日期须在一年前至三年后之间" in response.content.decode()
+    assert not Application.objects.filter(kind="exit").exists()
+
+
+def test_member_principal_does_not_see_another_members_card_on_the_group_page(client, world):
+    from groups.services.cards import card_issue_yellow
+    from tests.factories import MembershipFactory, SchoolFactory
+
+    other = MembershipFactory(group=world.group, school=SchoolFactory(name="另一成员校"))
+    staff = h.staff(world.shinan)
+    card_issue_yellow(membership=other, ground="incident", description="重大事故",
+                      actor=staff)
+    client.force_login(world.users["member"])
+    response = client.get(reverse("groups:group-detail", args=[world.group.pk]))
+    assert response.context["open_cards"] == []
+    assert all("黄牌" not in e.subject for e in response.context["timeline"])
+    client.force_login(world.users["principal"])  # the core school sees its group's cards
+    response = client.get(reverse("groups:group-detail", args=[world.group.pk]))
+    assert len(response.context["open_cards"]) == 1
+
+
+def test_principal_inbox_lists_a_returned_enrollment_plan(client, world):
+    from groups.services.enrollment import enrollment_plan_file, enrollment_plan_return
+
+    plan = enrollment_plan_file(school=world.member_school, year=2026, places=120, classes=3,
+                                catchment="划片", method="catchment", through_training=False,
+                                gifted_programme=False, visiting_study=False, notes="",
+                                actor=world.users["member"])
+    enrollment_plan_return(plan=plan, remarks="人数超出核定规模", actor=h.staff(world.shibei))
+    client.force_login(world.users["member"])
+    items = client.get(reverse("applications:inbox")).context["items"]
+    assert [(i.kind, i.note) for i in items] == [("招生计划被退回", "人数超出核定规模")]
