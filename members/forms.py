@@ -16,6 +16,12 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
         if authorities is not None:
             self.fields["authority"].queryset = authorities
 
+    def clean_code(self):
+        # Full-width digits typed with a Chinese input method become ASCII (as the import does).
+        import unicodedata
+
+        return unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip()
+
 
 class SchoolFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False,

@@ -80,7 +80,7 @@ class Authority(models.Model):
         return self.kind in (self.Kind.CITY, self.Kind.DISTRICT)
 
 
-SCHOOL_CODE_RE = re.compile(r"^\d{10}$")
+SCHOOL_CODE_RE = re.compile(r"^[0-9]{10}$")  # ASCII digits only: full-width ones would duplicate
 
 
 def validate_school_code(value: str) -> None:

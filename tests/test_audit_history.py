@@ -60,3 +60,17 @@ def test_staff_without_admin_role_cannot_enter_admin(client, world):
     client.force_login(world.users["city"])
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_admin_cannot_add_change_or_delete_memberships(client, world):
+    # memberships are never deleted, only ended, and only through the services (DESIGN.md)
+    client.force_login(world.users["admin"])
+    assert client.get(reverse("admin:groups_membership_add")).status_code == 403
+    url = reverse("admin:groups_membership_delete", args=[world.membership.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:groups_educationgroup_add")).status_code == 403
+    page = client.get(reverse("admin:groups_educationgroup_change", args=[world.group.pk]))
+    assert page.status_code == 200 and world.member_school.name in page.content.decode()
+    from groups.models import Membership
+
+    assert Membership.objects.filter(pk=world.membership.pk, left_on__isnull=True).exists()

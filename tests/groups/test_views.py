@@ -163,3 +163,15 @@ def test_timeline_tells_who_did_what(admin, world):
     response = admin.get(reverse("groups:group-detail", args=[world.group.pk]))
     entries = response.context["timeline"]
     assert entries[0].who == "t-admin" and "时间线学校" in entries[0].subject
+
+
+def test_full_width_school_code_is_stored_as_ascii_and_duplicates_refused(city, world):
+    response = city.post(reverse("members:school-create"), {
+        "name": "全角学校", "code": "３７０２０９９９９１", "authority": world.shinan.pk,
+        "district": "shinan", "stage": "primary", "nature": "public"})
+    assert response.status_code == 302
+    assert School.objects.get(name="全角学校").code == "3702099991"
+    response = city.post(reverse("members:school-create"), {
+        "name": "重复学校", "code": "3702099991", "authority": world.shinan.pk,
+        "district": "shinan", "stage": "primary", "nature": "public"})
+    assert response.status_code == 200 and not School.objects.filter(name="重复学校").exists()
