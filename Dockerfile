@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 \
-        shared-mime-info fonts-noto-cjk gettext \
+        shared-mime-info fonts-noto-cjk gettext poppler-utils \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -15,8 +15,8 @@ def _principal_group_ids(user: User):
 def school_scope_q(user: User) -> Q | None:
     """The filter of schools `user` may see; None means the whole city.
 
-    A district sees the schools it runs, those located in its district and the current members
-    of the groups it approves; a principal sees the schools of their own group (or only their
+    A district sees the schools it runs, those located in its district and the current schools
+    of the groups it sees (those it approves and those with a member of its own); a principal sees the schools of their own group (or only their
     own school when it is in no group)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
@@ -25,12 +25,16 @@ def school_scope_q(user: User) -> Q | None:
     if user.is_district_staff and user.authority_id:
         from groups.models import Membership
 
-        in_groups_it_approves = Membership.objects.open().filter(
-            school_id=OuterRef("pk"), group__authority_id=user.authority_id
-        )
-        q = Q(authority_id=user.authority_id) | Q(Exists(in_groups_it_approves))
         district = user.authority.district
-        return q | Q(district=district) if district else q
+        own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
+        # The groups the district sees: those it approves and those with a member of its own;
+        # their current schools are visible too, so every name on a group page can be opened.
+        member_here = Membership.objects.open().filter(school__in=School.objects.filter(own))
+        groups_seen = Membership.objects.open().filter(
+            Q(group__authority_id=user.authority_id)
+            | Q(group_id__in=member_here.values("group_id")))
+        in_groups_seen = groups_seen.filter(school_id=OuterRef("pk"))
+        return own | Q(Exists(in_groups_seen))
     if user.is_principal and user.school_id:
         from groups.models import Membership
 

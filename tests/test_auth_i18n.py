@@ -119,3 +119,14 @@ def test_city_home_shows_progress_against_the_a5_targets(client, world):
         (2020, 10, 2, False), (2025, 30, 2, False)]
     client.force_login(world.users["principal"])
     assert "targets" not in client.get("/").context
+
+
+def test_a_refusal_explains_itself_in_the_users_language(client, world, settings):
+    settings.DEBUG = False
+    client.force_login(world.users["auditor"])
+    response = client.get(reverse("members:school-create"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "只有教育行政部门工作人员可以登记学校" in html and "<nav" in html
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "该页面不存在" in response.content.decode()

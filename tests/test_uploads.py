@@ -11,6 +11,8 @@ import zipfile
 import zlib
 
 import pytest
+
+from tests.conftest import PDF_TEXT_AVAILABLE
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qingdao_groups import uploads
@@ -301,6 +303,7 @@ def test_broken_docx_gives_no_text_and_no_error():
     assert extract_text(io.BytesIO(b"PK\x03\x04broken"), DOCX) == ""
 
 
+@pytest.mark.skipif(not PDF_TEXT_AVAILABLE, reason="poppler's pdftotext is not installed")
 def test_pdf_text_comes_from_pdftotext(tmp_path):
     data = make_pdf("Article 1 The group runs by its charter")
     assert "Article 1 The group runs by its charter" in extract_text(io.BytesIO(data), PDF)

@@ -21,3 +21,8 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://redis:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+# Behind the reverse proxy every request comes from the proxy's address: take the client's from
+# X-Forwarded-For (set by our proxy, N hops in), or the lockout would be per username only.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)

@@ -175,3 +175,13 @@ def test_full_width_school_code_is_stored_as_ascii_and_duplicates_refused(city, 
         "name": "重复学校", "code": "3702099991", "authority": world.shinan.pk,
         "district": "shinan", "stage": "primary", "nature": "public"})
     assert response.status_code == 200 and not School.objects.filter(name="重复学校").exists()
+
+
+def test_district_can_open_every_school_named_on_a_group_page_it_sees(client, world):
+    from tests.groups.workflow_helpers import staff
+
+    client.force_login(staff(world.shibei))  # the group has a 市北 member, its core is 市南
+    assert client.get(reverse("groups:group-detail", args=[world.group.pk])).status_code == 200
+    assert client.get(reverse("members:school-detail", args=[world.core.pk])).status_code == 200
+    other = client.get(reverse("members:school-detail", args=[world.other_school.pk]))
+    assert other.status_code == 404
