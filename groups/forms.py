@@ -1,6 +1,8 @@
 """Input shapes for the registry pages; state changes happen in groups.services."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import (
@@ -12,6 +14,7 @@ from groups.models import (
 )
 from members.models import District, Partner, School
 from qingdao_groups.forms import BootstrapFormMixin
+from qingdao_groups.uploads import UploadRejected, validate_upload
 
 
 class DateInput(forms.DateInput):
@@ -95,3 +98,42 @@ class PartnershipAddForm(BootstrapFormMixin, forms.Form):
     projects = forms.CharField(label=_("合作项目"), widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("每行一个项目"))
     started_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+
+
+# --- Uploads checked when the form is cleaned (cards, filings) ---------------------------------
+
+ACCEPT = ".pdf,.ofd,.docx,.png,.jpg,.jpeg,.gif"
+FILE_HELP = gettext_lazy("PDF、OFD、DOCX 或 PNG/JPEG/GIF 图片，大小不超过系统设定的上限"
+                         "（默认 20 MB）；系统按文件内容判断类型，与扩展名无关。")
+RESELECT = gettext_lazy("出于安全原因，浏览器不会保留已选的文件，请重新选择。")
+
+
+class CheckedFileField(forms.FileField):
+    """A file checked by content (magic bytes, zip structure, size) when the form is cleaned, so a
+    refused file stops the request before any service changes anything (issue 3 "Documents").
+    The storing service checks it again."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", FILE_HELP)
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": ACCEPT}))
+        # An empty file gets the same message as every other refused upload.
+        super().__init__(allow_empty_file=True, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if uploaded:
+            try:
+                from groups.services.documents import upload_limit_bytes
+
+                validate_upload(uploaded, max_bytes=upload_limit_bytes())
+            except UploadRejected as exc:
+                raise ValidationError(exc.message, code="upload") from exc
+        return uploaded
+
+
+def keep_file_hint(form) -> None:
+    """After a refusal elsewhere in a form that carried a file, say the file must be chosen again
+    (browsers never refill a file input); the typed input stays in the bound form."""
+    name = next((n for n, f in form.fields.items() if isinstance(f, forms.FileField)), None)
+    if name and form.errors and name not in form.errors and form.files.get(form.add_prefix(name)):
+        form.add_error(name, RESELECT)

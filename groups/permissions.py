@@ -6,7 +6,6 @@ from groups.models import EducationGroup
 from members.models import School, User
 from qingdao_groups.shared import ALLOW, Decision
 
-
 USE_THE_WORKFLOW = _("成立集团、吸纳和退出成员校须通过申请办理（政策 L-1、L-3、L-5），淘汰须发出红牌"
                      "（政策 L-6）；直接登记只用于系统管理员补录上线前的历史数据。")
 

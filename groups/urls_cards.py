@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:card_id>/lift/", views.card_lift_view, name="lift"),
     path("<int:card_id>/reject/", views.card_reject_view, name="reject"),
     path("<int:card_id>/escalate/", views.card_escalate_view, name="escalate"),
+    path("<int:card_id>/upload/", views.card_upload_view, name="upload"),
     path("issue/<int:membership_id>/", views.card_issue_view, name="issue"),
 ]

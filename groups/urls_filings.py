@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:filing_id>/", views.filing_detail_view, name="filing-detail"),
     path("<int:filing_id>/handle/", views.filing_handle_view, name="filing-handle"),
     path("<int:filing_id>/refile/", views.filing_refile_view, name="filing-refile"),
+    path("<int:filing_id>/upload/", views.filing_upload_view, name="upload"),
 ]

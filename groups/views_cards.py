@@ -2,7 +2,12 @@
 
 Every card is fetched through the scoped selector (a swapped id gives 404); each action posts a
 form that carries the card's version, so a form opened before someone else acted changes
-nothing and says so."""
+nothing and says so.
+
+Files (issue 3 "Documents"): the issuing authority's staff add evidence, the warned member's
+principal adds rectification material (policy L-6). A file is checked by content in the form,
+before any service runs; where a file comes with an action (issuing, responding) the action and
+the file are stored in one transaction, so a refused file leaves no card and no response."""
 
 import datetime
 
@@ -10,20 +15,27 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from groups.forms import DateInput
-from groups.models import Card, EducationGroup, Membership, PolicyParameters
-from groups.permissions import can_issue_card, can_respond_to_card, can_review_card
+from groups.forms import CheckedFileField, DateInput, keep_file_hint
+from groups.models import Attachment, Card, EducationGroup, Membership, PolicyParameters
+from groups.permissions import (
+    can_issue_card,
+    can_respond_to_card,
+    can_review_card,
+    can_upload_to_card,
+    card_upload_kind,
+)
 from groups.selectors import card_list_for_user, group_scope_q
 from groups.services.cards import (
+    card_attachment_add,
     card_issue_red,
     card_issue_yellow,
     card_lift,
@@ -32,6 +44,7 @@ from groups.services.cards import (
     card_submit_rectification,
     yellow_cards_in_window,
 )
+from groups.services.documents import attachment_add
 from groups.workflows import CARD_TRANSITIONS, CardAction, CardStatus
 from members.models import User
 from qingdao_groups.forms import BootstrapFormMixin
@@ -43,6 +56,7 @@ PAGE_SIZE = 25
 # --- Forms: input shape only; the services decide -------------------------------------------
 
 
+
 class _VersionedForm(BootstrapFormMixin, forms.Form):
     """Carries the card version the user saw, so a stale form is refused instead of applied."""
 
@@ -52,8 +66,15 @@ class _VersionedForm(BootstrapFormMixin, forms.Form):
 class RespondForm(_VersionedForm):
     rectification = forms.CharField(
         label=gettext_lazy("整改情况"), widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("说明已采取的整改措施和效果；整改材料另行上传（政策 L-6）"),
+        help_text=gettext_lazy("说明已采取的整改措施和效果（政策 L-6）"),
     )
+    file = CheckedFileField(label=gettext_lazy("整改材料（可选）"), required=False)
+
+
+class UploadForm(BootstrapFormMixin, forms.Form):
+    """A card document; its kind is fixed by the uploader's role (policy L-6)."""
+
+    file = CheckedFileField(label=gettext_lazy("文件"))
 
 
 class LiftForm(_VersionedForm):
@@ -94,6 +115,7 @@ class IssueForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("发生严重事故，直接发出红牌（红牌）"), required=False,
         help_text=gettext_lazy("未经黄牌直接淘汰须写明事故情况和理由，事由记为重大事故（政策 L-6）"),
     )
+    evidence = CheckedFileField(label=gettext_lazy("证明材料（可选）"), required=False)
 
     def __init__(self, *args, open_yellows=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,9 +148,22 @@ def _get_card(user: User, card_id: int) -> Card:
         raise Http404 from exc
 
 
-def _gate(card: Card, action: str, decision: Decision) -> None:
-    """403 when the user may not take this action at all. A card that has moved on since the
-    form was opened is left to the service, which explains it and changes nothing."""
+# Who acts on a card, by action: the issuing authority's staff review, the warned member's
+# principal responds (policy L-6). card_upload_kind names exactly these two roles.
+_ACTOR_ROLE = {
+    CardAction.RECTIFY: Attachment.Kind.RECTIFICATION,
+    CardAction.LIFT: Attachment.Kind.EVIDENCE,
+    CardAction.REJECT_RECTIFICATION: Attachment.Kind.EVIDENCE,
+    CardAction.ESCALATE: Attachment.Kind.EVIDENCE,
+}
+
+
+def _gate(card: Card, user: User, action: str, decision: Decision) -> None:
+    """403 when the user may not take this action at all, whatever the card's state. A card that
+    has moved on since the form was opened is left to the service, which explains it and changes
+    nothing."""
+    if card_upload_kind(user, card) != _ACTOR_ROLE[action]:
+        raise PermissionDenied(decision.reason)
     if card.closed_at is None and (card.status, action) in CARD_TRANSITIONS and not decision:
         raise PermissionDenied(decision.reason)
 
@@ -139,14 +174,6 @@ def _days_overdue(card: Card, today: datetime.date) -> int:
             card.status != CardStatus.UNDER_REVIEW and card.deadline < today:
         return (today - card.deadline).days
     return 0
-
-
-def _attachment_url(attachment) -> str:
-    # Uploads and their permission-checked download belong to the documents area.
-    try:
-        return reverse("documents:attachment-download", args=[attachment.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def _timeline(card: Card) -> list[dict]:
@@ -185,12 +212,16 @@ def _render_detail(request, card: Card, bound: dict | None = None, status: int =
         "reject": RejectForm(prefix="reject", initial={"version": card.version}),
         "escalate": EscalateForm(prefix="escalate", initial={"version": card.version}),
     } | (bound or {})
+    upload_kind = card_upload_kind(user, card)
+    may_upload = upload_kind is not None and can_upload_to_card(user, card).allowed
+    if may_upload and "upload" not in forms_:
+        forms_["upload"] = UploadForm(prefix="upload")
     escalated_to = Card.objects.filter(escalated_from_id=card.pk).only("pk", "issued_at").first()
     siblings = list(Card.objects.filter(membership_id=card.membership_id).exclude(pk=card.pk)
                     .only("pk", "level", "status", "issued_at", "closed_at", "deadline")
                     .order_by("-issued_at", "-pk"))
-    attachments = [(a, _attachment_url(a)) for a in
-                   card.attachments.select_related("uploaded_by").order_by("kind", "-version")]
+    attachments = list(card.attachments.select_related("uploaded_by").defer("text")
+                       .order_by("kind", "-version", "-pk"))
     return render(request, "cards/card_detail.html", {
         "card": card,
         "state_label": card_state_label(card),
@@ -204,6 +235,9 @@ def _render_detail(request, card: Card, bound: dict | None = None, status: int =
         "may_reject": may_review and (card.status, CardAction.REJECT_RECTIFICATION)
         in CARD_TRANSITIONS,
         "may_escalate": may_review and (card.status, CardAction.ESCALATE) in CARD_TRANSITIONS,
+        "may_upload": may_upload,
+        "upload_kind_label": Attachment.Kind(upload_kind).label if upload_kind else "",
+        "upload_kind": upload_kind or "",
         "forms": forms_,
     }, status=status)
 
@@ -240,8 +274,8 @@ def _post_action(request, card_id: int, *, action: str, form_class, prefix: str,
     """One shape for every card action: access (404), gate (403), form, service, message.
     `run(card, cleaned_data)` calls the service and returns (card to show, success message)."""
     card = _get_card(request.user, card_id)
-    _gate(card, action, rule(request.user, card))
-    form = form_class(request.POST, prefix=prefix)
+    _gate(card, request.user, action, rule(request.user, card))
+    form = form_class(request.POST, request.FILES, prefix=prefix)
     if form.is_valid():
         try:
             result = run(card, form.cleaned_data)
@@ -254,14 +288,21 @@ def _post_action(request, card_id: int, *, action: str, form_class, prefix: str,
             target, message = result
             messages.success(request, message)
             return redirect("cards:detail", card_id=target.pk)
+    keep_file_hint(form)
     return _render_detail(request, card, bound={prefix: form})
 
 
 @require_POST
 def card_respond_view(request, card_id: int):
     def run(card, data):
-        card = card_submit_rectification(card=card, rectification=data["rectification"],
-                                         expected_version=data["version"], actor=request.user)
+        # The response and its file land together or not at all (policy L-6).
+        with transaction.atomic():
+            card = card_submit_rectification(card=card, rectification=data["rectification"],
+                                             expected_version=data["version"],
+                                             actor=request.user)
+            if data["file"]:
+                attachment_add(owner=card, kind=Attachment.Kind.RECTIFICATION,
+                               uploaded_file=data["file"], actor=request.user)
         return card, _("已提交整改材料，等待审核。")
 
     return _post_action(request, card_id, action=CardAction.RECTIFY, form_class=RespondForm,
@@ -304,6 +345,37 @@ def card_escalate_view(request, card_id: int):
                         prefix="escalate", rule=can_review_card, run=run)
 
 
+@require_POST
+def card_upload_view(request, card_id: int):
+    """Staff of the issuing authority add evidence while the card is open; the warned member's
+    principal adds rectification material before or with the response (policy L-6)."""
+    card = _get_card(request.user, card_id)
+    kind = card_upload_kind(request.user, card)
+    decision = can_upload_to_card(request.user, card)
+    if kind is None:
+        raise PermissionDenied(decision.reason)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect("cards:detail", card_id=card.pk)
+    form = UploadForm(request.POST, request.FILES, prefix="upload")
+    if form.is_valid():
+        try:
+            attachment = card_attachment_add(card=card, kind=kind,
+                                              uploaded_file=form.cleaned_data["file"],
+                                              actor=request.user)
+        except ApplicationError as exc:
+            if exc.field != "file":  # the card moved on: say so and show it as it is now
+                messages.error(request, exc.message)
+                return redirect("cards:detail", card_id=card.pk)
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
+                "kind": attachment.get_kind_display(), "name": attachment.original_name,
+                "v": attachment.version})
+            return redirect("cards:detail", card_id=card.pk)
+    return _render_detail(request, card, bound={"upload": form})
+
+
 def card_issue_view(request, membership_id: int):
     """Issue a yellow or a red card to a current member (policy L-6)."""
     scope = group_scope_q(request.user)
@@ -317,29 +389,42 @@ def card_issue_view(request, membership_id: int):
     if not decision:
         raise PermissionDenied(decision.reason)
     open_yellows = membership.cards.filter(level=Card.Level.YELLOW, closed_at__isnull=True)
-    form = IssueForm(request.POST or None, open_yellows=open_yellows)
+    if request.method == "POST":
+        form = IssueForm(request.POST, request.FILES, open_yellows=open_yellows)
+    else:
+        form = IssueForm(open_yellows=open_yellows)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if data["level"] == Card.Level.YELLOW:
-                card = card_issue_yellow(membership=membership, ground=data["ground"],
-                                         description=data["description"],
-                                         deadline=data["deadline"], actor=request.user)
-                messages.success(request, _("已发出黄牌预警，整改期限 %(date)s。")
-                                 % {"date": card.deadline})
-            else:
-                card = card_issue_red(membership=membership, reason=data["description"],
-                                      ground=data["ground"], severe=data["severe"],
-                                      escalate_from=data["escalate_from"], actor=request.user)
-                messages.success(request, _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。")
-                                 % {"school": membership.school.name,
-                                    "date": timezone.localdate()})
+            # The card and its evidence land together: a refused file leaves no card (L-6).
+            # Evidence given when issuing belongs to the issuing act, for a red card too.
+            with transaction.atomic():
+                if data["level"] == Card.Level.YELLOW:
+                    card = card_issue_yellow(membership=membership, ground=data["ground"],
+                                             description=data["description"],
+                                             deadline=data["deadline"], actor=request.user)
+                    message = _("已发出黄牌预警，整改期限 %(date)s。") % {"date": card.deadline}
+                else:
+                    card = card_issue_red(membership=membership, reason=data["description"],
+                                          ground=data["ground"], severe=data["severe"],
+                                          escalate_from=data["escalate_from"],
+                                          actor=request.user)
+                    message = _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。") % {
+                        "school": membership.school.name, "date": timezone.localdate()}
+                if data["evidence"]:
+                    attachment_add(owner=card, kind=Attachment.Kind.EVIDENCE,
+                                   uploaded_file=data["evidence"], actor=request.user)
         except ApplicationError as exc:
             if exc.field == "reason":
                 exc.field = "description"
+            elif exc.field == "file":
+                exc.field = "evidence"
             add_form_error(form, exc)
         else:
+            messages.success(request, message)
             return redirect("cards:detail", card_id=card.pk)
+    if request.method == "POST":
+        keep_file_hint(form)
     params = PolicyParameters.current()
     previous = list(membership.cards.order_by("-issued_at", "-pk"))
     return render(request, "cards/card_issue.html", {

@@ -1,21 +1,36 @@
 """District filings with the city (policy L-2, D-1, D-2): access -> form -> service -> message ->
-redirect (house style). The forms are small and only serve these pages, so they live here."""
+redirect (house style). The forms are small and only serve these pages, so they live here.
+
+Files: the filing authority's staff attach the policy text or other documents while the filing is
+with the city or returned (policy D-1, D-2, L-2). A file is checked by content in the form; a
+filing created with a file is stored together with it or not at all."""
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from groups.forms import DateInput
-from groups.models import Filing
-from groups.permissions import can_create_filing, can_handle_filing, can_refile
+from groups.forms import CheckedFileField, DateInput, keep_file_hint
+from groups.models import Attachment, Filing
+from groups.permissions import (
+    FILING_UPLOAD_KINDS,
+    can_create_filing,
+    can_handle_filing,
+    can_refile,
+    can_upload_to_filing,
+)
 from groups.selectors import filing_get_for_user, filing_list_for_user
+from groups.services.documents import attachment_add
 from groups.services.filings import (
     filing_acknowledge,
+    filing_attachment_add,
     filing_create,
     filing_late_explanation,
     filing_refile,
@@ -60,6 +75,14 @@ class FilingContentForm(BootstrapFormMixin, forms.Form):
                                         widget=DateInput(), help_text=START_HELP)
 
 
+def _file_kind_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=gettext_lazy("材料类别"), initial=Attachment.Kind.POLICY,
+        choices=[(k.value, k.label) for k in FILING_UPLOAD_KINDS],
+        help_text=gettext_lazy("配套政策的文本（政策 D-1）或其他报备材料，如项目实施方案"
+                               "（政策 D-2）。"), **kwargs)
+
+
 class FilingCreateForm(FilingContentForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("类别"),
@@ -67,7 +90,14 @@ class FilingCreateForm(FilingContentForm):
                  (Filing.Kind.PROJECT, Filing.Kind.PROJECT.label)],
         help_text=gettext_lazy("配套政策（政策 D-1）；改革创新项目须在开始前报备（政策 D-2）。"),
     )
-    field_order = ["kind", "title", "project_starts_on", "description"]
+    file = CheckedFileField(label=gettext_lazy("报备材料（可选）"), required=False)
+    file_kind = _file_kind_field(required=False)  # only read when a file comes with it
+    field_order = ["kind", "title", "project_starts_on", "description", "file", "file_kind"]
+
+
+class FilingUploadForm(BootstrapFormMixin, forms.Form):
+    kind = _file_kind_field()
+    file = CheckedFileField(label=gettext_lazy("文件"))
 
 
 class FilingRefileForm(FilingContentForm):
@@ -146,35 +176,85 @@ def filing_list_view(request):
 
 def filing_detail_view(request, filing_id: int):
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    return _render_detail(request, filing)
+
+
+def _render_detail(request, filing: Filing, upload_form: FilingUploadForm | None = None):
     history = list(filing.history.select_related("history_user").order_by("history_date",
                                                                            "history_id"))
+    may_upload = can_upload_to_filing(request.user, filing).allowed
+    if may_upload and upload_form is None:
+        upload_form = FilingUploadForm(prefix="upload")
     return render(request, "filings/filing_detail.html", {
         "filing": filing,
         "late_explanation": filing_late_explanation(filing),
         "history": history,
-        "attachments": filing.attachments.select_related("uploaded_by"),
+        "attachments": list(filing.attachments.select_related("uploaded_by").defer("text")
+                            .order_by("kind", "-version", "-pk")),
         "can_handle": can_handle_filing(request.user, filing).allowed,
         "can_refile": can_refile(request.user, filing).allowed,
+        "upload_form": upload_form if may_upload else None,
         "days_waiting": ((timezone.localdate() - filing.filed_on).days
                          if filing.status == FilingStatus.FILED else None),
     })
 
 
+@require_POST
+def filing_upload_view(request, filing_id: int):
+    """The filing authority's staff attach the policy text or other documents while the filing
+    is filed or returned (policy D-1, D-2, L-2)."""
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    decision = can_upload_to_filing(request.user, filing)
+    if not request.user.acts_for_authority(filing.authority_id):
+        raise PermissionDenied(decision.reason)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect("filings:filing-detail", filing_id=filing.pk)
+    form = FilingUploadForm(request.POST, request.FILES, prefix="upload")
+    if form.is_valid():
+        try:
+            attachment = filing_attachment_add(filing=filing, kind=form.cleaned_data["kind"],
+                                                uploaded_file=form.cleaned_data["file"],
+                                                actor=request.user)
+        except ApplicationError as exc:
+            if exc.field not in ("file", "kind"):  # acknowledged meanwhile: show it as it is
+                messages.error(request, exc.message)
+                return redirect("filings:filing-detail", filing_id=filing.pk)
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
+                "kind": attachment.get_kind_display(), "name": attachment.original_name,
+                "v": attachment.version})
+            return redirect("filings:filing-detail", filing_id=filing.pk)
+    return _render_detail(request, filing, upload_form=form)
+
+
 def filing_create_view(request):
     require(can_create_filing(request.user))
-    form = FilingCreateForm(request.POST or None)
+    if request.method == "POST":
+        form = FilingCreateForm(request.POST, request.FILES)
+    else:
+        form = FilingCreateForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            filing = filing_create(
-                kind=data["kind"], title=data["title"], description=data["description"],
-                project_starts_on=data["project_starts_on"], actor=request.user,
-            )
+            # The filing and its document land together: a refused file leaves no filing.
+            with transaction.atomic():
+                filing = filing_create(
+                    kind=data["kind"], title=data["title"], description=data["description"],
+                    project_starts_on=data["project_starts_on"], actor=request.user,
+                )
+                if data["file"]:
+                    attachment_add(owner=filing,
+                                   kind=data["file_kind"] or Attachment.Kind.POLICY,
+                                   uploaded_file=data["file"], actor=request.user)
         except ApplicationError as exc:
             add_form_error(form, exc)
         else:
             _announce_filed(request, filing)
             return redirect("filings:filing-detail", filing_id=filing.pk)
+    if request.method == "POST":
+        keep_file_hint(form)
     return render(request, "filings/filing_form.html", {"form": form, "filing": None})
 
 

@@ -11,8 +11,6 @@ import zipfile
 import zlib
 
 import pytest
-
-from tests.conftest import PDF_TEXT_AVAILABLE
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qingdao_groups import uploads
@@ -29,6 +27,7 @@ from qingdao_groups.uploads import (
     extract_text,
     validate_upload,
 )
+from tests.conftest import PDF_TEXT_AVAILABLE
 
 MB = 1024 * 1024
 LIMIT = 20 * MB

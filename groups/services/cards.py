@@ -298,3 +298,19 @@ def card_issue_red(
     notify(principals_of(membership.school_id) + principals_of(membership.group.core_school_id)
            + staff_of(membership.group.authority_id), message, _url(red))
     return red
+
+
+@transaction.atomic
+def card_attachment_add(*, card: Card, kind: str, uploaded_file, actor: User):
+    """Attach a document to a card if the rule still allows it on the locked row (policy L-6);
+    a card that moved on meanwhile refuses with the rule's reason and stores nothing. The card
+    itself is not changed (its version stays, so open forms stay valid)."""
+    from groups.permissions import can_upload_to_card, card_upload_kind
+    from groups.services.documents import attachment_add
+
+    locked = Card.objects.select_for_update(of=("self",)).select_related(
+        "group", "membership").get(pk=card.pk)
+    decision = can_upload_to_card(actor, locked)
+    if not decision or card_upload_kind(actor, locked) != kind:
+        raise ApplicationError(decision.reason or str(_("无权上传该类材料。")), field="state")
+    return attachment_add(owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor)

@@ -235,3 +235,18 @@ def filing_refile(
     _notify_city(filing, _("%(authority)s 重新报备：%(title)s")
                  % {"authority": authority.name, "title": filing.title})
     return filing
+
+
+@transaction.atomic
+def filing_attachment_add(*, filing: Filing, kind: str, uploaded_file, actor: User):
+    """Attach a document if the rule still allows it on the locked row (policy D-1, D-2, L-2);
+    a filing acknowledged meanwhile refuses with the rule's reason and stores nothing. The
+    filing itself is not changed (its version stays, so the city's open form stays valid)."""
+    from groups.permissions import can_upload_to_filing
+    from groups.services.documents import attachment_add
+
+    locked = Filing.objects.select_for_update(of=("self",)).get(pk=filing.pk)
+    decision = can_upload_to_filing(actor, locked)
+    if not decision:
+        raise ApplicationError(decision.reason, field="state")
+    return attachment_add(owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor)

@@ -9,8 +9,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import PDF_TEXT_AVAILABLE
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
@@ -26,6 +24,7 @@ from groups.services.documents import (
 )
 from groups.views_documents import text_diff_rows
 from qingdao_groups.shared import ApplicationError
+from tests.conftest import PDF_TEXT_AVAILABLE
 from tests.test_uploads import (
     SVG,
     document_xml,

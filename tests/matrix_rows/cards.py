@@ -6,6 +6,8 @@ principals are not the world's `member`). Action URLs are POSTed without data: a
 the detail page back with the form's errors (200), a refused one 403, one who may not see the
 card 404. Only the 市南 bureau (`district`) acts for the group's authority; the city does not."""
 
+from django.utils import timezone
+
 from groups.models import Card
 from tests.factories import MembershipFactory, SchoolFactory
 
@@ -21,6 +23,13 @@ BUREAU_OTHER = {"anon": 302, "city": 403, "district": 404, "principal": 404, "me
 MEMBER_RESPONDS = {"anon": 302, "city": 403, "district": 403, "principal": 403, "member": 200,
                    "auditor": 403, "admin": 403}
 SIBLING_RESPONDS = MEMBER_RESPONDS | {"member": 404}
+# Uploads (policy L-6): the issuing bureau adds evidence, the warned member's principal adds
+# rectification material; an empty POST gives the page back with the form's error (200). A state
+# that does not allow the uploader's kind redirects to the card with a message (302).
+UPLOAD = BUREAU_ACTS | {"member": 200}
+UPLOAD_SIBLING = BUREAU_ACTS | {"member": 404}
+UPLOAD_UNDER_REVIEW = BUREAU_ACTS | {"member": 302}
+UPLOAD_CLOSED = BUREAU_ACTS | {"district": 302, "member": 302}
 
 
 def _membership(world, which):
@@ -31,13 +40,14 @@ def _membership(world, which):
     return world.other_group.memberships.get(role="member")
 
 
-def _card(status: str):
+def _card(status: str, closed: bool = False):
     def build(world, which):
         membership = _membership(world, which)
         card = Card.objects.create(
             membership=membership, group=membership.group, level=Card.Level.YELLOW,
             status=status, ground=Card.Ground.AGREEMENT, description="未履行协议",
             deadline="2099-01-01", issued_by=world.users["district"],
+            closed_at=timezone.now() if closed else None,
         )
         return {"card_id": card.pk}
 
@@ -68,4 +78,9 @@ ROWS = [
     ("cards:reject", "other", "post", BUREAU_OTHER, _card("under_review")),
     ("cards:escalate", "own", "post", BUREAU_ACTS, _card("overdue")),
     ("cards:escalate", "other", "post", BUREAU_OTHER, _card("yellow_issued")),
+    ("cards:upload", "own", "post", UPLOAD, _card("yellow_issued")),
+    ("cards:upload", "other", "post", BUREAU_OTHER, _card("yellow_issued")),
+    ("cards:upload", "sibling", "post", UPLOAD_SIBLING, _card("overdue")),
+    ("cards:upload", "own", "post", UPLOAD_UNDER_REVIEW, _card("under_review")),
+    ("cards:upload", "own", "post", UPLOAD_CLOSED, _card("lifted", closed=True)),
 ]

@@ -23,6 +23,12 @@ HANDLE_OTHER = HANDLE_OWN | {"district": 404}
 REFILE_OWN = {"anon": 302, "city": 403, "district": 200, "principal": 404, "member": 404,
               "auditor": 403, "admin": 403}
 REFILE_OTHER = REFILE_OWN | {"district": 404}
+# The filing district's staff attach documents while the filing is filed or returned; an empty
+# POST gives the page back with the form's error (200); an acknowledged filing redirects with a
+# message (302).
+UPLOAD_OWN = REFILE_OWN
+UPLOAD_OTHER = REFILE_OTHER
+UPLOAD_ACKNOWLEDGED = REFILE_OWN | {"district": 302}
 
 
 def _filing(world, which: str, status: str = Filing.Status.FILED) -> dict:
@@ -44,6 +50,10 @@ def _returned(world, which: str) -> dict:
     return _filing(world, which, Filing.Status.RETURNED)
 
 
+def _acknowledged(world, which: str) -> dict:
+    return _filing(world, which, Filing.Status.ACKNOWLEDGED)
+
+
 ROWS = [
     ("filings:filing-list", None, "get", ALL_OK, None),
     ("filings:filing-create", None, "get", CREATE, None),
@@ -53,4 +63,8 @@ ROWS = [
     ("filings:filing-handle", "other", "get", HANDLE_OTHER, _filing),
     ("filings:filing-refile", "own", "get", REFILE_OWN, _returned),
     ("filings:filing-refile", "other", "get", REFILE_OTHER, _returned),
+    ("filings:upload", "own", "post", UPLOAD_OWN, _filing),
+    ("filings:upload", "other", "post", UPLOAD_OTHER, _filing),
+    ("filings:upload", "own", "post", UPLOAD_OWN, _returned),
+    ("filings:upload", "own", "post", UPLOAD_ACKNOWLEDGED, _acknowledged),
 ]

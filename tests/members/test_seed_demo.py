@@ -7,8 +7,6 @@ import io
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import PDF_TEXT_AVAILABLE
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -44,6 +42,7 @@ from members.management.commands.seed_demo import (
 )
 from members.models import Authority, District, Partner, School, User
 from qingdao_groups.uploads import PDF, extract_text, validate_upload
+from tests.conftest import PDF_TEXT_AVAILABLE
 
 DEMO_ROLES = {
     "city": User.Role.CITY_STAFF,
