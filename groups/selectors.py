@@ -50,7 +50,9 @@ def group_list_for_user(*, user: User) -> QuerySet[EducationGroup]:
     qs = EducationGroup.objects.select_related("core_school", "authority").annotate(
         member_count=Count(
             "memberships",
-            filter=Q(memberships__left_on__isnull=True, memberships__role=Membership.Role.MEMBER),
+            # members today, including those whose approved exit takes effect later
+            filter=Q(memberships__role=Membership.Role.MEMBER)
+            & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=timezone.localdate())),
         ),
     )
     q = group_scope_q(user)

@@ -70,7 +70,8 @@ def group_detail_view(request, group_id: int):
         m.group = group
         m.may_card = can_issue_card(user, m).allowed
         m.may_exit = can_draft_application(user, Application.Kind.EXIT, membership=m).allowed
-    year = today().year
+    year_day = today()
+    year = year_day.year
     open_cards = list(card_list_for_user(user=user).filter(
         group=group, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
     return render(request, "groups/group_detail.html", {
@@ -80,8 +81,9 @@ def group_detail_view(request, group_id: int):
         "plans": enrollment_plans_for_group(group=group, year=year),
         "plan_year": year,
         "group": group,
-        "current": [m for m in memberships if m.left_on is None],
-        "former": [m for m in memberships if m.left_on is not None],
+        # An approved exit may take effect later: the school stays a member until its left_on.
+        "current": [m for m in memberships if m.left_on is None or m.left_on > year_day],
+        "former": [m for m in memberships if m.left_on is not None and m.left_on <= year_day],
         "partnerships": group.partnerships.all(),
         "council": group.council_seats.all(),
         "documents": group.documents.all(),

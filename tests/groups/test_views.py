@@ -185,3 +185,19 @@ def test_district_can_open_every_school_named_on_a_group_page_it_sees(client, wo
     assert client.get(reverse("members:school-detail", args=[world.core.pk])).status_code == 200
     other = client.get(reverse("members:school-detail", args=[world.other_school.pk]))
     assert other.status_code == 404
+
+
+def test_an_exit_taking_effect_later_keeps_the_school_a_member_until_then(city, world):
+    import datetime
+
+    from groups.selectors import today
+    from groups.services import membership_end
+
+    later = today() + datetime.timedelta(days=60)
+    membership_end(membership=world.membership, left_on=later, end_reason="exit",
+                   actor=world.users["admin"])
+    response = city.get(reverse("groups:group-detail", args=[world.group.pk]))
+    assert world.membership.pk in [m.pk for m in response.context["current"]]
+    assert "起退出" in response.content.decode()
+    groups = city.get(reverse("groups:group-list")).context["page_obj"]
+    assert {g.pk: g.member_count for g in groups}[world.group.pk] == 1
