@@ -732,6 +732,9 @@ class Filing(models.Model):
     description = models.TextField(_("内容摘要"), blank=True)
     project_starts_on = models.DateField(_("项目开始日期"), null=True, blank=True)
     filed_on = models.DateField(_("报备日期"))
+    first_filed_on = models.DateField(
+        _("首次报备日期"), null=True, blank=True,
+        help_text=_("退回后重新报备时保留；是否提前报备以此为准（政策 D-2）"))
     status = models.CharField(_("状态"), max_length=20, choices=FilingStatus.choices,
                               default=FilingStatus.FILED)
     remarks = models.TextField(_("市教育局意见"), blank=True)
@@ -766,9 +769,11 @@ class Filing(models.Model):
 
     @property
     def is_late(self) -> bool:
-        """A project must be filed before it starts (提前报备, policy D-2)."""
+        """A project must be filed before it starts (提前报备, policy D-2). A project filed in time,
+        returned by the city and refiled after it started was still filed in advance: the first
+        filing date counts."""
         return (self.kind == self.Kind.PROJECT and self.project_starts_on is not None
-                and self.project_starts_on <= self.filed_on)
+                and self.project_starts_on <= (self.first_filed_on or self.filed_on))
 
 
 class EnrollmentPlan(models.Model):

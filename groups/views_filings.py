@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,7 +144,8 @@ def filter_filings(qs, form: FilingFilterForm):
     if data.get("district"):
         qs = qs.filter(authority__district=data["district"])
     if data["late"]:
-        qs = qs.filter(kind=Filing.Kind.PROJECT, project_starts_on__lte=F("filed_on"))
+        qs = qs.filter(kind=Filing.Kind.PROJECT, project_starts_on__lte=Coalesce(
+            F("first_filed_on"), F("filed_on")))
     return qs
 
 

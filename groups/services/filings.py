@@ -109,7 +109,7 @@ def filing_create(
     filing = Filing(
         authority_id=actor.authority_id, kind=kind, title=title,
         description=(description or "").strip(), project_starts_on=project_starts_on,
-        filed_on=filed_on, status=FilingStatus.FILED, filed_by=actor,
+        filed_on=filed_on, first_filed_on=filed_on, status=FilingStatus.FILED, filed_by=actor,
     )
     filing._history_user = actor
     filing._change_reason = filing_late_explanation(filing) or _("报备")
@@ -144,7 +144,8 @@ def filing_create_for_group_founding(
     filing = Filing(
         authority=authority, kind=Filing.Kind.GROUP_FOUNDING,
         title=(_("%(name)s成立报备") % {"name": group.name})[:TITLE_MAX],
-        description=description, filed_on=timezone.localdate(), status=FilingStatus.FILED,
+        description=description, filed_on=timezone.localdate(),
+        first_filed_on=timezone.localdate(), status=FilingStatus.FILED,
         group=group, application=application, filed_by=actor,
     )
     filing._history_user = actor

@@ -184,9 +184,11 @@ def test_return_needs_remarks_and_changes_nothing_without(people):
     assert filing.status == F.FILED and filing.history.count() == 1
 
 
-def test_return_then_refile_reevaluates_lateness(people, django_capture_on_commit_callbacks):
-    """Policy D-2: refiling sets the filing date to today, so a project that has meanwhile
-    started is now late."""
+def test_return_then_refile_keeps_the_first_filing_date_for_lateness(
+        people, django_capture_on_commit_callbacks):
+    """Policy D-2: a project filed before it started, returned by the city and refiled after it
+    started was still filed in advance; the refile date is today's, lateness counts from the
+    first filing. Moving the start before the first filing makes it late."""
     filing = create_project(people, _today(), filed_on=_today() - datetime.timedelta(days=10))
     assert not filing.is_late
     with django_capture_on_commit_callbacks(execute=True):
@@ -198,13 +200,20 @@ def test_return_then_refile_reevaluates_lateness(people, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         filing = filing_refile(filing=filing, title="评价改革（补充经费）", description="区财政",
                                project_starts_on=_today(), actor=people.users["district"])
-    assert filing.status == F.FILED and filing.filed_on == _today() and filing.is_late
+    assert filing.status == F.FILED and filing.filed_on == _today() and not filing.is_late
+    assert filing.first_filed_on == _today() - datetime.timedelta(days=10)
     assert filing.remarks == "" and filing.handled_by is None
     assert [m.to for m in mail.outbox] == [["city@example.org"]]
     reasons = list(filing.history.order_by("history_id").values_list(
         "history_change_reason", "history_user__username", "status"))
     assert reasons[1] == ("退回：请补充经费来源", "t-city", "returned")
-    assert reasons[2][1:] == ("t-district", "filed") and "D-2" in reasons[2][0]
+    assert reasons[2][1:] == ("t-district", "filed")
+    filing = filing_return(filing=filing, remarks="开始日期有误", actor=people.users["city"])
+    filing = filing_refile(filing=filing, title="评价改革", description="",
+                           project_starts_on=_today() - datetime.timedelta(days=20),
+                           actor=people.users["district"])
+    assert filing.is_late
+    assert "D-2" in filing.history.order_by("-history_id").first().history_change_reason
 
 
 @pytest.mark.parametrize("role", ["city", "laoshan"])
