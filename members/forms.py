@@ -16,6 +16,19 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
         if authorities is not None:
             self.fields["authority"].queryset = authorities
 
+    def clean_authority(self):
+        """The core school's authority approves its group's changes (policy L-1): moving a core
+        school to another bureau would silently move that power, so it is refused here."""
+        authority = self.cleaned_data["authority"]
+        if self.instance.pk and authority and authority.pk != self.instance.authority_id:
+            led = self.instance.led_groups.exclude(status="dissolved").values_list("name",
+                                                                                   flat=True)
+            if led:
+                raise forms.ValidationError(
+                    _("该校是“%(groups)s”的核心校，其主管部门即集团的审批部门（政策 L-1），"
+                      "不能在此直接变更；请联系市教育局。") % {"groups": "、".join(led)})
+        return authority
+
     def clean_code(self):
         # Full-width digits typed with a Chinese input method become ASCII (as the import does).
         import unicodedata

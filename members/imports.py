@@ -441,6 +441,7 @@ class _Context:
     lookups: dict[str, dict[str, str]]
     labels: dict[str, dict[str, str]]
     seen: dict[str, int] = field(default_factory=dict)
+    core_codes: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -469,6 +470,9 @@ def _plan(*, user: User, data: bytes, lock: bool) -> _Plan:
         ),
         authorities={a.name: a for a in Authority.objects.all()},
         assignable_ids=set(authorities_user_may_assign(user=user).values_list("pk", flat=True)),
+        # Core schools of groups in being: their authority approves the group (policy L-1).
+        core_codes=set(School.objects.filter(code__in=codes, led_groups__isnull=False).exclude(
+            led_groups__status="dissolved").values_list("code", flat=True)),
         lookups={
             "district": _choice_lookup(District, _label_parts),
             "stage": _choice_lookup(School.Stage),
@@ -629,6 +633,10 @@ def _check_may_update(ctx: _Context, school: School, old_authority_id, values, e
     ):
         error("authority",
               _("您无权把学校划归“%(authority)s”主管。") % {"authority": authority.name})
+    elif authority is not None and authority.pk != old_authority_id and \
+            school.code in ctx.core_codes:
+        error("authority", _("该校是教育集团的核心校，其主管部门即集团的审批部门（政策 L-1），"
+                             "不能通过导入变更；请联系市教育局。"))
 
 
 def _digest(preview: ImportPreview) -> str:

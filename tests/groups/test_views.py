@@ -201,3 +201,14 @@ def test_an_exit_taking_effect_later_keeps_the_school_a_member_until_then(city, 
     assert "起退出" in response.content.decode()
     groups = city.get(reverse("groups:group-list")).context["page_obj"]
     assert {g.pk: g.member_count for g in groups}[world.group.pk] == 1
+
+
+def test_a_core_schools_authority_cannot_be_moved_from_the_school_form(city, world):
+    # policy L-1: the core school's authority approves the group; moving it is not a form edit
+    response = city.post(reverse("members:school-edit", args=[world.core.pk]), {
+        "name": world.core.name, "code": world.core.code, "authority": world.laoshan.pk,
+        "district": "shinan", "stage": "primary", "nature": "public"})
+    assert response.status_code == 200
+    assert "测试核心教育集团" in response.content.decode()
+    world.core.refresh_from_db()
+    assert world.core.authority == world.shinan

@@ -466,3 +466,18 @@ def test_preview_and_commit_take_a_constant_number_of_queries(
         result = school_import_commit(user=user, preview_token=preview.token)
     assert result.created == 300
     assert HistoricalSchool.objects.filter(history_user=user).count() == 300
+
+
+def test_import_cannot_move_a_core_school_to_another_authority(world, client):
+    # policy L-1: the core school's authority approves its group
+    from members.imports import school_import_preview
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = "学校名称,学校标识码,主管教育行政部门,所在区（市）,学段,办学性质,薄弱学校,薄弱学校认定年份,独立法人,校长\n"
+    row = (f"{world.core.name},{world.core.code},{world.laoshan.name},市南区,小学,公办,否,,是,"
+           f"{world.core.principal_name}\n")
+    upload = SimpleUploadedFile("s.csv", (header + row).encode("utf-8-sig"))
+    preview = school_import_preview(user=world.users["city"], uploaded_file=upload)
+    assert any("核心校" in str(e.message) for e in preview.errors)
+    world.core.refresh_from_db()
+    assert world.core.authority == world.shinan
