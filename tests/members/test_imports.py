@@ -470,8 +470,9 @@ def test_preview_and_commit_take_a_constant_number_of_queries(
 
 def test_import_cannot_move_a_core_school_to_another_authority(world, client):
     # policy L-1: the core school's authority approves its group
-    from members.imports import school_import_preview
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members.imports import school_import_preview
 
     header = "学校名称,学校标识码,主管教育行政部门,所在区（市）,学段,办学性质,薄弱学校,薄弱学校认定年份,独立法人,校长\n"
     row = (f"{world.core.name},{world.core.code},{world.laoshan.name},市南区,小学,公办,否,,是,"
