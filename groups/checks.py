@@ -205,7 +205,8 @@ def check_public_core(ctx: Context) -> list[Outcome]:
 
 
 def weak_share(ctx: Context) -> tuple[int, int]:
-    """(weak members, all members) after the application, counting current and proposed."""
+    """(weak members, all members) after the application, counting current and proposed
+    (policy A-4)."""
     schools = {m.school_id: m.school for m in ctx.current_members}
     if ctx.application.kind == Application.Kind.EXIT and ctx.application.membership_id:
         schools.pop(ctx.application.membership.school_id, None)

@@ -82,7 +82,8 @@ def can_draft_application(user: User, kind: str, *, group: EducationGroup | None
 
 
 def can_edit_application(user: User, application: Application) -> Decision:
-    """The applicant school's principal edits a draft or a returned application."""
+    """The applicant school's principal edits a draft or a returned application (policy L-1,
+    L-3, L-5: the school applies; the authorities decide on what was submitted)."""
     if not _principal_of(user, application.applicant_school_id):
         return Decision(False, _("只有申请学校的校长可以修改申请。"))
     if application.status not in EDITABLE_STATUSES:
@@ -143,7 +144,8 @@ def can_respond_to_card(user: User, card: Card) -> Decision:
 
 
 def can_review_card(user: User, card: Card) -> Decision:
-    """The issuing authority lifts a yellow card, rejects a rectification or escalates."""
+    """The issuing authority lifts a yellow card, rejects a rectification or escalates (policy
+    L-6)."""
     if not user.acts_for_authority(card.group.authority_id):
         return Decision(False, _("只有核心校所属教育行政部门可以处理黄牌（政策 L-6）。"))
     if card.level != Card.Level.YELLOW or card.status in (CardStatus.LIFTED,
@@ -160,7 +162,7 @@ def can_create_filing(user: User) -> Decision:
 
 
 def can_handle_filing(user: User, filing: Filing) -> Decision:
-    """City staff acknowledge a filing or return it with remarks."""
+    """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2)."""
     if not user.is_city_staff:
         return Decision(False, _("只有市教育局工作人员可以确认或退回报备。"))
     if filing.status != FilingStatus.FILED:
@@ -169,6 +171,7 @@ def can_handle_filing(user: User, filing: Filing) -> Decision:
 
 
 def can_refile(user: User, filing: Filing) -> Decision:
+    """The filing district refiles what the city returned (policy L-2, D-1, D-2)."""
     if not user.acts_for_authority(filing.authority_id):
         return Decision(False, _("只有报备部门可以重新报备。"))
     if filing.status != FilingStatus.RETURNED:

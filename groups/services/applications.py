@@ -153,7 +153,8 @@ def exit_spin_off_prefill(*, exit_application: Application) -> dict:
 @transaction.atomic
 def application_update(*, application: Application, actor: User, expected_version: int,
                        **fields) -> Application:
-    """Edit a draft or returned application's own fields."""
+    """Edit a draft or returned application's own fields; only the applicant does, before
+    submission or after a return (policy L-1, L-3, L-5)."""
     application = _lock(application, expected_version)
     _require(can_edit_application(actor, application))
     allowed = {"proposed_name", "specialty", "unified_areas", "chief_principal_name",
@@ -200,6 +201,7 @@ def proposed_member_set(
 
 @transaction.atomic
 def proposed_member_remove(*, application: Application, member_id: int, actor: User) -> None:
+    """Take a school off a draft or returned founding or admission (policy L-1, L-3)."""
     application = _lock(application)
     _require(can_edit_application(actor, application))
     application.proposed_members.filter(pk=member_id).delete()
@@ -223,7 +225,8 @@ def proposed_partner_add(*, application: Application, partner: Partner, projects
 
 
 def admission_criteria_for(group: EducationGroup):
-    """The checklist of the group's admission evaluation: city-wide items plus its own."""
+    """The checklist of the group's admission evaluation (准入评估, policy L-3): city-wide items
+    plus the group's own."""
     from django.db.models import Q
 
     return AdmissionCriterion.objects.filter(active=True).filter(
@@ -386,6 +389,8 @@ def exit_opinion_record(*, application: Application, supports: bool, opinion: st
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: User,
                          expected_version: int | None = None) -> Application:
+    """The applicant withdraws a draft, a returned application, or an exit still waiting for the
+    core school's opinion (policy L-1, L-3, L-5)."""
     application = _lock(application, expected_version)
     if application.status == ApplicationStatus.AWAITING_OPINION:
         from groups.permissions import _principal_of
