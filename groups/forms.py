@@ -24,6 +24,12 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class VersionedForm(BootstrapFormMixin, forms.Form):
+    """Carries the version the user saw, so a stale form is refused instead of applied."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class GroupFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("集团名称、编号或核心校")}))

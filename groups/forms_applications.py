@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from groups.forms import DateInput
+from groups.forms import DateInput, VersionedForm
 from groups.models import Application, RelationSubtype, RelationType, UnifiedArea
 from groups.workflows import Action
 from members.models import Partner, School
@@ -26,12 +26,6 @@ def validate_start_on(value):
             _("生效日期须在一年前至三年后之间（%(start)s 至 %(end)s）。"),
             params={"start": today - datetime.timedelta(days=366),
                     "end": today + datetime.timedelta(days=3 * 366)})
-
-
-class VersionedForm(BootstrapFormMixin, forms.Form):
-    """Carries the version the user saw, so a stale form is refused instead of applied."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class FoundingForm(VersionedForm):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from groups.forms import CheckedFileField, DateInput, keep_file_hint
+from groups.forms import CheckedFileField, DateInput, VersionedForm, keep_file_hint
 from groups.models import Attachment, Card, EducationGroup, Membership, PolicyParameters
 from groups.permissions import (
     can_issue_card,
@@ -56,14 +56,7 @@ PAGE_SIZE = 25
 # --- Forms: input shape only; the services decide -------------------------------------------
 
 
-
-class _VersionedForm(BootstrapFormMixin, forms.Form):
-    """Carries the card version the user saw, so a stale form is refused instead of applied."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class RespondForm(_VersionedForm):
+class RespondForm(VersionedForm):
     rectification = forms.CharField(
         label=gettext_lazy("整改情况"), widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("说明已采取的整改措施和效果（政策 L-6）"),
@@ -77,19 +70,19 @@ class UploadForm(BootstrapFormMixin, forms.Form):
     file = CheckedFileField(label=gettext_lazy("文件"))
 
 
-class LiftForm(_VersionedForm):
+class LiftForm(VersionedForm):
     note = forms.CharField(label=gettext_lazy("审核意见"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RejectForm(_VersionedForm):
+class RejectForm(VersionedForm):
     note = forms.CharField(label=gettext_lazy("不通过的理由"),
                            widget=forms.Textarea(attrs={"rows": 2}))
     new_deadline = forms.DateField(label=gettext_lazy("新的整改期限"), widget=DateInput(),
                                    help_text=gettext_lazy("须晚于今天"))
 
 
-class EscalateForm(_VersionedForm):
+class EscalateForm(VersionedForm):
     reason = forms.CharField(
         label=gettext_lazy("红牌理由"), widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("红牌即淘汰：成员关系自今日起结束，原因记为“红牌淘汰”（政策 L-6）"),
@@ -166,7 +159,6 @@ def _gate(card: Card, user: User, action: str, decision: Decision) -> None:
         raise PermissionDenied(decision.reason)
     if card.closed_at is None and (card.status, action) in CARD_TRANSITIONS and not decision:
         raise PermissionDenied(decision.reason)
-
 
 
 def _days_overdue(card: Card, today: datetime.date) -> int:

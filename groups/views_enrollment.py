@@ -25,7 +25,8 @@ from groups.services.enrollment import (
     enrollment_plan_revision,
     enrollment_plan_set,
 )
-from groups.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus, allowed_actions
+from groups.views_common import refuse_if_moved_on
+from groups.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
 from members.models import School
 from qingdao_groups.forms import BootstrapFormMixin
 from qingdao_groups.shared import ApplicationError, add_form_error, require
@@ -177,19 +178,13 @@ def plan_file_view(request):
                                                          "school": school})
 
 
-def _state_refuses(request, plan: EnrollmentPlan, actions) -> bool:
-    """When the plan has moved on (someone else handled it), say so and show it as it is."""
-    if any(a in allowed_actions(ENROLLMENT_TRANSITIONS, plan.status) for a in actions):
-        return False
-    messages.info(request, _("该招生计划当前状态为“%(status)s”，无需再办理。")
-                  % {"status": plan.get_status_display()})
-    return True
+MOVED_ON = gettext_lazy("该招生计划当前状态为“%(status)s”，无需再办理。")
 
 
 def plan_decide_view(request, plan_id: int):
     """The school's authority sets the plan or returns it with remarks (policy L-7)."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
-    if _state_refuses(request, plan, ("set", "return")):
+    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS, ("set", "return"), MOVED_ON):
         return redirect("enrollment:plan-detail", plan_id=plan.pk)
     require(can_set_enrollment_plan(request.user, plan))
     form = PlanDecideForm(request.POST or None,
@@ -213,7 +208,7 @@ def plan_decide_view(request, plan_id: int):
 def plan_refile_view(request, plan_id: int):
     """The school revises a returned plan and files it again (policy L-7)."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
-    if _state_refuses(request, plan, ("refile",)):
+    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS, ("refile",), MOVED_ON):
         return redirect("enrollment:plan-detail", plan_id=plan.pk)
     require(can_file_enrollment_plan(request.user, plan.school))
     initial = {f: getattr(plan, f) for f in PlanContentForm.base_fields}

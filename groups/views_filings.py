@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from groups.forms import CheckedFileField, DateInput, keep_file_hint
+from groups.forms import CheckedFileField, DateInput, VersionedForm, keep_file_hint
 from groups.models import Attachment, Filing
 from groups.permissions import (
     FILING_UPLOAD_KINDS,
@@ -37,7 +37,8 @@ from groups.services.filings import (
     filing_refile,
     filing_return,
 )
-from groups.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus, allowed_actions
+from groups.views_common import refuse_if_moved_on
+from groups.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from members.models import District
 from qingdao_groups.forms import BootstrapFormMixin
 from qingdao_groups.shared import ApplicationError, add_form_error, require
@@ -110,7 +111,7 @@ class FilingRefileForm(FilingContentForm):
             del self.fields["project_starts_on"]
 
 
-class FilingHandleForm(BootstrapFormMixin, forms.Form):
+class FilingHandleForm(VersionedForm):
     decision = forms.ChoiceField(
         label=gettext_lazy("办理结果"),
         choices=[(FilingAction.ACKNOWLEDGE, gettext_lazy("确认（已知悉，予以备案）")),
@@ -121,7 +122,6 @@ class FilingHandleForm(BootstrapFormMixin, forms.Form):
     remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=gettext_lazy("退回时必须填写；确认时可附意见。"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -268,19 +268,14 @@ def _announce_filed(request, filing: Filing) -> None:
         messages.success(request, _("已向市教育局报备：%(title)s") % {"title": filing.title})
 
 
-def _state_refuses(request, filing: Filing, actions) -> bool:
-    """When the filing has moved on (someone else handled it), say so and show it as it is."""
-    if any(a in allowed_actions(FILING_TRANSITIONS, filing.status) for a in actions):
-        return False
-    messages.info(request, _("该报备当前状态为“%(status)s”，无需再办理。")
-                  % {"status": filing.get_status_display()})
-    return True
+MOVED_ON = gettext_lazy("该报备当前状态为“%(status)s”，无需再办理。")
 
 
 def filing_handle_view(request, filing_id: int):
     """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2)."""
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
-    if _state_refuses(request, filing, (FilingAction.ACKNOWLEDGE, FilingAction.RETURN)):
+    if refuse_if_moved_on(request, filing, FILING_TRANSITIONS,
+                          (FilingAction.ACKNOWLEDGE, FilingAction.RETURN), MOVED_ON):
         return redirect("filings:filing-detail", filing_id=filing.pk)
     require(can_handle_filing(request.user, filing))
     form = FilingHandleForm(request.POST or None, initial={"version": filing.version})
@@ -305,7 +300,8 @@ def filing_handle_view(request, filing_id: int):
 def filing_refile_view(request, filing_id: int):
     """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2)."""
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
-    if _state_refuses(request, filing, (FilingAction.REFILE,)):
+    if refuse_if_moved_on(request, filing, FILING_TRANSITIONS, (FilingAction.REFILE,),
+                          MOVED_ON):
         return redirect("filings:filing-detail", filing_id=filing.pk)
     require(can_refile(request.user, filing))
     initial = {"title": filing.title, "description": filing.description,

@@ -1,3 +1,6 @@
+import os
+import shutil
+
 import pytest
 
 from members.models import District, User
@@ -70,5 +73,4 @@ def login(client):
 # PDF text (charter comparison) comes from poppler's pdftotext. CI installs it and sets
 # REQUIRE_POPPLER=1, so there a missing tool fails the tests; a bare machine skips only the
 # text assertions.
-PDF_TEXT_AVAILABLE = bool(__import__("shutil").which("pdftotext")) or \
-    __import__("os").environ.get("REQUIRE_POPPLER") == "1"
+PDF_TEXT_AVAILABLE = bool(shutil.which("pdftotext")) or os.environ.get("REQUIRE_POPPLER") == "1"
