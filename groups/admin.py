@@ -2,7 +2,8 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from groups.models import CouncilSeat, EducationGroup, GroupDocument, Membership, Partnership
+from groups.charter.models import GroupDocument
+from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
 
 
 class ReadOnlyRegistryMixin:

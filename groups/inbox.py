@@ -7,15 +7,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Application, Card, Consent, EnrollmentPlan, Filing, PolicyParameters
-from groups.workflows import (
-    OPEN_STATUSES,
-    ApplicationStatus,
-    CardStatus,
-    ConsentStatus,
-    EnrollmentPlanStatus,
-    FilingStatus,
-)
+from groups.applications.models import Application, Consent
+from groups.applications.workflows import OPEN_STATUSES, ApplicationStatus, ConsentStatus
+from groups.cards.models import Card
+from groups.cards.workflows import CardStatus
+from groups.enrollment.models import EnrollmentPlan
+from groups.enrollment.workflows import EnrollmentPlanStatus
+from groups.filings.models import Filing
+from groups.filings.workflows import FilingStatus
+from groups.registry.models import PolicyParameters
 from members.models import User
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Authority, District, School
-from qingdao_groups.forms import BootstrapFormMixin
+from qingdao_groups.core.forms import BootstrapFormMixin
 
 
 class SchoolForm(BootstrapFormMixin, forms.ModelForm):

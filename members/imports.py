@@ -41,7 +41,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from members.models import Authority, District, School, User, validate_school_code
 from members.permissions import can_edit_school, can_import_schools
 from members.selectors import authorities_user_may_assign, school_list_for_user
-from qingdao_groups.shared import ApplicationError, require
+from qingdao_groups.core.rules import RuleRefusal, require
 
 # --------------------------------------------------------------------------- the columns
 
@@ -105,11 +105,11 @@ def _key(text: str) -> str:
 # --------------------------------------------------------------------------- results
 
 
-class ImportRefused(ApplicationError):
+class ImportRefused(RuleRefusal):
     """The file as a whole cannot be imported (unreadable, too large, wrong columns, expired)."""
 
 
-class ImportRejected(ApplicationError):
+class ImportRejected(RuleRefusal):
     """Commit refused; `preview` (if any) is the fresh validation to show the user."""
 
     def __init__(self, message, *, preview: ImportPreview | None = None):
@@ -779,7 +779,7 @@ def school_export(
 
     `narrow` may only filter further (the list page's filters); scoping stays here."""
     if fmt not in EXPORT_FORMATS:
-        raise ApplicationError(_("不支持的导出格式：%(fmt)s。") % {"fmt": fmt})
+        raise RuleRefusal(_("不支持的导出格式：%(fmt)s。") % {"fmt": fmt})
     if template:
         schools: Iterable[School] = ()
     else:

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from members.models import School, User
-from qingdao_groups.shared import ALLOW, Decision
+from qingdao_groups.core.rules import ALLOW, Decision
 
 READ_ONLY = Decision(False, _("您的角色只能查看，不能修改。"))
 

@@ -7,7 +7,7 @@ from members.models import Authority, School, User
 
 
 def _principal_group_ids(user: User):
-    from groups.models import Membership
+    from groups.registry.models import Membership
 
     return Membership.objects.open().filter(school_id=user.school_id).values("group_id")
 
@@ -23,7 +23,7 @@ def school_scope_q(user: User) -> Q | None:
     if user.sees_everything:
         return None
     if user.is_district_staff and user.authority_id:
-        from groups.models import Membership
+        from groups.registry.models import Membership
 
         district = user.authority.district
         own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
@@ -36,7 +36,7 @@ def school_scope_q(user: User) -> Q | None:
         in_groups_seen = groups_seen.filter(school_id=OuterRef("pk"))
         return own | Q(Exists(in_groups_seen))
     if user.is_principal and user.school_id:
-        from groups.models import Membership
+        from groups.registry.models import Membership
 
         same_group = Membership.objects.open().filter(
             school_id=OuterRef("pk"), group_id__in=_principal_group_ids(user)

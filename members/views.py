@@ -14,7 +14,7 @@ from members.selectors import (
     school_get_for_user,
     school_list_for_user,
 )
-from qingdao_groups.shared import require
+from qingdao_groups.core.rules import require
 
 PAGE_SIZE = 50
 
@@ -49,7 +49,7 @@ def school_list_view(request):
 
 
 def school_detail_view(request, school_id: int):
-    from groups.selectors import school_memberships
+    from groups.registry.selectors import school_memberships
 
     school = school_get_for_user(user=request.user, school_id=school_id)
     history = school.history.select_related("history_user").order_by("-history_date")[:20]

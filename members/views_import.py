@@ -24,8 +24,8 @@ from members.imports import (
 from members.models import District, School
 from members.permissions import can_import_schools
 from members.views import filter_schools
-from qingdao_groups.forms import BootstrapFormMixin
-from qingdao_groups.shared import ApplicationError, require
+from qingdao_groups.core.forms import BootstrapFormMixin
+from qingdao_groups.core.rules import RuleRefusal, require
 
 
 class SchoolImportForm(BootstrapFormMixin, forms.Form):
@@ -71,7 +71,7 @@ def school_import_view(request):
         try:
             preview = school_import_preview(user=request.user,
                                             uploaded_file=form.cleaned_data["file"])
-        except ApplicationError as exc:
+        except RuleRefusal as exc:
             form.add_error("file", exc.message)
         else:
             return _render(request, form=None if preview.can_commit else SchoolImportForm(),
@@ -92,7 +92,7 @@ def _commit(request):
             return redirect("members:school-import")
         form = None if exc.preview.can_commit else SchoolImportForm()
         return _render(request, form=form, preview=exc.preview)
-    except ApplicationError as exc:
+    except RuleRefusal as exc:
         messages.error(request, exc.message)
         return redirect("members:school-import")
     messages.success(request, _("导入完成：新建 %(created)d 所学校，更新 %(updated)d 所学校。") % {

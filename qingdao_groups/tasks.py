@@ -1,7 +1,10 @@
 """Housekeeping tasks scheduled by django-celery-beat (editable by staff in the admin)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core import management
+from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 
 @shared_task(name="qingdao_groups.clear_expired_sessions")
@@ -22,3 +25,21 @@ def reset_expired_login_lockouts_task() -> int:
     cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
     deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(name="groups.send_notification_emails")
+def send_notification_emails_task(*, notification_ids: list[int]) -> int:
+    """E-mail each notice to its user (those with an address); returns how many were sent."""
+    from qingdao_groups.models import Notification
+
+    sent = 0
+    for notice in Notification.objects.filter(pk__in=notification_ids).select_related("user"):
+        if not notice.user.email:
+            continue
+        body = notice.message
+        if notice.url:
+            body += "\n\n" + getattr(settings, "SITE_URL", "").rstrip("/") + notice.url
+        subject = _("【集团化办学】%(message)s") % {"message": notice.message[:60]}
+        send_mail(subject, body, None, [notice.user.email])
+        sent += 1
+    return sent

@@ -3,8 +3,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from groups.models import EducationGroup
-from groups.selectors import group_attention_for_user, group_list_for_user
+from groups.registry.models import EducationGroup
+from groups.registry.selectors import group_attention_for_user, group_list_for_user
 from members.selectors import school_list_for_user
 
 # Policy A-5: at least 10 groups city-wide by 2020, at least 30 by 2025.

@@ -5,7 +5,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from groups.models import CouncilSeat, EducationGroup, Membership, Partnership
+from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
 from members.models import Authority, District, Partner, School, User
 
 
@@ -54,7 +54,7 @@ class PartnerFactory(DjangoModelFactory):
 
 
 class EducationGroupFactory(DjangoModelFactory):
-    """A group with its core membership (as groups.services.group_create makes it)."""
+    """A group with its core membership (as groups.registry.services.group_create makes it)."""
 
     class Meta:
         model = EducationGroup

@@ -71,6 +71,6 @@ def test_admin_cannot_add_change_or_delete_memberships(client, world):
     assert client.get(reverse("admin:groups_educationgroup_add")).status_code == 403
     page = client.get(reverse("admin:groups_educationgroup_change", args=[world.group.pk]))
     assert page.status_code == 200 and world.member_school.name in page.content.decode()
-    from groups.models import Membership
+    from groups.registry.models import Membership
 
     assert Membership.objects.filter(pk=world.membership.pk, left_on__isnull=True).exists()

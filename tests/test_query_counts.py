@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from groups.models import CouncilSeat, GroupDocument, Membership
+from groups.charter.models import GroupDocument
+from groups.registry.models import CouncilSeat, Membership
 from members.models import User
 from tests.factories import (
     EducationGroupFactory,

@@ -13,8 +13,8 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from qingdao_groups import uploads
-from qingdao_groups.uploads import (
+from qingdao_groups.core import uploads
+from qingdao_groups.core.uploads import (
     DOCX,
     GIF,
     JPEG,

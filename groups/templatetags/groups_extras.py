@@ -1,7 +1,7 @@
 from django import template
 
-from groups.clauses import CLAUSE_TEXT
 from groups.inbox import waiting_on as _waiting_on
+from qingdao_groups.core.clauses import CLAUSE_TEXT
 
 register = template.Library()
 

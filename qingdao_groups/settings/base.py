@@ -63,7 +63,9 @@ WSGI_APPLICATION = "qingdao_groups.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The shared templates, then each feature's own folder (groups/<feature>/templates), so a
+        # feature's pages sit beside its views; template names keep their prefix (cards/…).
+        "DIRS": [BASE_DIR / "templates", *sorted(BASE_DIR.glob("groups/*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

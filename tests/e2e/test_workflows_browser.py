@@ -18,8 +18,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from groups.models import Application, Card, Consent, EducationGroup, Filing, Membership
-from groups.workflows import ApplicationStatus, CardStatus, ConsentStatus, FilingStatus
+from groups.applications.models import Application, Consent
+from groups.applications.workflows import ApplicationStatus, ConsentStatus
+from groups.cards.models import Card
+from groups.cards.workflows import CardStatus
+from groups.filings.models import Filing
+from groups.filings.workflows import FilingStatus
+from groups.registry.models import EducationGroup, Membership
 from members.models import User
 from tests.conftest import PASSWORD
 from tests.factories import SchoolFactory, UserFactory

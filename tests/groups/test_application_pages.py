@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from groups.models import Application
+from groups.applications.models import Application
 from tests.groups import workflow_helpers as h
 
 INBOX_CEILING = 14
@@ -60,7 +60,7 @@ def test_decision_page_queries_do_not_grow_with_members(client, world,
     big = h.founding_ready(world)
     for i in range(8):
         school = h.SchoolFactory(name=f"追加学校{i}", authority=world.shinan)
-        from groups.models import ProposedMember
+        from groups.applications.models import ProposedMember
 
         ProposedMember.objects.create(application=big.application, school=school,
                                       relation_type="T-3", relation_subtype="T-3a",
@@ -131,7 +131,7 @@ def test_swapped_id_of_an_unseen_application_is_404(client, world, name):
 def test_decisions_past_their_deadline_are_marked_overdue(client, world):
     from datetime import timedelta
 
-    from groups.models import PolicyParameters
+    from groups.registry.models import PolicyParameters
 
     built = h.founding_ready(world)
     days = PolicyParameters.current().decision_days
@@ -146,7 +146,7 @@ def test_decisions_past_their_deadline_are_marked_overdue(client, world):
 
 def test_documents_cannot_change_once_submitted(client, world):
     # policy L-1: the authorities consent to and decide on the documents as submitted
-    from groups.models import Attachment
+    from groups.charter.models import Attachment
 
     built = h.founding_ready(world)
     before = Attachment.objects.filter(application=built.application).count()
@@ -173,7 +173,7 @@ def test_start_date_far_in_the_past_is_refused(client, world):
 
 
 def test_member_principal_does_not_see_another_members_card_on_the_group_page(client, world):
-    from groups.services.cards import card_issue_yellow
+    from groups.cards.services import card_issue_yellow
     from tests.factories import MembershipFactory, SchoolFactory
 
     other = MembershipFactory(group=world.group, school=SchoolFactory(name="另一成员校"))
@@ -190,7 +190,7 @@ def test_member_principal_does_not_see_another_members_card_on_the_group_page(cl
 
 
 def test_principal_inbox_lists_a_returned_enrollment_plan(client, world):
-    from groups.services.enrollment import enrollment_plan_file, enrollment_plan_return
+    from groups.enrollment.services import enrollment_plan_file, enrollment_plan_return
 
     plan = enrollment_plan_file(school=world.member_school, year=2026, places=120, classes=3,
                                 catchment="划片", method="catchment", through_training=False,

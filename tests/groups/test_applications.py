@@ -7,21 +7,15 @@ import datetime
 import pytest
 from django.core import mail
 
-from groups.models import (
+from groups.applications.models import (
     AdmissionCriterion,
     AdmissionScore,
     Application,
     CheckResult,
     Consent,
-    EducationGroup,
-    Filing,
-    GroupDocument,
-    Membership,
-    Notification,
-    Partnership,
     ProposedMember,
 )
-from groups.services.applications import (
+from groups.applications.services import (
     STALE,
     application_create,
     application_decide,
@@ -33,8 +27,12 @@ from groups.services.applications import (
     exit_spin_off_prefill,
     proposed_member_set,
 )
+from groups.charter.models import GroupDocument
+from groups.filings.models import Filing
+from groups.registry.models import EducationGroup, Membership, Partnership
 from members.models import User
-from qingdao_groups.shared import ApplicationError
+from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.models import Notification
 from tests.factories import SchoolFactory, UserFactory
 from tests.groups import workflow_helpers as h
 
@@ -106,7 +104,7 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
     assert not Notification.objects.filter(user=decider).exists()
 
     # 崂山 refuses: a reason is required, then the application returns to the principal
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         consent_record(consent=consents[world.laoshan.pk], given=False, reason="  ",
                        actor=laoshan_staff)
     assert exc.value.field == "reason"
@@ -124,7 +122,7 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
     assert "崂山区教育和体育局" in notice.message and "退回" in notice.message
     assert str(app.pk) in notice.url
     # 市北 can no longer answer a returned application
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         consent_record(consent=consents[world.shibei.pk], given=True, reason="",
                        actor=shibei_staff)
 
@@ -150,7 +148,7 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
     # T-1 fusion across stages warns: approval needs a written justification
     before = snapshot(app)
     with django_capture_on_commit_callbacks() as callbacks, \
-            pytest.raises(ApplicationError) as exc:
+            pytest.raises(RuleRefusal) as exc:
         decide(built)
     assert exc.value.field == "justification"
     assert callbacks == []
@@ -259,7 +257,7 @@ def test_founding_with_members_of_the_core_authority_needs_no_consent(world):
 def test_founding_submit_without_documents_is_refused_and_nothing_is_kept(world):
     built = h.founding_draft(world, documents=("plan",))
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         h.submit(built)
     assert "合作办学协议" in exc.value.message and "集团章程" in exc.value.message
     assert "L-1" in exc.value.message
@@ -272,12 +270,12 @@ def test_consent_only_by_the_consenting_authority_and_only_once(world):
     consent = built.consent_of(world.shibei)
     before = snapshot(built.application)
     for outsider in (built.decider, built.consenters[world.laoshan.pk], built.principal):
-        with pytest.raises(ApplicationError) as exc:
+        with pytest.raises(RuleRefusal) as exc:
             consent_record(consent=consent, given=True, reason="", actor=outsider)
         assert exc.value.message == "只有 市北区教育和体育局 的工作人员可以表态。"
     assert snapshot(built.application) == before
     consent_record(consent=consent, given=True, reason="", actor=built.consenters[world.shibei.pk])
-    with pytest.raises(ApplicationError):  # given once; the answer is not changed silently
+    with pytest.raises(RuleRefusal):  # given once; the answer is not changed silently
         consent_record(consent=consent, given=False, reason="改变主意",
                        actor=built.consenters[world.shibei.pk])
     assert built.consent_of(world.shibei).status == "given"
@@ -287,11 +285,11 @@ def test_a_submitted_application_cannot_be_edited(world):
     built = h.founding_draft(world)
     h.submit(built)
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         proposed_member_set(application=built.refresh(), school=SchoolFactory(stage="junior"),
                             relation_type="T-2", relation_subtype="T-2a", actor=built.principal)
     assert "已提交" in exc.value.message
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         application_update(application=built.refresh(), actor=built.principal,
                            expected_version=built.application.version, proposed_name="改名")
     assert snapshot(built.application) == before
@@ -299,7 +297,7 @@ def test_a_submitted_application_cannot_be_edited(world):
 
 
 def test_founding_core_already_in_a_group_cannot_start(world):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         application_create(kind="founding", actor=world.users["principal"],
                            proposed_name="又一个集团")
     assert "测试核心教育集团" in exc.value.message
@@ -312,7 +310,7 @@ def test_founding_core_already_in_a_group_cannot_start(world):
 def test_every_decision_needs_a_reason(world, action):
     built = h.founding_ready(world)
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         decide(built, action=action, reason=" \n", conditions="一年内完成章程修订")
     assert exc.value.field == "reason"
     assert snapshot(built.application) == before
@@ -321,7 +319,7 @@ def test_every_decision_needs_a_reason(world, action):
 def test_approve_with_conditions_needs_conditions(world):
     built = h.founding_ready(world)
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         decide(built, action="approve_with_conditions", conditions="  ")
     assert exc.value.field == "conditions"
     assert snapshot(built.application) == before
@@ -371,7 +369,7 @@ def test_reject_creates_nothing(world):
     assert built.application.decision_reason == "不符合区域布局规划"
     assert EducationGroup.objects.count() == groups
     assert not Filing.objects.exists()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         decide(built, action="approve")  # a decision is final
 
 
@@ -381,7 +379,7 @@ def test_decision_by_another_authority_is_refused_and_changes_nothing(world):
     for outsider in (h.staff(world.laoshan),  # consented, but does not decide (L-1)
                      world.users["city"],  # the city does not decide a district's founding
                      world.users["principal"], world.users["auditor"]):
-        with pytest.raises(ApplicationError) as exc:
+        with pytest.raises(RuleRefusal) as exc:
             decide(built, actor=outsider)
         assert exc.value.message == DECIDE_ONLY_CORE_AUTHORITY
         assert snapshot(built.application) == before
@@ -392,7 +390,7 @@ def test_stale_version_is_refused_and_changes_nothing(world):
     app = built.refresh()
     before = snapshot(app)
     for version in (app.version - 1, app.version + 1):
-        with pytest.raises(ApplicationError) as exc:
+        with pytest.raises(RuleRefusal) as exc:
             decide(built, expected_version=version)
         assert exc.value.message == STALE
         assert snapshot(app) == before
@@ -406,7 +404,7 @@ def test_second_decision_with_the_same_form_is_stale(world):
     version = built.refresh().version
     decide(built, action="reject", reason="不同意", expected_version=version)
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         decide(built, action="approve", expected_version=version)
     assert exc.value.message == STALE
     assert snapshot(built.application) == before
@@ -416,7 +414,7 @@ def test_a_decision_before_consents_are_in_is_refused(world):
     built = h.founding_draft(world)
     h.submit(built)
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         decide(built)
     assert exc.value.message == "该申请不在待审批状态。"
     assert snapshot(built.application) == before
@@ -429,7 +427,7 @@ def test_a_member_that_joined_another_group_meanwhile_blocks_approval(world):
                               relation_type="T-3", relation_subtype="T-3a",
                               joined_on=datetime.date(2024, 9, 1))
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         decide(built, justification="已知悉")
     assert "不能批准" in exc.value.message and "G-1" in exc.value.message
     assert snapshot(built.application) == before
@@ -455,7 +453,7 @@ def test_admission_end_to_end(world, django_capture_on_commit_callbacks):
 
     # the admission evaluation comes before the submission
     before = snapshot(app)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         h.submit(built)
     assert "准入评估" in exc.value.message
     assert snapshot(app) == before
@@ -465,7 +463,7 @@ def test_admission_end_to_end(world, django_capture_on_commit_callbacks):
     before = snapshot(app)
     # a partial evaluation is not enough either
     AdmissionCriterion.objects.create(name="新增评估项", max_score=5, order=9)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         h.submit(built)
     assert snapshot(app) == before
     h.evaluate(built)
@@ -505,7 +503,7 @@ def test_admission_of_a_school_active_in_another_group_is_refused_at_submit(
     built = h.admission_draft(world, candidate=world.other_school)
     before = snapshot(built.application)
     with django_capture_on_commit_callbacks() as callbacks, \
-            pytest.raises(ApplicationError) as exc:
+            pytest.raises(RuleRefusal) as exc:
         h.submit(built)
     assert "崂山其他教育集团" in exc.value.message and "G-1" in exc.value.message
     assert callbacks == []
@@ -523,10 +521,10 @@ def test_admission_candidate_can_only_be_one_school(world):
 
 
 def test_only_the_core_principal_applies_for_admission(world):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         application_create(kind="admission", actor=world.users["member"], group=world.group)
     assert "L-3" in exc.value.message
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         application_create(kind="admission", actor=world.users["district"], group=world.group)
     assert not Application.objects.exists()
 
@@ -534,7 +532,7 @@ def test_only_the_core_principal_applies_for_admission(world):
 def test_admission_without_a_mode_cannot_be_submitted(world):
     built = h.admission_draft(world, mode="")
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         h.submit(built)
     assert "L-3" in exc.value.message or "结合方式" in exc.value.message
     assert snapshot(built.application) == before
@@ -553,7 +551,7 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
         world.member_school, world.group, world.membership, world.shinan)
 
     # still a member: it cannot start a founding yet
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         application_create(kind="founding", actor=member_principal, proposed_name="过早的集团")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -564,15 +562,15 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
 
     # no decision before the core school's opinion
     before = snapshot(app)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         decide(built, justification="x")
     assert exc.value.message == "该申请不在待审批状态。"
     assert snapshot(app) == before
     # only the core principal gives it, and not empty
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         exit_opinion_record(application=built.refresh(), supports=True, opinion="同意",
                             actor=member_principal)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         exit_opinion_record(application=built.refresh(), supports=True, opinion=" ",
                             actor=core_principal)
     assert exc.value.field == "opinion"
@@ -611,7 +609,7 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
 def test_exit_withdrawn_while_awaiting_the_opinion(world):
     built = h.exit_draft(world)
     h.submit(built)
-    with pytest.raises(ApplicationError):  # not someone else's to withdraw
+    with pytest.raises(RuleRefusal):  # not someone else's to withdraw
         application_withdraw(application=built.refresh(), actor=world.users["principal"])
     application_withdraw(application=built.refresh(), actor=built.principal)
     assert built.refresh().status == S.WITHDRAWN
@@ -625,7 +623,7 @@ def test_founding_cannot_be_withdrawn_once_submitted(world, step):
     if step == "under_decision":
         h.give_all_consents(built)
     before = snapshot(built.application)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         application_withdraw(application=built.refresh(), actor=built.principal)
     assert snapshot(built.application) == before
 
@@ -644,7 +642,7 @@ def test_draft_and_returned_can_be_withdrawn(world):
 def test_only_the_member_principal_applies_to_leave(world):
     for actor in (world.users["principal"], world.users["district"],
                   UserFactory(role=User.Role.MEMBER_PRINCIPAL, school=SchoolFactory())):
-        with pytest.raises(ApplicationError) as exc:
+        with pytest.raises(RuleRefusal) as exc:
             application_create(kind="exit", actor=actor, membership=world.membership)
         assert "L-5" in exc.value.message or exc.value.message == "只有学校校长可以发起申请。"
     assert not Application.objects.exists()
@@ -674,7 +672,7 @@ def test_non_default_chief_without_reason_never_reaches_an_unapprovable_decision
     built = h.founding_draft(world, chief_principal_name="外聘总校长")
     try:
         h.submit(built)
-    except ApplicationError as exc:
+    except RuleRefusal as exc:
         assert "G-3" in exc.message  # refusing at submission is a correct fix
         return
     h.give_all_consents(built)
@@ -684,6 +682,6 @@ def test_non_default_chief_without_reason_never_reaches_an_unapprovable_decision
 
 def test_founding_without_a_name_is_refused_at_submit(world):
     built = h.founding_draft(world, proposed_name="")
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         h.submit(built)
 

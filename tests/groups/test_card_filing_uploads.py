@@ -17,12 +17,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Attachment, Card, Filing
-from groups.services.cards import card_attachment_add
-from groups.services.filings import filing_attachment_add
-from groups.workflows import CardStatus, FilingStatus
+from groups.cards.models import Card
+from groups.cards.services import card_attachment_add
+from groups.cards.workflows import CardStatus
+from groups.charter.models import Attachment
+from groups.filings.models import Filing
+from groups.filings.services import filing_attachment_add
+from groups.filings.workflows import FilingStatus
 from members.models import User
-from qingdao_groups.shared import ApplicationError
+from qingdao_groups.core.rules import RuleRefusal
 from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 from tests.test_uploads import make_docx, make_pdf, make_png, upload
 
@@ -192,7 +195,7 @@ def test_a_card_that_moved_on_after_the_check_refuses_under_the_lock(world):
     """The rule is checked again on the locked row: a card lifted meanwhile takes no evidence."""
     card = make_card(world)
     Card.objects.filter(pk=card.pk).update(status=S.LIFTED, closed_at=timezone.now())
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         card_attachment_add(card=card, kind=Attachment.Kind.EVIDENCE,
                              uploaded_file=upload(make_pdf()), actor=world.users["district"])
     assert exc.value.field == "state"
@@ -389,7 +392,7 @@ def test_an_acknowledged_filing_takes_no_upload(world, login):
 def test_a_filing_acknowledged_after_the_check_refuses_under_the_lock(world):
     filing = make_filing(world)
     Filing.objects.filter(pk=filing.pk).update(status=FilingStatus.ACKNOWLEDGED)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         filing_attachment_add(filing=filing, kind="policy", uploaded_file=upload(make_pdf()),
                                actor=world.users["district"])
     assert nothing_stored()

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Attachment, Card, Membership, Notification, PolicyParameters
-from groups.services.cards import (
+from groups.cards.models import Card
+from groups.cards.services import (
     card_issue_red,
     card_issue_yellow,
     card_lift,
@@ -22,16 +22,14 @@ from groups.services.cards import (
     card_submit_rectification,
     cards_mark_overdue,
 )
-from groups.tasks import cards_mark_overdue_task
-from groups.workflows import (
-    CARD_TRANSITIONS,
-    CardAction,
-    CardStatus,
-    TransitionRefused,
-    next_status,
-)
+from groups.cards.tasks import cards_mark_overdue_task
+from groups.cards.workflows import CARD_TRANSITIONS, CardAction, CardStatus
+from groups.charter.models import Attachment
+from groups.registry.models import Membership, PolicyParameters
 from members.models import User
-from qingdao_groups.shared import ApplicationError
+from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.workflow import TransitionRefused, next_status
+from qingdao_groups.models import Notification
 from tests.factories import (
     EducationGroupFactory,
     MembershipFactory,
@@ -150,10 +148,10 @@ def test_only_the_core_authority_issues_cards(w):
 
 
 def test_yellow_card_needs_a_future_deadline_and_a_description(w):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         yellow(w, deadline=today())
     assert exc.value.field == "deadline"
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         yellow(w, description="  ")
     assert exc.value.field == "description"
     assert not Card.objects.exists()
@@ -187,7 +185,7 @@ def test_lift_closes_the_card(w, django_capture_on_commit_callbacks):
 
 def test_lift_before_rectification_is_refused_with_a_clear_message(w):
     card = yellow(w)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         card_lift(card=card, note="", actor=w.staff)
     assert "黄牌预警中" in exc.value.message
     card.refresh_from_db()
@@ -196,11 +194,11 @@ def test_lift_before_rectification_is_refused_with_a_clear_message(w):
 
 def test_reject_needs_a_reason_and_a_future_deadline(w):
     card = card_submit_rectification(card=yellow(w), rectification="已整改", actor=w.member)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         card_reject_rectification(card=card, note="材料不全", new_deadline=today(),
                                   actor=w.staff)
     assert exc.value.field == "new_deadline"
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         card_reject_rectification(card=card, note=" ", new_deadline=D(2099, 1, 1), actor=w.staff)
     assert exc.value.field == "note"
     card.refresh_from_db()
@@ -234,7 +232,7 @@ def test_overdue_task_marks_only_open_yellows_past_deadline(w, django_capture_on
 
 def test_red_card_without_a_ground_of_policy_l6_is_refused(w):
     yellow(w)  # one yellow card is not enough to expel without escalating it
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         card_issue_red(membership=w.membership, reason="屡次不配合", actor=w.staff)
     assert "L-6" in exc.value.message and "第二次" in exc.value.message
     w.membership.refresh_from_db()
@@ -243,7 +241,7 @@ def test_red_card_without_a_ground_of_policy_l6_is_refused(w):
 
 
 def test_severe_incident_red_card_requires_a_written_reason(w):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         card_issue_red(membership=w.membership, reason="  ", severe=True, actor=w.staff)
     assert exc.value.field == "reason" and "重大事故" in exc.value.message
     w.membership.refresh_from_db()
@@ -282,14 +280,14 @@ def test_a_yellow_older_than_the_window_does_not_count(w):
     Card.objects.filter(pk=first.pk).update(
         issued_at=timezone.now() - datetime.timedelta(days=window + 1))
     yellow(w)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         card_issue_red(membership=w.membership, reason="第二次黄牌", actor=w.staff)
     assert Membership.objects.get(pk=w.membership.pk).left_on is None
 
 
 def test_a_fresh_yellow_cannot_be_escalated_before_the_member_could_rectify(w):
     card = yellow(w)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         card_issue_red(membership=w.membership, reason="拒不整改", escalate_from=card,
                        expected_version=1, actor=w.staff)
     assert Membership.objects.get(pk=w.membership.pk).left_on is None
@@ -306,14 +304,14 @@ def test_escalating_a_yellow_creates_a_red_card_and_closes_the_yellow(w):
     assert card.status == S.ESCALATED
     assert reasons(card)[0] == "发出黄牌预警" and reasons(card)[-1] == "升级为红牌"
     assert reasons(red) == ["由黄牌升级为红牌"]
-    with pytest.raises(ApplicationError):  # closed: nothing more to do on it
+    with pytest.raises(RuleRefusal):  # closed: nothing more to do on it
         card_submit_rectification(card=card, rectification="补交", actor=w.member)
 
 
 def test_a_lifted_yellow_cannot_be_escalated(w):
     card = card_submit_rectification(card=yellow(w), rectification="已整改", actor=w.member)
     card = card_lift(card=card, note="", actor=w.staff)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         card_issue_red(membership=w.membership, reason="x", escalate_from=card, actor=w.staff)
     assert Membership.objects.get(pk=w.membership.pk).left_on is None
 
@@ -321,7 +319,7 @@ def test_a_lifted_yellow_cannot_be_escalated(w):
 def test_a_stale_version_changes_nothing(w):
     card = card_submit_rectification(card=yellow(w), rectification="已整改", actor=w.member)
     card_reject_rectification(card=card, note="不全", new_deadline=D(2099, 1, 1), actor=w.staff)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         card_lift(card=card, note="整改到位", actor=w.staff, expected_version=2)
     assert exc.value.message == "该事项已被他人处理，请刷新后查看最新状态。"
     card.refresh_from_db()
@@ -571,7 +569,7 @@ def _decide(card: Card, actor: User, lift: bool, barrier, outcomes: list[str]) -
             card_reject_rectification(card=card, note="不通过", new_deadline=D(2099, 1, 1),
                                       actor=actor, expected_version=2)
         outcomes.append("ok")
-    except ApplicationError as exc:
+    except RuleRefusal as exc:
         outcomes.append("stale" if exc.field == "version" else exc.message)
     finally:
         close_old_connections()
@@ -611,7 +609,7 @@ def test_two_staff_deciding_the_same_card_at_once_land_once():
 
 def test_open_yellow_closes_when_the_membership_ends_by_exit(w):
     # policy L-5/L-6: a warning does not outlive the membership; nothing stays overdue
-    from groups.services import membership_end
+    from groups.registry.services import membership_end
 
     card = yellow(w)
     membership_end(membership=w.membership, left_on=today(), end_reason="exit", actor=w.staff)

@@ -8,16 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from groups import checks
-from groups.checks import HARD, WARNING, Context
-from groups.models import (
-    Application,
-    Attachment,
-    CheckResult,
-    Membership,
-    PolicyParameters,
-    ProposedMember,
-)
+from groups.applications import checks
+from groups.applications.checks import HARD, WARNING, Context
+from groups.applications.models import Application, CheckResult, ProposedMember
+from groups.charter.models import Attachment
+from groups.registry.models import Membership, PolicyParameters
 from members.models import School
 from tests.factories import EducationGroupFactory, MembershipFactory, SchoolFactory
 

@@ -9,9 +9,9 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from groups.models import Membership
-from groups.services import membership_add
-from qingdao_groups.shared import ApplicationError
+from groups.registry.models import Membership
+from groups.registry.services import membership_add
+from qingdao_groups.core.rules import RuleRefusal
 from tests.factories import EducationGroupFactory, SchoolFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def test_one_school_raced_into_many_groups_lands_once():
                                relation_subtype="T-3a", joined_on=datetime.date(2024, 9, 1),
                                actor=actor)
                 outcomes.append("ok")
-            except ApplicationError:
+            except RuleRefusal:
                 outcomes.append("refused")
             finally:
                 close_old_connections()

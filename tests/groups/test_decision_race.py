@@ -18,9 +18,12 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from groups.models import Application, EducationGroup, Filing, Membership, Notification
-from groups.services.applications import STALE, application_decide
-from qingdao_groups.shared import ApplicationError
+from groups.applications.models import Application
+from groups.applications.services import STALE, application_decide
+from groups.filings.models import Filing
+from groups.registry.models import EducationGroup, Membership
+from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.models import Notification
 from tests.groups import workflow_helpers as h
 
 pytestmark = [
@@ -52,7 +55,7 @@ def _race(application_id: int, version: int, actor) -> list[tuple[str, str]]:
                                expected_version=version,
                                justification="并发测试中的书面说明")
             result = (action, "landed")
-        except ApplicationError as exc:
+        except RuleRefusal as exc:
             if exc.message == STALE:
                 result = (action, "stale")
             elif exc.message == NOT_UNDER_DECISION:

@@ -15,15 +15,19 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from groups.models import Application, Attachment, Card, Filing, GroupDocument, PolicyParameters
-from groups.services.documents import (
+from groups.applications.models import Application
+from groups.cards.models import Card
+from groups.charter.diff import text_diff_rows
+from groups.charter.models import Attachment, GroupDocument
+from groups.charter.services import (
     attachment_add,
     group_document_add,
     group_document_from_attachment,
     upload_limit_bytes,
 )
-from groups.views_documents import text_diff_rows
-from qingdao_groups.shared import ApplicationError
+from groups.filings.models import Filing
+from groups.registry.models import PolicyParameters
+from qingdao_groups.core.rules import RuleRefusal
 from tests.conftest import PDF_TEXT_AVAILABLE
 from tests.test_uploads import (
     SVG,
@@ -125,7 +129,7 @@ def test_refused_uploads_write_nothing_and_save_nothing(world, application, case
     if case == "traversal entry":
         data = make_docx(extra={"../../../var/www/shell.php": b"<?php system($_GET[1]);"})
     before = media_files()
-    with pytest.raises(ApplicationError) as excinfo:
+    with pytest.raises(RuleRefusal) as excinfo:
         attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
                        uploaded_file=upload(data, name), actor=world.users["principal"])
     assert says in str(excinfo.value.message)
@@ -137,10 +141,10 @@ def test_zip_bomb_as_docx_and_oversized_file_write_nothing(world, application):
     PolicyParameters.objects.update_or_create(pk=PolicyParameters.current().pk,
                                               defaults={"upload_max_mb": 1})
     principal = world.users["principal"]
-    with pytest.raises(ApplicationError, match="压缩炸弹"):
+    with pytest.raises(RuleRefusal, match="压缩炸弹"):
         attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
                        uploaded_file=upload(make_zip_bomb(101), "章程.docx"), actor=principal)
-    with pytest.raises(ApplicationError, match="大小上限 1 MB"):
+    with pytest.raises(RuleRefusal, match="大小上限 1 MB"):
         attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
                        uploaded_file=upload(make_pdf() + b"%" * (1024 * 1024), "大.pdf"),
                        actor=principal)
@@ -187,7 +191,7 @@ def test_versions_are_per_owner_and_kind(world, application):
     ]
     assert [a.version for a in made] == [1, 1, 2, 1, 1]
     assert made[0].card_id == card.pk and made[3].filing_id == filing.pk
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         attachment_add(owner=card, kind="nonsense", uploaded_file=upload(make_pdf()),
                        actor=world.users["district"])
 
@@ -209,12 +213,12 @@ def test_founding_documents_become_group_documents_sharing_the_file(world, appli
     assert document.history.get().history_user == staff
     evidence = attachment_add(owner=application, kind="evidence", uploaded_file=upload(make_pdf()),
                               actor=world.users["principal"])
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         group_document_from_attachment(group=world.group, attachment=evidence,
                                        adopted_on=TODAY, actor=staff)
     application.group = world.other_group
     application.save()
-    with pytest.raises(ApplicationError, match="另一个集团"):
+    with pytest.raises(RuleRefusal, match="另一个集团"):
         group_document_from_attachment(group=world.group, attachment=charter,
                                        adopted_on=TODAY, actor=staff)
 
@@ -252,7 +256,7 @@ def test_group_document_add_refuses_bad_input_and_writes_nothing(world):
     for override, field in cases:
         kwargs = {"group": world.group, "kind": "charter", "title": "章程",
                   "uploaded_file": upload(make_pdf()), "adopted_on": TODAY, "actor": principal}
-        with pytest.raises(ApplicationError) as excinfo:
+        with pytest.raises(RuleRefusal) as excinfo:
             group_document_add(**(kwargs | override))
         assert excinfo.value.field == field
     assert media_files() == [] and not GroupDocument.objects.exists()

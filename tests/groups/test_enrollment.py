@@ -10,24 +10,21 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from groups.models import EnrollmentPlan, Membership, Notification
-from groups.selectors import enrollment_plans_for_group
-from groups.services.enrollment import (
+from groups.enrollment.models import EnrollmentPlan
+from groups.enrollment.selectors import enrollment_plans_for_group
+from groups.enrollment.services import (
     enrollment_plan_file,
     enrollment_plan_refile,
     enrollment_plan_return,
     enrollment_plan_revision,
     enrollment_plan_set,
 )
-from groups.workflows import (
-    ENROLLMENT_TRANSITIONS,
-    EnrollmentPlanStatus,
-    TransitionRefused,
-    allowed_actions,
-    next_status,
-)
+from groups.enrollment.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
+from groups.registry.models import Membership
 from members.models import User
-from qingdao_groups.shared import ApplicationError
+from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.workflow import TransitionRefused, allowed_actions, next_status
+from qingdao_groups.models import Notification
 from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 
 P = EnrollmentPlanStatus
@@ -114,7 +111,7 @@ def test_nobody_files_for_another_school(people, role):
 def test_second_plan_for_the_same_year_is_a_clear_error(people):
     """Policy L-7: one plan per school per year."""
     file_plan(people)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         file_plan(people, places=300)
     assert exc.value.field == "year"
     assert "2026 年度已有招生计划" in exc.value.message and "L-7" in exc.value.message
@@ -143,14 +140,14 @@ def test_filing_over_a_returned_plan_refiles_it(people):
     ({"catchment": "  "}, "catchment"), ({"method": "auction"}, "method"),
 ])
 def test_bad_numbers_are_clear_messages(people, change, field):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         file_plan(people, **change)
     assert exc.value.field == field
     assert not EnrollmentPlan.objects.exists()
 
 
 def test_bad_year_is_a_clear_message(people):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         file_plan(people, year=1999)
     assert exc.value.field == "year"
 
@@ -182,7 +179,7 @@ def test_district_staff_of_another_authority_cannot_set(people):
 
 def test_return_needs_remarks_then_refile_then_set(people, django_capture_on_commit_callbacks):
     plan = file_plan(people)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         enrollment_plan_return(plan=plan, remarks="", actor=people.shibei_staff)
     assert exc.value.field == "remarks"
     with django_capture_on_commit_callbacks(execute=True):
@@ -211,7 +208,7 @@ def test_return_needs_remarks_then_refile_then_set(people, django_capture_on_com
 def test_setting_twice_is_a_clear_message(people):
     plan = file_plan(people)
     enrollment_plan_set(plan=plan, actor=people.shibei_staff)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         enrollment_plan_return(plan=plan, remarks="x", actor=people.shibei_staff)
     assert "主管部门已核定" in exc.value.message
 
@@ -223,7 +220,7 @@ def test_stale_revision_is_refused_and_nothing_changes(people):
     seen = enrollment_plan_revision(plan)
     enrollment_plan_return(plan=plan, remarks="请调整", actor=people.shibei_staff)
     enrollment_plan_refile(plan=plan, actor=people.users["member"], **(CONTENT | {"places": 999}))
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         enrollment_plan_set(plan=plan, actor=people.shibei_staff, revision=seen)
     assert "已被他人更新" in exc.value.message
     plan.refresh_from_db()
@@ -444,7 +441,7 @@ def test_racing_filings_of_one_school_year_land_once():
                 enrollment_plan_file(school=school, year=year, actor=principal,
                                      **(CONTENT | {"places": 100 + i}))
                 outcomes.append("ok")
-            except ApplicationError as exc:
+            except RuleRefusal as exc:
                 outcomes.append(exc.message)
             finally:
                 close_old_connections()

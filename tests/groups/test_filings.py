@@ -13,24 +13,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Application, Filing, Notification
-from groups.services.filings import (
+from groups.applications.models import Application
+from groups.filings.models import Filing
+from groups.filings.services import (
     filing_acknowledge,
     filing_create,
     filing_create_for_group_founding,
     filing_refile,
     filing_return,
 )
-from groups.workflows import (
-    FILING_TRANSITIONS,
-    FilingAction,
-    FilingStatus,
-    TransitionRefused,
-    allowed_actions,
-    next_status,
-)
+from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from members.models import User
-from qingdao_groups.shared import ApplicationError
+from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.workflow import TransitionRefused, allowed_actions, next_status
+from qingdao_groups.models import Notification
 from tests.factories import UserFactory
 
 D = datetime.date
@@ -140,7 +136,7 @@ def test_project_starting_the_day_after_is_not_late(people):
 
 
 def test_project_needs_a_start_date(people):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         create_project(people, None)
     assert exc.value.field == "project_starts_on" and "D-2" in exc.value.message
     assert not Filing.objects.exists()
@@ -154,7 +150,7 @@ def test_only_district_offices_file(people, role):
 
 
 def test_district_cannot_file_a_group_founding_by_hand(people):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         create_project(people, None, kind=Filing.Kind.GROUP_FOUNDING)
     assert exc.value.field == "kind"
 
@@ -177,7 +173,7 @@ def test_city_acknowledges_with_remarks_and_district_is_told(
 
 def test_return_needs_remarks_and_changes_nothing_without(people):
     filing = create_project(people, D(2030, 1, 1))
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         filing_return(filing=filing, remarks="  ", actor=people.users["city"])
     assert exc.value.field == "remarks"
     filing.refresh_from_db()
@@ -239,7 +235,7 @@ def test_only_city_staff_handle(people, role):
 def test_handling_twice_is_a_clear_message(people):
     filing = create_project(people, D(2030, 1, 1))
     filing_acknowledge(filing=filing, actor=people.users["city"])
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         filing_return(filing=filing, remarks="退回", actor=people.users["city"])
     assert "已确认" in exc.value.message
     filing.refresh_from_db()
@@ -254,7 +250,7 @@ def test_stale_version_is_refused_and_nothing_changes(people):
     filing_return(filing=filing, remarks="请补充", actor=people.users["city"])
     filing_refile(filing=filing, title="新标题", project_starts_on=D(2030, 1, 1),
                   actor=people.users["district"])
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         filing_acknowledge(filing=filing, actor=people.users["city"], version=seen_version)
     assert "已被他人更新" in exc.value.message
     filing.refresh_from_db()
@@ -563,7 +559,7 @@ def test_racing_city_officers_handle_a_filing_once():
                 else:
                     filing_return(filing=filing, remarks=f"意见{i}", actor=officer, version=1)
                 outcomes.append("ok")
-            except ApplicationError as exc:
+            except RuleRefusal as exc:
                 outcomes.append(exc.message)
             finally:
                 close_old_connections()

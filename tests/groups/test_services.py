@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from groups.models import CouncilSeat, EducationGroup, Membership
-from groups.services import group_create, membership_add, membership_end, partnership_add
-from qingdao_groups.shared import ApplicationError
+from groups.registry.models import CouncilSeat, EducationGroup, Membership
+from groups.registry.services import group_create, membership_add, membership_end, partnership_add
+from qingdao_groups.core.rules import RuleRefusal
 from tests.factories import EducationGroupFactory, PartnerFactory, SchoolFactory
 
 D = datetime.date
@@ -31,7 +31,7 @@ def test_membership_add_records_history_with_actor(world):
 
 def test_school_active_elsewhere_cannot_be_added(world):
     # policy G-1: a school is active in at most one group at a time
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         add(world, world.other_school)
     assert "崂山其他教育集团" in exc.value.message
     assert "同一时间只能属于一个集团" in exc.value.message
@@ -39,20 +39,20 @@ def test_school_active_elsewhere_cannot_be_added(world):
 
 
 def test_core_school_cannot_be_its_own_member(world):
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         add(world, world.core)
     assert "核心校" in exc.value.message
 
 
 def test_core_school_of_another_group_cannot_join(world):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         add(world, world.other_core)
 
 
 def test_overlapping_period_is_refused_but_adjacent_is_fine(world):
     school = SchoolFactory()
     add(world, school, joined_on=D(2020, 1, 1), left_on=D(2021, 1, 1), end_reason="exit")
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         membership_add(group=world.other_group, school=school, relation_type="T-3",
                        relation_subtype="T-3a", joined_on=D(2020, 6, 1), left_on=D(2020, 9, 1),
                        end_reason="exit", actor=world.users["city"])
@@ -66,7 +66,7 @@ def test_overlapping_period_is_refused_but_adjacent_is_fine(world):
 
 def test_subtype_must_match_type(world):
     # policy T-1 … T-3: fusion has only T-1a/T-1b
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         add(world, SchoolFactory(), relation_type="T-1", relation_subtype="T-2a")
     assert exc.value.field == "relation_subtype"
 
@@ -78,13 +78,13 @@ def test_membership_end_keeps_the_row_and_records_reason(world):
     assert Membership.objects.filter(pk=world.membership.pk).exists()
     latest = ended.history.first()
     assert latest.history_user == world.users["city"] and latest.history_change_reason == "退出"
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         membership_end(membership=ended, left_on=D(2024, 1, 1), end_reason="exit",
                        actor=world.users["city"])
 
 
 def test_membership_end_before_joining_is_refused(world):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         membership_end(membership=world.membership, left_on=D(2019, 1, 1), end_reason="exit",
                        actor=world.users["city"])
     world.membership.refresh_from_db()
@@ -105,7 +105,7 @@ def test_group_create_makes_core_membership_and_default_chief(world):
 
 def test_non_default_chief_principal_needs_a_reason(world):
     core = SchoolFactory(principal_name="王校长")
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         group_create(name="新教育集团", code="QD-NEW", core_school=core, specialty="海洋教育",
                      founded_on=D(2024, 9, 1), actor=world.users["city"],
                      chief_principal_name="李专家")
@@ -119,20 +119,20 @@ def test_non_default_chief_principal_needs_a_reason(world):
 
 def test_group_needs_a_specialty(world):
     # policy G-5: one group, one specialty
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(RuleRefusal) as exc:
         group_create(name="无特色集团", code="QD-X", core_school=SchoolFactory(), specialty=" ",
                      founded_on=D(2024, 9, 1), actor=world.users["city"])
     assert exc.value.field == "specialty"
 
 
 def test_member_school_cannot_become_core_of_another_group(world):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         group_create(name="另一个集团", code="QD-Y", core_school=world.member_school,
                      specialty="艺术", founded_on=D(2024, 9, 1), actor=world.users["city"])
 
 
 def test_partnership_needs_a_project(world):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(RuleRefusal):
         partnership_add(group=world.group, partner=PartnerFactory(), projects=["", " "],
                         started_on=D(2021, 1, 1), actor=world.users["city"])
 

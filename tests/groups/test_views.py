@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from groups.models import EducationGroup, Membership
+from groups.registry.models import EducationGroup, Membership
 from members.models import School
 from tests.factories import SchoolFactory
 
@@ -190,8 +190,8 @@ def test_district_can_open_every_school_named_on_a_group_page_it_sees(client, wo
 def test_an_exit_taking_effect_later_keeps_the_school_a_member_until_then(city, world):
     import datetime
 
-    from groups.selectors import today
-    from groups.services import membership_end
+    from groups.registry.selectors import today
+    from groups.registry.services import membership_end
 
     later = today() + datetime.timedelta(days=60)
     membership_end(membership=world.membership, left_on=later, end_reason="exit",

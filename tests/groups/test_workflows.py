@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from groups.workflows import (
+from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
     DECISION_ACTIONS,
     EDITABLE_STATUSES,
@@ -16,10 +16,8 @@ from groups.workflows import (
     Action,
     ApplicationKind,
     ApplicationStatus,
-    TransitionRefused,
-    allowed_actions,
-    next_status,
 )
+from qingdao_groups.core.workflow import TransitionRefused, allowed_actions, next_status
 
 # (from status, action) -> to status, per kind, in plain strings (what the database holds).
 DECISIONS = {

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from groups.models import AdmissionCriterion, Application, Consent, Membership
-from groups.services.applications import (
+from groups.applications.models import AdmissionCriterion, Application, Consent
+from groups.applications.services import (
     admission_evaluation_record,
     application_create,
     application_submit,
@@ -25,7 +25,8 @@ from groups.services.applications import (
     proposed_member_set,
     proposed_partner_add,
 )
-from groups.services.documents import attachment_add
+from groups.charter.services import attachment_add
+from groups.registry.models import Membership
 from members.models import Authority, School, User
 from tests.factories import PartnerFactory, SchoolFactory, UserFactory
 

@@ -6,7 +6,7 @@ the 市南 bureau = `district`), waiting on the consent of the 市北 bureau (th
 
 import datetime
 
-from groups.models import Application, Consent, ProposedMember
+from groups.applications.models import Application, Consent, ProposedMember
 from members.models import User
 from tests.factories import SchoolFactory, UserFactory
 

@@ -8,7 +8,7 @@ card 404. Only the 市南 bureau (`district`) acts for the group's authority; th
 
 from django.utils import timezone
 
-from groups.models import Card
+from groups.cards.models import Card
 from tests.factories import MembershipFactory, SchoolFactory
 
 SEE_OWN = {"anon": 302, "city": 200, "district": 200, "principal": 200, "member": 200,

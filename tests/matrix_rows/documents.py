@@ -39,7 +39,7 @@ def group_kwargs(world, which):
 
 
 def group_document_kwargs(world, which):
-    from groups.models import GroupDocument
+    from groups.charter.models import GroupDocument
 
     group = _group(world, which)
     document = GroupDocument.objects.create(
@@ -51,7 +51,7 @@ def group_document_kwargs(world, which):
 
 
 def _attachment(world, **owner):
-    from groups.models import Attachment
+    from groups.charter.models import Attachment
 
     return Attachment.objects.create(
         **owner, kind=Attachment.Kind.EVIDENCE, file=_stored("attachments/2026/01/matrix.pdf"),
@@ -61,7 +61,7 @@ def _attachment(world, **owner):
 
 
 def application_attachment_kwargs(world, which):
-    from groups.models import Application
+    from groups.applications.models import Application
 
     core = world.core if which == "own" else world.other_core
     authority = world.shinan if which == "own" else world.laoshan
@@ -73,7 +73,8 @@ def application_attachment_kwargs(world, which):
 
 
 def card_attachment_kwargs(world, which):
-    from groups.models import Card, Membership
+    from groups.cards.models import Card
+    from groups.registry.models import Membership
 
     group = _group(world, which)
     membership = Membership.objects.get(group=group, role=Membership.Role.MEMBER)
@@ -86,7 +87,7 @@ def card_attachment_kwargs(world, which):
 
 
 def filing_attachment_kwargs(world, which):
-    from groups.models import Filing
+    from groups.filings.models import Filing
 
     filing = Filing.objects.create(
         authority=world.shinan if which == "own" else world.laoshan, kind=Filing.Kind.POLICY,

@@ -3,7 +3,7 @@
 "own" plans are the world's core school's (a 市南 school: the `district` user's bureau sets it,
 the `principal` user files it); "other" plans are a 崂山 school's that no acting user is part of."""
 
-from groups.models import EnrollmentPlan
+from groups.enrollment.models import EnrollmentPlan
 
 ALL_OK = {"anon": 302, "city": 200, "district": 200, "principal": 200, "member": 200,
           "auditor": 200, "admin": 200}

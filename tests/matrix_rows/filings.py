@@ -4,7 +4,7 @@
 
 import datetime
 
-from groups.models import Filing
+from groups.filings.models import Filing
 from members.models import User
 from tests.factories import UserFactory
 

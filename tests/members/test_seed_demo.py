@@ -14,25 +14,26 @@ from django.db.models import Count, Q
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from groups.inbox import inbox_for_user
-from groups.models import (
+from groups.applications.models import (
     AdmissionCriterion,
     AdmissionScore,
     Application,
-    Attachment,
-    Card,
     Consent,
+    ProposedMember,
+)
+from groups.cards.models import Card
+from groups.charter.models import Attachment, GroupDocument
+from groups.enrollment.models import EnrollmentPlan
+from groups.filings.models import Filing
+from groups.inbox import inbox_for_user
+from groups.registry.models import (
     CouncilSeat,
     EducationGroup,
-    EnrollmentPlan,
-    Filing,
-    GroupDocument,
     Membership,
     Partnership,
     PolicyParameters,
-    ProposedMember,
 )
-from members.management.commands.seed_demo import (
+from qingdao_groups.management.commands.seed_demo import (
     ADMISSION_CRITERIA,
     DEMO_PASSWORD,
     OVERDUE_CARD_SCHOOL,
@@ -41,7 +42,7 @@ from members.management.commands.seed_demo import (
     group_name_for,
 )
 from members.models import Authority, District, Partner, School, User
-from qingdao_groups.uploads import PDF, extract_text, validate_upload
+from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
 from tests.conftest import PDF_TEXT_AVAILABLE
 
 DEMO_ROLES = {
@@ -93,7 +94,7 @@ def seeded(_seeded_module, db):
 def test_second_run_creates_nothing_and_writes_no_history(seeded, settings):
     before = _model_counts()
     assert before["members.School"] > 0 and before["members.HistoricalSchool"] > 0
-    assert before["groups.Application"] > 0 and before["groups.Notification"] > 0
+    assert before["groups.Application"] > 0 and before["qingdao_groups.Notification"] > 0
     out = seed()
     assert _model_counts() == before  # every table of every app, history and notices included
     assert not list(Path(settings.MEDIA_ROOT).rglob("*.*"))  # and no file stored

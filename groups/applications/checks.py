@@ -1,0 +1,335 @@
+"""Policy checks on an application, each a function citing its clause.
+
+They run when an application is submitted and again when it is decided; their results are kept
+(CheckResult) so both sides see what was checked, with the clause. Severity:
+- HARD: never overridable (a school active in another group, the core as its own member,
+  missing required documents, T-2a through-training without pilot approval, T-3 without project);
+- WARNING: the policy says 原则上 ("in principle"): the approver may proceed only with a written
+  justification kept with the decision;
+- INFO: a figure shown to both sides (the weak-school share)."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from groups.applications.models import Application, CheckResult, ProposedMember
+from groups.applications.workflows import ApplicationStatus
+from groups.charter.models import Attachment
+from groups.registry.models import Membership, PolicyParameters
+from members.models import School
+
+HARD = CheckResult.Severity.HARD
+WARNING = CheckResult.Severity.WARNING
+INFO = CheckResult.Severity.INFO
+
+# Documents each kind must carry before it can be submitted (policy L-1, L-3).
+REQUIRED_DOCUMENTS: dict[str, list[str]] = {
+    Application.Kind.FOUNDING: [Attachment.Kind.PLAN, Attachment.Kind.AGREEMENT,
+                                Attachment.Kind.CHARTER],
+    Application.Kind.ADMISSION: [Attachment.Kind.AGREEMENT],
+    Application.Kind.EXIT: [],
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    clause: str
+    severity: str
+    passed: bool
+    message: str
+
+
+@dataclass
+class Context:
+    """What the checks look at, loaded once (a constant number of queries)."""
+
+    application: Application
+    core: School
+    proposed: list[ProposedMember]
+    current_members: list[Membership]
+    attachment_kinds: set[str]
+    params: PolicyParameters
+    today: datetime.date
+
+
+def load_context(application: Application, today: datetime.date) -> Context:
+    if application.kind == Application.Kind.FOUNDING:
+        core = application.applicant_school
+    else:
+        core = application.group.core_school
+    current = []
+    if application.group_id:
+        current = list(Membership.objects.open().members().filter(group_id=application.group_id)
+                       .select_related("school"))
+    return Context(
+        application=application,
+        core=core,
+        proposed=list(application.proposed_members.select_related("school")),
+        current_members=current,
+        attachment_kinds=set(application.attachments.values_list("kind", flat=True)),
+        params=PolicyParameters.current(),
+        today=today,
+    )
+
+
+def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
+    """A school is active in at most one group at a time (policy G-1). Hard."""
+    schools = [p.school_id for p in ctx.proposed]
+    if ctx.application.kind == Application.Kind.FOUNDING:
+        schools.append(ctx.core.pk)
+    busy = {m.school_id: m for m in Membership.objects.open().filter(school_id__in=schools)
+            .select_related("group", "school")}
+    if not busy:
+        return [Outcome("G-1", HARD, True, _("拟加入学校均未加入其他集团。"))]
+    return [
+        Outcome("G-1", HARD, False,
+                _("%(school)s 已是“%(group)s”的在册学校，不能同时加入两个集团。")
+                % {"school": m.school.name, "group": m.group.name})
+        for m in busy.values()
+    ]
+
+
+def check_core_not_member(ctx: Context) -> list[Outcome]:
+    """The core school cannot be its own member (policy G-1). Hard."""
+    if any(p.school_id == ctx.core.pk for p in ctx.proposed):
+        return [Outcome("G-1", HARD, False, _("核心校不能同时作为本集团的成员校。"))]
+    return []
+
+
+def check_required_documents(ctx: Context) -> list[Outcome]:
+    """Founding needs the plan, agreement(s) and charter (L-1); admission the agreement (L-3)."""
+    labels = dict(Attachment.Kind.choices)
+    missing = [k for k in REQUIRED_DOCUMENTS[ctx.application.kind]
+               if k not in ctx.attachment_kinds]
+    if missing:
+        clause = "L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3"
+        return [Outcome(clause, HARD, False, _("缺少必需的材料：%(docs)s。")
+                        % {"docs": "、".join(str(labels[k]) for k in missing)})]
+    if REQUIRED_DOCUMENTS[ctx.application.kind]:
+        return [Outcome("L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3",
+                        HARD, True, _("必需材料齐全。"))]
+    return []
+
+
+def check_has_members(ctx: Context) -> list[Outcome]:
+    """A founding names at least one member; an admission exactly one candidate (L-1, L-3)."""
+    kind = ctx.application.kind
+    if kind == Application.Kind.FOUNDING and not ctx.proposed:
+        return [Outcome("L-1", HARD, False, _("请至少填写一所拟加入的成员校。"))]
+    if kind == Application.Kind.ADMISSION and len(ctx.proposed) != 1:
+        return [Outcome("L-3", HARD, False, _("吸纳申请须填写且只填写一所拟吸纳的学校。"))]
+    return []
+
+
+def check_fusion_same_kind(ctx: Context) -> list[Outcome]:
+    """Fusion (T-1) in principle only between schools of the same type, stage and nature."""
+    out = []
+    for p in ctx.proposed:
+        if p.relation_type != "T-1":
+            continue
+        if p.school.stage != ctx.core.stage or p.school.nature != ctx.core.nature:
+            out.append(Outcome("T-1", WARNING, False, _(
+                "%(school)s（%(stage)s、%(nature)s）与核心校（%(core_stage)s、%(core_nature)s）"
+                "学段或性质不同；融合型原则上仅限同类型、同学段、同性质学校。")
+                % {"school": p.school.name, "stage": p.school.get_stage_display(),
+                   "nature": p.school.get_nature_display(),
+                   "core_stage": ctx.core.get_stage_display(),
+                   "core_nature": ctx.core.get_nature_display()}))
+    return out
+
+
+def check_aggregation_differs(ctx: Context) -> list[Outcome]:
+    """Aggregation (T-2) in principle between schools of different types or stages."""
+    out = []
+    for p in ctx.proposed:
+        if p.relation_type == "T-2" and p.school.stage == ctx.core.stage:
+            out.append(Outcome("T-2", WARNING, False, _(
+                "%(school)s 与核心校学段相同（%(stage)s）；"
+                "聚合型原则上在不同类型或学段的学校之间。")
+                % {"school": p.school.name, "stage": p.school.get_stage_display()}))
+    return out
+
+
+def check_through_training_pilot(ctx: Context) -> list[Outcome]:
+    """Through-training across stages only as an approved pilot (policy T-2a). Hard."""
+    return [
+        Outcome("T-2a", HARD, False,
+                _("%(school)s 拟开展贯通式培养，须填写试点批准文号。") % {"school": p.school.name})
+        for p in ctx.proposed
+        if p.through_training and not p.pilot_approval.strip()
+    ]
+
+
+def check_alliance_has_project(ctx: Context) -> list[Outcome]:
+    """An alliance (T-3) is project-based: it names at least one project. Hard."""
+    return [
+        Outcome("T-3", HARD, False,
+                _("%(school)s 为联合型合作，须至少填写一个合作项目。") % {"school": p.school.name})
+        for p in ctx.proposed
+        if p.relation_type == "T-3" and not p.projects.strip()
+    ]
+
+
+def check_chief_principal(ctx: Context) -> list[Outcome]:
+    """In principle the core school's principal is the chief principal (policy G-3)."""
+    app = ctx.application
+    if app.kind != Application.Kind.FOUNDING:
+        return []
+    chief = app.chief_principal_name.strip()
+    if chief and chief != ctx.core.principal_name:
+        if not app.chief_principal_reason.strip():  # a different choice needs a reason
+            return [Outcome("G-3", HARD, False, _(
+                "拟任总校长（%(chief)s）不是核心校校长（%(core)s），且未说明理由。")
+                % {"chief": chief, "core": ctx.core.principal_name or "—"})]
+        return [Outcome("G-3", WARNING, False, _(
+            "拟任总校长（%(chief)s）不是核心校校长，理由：%(reason)s")
+            % {"chief": chief, "reason": app.chief_principal_reason.strip()})]
+    return [Outcome("G-3", WARNING, True, _("由核心校校长任总校长。"))]
+
+
+def check_public_core(ctx: Context) -> list[Outcome]:
+    """Public schools keep the leading role (policy G-6): a private core needs a justification."""
+    if ctx.core.nature == School.Nature.PRIVATE:
+        return [Outcome("G-6", WARNING, False,
+                        _("核心校 %(core)s 为民办学校；公办学校应保持引领地位。")
+                        % {"core": ctx.core.name})]
+    return []
+
+
+def weak_share(ctx: Context) -> tuple[int, int]:
+    """(weak members, all members) after the application, counting current and proposed
+    (policy A-4)."""
+    schools = {m.school_id: m.school for m in ctx.current_members}
+    if ctx.application.kind == Application.Kind.EXIT and ctx.application.membership_id:
+        schools.pop(ctx.application.membership.school_id, None)
+    else:
+        schools.update({p.school_id: p.school for p in ctx.proposed})
+    return sum(1 for s in schools.values() if s.is_weak), len(schools)
+
+
+def check_weak_share(ctx: Context) -> list[Outcome]:
+    """Weak schools must make up a certain share of members (policy A-4)."""
+    weak, total = weak_share(ctx)
+    minimum = ctx.params.min_weak_share
+    share = (Decimal(weak) / Decimal(total)) if total else Decimal(0)
+    pct = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    min_pct = (minimum * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = _("薄弱学校占成员校 %(weak)s/%(total)s（%(pct)s%%），最低要求 %(min)s%%。") % {
+        "weak": weak, "total": total, "pct": pct, "min": min_pct}
+    return [Outcome("A-4", WARNING, share >= minimum, text)]
+
+
+def check_steady_growth(ctx: Context) -> list[Outcome]:
+    """Grow by plan, avoid rapid expansion (policy L-4)."""
+    if ctx.application.kind != Application.Kind.ADMISSION:
+        return []
+    since = ctx.today - datetime.timedelta(days=365)
+    # Founding members joined with the group itself; only later admissions count as growth.
+    recent = Membership.objects.members().filter(
+        group_id=ctx.application.group_id, joined_on__gt=since).exclude(
+        joined_on=ctx.application.group.founded_on).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=since)).count()
+    limit = ctx.params.max_admissions_per_year
+    passed = recent + 1 <= limit
+    return [Outcome("L-4", WARNING, passed, _(
+        "近12个月已吸纳 %(recent)s 所，加上本次共 %(total)s 所；上限 %(limit)s 所。")
+        % {"recent": recent, "total": recent + 1, "limit": limit})]
+
+
+def check_exit_membership_open(ctx: Context) -> list[Outcome]:
+    """Only a current member can leave (policy L-5)."""
+    app = ctx.application
+    if app.kind != Application.Kind.EXIT:
+        return []
+    if app.membership is None or app.membership.left_on is not None:
+        return [Outcome("L-5", HARD, False, _("该学校已不是本集团的在册成员校。"))]
+    if app.start_on and app.start_on < app.membership.joined_on:
+        return [Outcome("L-5", HARD, False, _("退出日期不能早于加入日期。"))]
+    return []
+
+
+def check_exit_reputation(ctx: Context) -> list[Outcome]:
+    """Leaving is for a member of good quality and reputation (policy L-5); an open yellow card
+    (L-6) is shown to the approver, who must justify letting the school go."""
+    app = ctx.application
+    if app.kind != Application.Kind.EXIT or app.membership_id is None:
+        return []
+    from groups.cards.models import Card
+    from groups.cards.workflows import OPEN_CARD_STATUSES
+
+    open_cards = Card.objects.filter(membership_id=app.membership_id, closed_at__isnull=True,
+                                     status__in=OPEN_CARD_STATUSES).count()
+    if open_cards:
+        return [Outcome("L-5", WARNING, False, _(
+            "该校有 %(n)s 张未结束的黄牌预警（政策 L-6）；退出原则上适用于办学质量高、声誉好的成员校。")
+            % {"n": open_cards})]
+    return [Outcome("L-5", WARNING, True, _("该校没有未结束的黄牌预警。"))]
+
+
+def check_one_open_application(ctx: Context) -> list[Outcome]:
+    """A school is the subject of one open admission or exit at a time, so two approvals cannot
+    contradict each other (policy L-3, L-5). Hard."""
+    from groups.applications.workflows import OPEN_STATUSES
+
+    app = ctx.application
+    others = Application.objects.filter(status__in=OPEN_STATUSES).exclude(pk=app.pk)
+    if app.kind == Application.Kind.EXIT and app.membership_id:
+        if others.filter(kind=Application.Kind.EXIT, membership_id=app.membership_id).exists():
+            return [Outcome("L-5", HARD, False, _("该校已有一份未办结的退出申请。"))]
+    elif app.kind == Application.Kind.ADMISSION:
+        schools = [p.school_id for p in ctx.proposed]
+        busy = others.filter(kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
+                             proposed_members__school_id__in=schools).exclude(
+            status=ApplicationStatus.DRAFT).exists()
+        if busy:
+            return [Outcome("L-3", HARD, False,
+                            _("拟吸纳的学校已出现在另一份已提交、未办结的申请中。"))]
+    return []
+
+
+CHECKS = [
+    check_has_members,
+    check_members_not_in_other_groups,
+    check_core_not_member,
+    check_required_documents,
+    check_through_training_pilot,
+    check_alliance_has_project,
+    check_exit_membership_open,
+    check_one_open_application,
+    check_exit_reputation,
+    check_fusion_same_kind,
+    check_aggregation_differs,
+    check_chief_principal,
+    check_public_core,
+    check_weak_share,
+    check_steady_growth,
+]
+
+
+def run_checks(application: Application, today: datetime.date) -> list[Outcome]:
+    ctx = load_context(application, today)
+    outcomes: list[Outcome] = []
+    for check in CHECKS:
+        outcomes.extend(check(ctx))
+    return outcomes
+
+
+def hard_failures(outcomes: list[Outcome]) -> list[Outcome]:
+    return [o for o in outcomes if o.severity == HARD and not o.passed]
+
+
+def warnings(outcomes: list[Outcome]) -> list[Outcome]:
+    return [o for o in outcomes if o.severity == WARNING and not o.passed]
+
+
+def record_checks(application: Application, stage: str, outcomes: list[Outcome]) -> None:
+    """Keep the results of this stage, replacing an earlier run of the same stage."""
+    application.check_results.filter(stage=stage).delete()
+    CheckResult.objects.bulk_create([
+        CheckResult(application=application, stage=stage, clause=o.clause, severity=o.severity,
+                    passed=o.passed, message=o.message)
+        for o in outcomes
+    ])

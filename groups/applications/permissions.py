@@ -1,0 +1,80 @@
+"""Who may change the registry of groups. Each rule returns a Decision that explains a refusal."""
+
+
+from django.utils.translation import gettext_lazy as _
+
+from groups.applications.models import Application, Consent  # noqa: E402
+from groups.applications.workflows import EDITABLE_STATUSES, ApplicationStatus, ConsentStatus
+from groups.registry.models import (
+    EducationGroup,
+    Membership,  # noqa: E402
+)
+from groups.registry.permissions import NOT_IN_STATE, _principal_of
+from members.models import User
+from qingdao_groups.core.rules import ALLOW, Decision
+
+
+def can_draft_application(user: User, kind: str, *, group: EducationGroup | None = None,
+                          membership: Membership | None = None) -> Decision:
+    """Founding and admission are applied for by the core school (policy L-1, L-3); exit by the
+    member school itself (policy L-5)."""
+    if not user.is_principal:
+        return Decision(False, _("只有学校校长可以发起申请。"))
+    if kind == Application.Kind.FOUNDING:
+        return ALLOW
+    if kind == Application.Kind.ADMISSION:
+        if group is not None and _principal_of(user, group.core_school_id):
+            return ALLOW
+        return Decision(False, _("只有核心校校长可以申请吸纳成员校（政策 L-3）。"))
+    if kind == Application.Kind.EXIT:
+        if membership is not None and membership.role == Membership.Role.MEMBER and \
+                membership.left_on is None and _principal_of(user, membership.school_id):
+            return ALLOW
+        return Decision(False, _("只有成员校校长可以为本校申请退出（政策 L-5）。"))
+    return Decision(False, _("未知的申请类别。"))
+
+
+def can_edit_application(user: User, application: Application) -> Decision:
+    """The applicant school's principal edits a draft or a returned application (policy L-1,
+    L-3, L-5: the school applies; the authorities decide on what was submitted)."""
+    if not _principal_of(user, application.applicant_school_id):
+        return Decision(False, _("只有申请学校的校长可以修改申请。"))
+    if application.status not in EDITABLE_STATUSES:
+        return Decision(False, _("申请已提交，不能修改；如需修改请等待退回。"))
+    return ALLOW
+
+
+can_submit_application = can_edit_application
+
+
+can_withdraw_application = can_edit_application
+
+
+def can_record_consent(user: User, consent: Consent) -> Decision:
+    """Each proposed member's authority consents for itself (policy L-1, L-3)."""
+    if not user.acts_for_authority(consent.authority_id):
+        return Decision(False, _("只有 %(authority)s 的工作人员可以表态。")
+                        % {"authority": consent.authority.name})
+    if consent.status != ConsentStatus.PENDING or \
+            consent.application.status != ApplicationStatus.AWAITING_CONSENTS:
+        return Decision(False, NOT_IN_STATE)
+    return ALLOW
+
+
+def can_give_exit_opinion(user: User, application: Application) -> Decision:
+    """The core school gives its opinion on a member's exit (policy L-5)."""
+    if application.kind != Application.Kind.EXIT or application.group is None or \
+            not _principal_of(user, application.group.core_school_id):
+        return Decision(False, _("只有核心校校长可以对退出申请提出意见（政策 L-5）。"))
+    if application.status != ApplicationStatus.AWAITING_OPINION:
+        return Decision(False, NOT_IN_STATE)
+    return ALLOW
+
+
+def can_decide_application(user: User, application: Application) -> Decision:
+    """Only the core school's own authority decides (policy L-1, L-3, L-5)."""
+    if not user.acts_for_authority(application.deciding_authority_id):
+        return Decision(False, _("仅核心校所属教育行政部门可以审批（政策 L-1）。"))
+    if application.status != ApplicationStatus.UNDER_DECISION:
+        return Decision(False, _("该申请不在待审批状态。"))
+    return ALLOW

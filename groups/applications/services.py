@@ -1,0 +1,554 @@
+"""Founding (policy L-1, L-2), admission (L-3, L-4) and exit (L-5): one machinery.
+
+Every status change goes through `_move`, which checks the transition table of the kind
+(groups/workflows.py), bumps the version (so a stale form is refused), and records who and why
+in the audit history. Notifications are created in the same transaction and mailed after
+commit."""
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from groups.applications import checks
+from groups.applications.models import (
+    AdmissionCriterion,
+    AdmissionScore,
+    Application,
+    CheckResult,
+    Consent,
+    ProposedMember,
+    ProposedPartner,
+)
+from groups.applications.permissions import (
+    can_decide_application,
+    can_draft_application,
+    can_edit_application,
+    can_give_exit_opinion,
+    can_record_consent,
+)
+from groups.applications.workflows import (
+    APPLICATION_TRANSITIONS,
+    DECISION_ACTIONS,
+    Action,
+    ApplicationStatus,
+    ConsentStatus,
+)
+from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership, PolicyParameters
+from groups.registry.services import group_create, membership_add, membership_end, partnership_add
+from members.models import Authority, Partner, School, User
+from qingdao_groups.core.notifications import notify, principals_of, staff_of
+from qingdao_groups.core.rules import Decision, RuleRefusal
+from qingdao_groups.core.workflow import TransitionRefused, next_status
+
+STALE = gettext_lazy("该申请已被他人处理或修改，请刷新页面查看最新状态后再操作。")
+
+
+def _require(decision: Decision) -> None:
+    if not decision:
+        raise RuleRefusal(decision.reason)
+
+
+def _lock(application: Application, expected_version: int | None = None) -> Application:
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins below.
+    locked = Application.objects.select_for_update(of=("self",)).select_related(
+        "applicant_school", "group", "group__core_school", "membership", "deciding_authority",
+    ).get(pk=application.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise RuleRefusal(str(STALE))
+    return locked
+
+
+def _move(application: Application, action: str, actor: User, reason: str = "",
+          extra_fields: tuple[str, ...] = ()) -> None:
+    try:
+        new_status = next_status(APPLICATION_TRANSITIONS[application.kind], application.status,
+                                 action)
+    except TransitionRefused:
+        raise RuleRefusal(
+            _("当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": application.get_status_display(), "action": Action(action).label}
+        ) from None
+    application.status = new_status
+    application.version += 1
+    application.step_started_at = timezone.now()
+    application._history_user = actor
+    application._change_reason = reason or str(Action(action).label)
+    application.save(update_fields=["status", "version", "step_started_at", *extra_fields])
+
+
+def _explain(outcomes) -> str:
+    return " ".join(_("%(message)s（政策 %(clause)s）") % {"message": o.message, "clause": o.clause}
+                    for o in outcomes)
+
+
+def _url(application: Application) -> str:
+    return reverse("applications:detail", args=[application.pk])
+
+
+def _save(obj, actor: User, reason: str = "", **kwargs) -> None:
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+    obj.save(**kwargs)
+
+
+# --- drafting --------------------------------------------------------------------------------
+
+@transaction.atomic
+def application_create(
+    *, kind: str, actor: User, group: EducationGroup | None = None,
+    membership: Membership | None = None, spun_off_from: Application | None = None, **fields,
+) -> Application:
+    """Start a draft. Founding: the actor's school is the core and its authority decides (L-1).
+    Admission: the group's core applies to the group's authority (L-3). Exit: the member
+    school applies; the core's authority decides (L-5)."""
+    _require(can_draft_application(actor, kind, group=group, membership=membership))
+    if kind == Application.Kind.FOUNDING:
+        school = actor.school
+        open_core = Membership.objects.open().filter(school=school).select_related("group")
+        if open_core.exists():
+            raise RuleRefusal(
+                _("本校目前是“%(group)s”的在册学校，须先退出才能作为核心校成立新集团。")
+                % {"group": open_core.first().group.name})
+        application = Application(kind=kind, applicant_school=school,
+                                  deciding_authority_id=school.authority_id, **fields)
+    elif kind == Application.Kind.ADMISSION:
+        application = Application(kind=kind, applicant_school=group.core_school, group=group,
+                                  deciding_authority_id=group.authority_id, **fields)
+    else:
+        application = Application(
+            kind=kind, applicant_school=membership.school, group=membership.group,
+            membership=membership, deciding_authority_id=membership.group.authority_id, **fields)
+    application.created_by = actor
+    application.spun_off_from = spun_off_from
+    _save(application, actor, _("创建草稿"))
+    return application
+
+
+def exit_spin_off_prefill(*, exit_application: Application) -> dict:
+    """What a leaver's new founding application starts with (policy L-5: leavers are encouraged
+    to found a group of their own)."""
+    school = exit_application.applicant_school
+    return {
+        "proposed_name": _("%(school)s教育集团") % {"school": school.name},
+        "chief_principal_name": school.principal_name,
+        "description": _("由 %(school)s 退出“%(group)s”后牵头组建（政策 L-5）。")
+        % {"school": school.name, "group": exit_application.group.name},
+    }
+
+
+@transaction.atomic
+def application_update(*, application: Application, actor: User, expected_version: int,
+                       **fields) -> Application:
+    """Edit a draft or returned application's own fields; only the applicant does, before
+    submission or after a return (policy L-1, L-3, L-5)."""
+    application = _lock(application, expected_version)
+    _require(can_edit_application(actor, application))
+    allowed = {"proposed_name", "specialty", "unified_areas", "chief_principal_name",
+               "chief_principal_reason", "description", "admission_mode", "start_on", "reason"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(name)
+        setattr(application, name, value)
+    application.version += 1
+    _save(application, actor, _("修改申请"))
+    return application
+
+
+@transaction.atomic
+def proposed_member_set(
+    *, application: Application, school: School, relation_type: str, relation_subtype: str,
+    actor: User, through_training: bool = False, pilot_approval: str = "", projects: str = "",
+) -> ProposedMember:
+    """Add or change a proposed member and its relation to the core (policy T-1 … T-3)."""
+    application = _lock(application)
+    _require(can_edit_application(actor, application))
+    if application.kind == Application.Kind.EXIT:
+        raise RuleRefusal(_("退出申请不涉及拟加入的学校。"))
+    if relation_subtype not in SUBTYPES_BY_TYPE.get(relation_type, []):
+        raise RuleRefusal(_("所选子类型不属于所选合作类型（政策 T-1 至 T-3）。"),
+                               field="relation_subtype")
+    core_id = (application.applicant_school_id if application.kind == Application.Kind.FOUNDING
+               else application.group.core_school_id)
+    if school.pk == core_id:
+        raise RuleRefusal(_("核心校不能同时作为本集团的成员校。"), field="school")
+    if application.kind == Application.Kind.ADMISSION:
+        application.proposed_members.exclude(school=school).delete()
+    member = ProposedMember.objects.filter(application=application, school=school).first() or \
+        ProposedMember(application=application, school=school)
+    member.relation_type = relation_type
+    member.relation_subtype = relation_subtype
+    member.through_training = through_training
+    member.pilot_approval = pilot_approval
+    member.projects = projects
+    _save(member, actor)
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    return member
+
+
+@transaction.atomic
+def proposed_member_remove(*, application: Application, member_id: int, actor: User) -> None:
+    """Take a school off a draft or returned founding or admission (policy L-1, L-3)."""
+    application = _lock(application)
+    _require(can_edit_application(actor, application))
+    application.proposed_members.filter(pk=member_id).delete()
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+
+
+@transaction.atomic
+def proposed_partner_add(*, application: Application, partner: Partner, projects: str,
+                         actor: User) -> ProposedPartner:
+    """Partners of 1+N+X (policy G-1) with the projects they take part in."""
+    application = _lock(application)
+    _require(can_edit_application(actor, application))
+    if application.kind != Application.Kind.FOUNDING:
+        raise RuleRefusal(_("只有成立申请登记合作单位；已成立集团的合作单位由审批部门登记。"))
+    if not projects.strip():
+        raise RuleRefusal(_("请至少填写一个合作项目。"), field="projects")
+    proposed = ProposedPartner(application=application, partner=partner, projects=projects)
+    _save(proposed, actor)
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    return proposed
+
+
+def admission_criteria_for(group: EducationGroup):
+    """The checklist of the group's admission evaluation (准入评估, policy L-3): city-wide items
+    plus the group's own."""
+    from django.db.models import Q
+
+    return AdmissionCriterion.objects.filter(active=True).filter(
+        Q(group__isnull=True) | Q(group=group)).order_by("order", "id")
+
+
+@transaction.atomic
+def admission_evaluation_record(
+    *, application: Application, scores: dict[int, tuple[int, str]], recommendation: str,
+    note: str, actor: User,
+) -> Application:
+    """The group's admission evaluation of fit (准入评估, policy L-3): a score per checklist item
+    and a recommendation."""
+    application = _lock(application)
+    _require(can_edit_application(actor, application))
+    if application.kind != Application.Kind.ADMISSION:
+        raise RuleRefusal(_("只有吸纳申请需要准入评估。"))
+    criteria = {c.pk: c for c in admission_criteria_for(application.group)}
+    for criterion_id, (score, comment) in scores.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise RuleRefusal(_("评估项目不存在或已停用。"))
+        if not 0 <= score <= criterion.max_score:
+            raise RuleRefusal(_("“%(name)s”的得分须在 0 至 %(max)s 之间。")
+                                   % {"name": criterion.name, "max": criterion.max_score})
+        row = AdmissionScore.objects.filter(application=application, criterion=criterion).first() \
+            or AdmissionScore(application=application, criterion=criterion)
+        row.score, row.comment = score, comment
+        _save(row, actor)
+    if recommendation not in Application.Recommendation.values:
+        raise RuleRefusal(_("请选择评估建议。"), field="recommendation")
+    application.evaluation_recommendation = recommendation
+    application.evaluation_note = note
+    application.version += 1
+    _save(application, actor, _("填写准入评估"))
+    return application
+
+
+# --- submission and consents ------------------------------------------------------------------
+
+def _consent_authorities(application: Application) -> list[int]:
+    """Whose prior consent is needed: every proposed member's authority other than the deciding
+    one (founding, L-1); the candidate's authority if not the core's (admission, L-3)."""
+    if application.kind == Application.Kind.EXIT:
+        return []
+    ids = {p.school.authority_id for p in application.proposed_members.select_related("school")}
+    ids.discard(application.deciding_authority_id)
+    return sorted(ids)
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor: User,
+                       expected_version: int | None = None,
+                       today: datetime.date | None = None) -> Application:
+    """Submit: the policy checks run; a hard failure refuses the submission, warnings go along
+    to the approver. Consents are requested from each authority concerned (L-1, L-3)."""
+    application = _lock(application, expected_version)
+    _require(can_edit_application(actor, application))
+    today = today or timezone.localdate()
+    if application.kind == Application.Kind.ADMISSION:
+        missing = admission_criteria_for(application.group).exclude(
+            scores__application=application).exists()
+        if missing or not application.evaluation_recommendation:
+            raise RuleRefusal(_("请先完成准入评估（政策 L-3）。"))
+    if application.kind == Application.Kind.FOUNDING:
+        if not application.proposed_name.strip():
+            raise RuleRefusal(_("请填写拟定集团名称。"), field="proposed_name")
+        if EducationGroup.objects.filter(name=application.proposed_name.strip()).exists():
+            raise RuleRefusal(_("已有同名的教育集团，请修改拟定名称。"), field="proposed_name")
+        if not application.specialty.strip():
+            raise RuleRefusal(_("请填写集团特色（一集团一特色，政策 G-5）。"))
+    if application.kind == Application.Kind.ADMISSION and not application.admission_mode:
+        raise RuleRefusal(_("请选择结合方式：学校自主结合或行政主导结合（政策 L-3）。"),
+                               field="admission_mode")
+    outcomes = checks.run_checks(application, today)
+    checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes)
+    blocking = checks.hard_failures(outcomes)
+    if blocking:
+        # Nothing is kept (the transaction rolls back); the message lists every failure.
+        raise RuleRefusal(_("不能提交：%(reasons)s") % {"reasons": _explain(blocking)})
+    authority_ids = _consent_authorities(application)
+    application.consents.exclude(authority_id__in=authority_ids).delete()
+    existing = {c.authority_id: c for c in application.consents.all()}
+    for authority_id in authority_ids:
+        consent = existing.get(authority_id)
+        if consent is None:
+            _save(Consent(application=application, authority_id=authority_id), actor,
+                  _("征求意见"))
+        elif consent.status != ConsentStatus.PENDING:
+            consent.status, consent.reason = ConsentStatus.PENDING, ""
+            consent.decided_by, consent.decided_at = None, None
+            _save(consent, actor, _("重新征求意见"))
+    application.submitted_at = timezone.now()
+    _move(application, Action.SUBMIT, actor, extra_fields=("submitted_at",))
+    url = _url(application)
+    if application.kind == Application.Kind.EXIT:
+        notify(principals_of(application.group.core_school_id),
+               _("%(school)s 申请退出集团，请核心校提出意见。")
+               % {"school": application.applicant_school.name}, url)
+    elif authority_ids:
+        for authority in Authority.objects.filter(pk__in=authority_ids):
+            notify(staff_of(authority),
+                   _("“%(title)s”请求贵单位同意。") % {"title": application.title}, url)
+    else:
+        _move(application, Action.CONSENTS_COMPLETE, actor, _("无需其他部门同意"))
+        notify(staff_of(application.deciding_authority_id),
+               _("“%(title)s”待审批。") % {"title": application.title}, url)
+    return application
+
+
+@transaction.atomic
+def consent_record(*, consent: Consent, given: bool, reason: str, actor: User) -> Consent:
+    """An authority consents or refuses with reasons (L-1, L-3). Any refusal returns the
+    application to the principal; when all have consented, it goes to the decision."""
+    application = _lock(consent.application)
+    consent = Consent.objects.select_for_update().select_related("authority").get(pk=consent.pk)
+    consent.application = application
+    _require(can_record_consent(actor, consent))
+    if not given and not reason.strip():
+        raise RuleRefusal(_("不同意时须说明理由。"), field="reason")
+    consent.status = ConsentStatus.GIVEN if given else ConsentStatus.REFUSED
+    consent.reason = reason.strip()
+    consent.decided_by = actor
+    consent.decided_at = timezone.now()
+    _save(consent, actor, reason.strip() or str(consent.get_status_display()))
+    url = _url(application)
+    if not given:
+        _move(application, Action.CONSENT_REFUSED, actor,
+              _("%(authority)s 不同意：%(reason)s") % {"authority": consent.authority.name,
+                                                     "reason": consent.reason})
+        notify(principals_of(application.applicant_school_id),
+               _("%(authority)s 不同意“%(title)s”，申请已退回。")
+               % {"authority": consent.authority.name, "title": application.title}, url)
+    elif not application.consents.exclude(status=ConsentStatus.GIVEN).exists():
+        _move(application, Action.CONSENTS_COMPLETE, actor)
+        notify(staff_of(application.deciding_authority_id),
+               _("“%(title)s”各方已同意，待审批。") % {"title": application.title}, url)
+    return consent
+
+
+@transaction.atomic
+def exit_opinion_record(*, application: Application, supports: bool, opinion: str,
+                        actor: User, expected_version: int | None = None) -> Application:
+    """The core school's opinion on a member's exit precedes the decision (L-5)."""
+    application = _lock(application, expected_version)
+    _require(can_give_exit_opinion(actor, application))
+    if not opinion.strip():
+        raise RuleRefusal(_("请填写核心校意见。"), field="opinion")
+    application.opinion = opinion.strip()
+    application.opinion_supports = supports
+    application.opinion_by = actor
+    _move(application, Action.OPINION_GIVEN, actor, opinion.strip(),
+          extra_fields=("opinion", "opinion_supports", "opinion_by"))
+    notify(staff_of(application.deciding_authority_id),
+           _("“%(title)s”核心校已提出意见，待审批。") % {"title": application.title},
+           _url(application))
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor: User,
+                         expected_version: int | None = None) -> Application:
+    """The applicant withdraws a draft, a returned application, or an exit still waiting for the
+    core school's opinion (policy L-1, L-3, L-5)."""
+    application = _lock(application, expected_version)
+    if application.status == ApplicationStatus.AWAITING_OPINION:
+        from groups.registry.permissions import _principal_of
+
+        allowed = _principal_of(actor, application.applicant_school_id)
+        _require(Decision(allowed, _("只有申请学校的校长可以撤回申请。")))
+    else:
+        _require(can_edit_application(actor, application))
+    _move(application, Action.WITHDRAW, actor)
+    return application
+
+
+# --- decision ----------------------------------------------------------------------------------
+
+def _next_group_code(year: int) -> str:
+    prefix = f"QD-{year}-"
+    taken = set(EducationGroup.objects.filter(code__startswith=prefix)
+                .values_list("code", flat=True))
+    n = len(taken) + 1
+    while f"{prefix}{n:03d}" in taken:
+        n += 1
+    return f"{prefix}{n:03d}"
+
+
+def _approve_founding(application: Application, actor: User, day: datetime.date) -> None:
+    """Approval creates the group, its memberships and partnerships, dated (L-1); a district's
+    approval is filed with the city (L-2)."""
+    if EducationGroup.objects.filter(name=application.proposed_name).exists():
+        raise RuleRefusal(_("已有同名的教育集团，请退回修改名称。"))
+    group = group_create(
+        name=application.proposed_name, code=_next_group_code(day.year),
+        core_school=application.applicant_school, specialty=application.specialty,
+        founded_on=day, unified_areas=application.unified_areas,
+        description=application.description,
+        chief_principal_name=application.chief_principal_name,
+        chief_principal_reason=application.chief_principal_reason, actor=actor,
+    )
+    for p in application.proposed_members.select_related("school"):
+        membership_add(group=group, school=p.school, relation_type=p.relation_type,
+                       relation_subtype=p.relation_subtype, joined_on=day, actor=actor,
+                       note=p.projects[:200])
+    for p in application.proposed_partners.select_related("partner"):
+        partnership_add(group=group, partner=p.partner, projects=p.projects.splitlines(),
+                        started_on=day, actor=actor)
+    _copy_documents(application, group, day, actor)
+    application.group = group
+    authority = application.deciding_authority
+    if authority.kind == Authority.Kind.DISTRICT:
+        from groups.filings.services import filing_create_for_group_founding
+
+        filing_create_for_group_founding(application=application, group=group, actor=actor)
+
+
+def _copy_documents(application: Application, group: EducationGroup, day: datetime.date,
+                    actor: User) -> None:
+    """The approved plan, agreements and charter become the group's versioned documents."""
+    from groups.charter.services import group_document_from_attachment
+
+    # The latest plan and charter; every agreement (one per member relationship, L-1).
+    chosen = []
+    for attachment in application.attachments.order_by("kind", "version"):
+        if attachment.kind == "agreement":
+            chosen.append(attachment)
+        elif attachment.kind in ("plan", "charter"):
+            chosen = [a for a in chosen if a.kind != attachment.kind] + [attachment]
+    for attachment in chosen:
+        group_document_from_attachment(group=group, attachment=attachment, adopted_on=day,
+                                       actor=actor)
+
+
+def _approve_admission(application: Application, actor: User, day: datetime.date) -> None:
+    """Approval creates the membership from the stated date (L-3)."""
+    candidate = application.proposed_members.select_related("school").get()
+    membership_add(group=application.group, school=candidate.school,
+                   relation_type=candidate.relation_type,
+                   relation_subtype=candidate.relation_subtype, joined_on=day, actor=actor,
+                   note=_("准入方式：%(mode)s")
+                   % {"mode": application.get_admission_mode_display()})
+
+
+def _approve_exit(application: Application, actor: User, day: datetime.date) -> None:
+    """Approval ends the membership on the stated date with reason exit (L-5)."""
+    membership_end(membership=application.membership, left_on=day,
+                   end_reason=Membership.EndReason.EXIT, actor=actor,
+                   note=_("经批准退出"))
+
+
+@transaction.atomic
+def application_decide(
+    *, application: Application, action: str, reason: str, actor: User,
+    expected_version: int, conditions: str = "", justification: str = "",
+    today: datetime.date | None = None,
+) -> Application:
+    """The core school's authority decides: approve, approve with conditions, return for more
+    information, or reject, always with reasons (L-1, L-3, L-5). The checks run again; a hard
+    failure cannot be approved, and each 原则上 warning needs a written justification."""
+    application = _lock(application, expected_version)
+    _require(can_decide_application(actor, application))
+    if action not in DECISION_ACTIONS:
+        raise RuleRefusal(_("未知的审批操作。"))
+    if not reason.strip():
+        raise RuleRefusal(_("请填写审批意见。"), field="reason")
+    today = today or timezone.localdate()
+    outcomes = checks.run_checks(application, today)
+    checks.record_checks(application, CheckResult.Stage.DECISION, outcomes)
+    approving = action in (Action.APPROVE, Action.APPROVE_WITH_CONDITIONS)
+    if approving:
+        blocking = checks.hard_failures(outcomes)
+        if blocking:
+            raise RuleRefusal(_("不能批准：%(reasons)s") % {"reasons": _explain(blocking)})
+        if checks.warnings(outcomes) and not justification.strip():
+            raise RuleRefusal(
+                _("存在“原则上”规则的提示事项，批准前须填写书面说明。"), field="justification")
+        if action == Action.APPROVE_WITH_CONDITIONS and not conditions.strip():
+            raise RuleRefusal(_("附条件批准须写明条件。"), field="conditions")
+    application.decision_reason = reason.strip()
+    application.conditions = conditions.strip()
+    application.justification = justification.strip()
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    if approving:
+        day = application.start_on or today
+        if application.kind == Application.Kind.FOUNDING:
+            _approve_founding(application, actor, day)
+        elif application.kind == Application.Kind.ADMISSION:
+            _approve_admission(application, actor, day)
+        else:
+            _approve_exit(application, actor, day)
+    _move(application, action, actor, reason.strip(), extra_fields=(
+        "decision_reason", "conditions", "justification", "decided_by", "decided_at", "group"))
+    recipients = principals_of(application.applicant_school_id)
+    if application.kind == Application.Kind.EXIT:
+        recipients += principals_of(application.group.core_school_id)
+    else:  # the schools the application concerns hear of the outcome too
+        for p in application.proposed_members.all():
+            recipients += principals_of(p.school_id)
+    notify(recipients, _("“%(title)s”：%(decision)s。%(reason)s") % {
+        "title": application.title, "decision": application.get_status_display(),
+        "reason": reason.strip()}, _url(application))
+    return application
+
+
+def deadline_for(application: Application) -> datetime.date | None:
+    """When the current step is due: consents within consent_days, a decision within
+    decision_days of the step's start (configurable, PolicyParameters)."""
+    if application.step_started_at is None:
+        return None
+    params = PolicyParameters.current()
+    days = {ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
+            ApplicationStatus.AWAITING_OPINION: params.consent_days,
+            ApplicationStatus.UNDER_DECISION: params.decision_days}.get(application.status)
+    if days is None:
+        return None
+    return timezone.localdate(application.step_started_at) + datetime.timedelta(days=days)
+
+
+@transaction.atomic
+def application_attachment_add(*, application: Application, kind: str, uploaded_file,
+                               actor: User):
+    """Attach a document to a draft or returned application (plan, agreements and charter of
+    policy L-1, the agreement of L-3). Once submitted, what the authorities consent to and decide
+    on cannot change under them."""
+    from groups.charter.services import attachment_add
+
+    application = _lock(application)
+    _require(can_edit_application(actor, application))
+    attachment = attachment_add(owner=application, kind=kind, uploaded_file=uploaded_file,
+                                actor=actor)
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    return attachment

@@ -1,0 +1,447 @@
+"""Application pages: drafting, consenting, opinions and decisions (policy L-1 … L-5).
+
+Each POST view: access (404 if not visible) -> form -> service -> message -> redirect. A refused
+rule (RuleRefusal) is shown as a message on the detail page; nothing was changed."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from groups.applications import checks
+from groups.applications import services as svc
+from groups.applications.forms import (
+    AdmissionForm,
+    ConsentForm,
+    DecisionForm,
+    EvaluationForm,
+    ExitForm,
+    FoundingForm,
+    OpinionForm,
+    ProposedMemberForm,
+    ProposedPartnerForm,
+    UploadForm,
+)
+from groups.applications.models import Application, CheckResult, Consent
+from groups.applications.permissions import (
+    can_decide_application,
+    can_draft_application,
+    can_edit_application,
+    can_give_exit_opinion,
+    can_record_consent,
+)
+from groups.applications.selectors import application_get_for_user, application_list_for_user
+from groups.applications.workflows import ApplicationStatus, ConsentStatus
+from groups.charter.models import Attachment
+from groups.inbox import inbox_for_user
+from groups.registry.models import Membership
+from groups.registry.permissions import _principal_of
+from groups.registry.selectors import group_get_for_user
+from members.models import School
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.models import Notification
+
+DOCUMENT_KINDS = {
+    Application.Kind.FOUNDING: ["plan", "agreement", "charter", "other"],
+    Application.Kind.ADMISSION: ["agreement", "other"],
+    Application.Kind.EXIT: ["other"],
+}
+
+
+
+# Who may act at all is checked before the service (403); whether the application is in a state
+# for it is the service's answer (a message on the detail page, nothing changed).
+def _gate_applicant(user, application) -> None:
+    if not _principal_of(user, application.applicant_school_id):
+        raise PermissionDenied(_("只有申请学校的校长可以办理此事项。"))
+
+
+def _gate_authority(user, authority_id: int) -> None:
+    if not user.acts_for_authority(authority_id):
+        raise PermissionDenied(_("只有相应教育行政部门的工作人员可以办理此事项。"))
+
+
+def inbox_view(request):
+    """What awaits the user, oldest first, and (principals) their applications."""
+    user = request.user
+    mine = []
+    if user.is_principal and user.school_id:
+        mine = list(application_list_for_user(user=user).filter(
+            applicant_school_id=user.school_id).prefetch_related("consents__authority")[:30])
+    notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
+    return render(request, "applications/inbox.html", {
+        "items": inbox_for_user(user), "mine": mine, "notices": notices,
+        "can_found": user.is_principal,
+    })
+
+
+def application_list_view(request):
+    qs = application_list_for_user(user=request.user)
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    if kind in Application.Kind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
+    return render(request, "applications/application_list.html", {
+        "page_obj": page, "statuses": ApplicationStatus.choices, "kinds": Application.Kind.choices,
+        "status": status, "kind": kind,
+        "query_string": "&".join(f"{k}={v}" for k, v in (("status", status), ("kind", kind)) if v),
+    })
+
+
+def _detail_queryset(user):
+    return application_list_for_user(user=user).prefetch_related(
+        Prefetch("proposed_members__school"),
+        Prefetch("proposed_partners__partner"),
+        Prefetch("consents", queryset=Consent.objects.select_related("authority", "decided_by")),
+        Prefetch("check_results", queryset=CheckResult.objects.order_by("stage", "severity",
+                                                                        "clause", "id")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("admission_scores__criterion"),
+    ).select_related("membership", "decided_by", "opinion_by", "applicant_school__authority")
+
+
+def application_detail_view(request, application_id: int):
+    return _render_detail(request, application_id)
+
+
+def _render_detail(request, application_id: int, decision_form=None):
+    try:
+        application = _detail_queryset(request.user).get(pk=application_id)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
+    user = request.user
+    editable = can_edit_application(user, application).allowed
+    ctx = {
+        "application": application,
+        "editable": editable,
+        "history": application.history.select_related("history_user").order_by(
+            "-history_date")[:40],
+        "deadline": svc.deadline_for(application),
+        "results": {stage: [r for r in application.check_results.all() if r.stage == stage]
+                    for stage in CheckResult.Stage.values},
+    }
+    if editable:
+        # Live checks while drafting, so the principal sees what the approver will see.
+        from django.utils import timezone
+
+        ctx["live_checks"] = checks.run_checks(application, timezone.localdate())
+        ctx["member_form"] = ProposedMemberForm(schools=_candidate_schools(application))
+        ctx["partner_form"] = ProposedPartnerForm()
+        ctx["upload_form"] = UploadForm(kinds=_kinds(application))
+        ctx["fields_form"] = _fields_form(application)
+        if application.kind == Application.Kind.ADMISSION:
+            ctx["evaluation_form"] = _evaluation_form(application)
+    my_consent = next((c for c in application.consents.all()
+                       if c.status == ConsentStatus.PENDING
+                       and can_record_consent(user, _with_app(c, application)).allowed), None)
+    if my_consent:
+        ctx["consent"], ctx["consent_form"] = my_consent, ConsentForm()
+    if can_give_exit_opinion(user, application).allowed:
+        ctx["opinion_form"] = OpinionForm(initial={"version": application.version})
+    if can_decide_application(user, application).allowed:
+        ctx["decision_form"] = decision_form or DecisionForm(
+            initial={"version": application.version})
+    return render(request, "applications/application_detail.html", ctx)
+
+
+def _with_app(consent: Consent, application: Application) -> Consent:
+    consent.application = application
+    return consent
+
+
+def _kinds(application):
+    labels = dict(Attachment.Kind.choices)
+    return [(k, labels[k]) for k in DOCUMENT_KINDS[application.kind]]
+
+
+def _candidate_schools(application):
+    # Schools not in any group right now; the hard check explains any other choice.
+    busy = Membership.objects.open().values("school_id")
+    return School.objects.exclude(pk__in=busy).exclude(
+        pk=application.applicant_school_id).order_by("name")
+
+
+def _fields_form(application, data=None):
+    initial = {"version": application.version}
+    if application.kind == Application.Kind.FOUNDING:
+        for f in ("proposed_name", "specialty", "unified_areas", "chief_principal_name",
+                  "chief_principal_reason", "start_on", "description"):
+            initial[f] = getattr(application, f)
+        return FoundingForm(data, initial=initial)
+    if application.kind == Application.Kind.ADMISSION:
+        for f in ("admission_mode", "start_on", "description"):
+            initial[f] = getattr(application, f)
+        return AdmissionForm(data, initial=initial)
+    initial.update(reason=application.reason, start_on=application.start_on)
+    return ExitForm(data, initial=initial)
+
+
+def _evaluation_form(application, data=None):
+    criteria = svc.admission_criteria_for(application.group)
+    scores = {s.criterion_id: s.score for s in application.admission_scores.all()}
+    return EvaluationForm(data, criteria=criteria, initial_scores=scores, initial={
+        "recommendation": application.evaluation_recommendation,
+        "note": application.evaluation_note})
+
+
+def _back(application_id: int):
+    return redirect("applications:detail", application_id=application_id)
+
+
+def _run(request, application_id: int, action, success: str):
+    try:
+        action()
+    except RuleRefusal as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return _back(application_id)
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+def founding_new_view(request):
+    """A principal starts a founding application; a leaver's is prefilled (policy L-5)."""
+    require(can_draft_application(request.user, Application.Kind.FOUNDING))
+    prefill, spun_off_from = {}, None
+    if request.GET.get("spin_off"):
+        if not request.GET["spin_off"].isdigit():
+            raise Http404
+        spun_off_from = application_get_for_user(user=request.user,
+                                                 application_id=int(request.GET["spin_off"]))
+        if spun_off_from.kind != Application.Kind.EXIT or \
+                spun_off_from.applicant_school_id != request.user.school_id:
+            raise Http404
+        prefill = svc.exit_spin_off_prefill(exit_application=spun_off_from)
+    form = FoundingForm(request.POST or None, initial={"version": 0, **prefill})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            application = svc.application_create(kind=Application.Kind.FOUNDING,
+                                                 actor=request.user, spun_off_from=spun_off_from,
+                                                 **data)
+        except RuleRefusal as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已创建草稿，请添加成员校、合作单位和材料后提交。"))
+            return _back(application.pk)
+    return render(request, "applications/application_new.html",
+                  {"form": form, "kind": Application.Kind.FOUNDING})
+
+
+def admission_new_view(request, group_id: int):
+    group = group_get_for_user(user=request.user, group_id=group_id)
+    require(can_draft_application(request.user, Application.Kind.ADMISSION, group=group))
+    form = AdmissionForm(request.POST or None, initial={"version": 0})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        application = svc.application_create(kind=Application.Kind.ADMISSION,
+                                             actor=request.user, group=group, **data)
+        messages.success(request, _("已创建草稿，请选择拟吸纳学校、完成准入评估并上传协议。"))
+        return _back(application.pk)
+    return render(request, "applications/application_new.html",
+                  {"form": form, "kind": Application.Kind.ADMISSION, "group": group})
+
+
+def exit_new_view(request, membership_id: int):
+    try:
+        membership = Membership.objects.select_related("group", "school").get(
+            pk=membership_id, school_id=request.user.school_id)
+    except Membership.DoesNotExist as exc:
+        raise Http404 from exc
+    require(can_draft_application(request.user, Application.Kind.EXIT, membership=membership))
+    form = ExitForm(request.POST or None, initial={"version": 0})
+    if request.method == "POST" and form.is_valid():
+        application = svc.application_create(
+            kind=Application.Kind.EXIT, actor=request.user, membership=membership,
+            reason=form.cleaned_data["reason"], start_on=form.cleaned_data["start_on"])
+        messages.success(request, _("已创建退出申请草稿，确认无误后请提交。"))
+        return _back(application.pk)
+    return render(request, "applications/application_new.html",
+                  {"form": form, "kind": Application.Kind.EXIT, "group": membership.group})
+
+
+@require_POST
+def application_edit_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    form = _fields_form(application, request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(application.pk)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    return _run(request, application.pk, lambda: svc.application_update(
+        application=application, actor=request.user,
+        expected_version=form.cleaned_data["version"], **data), _("已保存。"))
+
+
+@require_POST
+def member_add_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    form = ProposedMemberForm(request.POST, schools=_candidate_schools(application))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(application.pk)
+    d = form.cleaned_data
+    return _run(request, application.pk, lambda: svc.proposed_member_set(
+        application=application, school=d["school"], relation_type=d["relation_type"],
+        relation_subtype=d["relation_subtype"], through_training=d["through_training"],
+        pilot_approval=d["pilot_approval"], projects=d["projects"], actor=request.user),
+        _("已添加拟加入学校：%(school)s") % {"school": d["school"].name})
+
+
+@require_POST
+def member_remove_view(request, application_id: int, member_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    return _run(request, application.pk, lambda: svc.proposed_member_remove(
+        application=application, member_id=member_id, actor=request.user), _("已移除。"))
+
+
+@require_POST
+def partner_add_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    form = ProposedPartnerForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(application.pk)
+    return _run(request, application.pk, lambda: svc.proposed_partner_add(
+        application=application, partner=form.cleaned_data["partner"],
+        projects=form.cleaned_data["projects"], actor=request.user), _("已添加合作单位。"))
+
+
+@require_POST
+def upload_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    form = UploadForm(request.POST, request.FILES, kinds=_kinds(application))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(application.pk)
+    return _run(request, application.pk, lambda: svc.application_attachment_add(
+        application=application, kind=form.cleaned_data["kind"],
+        uploaded_file=form.cleaned_data["file"], actor=request.user), _("材料已上传。"))
+
+
+@require_POST
+def evaluation_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    if application.kind != Application.Kind.ADMISSION:
+        raise Http404
+    form = _evaluation_form(application, request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(application.pk)
+    return _run(request, application.pk, lambda: svc.admission_evaluation_record(
+        application=application, scores=form.scores(),
+        recommendation=form.cleaned_data["recommendation"], note=form.cleaned_data["note"],
+        actor=request.user), _("已保存准入评估。"))
+
+
+@require_POST
+def submit_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    return _run(request, application.pk, lambda: svc.application_submit(
+        application=application, actor=request.user,
+        expected_version=_version(request)), _("已提交。"))
+
+
+@require_POST
+def withdraw_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_applicant(request.user, application)
+    return _run(request, application.pk, lambda: svc.application_withdraw(
+        application=application, actor=request.user,
+        expected_version=_version(request)), _("已撤回。"))
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+@require_POST
+def consent_view(request, application_id: int, consent_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    try:
+        consent = application.consents.select_related("authority").get(pk=consent_id)
+    except Consent.DoesNotExist as exc:
+        raise Http404 from exc
+    _gate_authority(request.user, consent.authority_id)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(application.pk)
+    return _run(request, application.pk, lambda: svc.consent_record(
+        consent=consent, given=form.cleaned_data["given"], reason=form.cleaned_data["reason"],
+        actor=request.user), _("已记录贵单位的意见。"))
+
+
+@require_POST
+def opinion_view(request, application_id: int):
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    if application.group is None or not _principal_of(request.user,
+                                                      application.group.core_school_id):
+        raise PermissionDenied(_("只有核心校校长可以对退出申请提出意见（政策 L-5）。"))
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(application.pk)
+    return _run(request, application.pk, lambda: svc.exit_opinion_record(
+        application=application, supports=form.cleaned_data["supports"],
+        opinion=form.cleaned_data["opinion"], actor=request.user,
+        expected_version=form.cleaned_data["version"]), _("已提出意见。"))
+
+
+@require_POST
+def decide_view(request, application_id: int):
+    """The decision page is the detail page; a failed decision re-renders it with the input."""
+    application = application_get_for_user(user=request.user, application_id=application_id)
+    _gate_authority(request.user, application.deciding_authority_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            svc.application_decide(
+                application=application, action=d["action"], reason=d["reason"],
+                conditions=d["conditions"], justification=d["justification"],
+                actor=request.user, expected_version=d["version"])
+        except RuleRefusal as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("审批已完成。"))
+            return _back(application.pk)
+    if not can_decide_application(request.user, application).allowed:
+        # Decided meanwhile by someone else, or not theirs to decide: say why, show the state.
+        messages.error(request, form.non_field_errors().as_text() or
+                       can_decide_application(request.user, application).reason)
+        return _back(application.pk)
+    return _render_detail(request, application.pk, decision_form=form)
+
+
+@require_POST
+def notifications_read_view(request):
+    from django.utils import timezone
+
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return redirect("applications:inbox")
+

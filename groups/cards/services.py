@@ -1,0 +1,311 @@
+"""Yellow-card warnings and red-card expulsions of member schools (policy L-6).
+
+Every status change checks the card transition table (groups/workflows.py), bumps the card's
+version (so a stale form is refused and changes nothing), and records who and why in the audit
+history. Notifications are created in the same transaction and mailed after commit.
+
+The Card constraint ties status red_issued to level red, so a yellow card is never turned red:
+escalation creates a new red Card with `escalated_from` pointing at the yellow, and the yellow
+moves to `escalated` and is closed (`closed_at`). A card is open while `closed_at` is empty."""
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from groups.cards.models import Card
+from groups.cards.permissions import can_issue_card, can_respond_to_card, can_review_card
+from groups.cards.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAction, CardStatus
+from groups.registry.models import Membership, PolicyParameters
+from groups.registry.services import membership_end
+from members.models import User
+from qingdao_groups.core.notifications import notify, principals_of, staff_of
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.workflow import TransitionRefused, next_status
+
+STALE = gettext_lazy("该事项已被他人处理，请刷新后查看最新状态。")
+REASON_MAX = 100  # django-simple-history keeps the change reason in a CharField(100)
+
+
+def _url(card: Card) -> str:
+    return reverse("cards:detail", args=[card.pk])
+
+
+def _lock_card(card: Card, expected_version: int | None) -> Card:
+    locked = Card.objects.select_for_update().select_related(
+        "membership__school", "group").get(pk=card.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise RuleRefusal(str(STALE), field="version")
+    return locked
+
+
+def _move(card: Card, action: str) -> str:
+    """The status `action` leads to; a clear message when the card is closed or has moved on."""
+    if card.closed_at is not None:
+        raise RuleRefusal(_("该黄牌已结束（%(status)s），不能再办理。")
+                               % {"status": card_state_label(card)})
+    try:
+        return next_status(CARD_TRANSITIONS, card.status, action)
+    except TransitionRefused:
+        raise RuleRefusal(
+            _("该黄牌当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": card.get_status_display(), "action": CardAction(action).label}
+        ) from None
+
+
+def _save(card: Card, actor: User | None, reason: str, fields: list[str]) -> None:
+    card.version += 1
+    card._history_user = actor
+    card._change_reason = reason[:REASON_MAX]
+    card.save(update_fields=[*fields, "version"])
+
+
+def card_state_label(card: Card) -> str:
+    """What a card's state means to a reader (policy L-6)."""
+    return str(card.get_status_display())
+
+
+def _member_principals(card: Card) -> list[User]:
+    return principals_of(card.membership.school_id)
+
+
+@transaction.atomic
+def card_issue_yellow(
+    *, membership: Membership, ground: str, description: str, actor: User,
+    deadline: datetime.date | None = None,
+) -> Card:
+    """Warn a member that fails to perform the agreement or harmed the group's reputation
+    (yellow card, policy L-6); the member must rectify by the deadline (default: today plus the
+    configured rectification period)."""
+    membership = Membership.objects.select_for_update().select_related(
+        "group", "school").get(pk=membership.pk)
+    require(can_issue_card(actor, membership))
+    if ground not in Card.Ground.values:
+        raise RuleRefusal(_("请选择发出黄牌的事由（政策 L-6）。"), field="ground")
+    description = (description or "").strip()
+    if not description:
+        raise RuleRefusal(_("请写明情况说明。"), field="description")
+    today = timezone.localdate()
+    if deadline is None:
+        deadline = today + datetime.timedelta(days=PolicyParameters.current().rectification_days)
+    if deadline <= today:
+        raise RuleRefusal(_("整改期限须晚于今天。"), field="deadline")
+    card = Card(
+        membership=membership, group=membership.group, level=Card.Level.YELLOW,
+        status=CardStatus.YELLOW_ISSUED, ground=ground, description=description,
+        deadline=deadline, issued_by=actor,
+    )
+    card._history_user = actor
+    card._change_reason = str(_("发出黄牌预警"))
+    card.save()
+    notify(
+        _member_principals(card),
+        _("%(group)s：%(school)s 收到黄牌预警（%(ground)s），请于 %(deadline)s 前提交整改材料"
+          "（政策 L-6）。") % {"group": membership.group.name, "school": membership.school.name,
+                           "ground": card.get_ground_display(), "deadline": deadline},
+        _url(card),
+    )
+    return card
+
+
+@transaction.atomic
+def card_submit_rectification(
+    *, card: Card, rectification: str, actor: User, expected_version: int | None = None,
+) -> Card:
+    """The warned member's principal reports its rectification for review (policy L-6)."""
+    card = _lock_card(card, expected_version)
+    new_status = _move(card, CardAction.RECTIFY)
+    require(can_respond_to_card(actor, card))
+    rectification = (rectification or "").strip()
+    if not rectification:
+        raise RuleRefusal(_("请写明整改情况。"), field="rectification")
+    card.status = new_status
+    card.rectification = rectification
+    card.rectified_at = timezone.now()
+    _save(card, actor, str(_("提交整改材料")), ["status", "rectification", "rectified_at"])
+    notify(
+        staff_of(card.group.authority_id),
+        _("%(school)s 已就黄牌预警提交整改材料，待审核（政策 L-6）。")
+        % {"school": card.membership.school.name},
+        _url(card),
+    )
+    return card
+
+
+@transaction.atomic
+def card_lift(*, card: Card, note: str, actor: User, expected_version: int | None = None) -> Card:
+    """The issuing authority accepts the rectification and lifts the warning (policy L-6)."""
+    card = _lock_card(card, expected_version)
+    new_status = _move(card, CardAction.LIFT)
+    require(can_review_card(actor, card))
+    card.status = new_status
+    card.review_note = (note or "").strip()
+    card.closed_at = timezone.now()
+    _save(card, actor, str(_("整改通过，撤销预警")), ["status", "review_note", "closed_at"])
+    notify(
+        _member_principals(card),
+        _("%(school)s 的黄牌预警已撤销（政策 L-6）。") % {"school": card.membership.school.name},
+        _url(card),
+    )
+    return card
+
+
+@transaction.atomic
+def card_reject_rectification(
+    *, card: Card, note: str, new_deadline: datetime.date, actor: User,
+    expected_version: int | None = None,
+) -> Card:
+    """The issuing authority finds the rectification insufficient: the warning stands with a new
+    deadline in the future (policy L-6)."""
+    card = _lock_card(card, expected_version)
+    new_status = _move(card, CardAction.REJECT_RECTIFICATION)
+    require(can_review_card(actor, card))
+    note = (note or "").strip()
+    if not note:
+        raise RuleRefusal(_("请写明整改不通过的理由。"), field="note")
+    if new_deadline is None or new_deadline <= timezone.localdate():
+        raise RuleRefusal(_("新的整改期限须晚于今天。"), field="new_deadline")
+    card.status = new_status
+    card.review_note = note
+    card.deadline = new_deadline
+    _save(card, actor, _("整改不通过，新期限 %(date)s") % {"date": new_deadline},
+          ["status", "review_note", "deadline"])
+    notify(
+        _member_principals(card),
+        _("%(school)s 的整改未通过审核，请于 %(date)s 前重新提交整改材料（政策 L-6）。")
+        % {"school": card.membership.school.name, "date": new_deadline},
+        _url(card),
+    )
+    return card
+
+
+@transaction.atomic
+def cards_mark_overdue(*, today: datetime.date) -> int:
+    """Daily: a yellow card whose rectification deadline has passed becomes overdue, and the
+    issuing authority's staff and the member's principals are told (policy L-6). Returns how many
+    cards were marked. A card someone is handling at that moment is skipped (it is being changed
+    anyway; the next run catches it), so the daily run never deadlocks with a red card."""
+    cards = list(
+        Card.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("membership__school", "group")
+        .filter(level=Card.Level.YELLOW, status=CardStatus.YELLOW_ISSUED,
+                closed_at__isnull=True, deadline__lt=today)
+        .order_by("deadline", "pk")
+    )
+    for card in cards:
+        card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.MARK_OVERDUE)
+        _save(card, None, str(_("整改逾期")), ["status"])
+        notify(
+            staff_of(card.group.authority_id) + _member_principals(card),
+            _("%(group)s：%(school)s 的黄牌整改已逾期（期限 %(deadline)s，政策 L-6）。")
+            % {"group": card.group.name, "school": card.membership.school.name,
+               "deadline": card.deadline},
+            _url(card),
+        )
+    return len(cards)
+
+
+def yellow_cards_in_window(*, membership: Membership, today: datetime.date,
+                           window_days: int | None = None) -> int:
+    """How many yellow cards this membership received within the configured window up to
+    `today` (a second one allows a red card, policy L-6)."""
+    window = window_days if window_days is not None else \
+        PolicyParameters.current().yellow_card_window_days
+    since = timezone.make_aware(datetime.datetime.combine(
+        today - datetime.timedelta(days=window), datetime.time.min))
+    return Card.objects.filter(membership_id=membership.pk, level=Card.Level.YELLOW,
+                               issued_at__gte=since).count()
+
+
+@transaction.atomic
+def card_issue_red(
+    *, membership: Membership, reason: str, actor: User, escalate_from: Card | None = None,
+    severe: bool = False, ground: str | None = None, expected_version: int | None = None,
+) -> Card:
+    """Expel a member with a red card (policy L-6), allowed only (a) by escalating an open yellow
+    card of this member, (b) after a second yellow card within the configured window, or (c)
+    directly for a severe incident. Always with written reasons. The membership ends today with
+    reason "expulsion" in the same transaction; the member's open yellow cards are closed.
+
+    `expected_version` is the version of `escalate_from` the user saw."""
+    membership = Membership.objects.select_for_update().select_related(
+        "group", "school").get(pk=membership.pk)
+    yellow = None
+    if escalate_from is not None:
+        yellow = _lock_card(escalate_from, expected_version)
+        if yellow.membership_id != membership.pk or yellow.level != Card.Level.YELLOW:
+            raise RuleRefusal(_("只能升级本成员校的黄牌。"), field="escalate_from")
+        _move(yellow, CardAction.ESCALATE)
+        require(can_review_card(actor, yellow))
+    require(can_issue_card(actor, membership))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleRefusal(
+            _("发出红牌须写明理由（政策 L-6）。") if not severe
+            else _("直接发出红牌须写明重大事故的情况和理由（政策 L-6）。"),
+            field="reason",
+        )
+    today = timezone.localdate()
+    if yellow is not None:
+        ground = yellow.ground
+    elif yellow_cards_in_window(membership=membership, today=today) >= 2:
+        ground = ground or membership.cards.filter(level=Card.Level.YELLOW).latest(
+            "issued_at", "pk").ground
+    elif severe:
+        ground = Card.Ground.INCIDENT
+    else:
+        window = PolicyParameters.current().yellow_card_window_days
+        raise RuleRefusal(
+            _("红牌只能在以下情形发出（政策 L-6）：由未结束的黄牌升级；%(days)s 天内第二次被"
+              "黄牌预警；或发生严重事故、直接淘汰（须勾选并写明理由）。") % {"days": window},
+            field="severe",
+        )
+    if ground not in Card.Ground.values:
+        raise RuleRefusal(_("请选择发出红牌的事由（政策 L-6）。"), field="ground")
+    now = timezone.now()
+    red = Card(
+        membership=membership, group=membership.group, level=Card.Level.RED,
+        status=CardStatus.RED_ISSUED, ground=ground, description=reason, issued_by=actor,
+        escalated_from=yellow, closed_at=now,
+    )
+    red._history_user = actor
+    red._change_reason = (
+        _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团")
+    )[:REASON_MAX]
+    red.save()
+    # The member leaves today: its open yellow cards end with it (the escalated one first).
+    open_yellows = Card.objects.select_for_update().filter(
+        membership_id=membership.pk, level=Card.Level.YELLOW, closed_at__isnull=True,
+        status__in=OPEN_CARD_STATUSES)
+    for card in open_yellows:
+        escalated = yellow is not None and card.pk == yellow.pk
+        card.status = _move(card, CardAction.ESCALATE if escalated else CardAction.CLOSE)
+        card.closed_at = now
+        _save(card, actor, str(_("升级为红牌") if escalated else _("因红牌淘汰而结束")),
+              ["status", "closed_at"])
+    red.membership = membership_end(membership=membership, left_on=today,
+                                    end_reason=Membership.EndReason.EXPULSION, actor=actor)
+    message = _("%(group)s：%(school)s 被红牌淘汰，自 %(date)s 起不再是集团成员校（政策 L-6）。") % {
+        "group": membership.group.name, "school": membership.school.name, "date": today}
+    notify(principals_of(membership.school_id) + principals_of(membership.group.core_school_id)
+           + staff_of(membership.group.authority_id), message, _url(red))
+    return red
+
+
+@transaction.atomic
+def card_attachment_add(*, card: Card, kind: str, uploaded_file, actor: User):
+    """Attach a document to a card if the rule still allows it on the locked row (policy L-6);
+    a card that moved on meanwhile refuses with the rule's reason and stores nothing. The card
+    itself is not changed (its version stays, so open forms stay valid)."""
+    from groups.cards.permissions import can_upload_to_card, card_upload_kind
+    from groups.charter.services import attachment_add
+
+    locked = Card.objects.select_for_update(of=("self",)).select_related(
+        "group", "membership").get(pk=card.pk)
+    decision = can_upload_to_card(actor, locked)
+    if not decision or card_upload_kind(actor, locked) != kind:
+        raise RuleRefusal(decision.reason or str(_("无权上传该类材料。")), field="state")
+    return attachment_add(owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor)

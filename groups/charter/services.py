@@ -1,0 +1,189 @@
+"""Writes of documents: workflow attachments and the versioned charter, rules, plans and
+agreements of a group (issue 3 "Documents"; policy L-1, G-4, L-8).
+
+Every file is validated by content before anything is stored (qingdao_groups/uploads.py); a
+refused file leaves nothing on disk and no row. Stored names are generated, never the user's."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.applications.models import Application
+from groups.applications.selectors import application_list_for_user
+from groups.cards.models import Card
+from groups.cards.selectors import card_list_for_user
+from groups.charter.models import Attachment, GroupDocument
+from groups.charter.permissions import can_manage_group_documents
+from groups.filings.models import Filing
+from groups.filings.selectors import filing_list_for_user
+from groups.registry.models import EducationGroup, PolicyParameters
+from members.models import User
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.uploads import UploadInfo, extract_text, generated_name, validate_upload
+
+# Which field of Attachment points at each kind of owner, and who may see that owner.
+_OWNERS = {
+    Application: ("application", application_list_for_user),
+    Card: ("card", card_list_for_user),
+    Filing: ("filing", filing_list_for_user),
+}
+
+# Founding documents that become the group's own on approval (policy L-1).
+ADOPTABLE_KINDS = (Attachment.Kind.CHARTER, Attachment.Kind.PLAN, Attachment.Kind.AGREEMENT)
+# Kinds a group records itself after founding: charter (G-4) and management rules (L-8).
+GROUP_UPLOAD_KINDS = (GroupDocument.Kind.CHARTER, GroupDocument.Kind.RULES)
+
+
+def upload_limit_bytes() -> int:
+    """The size limit of one upload: the policy parameter upload_max_mb (editable by
+    administrators), never above the server's ceiling settings.UPLOAD_MAX_BYTES."""
+    mb = PolicyParameters.current().upload_max_mb
+    return min(mb * 1024 * 1024, settings.UPLOAD_MAX_BYTES)
+
+
+def _owner_spec(owner) -> tuple[str, object]:
+    for model, spec in _OWNERS.items():
+        if isinstance(owner, model):
+            return spec
+    raise TypeError(f"an Attachment cannot belong to {type(owner).__name__}")
+
+
+def _validated(uploaded_file) -> tuple[UploadInfo, str]:
+    # Validation and text extraction (pdftotext may take seconds) run before any row is locked.
+    info = validate_upload(uploaded_file, max_bytes=upload_limit_bytes())
+    return info, extract_text(uploaded_file, info.content_type)
+
+
+def _next_version(qs) -> int:
+    return (qs.aggregate(m=Max("version"))["m"] or 0) + 1
+
+
+def attachment_add(*, owner: Application | Card | Filing, kind: str, uploaded_file,
+                   actor: User) -> Attachment:
+    """Store a workflow document (the founding plan, agreement and charter of policy L-1, the
+    agreement of L-3, card evidence and rectification of L-6, a district's filing of D-1/D-2)
+    as the next version of its kind for that owner.
+
+    The calling workflow service checks who may act in which state; this one checks that the
+    actor may see the owner, validates the file by content and stores it under a generated name
+    (attachments/<year>/<month>/<uuid>.<ext>) with its SHA-256, size, type and extracted text."""
+    field, owner_list_for_user = _owner_spec(owner)
+    if kind not in Attachment.Kind.values:
+        raise RuleRefusal(_("未知的附件类别。"), field="kind")
+    if actor.role == User.Role.AUDITOR:
+        raise PermissionDenied(_("审计人员只能查看，不能修改。"))
+    if not owner_list_for_user(user=actor).filter(pk=owner.pk).exists():
+        raise PermissionDenied(_("无权为该事项上传附件。"))
+    info, text = _validated(uploaded_file)
+    return _attachment_store(owner=owner, field=field, kind=kind, uploaded_file=uploaded_file,
+                             info=info, text=text, actor=actor)
+
+
+@transaction.atomic
+def _attachment_store(*, owner, field: str, kind: str, uploaded_file, info: UploadInfo,
+                      text: str, actor: User) -> Attachment:
+    # Lock the owner so that two uploads of the same kind cannot take the same version.
+    type(owner).objects.select_for_update().only("pk").get(pk=owner.pk)
+    version = _next_version(Attachment.objects.filter(**{f"{field}_id": owner.pk, "kind": kind}))
+    attachment = Attachment(
+        **{f"{field}_id": owner.pk}, kind=kind, version=version,
+        original_name=info.original_name, content_type=info.content_type, size=info.size,
+        sha256=info.sha256, text=text, uploaded_by=actor,
+    )
+    uploaded_file.seek(0)
+    attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
+    try:
+        attachment._history_user = actor
+        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}
+        attachment.save()
+    except BaseException:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def _store_group_file(group: EducationGroup, kind: str, uploaded_file, info: UploadInfo) -> str:
+    storage = GroupDocument._meta.get_field("file").storage
+    uploaded_file.seek(0)
+    return storage.save(f"documents/{group.pk}/{kind}/{generated_name(info.extension)}",
+                        uploaded_file)
+
+
+def group_document_add(*, group: EducationGroup, kind: str, uploaded_file, title: str,
+                       adopted_on: datetime.date, actor: User) -> GroupDocument:
+    """Record a new version of a group's charter (policy G-4) or internal management rules
+    (policy L-8). Permission: can_manage_group_documents (the core principal or the staff of the
+    group's authority)."""
+    require(can_manage_group_documents(actor, group))
+    if kind not in GROUP_UPLOAD_KINDS:
+        raise RuleRefusal(_("只能登记集团章程或内部管理制度的新版本。"), field="kind")
+    title = (title or "").strip()
+    if not title:
+        raise RuleRefusal(_("请填写标题。"), field="title")
+    if adopted_on is None:
+        raise RuleRefusal(_("请填写通过日期。"), field="adopted_on")
+    if adopted_on > timezone.localdate():
+        raise RuleRefusal(_("通过日期不能晚于今天。"), field="adopted_on")
+    info, text = _validated(uploaded_file)
+    return _group_document_store(group=group, kind=kind, title=title, adopted_on=adopted_on,
+                                 uploaded_file=uploaded_file, info=info, text=text, actor=actor)
+
+
+@transaction.atomic
+def _group_document_store(*, group: EducationGroup, kind: str, title: str,
+                          adopted_on: datetime.date, uploaded_file, info: UploadInfo, text: str,
+                          actor: User) -> GroupDocument:
+    group = EducationGroup.objects.select_for_update().get(pk=group.pk)
+    require(can_manage_group_documents(actor, group))  # re-checked on the locked row
+    document = GroupDocument(
+        group=group, kind=kind, version=_next_version(group.documents.filter(kind=kind)),
+        title=title[:200], original_name=info.original_name, text=text, adopted_on=adopted_on,
+        uploaded_by=actor,
+    )
+    document.file.name = _store_group_file(group, kind, uploaded_file, info)
+    try:
+        document._history_user = actor
+        document._change_reason = _("登记%(kind)s第 %(v)d 版") % {
+            "kind": document.get_kind_display(), "v": document.version}
+        document.save()
+    except BaseException:
+        document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+@transaction.atomic
+def group_document_from_attachment(*, group: EducationGroup, attachment: Attachment,
+                                   adopted_on: datetime.date, actor: User,
+                                   title: str = "") -> GroupDocument:
+    """When a founding is approved, its plan, cooperation agreement and charter become the new
+    group's documents (policy L-1, G-4): a new GroupDocument version of the same kind pointing
+    at the same stored file, with the extracted text. Called by the approving service."""
+    require(can_manage_group_documents(actor, group))
+    if attachment.kind not in ADOPTABLE_KINDS:
+        raise RuleRefusal(_("只有集团化办学方案、合作办学协议和集团章程可以成为集团文件。"))
+    if attachment.application_id is None:
+        raise RuleRefusal(_("只有申请中的文件可以成为集团文件。"))
+    application_group_id = Application.objects.filter(pk=attachment.application_id).values_list(
+        "group_id", flat=True).first()
+    if application_group_id is not None and application_group_id != group.pk:
+        raise RuleRefusal(_("该文件属于另一个集团的申请。"))
+    group = EducationGroup.objects.select_for_update().get(pk=group.pk)
+    kind = str(attachment.kind)
+    document = GroupDocument(
+        group=group, kind=kind, version=_next_version(group.documents.filter(kind=kind)),
+        title=(title or str(GroupDocument.Kind(kind).label))[:200],
+        original_name=attachment.original_name, text=attachment.text, adopted_on=adopted_on,
+        uploaded_by=actor,
+    )
+    document.file.name = attachment.file.name  # the same stored file; nothing is copied
+    document._history_user = actor
+    document._change_reason = _("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {
+        "kind": document.get_kind_display(), "v": document.version}
+    document.save()
+    return document

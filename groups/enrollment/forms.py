@@ -1,0 +1,77 @@
+"""Enrollment plans, one per school per year, filed by the school and set by its authority
+(一校一案, policy L-7): access -> form -> service -> message -> redirect (house style). The forms
+only serve these pages, so they live here."""
+
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from groups.enrollment.models import EnrollmentPlan
+from groups.enrollment.services import (
+    CLASSES_MAX,
+    PLACES_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+from groups.enrollment.workflows import EnrollmentPlanStatus
+from qingdao_groups.core.forms import BootstrapFormMixin
+
+
+class PlanFilterForm(BootstrapFormMixin, forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("招生年度"), required=False,
+                              min_value=YEAR_MIN, max_value=YEAR_MAX,
+                              widget=forms.NumberInput(attrs={"placeholder": gettext_lazy("年度")}))
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
+                               choices=[("", gettext_lazy("全部状态"))]
+                               + EnrollmentPlanStatus.choices)
+    q = forms.CharField(label=gettext_lazy("学校"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("学校名称")}))
+
+
+class PlanContentForm(BootstrapFormMixin, forms.Form):
+    places = forms.IntegerField(label=gettext_lazy("计划招生人数"), min_value=1,
+                                max_value=PLACES_MAX)
+    classes = forms.IntegerField(label=gettext_lazy("计划班数"), min_value=1,
+                                 max_value=CLASSES_MAX)
+    catchment = forms.CharField(label=gettext_lazy("招生范围"),
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text=gettext_lazy("划片范围或招生区域（政策 L-7）"))
+    method = forms.ChoiceField(label=gettext_lazy("招生方式"),
+                               choices=EnrollmentPlan.Method.choices)
+    through_training = forms.BooleanField(
+        label=gettext_lazy("贯通培养（跨学段贯通式培养仅限经批准的试点，政策 T-2a）"),
+        required=False)
+    gifted_programme = forms.BooleanField(label=gettext_lazy("拔尖创新人才培养"), required=False)
+    visiting_study = forms.BooleanField(label=gettext_lazy("访学"), required=False)
+    notes = forms.CharField(label=gettext_lazy("说明"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanFileForm(PlanContentForm):
+    year = forms.IntegerField(label=gettext_lazy("招生年度"), min_value=YEAR_MIN,
+                              max_value=YEAR_MAX,
+                              help_text=gettext_lazy("一校一案：每校每年一份招生计划（政策 L-7）"))
+    field_order = ["year"]
+
+
+class PlanRefileForm(PlanContentForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PlanDecideForm(BootstrapFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("办理结果"),
+        choices=[("set", gettext_lazy("核定")), ("return", gettext_lazy("退回学校修改"))],
+        help_text=gettext_lazy("招生计划、范围和方式由教育行政部门核定（政策 L-7）。"),
+    )
+    remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=gettext_lazy("退回时必须填写；核定时可附意见。"))
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("remarks") or "").strip():
+            self.add_error("remarks", _("退回招生计划须填写意见，告诉学校需要修改什么。"))
+        return data

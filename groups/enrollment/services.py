@@ -1,0 +1,216 @@
+"""Enrollment plans (招生计划): each school files its own yearly plan and its education authority
+sets it (一校一案, policy L-7). One plan per school per year; a returned plan is refiled, never
+duplicated.
+
+Every service is atomic, takes the acting user as `actor`, locks what it checks, moves the status
+only through ENROLLMENT_TRANSITIONS, records who and why in the history, and notifies after the
+transaction commits (qingdao_groups.core.notifications)."""
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.enrollment.models import EnrollmentPlan
+from groups.enrollment.permissions import can_file_enrollment_plan, can_set_enrollment_plan
+from groups.enrollment.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
+from members.models import School, User
+from qingdao_groups.core.notifications import notify, principals_of, staff_of
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.workflow import TransitionRefused, next_status
+
+YEAR_MIN, YEAR_MAX = 2019, 2100
+PLACES_MAX = 100_000
+CLASSES_MAX = 1_000
+
+CONTENT_FIELDS = ["places", "classes", "catchment", "method", "through_training",
+                  "gifted_programme", "visiting_study", "notes"]
+
+
+def _action_label(action: str) -> str:
+    return str({"set": _("核定"), "return": _("退回"), "refile": _("重新报送")}[action])
+
+
+def plan_url(plan: EnrollmentPlan) -> str:
+    return reverse("enrollment:plan-detail", kwargs={"plan_id": plan.pk})
+
+
+def enrollment_plan_revision(plan: EnrollmentPlan) -> int:
+    """A token that changes with every saved change of the plan (its latest history row), so a
+    form rendered before someone else's change is refused as stale. EnrollmentPlan has no
+    `version` column; every change goes through these services and leaves a history row."""
+    return (plan.history.order_by("-history_id").values_list("history_id", flat=True).first()
+            or 0)
+
+
+def _check_revision(plan: EnrollmentPlan, revision: int | None) -> None:
+    if revision is not None and revision != enrollment_plan_revision(plan):
+        raise RuleRefusal(
+            _("该招生计划已被他人更新（当前状态：%(status)s），请查看最新内容后再办理。")
+            % {"status": plan.get_status_display()}
+        )
+
+
+def _next(plan: EnrollmentPlan, action: str) -> str:
+    try:
+        return next_status(ENROLLMENT_TRANSITIONS, plan.status, action)
+    except TransitionRefused:
+        raise RuleRefusal(
+            _("该招生计划当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": plan.get_status_display(), "action": _action_label(action)}
+        ) from None
+
+
+def _clean_content(*, places, classes, catchment, method, through_training, gifted_programme,
+                   visiting_study, notes) -> dict:
+    """The plan numbers, range and method the authority sets (policy L-7)."""
+    if places is None or not 1 <= places <= PLACES_MAX:
+        raise RuleRefusal(
+            _("计划招生人数应为 1 至 %(max)s 之间的整数。") % {"max": PLACES_MAX}, field="places")
+    if classes is None or not 1 <= classes <= CLASSES_MAX:
+        raise RuleRefusal(
+            _("计划班数应为 1 至 %(max)s 之间的整数。") % {"max": CLASSES_MAX}, field="classes")
+    if classes > places:
+        raise RuleRefusal(_("计划班数不能多于计划招生人数。"), field="classes")
+    catchment = (catchment or "").strip()
+    if not catchment:
+        raise RuleRefusal(_("请填写招生范围（政策 L-7）。"), field="catchment")
+    if method not in EnrollmentPlan.Method.values:
+        raise RuleRefusal(_("请选择招生方式。"), field="method")
+    return {"places": places, "classes": classes, "catchment": catchment, "method": method,
+            "through_training": bool(through_training),
+            "gifted_programme": bool(gifted_programme), "visiting_study": bool(visiting_study),
+            "notes": (notes or "").strip()}
+
+
+def _one_plan_message(school: School, year: int, plan: EnrollmentPlan | None = None) -> str:
+    if plan is None:
+        return _("%(school)s %(year)s 年度已有招生计划：一校一案，每校每年只能报送一份"
+                 "（政策 L-7）。") % {"school": school.name, "year": year}
+    return _("%(school)s %(year)s 年度已有招生计划（%(status)s）：一校一案，每校每年只能报送一份"
+             "（政策 L-7）。只有被退回的计划可以重新报送。") % {
+        "school": school.name, "year": year, "status": plan.get_status_display()}
+
+
+def _refile(plan: EnrollmentPlan, content: dict, actor: User) -> EnrollmentPlan:
+    plan.status = _next(plan, "refile")
+    for field, value in content.items():
+        setattr(plan, field, value)
+    plan.filed_by = actor
+    plan.filed_at = timezone.now()  # it waits for its authority again from now
+    plan.set_by = None
+    plan.set_at = None
+    # The authority's remarks on the returned round stay in the history.
+    plan.remarks = ""
+    plan._history_user = actor
+    plan._change_reason = _action_label("refile")
+    plan.save(update_fields=[*CONTENT_FIELDS, "status", "filed_by", "filed_at", "set_by",
+                             "set_at", "remarks"])
+    _notify_authority(plan, _("%(school)s 重新报送了 %(year)s 年度招生计划"))
+    return plan
+
+
+def _notify_authority(plan: EnrollmentPlan, template: str) -> None:
+    school = plan.school
+    notify(staff_of(school.authority_id),
+           template % {"school": school.name, "year": plan.year}, plan_url(plan))
+
+
+@transaction.atomic
+def enrollment_plan_file(
+    *, school: School, year: int, places: int, classes: int, catchment: str, method: str,
+    actor: User, through_training: bool = False, gifted_programme: bool = False,
+    visiting_study: bool = False, notes: str = "",
+) -> EnrollmentPlan:
+    """The school's principal (core or member) files the school's plan for a year for its
+    authority to set (一校一案, policy L-7). One plan per school per year: a second one is
+    refused, except that filing over a returned plan refiles it."""
+    require(can_file_enrollment_plan(actor, school))
+    if year is None or not YEAR_MIN <= year <= YEAR_MAX:
+        raise RuleRefusal(_("招生年度应在 %(min)s 至 %(max)s 之间。")
+                               % {"min": YEAR_MIN, "max": YEAR_MAX}, field="year")
+    content = _clean_content(
+        places=places, classes=classes, catchment=catchment, method=method,
+        through_training=through_training, gifted_programme=gifted_programme,
+        visiting_study=visiting_study, notes=notes)
+    # Serialises the plans of one school, so two tabs filing the same year cannot both land.
+    school = School.objects.select_for_update().get(pk=school.pk)
+    existing = EnrollmentPlan.objects.select_for_update().filter(school=school, year=year).first()
+    if existing is not None:
+        if existing.status != EnrollmentPlanStatus.RETURNED:
+            raise RuleRefusal(_one_plan_message(school, year, existing), field="year")
+        existing.school = school
+        return _refile(existing, content, actor)
+    plan = EnrollmentPlan(school=school, year=year, status=EnrollmentPlanStatus.FILED,
+                          filed_by=actor, **content)
+    plan._history_user = actor
+    plan._change_reason = _("报送")
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError as exc:  # the database's own guard: enrollment_plan_one_per_year
+        raise RuleRefusal(_one_plan_message(school, year), field="year") from exc
+    _notify_authority(plan, _("%(school)s 报送了 %(year)s 年度招生计划，待核定"))
+    return plan
+
+
+@transaction.atomic
+def enrollment_plan_refile(
+    *, plan: EnrollmentPlan, places: int, classes: int, catchment: str, method: str,
+    actor: User, through_training: bool = False, gifted_programme: bool = False,
+    visiting_study: bool = False, notes: str = "", revision: int | None = None,
+) -> EnrollmentPlan:
+    """The school answers its authority's remarks and files the returned plan again
+    (policy L-7); the year stays, so the school still has one plan for it."""
+    plan = EnrollmentPlan.objects.select_for_update().select_related("school").get(pk=plan.pk)
+    _check_revision(plan, revision)
+    _next(plan, "refile")
+    require(can_file_enrollment_plan(actor, plan.school))
+    content = _clean_content(
+        places=places, classes=classes, catchment=catchment, method=method,
+        through_training=through_training, gifted_programme=gifted_programme,
+        visiting_study=visiting_study, notes=notes)
+    return _refile(plan, content, actor)
+
+
+def _decide(*, plan: EnrollmentPlan, action: str, remarks: str, actor: User,
+            revision: int | None) -> EnrollmentPlan:
+    plan = EnrollmentPlan.objects.select_for_update().select_related("school").get(pk=plan.pk)
+    _check_revision(plan, revision)
+    new_status = _next(plan, action)
+    require(can_set_enrollment_plan(actor, plan))
+    plan.status = new_status
+    plan.remarks = remarks
+    plan.set_by = actor
+    plan.set_at = timezone.now()
+    label = _action_label(action)
+    plan._history_user = actor
+    plan._change_reason = f"{label}：{remarks}" if remarks else label
+    plan.save(update_fields=["status", "remarks", "set_by", "set_at"])
+    return plan
+
+
+@transaction.atomic
+def enrollment_plan_set(*, plan: EnrollmentPlan, actor: User, remarks: str = "",
+                        revision: int | None = None) -> EnrollmentPlan:
+    """The school's education authority sets (核定) the plan it filed (policy L-7)."""
+    plan = _decide(plan=plan, action="set", remarks=(remarks or "").strip(), actor=actor,
+                   revision=revision)
+    notify(principals_of(plan.school_id),
+           _("%(year)s 年度招生计划已由主管部门核定") % {"year": plan.year}, plan_url(plan))
+    return plan
+
+
+@transaction.atomic
+def enrollment_plan_return(*, plan: EnrollmentPlan, remarks: str, actor: User,
+                           revision: int | None = None) -> EnrollmentPlan:
+    """The school's education authority returns the plan with remarks, which are required, for
+    the school to revise and refile (policy L-7)."""
+    remarks = (remarks or "").strip()
+    if not remarks:
+        raise RuleRefusal(_("退回招生计划须填写意见，告诉学校需要修改什么。"), field="remarks")
+    plan = _decide(plan=plan, action="return", remarks=remarks, actor=actor, revision=revision)
+    notify(principals_of(plan.school_id),
+           _("%(year)s 年度招生计划被主管部门退回。意见：%(remarks)s")
+           % {"year": plan.year, "remarks": remarks}, plan_url(plan))
+    return plan

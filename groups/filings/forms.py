@@ -1,0 +1,105 @@
+"""District filings with the city (policy L-2, D-1, D-2): access -> form -> service -> message ->
+redirect (house style). The forms are small and only serve these pages, so they live here.
+
+Files: the filing authority's staff attach the policy text or other documents while the filing is
+with the city or returned (policy D-1, D-2, L-2). A file is checked by content in the form; a
+filing created with a file is stored together with it or not at all."""
+
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from groups.charter.models import Attachment
+from groups.filings.models import Filing
+from groups.filings.permissions import (
+    FILING_UPLOAD_KINDS,
+)
+from groups.filings.workflows import FilingAction, FilingStatus
+from members.models import District
+from qingdao_groups.core.forms import (
+    BootstrapFormMixin,
+    CheckedFileField,
+    DateInput,
+    VersionedForm,
+)
+
+START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须晚于报备日期（今天），"
+                          "否则标记为未提前报备（政策 D-2）。")
+
+
+class FilingFilterForm(BootstrapFormMixin, forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
+                               choices=[("", gettext_lazy("全部状态"))] + FilingStatus.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), required=False,
+                             choices=[("", gettext_lazy("全部类别"))] + Filing.Kind.choices)
+    district = forms.ChoiceField(label=gettext_lazy("报备部门"), required=False,
+                                 choices=[("", gettext_lazy("全部区（市）"))] + District.choices)
+    late = forms.BooleanField(label=gettext_lazy("只看未提前报备的项目（政策 D-2）"),
+                              required=False)
+
+    def __init__(self, *args, show_district: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_district:  # a district only ever sees its own filings
+            del self.fields["district"]
+
+
+class FilingContentForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("内容摘要"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    project_starts_on = forms.DateField(label=gettext_lazy("项目开始日期"), required=False,
+                                        widget=DateInput(), help_text=START_HELP)
+
+
+def _file_kind_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=gettext_lazy("材料类别"), initial=Attachment.Kind.POLICY,
+        choices=[(k.value, k.label) for k in FILING_UPLOAD_KINDS],
+        help_text=gettext_lazy("配套政策的文本（政策 D-1）或其他报备材料，如项目实施方案"
+                               "（政策 D-2）。"), **kwargs)
+
+
+class FilingCreateForm(FilingContentForm):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("类别"),
+        choices=[(Filing.Kind.POLICY, Filing.Kind.POLICY.label),
+                 (Filing.Kind.PROJECT, Filing.Kind.PROJECT.label)],
+        help_text=gettext_lazy("配套政策（政策 D-1）；改革创新项目须在开始前报备（政策 D-2）。"),
+    )
+    file = CheckedFileField(label=gettext_lazy("报备材料（可选）"), required=False)
+    file_kind = _file_kind_field(required=False)  # only read when a file comes with it
+    field_order = ["kind", "title", "project_starts_on", "description", "file", "file_kind"]
+
+
+class FilingUploadForm(BootstrapFormMixin, forms.Form):
+    kind = _file_kind_field()
+    file = CheckedFileField(label=gettext_lazy("文件"))
+
+
+class FilingRefileForm(FilingContentForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != Filing.Kind.PROJECT:
+            del self.fields["project_starts_on"]
+
+
+class FilingHandleForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("办理结果"),
+        choices=[(FilingAction.ACKNOWLEDGE, gettext_lazy("确认（已知悉，予以备案）")),
+                 (FilingAction.RETURN, gettext_lazy("退回，请报备部门补充或修改"))],
+        help_text=gettext_lazy("报备不是审批：区（市）批准成立的集团自批准之日起运行"
+                               "（政策 L-2）。"),
+    )
+    remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=gettext_lazy("退回时必须填写；确认时可附意见。"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == FilingAction.RETURN and not (data.get("remarks") or "").strip():
+            self.add_error("remarks", _("退回报备须填写意见，告诉报备部门需要补充或修改什么。"))
+        return data

@@ -1,0 +1,53 @@
+"""Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
+
+
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from groups.filings.forms import FilingFilterForm
+from groups.filings.models import Filing
+from groups.filings.workflows import FilingStatus
+from members.models import User
+
+
+def filing_list_for_user(*, user: User) -> QuerySet[Filing]:
+    """The city (and auditors) see every filing; a district sees its own."""
+    qs = Filing.objects.select_related("authority", "group", "filed_by", "handled_by")
+    if user.sees_everything:
+        return qs
+    if user.is_district_staff and user.authority_id:
+        return qs.filter(authority_id=user.authority_id)
+    return qs.none()
+
+
+def filing_get_for_user(*, user: User, filing_id: int) -> Filing:
+    try:
+        return filing_list_for_user(user=user).get(pk=filing_id)
+    except Filing.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def filter_filings(qs, form: FilingFilterForm):
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if data["status"]:
+        qs = qs.filter(status=data["status"])
+    if data["kind"]:
+        qs = qs.filter(kind=data["kind"])
+    if data.get("district"):
+        qs = qs.filter(authority__district=data["district"])
+    if data["late"]:
+        qs = qs.filter(kind=Filing.Kind.PROJECT, project_starts_on__lte=Coalesce(
+            F("first_filed_on"), F("filed_on")))
+    return qs
+
+
+def oldest_unhandled_first(qs):
+    """Filings awaiting the city first, the longest-waiting at the top; then the handled ones,
+    newest first."""
+    pending = Case(When(status=FilingStatus.FILED, then=Value(0)), default=Value(1),
+                   output_field=IntegerField())
+    waiting_since = Case(When(status=FilingStatus.FILED, then=F("filed_on")))
+    return qs.annotate(pending=pending).order_by("pending", waiting_since, "-filed_on", "-id")

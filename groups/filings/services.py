@@ -1,0 +1,250 @@
+"""District filings with the city (报备): supporting policies (policy D-1), reform and innovation
+projects filed before they start (提前报备, policy D-2), and the filing of every group a district
+founds (policy L-2). Filing is not approval: the city acknowledges or returns with remarks.
+
+Every service is atomic, takes the acting user as `actor`, locks the filing it changes, moves its
+status only through FILING_TRANSITIONS, records who and why in the history, and notifies after
+the transaction commits (qingdao_groups.core.notifications)."""
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.applications.models import Application
+from groups.filings.models import Filing
+from groups.filings.permissions import can_create_filing, can_handle_filing, can_refile
+from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
+from groups.registry.models import EducationGroup
+from members.models import Authority, User
+from qingdao_groups.core.notifications import city_staff, notify, staff_of
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.workflow import TransitionRefused, next_status
+
+# What a district files itself; group-founding filings come from the founding workflow (L-2).
+FILABLE_KINDS = (Filing.Kind.POLICY, Filing.Kind.PROJECT)
+TITLE_MAX = Filing._meta.get_field("title").max_length
+
+
+def filing_url(filing: Filing) -> str:
+    return reverse("filings:filing-detail", kwargs={"filing_id": filing.pk})
+
+
+def filing_late_explanation(filing: Filing) -> str:
+    """Why a project filing is flagged late (提前报备, policy D-2); empty when it is not."""
+    if not filing.is_late:
+        return ""
+    return _("项目开始日期 %(start)s 不晚于报备日期 %(filed)s：改革创新项目须在开始之前向市教育局"
+             "报备（提前报备，政策 D-2）。") % {"start": filing.project_starts_on,
+                                          "filed": filing.filed_on}
+
+
+def _lock(filing: Filing) -> Filing:
+    # Only the filing's own row: the authority is read afterwards, never locked.
+    return Filing.objects.select_for_update().get(pk=filing.pk)
+
+
+def _check_version(filing: Filing, version: int | None) -> None:
+    """A form rendered before someone else changed the filing must not land (stale form)."""
+    if version is not None and version != filing.version:
+        raise RuleRefusal(
+            _("该报备已被他人更新（当前状态：%(status)s），请查看最新内容后再办理。")
+            % {"status": filing.get_status_display()}
+        )
+
+
+def _next(filing: Filing, action: str) -> str:
+    try:
+        return next_status(FILING_TRANSITIONS, filing.status, action)
+    except TransitionRefused:
+        raise RuleRefusal(
+            _("该报备当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": filing.get_status_display(), "action": FilingAction(action).label}
+        ) from None
+
+
+def _clean_content(*, kind: str, title: str, project_starts_on: datetime.date | None
+                   ) -> tuple[str, datetime.date | None]:
+    title = (title or "").strip()
+    if not title:
+        raise RuleRefusal(_("请填写标题。"), field="title")
+    if len(title) > TITLE_MAX:
+        raise RuleRefusal(_("标题不能超过 %(n)s 个字。") % {"n": TITLE_MAX}, field="title")
+    if kind == Filing.Kind.PROJECT:
+        if project_starts_on is None:
+            raise RuleRefusal(_("改革创新项目须填写项目开始日期（提前报备，政策 D-2）。"),
+                                   field="project_starts_on")
+        return title, project_starts_on
+    return title, None  # a start date means nothing for a policy or a founding filing
+
+
+def _notify_city(filing: Filing, message: str) -> None:
+    if filing.is_late:
+        message += _("（未提前报备，政策 D-2）")
+    notify(city_staff(), message, filing_url(filing))
+
+
+@transaction.atomic
+def filing_create(
+    *, kind: str, title: str, actor: User, description: str = "",
+    project_starts_on: datetime.date | None = None, filed_on: datetime.date | None = None,
+) -> Filing:
+    """A district office files a supporting policy (policy D-1) or a reform and innovation
+    project (policy D-2) with the city, for its own authority. A project whose start date is not
+    after the filing date is accepted but flagged late (提前报备, D-2)."""
+    require(can_create_filing(actor))
+    if kind not in FILABLE_KINDS:
+        raise RuleRefusal(_("请选择报备类别：配套政策或改革创新项目。"), field="kind")
+    title, project_starts_on = _clean_content(kind=kind, title=title,
+                                              project_starts_on=project_starts_on)
+    today = timezone.localdate()
+    filed_on = filed_on or today
+    if filed_on > today:
+        raise RuleRefusal(_("报备日期不能晚于今天。"), field="filed_on")
+    filing = Filing(
+        authority_id=actor.authority_id, kind=kind, title=title,
+        description=(description or "").strip(), project_starts_on=project_starts_on,
+        filed_on=filed_on, first_filed_on=filed_on, status=FilingStatus.FILED, filed_by=actor,
+    )
+    filing._history_user = actor
+    filing._change_reason = filing_late_explanation(filing) or _("报备")
+    filing.save()
+    _notify_city(filing, _("%(authority)s 向市教育局报备：%(title)s")
+                 % {"authority": actor.authority.name, "title": filing.title})
+    return filing
+
+
+@transaction.atomic
+def filing_create_for_group_founding(
+    *, application: Application, group: EducationGroup, actor: User,
+) -> Filing | None:
+    """A group founded by a district or county-level city is filed with the city (policy L-2).
+
+    Called by the founding approval service inside its transaction: the approval itself checked
+    the actor (policy L-1), so no further rule applies here. Returns None when the deciding
+    authority is not a district (the city's own groups need no filing); calling it twice for one
+    application returns the filing made the first time."""
+    authority = application.deciding_authority
+    if authority.kind != Authority.Kind.DISTRICT:
+        return None
+    existing = Filing.objects.filter(application_id=application.pk,
+                                     kind=Filing.Kind.GROUP_FOUNDING).first()
+    if existing is not None:
+        return existing
+    description = _("%(core)s 为核心校，经 %(authority)s 批准于 %(date)s 成立"
+                    "（政策 L-1、L-2）。") % {"core": group.core_school.name,
+                                         "authority": authority.name, "date": group.founded_on}
+    if application.conditions:
+        description += "\n" + _("附加条件：%(conditions)s") % {"conditions": application.conditions}
+    filing = Filing(
+        authority=authority, kind=Filing.Kind.GROUP_FOUNDING,
+        title=(_("%(name)s成立报备") % {"name": group.name})[:TITLE_MAX],
+        description=description, filed_on=timezone.localdate(),
+        first_filed_on=timezone.localdate(), status=FilingStatus.FILED,
+        group=group, application=application, filed_by=actor,
+    )
+    filing._history_user = actor
+    filing._change_reason = _("区（市）批准成立集团后自动报备（政策 L-2）")
+    filing.save()
+    _notify_city(filing, _("%(authority)s 报备新成立的教育集团：%(name)s")
+                 % {"authority": authority.name, "name": group.name})
+    return filing
+
+
+def _handle(*, filing: Filing, action: str, remarks: str, actor: User,
+            version: int | None) -> Filing:
+    filing = _lock(filing)
+    _check_version(filing, version)
+    new_status = _next(filing, action)
+    require(can_handle_filing(actor, filing))
+    filing.status = new_status
+    filing.remarks = remarks
+    filing.handled_by = actor
+    filing.handled_at = timezone.now()
+    filing.version += 1
+    label = FilingAction(action).label
+    filing._history_user = actor
+    filing._change_reason = f"{label}：{remarks}" if remarks else str(label)
+    filing.save(update_fields=["status", "remarks", "handled_by", "handled_at", "version"])
+    return filing
+
+
+@transaction.atomic
+def filing_acknowledge(*, filing: Filing, actor: User, remarks: str = "",
+                       version: int | None = None) -> Filing:
+    """City staff acknowledge a filing, optionally with remarks (policy L-2, D-1, D-2). Filing is
+    not approval: a district-founded group is active from its district's approval."""
+    filing = _handle(filing=filing, action=FilingAction.ACKNOWLEDGE,
+                     remarks=(remarks or "").strip(), actor=actor, version=version)
+    notify(staff_of(filing.authority_id),
+           _("市教育局已确认报备：%(title)s") % {"title": filing.title}, filing_url(filing))
+    return filing
+
+
+@transaction.atomic
+def filing_return(*, filing: Filing, remarks: str, actor: User,
+                  version: int | None = None) -> Filing:
+    """City staff return a filing to its district with remarks, which are required
+    (policy L-2, D-1, D-2)."""
+    remarks = (remarks or "").strip()
+    if not remarks:
+        raise RuleRefusal(_("退回报备须填写意见，告诉报备部门需要补充或修改什么。"),
+                               field="remarks")
+    filing = _handle(filing=filing, action=FilingAction.RETURN, remarks=remarks, actor=actor,
+                     version=version)
+    notify(staff_of(filing.authority_id),
+           _("市教育局退回报备：%(title)s。意见：%(remarks)s")
+           % {"title": filing.title, "remarks": remarks}, filing_url(filing))
+    return filing
+
+
+@transaction.atomic
+def filing_refile(
+    *, filing: Filing, title: str, actor: User, description: str = "",
+    project_starts_on: datetime.date | None = None, version: int | None = None,
+) -> Filing:
+    """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2).
+    The filing date becomes today, so a project's lateness is judged afresh (D-2)."""
+    filing = _lock(filing)
+    _check_version(filing, version)
+    new_status = _next(filing, FilingAction.REFILE)
+    require(can_refile(actor, filing))
+    title, project_starts_on = _clean_content(kind=filing.kind, title=title,
+                                              project_starts_on=project_starts_on)
+    filing.status = new_status
+    filing.title = title
+    filing.description = (description or "").strip()
+    filing.project_starts_on = project_starts_on
+    filing.filed_on = timezone.localdate()
+    filing.filed_by = actor
+    # The city's remarks on the returned round stay in the history; the new round starts clean.
+    filing.remarks = ""
+    filing.handled_by = None
+    filing.handled_at = None
+    filing.version += 1
+    filing._history_user = actor
+    filing._change_reason = filing_late_explanation(filing) or str(FilingAction.REFILE.label)
+    filing.save(update_fields=["status", "title", "description", "project_starts_on",
+                               "filed_on", "filed_by", "remarks", "handled_by", "handled_at",
+                               "version"])
+    authority = Authority.objects.get(pk=filing.authority_id)
+    _notify_city(filing, _("%(authority)s 重新报备：%(title)s")
+                 % {"authority": authority.name, "title": filing.title})
+    return filing
+
+
+@transaction.atomic
+def filing_attachment_add(*, filing: Filing, kind: str, uploaded_file, actor: User):
+    """Attach a document if the rule still allows it on the locked row (policy D-1, D-2, L-2);
+    a filing acknowledged meanwhile refuses with the rule's reason and stores nothing. The
+    filing itself is not changed (its version stays, so the city's open form stays valid)."""
+    from groups.charter.services import attachment_add
+    from groups.filings.permissions import can_upload_to_filing
+
+    locked = Filing.objects.select_for_update(of=("self",)).get(pk=filing.pk)
+    decision = can_upload_to_filing(actor, locked)
+    if not decision:
+        raise RuleRefusal(decision.reason, field="state")
+    return attachment_add(owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor)

@@ -1,0 +1,220 @@
+"""District filings with the city (policy L-2, D-1, D-2): access -> form -> service -> message ->
+redirect (house style). The forms are small and only serve these pages, so they live here.
+
+Files: the filing authority's staff attach the policy text or other documents while the filing is
+with the city or returned (policy D-1, D-2, L-2). A file is checked by content in the form; a
+filing created with a file is stored together with it or not at all."""
+
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from groups.charter.models import Attachment
+from groups.charter.services import attachment_add
+from groups.filings.forms import (
+    FilingCreateForm,
+    FilingFilterForm,
+    FilingHandleForm,
+    FilingRefileForm,
+    FilingUploadForm,
+)
+from groups.filings.models import Filing
+from groups.filings.permissions import (
+    can_create_filing,
+    can_handle_filing,
+    can_refile,
+    can_upload_to_filing,
+)
+from groups.filings.selectors import (
+    filing_get_for_user,
+    filing_list_for_user,
+    filter_filings,
+    oldest_unhandled_first,
+)
+from groups.filings.services import (
+    filing_acknowledge,
+    filing_attachment_add,
+    filing_create,
+    filing_late_explanation,
+    filing_refile,
+    filing_return,
+)
+from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
+from qingdao_groups.core.forms import keep_file_hint
+from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
+from qingdao_groups.core.views import refuse_if_moved_on
+
+PAGE_SIZE = 25
+
+
+def filing_list_view(request):
+    user = request.user
+    form = FilingFilterForm(request.GET or None, show_district=user.sees_everything)
+    qs = oldest_unhandled_first(filter_filings(filing_list_for_user(user=user), form))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for filing in page:
+        filing.days_waiting = ((today - filing.filed_on).days
+                               if filing.status == FilingStatus.FILED else None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "filings/filing_list.html", {
+        "form": form, "page_obj": page, "query_string": query.urlencode(),
+        "can_create": can_create_filing(user).allowed,
+        "is_city": user.is_city_staff,
+    })
+
+
+def filing_detail_view(request, filing_id: int):
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    return _render_detail(request, filing)
+
+
+def _render_detail(request, filing: Filing, upload_form: FilingUploadForm | None = None):
+    history = list(filing.history.select_related("history_user").order_by("history_date",
+                                                                           "history_id"))
+    may_upload = can_upload_to_filing(request.user, filing).allowed
+    if may_upload and upload_form is None:
+        upload_form = FilingUploadForm(prefix="upload")
+    return render(request, "filings/filing_detail.html", {
+        "filing": filing,
+        "late_explanation": filing_late_explanation(filing),
+        "history": history,
+        "attachments": list(filing.attachments.select_related("uploaded_by").defer("text")
+                            .order_by("kind", "-version", "-pk")),
+        "can_handle": can_handle_filing(request.user, filing).allowed,
+        "can_refile": can_refile(request.user, filing).allowed,
+        "upload_form": upload_form if may_upload else None,
+        "days_waiting": ((timezone.localdate() - filing.filed_on).days
+                         if filing.status == FilingStatus.FILED else None),
+    })
+
+
+@require_POST
+def filing_upload_view(request, filing_id: int):
+    """The filing authority's staff attach the policy text or other documents while the filing
+    is filed or returned (policy D-1, D-2, L-2)."""
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    decision = can_upload_to_filing(request.user, filing)
+    if not request.user.acts_for_authority(filing.authority_id):
+        raise PermissionDenied(decision.reason)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect("filings:filing-detail", filing_id=filing.pk)
+    form = FilingUploadForm(request.POST, request.FILES, prefix="upload")
+    if form.is_valid():
+        try:
+            attachment = filing_attachment_add(filing=filing, kind=form.cleaned_data["kind"],
+                                                uploaded_file=form.cleaned_data["file"],
+                                                actor=request.user)
+        except RuleRefusal as exc:
+            if exc.field not in ("file", "kind"):  # acknowledged meanwhile: show it as it is
+                messages.error(request, exc.message)
+                return redirect("filings:filing-detail", filing_id=filing.pk)
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
+                "kind": attachment.get_kind_display(), "name": attachment.original_name,
+                "v": attachment.version})
+            return redirect("filings:filing-detail", filing_id=filing.pk)
+    return _render_detail(request, filing, upload_form=form)
+
+
+def filing_create_view(request):
+    require(can_create_filing(request.user))
+    if request.method == "POST":
+        form = FilingCreateForm(request.POST, request.FILES)
+    else:
+        form = FilingCreateForm()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # The filing and its document land together: a refused file leaves no filing.
+            with transaction.atomic():
+                filing = filing_create(
+                    kind=data["kind"], title=data["title"], description=data["description"],
+                    project_starts_on=data["project_starts_on"], actor=request.user,
+                )
+                if data["file"]:
+                    attachment_add(owner=filing,
+                                   kind=data["file_kind"] or Attachment.Kind.POLICY,
+                                   uploaded_file=data["file"], actor=request.user)
+        except RuleRefusal as exc:
+            add_form_error(form, exc)
+        else:
+            _announce_filed(request, filing)
+            return redirect("filings:filing-detail", filing_id=filing.pk)
+    if request.method == "POST":
+        keep_file_hint(form)
+    return render(request, "filings/filing_form.html", {"form": form, "filing": None})
+
+
+def _announce_filed(request, filing: Filing) -> None:
+    late = filing_late_explanation(filing)
+    if late:  # the district sees the flag at once (policy D-2)
+        messages.warning(request, _("已报备，但标记为未提前报备。") + late)
+    else:
+        messages.success(request, _("已向市教育局报备：%(title)s") % {"title": filing.title})
+
+
+MOVED_ON = gettext_lazy("该报备当前状态为“%(status)s”，无需再办理。")
+
+
+def filing_handle_view(request, filing_id: int):
+    """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2)."""
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    if refuse_if_moved_on(request, filing, FILING_TRANSITIONS,
+                          (FilingAction.ACKNOWLEDGE, FilingAction.RETURN), MOVED_ON):
+        return redirect("filings:filing-detail", filing_id=filing.pk)
+    require(can_handle_filing(request.user, filing))
+    form = FilingHandleForm(request.POST or None, initial={"version": filing.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service = (filing_acknowledge if data["decision"] == FilingAction.ACKNOWLEDGE
+                   else filing_return)
+        try:
+            service(filing=filing, remarks=data["remarks"], actor=request.user,
+                    version=data["version"])
+        except RuleRefusal as exc:
+            add_form_error(form, exc)
+            filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+        else:
+            messages.success(request, _("已办理报备：%(title)s") % {"title": filing.title})
+            return redirect("filings:filing-list")
+    return render(request, "filings/filing_handle.html", {
+        "form": form, "filing": filing, "late_explanation": filing_late_explanation(filing),
+    })
+
+
+def filing_refile_view(request, filing_id: int):
+    """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2)."""
+    filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    if refuse_if_moved_on(request, filing, FILING_TRANSITIONS, (FilingAction.REFILE,),
+                          MOVED_ON):
+        return redirect("filings:filing-detail", filing_id=filing.pk)
+    require(can_refile(request.user, filing))
+    initial = {"title": filing.title, "description": filing.description,
+               "project_starts_on": filing.project_starts_on, "version": filing.version}
+    form = FilingRefileForm(request.POST or None, initial=initial, kind=filing.kind)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filing = filing_refile(
+                filing=filing, title=data["title"], description=data["description"],
+                project_starts_on=data.get("project_starts_on"), actor=request.user,
+                version=data["version"],
+            )
+        except RuleRefusal as exc:
+            add_form_error(form, exc)
+            filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+        else:
+            _announce_filed(request, filing)
+            return redirect("filings:filing-detail", filing_id=filing.pk)
+    return render(request, "filings/filing_form.html", {"form": form, "filing": filing})

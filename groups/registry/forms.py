@@ -1,0 +1,91 @@
+"""Input shapes for the registry pages; state changes happen in groups.registry.services."""
+
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from groups.registry.models import (
+    EducationGroup,
+    Membership,
+    RelationSubtype,
+    RelationType,
+    UnifiedArea,
+)
+from members.models import District, Partner, School
+from qingdao_groups.core.forms import BootstrapFormMixin, DateInput
+
+
+class GroupFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("集团名称、编号或核心校")}))
+    district = forms.ChoiceField(label=_("核心校所在区（市）"), required=False,
+                                 choices=[("", _("全部区（市）"))] + District.choices)
+    relation_type = forms.ChoiceField(label=_("合作类型"), required=False,
+                                      choices=[("", _("全部类型"))] + RelationType.choices)
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态"))] + EducationGroup.Status.choices)
+
+
+class GroupCreateForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("集团名称"), max_length=100)
+    code = forms.CharField(label=_("集团编号"), max_length=30)
+    core_school = forms.ModelChoiceField(label=_("核心校"), queryset=School.objects.none())
+    specialty = forms.CharField(label=_("集团特色"), max_length=200,
+                                help_text=_("一集团一特色（政策 G-5）"))
+    unified_areas = forms.MultipleChoiceField(
+        label=_("统一领域"), choices=UnifiedArea.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("核心校引领统一的领域（政策 G-2）"),
+    )
+    founded_on = forms.DateField(label=_("成立日期"), widget=DateInput())
+    chief_principal_name = forms.CharField(
+        label=_("总校长"), max_length=50, required=False,
+        help_text=_("留空则由核心校校长担任（政策 G-3）"),
+    )
+    chief_principal_reason = forms.CharField(
+        label=_("总校长非核心校校长的理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    description = forms.CharField(label=_("简介"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["core_school"].queryset = schools if schools is not None else School.objects
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if EducationGroup.objects.filter(name=name).exists():
+            raise forms.ValidationError(_("已有同名的教育集团。"))
+        return name
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if EducationGroup.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("该集团编号已被使用。"))
+        return code
+
+
+class MembershipAddForm(BootstrapFormMixin, forms.Form):
+    school = forms.ModelChoiceField(label=_("学校"), queryset=School.objects.none())
+    relation_type = forms.ChoiceField(label=_("合作类型"), choices=RelationType.choices)
+    relation_subtype = forms.ChoiceField(label=_("合作子类型"), choices=RelationSubtype.choices,
+                                         help_text=_("须属于所选合作类型（政策 T-1 至 T-3）"))
+    joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools if schools is not None else School.objects
+
+
+class MembershipEndForm(BootstrapFormMixin, forms.Form):
+    left_on = forms.DateField(label=_("离开日期"), widget=DateInput(),
+                              help_text=_("自该日起不再是成员"))
+    end_reason = forms.ChoiceField(label=_("离开原因"), choices=Membership.EndReason.choices)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class PartnershipAddForm(BootstrapFormMixin, forms.Form):
+    partner = forms.ModelChoiceField(label=_("合作单位"), queryset=Partner.objects.all())
+    projects = forms.CharField(label=_("合作项目"), widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("每行一个项目"))
+    started_on = forms.DateField(label=_("开始日期"), widget=DateInput())

@@ -1,0 +1,125 @@
+"""Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
+
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from groups.charter.models import GroupDocument
+from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
+from members.models import School, User
+from members.selectors import school_scope_q
+
+
+def _granted_group_ids(user: User):
+    """Groups granted to this user one by one with django-guardian (e.g. an outside adviser)."""
+    from guardian.shortcuts import get_objects_for_user
+
+    return get_objects_for_user(
+        user, "groups.view_educationgroup", klass=EducationGroup, accept_global_perms=False,
+        with_superuser=False,
+    ).values("pk")
+
+
+def group_scope_q(user: User) -> Q | None:
+    """The filter of groups `user` may see; None means the whole city.
+
+    A district sees the groups its authority approved and those with a current member in its
+    scope; a principal sees the group their school is in; anyone also sees the groups granted to
+    them individually (django-guardian object permission)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.sees_everything:
+        return None
+    granted = Q(pk__in=_granted_group_ids(user))
+    if user.is_district_staff and user.authority_id:
+        schools = School.objects.filter(school_scope_q(user))
+        has_member_here = Membership.objects.open().filter(
+            group_id=OuterRef("pk"), school__in=schools
+        )
+        return Q(authority_id=user.authority_id) | Q(Exists(has_member_here)) | granted
+    if user.is_principal and user.school_id:
+        return Q(pk__in=Membership.objects.open().filter(school_id=user.school_id)
+                 .values("group_id")) | granted
+    return granted
+
+
+def group_list_for_user(*, user: User) -> QuerySet[EducationGroup]:
+    """Groups the user may see, with what the list page shows, in one query."""
+    qs = EducationGroup.objects.select_related("core_school", "authority").annotate(
+        member_count=Count(
+            "memberships",
+            # members today, including those whose approved exit takes effect later
+            filter=Q(memberships__role=Membership.Role.MEMBER)
+            & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=timezone.localdate())),
+        ),
+    )
+    q = group_scope_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def group_get_for_user(*, user: User, group_id: int) -> EducationGroup:
+    """The group with its members, partners, council and documents prefetched; 404 when the user
+    may not see it."""
+    qs = group_list_for_user(user=user).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("school", "school__authority")
+            .order_by("-role", "left_on", "joined_on", "id"),
+        ),
+        Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
+        Prefetch("council_seats", queryset=CouncilSeat.objects.select_related("school")),
+        Prefetch("documents",
+                 queryset=GroupDocument.objects.select_related("uploaded_by")
+                 .order_by("kind", "-version")),
+    )
+    try:
+        return qs.get(pk=group_id)
+    except EducationGroup.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def school_memberships(*, school: School) -> QuerySet[Membership]:
+    """A school's whole membership history, newest first."""
+    return Membership.objects.filter(school=school).select_related(
+        "group", "group__core_school"
+    ).order_by("-joined_on", "-id")
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    group: EducationGroup
+    clause: str
+    message: str
+
+
+def group_attention_for_user(*, user: User, limit: int = 20) -> list[AttentionItem]:
+    """Registry gaps in the groups a user may see, each against its clause: no charter (G-4),
+    no chief principal (G-3), no weak school among current members (A-4). One query."""
+    from django.utils.translation import gettext as _
+
+    qs = group_list_for_user(user=user).filter(status=EducationGroup.Status.ACTIVE).annotate(
+        has_charter=Exists(GroupDocument.objects.filter(
+            group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)),
+        has_chief=Exists(CouncilSeat.objects.filter(
+            group_id=OuterRef("pk"), role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+            ended_on__isnull=True)),
+        has_weak=Exists(Membership.objects.open().members().filter(
+            group_id=OuterRef("pk"), school__is_weak=True)),
+    ).filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False)).order_by("name")
+    items: list[AttentionItem] = []
+    for group in qs[:limit]:
+        if not group.has_charter:
+            items.append(AttentionItem(group, "G-4", _("尚未登记集团章程")))
+        if not group.has_chief:
+            items.append(AttentionItem(group, "G-3", _("尚未登记总校长")))
+        if not group.has_weak:
+            items.append(AttentionItem(group, "A-4", _("成员校中没有薄弱学校")))
+    return items

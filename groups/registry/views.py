@@ -1,0 +1,196 @@
+"""Group pages: access -> form -> service -> message -> redirect (house style)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from groups.registry.forms import (
+    GroupCreateForm,
+    GroupFilterForm,
+    MembershipAddForm,
+    MembershipEndForm,
+    PartnershipAddForm,
+)
+from groups.registry.models import Membership
+from groups.registry.permissions import (
+    can_add_partnership,
+    can_create_group,
+    can_manage_group_registry,
+)
+from groups.registry.selectors import group_get_for_user, group_list_for_user, today
+from groups.registry.services import group_create, membership_add, membership_end, partnership_add
+from members.models import School, User
+from members.selectors import school_list_for_user
+from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
+from qingdao_groups.core.timeline import timeline_for
+
+PAGE_SIZE = 25
+
+
+
+
+def filter_groups(qs, form: GroupFilterForm):
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if data["q"]:
+        q = data["q"]
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q)
+                       | Q(core_school__name__icontains=q))
+    if data["district"]:
+        qs = qs.filter(core_school__district=data["district"])
+    if data["status"]:
+        qs = qs.filter(status=data["status"])
+    if data["relation_type"]:
+        qs = qs.filter(Exists(Membership.objects.open().filter(
+            group_id=OuterRef("pk"), relation_type=data["relation_type"])))
+    return qs
+
+
+def group_list_view(request):
+    form = GroupFilterForm(request.GET or None)
+    qs = filter_groups(group_list_for_user(user=request.user), form).order_by("founded_on", "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "groups/group_list.html", {
+        "form": form, "page_obj": page, "query_string": query.urlencode(),
+        "can_create": can_create_group(request.user).allowed,
+    })
+
+
+def group_detail_view(request, group_id: int):
+    from groups.applications.models import Application
+    from groups.applications.permissions import can_draft_application
+    from groups.cards.permissions import can_issue_card
+    from groups.cards.selectors import card_list_for_user
+    from groups.cards.workflows import OPEN_CARD_STATUSES
+    from groups.enrollment.selectors import enrollment_plans_for_group
+
+    group = group_get_for_user(user=request.user, group_id=group_id)
+    memberships = list(group.memberships.all())
+    user = request.user
+    for m in memberships:  # per-row actions, decided without queries
+        m.group = group
+        m.may_card = can_issue_card(user, m).allowed
+        m.may_exit = can_draft_application(user, Application.Kind.EXIT, membership=m).allowed
+    year_day = today()
+    year = year_day.year
+    open_cards = list(card_list_for_user(user=user).filter(
+        group=group, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
+    return render(request, "groups/group_detail.html", {
+        "may_admit": can_draft_application(user, Application.Kind.ADMISSION,
+                                           group=group).allowed,
+        "open_cards": open_cards,
+        "plans": enrollment_plans_for_group(group=group, year=year),
+        "plan_year": year,
+        "group": group,
+        # An approved exit may take effect later: the school stays a member until its left_on.
+        "current": [m for m in memberships if m.left_on is None or m.left_on > year_day],
+        "former": [m for m in memberships if m.left_on is not None and m.left_on <= year_day],
+        "partnerships": group.partnerships.all(),
+        "council": group.council_seats.all(),
+        "documents": group.documents.all(),
+        "timeline": timeline_for(group_id=group.pk, user=user),
+        "can_manage": can_manage_group_registry(request.user, group).allowed,
+        "can_add_partner": can_add_partnership(request.user, group).allowed,
+    })
+
+
+def _schools_for_core(user: User):
+    qs = school_list_for_user(user=user).order_by("name")
+    if user.is_district_staff:
+        qs = qs.filter(authority_id=user.authority_id)
+    return qs
+
+
+def group_create_view(request):
+    require(can_create_group(request.user))
+    form = GroupCreateForm(request.POST or None, schools=_schools_for_core(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(can_create_group(request.user, data["core_school"]))
+        try:
+            group = group_create(
+                name=data["name"], code=data["code"], core_school=data["core_school"],
+                specialty=data["specialty"], founded_on=data["founded_on"],
+                unified_areas=data["unified_areas"], description=data["description"],
+                chief_principal_name=data["chief_principal_name"],
+                chief_principal_reason=data["chief_principal_reason"], actor=request.user,
+            )
+        except RuleRefusal as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("已登记教育集团：%(name)s") % {"name": group.name})
+            return redirect("groups:group-detail", group_id=group.pk)
+    return render(request, "groups/group_form.html", {"form": form})
+
+
+def _managed_group(request, group_id: int):
+    group = group_get_for_user(user=request.user, group_id=group_id)
+    require(can_manage_group_registry(request.user, group))
+    return group
+
+
+def membership_add_view(request, group_id: int):
+    group = _managed_group(request, group_id)
+    candidates = School.objects.exclude(pk=group.core_school_id).order_by("name")
+    form = MembershipAddForm(request.POST or None, schools=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = membership_add(
+                group=group, school=data["school"], relation_type=data["relation_type"],
+                relation_subtype=data["relation_subtype"], joined_on=data["joined_on"],
+                note=data["note"], actor=request.user,
+            )
+        except RuleRefusal as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("已将 %(school)s 登记为成员校。")
+                             % {"school": membership.school.name})
+            return redirect("groups:group-detail", group_id=group.pk)
+    return render(request, "groups/membership_form.html", {"form": form, "group": group})
+
+
+def membership_end_view(request, group_id: int, membership_id: int):
+    group = _managed_group(request, group_id)
+    try:
+        membership = group.memberships.select_related("school").get(pk=membership_id)
+    except Membership.DoesNotExist as exc:
+        raise Http404 from exc
+    form = MembershipEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership_end(membership=membership, left_on=data["left_on"],
+                           end_reason=data["end_reason"], note=data["note"], actor=request.user)
+        except RuleRefusal as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("已结束 %(school)s 的成员关系。")
+                             % {"school": membership.school.name})
+            return redirect("groups:group-detail", group_id=group.pk)
+    return render(request, "groups/membership_end.html",
+                  {"form": form, "group": group, "membership": membership})
+
+
+def partnership_add_view(request, group_id: int):
+    group = group_get_for_user(user=request.user, group_id=group_id)
+    require(can_add_partnership(request.user, group))
+    form = PartnershipAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partnership_add(group=group, partner=data["partner"],
+                            projects=data["projects"].splitlines(),
+                            started_on=data["started_on"], actor=request.user)
+        except RuleRefusal as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("已登记合作单位。"))
+            return redirect("groups:group-detail", group_id=group.pk)
+    return render(request, "groups/partnership_form.html", {"form": form, "group": group})

@@ -1,0 +1,15 @@
+"""Small pieces the groups views share."""
+
+from django.contrib import messages
+
+from qingdao_groups.core.workflow import allowed_actions
+
+
+def refuse_if_moved_on(request, obj, table, actions, message) -> bool:
+    """True (and a message saying the current status) when none of `actions` is possible from
+    `obj`'s status any more, e.g. someone else handled it meanwhile; the caller then shows the
+    object as it is. `message` has a %(status)s placeholder."""
+    if any(a in allowed_actions(table, obj.status) for a in actions):
+        return False
+    messages.info(request, message % {"status": obj.get_status_display()})
+    return True
