@@ -33,6 +33,8 @@ from groups.registry.models import (
     Partnership,
     PolicyParameters,
 )
+from members.models import Authority, District, Partner, School, User
+from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
 from qingdao_groups.management.commands.seed_demo import (
     ADMISSION_CRITERIA,
     DEMO_PASSWORD,
@@ -41,8 +43,6 @@ from qingdao_groups.management.commands.seed_demo import (
     demo_pdf,
     group_name_for,
 )
-from members.models import Authority, District, Partner, School, User
-from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
 from tests.conftest import PDF_TEXT_AVAILABLE
 
 DEMO_ROLES = {

@@ -38,7 +38,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from groups.registry import services
 from groups.applications import checks
 from groups.applications import services as application_services
 from groups.applications.models import AdmissionCriterion, Application, Consent
@@ -51,6 +50,7 @@ from groups.enrollment import services as enrollment_services
 from groups.enrollment.models import EnrollmentPlan
 from groups.filings import services as filing_services
 from groups.filings.models import Filing
+from groups.registry import services
 from groups.registry.models import (
     CouncilSeat,
     EducationGroup,
