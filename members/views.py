@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from members.extensions import school_panels
 from members.forms import SchoolFilterForm, SchoolForm
 from members.permissions import can_create_school, can_edit_school, can_import_schools
 from members.selectors import (
@@ -49,13 +50,11 @@ def school_list_view(request):
 
 
 def school_detail_view(request, school_id: int):
-    from groups.registry.selectors import school_memberships
-
     school = school_get_for_user(user=request.user, school_id=school_id)
     history = school.history.select_related("history_user").order_by("-history_date")[:20]
     return render(request, "members/school_detail.html", {
         "school": school,
-        "memberships": school_memberships(school=school),
+        "panels": school_panels(request.user, school),
         "history": history,
         "can_edit": can_edit_school(request.user, school).allowed,
     })

@@ -82,6 +82,26 @@ def group_get_for_user(*, user: User, group_id: int) -> EducationGroup:
         raise Http404 from exc
 
 
+def schools_seen_through_groups_q(user: User) -> Q | None:
+    """The further schools a user sees through groups (members.extensions): for a district,
+    the current schools of the groups it sees (those it approves and those with a member of
+    its own); for a principal, the current schools of their own group."""
+    if user.is_district_staff and user.authority_id:
+        district = user.authority.district
+        own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
+        member_here = Membership.objects.open().filter(school__in=School.objects.filter(own))
+        groups_seen = Membership.objects.open().filter(
+            Q(group__authority_id=user.authority_id)
+            | Q(group_id__in=member_here.values("group_id")))
+        return Q(Exists(groups_seen.filter(school_id=OuterRef("pk"))))
+    if user.is_principal and user.school_id:
+        own_groups = Membership.objects.open().filter(school_id=user.school_id).values("group_id")
+        same_group = Membership.objects.open().filter(
+            school_id=OuterRef("pk"), group_id__in=own_groups)
+        return Q(Exists(same_group))
+    return None
+
+
 def school_memberships(*, school: School) -> QuerySet[Membership]:
     """A school's whole membership history, newest first."""
     return Membership.objects.filter(school=school).select_related(
