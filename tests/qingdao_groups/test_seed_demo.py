@@ -35,14 +35,14 @@ from groups.registry.models import (
 )
 from members.models import Authority, District, Partner, School, User
 from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
-from qingdao_groups.management.commands.seed_demo import (
+from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
     DEMO_PASSWORD,
     OVERDUE_CARD_SCHOOL,
     build_plan,
-    demo_pdf,
     group_name_for,
 )
+from qingdao_groups.demo.story import demo_pdf
 from tests.conftest import PDF_TEXT_AVAILABLE
 
 DEMO_ROLES = {
