@@ -25,7 +25,7 @@ def school_scope_q(user: User) -> Q | None:
     if user.is_district_staff and user.authority_id:
         from groups.models import Membership
 
-        district = user.authority.district
+        district = user.authority.district  # type: ignore[union-attr]  # authority_id is set
         own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
         # The groups the district sees: those it approves and those with a member of its own;
         # their current schools are visible too, so every name on a group page can be opened.

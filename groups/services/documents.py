@@ -5,11 +5,12 @@ Every file is validated by content before anything is stored (qingdao_groups/upl
 refused file leaves nothing on disk and no row. Stored names are generated, never the user's."""
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,7 @@ def upload_limit_bytes() -> int:
     return min(mb * 1024 * 1024, settings.UPLOAD_MAX_BYTES)
 
 
-def _owner_spec(owner) -> tuple[str, object]:
+def _owner_spec(owner) -> tuple[str, Callable[..., QuerySet]]:
     for model, spec in _OWNERS.items():
         if isinstance(owner, model):
             return spec
@@ -104,8 +105,8 @@ def _attachment_store(*, owner, field: str, kind: str, uploaded_file, info: Uplo
     uploaded_file.seek(0)
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
-        attachment._history_user = actor
-        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}
+        attachment._history_user = actor  # type: ignore[attr-defined]
+        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}  # type: ignore[attr-defined]
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)
@@ -153,8 +154,8 @@ def _group_document_store(*, group: EducationGroup, kind: str, title: str,
     )
     document.file.name = _store_group_file(group, kind, uploaded_file, info)
     try:
-        document._history_user = actor
-        document._change_reason = _("登记%(kind)s第 %(v)d 版") % {
+        document._history_user = actor  # type: ignore[attr-defined]
+        document._change_reason = _("登记%(kind)s第 %(v)d 版") % {  # type: ignore[attr-defined]
             "kind": document.get_kind_display(), "v": document.version}
         document.save()
     except BaseException:
@@ -188,8 +189,8 @@ def group_document_from_attachment(*, group: EducationGroup, attachment: Attachm
         uploaded_by=actor,
     )
     document.file.name = attachment.file.name  # the same stored file; nothing is copied
-    document._history_user = actor
-    document._change_reason = _("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {
+    document._history_user = actor  # type: ignore[attr-defined]
+    document._change_reason = _("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {  # type: ignore[attr-defined]
         "kind": document.get_kind_display(), "v": document.version}
     document.save()
     return document
