@@ -18,7 +18,7 @@ def school_scope_q(user: User) -> Q | None:
     if user.sees_everything:
         return None
     if user.is_district_staff and user.authority_id:
-        district = user.authority.district
+        district = user.authority.district  # type: ignore[union-attr]  # authority_id is set
         own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
     elif user.is_principal and user.school_id:
         own = Q(pk=user.school_id)

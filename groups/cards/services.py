@@ -58,8 +58,8 @@ def _move(card: Card, action: str) -> str:
 
 def _save(card: Card, actor: User | None, reason: str, fields: list[str]) -> None:
     card.version += 1
-    card._history_user = actor
-    card._change_reason = reason[:REASON_MAX]
+    card._history_user = actor  # type: ignore[attr-defined]
+    card._change_reason = reason[:REASON_MAX]  # type: ignore[attr-defined]
     card.save(update_fields=[*fields, "version"])
 
 
@@ -98,8 +98,8 @@ def card_issue_yellow(
         status=CardStatus.YELLOW_ISSUED, ground=ground, description=description,
         deadline=deadline, issued_by=actor,
     )
-    card._history_user = actor
-    card._change_reason = str(_("发出黄牌预警"))
+    card._history_user = actor  # type: ignore[attr-defined]
+    card._change_reason = str(_("发出黄牌预警"))  # type: ignore[attr-defined]
     card.save()
     notify(
         _member_principals(card),
@@ -271,8 +271,8 @@ def card_issue_red(
         status=CardStatus.RED_ISSUED, ground=ground, description=reason, issued_by=actor,
         escalated_from=yellow, closed_at=now,
     )
-    red._history_user = actor
-    red._change_reason = (
+    red._history_user = actor  # type: ignore[attr-defined]
+    red._change_reason = (  # type: ignore[attr-defined]
         _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团")
     )[:REASON_MAX]
     red.save()

@@ -102,8 +102,8 @@ def _refile(plan: EnrollmentPlan, content: dict, actor: User) -> EnrollmentPlan:
     plan.set_at = None
     # The authority's remarks on the returned round stay in the history.
     plan.remarks = ""
-    plan._history_user = actor
-    plan._change_reason = _action_label("refile")
+    plan._history_user = actor  # type: ignore[attr-defined]
+    plan._change_reason = _action_label("refile")  # type: ignore[attr-defined]
     plan.save(update_fields=[*CONTENT_FIELDS, "status", "filed_by", "filed_at", "set_by",
                              "set_at", "remarks"])
     _notify_authority(plan, _("%(school)s 重新报送了 %(year)s 年度招生计划"))
@@ -143,8 +143,8 @@ def enrollment_plan_file(
         return _refile(existing, content, actor)
     plan = EnrollmentPlan(school=school, year=year, status=EnrollmentPlanStatus.FILED,
                           filed_by=actor, **content)
-    plan._history_user = actor
-    plan._change_reason = _("报送")
+    plan._history_user = actor  # type: ignore[attr-defined]
+    plan._change_reason = _("报送")  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             plan.save()
@@ -184,8 +184,8 @@ def _decide(*, plan: EnrollmentPlan, action: str, remarks: str, actor: User,
     plan.set_by = actor
     plan.set_at = timezone.now()
     label = _action_label(action)
-    plan._history_user = actor
-    plan._change_reason = f"{label}：{remarks}" if remarks else label
+    plan._history_user = actor  # type: ignore[attr-defined]
+    plan._change_reason = f"{label}：{remarks}" if remarks else label  # type: ignore[attr-defined]
     plan.save(update_fields=["status", "remarks", "set_by", "set_at"])
     return plan
 

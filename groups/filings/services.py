@@ -25,7 +25,7 @@ from qingdao_groups.core.workflow import TransitionRefused, next_status
 
 # What a district files itself; group-founding filings come from the founding workflow (L-2).
 FILABLE_KINDS = (Filing.Kind.POLICY, Filing.Kind.PROJECT)
-TITLE_MAX = Filing._meta.get_field("title").max_length
+TITLE_MAX: int = Filing._meta.get_field("title").max_length  # type: ignore[assignment]
 
 
 def filing_url(filing: Filing) -> str:
@@ -103,13 +103,14 @@ def filing_create(
     filed_on = filed_on or today
     if filed_on > today:
         raise RuleRefusal(_("报备日期不能晚于今天。"), field="filed_on")
+    assert actor.authority is not None  # can_create_filing: the staff of an authority
     filing = Filing(
-        authority_id=actor.authority_id, kind=kind, title=title,
+        authority=actor.authority, kind=kind, title=title,
         description=(description or "").strip(), project_starts_on=project_starts_on,
         filed_on=filed_on, first_filed_on=filed_on, status=FilingStatus.FILED, filed_by=actor,
     )
-    filing._history_user = actor
-    filing._change_reason = filing_late_explanation(filing) or _("报备")
+    filing._history_user = actor  # type: ignore[attr-defined]
+    filing._change_reason = filing_late_explanation(filing) or _("报备")  # type: ignore[attr-defined]
     filing.save()
     _notify_city(filing, _("%(authority)s 向市教育局报备：%(title)s")
                  % {"authority": actor.authority.name, "title": filing.title})
@@ -145,8 +146,8 @@ def filing_create_for_group_founding(
         first_filed_on=timezone.localdate(), status=FilingStatus.FILED,
         group=group, application=application, filed_by=actor,
     )
-    filing._history_user = actor
-    filing._change_reason = _("区（市）批准成立集团后自动报备（政策 L-2）")
+    filing._history_user = actor  # type: ignore[attr-defined]
+    filing._change_reason = _("区（市）批准成立集团后自动报备（政策 L-2）")  # type: ignore[attr-defined]
     filing.save()
     _notify_city(filing, _("%(authority)s 报备新成立的教育集团：%(name)s")
                  % {"authority": authority.name, "name": group.name})
@@ -165,8 +166,8 @@ def _handle(*, filing: Filing, action: str, remarks: str, actor: User,
     filing.handled_at = timezone.now()
     filing.version += 1
     label = FilingAction(action).label
-    filing._history_user = actor
-    filing._change_reason = f"{label}：{remarks}" if remarks else str(label)
+    filing._history_user = actor  # type: ignore[attr-defined]
+    filing._change_reason = f"{label}：{remarks}" if remarks else str(label)  # type: ignore[attr-defined]
     filing.save(update_fields=["status", "remarks", "handled_by", "handled_at", "version"])
     return filing
 
@@ -224,8 +225,8 @@ def filing_refile(
     filing.handled_by = None
     filing.handled_at = None
     filing.version += 1
-    filing._history_user = actor
-    filing._change_reason = filing_late_explanation(filing) or str(FilingAction.REFILE.label)
+    filing._history_user = actor  # type: ignore[attr-defined]
+    filing._change_reason = filing_late_explanation(filing) or str(FilingAction.REFILE.label)  # type: ignore[attr-defined]
     filing.save(update_fields=["status", "title", "description", "project_starts_on",
                                "filed_on", "filed_by", "remarks", "handled_by", "handled_at",
                                "version"])

@@ -86,7 +86,7 @@ def schools_seen_through_groups_q(user: User) -> Q | None:
     """The further schools a user sees through groups (members.extensions): for a district,
     the current schools of the groups it sees (those it approves and those with a member of
     its own); for a principal, the current schools of their own group."""
-    if user.is_district_staff and user.authority_id:
+    if user.is_district_staff and user.authority is not None:
         district = user.authority.district
         own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
         member_here = Membership.objects.open().filter(school__in=School.objects.filter(own))

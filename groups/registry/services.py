@@ -107,7 +107,7 @@ def membership_add(
         relation_subtype=relation_subtype, joined_on=joined_on, left_on=left_on,
         end_reason=end_reason, note=note,
     )
-    membership._history_user = actor
+    membership._history_user = actor  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             membership.save()
@@ -141,7 +141,7 @@ def membership_end(
     membership.end_reason = end_reason
     if note:
         membership.note = note
-    membership._history_user = actor
+    membership._history_user = actor  # type: ignore[attr-defined]
     membership.save(update_fields=["left_on", "end_reason", "note"])
     update_change_reason(membership, str(Membership.EndReason(end_reason).label))
     _close_open_cards(membership, actor)
@@ -162,8 +162,8 @@ def _close_open_cards(membership: Membership, actor: User) -> None:
         card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.CLOSE)
         card.closed_at = timezone.now()
         card.version += 1
-        card._history_user = actor
-        card._change_reason = str(_("成员关系结束（%(reason)s），预警关闭")
+        card._history_user = actor  # type: ignore[attr-defined]
+        card._change_reason = str(_("成员关系结束（%(reason)s），预警关闭")  # type: ignore[attr-defined]
                                   % {"reason": membership.get_end_reason_display()})
         card.save(update_fields=["status", "closed_at", "version"])
 
@@ -194,12 +194,12 @@ def group_create(
         specialty=specialty, founded_on=founded_on, unified_areas=list(unified_areas or []),
         description=description,
     )
-    group._history_user = actor
+    group._history_user = actor  # type: ignore[attr-defined]
     group.full_clean()
     group.save()
     core = Membership(group=group, school=core_school, role=Membership.Role.CORE,
                       joined_on=founded_on)
-    core._history_user = actor
+    core._history_user = actor  # type: ignore[attr-defined]
     core.save()
     if chief:
         seat = CouncilSeat(
@@ -207,7 +207,7 @@ def group_create(
             school=core_school if chief == core_school.principal_name else None,
             started_on=founded_on, non_default_reason=chief_principal_reason,
         )
-        seat._history_user = actor
+        seat._history_user = actor  # type: ignore[attr-defined]
         seat.save()
     return group
 
@@ -225,6 +225,6 @@ def partnership_add(
         raise RuleRefusal(_("结束日期不能早于开始日期。"), field="ended_on")
     partnership = Partnership(group=group, partner=partner, projects="\n".join(projects),
                               started_on=started_on, ended_on=ended_on)
-    partnership._history_user = actor
+    partnership._history_user = actor  # type: ignore[attr-defined]
     partnership.save()
     return partnership

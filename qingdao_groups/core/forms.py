@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from qingdao_groups.core.uploads import UploadRejected, validate_upload
+from qingdao_groups.core.uploads import UploadRejected, upload_limit_bytes, validate_upload
 
 
 class BootstrapFormMixin:
@@ -73,8 +73,6 @@ class CheckedFileField(forms.FileField):
         uploaded = super().clean(data, initial)
         if uploaded:
             try:
-                from groups.charter.services import upload_limit_bytes
-
                 validate_upload(uploaded, max_bytes=upload_limit_bytes())
             except UploadRejected as exc:
                 raise ValidationError(exc.message, code="upload") from exc
