@@ -83,7 +83,7 @@ lint: $(STAMP) ## ruff, import contracts, djLint (templates), mypy (services, se
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
-	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/djlint templates $(wildcard groups/*/templates) --lint
 	$(VENV)/bin/mypy
 
 docs: $(STAMP) ## Regenerate docs/clauses.md (policy clause -> code, tests, templates)
