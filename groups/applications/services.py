@@ -429,7 +429,7 @@ def _approve_founding(application: Application, actor: User, day: datetime.date)
     for p in application.proposed_members.select_related("school"):
         membership_add(group=group, school=p.school, relation_type=p.relation_type,
                        relation_subtype=p.relation_subtype, joined_on=day, actor=actor,
-                       note=p.projects[:200])
+                       note=p.projects)
     for pp in application.proposed_partners.select_related("partner"):
         partnership_add(group=group, partner=pp.partner, projects=pp.projects.splitlines(),
                         started_on=day, actor=actor)

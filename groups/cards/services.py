@@ -27,7 +27,6 @@ from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import TransitionRefused, next_status
 
 STALE = gettext_lazy("该事项已被他人处理，请刷新后查看最新状态。")
-REASON_MAX = 100  # django-simple-history keeps the change reason in a CharField(100)
 
 
 def _url(card: Card) -> str:
@@ -59,7 +58,7 @@ def _move(card: Card, action: str) -> str:
 def _save(card: Card, actor: User | None, reason: str, fields: list[str]) -> None:
     card.version += 1
     card._history_user = actor  # type: ignore[attr-defined]
-    card._change_reason = reason[:REASON_MAX]  # type: ignore[attr-defined]
+    card._change_reason = reason  # type: ignore[attr-defined]
     card.save(update_fields=[*fields, "version"])
 
 
@@ -273,8 +272,7 @@ def card_issue_red(
     )
     red._history_user = actor  # type: ignore[attr-defined]
     red._change_reason = (  # type: ignore[attr-defined]
-        _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团")
-    )[:REASON_MAX]
+        _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"))
     red.save()
     # The member leaves today: its open yellow cards end with it (the escalated one first).
     open_yellows = Card.objects.select_for_update().filter(

@@ -18,6 +18,7 @@ from groups.filings.permissions import (
 from groups.filings.workflows import FilingAction, FilingStatus
 from members.models import District
 from qingdao_groups.core.forms import (
+    LONG_TEXT_MAX,
     BootstrapFormMixin,
     CheckedFileField,
     DateInput,
@@ -47,6 +48,7 @@ class FilingFilterForm(BootstrapFormMixin, forms.Form):
 class FilingContentForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     description = forms.CharField(label=gettext_lazy("内容摘要"), required=False,
+                                  max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 5}))
     project_starts_on = forms.DateField(label=gettext_lazy("项目开始日期"), required=False,
                                         widget=DateInput(), help_text=START_HELP)
@@ -95,7 +97,7 @@ class FilingHandleForm(VersionedForm):
                                "（政策 L-2）。"),
     )
     remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}),
+                              max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=gettext_lazy("退回时必须填写；确认时可附意见。"))
 
     def clean(self):

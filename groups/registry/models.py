@@ -155,7 +155,7 @@ class Membership(models.Model):
     end_reason = models.CharField(
         _("离开原因"), max_length=20, choices=EndReason.choices, blank=True
     )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()

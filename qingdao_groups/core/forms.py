@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy
 
 from qingdao_groups.core.uploads import UploadRejected, upload_limit_bytes, validate_upload
 
+# A person's reason, remarks, opinion, justification, conditions or note is kept whole in a text
+# column (issue 6); the form bounds it generously so 10,000 Chinese characters pass and a pasted
+# book gets a clear message instead of a slow request.
+LONG_TEXT_MAX = 20_000
+
 
 class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
