@@ -14,19 +14,7 @@ from groups.enrollment.services import (
     YEAR_MAX,
     YEAR_MIN,
 )
-from groups.enrollment.workflows import EnrollmentPlanStatus
 from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin
-
-
-class PlanFilterForm(BootstrapFormMixin, forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("招生年度"), required=False,
-                              min_value=YEAR_MIN, max_value=YEAR_MAX,
-                              widget=forms.NumberInput(attrs={"placeholder": gettext_lazy("年度")}))
-    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
-                               choices=[("", gettext_lazy("全部状态"))]
-                               + EnrollmentPlanStatus.choices)
-    q = forms.CharField(label=gettext_lazy("学校"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("学校名称")}))
 
 
 class PlanContentForm(BootstrapFormMixin, forms.Form):

@@ -4,7 +4,6 @@
 from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 
-from groups.enrollment.forms import PlanFilterForm
 from groups.enrollment.models import EnrollmentPlan
 from groups.registry.models import EducationGroup, Membership
 from members.models import School, User
@@ -41,14 +40,3 @@ def plan_get_for_user(*, user, plan_id: int) -> EnrollmentPlan:
         raise Http404 from exc
 
 
-def filter_plans(qs, form: PlanFilterForm):
-    if not form.is_valid():
-        return qs
-    data = form.cleaned_data
-    if data["year"]:
-        qs = qs.filter(year=data["year"])
-    if data["status"]:
-        qs = qs.filter(status=data["status"])
-    if data["q"]:
-        qs = qs.filter(school__name__icontains=data["q"])
-    return qs

@@ -15,8 +15,7 @@ from groups.filings.models import Filing
 from groups.filings.permissions import (
     FILING_UPLOAD_KINDS,
 )
-from groups.filings.workflows import FilingAction, FilingStatus
-from members.models import District
+from groups.filings.workflows import FilingAction
 from qingdao_groups.core.forms import (
     LONG_TEXT_MAX,
     BootstrapFormMixin,
@@ -27,22 +26,6 @@ from qingdao_groups.core.forms import (
 
 START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须晚于报备日期（今天），"
                           "否则标记为未提前报备（政策 D-2）。")
-
-
-class FilingFilterForm(BootstrapFormMixin, forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
-                               choices=[("", gettext_lazy("全部状态"))] + FilingStatus.choices)
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), required=False,
-                             choices=[("", gettext_lazy("全部类别"))] + Filing.Kind.choices)
-    district = forms.ChoiceField(label=gettext_lazy("报备部门"), required=False,
-                                 choices=[("", gettext_lazy("全部区（市）"))] + District.choices)
-    late = forms.BooleanField(label=gettext_lazy("只看未提前报备的项目（政策 D-2）"),
-                              required=False)
-
-    def __init__(self, *args, show_district: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not show_district:  # a district only ever sees its own filings
-            del self.fields["district"]
 
 
 class FilingContentForm(BootstrapFormMixin, forms.Form):

@@ -11,19 +11,8 @@ from groups.registry.models import (
     RelationType,
     UnifiedArea,
 )
-from members.models import District, Partner, School
+from members.models import Partner, School
 from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput
-
-
-class GroupFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("集团名称、编号或核心校")}))
-    district = forms.ChoiceField(label=_("核心校所在区（市）"), required=False,
-                                 choices=[("", _("全部区（市）"))] + District.choices)
-    relation_type = forms.ChoiceField(label=_("合作类型"), required=False,
-                                      choices=[("", _("全部类型"))] + RelationType.choices)
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部状态"))] + EducationGroup.Status.choices)
 
 
 class GroupCreateForm(BootstrapFormMixin, forms.Form):

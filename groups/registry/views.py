@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from groups.registry.filters import GroupFilter
 from groups.registry.forms import (
     GroupCreateForm,
-    GroupFilterForm,
     MembershipAddForm,
     MembershipEndForm,
     PartnershipAddForm,
@@ -32,27 +31,10 @@ PAGE_SIZE = 25
 
 
 
-def filter_groups(qs, form: GroupFilterForm):
-    if not form.is_valid():
-        return qs
-    data = form.cleaned_data
-    if data["q"]:
-        q = data["q"]
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q)
-                       | Q(core_school__name__icontains=q))
-    if data["district"]:
-        qs = qs.filter(core_school__district=data["district"])
-    if data["status"]:
-        qs = qs.filter(status=data["status"])
-    if data["relation_type"]:
-        qs = qs.filter(Exists(Membership.objects.open().filter(
-            group_id=OuterRef("pk"), relation_type=data["relation_type"])))
-    return qs
-
-
 def group_list_view(request):
-    form = GroupFilterForm(request.GET or None)
-    qs = filter_groups(group_list_for_user(user=request.user), form).order_by("founded_on", "id")
+    filterset = GroupFilter(request.GET or None, queryset=group_list_for_user(user=request.user))
+    form = filterset.form
+    qs = filterset.qs.order_by("founded_on", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
