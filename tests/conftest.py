@@ -47,18 +47,21 @@ def build_world():
     MembershipFactory(group=w.other_group, school=w.other_school)
     w.users = {
         "city": UserFactory(username="t-city", role=User.Role.CITY_STAFF, authority=w.city),
-        "district": UserFactory(username="t-district", role=User.Role.DISTRICT_STAFF,
-                                authority=w.shinan),
-        "principal": UserFactory(username="t-principal", role=User.Role.CORE_PRINCIPAL,
-                                 school=w.core),
-        "member": UserFactory(username="t-member", role=User.Role.MEMBER_PRINCIPAL,
-                              school=w.member_school),
+        "district": UserFactory(
+            username="t-district", role=User.Role.DISTRICT_STAFF, authority=w.shinan
+        ),
+        "principal": UserFactory(
+            username="t-principal", role=User.Role.CORE_PRINCIPAL, school=w.core
+        ),
+        "member": UserFactory(
+            username="t-member", role=User.Role.MEMBER_PRINCIPAL, school=w.member_school
+        ),
         "auditor": UserFactory(username="t-auditor", role=User.Role.AUDITOR),
-        "admin": UserFactory(username="t-admin", role=User.Role.SYSADMIN, is_staff=True,
-                             is_superuser=True),
+        "admin": UserFactory(
+            username="t-admin", role=User.Role.SYSADMIN, is_staff=True, is_superuser=True
+        ),
     }
     return w
-
 
 
 # The world is built once per test module, inside a transaction that stays open while the
@@ -67,8 +70,12 @@ def build_world():
 # Each test gets its own deep copy of the Python objects, so a test that changes one in memory
 # does not leak it into the next. Tests that need real commits (transactional_db, live_server,
 # django_db(transaction=True): browser and race tests) build their own world, as before.
-_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences",
-                           "django_db_serialized_rollback"}
+_TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
 def _is_transactional(item) -> bool:
@@ -98,7 +105,12 @@ class _SharedWorld:
             self._atomic._from_testcase = True  # like TestCase's own: durable blocks may nest
             self._atomic.__enter__()
             _SharedWorld.open_now = self
-            self.world = build_world()
+        try:
+            with self.blocker.unblock():
+                self.world = build_world()
+        except BaseException:
+            self.close()
+            raise
 
     def close(self):
         if self._atomic is None:
