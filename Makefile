@@ -13,6 +13,9 @@ STAMP := $(VENV)/.installed-from-requirements.lock
 PROCFILE := Procfile.dev
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-x -k groups"`.
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: one per CPU (at most 4; each builds its own test
+# database). PYTEST_WORKERS=0 runs in one process (needed for --pdb and -s).
+PYTEST_WORKERS ?= auto
 # Folders the compilemessages walk must skip (the venv holds Django's own catalogues).
 I18N_IGNORE := --ignore $(VENV) --ignore var --ignore node_modules
 # The compiled catalogues are committed; recompile them when GNU gettext is there to do it.
@@ -77,7 +80,7 @@ run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 with a
 
 test: $(STAMP) ## Run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)
 	@$(COMPILE_MESSAGES)
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff, import contracts, djLint (templates), mypy (services, selectors, permissions)
 	$(VENV)/bin/ruff check .
