@@ -37,6 +37,7 @@ from groups.applications.workflows import (
     ApplicationStatus,
     ConsentStatus,
 )
+from groups.registry.membership import core_cannot_be_member
 from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership, PolicyParameters
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
@@ -110,7 +111,8 @@ def application_create(
     if kind == Application.Kind.FOUNDING:
         school = actor.school
         assert school is not None  # can_draft_application: the principal of a school
-        open_core = Membership.objects.open().filter(school=school).select_related("group")
+        # In a group with no exit approved: a leaver may prepare its own group (L-5).
+        open_core = Membership.objects.without_end().filter(school=school).select_related("group")
         if open_core.exists():
             raise RuleRefusal(
                 _("本校目前是“%(group)s”的在册学校，须先退出才能作为核心校成立新集团。")
@@ -178,8 +180,9 @@ def proposed_member_set(
                                field="relation_subtype")
     core_id = (application.applicant_school_id if application.kind == Application.Kind.FOUNDING
                else application.group.core_school_id)  # type: ignore[union-attr]
-    if school.pk == core_id:
-        raise RuleRefusal(_("核心校不能同时作为本集团的成员校。"), field="school")
+    core_rule = core_cannot_be_member(core_school_id=core_id, school_id=school.pk)
+    if not core_rule:
+        raise RuleRefusal(core_rule.reason, field="school")
     if application.kind == Application.Kind.ADMISSION:
         application.proposed_members.exclude(school=school).delete()
     member = ProposedMember.objects.filter(application=application, school=school).first() or \
@@ -470,12 +473,14 @@ def _approve_admission(application: Application, actor: User, day: datetime.date
                    % {"mode": application.get_admission_mode_display()})
 
 
-def _approve_exit(application: Application, actor: User, day: datetime.date) -> None:
-    """Approval ends the membership on the stated date with reason exit (L-5)."""
+def _approve_exit(application: Application, actor: User, day: datetime.date,
+                  today: datetime.date) -> None:
+    """Approval ends the membership on the stated date with reason exit (L-5); a later date
+    leaves the school a full member until then."""
     assert application.membership is not None  # an exit always names its membership
     membership_end(membership=application.membership, left_on=day,
                    end_reason=Membership.EndReason.EXIT, actor=actor,
-                   note=_("经批准退出"))
+                   note=_("经批准退出"), today=today)
 
 
 @transaction.atomic
@@ -518,7 +523,7 @@ def application_decide(
         elif application.kind == Application.Kind.ADMISSION:
             _approve_admission(application, actor, day)
         else:
-            _approve_exit(application, actor, day)
+            _approve_exit(application, actor, day, today)
     _move(application, action, actor, reason.strip(), extra_fields=(
         "decision_reason", "conditions", "justification", "decided_by", "decided_at", "group"))
     recipients = principals_of(application.applicant_school_id)

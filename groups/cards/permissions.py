@@ -1,22 +1,25 @@
 """Who may change the registry of groups. Each rule returns a Decision that explains a refusal."""
 
+import datetime
 
 from django.utils.translation import gettext_lazy as _
 
 from groups.cards.models import Card  # noqa: E402
 from groups.cards.workflows import CardStatus
 from groups.charter.models import Attachment  # noqa: E402
-from groups.registry.models import (
-    Membership,  # noqa: E402
-)
+from groups.registry.membership import today as membership_today
+from groups.registry.models import Membership
 from groups.registry.permissions import NOT_IN_STATE, _principal_of
 from members.models import User
 from qingdao_groups.core.rules import ALLOW, Decision
 
 
-def can_issue_card(user: User, membership: Membership) -> Decision:
-    """Bureau staff of the core's authority warn or expel a member (policy L-6)."""
-    if membership.role != Membership.Role.MEMBER or membership.left_on is not None:
+def can_issue_card(user: User, membership: Membership,
+                   today: datetime.date | None = None) -> Decision:
+    """Bureau staff of the core's authority warn or expel a member (policy L-6): a school that
+    is a member today, including one whose exit takes effect later."""
+    if membership.role != Membership.Role.MEMBER or \
+            not membership.is_active_on(today or membership_today()):
         return Decision(False, _("只能对在册成员校发出黄牌或红牌。"))
     if not user.acts_for_authority(membership.group.authority_id):
         return Decision(False, _("只有核心校所属教育行政部门可以发出黄牌或红牌（政策 L-6）。"))

@@ -74,20 +74,20 @@ def _member_principals(card: Card) -> list[User]:
 @transaction.atomic
 def card_issue_yellow(
     *, membership: Membership, ground: str, description: str, actor: User,
-    deadline: datetime.date | None = None,
+    deadline: datetime.date | None = None, today: datetime.date | None = None,
 ) -> Card:
     """Warn a member that fails to perform the agreement or harmed the group's reputation
     (yellow card, policy L-6); the member must rectify by the deadline (default: today plus the
     configured rectification period)."""
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
-    require(can_issue_card(actor, membership))
+    today = today or timezone.localdate()
+    require(can_issue_card(actor, membership, today=today))
     if ground not in Card.Ground.values:
         raise RuleRefusal(_("请选择发出黄牌的事由（政策 L-6）。"), field="ground")
     description = (description or "").strip()
     if not description:
         raise RuleRefusal(_("请写明情况说明。"), field="description")
-    today = timezone.localdate()
     if deadline is None:
         deadline = today + datetime.timedelta(days=PolicyParameters.current().rectification_days)
     if deadline <= today:
@@ -223,6 +223,7 @@ def yellow_cards_in_window(*, membership: Membership, today: datetime.date,
 def card_issue_red(
     *, membership: Membership, reason: str, actor: User, escalate_from: Card | None = None,
     severe: bool = False, ground: str | None = None, expected_version: int | None = None,
+    today: datetime.date | None = None,
 ) -> Card:
     """Expel a member with a red card (policy L-6), allowed only (a) by escalating an open yellow
     card of this member, (b) after a second yellow card within the configured window, or (c)
@@ -232,6 +233,7 @@ def card_issue_red(
     `expected_version` is the version of `escalate_from` the user saw."""
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
+    today = today or timezone.localdate()
     yellow = None
     if escalate_from is not None:
         yellow = _lock_card(escalate_from, expected_version)
@@ -239,7 +241,7 @@ def card_issue_red(
             raise RuleRefusal(_("只能升级本成员校的黄牌。"), field="escalate_from")
         _move(yellow, CardAction.ESCALATE)
         require(can_review_card(actor, yellow))
-    require(can_issue_card(actor, membership))
+    require(can_issue_card(actor, membership, today=today))
     reason = (reason or "").strip()
     if not reason:
         raise RuleRefusal(
@@ -247,7 +249,6 @@ def card_issue_red(
             else _("直接发出红牌须写明重大事故的情况和理由（政策 L-6）。"),
             field="reason",
         )
-    today = timezone.localdate()
     if yellow is not None:
         ground = yellow.ground
     elif yellow_cards_in_window(membership=membership, today=today) >= 2:
@@ -274,23 +275,39 @@ def card_issue_red(
     red._change_reason = (  # type: ignore[attr-defined]
         _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"))
     red.save()
-    # The member leaves today: its open yellow cards end with it (the escalated one first).
-    open_yellows = Card.objects.select_for_update().filter(
-        membership_id=membership.pk, level=Card.Level.YELLOW, closed_at__isnull=True,
-        status__in=OPEN_CARD_STATUSES)
-    for card in open_yellows:
-        escalated = yellow is not None and card.pk == yellow.pk
-        card.status = _move(card, CardAction.ESCALATE if escalated else CardAction.CLOSE)
-        card.closed_at = now
-        _save(card, actor, str(_("升级为红牌") if escalated else _("因红牌淘汰而结束")),
-              ["status", "closed_at"])
+    if yellow is not None:
+        yellow.status = _move(yellow, CardAction.ESCALATE)
+        yellow.closed_at = now
+        _save(yellow, actor, str(_("升级为红牌")), ["status", "closed_at"])
+    # The member leaves today; its other open cards close with the membership.
     red.membership = membership_end(membership=membership, left_on=today,
-                                    end_reason=Membership.EndReason.EXPULSION, actor=actor)
+                                    end_reason=Membership.EndReason.EXPULSION, actor=actor,
+                                    today=today)
     message = _("%(group)s：%(school)s 被红牌淘汰，自 %(date)s 起不再是集团成员校（政策 L-6）。") % {
         "group": membership.group.name, "school": membership.school.name, "date": today}
     notify(principals_of(membership.school_id) + principals_of(membership.group.core_school_id)
            + staff_of(membership.group.authority_id), message, _url(red))
     return red
+
+
+def cards_close_for_membership(
+    *, membership: Membership, actor: User | None, when: datetime.datetime,
+) -> int:
+    """A warning cannot outlive the membership it concerns (policy L-6): when the membership's
+    end takes effect its open cards close, dated `when`, so nothing stays overdue in an inbox
+    for a school that has left. The one place cards close with a membership; called by the
+    registry (groups/registry/services.py) on the day the end takes effect. Returns how many
+    closed."""
+    reason = str(_("成员关系结束（%(reason)s），预警关闭")
+                 % {"reason": membership.get_end_reason_display()})
+    cards = list(Card.objects.select_for_update().filter(
+        membership_id=membership.pk, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
+    for card in cards:
+        card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.CLOSE)
+        card.closed_at = when
+        card._history_date = when  # type: ignore[attr-defined]
+        _save(card, actor, reason, ["status", "closed_at"])
+    return len(cards)
 
 
 @transaction.atomic

@@ -17,12 +17,13 @@ def enrollment_plan_list_for_user(*, user: User) -> QuerySet[EnrollmentPlan]:
     return qs if q is None else qs.filter(school__in=School.objects.filter(q))
 
 
-def enrollment_plans_for_group(*, group: EducationGroup, year: int) -> QuerySet[EnrollmentPlan]:
+def enrollment_plans_for_group(*, group: EducationGroup, year: int,
+                               today=None) -> QuerySet[EnrollmentPlan]:
     """The year's enrollment plans of the schools currently in `group` (core and members), each
     with the school's role in the group as `group_role`; one query (一校一案, policy L-7)."""
     from django.db.models import Subquery
 
-    current = Membership.objects.open().filter(group_id=group.pk)
+    current = Membership.objects.current(today=today).filter(group_id=group.pk)
     return (
         EnrollmentPlan.objects.filter(year=year, school_id__in=current.values("school_id"))
         .select_related("school", "school__authority")

@@ -34,5 +34,5 @@ class GroupFilter(django_filters.FilterSet):
 
     def with_relation_type(self, queryset, name, value):
         """Groups with a current member of that cooperation type (policy T-1 … T-3)."""
-        return queryset.filter(Exists(Membership.objects.open().filter(
+        return queryset.filter(Exists(Membership.objects.current().filter(
             group_id=OuterRef("pk"), relation_type=value)))

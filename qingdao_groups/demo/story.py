@@ -371,7 +371,8 @@ class StorySeeder:
         """九水路中学 applies to leave a few months ahead; the `principal` user's inbox holds the
         core school's opinion (policy L-5)."""
         actor = self._user("member")
-        membership = Membership.objects.open().get(group=group, school=actor.school)
+        membership = Membership.objects.current(today=self.today).get(
+            group=group, school=actor.school)
         with self._at(EXIT_DAYS["draft"]):
             application = application_services.application_create(
                 kind=Application.Kind.EXIT, actor=actor, membership=membership,
@@ -386,8 +387,8 @@ class StorySeeder:
     def _overdue_card(self, group: EducationGroup) -> None:
         """A yellow card the city issued, whose deadline passed: the daily task marked it overdue
         the next day, so the city's inbox shows an overdue rectification (policy L-6)."""
-        membership = Membership.objects.open().get(group=group,
-                                                   school=self.schools[OVERDUE_CARD_SCHOOL])
+        membership = Membership.objects.current(today=self.today).get(
+            group=group, school=self.schools[OVERDUE_CARD_SCHOOL])
         with self._at(OVERDUE_CARD_DAYS["issue"]):
             card_services.card_issue_yellow(
                 membership=membership, ground=Card.Ground.AGREEMENT, actor=self._user("city"),
@@ -400,7 +401,8 @@ class StorySeeder:
 
     def _member_card(self, group: EducationGroup) -> None:
         """A yellow card for the `member` user's school, awaiting its rectification (L-6)."""
-        membership = Membership.objects.open().get(group=group, school=self._user("member").school)
+        membership = Membership.objects.current(today=self.today).get(
+            group=group, school=self._user("member").school)
         with self._at(MEMBER_CARD_DAYS):
             card_services.card_issue_yellow(
                 membership=membership, ground=Card.Ground.AGREEMENT, actor=self._user("city"),
