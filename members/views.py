@@ -14,7 +14,8 @@ from members.selectors import (
     school_get_for_user,
     school_list_for_user,
 )
-from qingdao_groups.core.rules import require
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.submissions import ALREADY_DONE, once
 
 PAGE_SIZE = 50
 
@@ -66,8 +67,15 @@ def school_create_view(request):
     authorities = authorities_user_may_assign(user=request.user)
     form = SchoolForm(request.POST or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
-        school = form.save()
-        messages.success(request, _("已登记学校：%(name)s") % {"name": school.name})
+        try:
+            school, created = once(form.cleaned_data["submission"], request.user, form.save)
+        except RuleRefusal as exc:
+            messages.error(request, exc.message)
+            return redirect("members:school-create")
+        if not created:
+            messages.info(request, ALREADY_DONE)
+        else:
+            messages.success(request, _("已登记学校：%(name)s") % {"name": school.name})
         return redirect("members:school-detail", school_id=school.pk)
     return render(request, "members/school_form.html", {"form": form, "school": None})
 

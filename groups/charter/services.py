@@ -24,7 +24,13 @@ from groups.filings.selectors import filing_list_for_user
 from groups.registry.models import EducationGroup, PolicyParameters
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.uploads import UploadInfo, extract_text, generated_name, validate_upload
+from qingdao_groups.core.uploads import (
+    UploadInfo,
+    clean_original_name,
+    extract_text,
+    generated_name,
+    validate_upload,
+)
 
 # Which field of Attachment points at each kind of owner, and who may see that owner.
 _OWNERS = {
@@ -99,7 +105,9 @@ def _attachment_store(*, owner, field: str, kind: str, uploaded_file, info: Uplo
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
         attachment._history_user = actor
-        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}
+        # The history's reason names the file briefly; the whole name is in original_name.
+        attachment._change_reason = _("上传附件：%(name)s") % {
+            "name": clean_original_name(info.original_name, max_length=60)}
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)

@@ -13,6 +13,7 @@ from groups.registry.models import (
 )
 from members.models import District, Partner, School
 from qingdao_groups.core.forms import BootstrapFormMixin, DateInput
+from qingdao_groups.core.submissions import SubmissionField
 
 
 class GroupFilterForm(BootstrapFormMixin, forms.Form):
@@ -46,6 +47,7 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
     )
     description = forms.CharField(label=_("简介"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    submission = SubmissionField()
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +73,7 @@ class MembershipAddForm(BootstrapFormMixin, forms.Form):
                                          help_text=_("须属于所选合作类型（政策 T-1 至 T-3）"))
     joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    submission = SubmissionField()
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,3 +92,4 @@ class PartnershipAddForm(BootstrapFormMixin, forms.Form):
     projects = forms.CharField(label=_("合作项目"), widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("每行一个项目"))
     started_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    submission = SubmissionField()
