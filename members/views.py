@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from members.forms import SchoolFilterForm, SchoolForm
+from members.models import School
 from members.permissions import can_create_school, can_edit_school, can_import_schools
 from members.selectors import (
     authorities_user_may_assign,
@@ -15,7 +16,7 @@ from members.selectors import (
     school_list_for_user,
 )
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.submissions import ALREADY_DONE, once
+from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 
 PAGE_SIZE = 50
 
@@ -65,6 +66,10 @@ def school_detail_view(request, school_id: int):
 def school_create_view(request):
     require(can_create_school(request.user))
     authorities = authorities_user_may_assign(user=request.user)
+    repeated = first_result(request)
+    if isinstance(repeated, School):  # the same form again: its code is taken by now
+        messages.info(request, ALREADY_DONE)
+        return redirect("members:school-detail", school_id=repeated.pk)
     form = SchoolForm(request.POST or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
         try:

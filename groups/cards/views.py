@@ -60,7 +60,7 @@ from qingdao_groups.core.forms import (
     keep_file_hint,
 )
 from qingdao_groups.core.rules import Decision, RuleRefusal, add_form_error
-from qingdao_groups.core.submissions import ALREADY_DONE, once
+from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 
 PAGE_SIZE = 25
 
@@ -322,6 +322,11 @@ def card_issue_view(request, membership_id: int):
             "group", "group__authority", "school").get(pk=membership_id, group__in=groups)
     except Membership.DoesNotExist as exc:
         raise Http404 from exc
+    repeated = first_result(request)
+    if isinstance(repeated, Card) and repeated.membership_id == membership.pk:
+        # The same form again: the red card it issued already ended the membership.
+        messages.info(request, ALREADY_DONE)
+        return redirect("cards:detail", card_id=repeated.pk)
     decision = can_issue_card(request.user, membership)
     if not decision:
         raise PermissionDenied(decision.reason)

@@ -14,7 +14,7 @@ from groups.registry.forms import (
     MembershipEndForm,
     PartnershipAddForm,
 )
-from groups.registry.models import Membership
+from groups.registry.models import EducationGroup, Membership
 from groups.registry.permissions import (
     can_add_partnership,
     can_create_group,
@@ -25,7 +25,7 @@ from groups.registry.services import group_create, membership_add, membership_en
 from members.models import School, User
 from members.selectors import school_list_for_user
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
-from qingdao_groups.core.submissions import ALREADY_DONE, once
+from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 from qingdao_groups.core.timeline import timeline_for
 
 PAGE_SIZE = 25
@@ -110,6 +110,10 @@ def _schools_for_core(user: User):
 
 def group_create_view(request):
     require(can_create_group(request.user))
+    repeated = first_result(request)
+    if isinstance(repeated, EducationGroup):  # the same form again: its name is taken by now
+        messages.info(request, ALREADY_DONE)
+        return redirect("groups:group-detail", group_id=repeated.pk)
     form = GroupCreateForm(request.POST or None, schools=_schools_for_core(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

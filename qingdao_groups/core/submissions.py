@@ -93,3 +93,18 @@ def once(token: uuid.UUID | None, user, create: Callable[[], T]) -> tuple[T, boo
             raise
         return existing, False
     return created, True
+
+
+def first_result(request):
+    """What this request's form already made, if it is a repeat of a used form of this user;
+    else None. For a creating page whose own gate the first creation closes (after a red card
+    the school is no longer a member), so the repeat is checked before the gate."""
+    if request.method != "POST" or not request.user.is_authenticated:
+        return None
+    token = SubmissionField().clean(request.POST.get(FIELD))
+    if token is None:
+        return None
+    claim = SubmissionToken.objects.filter(token=token, user=request.user).first()
+    if claim is None or claim.content_type_id is None:
+        return None
+    return _claimed(token, request.user)
