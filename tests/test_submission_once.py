@@ -278,3 +278,17 @@ def test_identical_requests_in_parallel_create_one_object(world, case):
     assert statuses == [302] * len(statuses)
     assert model.objects.count() == before + 1
     assert SubmissionToken.objects.filter(token=token).count() == 1
+
+
+def test_confirming_the_same_import_twice_imports_once(client, world,
+                                                       django_capture_on_commit_callbacks):
+    from tests.members.test_imports import IMPORT_URL, a_row, import_through_pages, xlsx_bytes
+
+    client.force_login(world.users["city"])
+    with django_capture_on_commit_callbacks(execute=True):
+        preview, first = import_through_pages(client, xlsx_bytes([a_row(world.shinan)]))
+    assert first.status_code == 302 and School.objects.filter(code="3702990001").count() == 1
+    token = preview.context["confirm_form"].initial["token"]
+    second = client.post(IMPORT_URL, {"token": token}, follow=True)
+    assert str(ALREADY_DONE) in second.content.decode()
+    assert School.objects.filter(code="3702990001").count() == 1
