@@ -1,11 +1,14 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from members.models import School
+from members.services import check_core_school_keeps_authority
 from qingdao_groups.core.forms import BootstrapFormMixin
+from qingdao_groups.core.submissions import SubmissionField
 
 
 class SchoolForm(BootstrapFormMixin, forms.ModelForm):
+    submission = SubmissionField()  # read when creating (members.views.school_create_view)
+
     class Meta:
         model = School
         fields = ["name", "code", "authority", "district", "stage", "nature", "is_weak",
@@ -17,16 +20,13 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["authority"].queryset = authorities
 
     def clean_authority(self):
-        """The core school's authority approves its group's changes (policy L-1): moving a core
-        school to another bureau would silently move that power, so it is refused here."""
+        """A core school keeps its authority (policy L-1; members.services states the rule)."""
         authority = self.cleaned_data["authority"]
-        if self.instance.pk and authority and authority.pk != self.instance.authority_id:
-            led = self.instance.led_groups.exclude(status="dissolved").values_list("name",
-                                                                                   flat=True)
-            if led:
-                raise forms.ValidationError(
-                    _("该校是“%(groups)s”的核心校，其主管部门即集团的审批部门（政策 L-1），"
-                      "不能在此直接变更；请联系市教育局。") % {"groups": "、".join(led)})
+        decision = check_core_school_keeps_authority(
+            school_id=self.instance.pk, old_authority_id=self.instance.authority_id,
+            new_authority_id=authority.pk if authority else None)
+        if not decision:
+            raise forms.ValidationError(decision.reason)
         return authority
 
     def clean_code(self):

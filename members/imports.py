@@ -41,7 +41,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from members.models import Authority, District, School, User, validate_school_code
 from members.permissions import can_edit_school, can_import_schools
 from members.selectors import authorities_user_may_assign, school_list_for_user
+from members.services import check_core_school_keeps_authority, led_group_names
 from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.uploads import ZipRefused, zip_entries
 
 # --------------------------------------------------------------------------- the columns
 
@@ -82,8 +84,6 @@ EXPORT_FORMATS = ("xlsx", "csv")
 MAX_COLUMNS = 40  # columns read per row: a sheet formatted out to column XFD is not 16k wide
 HEADER_SCAN_ROWS = 10  # the header may sit under a title row or two
 EXCEL_MAX_ROWS = 1_048_576  # a row number beyond Excel's own limit means a forged sheet
-MAX_ZIP_ENTRIES = 2_000
-DEFAULT_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 TOKEN_SALT = "members.imports.school"
 TOKEN_MAX_AGE = 60 * 60
 IMPORT_DIR = "imports"
@@ -188,10 +188,6 @@ class ExportFile:
 # --------------------------------------------------------------------------- reading files
 
 
-def _max_unzipped_bytes() -> int:
-    return getattr(settings, "SCHOOL_IMPORT_MAX_UNZIPPED_BYTES", DEFAULT_MAX_UNZIPPED_BYTES)
-
-
 def _read_upload(uploaded_file) -> bytes:
     limit = settings.SCHOOL_IMPORT_MAX_BYTES
     too_big = ImportRefused(
@@ -224,16 +220,15 @@ def _sheet_rows(data: bytes) -> Iterator[tuple[int, list]]:
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
     not_xlsx = ImportRefused(_("无法读取该文件：它不是有效的 Excel（.xlsx）工作簿。"))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise not_xlsx from exc
-    # Python's zipfile never inflates an entry beyond its declared size, so the declared total is
-    # a real bound on what openpyxl will decompress.
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > _max_unzipped_bytes():
+        # The project's one zip-bomb guard, with the limits every upload has.
+        entries = zip_entries(io.BytesIO(data))
+    except ZipRefused as exc:
+        if isinstance(exc.__cause__, zipfile.BadZipFile | zipfile.LargeZipFile | OSError
+                      | ValueError | EOFError):
+            raise not_xlsx from exc
         raise ImportRefused(
             _("该文件解压后过大，可能是恶意构造的压缩文件，已拒绝。请上传正常的 Excel 文件。")
-        )
+        ) from exc
     names = {e.filename for e in entries}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise not_xlsx
@@ -441,7 +436,7 @@ class _Context:
     lookups: dict[str, dict[str, str]]
     labels: dict[str, dict[str, str]]
     seen: dict[str, int] = field(default_factory=dict)
-    core_codes: set[str] = field(default_factory=set)
+    led: dict[int, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -462,17 +457,17 @@ def _plan(*, user: User, data: bytes, lock: bool) -> _Plan:
     existing_qs = School.objects.select_related("authority").filter(code__in=codes)
     if lock:
         existing_qs = existing_qs.select_for_update(of=("self",))
+    existing = {s.code: s for s in existing_qs}
     ctx = _Context(
         user=user,
-        existing={s.code: s for s in existing_qs},
+        existing=existing,
         visible_codes=set(
             school_list_for_user(user=user).filter(code__in=codes).values_list("code", flat=True)
         ),
         authorities={a.name: a for a in Authority.objects.all()},
         assignable_ids=set(authorities_user_may_assign(user=user).values_list("pk", flat=True)),
         # Core schools of groups in being: their authority approves the group (policy L-1).
-        core_codes=set(School.objects.filter(code__in=codes, led_groups__isnull=False).exclude(
-            led_groups__status="dissolved").values_list("code", flat=True)),
+        led=led_group_names(s.pk for s in existing.values()),
         lookups={
             "district": _choice_lookup(District, _label_parts),
             "stage": _choice_lookup(School.Stage),
@@ -633,10 +628,12 @@ def _check_may_update(ctx: _Context, school: School, old_authority_id, values, e
     ):
         error("authority",
               _("您无权把学校划归“%(authority)s”主管。") % {"authority": authority.name})
-    elif authority is not None and authority.pk != old_authority_id and \
-            school.code in ctx.core_codes:
-        error("authority", _("该校是教育集团的核心校，其主管部门即集团的审批部门（政策 L-1），"
-                             "不能通过导入变更；请联系市教育局。"))
+    else:
+        decision = check_core_school_keeps_authority(
+            school_id=school.pk, old_authority_id=old_authority_id,
+            new_authority_id=authority.pk if authority is not None else None, led=ctx.led)
+        if not decision:
+            error("authority", decision.reason)
 
 
 def _digest(preview: ImportPreview) -> str:

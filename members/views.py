@@ -9,13 +9,15 @@ from django.utils.translation import gettext as _
 from members.extensions import school_panels
 from members.filters import SchoolFilter
 from members.forms import SchoolForm
+from members.models import School
 from members.permissions import can_create_school, can_edit_school, can_import_schools
 from members.selectors import (
     authorities_user_may_assign,
     school_get_for_user,
     school_list_for_user,
 )
-from qingdao_groups.core.rules import require
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 
 PAGE_SIZE = 50
 
@@ -48,10 +50,21 @@ def school_detail_view(request, school_id: int):
 def school_create_view(request):
     require(can_create_school(request.user))
     authorities = authorities_user_may_assign(user=request.user)
+    repeated = first_result(request)
+    if isinstance(repeated, School):  # the same form again: its code is taken by now
+        messages.info(request, ALREADY_DONE)
+        return redirect("members:school-detail", school_id=repeated.pk)
     form = SchoolForm(request.POST or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
-        school = form.save()
-        messages.success(request, _("已登记学校：%(name)s") % {"name": school.name})
+        try:
+            school, created = once(form.cleaned_data["submission"], request.user, form.save)
+        except RuleRefusal as exc:
+            messages.error(request, exc.message)
+            return redirect("members:school-create")
+        if not created:
+            messages.info(request, ALREADY_DONE)
+        else:
+            messages.success(request, _("已登记学校：%(name)s") % {"name": school.name})
         return redirect("members:school-detail", school_id=school.pk)
     return render(request, "members/school_form.html", {"form": form, "school": None})
 

@@ -25,6 +25,7 @@ from members.models import District, School
 from members.permissions import can_import_schools
 from qingdao_groups.core.forms import BootstrapFormMixin
 from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.submissions import ALREADY_DONE, once, token_for
 
 
 class SchoolImportForm(BootstrapFormMixin, forms.Form):
@@ -41,7 +42,7 @@ class SchoolImportForm(BootstrapFormMixin, forms.Form):
              "rows": settings.SCHOOL_IMPORT_MAX_ROWS}
 
 
-class SchoolImportConfirmForm(forms.Form):
+class SchoolImportConfirmForm(BootstrapFormMixin, forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=2000)
 
 
@@ -83,8 +84,12 @@ def _commit(request):
     if not form.is_valid():
         messages.error(request, _("导入预览已过期或已经提交，请重新上传文件。"))
         return redirect("members:school-import")
+    preview_token = form.cleaned_data["token"]
     try:
-        result = school_import_commit(user=request.user, preview_token=form.cleaned_data["token"])
+        # Confirming the same preview twice (a double click) imports once.
+        result, created = once(token_for(preview_token), request.user,
+                               lambda: school_import_commit(user=request.user,
+                                                            preview_token=preview_token))
     except ImportRejected as exc:
         messages.error(request, exc.message)
         if exc.preview is None:
@@ -94,6 +99,9 @@ def _commit(request):
     except RuleRefusal as exc:
         messages.error(request, exc.message)
         return redirect("members:school-import")
+    if not created:
+        messages.info(request, ALREADY_DONE)
+        return redirect("members:school-list")
     messages.success(request, _("导入完成：新建 %(created)d 所学校，更新 %(updated)d 所学校。") % {
         "created": result.created, "updated": result.updated,
     })

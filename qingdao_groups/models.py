@@ -27,3 +27,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class SubmissionToken(models.Model):
+    """A creating form's one-time token, claimed in the transaction that creates the object, so
+    a repeat of the same form (a double click, back-and-resubmit, two identical requests at
+    once) finds the object the first one made instead of making another (issue 6). The unique
+    index decides between two requests racing on PostgreSQL."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    content_type = models.ForeignKey("contenttypes.ContentType", null=True,
+                                     on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("表单提交凭据")
+        verbose_name_plural = _("表单提交凭据")
+
+    def __str__(self) -> str:
+        return str(self.token)

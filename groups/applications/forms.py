@@ -8,6 +8,7 @@ from groups.applications.workflows import Action
 from groups.registry.models import RelationSubtype, RelationType, UnifiedArea
 from members.models import Partner, School
 from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput, VersionedForm
+from qingdao_groups.core.submissions import SubmissionField
 
 
 def validate_start_on(value):
@@ -45,6 +46,7 @@ class FoundingForm(VersionedForm):
                                validators=[validate_start_on])
     description = forms.CharField(label=_("说明"), required=False, max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    submission = SubmissionField()
 
 
 class AdmissionForm(VersionedForm):
@@ -55,6 +57,7 @@ class AdmissionForm(VersionedForm):
                                validators=[validate_start_on])
     description = forms.CharField(label=_("说明"), required=False, max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    submission = SubmissionField()
 
 
 class ExitForm(VersionedForm):
@@ -63,6 +66,7 @@ class ExitForm(VersionedForm):
     start_on = forms.DateField(label=_("拟退出日期"), required=False, widget=DateInput(),
                                help_text=_("自该日起不再是成员校"),
                                validators=[validate_start_on])
+    submission = SubmissionField()
 
 
 class ProposedMemberForm(BootstrapFormMixin, forms.Form):
@@ -75,6 +79,7 @@ class ProposedMemberForm(BootstrapFormMixin, forms.Form):
     projects = forms.CharField(label=_("合作项目"), required=False, max_length=LONG_TEXT_MAX,
                                widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("联合型须至少一个项目（政策 T-3）；每行一个"))
+    submission = SubmissionField()
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,12 +91,14 @@ class ProposedPartnerForm(BootstrapFormMixin, forms.Form):
     projects = forms.CharField(label=_("合作项目"), max_length=LONG_TEXT_MAX,
                                widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("每行一个项目"))
+    submission = SubmissionField()
 
 
 class UploadForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("材料类别"), choices=[])
     file = forms.FileField(label=_("文件"),
                            help_text=_("PDF、OFD、DOCX 或图片，不超过规定大小"))
+    submission = SubmissionField()
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)

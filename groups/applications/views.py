@@ -43,6 +43,7 @@ from groups.registry.permissions import _principal_of
 from groups.registry.selectors import group_get_for_user
 from members.models import School
 from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.models import Notification
 
 DOCUMENT_KINDS = {
@@ -205,6 +206,25 @@ def _run(request, application_id: int, action, success: str):
     return _back(application_id)
 
 
+def _run_once(request, application_id: int, form, action, success: str):
+    """_run for an action that creates something: a repeat of the same form creates nothing."""
+    try:
+        _created_object, created = once(form.cleaned_data["submission"], request.user, action)
+    except RuleRefusal as exc:
+        messages.error(request, exc.message)
+    else:
+        _created(request, created, success)
+    return _back(application_id)
+
+
+# Form fields that are not the application's own: the version seen and the one-time token.
+_NOT_FIELDS = ("version", "submission")
+
+
+def _created(request, created: bool, success: str) -> None:
+    messages.success(request, success) if created else messages.info(request, ALREADY_DONE)
+
+
 def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -227,15 +247,17 @@ def founding_new_view(request):
         prefill = svc.exit_spin_off_prefill(exit_application=spun_off_from)
     form = FoundingForm(request.POST or None, initial={"version": 0, **prefill})
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}
         try:
-            application = svc.application_create(kind=Application.Kind.FOUNDING,
-                                                 actor=request.user, spun_off_from=spun_off_from,
-                                                 **data)
+            application, created = once(
+                form.cleaned_data["submission"], request.user,
+                lambda: svc.application_create(kind=Application.Kind.FOUNDING,
+                                               actor=request.user, spun_off_from=spun_off_from,
+                                               **data))
         except RuleRefusal as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已创建草稿，请添加成员校、合作单位和材料后提交。"))
+            _created(request, created, _("已创建草稿，请添加成员校、合作单位和材料后提交。"))
             return _back(application.pk)
     return render(request, "applications/application_new.html",
                   {"form": form, "kind": Application.Kind.FOUNDING})
@@ -246,10 +268,12 @@ def admission_new_view(request, group_id: int):
     require(can_draft_application(request.user, Application.Kind.ADMISSION, group=group))
     form = AdmissionForm(request.POST or None, initial={"version": 0})
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        application = svc.application_create(kind=Application.Kind.ADMISSION,
-                                             actor=request.user, group=group, **data)
-        messages.success(request, _("已创建草稿，请选择拟吸纳学校、完成准入评估并上传协议。"))
+        data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}
+        application, created = once(
+            form.cleaned_data["submission"], request.user,
+            lambda: svc.application_create(kind=Application.Kind.ADMISSION,
+                                           actor=request.user, group=group, **data))
+        _created(request, created, _("已创建草稿，请选择拟吸纳学校、完成准入评估并上传协议。"))
         return _back(application.pk)
     return render(request, "applications/application_new.html",
                   {"form": form, "kind": Application.Kind.ADMISSION, "group": group})
@@ -264,10 +288,12 @@ def exit_new_view(request, membership_id: int):
     require(can_draft_application(request.user, Application.Kind.EXIT, membership=membership))
     form = ExitForm(request.POST or None, initial={"version": 0})
     if request.method == "POST" and form.is_valid():
-        application = svc.application_create(
-            kind=Application.Kind.EXIT, actor=request.user, membership=membership,
-            reason=form.cleaned_data["reason"], start_on=form.cleaned_data["start_on"])
-        messages.success(request, _("已创建退出申请草稿，确认无误后请提交。"))
+        application, created = once(
+            form.cleaned_data["submission"], request.user,
+            lambda: svc.application_create(
+                kind=Application.Kind.EXIT, actor=request.user, membership=membership,
+                reason=form.cleaned_data["reason"], start_on=form.cleaned_data["start_on"]))
+        _created(request, created, _("已创建退出申请草稿，确认无误后请提交。"))
         return _back(application.pk)
     return render(request, "applications/application_new.html",
                   {"form": form, "kind": Application.Kind.EXIT, "group": membership.group})
@@ -281,7 +307,7 @@ def application_edit_view(request, application_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}
     return _run(request, application.pk, lambda: svc.application_update(
         application=application, actor=request.user,
         expected_version=form.cleaned_data["version"], **data), _("已保存。"))
@@ -296,7 +322,7 @@ def member_add_view(request, application_id: int):
         _form_errors(request, form)
         return _back(application.pk)
     d = form.cleaned_data
-    return _run(request, application.pk, lambda: svc.proposed_member_set(
+    return _run_once(request, application.pk, form, lambda: svc.proposed_member_set(
         application=application, school=d["school"], relation_type=d["relation_type"],
         relation_subtype=d["relation_subtype"], through_training=d["through_training"],
         pilot_approval=d["pilot_approval"], projects=d["projects"], actor=request.user),
@@ -319,7 +345,7 @@ def partner_add_view(request, application_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run(request, application.pk, lambda: svc.proposed_partner_add(
+    return _run_once(request, application.pk, form, lambda: svc.proposed_partner_add(
         application=application, partner=form.cleaned_data["partner"],
         projects=form.cleaned_data["projects"], actor=request.user), _("已添加合作单位。"))
 
@@ -332,7 +358,7 @@ def upload_view(request, application_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run(request, application.pk, lambda: svc.application_attachment_add(
+    return _run_once(request, application.pk, form, lambda: svc.application_attachment_add(
         application=application, kind=form.cleaned_data["kind"],
         uploaded_file=form.cleaned_data["file"], actor=request.user), _("材料已上传。"))
 

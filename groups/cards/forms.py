@@ -24,6 +24,7 @@ from qingdao_groups.core.forms import (
     DateInput,
     VersionedForm,
 )
+from qingdao_groups.core.submissions import SubmissionField
 
 
 class RespondForm(VersionedForm):
@@ -39,6 +40,7 @@ class UploadForm(BootstrapFormMixin, forms.Form):
     """A card document; its kind is fixed by the uploader's role (policy L-6)."""
 
     file = CheckedFileField(label=gettext_lazy("文件"))
+    submission = SubmissionField()
 
 
 class LiftForm(VersionedForm):
@@ -82,6 +84,7 @@ class IssueForm(BootstrapFormMixin, forms.Form):
         help_text=gettext_lazy("未经黄牌直接淘汰须写明事故情况和理由，事由记为重大事故（政策 L-6）"),
     )
     evidence = CheckedFileField(label=gettext_lazy("证明材料（可选）"), required=False)
+    submission = SubmissionField()
 
     def __init__(self, *args, open_yellows=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -60,6 +60,7 @@ from qingdao_groups.core.forms import (
     keep_file_hint,
 )
 from qingdao_groups.core.rules import Decision, RuleRefusal, add_form_error
+from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 
 PAGE_SIZE = 25
 
@@ -291,18 +292,23 @@ def card_upload_view(request, card_id: int):
     form = UploadForm(request.POST, request.FILES, prefix="upload")
     if form.is_valid():
         try:
-            attachment = card_attachment_add(card=card, kind=kind,
-                                              uploaded_file=form.cleaned_data["file"],
-                                              actor=request.user)
+            attachment, created = once(
+                form.cleaned_data["submission"], request.user,
+                lambda: card_attachment_add(card=card, kind=kind,
+                                            uploaded_file=form.cleaned_data["file"],
+                                            actor=request.user))
         except RuleRefusal as exc:
             if exc.field != "file":  # the card moved on: say so and show it as it is now
                 messages.error(request, exc.message)
                 return redirect("cards:detail", card_id=card.pk)
             add_form_error(form, exc)
         else:
-            messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
-                "kind": attachment.get_kind_display(), "name": attachment.original_name,
-                "v": attachment.version})
+            if not created:
+                messages.info(request, ALREADY_DONE)
+            else:
+                messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
+                    "kind": attachment.get_kind_display(), "name": attachment.original_name,
+                    "v": attachment.version})
             return redirect("cards:detail", card_id=card.pk)
     return _render_detail(request, card, bound={"upload": form})
 
@@ -316,6 +322,11 @@ def card_issue_view(request, membership_id: int):
             "group", "group__authority", "school").get(pk=membership_id, group__in=groups)
     except Membership.DoesNotExist as exc:
         raise Http404 from exc
+    repeated = first_result(request)
+    if isinstance(repeated, Card) and repeated.membership_id == membership.pk:
+        # The same form again: the red card it issued already ended the membership.
+        messages.info(request, ALREADY_DONE)
+        return redirect("cards:detail", card_id=repeated.pk)
     decision = can_issue_card(request.user, membership)
     if not decision:
         raise PermissionDenied(decision.reason)
@@ -326,7 +337,7 @@ def card_issue_view(request, membership_id: int):
         form = IssueForm(open_yellows=open_yellows)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        def issue():
             # The card and its evidence land together: a refused file leaves no card (L-6).
             # Evidence given when issuing belongs to the issuing act, for a red card too.
             with transaction.atomic():
@@ -334,17 +345,20 @@ def card_issue_view(request, membership_id: int):
                     card = card_issue_yellow(membership=membership, ground=data["ground"],
                                              description=data["description"],
                                              deadline=data["deadline"], actor=request.user)
-                    message = _("已发出黄牌预警，整改期限 %(date)s。") % {"date": card.deadline}
                 else:
                     card = card_issue_red(membership=membership, reason=data["description"],
                                           ground=data["ground"], severe=data["severe"],
                                           escalate_from=data["escalate_from"],
                                           actor=request.user)
-                    message = _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。") % {
-                        "school": membership.school.name, "date": timezone.localdate()}
                 if data["evidence"]:
                     attachment_add(owner=card, kind=Attachment.Kind.EVIDENCE,
                                    uploaded_file=data["evidence"], actor=request.user)
+            return card
+
+        try:
+            # A repeat of this form (a double click) shows the card the first one issued: a
+            # second yellow card would count as a repeated warning (L-6).
+            card, created = once(data["submission"], request.user, issue)
         except RuleRefusal as exc:
             if exc.field == "reason":
                 exc.field = "description"
@@ -352,7 +366,15 @@ def card_issue_view(request, membership_id: int):
                 exc.field = "evidence"
             add_form_error(form, exc)
         else:
-            messages.success(request, message)
+            if not created:
+                messages.info(request, ALREADY_DONE)
+            elif card.level == Card.Level.YELLOW:
+                messages.success(request, _("已发出黄牌预警，整改期限 %(date)s。")
+                                 % {"date": card.deadline})
+            else:
+                messages.success(request, _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。")
+                                 % {"school": membership.school.name,
+                                    "date": timezone.localdate()})
             return redirect("cards:detail", card_id=card.pk)
     if request.method == "POST":
         keep_file_hint(form)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from groups.charter.services import GROUP_UPLOAD_KINDS
 from qingdao_groups.core.forms import ACCEPT, BootstrapFormMixin
+from qingdao_groups.core.submissions import SubmissionField
 
 
 class GroupDocumentForm(BootstrapFormMixin, forms.Form):
@@ -27,6 +28,7 @@ class GroupDocumentForm(BootstrapFormMixin, forms.Form):
     # Empty files reach the service, whose message is the same as for every other upload.
     file = forms.FileField(label=gettext_lazy("文件"), allow_empty_file=True,
                            widget=forms.FileInput(attrs={"accept": ACCEPT}))
+    submission = SubmissionField()
 
     def __init__(self, *args, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)

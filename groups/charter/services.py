@@ -26,6 +26,7 @@ from members.models import User
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.uploads import (
     UploadInfo,
+    clean_original_name,
     extract_text,
     generated_name,
     upload_limit_bytes,
@@ -98,7 +99,9 @@ def _attachment_store(*, owner, field: str, kind: str, uploaded_file, info: Uplo
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
         attachment._history_user = actor  # type: ignore[attr-defined]
-        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}  # type: ignore[attr-defined]
+        # The history's reason names the file briefly; the whole name is in original_name.
+        attachment._change_reason = _("上传附件：%(name)s") % {
+            "name": clean_original_name(info.original_name, max_length=60)}
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)

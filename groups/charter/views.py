@@ -27,6 +27,7 @@ from groups.charter.selectors import (
 from groups.charter.services import GROUP_UPLOAD_KINDS, group_document_add
 from groups.registry.models import EducationGroup
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
+from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.uploads import (
     CONTENT_TYPES,
     EXTENSIONS,
@@ -115,15 +116,19 @@ def group_documents_view(request, group_id: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                document = group_document_add(
+                document, created = once(data["submission"], request.user,
+                                         lambda: group_document_add(
                     group=group, kind=data["kind"], uploaded_file=data["file"],
                     title=data["title"], adopted_on=data["adopted_on"], actor=request.user,
-                )
+                ))
             except RuleRefusal as exc:
                 add_form_error(form, exc)
             else:
-                messages.success(request, _("已登记%(kind)s第 %(v)d 版。") % {
-                    "kind": document.get_kind_display(), "v": document.version})
+                if not created:
+                    messages.info(request, ALREADY_DONE)
+                else:
+                    messages.success(request, _("已登记%(kind)s第 %(v)d 版。") % {
+                        "kind": document.get_kind_display(), "v": document.version})
                 return redirect("documents:group-documents", group_id=group.pk)
         if form.errors and "file" not in form.errors:
             form.add_error("file", _("出于安全原因，浏览器不会保留已选的文件，请重新选择。"))

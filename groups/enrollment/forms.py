@@ -15,6 +15,7 @@ from groups.enrollment.services import (
     YEAR_MIN,
 )
 from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin
+from qingdao_groups.core.submissions import SubmissionField
 
 
 class PlanContentForm(BootstrapFormMixin, forms.Form):
@@ -40,6 +41,7 @@ class PlanFileForm(PlanContentForm):
     year = forms.IntegerField(label=gettext_lazy("招生年度"), min_value=YEAR_MIN,
                               max_value=YEAR_MAX,
                               help_text=gettext_lazy("一校一案：每校每年一份招生计划（政策 L-7）"))
+    submission = SubmissionField()
     field_order = ["year"]
 
 

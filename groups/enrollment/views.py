@@ -32,6 +32,7 @@ from groups.enrollment.services import (
 from groups.enrollment.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
 from members.models import School
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
+from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
 
 PAGE_SIZE = 25
@@ -81,13 +82,16 @@ def plan_file_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = enrollment_plan_file(school=school, year=data["year"], actor=user,
-                                        **_content(data))
+            plan, created = once(data["submission"], user, lambda: enrollment_plan_file(
+                school=school, year=data["year"], actor=user, **_content(data)))
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
-            messages.success(request, _("已报送 %(year)s 年度招生计划，待主管部门核定。")
-                             % {"year": plan.year})
+            if not created:
+                messages.info(request, ALREADY_DONE)
+            else:
+                messages.success(request, _("已报送 %(year)s 年度招生计划，待主管部门核定。")
+                                 % {"year": plan.year})
             return redirect("enrollment:plan-detail", plan_id=plan.pk)
     return render(request, "enrollment/plan_form.html", {"form": form, "plan": None,
                                                          "school": school})

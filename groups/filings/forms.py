@@ -23,6 +23,7 @@ from qingdao_groups.core.forms import (
     DateInput,
     VersionedForm,
 )
+from qingdao_groups.core.submissions import SubmissionField
 
 START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须晚于报备日期（今天），"
                           "否则标记为未提前报备（政策 D-2）。")
@@ -54,12 +55,14 @@ class FilingCreateForm(FilingContentForm):
     )
     file = CheckedFileField(label=gettext_lazy("报备材料（可选）"), required=False)
     file_kind = _file_kind_field(required=False)  # only read when a file comes with it
+    submission = SubmissionField()
     field_order = ["kind", "title", "project_starts_on", "description", "file", "file_kind"]
 
 
 class FilingUploadForm(BootstrapFormMixin, forms.Form):
     kind = _file_kind_field()
     file = CheckedFileField(label=gettext_lazy("文件"))
+    submission = SubmissionField()
 
 
 class FilingRefileForm(FilingContentForm):

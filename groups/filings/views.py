@@ -48,6 +48,7 @@ from groups.filings.services import (
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
+from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
 
 PAGE_SIZE = 25
@@ -112,18 +113,23 @@ def filing_upload_view(request, filing_id: int):
     form = FilingUploadForm(request.POST, request.FILES, prefix="upload")
     if form.is_valid():
         try:
-            attachment = filing_attachment_add(filing=filing, kind=form.cleaned_data["kind"],
-                                                uploaded_file=form.cleaned_data["file"],
-                                                actor=request.user)
+            attachment, created = once(
+                form.cleaned_data["submission"], request.user,
+                lambda: filing_attachment_add(filing=filing, kind=form.cleaned_data["kind"],
+                                              uploaded_file=form.cleaned_data["file"],
+                                              actor=request.user))
         except RuleRefusal as exc:
             if exc.field not in ("file", "kind"):  # acknowledged meanwhile: show it as it is
                 messages.error(request, exc.message)
                 return redirect("filings:filing-detail", filing_id=filing.pk)
             add_form_error(form, exc)
         else:
-            messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
-                "kind": attachment.get_kind_display(), "name": attachment.original_name,
-                "v": attachment.version})
+            if not created:
+                messages.info(request, ALREADY_DONE)
+            else:
+                messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
+                    "kind": attachment.get_kind_display(), "name": attachment.original_name,
+                    "v": attachment.version})
             return redirect("filings:filing-detail", filing_id=filing.pk)
     return _render_detail(request, filing, upload_form=form)
 
@@ -136,7 +142,7 @@ def filing_create_view(request):
         form = FilingCreateForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        def create():
             # The filing and its document land together: a refused file leaves no filing.
             with transaction.atomic():
                 filing = filing_create(
@@ -147,10 +153,17 @@ def filing_create_view(request):
                     attachment_add(owner=filing,
                                    kind=data["file_kind"] or Attachment.Kind.POLICY,
                                    uploaded_file=data["file"], actor=request.user)
+            return filing
+
+        try:
+            filing, created = once(data["submission"], request.user, create)
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
-            _announce_filed(request, filing)
+            if created:
+                _announce_filed(request, filing)
+            else:
+                messages.info(request, ALREADY_DONE)
             return redirect("filings:filing-detail", filing_id=filing.pk)
     if request.method == "POST":
         keep_file_hint(form)

@@ -13,6 +13,7 @@ from groups.registry.models import (
 )
 from members.models import Partner, School
 from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput
+from qingdao_groups.core.submissions import SubmissionField
 
 
 class GroupCreateForm(BootstrapFormMixin, forms.Form):
@@ -36,6 +37,7 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
     )
     description = forms.CharField(label=_("简介"), required=False, max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    submission = SubmissionField()
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +64,7 @@ class MembershipAddForm(BootstrapFormMixin, forms.Form):
     joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=LONG_TEXT_MAX, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    submission = SubmissionField()
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,3 +85,4 @@ class PartnershipAddForm(BootstrapFormMixin, forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("每行一个项目"))
     started_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    submission = SubmissionField()

@@ -14,7 +14,7 @@ from groups.registry.forms import (
     PartnershipAddForm,
 )
 from groups.registry.membership import MembershipState
-from groups.registry.models import Membership
+from groups.registry.models import EducationGroup, Membership
 from groups.registry.permissions import (
     can_add_partnership,
     can_create_group,
@@ -25,6 +25,7 @@ from groups.registry.services import group_create, membership_add, membership_en
 from members.models import School, User
 from members.selectors import school_list_for_user
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
+from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 from qingdao_groups.core.timeline import timeline_for
 
 PAGE_SIZE = 25
@@ -96,22 +97,29 @@ def _schools_for_core(user: User):
 
 def group_create_view(request):
     require(can_create_group(request.user))
+    repeated = first_result(request)
+    if isinstance(repeated, EducationGroup):  # the same form again: its name is taken by now
+        messages.info(request, ALREADY_DONE)
+        return redirect("groups:group-detail", group_id=repeated.pk)
     form = GroupCreateForm(request.POST or None, schools=_schools_for_core(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         require(can_create_group(request.user, data["core_school"]))
         try:
-            group = group_create(
+            group, created = once(data["submission"], request.user, lambda: group_create(
                 name=data["name"], code=data["code"], core_school=data["core_school"],
                 specialty=data["specialty"], founded_on=data["founded_on"],
                 unified_areas=data["unified_areas"], description=data["description"],
                 chief_principal_name=data["chief_principal_name"],
                 chief_principal_reason=data["chief_principal_reason"], actor=request.user,
-            )
+            ))
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
-            messages.success(request, _("已登记教育集团：%(name)s") % {"name": group.name})
+            if not created:
+                messages.info(request, ALREADY_DONE)
+            else:
+                messages.success(request, _("已登记教育集团：%(name)s") % {"name": group.name})
             return redirect("groups:group-detail", group_id=group.pk)
     return render(request, "groups/group_form.html", {"form": form})
 
@@ -129,16 +137,19 @@ def membership_add_view(request, group_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            membership = membership_add(
+            membership, created = once(data["submission"], request.user, lambda: membership_add(
                 group=group, school=data["school"], relation_type=data["relation_type"],
                 relation_subtype=data["relation_subtype"], joined_on=data["joined_on"],
                 note=data["note"], actor=request.user,
-            )
+            ))
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
-            messages.success(request, _("已将 %(school)s 登记为成员校。")
-                             % {"school": membership.school.name})
+            if not created:
+                messages.info(request, ALREADY_DONE)
+            else:
+                messages.success(request, _("已将 %(school)s 登记为成员校。")
+                                 % {"school": membership.school.name})
             return redirect("groups:group-detail", group_id=group.pk)
     return render(request, "groups/membership_form.html", {"form": form, "group": group})
 
@@ -172,12 +183,15 @@ def partnership_add_view(request, group_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            partnership_add(group=group, partner=data["partner"],
-                            projects=data["projects"].splitlines(),
-                            started_on=data["started_on"], actor=request.user)
+            _partnership, created = once(data["submission"], request.user, lambda: partnership_add(
+                group=group, partner=data["partner"], projects=data["projects"].splitlines(),
+                started_on=data["started_on"], actor=request.user))
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
-            messages.success(request, _("已登记合作单位。"))
+            if not created:
+                messages.info(request, ALREADY_DONE)
+            else:
+                messages.success(request, _("已登记合作单位。"))
             return redirect("groups:group-detail", group_id=group.pk)
     return render(request, "groups/partnership_form.html", {"form": form, "group": group})

@@ -177,40 +177,56 @@ def _describe_unaccepted(head: bytes) -> str:
     return _("不支持该文件类型。")
 
 
-def _check_zip(uploaded_file) -> str:
-    """Inspect a zip without extracting it; return the content type (DOCX or OFD) or refuse.
+class ZipRefused(UploadRejected):
+    """A zip that is unreadable, unsafe or a suspected zip bomb; `message` says which."""
 
-    Refuses zip bombs (declared uncompressed total or compression ratio too high, too many
-    entries) and entries whose names are absolute or climb out with `..`."""
+
+def zip_entries(fileobj) -> list[zipfile.ZipInfo]:
+    """The entries of a zip (a DOCX, an OFD, a spreadsheet), inspected without extracting it.
+
+    The one zip-bomb guard of the project (uploads and imports alike), with one set of limits in
+    settings (UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES, UPLOAD_ZIP_MAX_RATIO, UPLOAD_ZIP_MAX_ENTRIES):
+    refuses too many entries, a declared uncompressed total or a compression ratio too high,
+    and entries whose names are absolute or climb out with `..`. Python's zipfile never
+    inflates an entry beyond its declared size, so the declared total is a real bound on what a
+    reader will decompress. Leaves a seekable file at position 0."""
     max_total = _setting("UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", DEFAULT_ZIP_MAX_UNCOMPRESSED)
     max_ratio = _setting("UPLOAD_ZIP_MAX_RATIO", DEFAULT_ZIP_MAX_RATIO)
     max_entries = _setting("UPLOAD_ZIP_MAX_ENTRIES", DEFAULT_ZIP_MAX_ENTRIES)
-    uploaded_file.seek(0)
+    if hasattr(fileobj, "seek"):
+        fileobj.seek(0)
     try:
-        with zipfile.ZipFile(uploaded_file) as archive:
+        with zipfile.ZipFile(fileobj) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise _refuse(_("文件已损坏，无法识别。")) from exc
+        raise ZipRefused(_("文件已损坏，无法识别。")) from exc
     finally:
-        uploaded_file.seek(0)
+        if hasattr(fileobj, "seek"):
+            fileobj.seek(0)
     if len(infos) > max_entries:
-        raise _refuse(_("压缩结构中的文件过多（%(n)d 个），疑似恶意文件。") % {"n": len(infos)})
+        raise ZipRefused(_("压缩结构中的文件过多（%(n)d 个），疑似恶意文件。") % {"n": len(infos)})
     total = 0
-    names = set()
     for info in infos:
-        name = info.filename
-        if _unsafe_entry_name(name):
-            raise _refuse(_("文件内部含有不安全的路径（%(name)s）。")
-                          % {"name": clean_original_name(name, max_length=60)})
+        if _unsafe_entry_name(info.filename):
+            raise ZipRefused(_("文件内部含有不安全的路径（%(name)s）。")
+                             % {"name": clean_original_name(info.filename, max_length=60)})
         total += info.file_size
         if total > max_total:
-            raise _refuse(_("文件解压后超过 %(limit)s，疑似压缩炸弹。")
-                          % {"limit": _human(max_total)})
+            raise ZipRefused(_("文件解压后超过 %(limit)s，疑似压缩炸弹。")
+                             % {"limit": _human(max_total)})
         if info.file_size > _RATIO_EXEMPT_BYTES and \
                 info.file_size > max_ratio * max(info.compress_size, 1):
-            raise _refuse(_("文件压缩比异常（超过 %(ratio)d 倍），疑似压缩炸弹。")
-                          % {"ratio": max_ratio})
-        names.add(name)
+            raise ZipRefused(_("文件压缩比异常（超过 %(ratio)d 倍），疑似压缩炸弹。")
+                             % {"ratio": max_ratio})
+    return infos
+
+
+def _check_zip(uploaded_file) -> str:
+    """The content type of a zip upload (DOCX or OFD), after the zip-bomb guard; or refuse."""
+    try:
+        names = {info.filename for info in zip_entries(uploaded_file)}
+    except ZipRefused as exc:
+        raise _refuse(exc.message) from exc
     if "[Content_Types].xml" in names and "word/document.xml" in names:
         if "word/vbaProject.bin" in names or _declares_macros(uploaded_file):
             raise _refuse(_("含宏的 Word 文件（.docm）不能上传，请另存为不含宏的 DOCX。"))
@@ -370,9 +386,9 @@ def generated_name(extension: str) -> str:
 
 
 __all__ = [
-    "DOCX", "GIF", "JPEG", "OFD", "PDF", "PNG", "UploadInfo", "UploadRejected",
+    "DOCX", "GIF", "JPEG", "OFD", "PDF", "PNG", "UploadInfo", "UploadRejected", "ZipRefused",
     "accepted_types_text", "clean_original_name", "download_name", "extract_text",
-    "generated_name", "sniff", "validate_upload",
+    "generated_name", "sniff", "validate_upload", "zip_entries",
 ]
 
 

@@ -30,6 +30,8 @@ from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 from tests.test_uploads import make_docx, make_pdf, make_png, upload
 
 S = CardStatus
+# A date within what forms accept (up to ten years ahead, issue 6).
+LATER = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200  # a Windows program renamed to .pdf
 
 
@@ -222,7 +224,7 @@ def test_card_upload_enforces_csrf(world):
 
 def issue_data(**extra) -> dict:
     return {"level": "yellow", "ground": "agreement", "description": "连续两学期未派出骨干教师",
-            "deadline": "2099-06-30"} | extra
+            "deadline": LATER} | extra
 
 
 def test_issuing_a_yellow_card_with_evidence_stores_both(world, login):
@@ -274,7 +276,7 @@ def test_issuing_with_a_refused_file_creates_no_card_and_keeps_the_input(world, 
     assert response.status_code == 200
     assert "可执行程序" in " ".join(response.context["form"].errors["evidence"])
     html = response.content.decode()
-    assert "连续两学期未派出骨干教师" in html and "2099-06-30" in html
+    assert "连续两学期未派出骨干教师" in html and LATER in html
     assert not Card.objects.exists()
     assert nothing_stored()
 
@@ -423,7 +425,7 @@ def test_filing_upload_enforces_csrf(world):
 
 def create_data(**extra) -> dict:
     return {"kind": "project", "title": "课后服务改革试点", "description": "我的摘要",
-            "project_starts_on": "2099-09-01"} | extra
+            "project_starts_on": LATER} | extra
 
 
 def test_filing_created_with_a_file_stores_both(world, login):
@@ -442,7 +444,7 @@ def test_filing_created_with_a_refused_file_creates_nothing_and_keeps_the_input(
     assert response.status_code == 200
     assert "可执行程序" in " ".join(response.context["form"].errors["file"])
     html = response.content.decode()
-    assert "课后服务改革试点" in html and "我的摘要" in html and "2099-09-01" in html
+    assert "课后服务改革试点" in html and "我的摘要" in html and LATER in html
     assert not Filing.objects.exists()
     assert nothing_stored()
 

@@ -420,8 +420,9 @@ def test_a_stale_form_shows_a_clear_message_and_the_current_state(w, login):
     card = card_submit_rectification(card=yellow(w), rectification="已整改", actor=w.member)
     card_lift(card=card, note="整改到位", actor=w.staff)  # someone else was quicker
     client = login(w.staff)
+    later = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
     response = client.post(reverse("cards:reject", args=[card.pk]), {
-        "reject-note": "不全", "reject-new_deadline": "2099-01-01", "reject-version": 2},
+        "reject-note": "不全", "reject-new_deadline": later, "reject-version": 2},
         follow=True)
     html = response.content.decode()
     assert "该事项已被他人处理，请刷新后查看最新状态。" in html
