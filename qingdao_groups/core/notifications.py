@@ -134,7 +134,7 @@ SENDERS: dict[str, Callable[[Outbox], None]] = {Outbox.Kind.EMAIL: _send_email}
 
 def backoff(attempts: int) -> datetime.timedelta:
     """The wait after the `attempts`-th failure: 1, 2, 4 … minutes, capped at an hour."""
-    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    return min(BACKOFF_BASE * 2 ** min(max(attempts - 1, 0), 16), BACKOFF_MAX)
 
 
 def _claim(now: datetime.datetime, ids: list[int] | None) -> Outbox | None:

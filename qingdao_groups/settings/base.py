@@ -167,18 +167,16 @@ FILESYSTEM_BROKER_TRANSPORT_OPTIONS = {
 # No request waits on the broker (issue 6): e-mails go through the Outbox table and the only
 # publish a request makes is a best-effort nudge after its commit. A broker that is down or hung
 # (accepts the connection, never answers) costs that nudge at most BROKER_TIMEOUT seconds:
-# bounded connect and socket timeouts, a refused connection retried only within the connection
-# timeout, and no publish retry.
+# bounded connect and socket timeouts, no reconnection loop when a publisher opens its channel
+# (kombu would otherwise retry a refused connection for the whole connection timeout), and no
+# publish retry. The worker's own reconnection is governed by Celery's broker_connection_*
+# settings, which these options do not touch.
 BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=1.5)
 REDIS_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": BROKER_TIMEOUT,
     "socket_timeout": BROKER_TIMEOUT,
     "socket_keepalive": True,
-    # kombu waits 2 s before the first reconnection attempt by default; retry at once instead,
-    # within CELERY_BROKER_CONNECTION_TIMEOUT.
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
+    "max_retries": 0,
 }
 
 
