@@ -1,14 +1,16 @@
-"""Models of the shared parts every feature plugs into (notifications; next, the outbox and the
-document archive)."""
+"""Models of the shared parts every feature plugs into (notifications and their outbox; next,
+the document archive)."""
 
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    """An in-app notice; the e-mail copy is sent after the transaction commits."""
+    """An in-app notice; its e-mail copy waits in the Outbox, written in the same transaction."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notifications")
@@ -49,3 +51,37 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class Outbox(models.Model):
+    """A message to leave the system (today: one e-mail to one address), written in the same
+    transaction as the change it announces and relayed by the worker, so a broker or mail server
+    that is down or hung neither slows the request nor loses the message.
+
+    A row is due while `sent_at` is empty and `next_attempt_at` has passed; a failed attempt
+    counts in `attempts`, keeps its error in `last_error` and moves `next_attempt_at` on with an
+    exponential backoff (see qingdao_groups.core.notifications.relay_outbox)."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.EMAIL)
+    payload = models.JSONField(_("内容"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近一次错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("待发消息")
+        verbose_name_plural = _("待发消息")
+        ordering = ["next_attempt_at", "id"]
+        indexes = [
+            # The relay's query: unsent rows whose time has come, oldest first.
+            models.Index(fields=["next_attempt_at", "id"], condition=Q(sent_at__isnull=True),
+                         name="outbox_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -1,10 +1,7 @@
 """Housekeeping tasks scheduled by django-celery-beat (editable by staff in the admin)."""
 
 from celery import shared_task
-from django.conf import settings
 from django.core import management
-from django.core.mail import send_mail
-from django.utils.translation import gettext as _
 
 
 @shared_task(name="qingdao_groups.clear_expired_sessions")
@@ -27,19 +24,25 @@ def reset_expired_login_lockouts_task() -> int:
     return deleted
 
 
-@shared_task(name="groups.send_notification_emails")
-def send_notification_emails_task(*, notification_ids: list[int]) -> int:
-    """E-mail each notice to its user (those with an address); returns how many were sent."""
-    from qingdao_groups.models import Notification
+@shared_task(name="qingdao_groups.relay_outbox", ignore_result=True)
+def relay_outbox_task(*, ids: list[int] | None = None) -> int:
+    """Send the due Outbox rows (e-mail copies of notices): run by beat every 30 seconds, and
+    nudged with the new rows' ids right after a notifying commit. Returns how many were sent."""
+    from qingdao_groups.core.notifications import relay_outbox
 
-    sent = 0
-    for notice in Notification.objects.filter(pk__in=notification_ids).select_related("user"):
-        if not notice.user.email:
-            continue
-        body = notice.message
-        if notice.url:
-            body += "\n\n" + getattr(settings, "SITE_URL", "").rstrip("/") + notice.url
-        subject = _("【集团化办学】%(message)s") % {"message": notice.message[:60]}
-        send_mail(subject, body, None, [notice.user.email])
-        sent += 1
-    return sent
+    return relay_outbox(ids=ids)
+
+
+@shared_task(name="groups.send_notification_emails", ignore_result=True)
+def send_notification_emails_task(*, notification_ids: list[int]) -> int:
+    """Kept for messages queued before the outbox existed: their notices get Outbox rows (unless
+    they already have them), which are then relayed. Returns how many were sent."""
+    from qingdao_groups.core.notifications import email_rows, relay_outbox
+    from qingdao_groups.models import Notification, Outbox
+
+    queued = set(Outbox.objects.filter(payload__notification_id__in=notification_ids)
+                 .values_list("payload__notification_id", flat=True))
+    notices = (Notification.objects.filter(pk__in=notification_ids).exclude(pk__in=queued)
+               .select_related("user"))
+    rows = Outbox.objects.bulk_create(email_rows(notices))
+    return relay_outbox(ids=[row.pk for row in rows])

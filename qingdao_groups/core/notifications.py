@@ -1,12 +1,44 @@
-"""In-app notices and their e-mail copies. E-mail leaves only after the transaction commits, so
-a rolled-back action never announces itself."""
+"""In-app notices and their e-mail copies, through an outbox.
 
-from collections.abc import Iterable
+`notify()` writes the notices and, for each recipient with an address, one Outbox row, in the
+caller's transaction: a rolled-back action never announces itself, and a committed one is never
+forgotten, whatever the broker or the mail server are doing. The worker relays the rows
+(`relay_outbox`, run by Celery beat and nudged right after the commit); no request ever waits
+for the broker or for SMTP.
 
-from django.db import transaction
+Delivery is exactly once as far as the database can make it: the relay claims a row under a row
+lock (PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so two relays never hold the same row; SQLite
+opens every transaction IMMEDIATE, so relays run one after another), sends it, and marks it sent
+in that same transaction. The one gap no database closes is a crash (or a lost connection)
+after the mail server accepted the message and before the COMMIT: the row then stays unsent and
+is sent again on the next run. We choose that at-least-once side over losing a message; the
+repeat carries the same Message-ID (derived from the row), so mail clients and servers that
+de-duplicate by Message-ID show it once.
+"""
+
+import datetime
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from members.models import Authority, School, User
-from qingdao_groups.models import Notification
+from qingdao_groups.models import Notification, Outbox
+
+logger = logging.getLogger(__name__)
+
+#: Backoff after the n-th failed attempt: 1, 2, 4, 8 … minutes, at most one hour apart.
+BACKOFF_BASE = datetime.timedelta(minutes=1)
+BACKOFF_MAX = datetime.timedelta(hours=1)
+#: After a nudge fails (broker down or hung), this process stops nudging for a while: the
+#: beat relays the rows anyway, and no further request pays the broker timeout meanwhile.
+NUDGE_PAUSE_SECONDS = 30.0
+_nudges_paused_until = 0.0
 
 
 def staff_of(authority: Authority | int) -> list[User]:
@@ -26,16 +58,121 @@ def city_staff() -> list[User]:
 
 
 def notify(users: Iterable[User], message: str, url: str = "") -> list[Notification]:
-    """Create one in-app notice per user now; queue the e-mails for after commit."""
+    """Create one in-app notice per user and queue its e-mail copy in the Outbox, both in the
+    caller's transaction; after the commit, nudge the relay (never blocking, never failing)."""
     unique = {u.pk: u for u in users}
     notices = Notification.objects.bulk_create(
         [Notification(user=u, message=message[:300], url=url) for u in unique.values()]
     )
-    ids = [n.pk for n in notices if n.pk]
-    if ids:
-        from qingdao_groups.tasks import send_notification_emails_task
-
-        # robust: a broker that is down must not turn an action that was saved into an error page.
-        transaction.on_commit(lambda: send_notification_emails_task.delay(notification_ids=ids),
-                              robust=True)
+    rows = Outbox.objects.bulk_create(email_rows(notices))
+    if rows:
+        ids = [row.pk for row in rows]
+        # Without ids (a backend that does not return them; none in use) relay whatever is due.
+        transaction.on_commit(lambda: nudge_relay(ids if all(ids) else None))
     return notices
+
+
+def email_rows(notices: Iterable[Notification]) -> list[Outbox]:
+    """One unsaved Outbox row per notice whose user has an e-mail address."""
+    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    rows = []
+    # The mail is written in the site's language, as before, not in the acting user's.
+    with translation.override(settings.LANGUAGE_CODE):
+        for notice in notices:
+            if not notice.user.email:
+                continue
+            body = notice.message + ("\n\n" + site + notice.url if notice.url else "")
+            subject = _("【集团化办学】%(message)s") % {"message": notice.message[:60]}
+            rows.append(Outbox(kind=Outbox.Kind.EMAIL, payload={
+                "to": [notice.user.email], "subject": subject, "body": body,
+                "notification_id": notice.pk,
+            }))
+    return rows
+
+
+def nudge_relay(ids: list[int] | None) -> None:
+    """Ask the worker to relay these rows now. Called after the commit: any failure is logged
+    and swallowed (the beat relays the rows within a minute), and the broker timeouts in the
+    settings bound the wait; after a failure the process stops nudging for a while."""
+    global _nudges_paused_until
+    if time.monotonic() < _nudges_paused_until:
+        return
+    from qingdao_groups.tasks import relay_outbox_task
+
+    try:
+        relay_outbox_task.apply_async(kwargs={"ids": ids}, retry=False, expires=600)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker does, the request succeeds
+        if relay_outbox_task.app.conf.task_always_eager:
+            raise  # no broker involved (tests): a failure here is a bug in the relay
+        _nudges_paused_until = time.monotonic() + NUDGE_PAUSE_SECONDS
+        logger.warning("outbox relay nudge failed, the beat will relay instead: %s", exc)
+
+
+def resume_nudges() -> None:
+    """Forget a failed nudge (tests; and a worker that knows the broker is back)."""
+    global _nudges_paused_until
+    _nudges_paused_until = 0.0
+
+
+# --- The relay ----------------------------------------------------------------------------------
+
+
+def _send_email(row: Outbox) -> None:
+    payload = row.payload
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    message = EmailMessage(
+        subject=payload["subject"], body=payload["body"], to=payload["to"],
+        # The same row always yields the same Message-ID, so a repeat after a crash between
+        # the send and the commit can be recognised as the same message.
+        headers={"Message-ID": f"<outbox-{row.pk}-{row.created_at:%Y%m%d%H%M%S}@{domain}>"},
+    )
+    message.send(fail_silently=False)
+
+
+SENDERS: dict[str, Callable[[Outbox], None]] = {Outbox.Kind.EMAIL: _send_email}
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """The wait after the `attempts`-th failure: 1, 2, 4 … minutes, capped at an hour."""
+    return min(BACKOFF_BASE * 2 ** min(max(attempts - 1, 0), 16), BACKOFF_MAX)
+
+
+def _claim(now: datetime.datetime, ids: list[int] | None) -> Outbox | None:
+    due = Outbox.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now)
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    due = due.order_by("next_attempt_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        # A row another relay is sending is skipped, never waited for nor sent twice.
+        due = due.select_for_update(skip_locked=True)
+    return due.first()
+
+
+def relay_outbox(*, now: datetime.datetime | None = None, ids: list[int] | None = None,
+                 limit: int = 200) -> int:
+    """Send the due Outbox rows (only `ids` when given), each in its own transaction: claim
+    under a row lock, send, mark sent — or, on failure, count the attempt, keep the error and
+    move the next attempt on with an exponential backoff. Returns how many were sent."""
+    sent = 0
+    for _i in range(limit):
+        moment = now or timezone.now()
+        with transaction.atomic():
+            row = _claim(moment, ids)
+            if row is None:
+                break
+            row.attempts += 1
+            try:
+                sender = SENDERS[row.kind]
+                sender(row)
+            except Exception as exc:  # noqa: BLE001 - every failure is kept and retried
+                row.next_attempt_at = moment + backoff(row.attempts)
+                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                row.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+                logger.warning("outbox row %s not sent (attempt %s), next at %s: %s",
+                               row.pk, row.attempts, row.next_attempt_at, row.last_error)
+                continue
+            row.sent_at = moment
+            row.last_error = ""
+            row.save(update_fields=["attempts", "sent_at", "last_error"])
+            sent += 1
+    return sent

@@ -143,6 +143,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@jyj.qingdao.example")
 SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
+# A hung mail server holds up only the outbox relay, and only this long per message.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions
@@ -155,17 +157,42 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # which needs no server (the embedded default of `make run`).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 _celery_data = VAR_DIR / "celery"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(_celery_data / "queue"),
-        "data_folder_out": str(_celery_data / "queue"),
-        "processed_folder": str(_celery_data / "processed"),
-        "control_folder": str(_celery_data / "control"),
-        "store_processed": False,
-    }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
-)
+FILESYSTEM_BROKER_TRANSPORT_OPTIONS = {
+    "data_folder_in": str(_celery_data / "queue"),
+    "data_folder_out": str(_celery_data / "queue"),
+    "processed_folder": str(_celery_data / "processed"),
+    "control_folder": str(_celery_data / "control"),
+    "store_processed": False,
+}
+# No request waits on the broker (issue 6): e-mails go through the Outbox table and the only
+# publish a request makes is a best-effort nudge after its commit. A broker that is down or hung
+# (accepts the connection, never answers) costs that nudge at most BROKER_TIMEOUT seconds:
+# bounded connect and socket timeouts, no reconnection loop when a publisher opens its channel
+# (kombu would otherwise retry a refused connection for the whole connection timeout), and no
+# publish retry. The worker's own reconnection is governed by Celery's broker_connection_*
+# settings, which these options do not touch.
+BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=1.5)
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_keepalive": True,
+    "max_retries": 0,
+}
+
+
+def broker_transport_options(url: str) -> dict:
+    if url.startswith("filesystem"):
+        return FILESYSTEM_BROKER_TRANSPORT_OPTIONS
+    if url.startswith(("redis://", "rediss://")):
+        return REDIS_BROKER_TRANSPORT_OPTIONS
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
+# The worker and beat, on the other hand, keep trying until the broker is there.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False

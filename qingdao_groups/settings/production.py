@@ -1,7 +1,7 @@
 """Production: secrets and hosts must come from the environment; HTTPS only."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import broker_transport_options, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without one
@@ -20,7 +20,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://redis:6379/0")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 
 # Behind the reverse proxy every request comes from the proxy's address: take the client's from
 # X-Forwarded-For (set by our proxy, N hops in), or the lockout would be per username only.

@@ -14,6 +14,7 @@ CLEAR_SESSIONS_TASK = "qingdao_groups.clear_expired_sessions"
 RESET_LOCKOUTS_TASK = "qingdao_groups.reset_expired_login_lockouts"
 CARDS_MARK_OVERDUE_TASK = "groups.cards_mark_overdue"
 MEMBERSHIPS_END_DUE_TASK = "groups.memberships_end_due"
+RELAY_OUTBOX_TASK = "qingdao_groups.relay_outbox"
 
 
 def _daily_0300_shanghai():
@@ -39,6 +40,12 @@ def _daily_shanghai(*, hour: str, minute: str):
 
 def _hourly():
     fields = {"every": 1, "period": IntervalSchedule.HOURS}
+    existing = IntervalSchedule.objects.filter(**fields).order_by("pk").first()
+    return existing or IntervalSchedule.objects.create(**fields)
+
+
+def _every_30_seconds():
+    fields = {"every": 30, "period": IntervalSchedule.SECONDS}
     existing = IntervalSchedule.objects.filter(**fields).order_by("pk").first()
     return existing or IntervalSchedule.objects.create(**fields)
 
@@ -69,6 +76,14 @@ SCHEDULES = [
         "description": "每天 00:05（北京时间）：退出或淘汰生效之日，关闭该成员校未结束的黄牌、"
         "结束其议事机构职务（政策 L-5、L-6、G-3）。Daily at 00:05 Asia/Shanghai; idempotent.",
         "schedule": ("crontab", _daily_0005_shanghai),
+    },
+    {
+        "task": RELAY_OUTBOX_TASK,
+        "name": "发送待发邮件 (relay the outbox)",
+        "description": "每 30 秒发送待发的通知邮件；发送失败的按退避时间重试。"
+        "Every 30 seconds: send the e-mails waiting in the outbox, retrying failures with "
+        "backoff.",
+        "schedule": ("interval", _every_30_seconds),
     },
 ]
 
