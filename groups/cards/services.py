@@ -1,8 +1,9 @@
 """Yellow-card warnings and red-card expulsions of member schools (policy L-6).
 
-Every status change checks the card transition table (groups/workflows.py), bumps the card's
-version (so a stale form is refused and changes nothing), and records who and why in the audit
-history. Notifications are created in the same transaction and mailed after commit.
+Order in every service: the person gate (permissions.py, PermissionDenied) before any state is
+read, then the one workflow runner (qingdao_groups.core.workflow): lock, the version the user
+saw, the card transition table (workflows.py), the version bump and the audit history with who
+and why. Notifications are created in the same transaction and mailed after commit.
 
 The Card constraint ties status red_issued to level red, so a yellow card is never turned red:
 escalation creates a new red Card with `escalated_from` pointing at the yellow, and the yellow
@@ -14,20 +15,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from groups.cards.models import Card
-from groups.cards.permissions import can_issue_card, can_respond_to_card, can_review_card
+from groups.cards.permissions import (
+    can_issue_card,
+    can_respond_to_card,
+    can_review_card,
+    membership_card_refusal,
+)
 from groups.cards.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAction, CardStatus
 from groups.registry.models import Membership, PolicyParameters
 from groups.registry.services import membership_end
 from members.models import User
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import TransitionRefused, next_status
-
-STALE = gettext_lazy("该事项已被他人处理，请刷新后查看最新状态。")
-REASON_MAX = 100  # django-simple-history keeps the change reason in a CharField(100)
+from qingdao_groups.core.workflow import ensure_allowed, lock, locked_rows, transition
 
 
 def _url(card: Card) -> str:
@@ -35,32 +37,13 @@ def _url(card: Card) -> str:
 
 
 def _lock_card(card: Card, expected_version: int | None) -> Card:
-    locked = Card.objects.select_for_update().select_related(
-        "membership__school", "group").get(pk=card.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise RuleRefusal(str(STALE), field="version")
-    return locked
+    return lock(card, expected_version=expected_version, related=("membership__school", "group"))
 
 
-def _move(card: Card, action: str) -> str:
-    """The status `action` leads to; a clear message when the card is closed or has moved on."""
-    if card.closed_at is not None:
-        raise RuleRefusal(_("该黄牌已结束（%(status)s），不能再办理。")
-                               % {"status": card_state_label(card)})
-    try:
-        return next_status(CARD_TRANSITIONS, card.status, action)
-    except TransitionRefused:
-        raise RuleRefusal(
-            _("该黄牌当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": card.get_status_display(), "action": CardAction(action).label}
-        ) from None
-
-
-def _save(card: Card, actor: User | None, reason: str, fields: list[str]) -> None:
-    card.version += 1
-    card._history_user = actor
-    card._change_reason = reason[:REASON_MAX]
-    card.save(update_fields=[*fields, "version"])
+def _move(card: Card, action: str, actor: User | None, reason: str = "", *,
+          expected_version: int | None = None, changes: dict | None = None) -> Card:
+    return transition(card, action=action, table=CARD_TRANSITIONS, actor=actor, reason=reason,
+                      expected_version=expected_version, changes=changes)
 
 
 def card_state_label(card: Card) -> str:
@@ -80,9 +63,10 @@ def card_issue_yellow(
     """Warn a member that fails to perform the agreement or harmed the group's reputation
     (yellow card, policy L-6); the member must rectify by the deadline (default: today plus the
     configured rectification period)."""
+    require(can_issue_card(actor, membership))
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
-    require(can_issue_card(actor, membership))
+    membership_card_refusal(membership)
     if ground not in Card.Ground.values:
         raise RuleRefusal(_("请选择发出黄牌的事由（政策 L-6）。"), field="ground")
     description = (description or "").strip()
@@ -116,16 +100,14 @@ def card_submit_rectification(
     *, card: Card, rectification: str, actor: User, expected_version: int | None = None,
 ) -> Card:
     """The warned member's principal reports its rectification for review (policy L-6)."""
-    card = _lock_card(card, expected_version)
-    new_status = _move(card, CardAction.RECTIFY)
     require(can_respond_to_card(actor, card))
+    card = _lock_card(card, expected_version)
+    ensure_allowed(card, table=CARD_TRANSITIONS, action=CardAction.RECTIFY)
     rectification = (rectification or "").strip()
     if not rectification:
         raise RuleRefusal(_("请写明整改情况。"), field="rectification")
-    card.status = new_status
-    card.rectification = rectification
-    card.rectified_at = timezone.now()
-    _save(card, actor, str(_("提交整改材料")), ["status", "rectification", "rectified_at"])
+    card = _move(card, CardAction.RECTIFY, actor, changes={
+        "rectification": rectification, "rectified_at": timezone.now()})
     notify(
         staff_of(card.group.authority_id),
         _("%(school)s 已就黄牌预警提交整改材料，待审核（政策 L-6）。")
@@ -138,13 +120,10 @@ def card_submit_rectification(
 @transaction.atomic
 def card_lift(*, card: Card, note: str, actor: User, expected_version: int | None = None) -> Card:
     """The issuing authority accepts the rectification and lifts the warning (policy L-6)."""
-    card = _lock_card(card, expected_version)
-    new_status = _move(card, CardAction.LIFT)
     require(can_review_card(actor, card))
-    card.status = new_status
-    card.review_note = (note or "").strip()
-    card.closed_at = timezone.now()
-    _save(card, actor, str(_("整改通过，撤销预警")), ["status", "review_note", "closed_at"])
+    card = _lock_card(card, expected_version)
+    card = _move(card, CardAction.LIFT, actor, _("整改通过，撤销预警"),
+                 changes={"review_note": (note or "").strip(), "closed_at": timezone.now()})
     notify(
         _member_principals(card),
         _("%(school)s 的黄牌预警已撤销（政策 L-6）。") % {"school": card.membership.school.name},
@@ -160,19 +139,17 @@ def card_reject_rectification(
 ) -> Card:
     """The issuing authority finds the rectification insufficient: the warning stands with a new
     deadline in the future (policy L-6)."""
-    card = _lock_card(card, expected_version)
-    new_status = _move(card, CardAction.REJECT_RECTIFICATION)
     require(can_review_card(actor, card))
+    card = _lock_card(card, expected_version)
+    ensure_allowed(card, table=CARD_TRANSITIONS, action=CardAction.REJECT_RECTIFICATION)
     note = (note or "").strip()
     if not note:
         raise RuleRefusal(_("请写明整改不通过的理由。"), field="note")
     if new_deadline is None or new_deadline <= timezone.localdate():
         raise RuleRefusal(_("新的整改期限须晚于今天。"), field="new_deadline")
-    card.status = new_status
-    card.review_note = note
-    card.deadline = new_deadline
-    _save(card, actor, _("整改不通过，新期限 %(date)s") % {"date": new_deadline},
-          ["status", "review_note", "deadline"])
+    card = _move(card, CardAction.REJECT_RECTIFICATION, actor,
+                 _("整改不通过，新期限 %(date)s") % {"date": new_deadline},
+                 changes={"review_note": note, "deadline": new_deadline})
     notify(
         _member_principals(card),
         _("%(school)s 的整改未通过审核，请于 %(date)s 前重新提交整改材料（政策 L-6）。")
@@ -188,7 +165,7 @@ def cards_mark_overdue(*, today: datetime.date) -> int:
     issuing authority's staff and the member's principals are told (policy L-6). Returns how many
     cards were marked. A card someone is handling at that moment is skipped (it is being changed
     anyway; the next run catches it), so the daily run never deadlocks with a red card."""
-    cards = list(
+    cards = locked_rows(
         Card.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("membership__school", "group")
         .filter(level=Card.Level.YELLOW, status=CardStatus.YELLOW_ISSUED,
@@ -196,8 +173,7 @@ def cards_mark_overdue(*, today: datetime.date) -> int:
         .order_by("deadline", "pk")
     )
     for card in cards:
-        card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.MARK_OVERDUE)
-        _save(card, None, str(_("整改逾期")), ["status"])
+        _move(card, CardAction.MARK_OVERDUE, None, _("整改逾期"))
         notify(
             staff_of(card.group.authority_id) + _member_principals(card),
             _("%(group)s：%(school)s 的黄牌整改已逾期（期限 %(deadline)s，政策 L-6）。")
@@ -231,6 +207,9 @@ def card_issue_red(
     reason "expulsion" in the same transaction; the member's open yellow cards are closed.
 
     `expected_version` is the version of `escalate_from` the user saw."""
+    require(can_issue_card(actor, membership))
+    if escalate_from is not None:
+        require(can_review_card(actor, escalate_from))
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
     yellow = None
@@ -238,9 +217,8 @@ def card_issue_red(
         yellow = _lock_card(escalate_from, expected_version)
         if yellow.membership_id != membership.pk or yellow.level != Card.Level.YELLOW:
             raise RuleRefusal(_("只能升级本成员校的黄牌。"), field="escalate_from")
-        _move(yellow, CardAction.ESCALATE)
-        require(can_review_card(actor, yellow))
-    require(can_issue_card(actor, membership))
+        ensure_allowed(yellow, table=CARD_TRANSITIONS, action=CardAction.ESCALATE)
+    membership_card_refusal(membership)
     reason = (reason or "").strip()
     if not reason:
         raise RuleRefusal(
@@ -273,19 +251,17 @@ def card_issue_red(
     )
     red._history_user = actor
     red._change_reason = (
-        _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团")
-    )[:REASON_MAX]
+        _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"))
     red.save()
     # The member leaves today: its open yellow cards end with it (the escalated one first).
-    open_yellows = Card.objects.select_for_update().filter(
+    open_yellows = locked_rows(Card.objects.select_for_update(of=("self",)).filter(
         membership_id=membership.pk, level=Card.Level.YELLOW, closed_at__isnull=True,
-        status__in=OPEN_CARD_STATUSES)
+        status__in=OPEN_CARD_STATUSES).order_by("pk"))
     for card in open_yellows:
         escalated = yellow is not None and card.pk == yellow.pk
-        card.status = _move(card, CardAction.ESCALATE if escalated else CardAction.CLOSE)
-        card.closed_at = now
-        _save(card, actor, str(_("升级为红牌") if escalated else _("因红牌淘汰而结束")),
-              ["status", "closed_at"])
+        _move(card, CardAction.ESCALATE if escalated else CardAction.CLOSE, actor,
+              _("升级为红牌") if escalated else _("因红牌淘汰而结束"),
+              changes={"closed_at": now})
     red.membership = membership_end(membership=membership, left_on=today,
                                     end_reason=Membership.EndReason.EXPULSION, actor=actor)
     message = _("%(group)s：%(school)s 被红牌淘汰，自 %(date)s 起不再是集团成员校（政策 L-6）。") % {

@@ -77,8 +77,7 @@ class FilingUploadForm(BootstrapFormMixin, forms.Form):
     file = CheckedFileField(label=gettext_lazy("文件"))
 
 
-class FilingRefileForm(FilingContentForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class FilingRefileForm(FilingContentForm, VersionedForm):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

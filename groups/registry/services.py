@@ -155,17 +155,14 @@ def _close_open_cards(membership: Membership, actor: User) -> None:
 
     from groups.cards.models import Card
     from groups.cards.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAction
-    from qingdao_groups.core.workflow import next_status
+    from qingdao_groups.core.workflow import locked_rows, transition
 
-    for card in Card.objects.select_for_update().filter(
-            membership=membership, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES):
-        card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.CLOSE)
-        card.closed_at = timezone.now()
-        card.version += 1
-        card._history_user = actor
-        card._change_reason = str(_("成员关系结束（%(reason)s），预警关闭")
-                                  % {"reason": membership.get_end_reason_display()})
-        card.save(update_fields=["status", "closed_at", "version"])
+    for card in locked_rows(Card.objects.select_for_update(of=("self",)).filter(
+            membership=membership, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES)):
+        transition(card, action=CardAction.CLOSE, table=CARD_TRANSITIONS, actor=actor,
+                   reason=str(_("成员关系结束（%(reason)s），预警关闭")
+                              % {"reason": membership.get_end_reason_display()}),
+                   expected_version=None, changes={"closed_at": timezone.now()})
 
 
 @transaction.atomic
