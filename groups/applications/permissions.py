@@ -29,8 +29,8 @@ def can_draft_application(user: User, kind: str, *, group: EducationGroup | None
             return ALLOW
         return Decision(False, _("只有核心校校长可以申请吸纳成员校（政策 L-3）。"))
     if kind == Application.Kind.EXIT:
-        if membership is not None and membership.role == Membership.Role.MEMBER and \
-                membership.left_on is None and _principal_of(user, membership.school_id):
+        # Whether the membership is a current one is a state: application_create refuses it.
+        if membership is not None and _principal_of(user, membership.school_id):
             return ALLOW
         return Decision(False, _("只有成员校校长可以为本校申请退出（政策 L-5）。"))
     return Decision(False, _("未知的申请类别。"))

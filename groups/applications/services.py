@@ -121,6 +121,8 @@ def application_create(
         application = Application(kind=kind, applicant_school=group.core_school, group=group,
                                   deciding_authority_id=group.authority_id, **fields)
     else:
+        if membership.role != Membership.Role.MEMBER or membership.left_on is not None:
+            raise RuleRefusal(_("只有在册成员校可以申请退出（政策 L-5）。"))
         application = Application(
             kind=kind, applicant_school=membership.school, group=membership.group,
             membership=membership, deciding_authority_id=membership.group.authority_id, **fields)
@@ -394,8 +396,8 @@ def _next_group_code(year: int) -> str:
     return f"{prefix}{n:03d}"
 
 
-def _approve_founding(application: Application, actor: User, day: datetime.date
-                      ) -> EducationGroup:
+def _approve_founding(application: Application, actor: User, day: datetime.date,
+                      conditions: str) -> EducationGroup:
     """Approval creates the group, its memberships and partnerships, dated (L-1); a district's
     approval is filed with the city (L-2)."""
     if EducationGroup.objects.filter(name=application.proposed_name).exists():
@@ -420,7 +422,8 @@ def _approve_founding(application: Application, actor: User, day: datetime.date
     if authority.kind == Authority.Kind.DISTRICT:
         from groups.filings.services import filing_create_for_group_founding
 
-        filing_create_for_group_founding(application=application, group=group, actor=actor)
+        filing_create_for_group_founding(application=application, group=group, actor=actor,
+                                         conditions=conditions)
     return group
 
 
@@ -494,7 +497,7 @@ def application_decide(
     if approving:
         day = application.start_on or today
         if application.kind == Application.Kind.FOUNDING:
-            changes["group"] = _approve_founding(application, actor, day)
+            changes["group"] = _approve_founding(application, actor, day, conditions.strip())
         elif application.kind == Application.Kind.ADMISSION:
             _approve_admission(application, actor, day)
         else:

@@ -97,6 +97,7 @@ def filing_create(
 @transaction.atomic
 def filing_create_for_group_founding(
     *, application: Application, group: EducationGroup, actor: User,
+    conditions: str | None = None,
 ) -> Filing | None:
     """A group founded by a district or county-level city is filed with the city (policy L-2).
 
@@ -114,8 +115,9 @@ def filing_create_for_group_founding(
     description = _("%(core)s 为核心校，经 %(authority)s 批准于 %(date)s 成立"
                     "（政策 L-1、L-2）。") % {"core": group.core_school.name,
                                          "authority": authority.name, "date": group.founded_on}
-    if application.conditions:
-        description += "\n" + _("附加条件：%(conditions)s") % {"conditions": application.conditions}
+    conditions = application.conditions if conditions is None else conditions
+    if conditions:
+        description += "\n" + _("附加条件：%(conditions)s") % {"conditions": conditions}
     filing = Filing(
         authority=authority, kind=Filing.Kind.GROUP_FOUNDING,
         title=(_("%(name)s成立报备") % {"name": group.name})[:TITLE_MAX],
