@@ -28,7 +28,7 @@ from groups.charter.models import Attachment
 from groups.registry.models import Membership, PolicyParameters
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal
-from qingdao_groups.core.workflow import TransitionRefused, next_status
+from qingdao_groups.core.workflow import StaleVersion, TransitionRefused, next_status
 from qingdao_groups.models import Notification
 from tests.factories import (
     EducationGroupFactory,
@@ -571,7 +571,7 @@ def _decide(card: Card, actor: User, lift: bool, barrier, outcomes: list[str]) -
                                       actor=actor, expected_version=2)
         outcomes.append("ok")
     except RuleRefusal as exc:
-        outcomes.append("stale" if exc.field == "version" else exc.message)
+        outcomes.append("stale" if isinstance(exc, StaleVersion) else exc.message)
     finally:
         close_old_connections()
 
