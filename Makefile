@@ -13,12 +13,15 @@ STAMP := $(VENV)/.installed-from-requirements.lock
 PROCFILE := Procfile.dev
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-x -k groups"`.
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: one per CPU (at most 4; each builds its own test
+# database). PYTEST_WORKERS=0 runs in one process (needed for --pdb and -s).
+PYTEST_WORKERS ?= auto
 # Folders the compilemessages walk must skip (the venv holds Django's own catalogues).
 I18N_IGNORE := --ignore $(VENV) --ignore var --ignore node_modules
 # The compiled catalogues are committed; recompile them when GNU gettext is there to do it.
 COMPILE_MESSAGES = if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages $(I18N_IGNORE) --verbosity 0; else echo "msgfmt not found: using the committed .mo files"; fi
 
-.PHONY: help venv install run prepare-db test lint clean distclean messages
+.PHONY: help venv install run prepare-db test lint docs docs-check clean distclean messages
 
 help: ## List the targets
 	@echo "青岛市中小学集团化办学管理系统 — make targets:"
@@ -77,13 +80,23 @@ run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 with a
 
 test: $(STAMP) ## Run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)
 	@$(COMPILE_MESSAGES)
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check
+lint: $(STAMP) ## ruff, import contracts, djLint (templates), mypy (services, selectors, permissions)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
+	$(VENV)/bin/djlint templates $(wildcard groups/*/templates) --lint
+	$(VENV)/bin/mypy
+
+docs: $(STAMP) ## Regenerate docs/clauses.md (policy clause -> code, tests, templates)
+	$(MANAGE) clause_index
+
+docs-check: $(STAMP) ## Fail when docs/clauses.md is stale (CI)
+	$(MANAGE) clause_index --check
 
 clean: ## Remove var/ (local database, queue, collected static) and caches
-	rm -rf var .pytest_cache .ruff_cache test-results
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache test-results
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean ## clean, and remove .venv too

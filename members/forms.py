@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Authority, District, School
+from members.models import School
 from qingdao_groups.core.forms import BootstrapFormMixin
 
 
@@ -36,16 +36,3 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
         return unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip()
 
 
-class SchoolFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("校名或标识码")}))
-    district = forms.ChoiceField(label=_("区（市）"), required=False,
-                                 choices=[("", _("全部区（市）"))] + District.choices)
-    stage = forms.ChoiceField(label=_("学段"), required=False,
-                              choices=[("", _("全部学段"))] + School.Stage.choices)
-    nature = forms.ChoiceField(label=_("办学性质"), required=False,
-                               choices=[("", _("全部"))] + School.Nature.choices)
-    weak = forms.BooleanField(label=_("仅薄弱学校"), required=False)
-    authority = forms.ModelChoiceField(label=_("主管部门"), required=False,
-                                       queryset=Authority.objects.education(),
-                                       empty_label=_("全部主管部门"))

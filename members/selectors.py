@@ -1,48 +1,31 @@
 """Reads of schools, scoped to what a user may see (every list goes through one of these)."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from members.extensions import extra_school_scope
 from members.models import Authority, School, User
-
-
-def _principal_group_ids(user: User):
-    from groups.registry.models import Membership
-
-    return Membership.objects.open().filter(school_id=user.school_id).values("group_id")
 
 
 def school_scope_q(user: User) -> Q | None:
     """The filter of schools `user` may see; None means the whole city.
 
-    A district sees the schools it runs, those located in its district and the current schools
-    of the groups it sees (those it approves and those with a member of its own); a principal sees the schools of their own group (or only their
-    own school when it is in no group)."""
+    A district sees the schools it runs and those located in its district; a principal sees
+    their own school. Other apps widen this through members.extensions (groups: the current
+    schools of the groups the user sees, so every name on a group page can be opened)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
     if user.is_district_staff and user.authority_id:
-        from groups.registry.models import Membership
-
-        district = user.authority.district
+        district = user.authority.district  # type: ignore[union-attr]  # authority_id is set
         own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
-        # The groups the district sees: those it approves and those with a member of its own;
-        # their current schools are visible too, so every name on a group page can be opened.
-        member_here = Membership.objects.open().filter(school__in=School.objects.filter(own))
-        groups_seen = Membership.objects.open().filter(
-            Q(group__authority_id=user.authority_id)
-            | Q(group_id__in=member_here.values("group_id")))
-        in_groups_seen = groups_seen.filter(school_id=OuterRef("pk"))
-        return own | Q(Exists(in_groups_seen))
-    if user.is_principal and user.school_id:
-        from groups.registry.models import Membership
-
-        same_group = Membership.objects.open().filter(
-            school_id=OuterRef("pk"), group_id__in=_principal_group_ids(user)
-        )
-        return Q(pk=user.school_id) | Q(Exists(same_group))
-    return Q(pk__in=[])
+    elif user.is_principal and user.school_id:
+        own = Q(pk=user.school_id)
+    else:
+        return Q(pk__in=[])
+    extra = extra_school_scope(user)
+    return own if extra is None else own | extra
 
 
 def school_list_for_user(*, user: User) -> QuerySet[School]:

@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from members.forms import SchoolFilterForm, SchoolForm
+from members.extensions import school_panels
+from members.filters import SchoolFilter
+from members.forms import SchoolForm
 from members.permissions import can_create_school, can_edit_school, can_import_schools
 from members.selectors import (
     authorities_user_may_assign,
@@ -19,25 +20,10 @@ from qingdao_groups.core.rules import require
 PAGE_SIZE = 50
 
 
-def filter_schools(qs, form: SchoolFilterForm):
-    if not form.is_valid():
-        return qs
-    data = form.cleaned_data
-    if data["q"]:
-        qs = qs.filter(Q(name__icontains=data["q"]) | Q(code__startswith=data["q"]))
-    for field in ("district", "stage", "nature"):
-        if data[field]:
-            qs = qs.filter(**{field: data[field]})
-    if data["weak"]:
-        qs = qs.filter(is_weak=True)
-    if data["authority"]:
-        qs = qs.filter(authority=data["authority"])
-    return qs
-
-
 def school_list_view(request):
-    form = SchoolFilterForm(request.GET or None)
-    qs = filter_schools(school_list_for_user(user=request.user), form).order_by("name", "id")
+    filterset = SchoolFilter(request.GET or None, queryset=school_list_for_user(user=request.user))
+    form = filterset.form
+    qs = filterset.qs.order_by("name", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -49,13 +35,11 @@ def school_list_view(request):
 
 
 def school_detail_view(request, school_id: int):
-    from groups.registry.selectors import school_memberships
-
     school = school_get_for_user(user=request.user, school_id=school_id)
     history = school.history.select_related("history_user").order_by("-history_date")[:20]
     return render(request, "members/school_detail.html", {
         "school": school,
-        "memberships": school_memberships(school=school),
+        "panels": school_panels(request.user, school),
         "history": history,
         "can_edit": can_edit_school(request.user, school).allowed,
     })

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from members.forms import SchoolFilterForm
+from members.filters import SchoolFilter
 from members.imports import (
     COLUMNS,
     EXPORT_FORMATS,
@@ -23,7 +23,6 @@ from members.imports import (
 )
 from members.models import District, School
 from members.permissions import can_import_schools
-from members.views import filter_schools
 from qingdao_groups.core.forms import BootstrapFormMixin
 from qingdao_groups.core.rules import RuleRefusal, require
 
@@ -110,7 +109,7 @@ def school_export_view(request):
 
     export = school_export(
         user=request.user, fmt=fmt, template=bool(request.GET.get("template")),
-        narrow=lambda qs: filter_schools(qs, SchoolFilterForm(request.GET)),
+        narrow=lambda qs: SchoolFilter(request.GET, queryset=qs).qs,
     )
     return HttpResponse(export.content, content_type=export.content_type, headers={
         "Content-Disposition": content_disposition_header(True, export.filename),

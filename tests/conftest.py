@@ -1,7 +1,9 @@
+import copy
 import os
 import shutil
 
 import pytest
+from django.db import transaction
 
 from members.models import District, User
 from tests.factories import (
@@ -22,8 +24,7 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def world(db):
+def build_world():
     """Two districts, a group led by a 市南 school with a 市北 member, and one user per role.
 
     `world.users[role]` holds the users; `other_*` objects belong to nobody the users act for."""
@@ -46,17 +47,107 @@ def world(db):
     MembershipFactory(group=w.other_group, school=w.other_school)
     w.users = {
         "city": UserFactory(username="t-city", role=User.Role.CITY_STAFF, authority=w.city),
-        "district": UserFactory(username="t-district", role=User.Role.DISTRICT_STAFF,
-                                authority=w.shinan),
-        "principal": UserFactory(username="t-principal", role=User.Role.CORE_PRINCIPAL,
-                                 school=w.core),
-        "member": UserFactory(username="t-member", role=User.Role.MEMBER_PRINCIPAL,
-                              school=w.member_school),
+        "district": UserFactory(
+            username="t-district", role=User.Role.DISTRICT_STAFF, authority=w.shinan
+        ),
+        "principal": UserFactory(
+            username="t-principal", role=User.Role.CORE_PRINCIPAL, school=w.core
+        ),
+        "member": UserFactory(
+            username="t-member", role=User.Role.MEMBER_PRINCIPAL, school=w.member_school
+        ),
         "auditor": UserFactory(username="t-auditor", role=User.Role.AUDITOR),
-        "admin": UserFactory(username="t-admin", role=User.Role.SYSADMIN, is_staff=True,
-                             is_superuser=True),
+        "admin": UserFactory(
+            username="t-admin", role=User.Role.SYSADMIN, is_staff=True, is_superuser=True
+        ),
     }
     return w
+
+
+# The world is built once per test module, inside a transaction that stays open while the
+# module's tests run: pytest-django's `db` nests each test in a savepoint inside it, so a
+# test's writes are rolled back before the next test, and the whole world at the module's end.
+# Each test gets its own deep copy of the Python objects, so a test that changes one in memory
+# does not leak it into the next. Tests that need real commits (transactional_db, live_server,
+# django_db(transaction=True): browser and race tests) build their own world, as before.
+_TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        names = ("transaction", "reset_sequences")
+        kwargs = dict(zip(names, marker.args[:2], strict=False)) | marker.kwargs
+        if kwargs.get("transaction") or kwargs.get("reset_sequences"):
+            return True
+    return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+class _SharedWorld:
+    """The module's world and the outer transaction holding it (None when not opened)."""
+
+    open_now: "_SharedWorld | None" = None
+    next_item = None
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.world = None
+        self._atomic = None
+
+    def open(self):
+        with self.blocker.unblock():
+            self._atomic = transaction.atomic()
+            self._atomic._from_testcase = True  # like TestCase's own: durable blocks may nest
+            self._atomic.__enter__()
+            _SharedWorld.open_now = self
+        try:
+            with self.blocker.unblock():
+                self.world = build_world()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        if self._atomic is None:
+            return
+        atomic, self._atomic, self.world = self._atomic, None, None
+        _SharedWorld.open_now = None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # pytest-django runs transactional tests after the others, but the last module of plain
+    # tests may still hold its world's transaction open: close it before such a test starts.
+    _SharedWorld.next_item = item
+    if _SharedWorld.open_now is not None and _is_transactional(item):
+        _SharedWorld.open_now.close()
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    shared = _SharedWorld(django_db_blocker)
+    item = _SharedWorld.next_item
+    if item is not None and not _is_transactional(item):
+        shared.open()
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def world(request, _module_world, db):
+    """Two districts, a group led by a 市南 school with a 市北 member, and one user per role
+    (see build_world); shared by the module's tests, each getting fresh copies of the objects."""
+    if _module_world.world is None or _is_transactional(request.node):
+        return build_world()
+    return copy.deepcopy(_module_world.world)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, CheckResult, ProposedMember
 from groups.applications.workflows import ApplicationStatus
 from groups.charter.models import Attachment
+from groups.registry.membership import MembershipState, core_cannot_be_member
 from groups.registry.models import Membership, PolicyParameters
 from members.models import School
 
@@ -62,7 +62,8 @@ def load_context(application: Application, today: datetime.date) -> Context:
         core = application.group.core_school
     current = []
     if application.group_id:
-        current = list(Membership.objects.open().members().filter(group_id=application.group_id)
+        current = list(Membership.objects.current(today=today).members()
+                       .filter(group_id=application.group_id)
                        .select_related("school"))
     return Context(
         application=application,
@@ -80,8 +81,11 @@ def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
     schools = [p.school_id for p in ctx.proposed]
     if ctx.application.kind == Application.Kind.FOUNDING:
         schools.append(ctx.core.pk)
-    busy = {m.school_id: m for m in Membership.objects.open().filter(school_id__in=schools)
-            .select_related("group", "school")}
+    # Busy from the day the new membership would begin (an approved exit frees the school on
+    # its date; an approved join elsewhere already binds it).
+    start = ctx.application.start_on or ctx.today
+    busy = {m.school_id: m for m in Membership.objects.overlapping(start, None)
+            .filter(school_id__in=schools).select_related("group", "school")}
     if not busy:
         return [Outcome("G-1", HARD, True, _("拟加入学校均未加入其他集团。"))]
     return [
@@ -94,8 +98,10 @@ def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
 
 def check_core_not_member(ctx: Context) -> list[Outcome]:
     """The core school cannot be its own member (policy G-1). Hard."""
-    if any(p.school_id == ctx.core.pk for p in ctx.proposed):
-        return [Outcome("G-1", HARD, False, _("核心校不能同时作为本集团的成员校。"))]
+    for p in ctx.proposed:
+        rule = core_cannot_be_member(core_school_id=ctx.core.pk, school_id=p.school_id)
+        if not rule:
+            return [Outcome("G-1", HARD, False, rule.reason)]
     return []
 
 
@@ -230,8 +236,8 @@ def check_steady_growth(ctx: Context) -> list[Outcome]:
     # Founding members joined with the group itself; only later admissions count as growth.
     recent = Membership.objects.members().filter(
         group_id=ctx.application.group_id, joined_on__gt=since).exclude(
-        joined_on=ctx.application.group.founded_on).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=since)).count()
+        joined_on=ctx.application.group.founded_on).overlapping(
+        since + datetime.timedelta(days=1), None).count()
     limit = ctx.params.max_admissions_per_year
     passed = recent + 1 <= limit
     return [Outcome("L-4", WARNING, passed, _(
@@ -244,7 +250,8 @@ def check_exit_membership_open(ctx: Context) -> list[Outcome]:
     app = ctx.application
     if app.kind != Application.Kind.EXIT:
         return []
-    if app.membership is None or app.membership.left_on is not None:
+    if app.membership is None or \
+            app.membership.state_on(ctx.today) != MembershipState.ACTIVE:
         return [Outcome("L-5", HARD, False, _("该学校已不是本集团的在册成员校。"))]
     if app.start_on and app.start_on < app.membership.joined_on:
         return [Outcome("L-5", HARD, False, _("退出日期不能早于加入日期。"))]

@@ -7,7 +7,7 @@ from groups.applications.models import Application
 from groups.applications.workflows import Action
 from groups.registry.models import RelationSubtype, RelationType, UnifiedArea
 from members.models import Partner, School
-from qingdao_groups.core.forms import BootstrapFormMixin, DateInput, VersionedForm
+from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput, VersionedForm
 
 
 def validate_start_on(value):
@@ -39,11 +39,11 @@ class FoundingForm(VersionedForm):
         label=_("拟任总校长"), max_length=50, required=False,
         help_text=_("原则上由核心校校长担任（政策 G-3）；留空即核心校校长"))
     chief_principal_reason = forms.CharField(
-        label=_("总校长非核心校校长的理由"), required=False,
+        label=_("总校长非核心校校长的理由"), required=False, max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}))
     start_on = forms.DateField(label=_("拟成立日期"), required=False, widget=DateInput(),
                                validators=[validate_start_on])
-    description = forms.CharField(label=_("说明"), required=False,
+    description = forms.CharField(label=_("说明"), required=False, max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -53,12 +53,13 @@ class AdmissionForm(VersionedForm):
                                        help_text=_("学校自主结合或行政主导结合（政策 L-3）"))
     start_on = forms.DateField(label=_("拟加入日期"), required=False, widget=DateInput(),
                                validators=[validate_start_on])
-    description = forms.CharField(label=_("说明"), required=False,
+    description = forms.CharField(label=_("说明"), required=False, max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ExitForm(VersionedForm):
-    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("申请理由"), max_length=LONG_TEXT_MAX,
+                             widget=forms.Textarea(attrs={"rows": 3}))
     start_on = forms.DateField(label=_("拟退出日期"), required=False, widget=DateInput(),
                                help_text=_("自该日起不再是成员校"),
                                validators=[validate_start_on])
@@ -71,7 +72,7 @@ class ProposedMemberForm(BootstrapFormMixin, forms.Form):
     through_training = forms.BooleanField(label=_("贯通式培养"), required=False)
     pilot_approval = forms.CharField(label=_("试点批准文号"), max_length=200, required=False,
                                      help_text=_("贯通式培养须经批准试点（政策 T-2a）"))
-    projects = forms.CharField(label=_("合作项目"), required=False,
+    projects = forms.CharField(label=_("合作项目"), required=False, max_length=LONG_TEXT_MAX,
                                widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("联合型须至少一个项目（政策 T-3）；每行一个"))
 
@@ -82,7 +83,8 @@ class ProposedMemberForm(BootstrapFormMixin, forms.Form):
 
 class ProposedPartnerForm(BootstrapFormMixin, forms.Form):
     partner = forms.ModelChoiceField(label=_("合作单位"), queryset=Partner.objects.all())
-    projects = forms.CharField(label=_("合作项目"), widget=forms.Textarea(attrs={"rows": 2}),
+    projects = forms.CharField(label=_("合作项目"), max_length=LONG_TEXT_MAX,
+                               widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("每行一个项目"))
 
 
@@ -100,7 +102,7 @@ class ConsentForm(VersionedForm):
     given = forms.TypedChoiceField(
         label=_("表态"), choices=[("1", _("同意")), ("0", _("不同意"))],
         coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("理由"), required=False,
+    reason = forms.CharField(label=_("理由"), required=False, max_length=LONG_TEXT_MAX,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("不同意时必填"))
 
@@ -109,7 +111,8 @@ class OpinionForm(VersionedForm):
     supports = forms.TypedChoiceField(
         label=_("核心校意见"), choices=[("1", _("支持退出")), ("0", _("不支持退出"))],
         coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    opinion = forms.CharField(label=_("意见说明"), widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.CharField(label=_("意见说明"), max_length=LONG_TEXT_MAX,
+                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(VersionedForm):
@@ -119,11 +122,12 @@ class DecisionForm(VersionedForm):
         (Action.RETURN, Action.RETURN.label),
         (Action.REJECT, Action.REJECT.label),
     ])
-    reason = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 3}))
-    conditions = forms.CharField(label=_("附加条件"), required=False,
+    reason = forms.CharField(label=_("审批意见"), max_length=LONG_TEXT_MAX,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    conditions = forms.CharField(label=_("附加条件"), required=False, max_length=LONG_TEXT_MAX,
                                  widget=forms.Textarea(attrs={"rows": 2}))
     justification = forms.CharField(
-        label=_("对提示事项的书面说明"), required=False,
+        label=_("对提示事项的书面说明"), required=False, max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("存在“原则上”规则提示时，批准须填写"))
 
@@ -133,7 +137,7 @@ class EvaluationForm(BootstrapFormMixin, forms.Form):
 
     recommendation = forms.ChoiceField(label=_("评估建议"),
                                        choices=Application.Recommendation.choices)
-    note = forms.CharField(label=_("评估说明"), required=False,
+    note = forms.CharField(label=_("评估说明"), required=False, max_length=LONG_TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, criteria=(), initial_scores=None, **kwargs):

@@ -271,7 +271,7 @@ class AdmissionScore(models.Model):
     criterion = models.ForeignKey(AdmissionCriterion, on_delete=models.PROTECT,
                                   related_name="scores")
     score = models.PositiveSmallIntegerField(_("得分"))
-    comment = models.CharField(_("评语"), max_length=200, blank=True)
+    comment = models.TextField(_("评语"), blank=True)
 
     history = HistoricalRecords()
 

@@ -4,9 +4,13 @@ before any state is read. Whether the application is in a state for the action i
 transition table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from groups.applications.models import Application, Consent  # noqa: E402
+from groups.registry.membership import MembershipState
+from groups.registry.membership import today as membership_today
 from groups.registry.models import (
     EducationGroup,
     Membership,  # noqa: E402
@@ -17,9 +21,10 @@ from qingdao_groups.core.rules import ALLOW, Decision
 
 
 def can_draft_application(user: User, kind: str, *, group: EducationGroup | None = None,
-                          membership: Membership | None = None) -> Decision:
+                          membership: Membership | None = None,
+                          today: datetime.date | None = None) -> Decision:
     """Founding and admission are applied for by the core school (policy L-1, L-3); exit by the
-    member school itself (policy L-5)."""
+    member school itself (policy L-5), while it is a member with no exit already approved."""
     if not user.is_principal:
         return Decision(False, _("只有学校校长可以发起申请。"))
     if kind == Application.Kind.FOUNDING:
@@ -29,8 +34,9 @@ def can_draft_application(user: User, kind: str, *, group: EducationGroup | None
             return ALLOW
         return Decision(False, _("只有核心校校长可以申请吸纳成员校（政策 L-3）。"))
     if kind == Application.Kind.EXIT:
-        # Whether the membership is a current one is a state: application_create refuses it.
-        if membership is not None and _principal_of(user, membership.school_id):
+        if membership is not None and membership.role == Membership.Role.MEMBER and \
+                membership.state_on(today or membership_today()) == MembershipState.ACTIVE \
+                and _principal_of(user, membership.school_id):
             return ALLOW
         return Decision(False, _("只有成员校校长可以为本校申请退出（政策 L-5）。"))
     return Decision(False, _("未知的申请类别。"))

@@ -41,6 +41,7 @@ from groups.applications.workflows import (
     ConsentAction,
     ConsentStatus,
 )
+from groups.registry.membership import core_cannot_be_member
 from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership, PolicyParameters
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
@@ -110,7 +111,9 @@ def application_create(
     require(can_draft_application(actor, kind, group=group, membership=membership))
     if kind == Application.Kind.FOUNDING:
         school = actor.school
-        open_core = Membership.objects.open().filter(school=school).select_related("group")
+        assert school is not None  # can_draft_application: the principal of a school
+        # In a group with no exit approved: a leaver may prepare its own group (L-5).
+        open_core = Membership.objects.without_end().filter(school=school).select_related("group")
         if open_core.exists():
             raise RuleRefusal(
                 _("本校目前是“%(group)s”的在册学校，须先退出才能作为核心校成立新集团。")
@@ -118,11 +121,11 @@ def application_create(
         application = Application(kind=kind, applicant_school=school,
                                   deciding_authority_id=school.authority_id, **fields)
     elif kind == Application.Kind.ADMISSION:
+        assert group is not None  # can_draft_application: an admission names its group
         application = Application(kind=kind, applicant_school=group.core_school, group=group,
                                   deciding_authority_id=group.authority_id, **fields)
     else:
-        if membership.role != Membership.Role.MEMBER or membership.left_on is not None:
-            raise RuleRefusal(_("只有在册成员校可以申请退出（政策 L-5）。"))
+        assert membership is not None  # can_draft_application: an exit names its membership
         application = Application(
             kind=kind, applicant_school=membership.school, group=membership.group,
             membership=membership, deciding_authority_id=membership.group.authority_id, **fields)
@@ -136,6 +139,7 @@ def exit_spin_off_prefill(*, exit_application: Application) -> dict:
     """What a leaver's new founding application starts with (policy L-5: leavers are encouraged
     to found a group of their own)."""
     school = exit_application.applicant_school
+    assert exit_application.group is not None  # an exit application always names its group
     return {
         "proposed_name": _("%(school)s教育集团") % {"school": school.name},
         "chief_principal_name": school.principal_name,
@@ -172,9 +176,10 @@ def proposed_member_set(
         raise RuleRefusal(_("所选子类型不属于所选合作类型（政策 T-1 至 T-3）。"),
                                field="relation_subtype")
     core_id = (application.applicant_school_id if application.kind == Application.Kind.FOUNDING
-               else application.group.core_school_id)
-    if school.pk == core_id:
-        raise RuleRefusal(_("核心校不能同时作为本集团的成员校。"), field="school")
+               else application.group.core_school_id)  # type: ignore[union-attr]
+    core_rule = core_cannot_be_member(core_school_id=core_id, school_id=school.pk)
+    if not core_rule:
+        raise RuleRefusal(core_rule.reason, field="school")
     if application.kind == Application.Kind.ADMISSION:
         application.proposed_members.exclude(school=school).delete()
     member = ProposedMember.objects.filter(application=application, school=school).first() or \
@@ -231,6 +236,7 @@ def admission_evaluation_record(
     application = _lock_editable(application, actor)
     if application.kind != Application.Kind.ADMISSION:
         raise RuleRefusal(_("只有吸纳申请需要准入评估。"))
+    assert application.group is not None  # an admission always names its group
     criteria = {c.pk: c for c in admission_criteria_for(application.group)}
     for criterion_id, (score, comment) in scores.items():
         criterion = criteria.get(criterion_id)
@@ -274,6 +280,7 @@ def application_submit(*, application: Application, actor: User,
     ensure_allowed(application, table=_table(application), action=Action.SUBMIT)
     today = today or timezone.localdate()
     if application.kind == Application.Kind.ADMISSION:
+        assert application.group is not None  # an admission always names its group
         missing = admission_criteria_for(application.group).exclude(
             scores__application=application).exists()
         if missing or not application.evaluation_recommendation:
@@ -310,6 +317,7 @@ def application_submit(*, application: Application, actor: User,
                         changes={"submitted_at": timezone.now()})
     url = _url(application)
     if application.kind == Application.Kind.EXIT:
+        assert application.group is not None  # an exit always names its group
         notify(principals_of(application.group.core_school_id),
                _("%(school)s 申请退出集团，请核心校提出意见。")
                % {"school": application.applicant_school.name}, url)
@@ -413,9 +421,9 @@ def _approve_founding(application: Application, actor: User, day: datetime.date,
     for p in application.proposed_members.select_related("school"):
         membership_add(group=group, school=p.school, relation_type=p.relation_type,
                        relation_subtype=p.relation_subtype, joined_on=day, actor=actor,
-                       note=p.projects[:200])
-    for p in application.proposed_partners.select_related("partner"):
-        partnership_add(group=group, partner=p.partner, projects=p.projects.splitlines(),
+                       note=p.projects)
+    for pp in application.proposed_partners.select_related("partner"):
+        partnership_add(group=group, partner=pp.partner, projects=pp.projects.splitlines(),
                         started_on=day, actor=actor)
     _copy_documents(application, group, day, actor)
     authority = application.deciding_authority
@@ -447,6 +455,7 @@ def _copy_documents(application: Application, group: EducationGroup, day: dateti
 def _approve_admission(application: Application, actor: User, day: datetime.date) -> None:
     """Approval creates the membership from the stated date (L-3)."""
     candidate = application.proposed_members.select_related("school").get()
+    assert application.group is not None  # an admission always names its group
     membership_add(group=application.group, school=candidate.school,
                    relation_type=candidate.relation_type,
                    relation_subtype=candidate.relation_subtype, joined_on=day, actor=actor,
@@ -454,11 +463,14 @@ def _approve_admission(application: Application, actor: User, day: datetime.date
                    % {"mode": application.get_admission_mode_display()})
 
 
-def _approve_exit(application: Application, actor: User, day: datetime.date) -> None:
-    """Approval ends the membership on the stated date with reason exit (L-5)."""
+def _approve_exit(application: Application, actor: User, day: datetime.date,
+                  today: datetime.date) -> None:
+    """Approval ends the membership on the stated date with reason exit (L-5); a later date
+    leaves the school a full member until then."""
+    assert application.membership is not None  # an exit always names its membership
     membership_end(membership=application.membership, left_on=day,
                    end_reason=Membership.EndReason.EXIT, actor=actor,
-                   note=_("经批准退出"))
+                   note=_("经批准退出"), today=today)
 
 
 @transaction.atomic
@@ -501,11 +513,11 @@ def application_decide(
         elif application.kind == Application.Kind.ADMISSION:
             _approve_admission(application, actor, day)
         else:
-            _approve_exit(application, actor, day)
+            _approve_exit(application, actor, day, today)
     application = _move(application, action, actor, reason.strip(), changes=changes)
     recipients = principals_of(application.applicant_school_id)
     if application.kind == Application.Kind.EXIT:
-        recipients += principals_of(application.group.core_school_id)
+        recipients += principals_of(application.group.core_school_id)  # type: ignore[union-attr]
     else:  # the schools the application concerns hear of the outcome too
         for p in application.proposed_members.all():
             recipients += principals_of(p.school_id)
@@ -521,9 +533,10 @@ def deadline_for(application: Application) -> datetime.date | None:
     if application.step_started_at is None:
         return None
     params = PolicyParameters.current()
-    days = {ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
-            ApplicationStatus.AWAITING_OPINION: params.consent_days,
-            ApplicationStatus.UNDER_DECISION: params.decision_days}.get(application.status)
+    days_by_status: dict[str, int] = {ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
+                                      ApplicationStatus.AWAITING_OPINION: params.consent_days,
+                                      ApplicationStatus.UNDER_DECISION: params.decision_days}
+    days = days_by_status.get(application.status)
     if days is None:
         return None
     return timezone.localdate(application.step_started_at) + datetime.timedelta(days=days)

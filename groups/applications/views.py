@@ -165,8 +165,8 @@ def _kinds(application):
 
 
 def _candidate_schools(application):
-    # Schools not in any group right now; the hard check explains any other choice.
-    busy = Membership.objects.open().values("school_id")
+    # Schools in no group from today on; the hard check explains any other choice.
+    busy = Membership.objects.current_or_upcoming().values("school_id")
     return School.objects.exclude(pk__in=busy).exclude(
         pk=application.applicant_school_id).order_by("name")
 

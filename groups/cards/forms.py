@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from groups.cards.models import Card
 from groups.cards.services import card_state_label
 from qingdao_groups.core.forms import (
+    LONG_TEXT_MAX,
     BootstrapFormMixin,
     CheckedFileField,
     DateInput,
@@ -27,7 +28,8 @@ from qingdao_groups.core.forms import (
 
 class RespondForm(VersionedForm):
     rectification = forms.CharField(
-        label=gettext_lazy("整改情况"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=gettext_lazy("整改情况"), max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("说明已采取的整改措施和效果（政策 L-6）"),
     )
     file = CheckedFileField(label=gettext_lazy("整改材料（可选）"), required=False)
@@ -41,11 +43,11 @@ class UploadForm(BootstrapFormMixin, forms.Form):
 
 class LiftForm(VersionedForm):
     note = forms.CharField(label=gettext_lazy("审核意见"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(VersionedForm):
-    note = forms.CharField(label=gettext_lazy("不通过的理由"),
+    note = forms.CharField(label=gettext_lazy("不通过的理由"), max_length=LONG_TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}))
     new_deadline = forms.DateField(label=gettext_lazy("新的整改期限"), widget=DateInput(),
                                    help_text=gettext_lazy("须晚于今天"))
@@ -53,7 +55,8 @@ class RejectForm(VersionedForm):
 
 class EscalateForm(VersionedForm):
     reason = forms.CharField(
-        label=gettext_lazy("红牌理由"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("红牌理由"), max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("红牌即淘汰：成员关系自今日起结束，原因记为“红牌淘汰”（政策 L-6）"),
     )
 
@@ -64,7 +67,8 @@ class IssueForm(BootstrapFormMixin, forms.Form):
     ground = forms.ChoiceField(label=gettext_lazy("事由"), choices=Card.Ground.choices,
                                help_text=gettext_lazy("政策 L-6 规定的两种情形"))
     description = forms.CharField(
-        label=gettext_lazy("情况说明 / 红牌理由"), widget=forms.Textarea(attrs={"rows": 4}))
+        label=gettext_lazy("情况说明 / 红牌理由"), max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}))
     deadline = forms.DateField(
         label=gettext_lazy("整改期限（黄牌）"), required=False, widget=DateInput(),
         help_text=gettext_lazy("留空则按政策参数中的默认整改期限（政策 L-6）"),

@@ -2,32 +2,30 @@
 that explains a refusal; `require` makes it a 403 before any state is read. The card's state is
 the transition table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
+import datetime
 
 from django.utils.translation import gettext_lazy as _
 
 from groups.cards.models import Card  # noqa: E402
 from groups.cards.workflows import CardStatus
 from groups.charter.models import Attachment  # noqa: E402
-from groups.registry.models import (
-    Membership,  # noqa: E402
-)
+from groups.registry.membership import today as membership_today
+from groups.registry.models import Membership
 from groups.registry.permissions import _principal_of
 from members.models import User
-from qingdao_groups.core.rules import ALLOW, Decision, RuleRefusal
+from qingdao_groups.core.rules import ALLOW, Decision
 
 
-def can_issue_card(user: User, membership: Membership) -> Decision:
-    """Bureau staff of the core's authority warn or expel a member (policy L-6)."""
+def can_issue_card(user: User, membership: Membership,
+                   today: datetime.date | None = None) -> Decision:
+    """Bureau staff of the core's authority warn or expel a member (policy L-6): a school that
+    is a member today, including one whose exit takes effect later."""
+    if membership.role != Membership.Role.MEMBER or \
+            not membership.is_active_on(today or membership_today()):
+        return Decision(False, _("只能对在册成员校发出黄牌或红牌。"))
     if not user.acts_for_authority(membership.group.authority_id):
         return Decision(False, _("只有核心校所属教育行政部门可以发出黄牌或红牌（政策 L-6）。"))
     return ALLOW
-
-
-def membership_card_refusal(membership: Membership) -> None:
-    """A card is issued to a current member only (policy L-6): a state of the membership, so a
-    RuleRefusal, not a 403; checked by the issuing service on the locked membership."""
-    if membership.role != Membership.Role.MEMBER or membership.left_on is not None:
-        raise RuleRefusal(str(_("只能对在册成员校发出黄牌或红牌。")))
 
 
 def can_respond_to_card(user: User, card: Card) -> Decision:

@@ -21,7 +21,6 @@ from groups.cards.permissions import (
     can_issue_card,
     can_respond_to_card,
     can_review_card,
-    membership_card_refusal,
 )
 from groups.cards.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAction, CardStatus
 from groups.registry.models import Membership, PolicyParameters
@@ -58,21 +57,20 @@ def _member_principals(card: Card) -> list[User]:
 @transaction.atomic
 def card_issue_yellow(
     *, membership: Membership, ground: str, description: str, actor: User,
-    deadline: datetime.date | None = None,
+    deadline: datetime.date | None = None, today: datetime.date | None = None,
 ) -> Card:
     """Warn a member that fails to perform the agreement or harmed the group's reputation
     (yellow card, policy L-6); the member must rectify by the deadline (default: today plus the
     configured rectification period)."""
-    require(can_issue_card(actor, membership))
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
-    membership_card_refusal(membership)
+    today = today or timezone.localdate()
+    require(can_issue_card(actor, membership, today=today))
     if ground not in Card.Ground.values:
         raise RuleRefusal(_("请选择发出黄牌的事由（政策 L-6）。"), field="ground")
     description = (description or "").strip()
     if not description:
         raise RuleRefusal(_("请写明情况说明。"), field="description")
-    today = timezone.localdate()
     if deadline is None:
         deadline = today + datetime.timedelta(days=PolicyParameters.current().rectification_days)
     if deadline <= today:
@@ -82,8 +80,8 @@ def card_issue_yellow(
         status=CardStatus.YELLOW_ISSUED, ground=ground, description=description,
         deadline=deadline, issued_by=actor,
     )
-    card._history_user = actor
-    card._change_reason = str(_("发出黄牌预警"))
+    card._history_user = actor  # type: ignore[attr-defined]
+    card._change_reason = str(_("发出黄牌预警"))  # type: ignore[attr-defined]
     card.save()
     notify(
         _member_principals(card),
@@ -200,6 +198,7 @@ def yellow_cards_in_window(*, membership: Membership, today: datetime.date,
 def card_issue_red(
     *, membership: Membership, reason: str, actor: User, escalate_from: Card | None = None,
     severe: bool = False, ground: str | None = None, expected_version: int | None = None,
+    today: datetime.date | None = None,
 ) -> Card:
     """Expel a member with a red card (policy L-6), allowed only (a) by escalating an open yellow
     card of this member, (b) after a second yellow card within the configured window, or (c)
@@ -207,18 +206,18 @@ def card_issue_red(
     reason "expulsion" in the same transaction; the member's open yellow cards are closed.
 
     `expected_version` is the version of `escalate_from` the user saw."""
-    require(can_issue_card(actor, membership))
     if escalate_from is not None:
         require(can_review_card(actor, escalate_from))
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
+    today = today or timezone.localdate()
     yellow = None
     if escalate_from is not None:
         yellow = _lock_card(escalate_from, expected_version)
         if yellow.membership_id != membership.pk or yellow.level != Card.Level.YELLOW:
             raise RuleRefusal(_("只能升级本成员校的黄牌。"), field="escalate_from")
         ensure_allowed(yellow, table=CARD_TRANSITIONS, action=CardAction.ESCALATE)
-    membership_card_refusal(membership)
+    require(can_issue_card(actor, membership, today=today))
     reason = (reason or "").strip()
     if not reason:
         raise RuleRefusal(
@@ -226,7 +225,6 @@ def card_issue_red(
             else _("直接发出红牌须写明重大事故的情况和理由（政策 L-6）。"),
             field="reason",
         )
-    today = timezone.localdate()
     if yellow is not None:
         ground = yellow.ground
     elif yellow_cards_in_window(membership=membership, today=today) >= 2:
@@ -249,26 +247,39 @@ def card_issue_red(
         status=CardStatus.RED_ISSUED, ground=ground, description=reason, issued_by=actor,
         escalated_from=yellow, closed_at=now,
     )
-    red._history_user = actor
-    red._change_reason = (
+    red._history_user = actor  # type: ignore[attr-defined]
+    red._change_reason = (  # type: ignore[attr-defined]
         _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"))
     red.save()
-    # The member leaves today: its open yellow cards end with it (the escalated one first).
-    open_yellows = locked_rows(Card.objects.select_for_update(of=("self",)).filter(
-        membership_id=membership.pk, level=Card.Level.YELLOW, closed_at__isnull=True,
-        status__in=OPEN_CARD_STATUSES).order_by("pk"))
-    for card in open_yellows:
-        escalated = yellow is not None and card.pk == yellow.pk
-        _move(card, CardAction.ESCALATE if escalated else CardAction.CLOSE, actor,
-              _("升级为红牌") if escalated else _("因红牌淘汰而结束"),
-              changes={"closed_at": now})
+    if yellow is not None:
+        _move(yellow, CardAction.ESCALATE, actor, _("升级为红牌"), changes={"closed_at": now})
+    # The member leaves today; its other open cards close with the membership.
     red.membership = membership_end(membership=membership, left_on=today,
-                                    end_reason=Membership.EndReason.EXPULSION, actor=actor)
+                                    end_reason=Membership.EndReason.EXPULSION, actor=actor,
+                                    today=today)
     message = _("%(group)s：%(school)s 被红牌淘汰，自 %(date)s 起不再是集团成员校（政策 L-6）。") % {
         "group": membership.group.name, "school": membership.school.name, "date": today}
     notify(principals_of(membership.school_id) + principals_of(membership.group.core_school_id)
            + staff_of(membership.group.authority_id), message, _url(red))
     return red
+
+
+def cards_close_for_membership(
+    *, membership: Membership, actor: User | None, when: datetime.datetime,
+) -> int:
+    """A warning cannot outlive the membership it concerns (policy L-6): when the membership's
+    end takes effect its open cards close, dated `when`, so nothing stays overdue in an inbox
+    for a school that has left. The one place cards close with a membership; called by the
+    registry (groups/registry/services.py) on the day the end takes effect. Returns how many
+    closed."""
+    reason = str(_("成员关系结束（%(reason)s），预警关闭")
+                 % {"reason": membership.get_end_reason_display()})
+    cards = locked_rows(Card.objects.select_for_update(of=("self",)).filter(
+        membership_id=membership.pk, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
+    for card in cards:
+        card._history_date = when  # type: ignore[attr-defined]
+        _move(card, CardAction.CLOSE, actor, reason, changes={"closed_at": when})
+    return len(cards)
 
 
 @transaction.atomic

@@ -5,11 +5,11 @@ Every file is validated by content before anything is stored (qingdao_groups/upl
 refused file leaves nothing on disk and no row. Stored names are generated, never the user's."""
 
 import datetime
+from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +21,16 @@ from groups.charter.models import Attachment, GroupDocument
 from groups.charter.permissions import can_manage_group_documents
 from groups.filings.models import Filing
 from groups.filings.selectors import filing_list_for_user
-from groups.registry.models import EducationGroup, PolicyParameters
+from groups.registry.models import EducationGroup
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.uploads import UploadInfo, extract_text, generated_name, validate_upload
+from qingdao_groups.core.uploads import (
+    UploadInfo,
+    extract_text,
+    generated_name,
+    upload_limit_bytes,
+    validate_upload,
+)
 
 # Which field of Attachment points at each kind of owner, and who may see that owner.
 _OWNERS = {
@@ -39,14 +45,7 @@ ADOPTABLE_KINDS = (Attachment.Kind.CHARTER, Attachment.Kind.PLAN, Attachment.Kin
 GROUP_UPLOAD_KINDS = (GroupDocument.Kind.CHARTER, GroupDocument.Kind.RULES)
 
 
-def upload_limit_bytes() -> int:
-    """The size limit of one upload: the policy parameter upload_max_mb (editable by
-    administrators), never above the server's ceiling settings.UPLOAD_MAX_BYTES."""
-    mb = PolicyParameters.current().upload_max_mb
-    return min(mb * 1024 * 1024, settings.UPLOAD_MAX_BYTES)
-
-
-def _owner_spec(owner) -> tuple[str, object]:
+def _owner_spec(owner) -> tuple[str, Callable[..., QuerySet]]:
     for model, spec in _OWNERS.items():
         if isinstance(owner, model):
             return spec
@@ -98,8 +97,8 @@ def _attachment_store(*, owner, field: str, kind: str, uploaded_file, info: Uplo
     uploaded_file.seek(0)
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
-        attachment._history_user = actor
-        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}
+        attachment._history_user = actor  # type: ignore[attr-defined]
+        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}  # type: ignore[attr-defined]
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)
@@ -147,8 +146,8 @@ def _group_document_store(*, group: EducationGroup, kind: str, title: str,
     )
     document.file.name = _store_group_file(group, kind, uploaded_file, info)
     try:
-        document._history_user = actor
-        document._change_reason = _("登记%(kind)s第 %(v)d 版") % {
+        document._history_user = actor  # type: ignore[attr-defined]
+        document._change_reason = _("登记%(kind)s第 %(v)d 版") % {  # type: ignore[attr-defined]
             "kind": document.get_kind_display(), "v": document.version}
         document.save()
     except BaseException:
@@ -182,8 +181,8 @@ def group_document_from_attachment(*, group: EducationGroup, attachment: Attachm
         uploaded_by=actor,
     )
     document.file.name = attachment.file.name  # the same stored file; nothing is copied
-    document._history_user = actor
-    document._change_reason = _("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {
+    document._history_user = actor  # type: ignore[attr-defined]
+    document._change_reason = _("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {  # type: ignore[attr-defined]
         "kind": document.get_kind_display(), "v": document.version}
     document.save()
     return document

@@ -24,10 +24,16 @@ from groups.charter.selectors import (
     access_group_document_for_user,
     access_group_for_user,
 )
-from groups.charter.services import GROUP_UPLOAD_KINDS, group_document_add, upload_limit_bytes
+from groups.charter.services import GROUP_UPLOAD_KINDS, group_document_add
 from groups.registry.models import EducationGroup
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
-from qingdao_groups.core.uploads import CONTENT_TYPES, EXTENSIONS, download_name, sniff
+from qingdao_groups.core.uploads import (
+    CONTENT_TYPES,
+    EXTENSIONS,
+    download_name,
+    sniff,
+    upload_limit_bytes,
+)
 
 ACCEPT = ".pdf,.ofd,.docx,.png,.jpg,.jpeg,.gif"
 

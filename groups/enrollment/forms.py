@@ -14,19 +14,8 @@ from groups.enrollment.services import (
     YEAR_MAX,
     YEAR_MIN,
 )
-from groups.enrollment.workflows import EnrollmentAction, EnrollmentPlanStatus
-from qingdao_groups.core.forms import BootstrapFormMixin, VersionedForm
-
-
-class PlanFilterForm(BootstrapFormMixin, forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("招生年度"), required=False,
-                              min_value=YEAR_MIN, max_value=YEAR_MAX,
-                              widget=forms.NumberInput(attrs={"placeholder": gettext_lazy("年度")}))
-    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
-                               choices=[("", gettext_lazy("全部状态"))]
-                               + EnrollmentPlanStatus.choices)
-    q = forms.CharField(label=gettext_lazy("学校"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("学校名称")}))
+from groups.enrollment.workflows import EnrollmentAction
+from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, VersionedForm
 
 
 class PlanContentForm(BootstrapFormMixin, forms.Form):
@@ -34,7 +23,7 @@ class PlanContentForm(BootstrapFormMixin, forms.Form):
                                 max_value=PLACES_MAX)
     classes = forms.IntegerField(label=gettext_lazy("计划班数"), min_value=1,
                                  max_value=CLASSES_MAX)
-    catchment = forms.CharField(label=gettext_lazy("招生范围"),
+    catchment = forms.CharField(label=gettext_lazy("招生范围"), max_length=LONG_TEXT_MAX,
                                 widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=gettext_lazy("划片范围或招生区域（政策 L-7）"))
     method = forms.ChoiceField(label=gettext_lazy("招生方式"),
@@ -44,7 +33,7 @@ class PlanContentForm(BootstrapFormMixin, forms.Form):
         required=False)
     gifted_programme = forms.BooleanField(label=gettext_lazy("拔尖创新人才培养"), required=False)
     visiting_study = forms.BooleanField(label=gettext_lazy("访学"), required=False)
-    notes = forms.CharField(label=gettext_lazy("说明"), required=False,
+    notes = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=LONG_TEXT_MAX,
                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -67,7 +56,7 @@ class PlanDecideForm(VersionedForm):
         help_text=gettext_lazy("招生计划、范围和方式由教育行政部门核定（政策 L-7）。"),
     )
     remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}),
+                              max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=gettext_lazy("退回时必须填写；核定时可附意见。"))
 
     def clean(self):

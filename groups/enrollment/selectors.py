@@ -4,7 +4,6 @@
 from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 
-from groups.enrollment.forms import PlanFilterForm
 from groups.enrollment.models import EnrollmentPlan
 from groups.registry.models import EducationGroup, Membership
 from members.models import School, User
@@ -18,12 +17,13 @@ def enrollment_plan_list_for_user(*, user: User) -> QuerySet[EnrollmentPlan]:
     return qs if q is None else qs.filter(school__in=School.objects.filter(q))
 
 
-def enrollment_plans_for_group(*, group: EducationGroup, year: int) -> QuerySet[EnrollmentPlan]:
+def enrollment_plans_for_group(*, group: EducationGroup, year: int,
+                               today=None) -> QuerySet[EnrollmentPlan]:
     """The year's enrollment plans of the schools currently in `group` (core and members), each
     with the school's role in the group as `group_role`; one query (一校一案, policy L-7)."""
     from django.db.models import Subquery
 
-    current = Membership.objects.open().filter(group_id=group.pk)
+    current = Membership.objects.current(today=today).filter(group_id=group.pk)
     return (
         EnrollmentPlan.objects.filter(year=year, school_id__in=current.values("school_id"))
         .select_related("school", "school__authority")
@@ -41,14 +41,3 @@ def plan_get_for_user(*, user, plan_id: int) -> EnrollmentPlan:
         raise Http404 from exc
 
 
-def filter_plans(qs, form: PlanFilterForm):
-    if not form.is_valid():
-        return qs
-    data = form.cleaned_data
-    if data["year"]:
-        qs = qs.filter(year=data["year"])
-    if data["status"]:
-        qs = qs.filter(status=data["status"])
-    if data["q"]:
-        qs = qs.filter(school__name__icontains=data["q"])
-    return qs

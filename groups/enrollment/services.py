@@ -110,8 +110,8 @@ def enrollment_plan_file(
         return _refile(existing, content, actor)
     plan = EnrollmentPlan(school=school, year=year, status=EnrollmentPlanStatus.FILED,
                           filed_by=actor, **content)
-    plan._history_user = actor
-    plan._change_reason = _("报送")
+    plan._history_user = actor  # type: ignore[attr-defined]
+    plan._change_reason = _("报送")  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             plan.save()

@@ -10,17 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from groups.enrollment.filters import PlanFilter
 from groups.enrollment.forms import (
     PlanContentForm,
     PlanDecideForm,
     PlanFileForm,
-    PlanFilterForm,
     PlanRefileForm,
 )
 from groups.enrollment.permissions import can_file_enrollment_plan, can_set_enrollment_plan
 from groups.enrollment.selectors import (
     enrollment_plan_list_for_user,
-    filter_plans,
     plan_get_for_user,
 )
 from groups.enrollment.services import (
@@ -48,9 +47,9 @@ def _content(data: dict) -> dict:
 
 def plan_list_view(request):
     user = request.user
-    form = PlanFilterForm(request.GET or None)
-    qs = filter_plans(enrollment_plan_list_for_user(user=user), form).order_by(
-        "-year", "school__name", "pk")
+    filterset = PlanFilter(request.GET or None, queryset=enrollment_plan_list_for_user(user=user))
+    form = filterset.form
+    qs = filterset.qs.order_by("-year", "school__name", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for plan in page:  # no queries: the school and its authority come with the plan
         plan.can_decide = (can_set_enrollment_plan(user, plan).allowed

@@ -15,9 +15,9 @@ from groups.filings.models import Filing
 from groups.filings.permissions import (
     FILING_UPLOAD_KINDS,
 )
-from groups.filings.workflows import FilingAction, FilingStatus
-from members.models import District
+from groups.filings.workflows import FilingAction
 from qingdao_groups.core.forms import (
+    LONG_TEXT_MAX,
     BootstrapFormMixin,
     CheckedFileField,
     DateInput,
@@ -28,25 +28,10 @@ START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须�
                           "否则标记为未提前报备（政策 D-2）。")
 
 
-class FilingFilterForm(BootstrapFormMixin, forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
-                               choices=[("", gettext_lazy("全部状态"))] + FilingStatus.choices)
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), required=False,
-                             choices=[("", gettext_lazy("全部类别"))] + Filing.Kind.choices)
-    district = forms.ChoiceField(label=gettext_lazy("报备部门"), required=False,
-                                 choices=[("", gettext_lazy("全部区（市）"))] + District.choices)
-    late = forms.BooleanField(label=gettext_lazy("只看未提前报备的项目（政策 D-2）"),
-                              required=False)
-
-    def __init__(self, *args, show_district: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not show_district:  # a district only ever sees its own filings
-            del self.fields["district"]
-
-
 class FilingContentForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     description = forms.CharField(label=gettext_lazy("内容摘要"), required=False,
+                                  max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 5}))
     project_starts_on = forms.DateField(label=gettext_lazy("项目开始日期"), required=False,
                                         widget=DateInput(), help_text=START_HELP)
@@ -94,7 +79,7 @@ class FilingHandleForm(VersionedForm):
                                "（政策 L-2）。"),
     )
     remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}),
+                              max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=gettext_lazy("退回时必须填写；确认时可附意见。"))
 
     def clean(self):

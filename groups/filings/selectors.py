@@ -2,10 +2,8 @@
 
 
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
-from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from groups.filings.forms import FilingFilterForm
 from groups.filings.models import Filing
 from groups.filings.workflows import FilingStatus
 from members.models import User
@@ -26,22 +24,6 @@ def filing_get_for_user(*, user: User, filing_id: int) -> Filing:
         return filing_list_for_user(user=user).get(pk=filing_id)
     except Filing.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def filter_filings(qs, form: FilingFilterForm):
-    if not form.is_valid():
-        return qs
-    data = form.cleaned_data
-    if data["status"]:
-        qs = qs.filter(status=data["status"])
-    if data["kind"]:
-        qs = qs.filter(kind=data["kind"])
-    if data.get("district"):
-        qs = qs.filter(authority__district=data["district"])
-    if data["late"]:
-        qs = qs.filter(kind=Filing.Kind.PROJECT, project_starts_on__lte=Coalesce(
-            F("first_filed_on"), F("filed_on")))
-    return qs
 
 
 def oldest_unhandled_first(qs):

@@ -27,7 +27,7 @@ from qingdao_groups.core.workflow import ensure_allowed, lock, transition
 
 # What a district files itself; group-founding filings come from the founding workflow (L-2).
 FILABLE_KINDS = (Filing.Kind.POLICY, Filing.Kind.PROJECT)
-TITLE_MAX = Filing._meta.get_field("title").max_length
+TITLE_MAX: int = Filing._meta.get_field("title").max_length  # type: ignore[assignment]
 
 
 def filing_url(filing: Filing) -> str:
@@ -81,13 +81,14 @@ def filing_create(
     filed_on = filed_on or today
     if filed_on > today:
         raise RuleRefusal(_("报备日期不能晚于今天。"), field="filed_on")
+    assert actor.authority is not None  # can_create_filing: the staff of an authority
     filing = Filing(
-        authority_id=actor.authority_id, kind=kind, title=title,
+        authority=actor.authority, kind=kind, title=title,
         description=(description or "").strip(), project_starts_on=project_starts_on,
         filed_on=filed_on, first_filed_on=filed_on, status=FilingStatus.FILED, filed_by=actor,
     )
-    filing._history_user = actor
-    filing._change_reason = filing_late_explanation(filing) or _("报备")
+    filing._history_user = actor  # type: ignore[attr-defined]
+    filing._change_reason = filing_late_explanation(filing) or _("报备")  # type: ignore[attr-defined]
     filing.save()
     _notify_city(filing, _("%(authority)s 向市教育局报备：%(title)s")
                  % {"authority": actor.authority.name, "title": filing.title})
@@ -125,8 +126,8 @@ def filing_create_for_group_founding(
         first_filed_on=timezone.localdate(), status=FilingStatus.FILED,
         group=group, application=application, filed_by=actor,
     )
-    filing._history_user = actor
-    filing._change_reason = _("区（市）批准成立集团后自动报备（政策 L-2）")
+    filing._history_user = actor  # type: ignore[attr-defined]
+    filing._change_reason = _("区（市）批准成立集团后自动报备（政策 L-2）")  # type: ignore[attr-defined]
     filing.save()
     _notify_city(filing, _("%(authority)s 报备新成立的教育集团：%(name)s")
                  % {"authority": authority.name, "name": group.name})

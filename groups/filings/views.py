@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from groups.charter.models import Attachment
 from groups.charter.services import attachment_add
+from groups.filings.filters import FilingFilter
 from groups.filings.forms import (
     FilingCreateForm,
-    FilingFilterForm,
     FilingHandleForm,
     FilingRefileForm,
     FilingUploadForm,
@@ -35,7 +35,6 @@ from groups.filings.permissions import (
 from groups.filings.selectors import (
     filing_get_for_user,
     filing_list_for_user,
-    filter_filings,
     oldest_unhandled_first,
 )
 from groups.filings.services import (
@@ -57,8 +56,10 @@ PAGE_SIZE = 25
 
 def filing_list_view(request):
     user = request.user
-    form = FilingFilterForm(request.GET or None, show_district=user.sees_everything)
-    qs = oldest_unhandled_first(filter_filings(filing_list_for_user(user=user), form))
+    filterset = FilingFilter(request.GET or None, queryset=filing_list_for_user(user=user),
+                             show_district=user.sees_everything)
+    form = filterset.form
+    qs = oldest_unhandled_first(filterset.qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for filing in page:

@@ -11,19 +11,8 @@ from groups.registry.models import (
     RelationType,
     UnifiedArea,
 )
-from members.models import District, Partner, School
-from qingdao_groups.core.forms import BootstrapFormMixin, DateInput
-
-
-class GroupFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("集团名称、编号或核心校")}))
-    district = forms.ChoiceField(label=_("核心校所在区（市）"), required=False,
-                                 choices=[("", _("全部区（市）"))] + District.choices)
-    relation_type = forms.ChoiceField(label=_("合作类型"), required=False,
-                                      choices=[("", _("全部类型"))] + RelationType.choices)
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部状态"))] + EducationGroup.Status.choices)
+from members.models import Partner, School
+from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput
 
 
 class GroupCreateForm(BootstrapFormMixin, forms.Form):
@@ -42,9 +31,10 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
         help_text=_("留空则由核心校校长担任（政策 G-3）"),
     )
     chief_principal_reason = forms.CharField(
-        label=_("总校长非核心校校长的理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("总校长非核心校校长的理由"), required=False, max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    description = forms.CharField(label=_("简介"), required=False,
+    description = forms.CharField(label=_("简介"), required=False, max_length=LONG_TEXT_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, schools=None, **kwargs):
@@ -70,7 +60,8 @@ class MembershipAddForm(BootstrapFormMixin, forms.Form):
     relation_subtype = forms.ChoiceField(label=_("合作子类型"), choices=RelationSubtype.choices,
                                          help_text=_("须属于所选合作类型（政策 T-1 至 T-3）"))
     joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
-    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    note = forms.CharField(label=_("备注"), max_length=LONG_TEXT_MAX, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,11 +72,13 @@ class MembershipEndForm(BootstrapFormMixin, forms.Form):
     left_on = forms.DateField(label=_("离开日期"), widget=DateInput(),
                               help_text=_("自该日起不再是成员"))
     end_reason = forms.ChoiceField(label=_("离开原因"), choices=Membership.EndReason.choices)
-    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    note = forms.CharField(label=_("备注"), max_length=LONG_TEXT_MAX, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PartnershipAddForm(BootstrapFormMixin, forms.Form):
     partner = forms.ModelChoiceField(label=_("合作单位"), queryset=Partner.objects.all())
-    projects = forms.CharField(label=_("合作项目"), widget=forms.Textarea(attrs={"rows": 3}),
+    projects = forms.CharField(label=_("合作项目"), max_length=LONG_TEXT_MAX,
+                               widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("每行一个项目"))
     started_on = forms.DateField(label=_("开始日期"), widget=DateInput())

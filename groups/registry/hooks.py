@@ -4,7 +4,13 @@ from django.utils.translation import gettext as _
 
 from groups.charter.models import GroupDocument
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
+from groups.registry.selectors import school_memberships, schools_seen_through_groups_q
+from members.extensions import register_school_panel, register_school_scope
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
+
+register_school_scope("groups", schools_seen_through_groups_q)
+register_school_panel("memberships", lambda user, school: {
+    "template": "groups/_school_memberships.html", "memberships": school_memberships(school=school)})
 
 register_timeline_source(TimelineSource(
     "group", lambda group_id, user: EducationGroup.history.filter(id=group_id),

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from groups.registry import membership
 from members.models import Authority, Partner, School
 
 
@@ -33,6 +34,13 @@ def validate_unified_areas(value) -> None:
 class EducationGroupQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=EducationGroup.Status.ACTIVE)
+
+    def active_on(self, day: datetime.date):
+        """Groups in being on `day`: their core school's membership is in force and they were
+        not dissolved by then (policy A-5 counts these at each target year's end)."""
+        cores = Membership.objects.active_on(day).filter(
+            group_id=models.OuterRef("pk"), role=Membership.Role.CORE)
+        return self.filter(models.Exists(cores)).exclude(dissolved_on__lte=day)
 
 
 class EducationGroup(models.Model):
@@ -108,13 +116,39 @@ SUBTYPES_BY_TYPE: dict[str, list[str]] = {
 
 
 class MembershipQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(left_on__isnull=True)
+    """Membership as of a date: the only way to ask who is a member (groups/registry/
+    membership.py states the rules; `left_on` is the first day no longer a member)."""
 
     def active_on(self, day: datetime.date):
-        """Memberships in force on `day`: joined on or before it, not yet left (left_on is the
-        first day the school is no longer a member)."""
-        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        """Memberships in force on `day`."""
+        return self.filter(membership.active_q(day))
+
+    def current(self, *, today: datetime.date | None = None):
+        """Memberships in force today (= `active_on(today)`), including those whose approved
+        exit takes effect later (拟退出) and excluding joins not yet in effect (拟加入)."""
+        return self.active_on(today or membership.today())
+
+    def overlapping(self, first_day: datetime.date, last_day: datetime.date | None):
+        """Memberships in force on at least one day of `first_day` … `last_day` (both
+        included; `last_day` None: from `first_day` on)."""
+        return self.filter(membership.overlapping_q(first_day, last_day))
+
+    def upcoming(self, *, today: datetime.date | None = None):
+        """Memberships approved to begin after today (拟加入)."""
+        return self.filter(membership.upcoming_q(today or membership.today()))
+
+    def ended(self, *, today: datetime.date | None = None):
+        """Memberships whose end has come by today (已离开)."""
+        return self.filter(membership.ended_q(today or membership.today()))
+
+    def current_or_upcoming(self, *, today: datetime.date | None = None):
+        """Memberships in force today or later: what ties a school to a group from now on."""
+        return self.overlapping(today or membership.today(), None)
+
+    def without_end(self):
+        """Memberships with no end recorded: in force with no exit approved (在册), or approved
+        to begin later (拟加入). The database allows one per school."""
+        return self.filter(left_on__isnull=True)
 
     def members(self):
         return self.filter(role=Membership.Role.MEMBER)
@@ -155,7 +189,7 @@ class Membership(models.Model):
     end_reason = models.CharField(
         _("离开原因"), max_length=20, choices=EndReason.choices, blank=True
     )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
@@ -205,9 +239,24 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.school} @ {self.group}"
 
+    def is_active_on(self, day: datetime.date) -> bool:
+        return membership.is_active_on(self.joined_on, self.left_on, day)
+
+    def state_on(self, day: datetime.date) -> "membership.MembershipState":
+        """拟加入 / 在册 / 拟退出 / 已离开 on `day`."""
+        return membership.state_on(self.joined_on, self.left_on, day)
+
     @property
-    def is_open(self) -> bool:
-        return self.left_on is None
+    def state(self) -> "membership.MembershipState":
+        """The state today, for pages."""
+        return self.state_on(membership.today())
+
+    def days_covered(self, first_day: datetime.date, last_day: datetime.date) -> int:
+        return membership.days_covered(self.joined_on, self.left_on, first_day, last_day)
+
+    def months_covered(self, first_day: datetime.date, last_day: datetime.date) -> int:
+        """Months of the period whose 15th day the membership covers (policy F-1)."""
+        return membership.months_covered(self.joined_on, self.left_on, first_day, last_day)
 
 
 class Partnership(models.Model):

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from groups.charter.models import GroupDocument
+from groups.registry.membership import active_q
+from groups.registry.membership import today as membership_today
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
 from members.models import School, User
 from members.selectors import school_scope_q
@@ -24,12 +25,13 @@ def _granted_group_ids(user: User):
     ).values("pk")
 
 
-def group_scope_q(user: User) -> Q | None:
+def group_scope_q(user: User, *, today: datetime.date | None = None) -> Q | None:
     """The filter of groups `user` may see; None means the whole city.
 
     A district sees the groups its authority approved and those with a current member in its
-    scope; a principal sees the group their school is in; anyone also sees the groups granted to
-    them individually (django-guardian object permission)."""
+    scope; a principal sees the group their school is a member of today (until its exit takes
+    effect; not before its join does); anyone also sees the groups granted to them individually
+    (django-guardian object permission)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
@@ -37,34 +39,37 @@ def group_scope_q(user: User) -> Q | None:
     granted = Q(pk__in=_granted_group_ids(user))
     if user.is_district_staff and user.authority_id:
         schools = School.objects.filter(school_scope_q(user))
-        has_member_here = Membership.objects.open().filter(
+        has_member_here = Membership.objects.current(today=today).filter(
             group_id=OuterRef("pk"), school__in=schools
         )
         return Q(authority_id=user.authority_id) | Q(Exists(has_member_here)) | granted
     if user.is_principal and user.school_id:
-        return Q(pk__in=Membership.objects.open().filter(school_id=user.school_id)
+        return Q(pk__in=Membership.objects.current(today=today).filter(school_id=user.school_id)
                  .values("group_id")) | granted
     return granted
 
 
-def group_list_for_user(*, user: User) -> QuerySet[EducationGroup]:
-    """Groups the user may see, with what the list page shows, in one query."""
+def group_list_for_user(*, user: User,
+                        today: datetime.date | None = None) -> QuerySet[EducationGroup]:
+    """Groups the user may see, with what the list page shows, in one query: `member_count`
+    counts the members of `today` (policy G-1)."""
+    today = today or membership_today()
     qs = EducationGroup.objects.select_related("core_school", "authority").annotate(
         member_count=Count(
             "memberships",
-            # members today, including those whose approved exit takes effect later
             filter=Q(memberships__role=Membership.Role.MEMBER)
-            & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=timezone.localdate())),
+            & active_q(today, prefix="memberships__"),
         ),
     )
-    q = group_scope_q(user)
+    q = group_scope_q(user, today=today)
     return qs if q is None else qs.filter(q)
 
 
-def group_get_for_user(*, user: User, group_id: int) -> EducationGroup:
+def group_get_for_user(*, user: User, group_id: int,
+                       today: datetime.date | None = None) -> EducationGroup:
     """The group with its members, partners, council and documents prefetched; 404 when the user
     may not see it."""
-    qs = group_list_for_user(user=user).prefetch_related(
+    qs = group_list_for_user(user=user, today=today).prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.select_related("school", "school__authority")
@@ -82,6 +87,28 @@ def group_get_for_user(*, user: User, group_id: int) -> EducationGroup:
         raise Http404 from exc
 
 
+def schools_seen_through_groups_q(user: User, *,
+                                  today: datetime.date | None = None) -> Q | None:
+    """The further schools a user sees through groups (members.extensions): for a district,
+    the current schools of the groups it sees (those it approves and those with a member of
+    its own); for a principal, the current schools of their own group. Current as of `today`."""
+    current = Membership.objects.current(today=today)
+    if user.is_district_staff and user.authority is not None:
+        district = user.authority.district
+        own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
+        member_here = current.filter(school__in=School.objects.filter(own))
+        groups_seen = current.filter(
+            Q(group__authority_id=user.authority_id)
+            | Q(group_id__in=member_here.values("group_id")))
+        return Q(Exists(groups_seen.filter(school_id=OuterRef("pk"))))
+    if user.is_principal and user.school_id:
+        own_groups = current.filter(school_id=user.school_id).values("group_id")
+        same_group = current.filter(
+            school_id=OuterRef("pk"), group_id__in=own_groups)
+        return Q(Exists(same_group))
+    return None
+
+
 def school_memberships(*, school: School) -> QuerySet[Membership]:
     """A school's whole membership history, newest first."""
     return Membership.objects.filter(school=school).select_related(
@@ -90,7 +117,7 @@ def school_memberships(*, school: School) -> QuerySet[Membership]:
 
 
 def today() -> datetime.date:
-    return timezone.localdate()
+    return membership_today()
 
 
 @dataclass(frozen=True)
@@ -100,18 +127,21 @@ class AttentionItem:
     message: str
 
 
-def group_attention_for_user(*, user: User, limit: int = 20) -> list[AttentionItem]:
+def group_attention_for_user(*, user: User, limit: int = 20,
+                             today: datetime.date | None = None) -> list[AttentionItem]:
     """Registry gaps in the groups a user may see, each against its clause: no charter (G-4),
     no chief principal (G-3), no weak school among current members (A-4). One query."""
     from django.utils.translation import gettext as _
 
-    qs = group_list_for_user(user=user).filter(status=EducationGroup.Status.ACTIVE).annotate(
+    today = today or membership_today()
+    qs = group_list_for_user(user=user, today=today).filter(
+        status=EducationGroup.Status.ACTIVE).annotate(
         has_charter=Exists(GroupDocument.objects.filter(
             group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)),
         has_chief=Exists(CouncilSeat.objects.filter(
             group_id=OuterRef("pk"), role=CouncilSeat.Role.CHIEF_PRINCIPAL,
             ended_on__isnull=True)),
-        has_weak=Exists(Membership.objects.open().members().filter(
+        has_weak=Exists(Membership.objects.current(today=today).members().filter(
             group_id=OuterRef("pk"), school__is_weak=True)),
     ).filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False)).order_by("name")
     items: list[AttentionItem] = []

@@ -6,10 +6,13 @@ RuleRefusal with a message in the user's language when a rule refuses."""
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
+from groups.registry.membership import ONE_DAY, core_cannot_be_member
+from groups.registry.membership import today as membership_today
 from groups.registry.models import (
     SUBTYPES_BY_TYPE,
     CouncilSeat,
@@ -34,11 +37,8 @@ def membership_conflict(
 
     A school is active in at most one group at a time and its memberships never overlap
     (policy G-1; DESIGN.md)."""
-    overlapping = Membership.objects.filter(school=school).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=joined_on)
-    )
-    if left_on is not None:
-        overlapping = overlapping.filter(joined_on__lt=left_on)
+    last_day = None if left_on is None else left_on - ONE_DAY
+    overlapping = Membership.objects.filter(school=school).overlapping(joined_on, last_day)
     if exclude_id:
         overlapping = overlapping.exclude(pk=exclude_id)
     return overlapping.select_related("group").order_by("joined_on").first()
@@ -82,11 +82,9 @@ def membership_add(
     overlaps another membership of the same school."""
     school = _lock_school(school.pk)
     group = EducationGroup.objects.select_for_update().get(pk=group.pk)
-    if group.core_school_id == school.pk:
-        raise RuleRefusal(
-            _("%(school)s 是本集团的核心校，不能同时作为成员校。") % {"school": school.name},
-            field="school",
-        )
+    core_rule = core_cannot_be_member(core_school_id=group.core_school_id, school_id=school.pk)
+    if not core_rule:
+        raise RuleRefusal(core_rule.reason, field="school")
     if group.status == EducationGroup.Status.DISSOLVED:
         raise RuleRefusal(_("该集团已撤销，不能再加入成员。"))
     if joined_on < group.founded_on:
@@ -107,7 +105,7 @@ def membership_add(
         relation_subtype=relation_subtype, joined_on=joined_on, left_on=left_on,
         end_reason=end_reason, note=note,
     )
-    membership._history_user = actor
+    membership._history_user = actor  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             membership.save()
@@ -119,14 +117,24 @@ def membership_add(
 @transaction.atomic
 def membership_end(
     *, membership: Membership, left_on: datetime.date, end_reason: str, actor: User,
-    note: str = "",
+    note: str = "", today: datetime.date | None = None,
 ) -> Membership:
     """End a membership on `left_on` (the first day it no longer holds). Never deletes it
-    (DESIGN.md); exit is policy L-5, expulsion L-6."""
+    (DESIGN.md); exit is policy L-5, expulsion L-6.
+
+    An end dated later (an exit approved for the end of term) leaves the school a full member
+    until then (拟退出); the end takes effect on `left_on` — now, when that day has come,
+    otherwise through the daily `memberships_end_due`."""
+    today = today or membership_today()
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.left_on is not None:
+    if membership.left_on is not None and membership.left_on <= today:
         raise RuleRefusal(
             _("该成员关系已于 %(date)s 结束。") % {"date": membership.left_on}
+        )
+    if membership.left_on is not None and left_on >= membership.left_on:
+        # An end not yet in effect may only be brought forward (an expulsion before the exit).
+        raise RuleRefusal(
+            _("该成员关系已定于 %(date)s 结束。") % {"date": membership.left_on}
         )
     if membership.role == Membership.Role.CORE:
         raise RuleRefusal(_("核心校的成员关系不能单独结束。"))
@@ -141,28 +149,67 @@ def membership_end(
     membership.end_reason = end_reason
     if note:
         membership.note = note
-    membership._history_user = actor
+    membership._history_user = actor  # type: ignore[attr-defined]
     membership.save(update_fields=["left_on", "end_reason", "note"])
     update_change_reason(membership, str(Membership.EndReason(end_reason).label))
-    _close_open_cards(membership, actor)
+    if left_on <= today:
+        _end_takes_effect(membership, actor, today)
     return membership
 
 
-def _close_open_cards(membership: Membership, actor: User) -> None:
-    """A warning cannot outlive the membership it concerns (policy L-6): open yellow cards close
-    with it, so nothing stays overdue in an inbox for a school that has left."""
-    from django.utils import timezone
+def _effective_moment(day: datetime.date) -> datetime.datetime:
+    """When an end dated `day` took effect: now when that is today, else the start of `day`
+    (a run that catches up, or a record entered afterwards, dates its rows on that day)."""
+    now = timezone.now()
+    if timezone.localdate(now) == day:
+        return now
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
+
+def _end_takes_effect(membership: Membership, actor: User | None, today: datetime.date) -> int:
+    """What ends with a membership, dated the day it ends: its open cards close (policy L-6)
+    and the school's council seats in the group end (G-3), unless the school is again a member
+    of the group. Returns how many rows changed; a second call changes nothing."""
+    from groups.cards.services import cards_close_for_membership
+
+    assert membership.left_on is not None  # only an ended membership takes effect
+    when = _effective_moment(membership.left_on)
+    changed = cards_close_for_membership(membership=membership, actor=actor, when=when)
+    if membership.school_id is not None and not Membership.objects.current(today=today).filter(
+            group_id=membership.group_id, school_id=membership.school_id).exists():
+        reason = _("成员关系结束（%(reason)s），卸任") % {
+            "reason": membership.get_end_reason_display()}
+        for seat in CouncilSeat.objects.select_for_update().filter(
+                group_id=membership.group_id, school_id=membership.school_id,
+                ended_on__isnull=True):
+            seat.ended_on = max(membership.left_on, seat.started_on)
+            seat._history_user = actor  # type: ignore[attr-defined]
+            seat._history_date = when  # type: ignore[attr-defined]
+            seat._change_reason = reason  # type: ignore[attr-defined]
+            seat.save(update_fields=["ended_on"])
+            changed += 1
+    return changed
+
+
+def memberships_end_due(*, today: datetime.date) -> int:
+    """Daily: each membership whose end has come (`left_on` on or before `today`) and still has
+    an open card or council seat has its end take effect (policy L-5, L-6, G-3). Idempotent:
+    a second run finds nothing left to end. Returns how many rows changed."""
     from groups.cards.models import Card
-    from groups.cards.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAction
-    from qingdao_groups.core.workflow import locked_rows, transition
+    from groups.cards.workflows import OPEN_CARD_STATUSES
 
-    for card in locked_rows(Card.objects.select_for_update(of=("self",)).filter(
-            membership=membership, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES)):
-        transition(card, action=CardAction.CLOSE, table=CARD_TRANSITIONS, actor=actor,
-                   reason=str(_("成员关系结束（%(reason)s），预警关闭")
-                              % {"reason": membership.get_end_reason_display()}),
-                   expected_version=None, changes={"closed_at": timezone.now()})
+    open_cards = Card.objects.filter(membership_id=OuterRef("pk"), closed_at__isnull=True,
+                                     status__in=OPEN_CARD_STATUSES)
+    open_seats = CouncilSeat.objects.filter(
+        group_id=OuterRef("group_id"), school_id=OuterRef("school_id"), ended_on__isnull=True)
+    due = Membership.objects.ended(today=today).filter(
+        Exists(open_cards) | Exists(open_seats)).order_by("left_on", "pk")
+    changed = 0
+    for ended in due:
+        with transaction.atomic():
+            ended = Membership.objects.select_for_update().get(pk=ended.pk)
+            changed += _end_takes_effect(ended, None, today)
+    return changed
 
 
 @transaction.atomic
@@ -191,12 +238,12 @@ def group_create(
         specialty=specialty, founded_on=founded_on, unified_areas=list(unified_areas or []),
         description=description,
     )
-    group._history_user = actor
+    group._history_user = actor  # type: ignore[attr-defined]
     group.full_clean()
     group.save()
     core = Membership(group=group, school=core_school, role=Membership.Role.CORE,
                       joined_on=founded_on)
-    core._history_user = actor
+    core._history_user = actor  # type: ignore[attr-defined]
     core.save()
     if chief:
         seat = CouncilSeat(
@@ -204,7 +251,7 @@ def group_create(
             school=core_school if chief == core_school.principal_name else None,
             started_on=founded_on, non_default_reason=chief_principal_reason,
         )
-        seat._history_user = actor
+        seat._history_user = actor  # type: ignore[attr-defined]
         seat.save()
     return group
 
@@ -222,6 +269,6 @@ def partnership_add(
         raise RuleRefusal(_("结束日期不能早于开始日期。"), field="ended_on")
     partnership = Partnership(group=group, partner=partner, projects="\n".join(projects),
                               started_on=started_on, ended_on=ended_on)
-    partnership._history_user = actor
+    partnership._history_user = actor  # type: ignore[attr-defined]
     partnership.save()
     return partnership

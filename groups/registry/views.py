@@ -2,18 +2,18 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from groups.registry.filters import GroupFilter
 from groups.registry.forms import (
     GroupCreateForm,
-    GroupFilterForm,
     MembershipAddForm,
     MembershipEndForm,
     PartnershipAddForm,
 )
+from groups.registry.membership import MembershipState
 from groups.registry.models import Membership
 from groups.registry.permissions import (
     can_add_partnership,
@@ -32,27 +32,10 @@ PAGE_SIZE = 25
 
 
 
-def filter_groups(qs, form: GroupFilterForm):
-    if not form.is_valid():
-        return qs
-    data = form.cleaned_data
-    if data["q"]:
-        q = data["q"]
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q)
-                       | Q(core_school__name__icontains=q))
-    if data["district"]:
-        qs = qs.filter(core_school__district=data["district"])
-    if data["status"]:
-        qs = qs.filter(status=data["status"])
-    if data["relation_type"]:
-        qs = qs.filter(Exists(Membership.objects.open().filter(
-            group_id=OuterRef("pk"), relation_type=data["relation_type"])))
-    return qs
-
-
 def group_list_view(request):
-    form = GroupFilterForm(request.GET or None)
-    qs = filter_groups(group_list_for_user(user=request.user), form).order_by("founded_on", "id")
+    filterset = GroupFilter(request.GET or None, queryset=group_list_for_user(user=request.user))
+    form = filterset.form
+    qs = filterset.qs.order_by("founded_on", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -70,27 +53,31 @@ def group_detail_view(request, group_id: int):
     from groups.cards.workflows import OPEN_CARD_STATUSES
     from groups.enrollment.selectors import enrollment_plans_for_group
 
-    group = group_get_for_user(user=request.user, group_id=group_id)
+    day = today()
+    group = group_get_for_user(user=request.user, group_id=group_id, today=day)
     memberships = list(group.memberships.all())
     user = request.user
-    for m in memberships:  # per-row actions, decided without queries
+    for m in memberships:  # per-row actions and dated states, decided without queries
         m.group = group
-        m.may_card = can_issue_card(user, m).allowed
-        m.may_exit = can_draft_application(user, Application.Kind.EXIT, membership=m).allowed
-    year_day = today()
-    year = year_day.year
+        m.state_today = m.state_on(day)
+        m.may_card = can_issue_card(user, m, today=day).allowed
+        m.may_exit = can_draft_application(user, Application.Kind.EXIT, membership=m,
+                                           today=day).allowed
+    year = day.year
     open_cards = list(card_list_for_user(user=user).filter(
         group=group, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
     return render(request, "groups/group_detail.html", {
         "may_admit": can_draft_application(user, Application.Kind.ADMISSION,
                                            group=group).allowed,
         "open_cards": open_cards,
-        "plans": enrollment_plans_for_group(group=group, year=year),
+        "plans": enrollment_plans_for_group(group=group, year=year, today=day),
         "plan_year": year,
         "group": group,
-        # An approved exit may take effect later: the school stays a member until its left_on.
-        "current": [m for m in memberships if m.left_on is None or m.left_on > year_day],
-        "former": [m for m in memberships if m.left_on is not None and m.left_on <= year_day],
+        # An approved exit takes effect on its date: until then the school is a member (拟退出);
+        # an approved join is shown with its date (拟加入) but is not counted before it.
+        "current": [m for m in memberships if m.is_active_on(day)],
+        "upcoming": [m for m in memberships if m.state_today == MembershipState.UPCOMING],
+        "former": [m for m in memberships if m.state_today == MembershipState.FORMER],
         "partnerships": group.partnerships.all(),
         "council": group.council_seats.all(),
         "documents": group.documents.all(),

@@ -6,7 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from qingdao_groups.core.uploads import UploadRejected, validate_upload
+from qingdao_groups.core.uploads import UploadRejected, upload_limit_bytes, validate_upload
+
+# A person's reason, remarks, opinion, justification, conditions or note is kept whole in a text
+# column (issue 6); the form bounds it generously so 10,000 Chinese characters pass and a pasted
+# book gets a clear message instead of a slow request.
+LONG_TEXT_MAX = 20_000
 
 
 class BootstrapFormMixin:
@@ -73,8 +78,6 @@ class CheckedFileField(forms.FileField):
         uploaded = super().clean(data, initial)
         if uploaded:
             try:
-                from groups.charter.services import upload_limit_bytes
-
                 validate_upload(uploaded, max_bytes=upload_limit_bytes())
             except UploadRejected as exc:
                 raise ValidationError(exc.message, code="upload") from exc

@@ -4,12 +4,13 @@ service raises when a rule refuses an action."""
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reason: str = ""
+    reason: str | Promise = ""  # a translatable reason is translated when it is shown
 
     def __bool__(self) -> bool:
         return self.allowed

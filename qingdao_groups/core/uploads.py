@@ -375,3 +375,25 @@ __all__ = [
     "generated_name", "sniff", "validate_upload",
 ]
 
+
+
+# The administrators' size limit (groups keeps it among the policy parameters); registered by
+# the app that stores it, so the shared upload check never imports that app.
+_limit_mb_provider = None
+
+
+def set_upload_limit_provider(provider) -> None:
+    """`provider()` returns the configured limit of one upload in MB."""
+    global _limit_mb_provider
+    _limit_mb_provider = provider
+
+
+def upload_limit_bytes() -> int:
+    """The size limit of one upload: the configured limit (PolicyParameters.upload_max_mb,
+    editable by administrators), never above the server's ceiling settings.UPLOAD_MAX_BYTES."""
+    from django.conf import settings
+
+    ceiling = settings.UPLOAD_MAX_BYTES
+    if _limit_mb_provider is None:
+        return ceiling
+    return min(_limit_mb_provider() * 1024 * 1024, ceiling)

@@ -147,6 +147,10 @@ SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions
 
+# The audit history keeps why a change was made whole: a decision's reasons or a filing's
+# remarks are often longer than the library's default varchar(100) (issue 6).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise the filesystem transport under var/,
 # which needs no server (the embedded default of `make run`).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

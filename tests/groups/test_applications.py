@@ -502,8 +502,8 @@ def test_admission_from_the_core_authority_needs_no_consent(world):
     assert built.application.status == S.UNDER_DECISION
     assert not Consent.objects.filter(application=built.application).exists()
     decide(built)
-    assert Membership.objects.open().filter(group=world.group,
-                                            school=built.members[0]).exists()
+    assert Membership.objects.current().filter(group=world.group,
+                                               school=built.members[0]).exists()
 
 
 def test_admission_of_a_school_active_in_another_group_is_refused_at_submit(

@@ -23,11 +23,11 @@ from groups.charter.services import (
     attachment_add,
     group_document_add,
     group_document_from_attachment,
-    upload_limit_bytes,
 )
 from groups.filings.models import Filing
 from groups.registry.models import PolicyParameters
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.uploads import upload_limit_bytes
 from tests.conftest import PDF_TEXT_AVAILABLE
 from tests.test_uploads import (
     SVG,

@@ -13,12 +13,21 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 CLEAR_SESSIONS_TASK = "qingdao_groups.clear_expired_sessions"
 RESET_LOCKOUTS_TASK = "qingdao_groups.reset_expired_login_lockouts"
 CARDS_MARK_OVERDUE_TASK = "groups.cards_mark_overdue"
+MEMBERSHIPS_END_DUE_TASK = "groups.memberships_end_due"
 
 
 def _daily_0300_shanghai():
+    return _daily_shanghai(hour="3", minute="0")
+
+
+def _daily_0005_shanghai():
+    return _daily_shanghai(hour="0", minute="5")
+
+
+def _daily_shanghai(*, hour: str, minute: str):
     fields = {
-        "minute": "0",
-        "hour": "3",
+        "minute": minute,
+        "hour": hour,
         "day_of_week": "*",
         "day_of_month": "*",
         "month_of_year": "*",
@@ -53,6 +62,13 @@ SCHEDULES = [
         "description": "每天 03:00（北京时间）将整改期限已过的黄牌标记为逾期并通知（政策 L-6）。"
         "Daily at 03:00 Asia/Shanghai.",
         "schedule": ("crontab", _daily_0300_shanghai),
+    },
+    {
+        "task": MEMBERSHIPS_END_DUE_TASK,
+        "name": "成员关系结束生效 (memberships end on their date)",
+        "description": "每天 00:05（北京时间）：退出或淘汰生效之日，关闭该成员校未结束的黄牌、"
+        "结束其议事机构职务（政策 L-5、L-6、G-3）。Daily at 00:05 Asia/Shanghai; idempotent.",
+        "schedule": ("crontab", _daily_0005_shanghai),
     },
 ]
 

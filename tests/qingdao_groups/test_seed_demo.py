@@ -26,6 +26,7 @@ from groups.charter.models import Attachment, GroupDocument
 from groups.enrollment.models import EnrollmentPlan
 from groups.filings.models import Filing
 from groups.inbox import inbox_for_user
+from groups.registry.membership import MembershipState
 from groups.registry.models import (
     CouncilSeat,
     EducationGroup,
@@ -35,14 +36,14 @@ from groups.registry.models import (
 )
 from members.models import Authority, District, Partner, School, User
 from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
-from qingdao_groups.management.commands.seed_demo import (
+from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
     DEMO_PASSWORD,
     OVERDUE_CARD_SCHOOL,
     build_plan,
-    demo_pdf,
     group_name_for,
 )
+from qingdao_groups.demo.story import demo_pdf
 from tests.conftest import PDF_TEXT_AVAILABLE
 
 DEMO_ROLES = {
@@ -184,7 +185,7 @@ def test_pilot_groups(seeded):
         core = group.memberships.get(role=Membership.Role.CORE)
         assert core.school == group.core_school and core.left_on is None
         members = group.memberships.members()
-        open_members = members.open()
+        open_members = members.current()
         assert 4 <= open_members.count() <= 8, name
         # Policy A-4: weak schools make up a share of the members (20 %: the default minimum).
         assert open_members.filter(school__is_weak=True).count() >= 0.2 * open_members.count()
@@ -244,7 +245,7 @@ def test_more_groups_city_and_district(seeded):
 
 
 def test_no_school_is_in_two_groups_at_once(seeded):
-    doubled = (Membership.objects.open().values("school").annotate(n=Count("id"))
+    doubled = (Membership.objects.without_end().values("school").annotate(n=Count("id"))
                .filter(n__gt=1))
     assert not doubled.exists()
     by_school: dict[int, list[Membership]] = {}
@@ -254,7 +255,7 @@ def test_no_school_is_in_two_groups_at_once(seeded):
         for earlier, later in zip(memberships, memberships[1:], strict=False):
             assert earlier.left_on is not None and earlier.left_on <= later.joined_on
     # Fusion members share their core's legal entity (T-1): never a separate legal entity here.
-    fusion = Membership.objects.open().filter(relation_type="T-1", school__authority__code="city")
+    fusion = Membership.objects.current().filter(relation_type="T-1", school__authority__code="city")
     assert not fusion.filter(school__is_legal_entity=True).exists()
 
 
@@ -287,12 +288,12 @@ def test_demo_users_can_log_in(seeded, client):
     district = users["district"].authority
     assert district.kind == Authority.Kind.DISTRICT
     # The district user's bureau has schools in pilot groups and founded a group of its own.
-    assert Membership.objects.open().filter(
+    assert Membership.objects.current().filter(
         group__name__in=PILOT_CORES, school__authority=district).exists()
     assert EducationGroup.objects.filter(authority=district).exists()
     assert users["principal"].school.name == "青岛第二中学"
     member_school = users["member"].school
-    assert Membership.objects.open().members().filter(
+    assert Membership.objects.current().members().filter(
         school=member_school, group__name="青岛二中教育集团").exists()
     assert users["admin"].is_staff and users["admin"].is_superuser
     assert not users["auditor"].is_staff
@@ -426,7 +427,7 @@ def test_founding_approved_by_the_district_awaits_the_citys_acknowledgement(
     assert group.status == EducationGroup.Status.ACTIVE
     assert group.authority == demo_users["district"].authority
     assert group.core_school == demo_users["licang_principal2"].school
-    assert set(group.memberships.open().members().values_list("school__name", flat=True)) \
+    assert set(group.memberships.current().members().values_list("school__name", flat=True)) \
         == {story.founded_local, story.founded_other}
     assert set(group.documents.values_list("kind", flat=True)) == {"plan", "agreement", "charter"}
     assert group.partnerships.exists()
@@ -453,7 +454,7 @@ def test_admission_awaiting_the_candidates_authority(seeded, demo_users, story):
         == [(demo_users["district"].authority_id, Consent.Status.PENDING)]
     candidate = ProposedMember.objects.get(application=application)
     assert candidate.school.name == story.candidate
-    assert not Membership.objects.open().filter(school=candidate.school).exists()
+    assert not Membership.objects.current_or_upcoming().filter(school=candidate.school).exists()
     scores = AdmissionScore.objects.filter(application=application).select_related("criterion")
     assert len(scores) == len(ADMISSION_CRITERIA)
     assert all(0 < s.score <= s.criterion.max_score for s in scores)
@@ -468,7 +469,7 @@ def test_exit_awaiting_the_core_principals_opinion(seeded, demo_users):
                                           applicant_school=member.school)
     assert application.status == Application.Status.AWAITING_OPINION
     assert application.created_by == member and application.reason
-    assert application.membership.is_open and application.group.code == "QD2019001"
+    assert application.membership.state == MembershipState.ACTIVE and application.group.code == "QD2019001"
     assert application.start_on.day == 1
     assert application.start_on > timezone.localdate() + datetime.timedelta(days=80)
 
