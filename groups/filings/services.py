@@ -9,6 +9,7 @@ history with who and why), and notifies after the transaction commits
 (qingdao_groups.core.notifications)."""
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -188,7 +189,7 @@ def filing_refile(
     ensure_allowed(filing, table=FILING_TRANSITIONS, action=FilingAction.REFILE)
     title, project_starts_on = _clean_content(kind=filing.kind, title=title,
                                               project_starts_on=project_starts_on)
-    changes = {"title": title, "description": (description or "").strip(),
+    changes: dict[str, Any] = {"title": title, "description": (description or "").strip(),
                "project_starts_on": project_starts_on, "filed_on": timezone.localdate(),
                "filed_by": actor,
                # The city's remarks on the returned round stay in the history; the new round

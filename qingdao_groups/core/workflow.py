@@ -17,7 +17,7 @@ current status. Tables themselves are pure data in each feature's workflows.py."
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from qingdao_groups.core.rules import RuleRefusal
 
 Table = dict[tuple[str, str], str]
+M = TypeVar("M", bound=models.Model)
 
 STALE = gettext_lazy("该%(subject)s已被他人处理或修改（当前状态：%(status)s），请刷新页面查看最新"
                      "状态后再操作。")
@@ -64,7 +65,7 @@ def _subject(obj: models.Model) -> str:
     return str(obj._meta.verbose_name)
 
 
-def _status_label(obj: models.Model) -> str:
+def _status_label(obj: Any) -> str:
     return str(obj.get_status_display())
 
 
@@ -88,13 +89,13 @@ def refused(obj: models.Model, action: str) -> RuleRefusal:
                                   "action": _action_label(action)}, field="state")
 
 
-def check_version(obj: models.Model, expected_version: int | None) -> None:
+def check_version(obj: Any, expected_version: int | None) -> None:
     """None: no form behind this move (a system step, a follow-up move in the same request)."""
     if expected_version is not None and obj.version != expected_version:
         raise stale(obj)
 
 
-def ensure_allowed(obj: models.Model, *, table: Table, action: str) -> str:
+def ensure_allowed(obj: Any, *, table: Table, action: str) -> str:
     """The status `action` leads to from `obj`'s status, or the one refusal when the table has
     no such move. For services that check the state before work that precedes the move."""
     try:
@@ -103,8 +104,7 @@ def ensure_allowed(obj: models.Model, *, table: Table, action: str) -> str:
         raise refused(obj, action) from None
 
 
-def lock(obj: models.Model, *, expected_version: int | None,
-         related: Iterable[str] = ()) -> models.Model:
+def lock(obj: M, *, expected_version: int | None, related: Iterable[str] = ()) -> M:
     """Lock `obj`'s row (FOR UPDATE of the row only: PostgreSQL cannot lock the nullable side of
     an outer join) and refuse a stale form. Returns the fresh, locked instance; pass it to
     `transition`, which then does not lock again. Run the person gate before this."""
@@ -116,7 +116,7 @@ def lock(obj: models.Model, *, expected_version: int | None,
     return locked
 
 
-def locked_rows(queryset: models.QuerySet) -> list[models.Model]:
+def locked_rows(queryset: "models.QuerySet[M]") -> list[M]:
     """The rows of a queryset the caller locked itself (select_for_update, e.g. with
     skip_locked), marked so that `transition` does not lock them again."""
     rows = list(queryset)
@@ -126,16 +126,15 @@ def locked_rows(queryset: models.QuerySet) -> list[models.Model]:
 
 
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
-    field = obj._meta.get_field(name)
+    field: Any = obj._meta.get_field(name)
     if field.is_relation and field.many_to_one:
         current = getattr(obj, field.attname)
         return current != (value.pk if isinstance(value, models.Model) else value)
     return getattr(obj, name) != value
 
 
-def transition(obj: models.Model, *, action: str, table: Table, actor, reason: str = "",
-               expected_version: int | None, changes: dict[str, Any] | None = None
-               ) -> models.Model:
+def transition(obj: M, *, action: str, table: Table, actor, reason: str = "",
+               expected_version: int | None, changes: dict[str, Any] | None = None) -> M:
     """Move `obj` by `action`: lock (unless `lock` already did), check the expected version,
     consult `table`, apply `changes`, bump `version`, stamp the history with `actor` and the
     whole `reason` (the action's label when empty), and save only the changed fields. Returns
@@ -144,16 +143,17 @@ def transition(obj: models.Model, *, action: str, table: Table, actor, reason: s
         check_version(obj, expected_version)
     else:
         obj = lock(obj, expected_version=expected_version)
-    new_status = ensure_allowed(obj, table=table, action=action)
+    row: Any = obj  # a stateful model: status, version and the audit history's attributes
+    new_status = ensure_allowed(row, table=table, action=action)
     fields = ["status", "version"]
     for name, value in (changes or {}).items():
-        if _differs(obj, name, value):
-            setattr(obj, name, value)
+        if _differs(row, name, value):
+            setattr(row, name, value)
             fields.append(name)
-    obj.status = new_status
-    obj.version += 1
-    obj._history_user = actor
-    obj._change_reason = reason or _action_label(action)
-    obj.save(update_fields=fields)
+    row.status = new_status
+    row.version += 1
+    row._history_user = actor
+    row._change_reason = reason or _action_label(action)
+    row.save(update_fields=fields)
     return obj
 
