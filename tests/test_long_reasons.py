@@ -136,7 +136,7 @@ def test_consent_reason_is_kept_whole(world, as_user, given):
     reason = long_text("同意理由" if given else "不同意理由")
     url = reverse("applications:consent", args=[built.application.pk, consent.pk])
     response = as_user(built.consenters[world.shibei.pk]).post(
-        url, {"given": "1" if given else "0", "reason": reason})
+        url, {"given": "1" if given else "0", "reason": reason, "version": consent.version})
     consent = Consent.objects.get(pk=consent.pk)
     assert consent.status == (Consent.Status.GIVEN if given else Consent.Status.REFUSED)
     assert_whole(response, consent, "reason", reason, reason_is=reason)
@@ -335,16 +335,16 @@ def _plan(as_user, world, **content) -> tuple[EnrollmentPlan, object]:
     return EnrollmentPlan.objects.get(school=world.core), response
 
 
-def _revision(client, name: str, plan: EnrollmentPlan) -> int:
+def _version(client, name: str, plan: EnrollmentPlan) -> int:
     """The stale-form token as the page hands it out."""
-    return client.get(reverse(name, args=[plan.pk])).context["form"].initial["revision"]
+    return client.get(reverse(name, args=[plan.pk])).context["form"].initial["version"]
 
 
 def _decide_plan(as_user, world, plan, decision: str, remarks: str):
     client = as_user(world.users["district"])
     return client.post(reverse("enrollment:plan-decide", args=[plan.pk]), {
         "decision": decision, "remarks": remarks,
-        "revision": _revision(client, "enrollment:plan-decide", plan)})
+        "version": _version(client, "enrollment:plan-decide", plan)})
 
 
 def test_plan_texts_are_kept_whole(world, as_user):
@@ -371,7 +371,7 @@ def test_refiled_plan_notes_are_kept_whole(world, as_user):
     notes = long_text("修改说明")
     client = as_user(world.users["principal"])
     response = client.post(reverse("enrollment:plan-refile", args=[plan.pk]), {
-        **PLAN, "notes": notes, "revision": _revision(client, "enrollment:plan-refile", plan)})
+        **PLAN, "notes": notes, "version": _version(client, "enrollment:plan-refile", plan)})
     plan.refresh_from_db()
     assert plan.status == EnrollmentPlan.Status.FILED
     assert_whole(response, plan, "notes", notes)

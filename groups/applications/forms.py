@@ -105,7 +105,7 @@ class UploadForm(BootstrapFormMixin, forms.Form):
         self.fields["kind"].choices = list(kinds)
 
 
-class ConsentForm(BootstrapFormMixin, forms.Form):
+class ConsentForm(VersionedForm):
     given = forms.TypedChoiceField(
         label=_("表态"), choices=[("1", _("同意")), ("0", _("不同意"))],
         coerce=lambda v: v == "1", widget=forms.RadioSelect)

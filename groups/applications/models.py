@@ -192,6 +192,7 @@ class Consent(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("表态时间"), null=True, blank=True)
     requested_at = models.DateTimeField(_("征求时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     history = HistoricalRecords()
 

@@ -1,4 +1,7 @@
-"""Who may change the registry of groups. Each rule returns a Decision that explains a refusal."""
+"""Who may act on applications: person-level gates only (role, authority, school relation).
+Each returns a Decision that explains a refusal; `require` turns it into PermissionDenied (403)
+before any state is read. Whether the application is in a state for the action is the
+transition table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
 
 import datetime
@@ -6,14 +9,13 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from groups.applications.models import Application, Consent  # noqa: E402
-from groups.applications.workflows import EDITABLE_STATUSES, ApplicationStatus, ConsentStatus
 from groups.registry.membership import MembershipState
 from groups.registry.membership import today as membership_today
 from groups.registry.models import (
     EducationGroup,
     Membership,  # noqa: E402
 )
-from groups.registry.permissions import NOT_IN_STATE, _principal_of
+from groups.registry.permissions import _principal_of
 from members.models import User
 from qingdao_groups.core.rules import ALLOW, Decision
 
@@ -41,12 +43,11 @@ def can_draft_application(user: User, kind: str, *, group: EducationGroup | None
 
 
 def can_edit_application(user: User, application: Application) -> Decision:
-    """The applicant school's principal edits a draft or a returned application (policy L-1,
-    L-3, L-5: the school applies; the authorities decide on what was submitted)."""
+    """The applicant school's principal edits, submits and withdraws its application (policy
+    L-1, L-3, L-5: the school applies; the authorities decide on what was submitted). Whether
+    the application is still with the applicant is the transition table's answer."""
     if not _principal_of(user, application.applicant_school_id):
-        return Decision(False, _("只有申请学校的校长可以修改申请。"))
-    if application.status not in EDITABLE_STATUSES:
-        return Decision(False, _("申请已提交，不能修改；如需修改请等待退回。"))
+        return Decision(False, _("只有申请学校的校长可以办理此事项。"))
     return ALLOW
 
 
@@ -61,19 +62,13 @@ def can_record_consent(user: User, consent: Consent) -> Decision:
     if not user.acts_for_authority(consent.authority_id):
         return Decision(False, _("只有 %(authority)s 的工作人员可以表态。")
                         % {"authority": consent.authority.name})
-    if consent.status != ConsentStatus.PENDING or \
-            consent.application.status != ApplicationStatus.AWAITING_CONSENTS:
-        return Decision(False, NOT_IN_STATE)
     return ALLOW
 
 
 def can_give_exit_opinion(user: User, application: Application) -> Decision:
     """The core school gives its opinion on a member's exit (policy L-5)."""
-    if application.kind != Application.Kind.EXIT or application.group is None or \
-            not _principal_of(user, application.group.core_school_id):
+    if application.group is None or not _principal_of(user, application.group.core_school_id):
         return Decision(False, _("只有核心校校长可以对退出申请提出意见（政策 L-5）。"))
-    if application.status != ApplicationStatus.AWAITING_OPINION:
-        return Decision(False, NOT_IN_STATE)
     return ALLOW
 
 
@@ -81,6 +76,4 @@ def can_decide_application(user: User, application: Application) -> Decision:
     """Only the core school's own authority decides (policy L-1, L-3, L-5)."""
     if not user.acts_for_authority(application.deciding_authority_id):
         return Decision(False, _("仅核心校所属教育行政部门可以审批（政策 L-1）。"))
-    if application.status != ApplicationStatus.UNDER_DECISION:
-        return Decision(False, _("该申请不在待审批状态。"))
     return ALLOW

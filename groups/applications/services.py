@@ -1,7 +1,9 @@
 """Founding (policy L-1, L-2), admission (L-3, L-4) and exit (L-5): one machinery.
 
-Every status change goes through `_move`, which checks the transition table of the kind
-(groups/workflows.py), bumps the version (so a stale form is refused), and records who and why
+Order in every service: the person gate (permissions.py, PermissionDenied) before any state is
+read; then the row is locked and the version the user saw checked; then the kind's transition
+table (workflows.py) allows or refuses the step. Every status change goes through the one runner
+(qingdao_groups.core.workflow.transition), which also bumps the version and records who and why
 in the audit history. Notifications are created in the same transaction and mailed after
 commit."""
 
@@ -11,7 +13,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from groups.applications import checks
 from groups.applications.models import (
@@ -29,12 +30,15 @@ from groups.applications.permissions import (
     can_edit_application,
     can_give_exit_opinion,
     can_record_consent,
+    can_withdraw_application,
 )
 from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
+    CONSENT_TRANSITIONS,
     DECISION_ACTIONS,
     Action,
     ApplicationStatus,
+    ConsentAction,
     ConsentStatus,
 )
 from groups.registry.membership import core_cannot_be_member
@@ -42,43 +46,40 @@ from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership,
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
-from qingdao_groups.core.rules import Decision, RuleRefusal
-from qingdao_groups.core.workflow import TransitionRefused, next_status
-
-STALE = gettext_lazy("该申请已被他人处理或修改，请刷新页面查看最新状态后再操作。")
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.workflow import ensure_allowed, lock, transition
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise RuleRefusal(decision.reason)
+def _lock(application: Application, expected_version: int | None) -> Application:
+    return lock(application, expected_version=expected_version, related=(
+        "applicant_school", "group", "group__core_school", "membership", "deciding_authority"))
 
 
-def _lock(application: Application, expected_version: int | None = None) -> Application:
-    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins below.
-    locked = Application.objects.select_for_update(of=("self",)).select_related(
-        "applicant_school", "group", "group__core_school", "membership", "deciding_authority",
-    ).get(pk=application.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise RuleRefusal(str(STALE))
-    return locked
+def _table(application: Application) -> dict[tuple[str, str], str]:
+    return APPLICATION_TRANSITIONS[application.kind]
 
 
-def _move(application: Application, action: str, actor: User, reason: str = "",
-          extra_fields: tuple[str, ...] = ()) -> None:
-    try:
-        new_status = next_status(APPLICATION_TRANSITIONS[application.kind], application.status,
-                                 action)
-    except TransitionRefused:
-        raise RuleRefusal(
-            _("当前状态为“%(status)s”，不能执行“%(action)s”。")
-            % {"status": application.get_status_display(), "action": Action(action).label}
-        ) from None
-    application.status = new_status
-    application.version += 1
-    application.step_started_at = timezone.now()
-    application._history_user = actor  # type: ignore[attr-defined]
-    application._change_reason = reason or str(Action(action).label)  # type: ignore[attr-defined]
-    application.save(update_fields=["status", "version", "step_started_at", *extra_fields])
+def _lock_editable(application: Application, actor: User,
+                   expected_version: int | None = None) -> Application:
+    """The applicant's edits of a draft or returned application: person, lock, state."""
+    require(can_edit_application(actor, application))
+    application = _lock(application, expected_version)
+    ensure_allowed(application, table=_table(application), action=Action.EDIT)
+    return application
+
+
+def _touch(application: Application) -> None:
+    """A change to what the application contains (members, partners, documents) makes open
+    forms of it stale."""
+    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+
+
+def _move(application: Application, action: str, actor: User, reason: str = "", *,
+          expected_version: int | None = None, changes: dict | None = None) -> Application:
+    """A step of the workflow: the runner, with the step's start time (deadlines run from it)."""
+    return transition(application, action=action, table=_table(application), actor=actor,
+                      reason=reason, expected_version=expected_version,
+                      changes={**(changes or {}), "step_started_at": timezone.now()})
 
 
 def _explain(outcomes) -> str:
@@ -107,7 +108,7 @@ def application_create(
     """Start a draft. Founding: the actor's school is the core and its authority decides (L-1).
     Admission: the group's core applies to the group's authority (L-3). Exit: the member
     school applies; the core's authority decides (L-5)."""
-    _require(can_draft_application(actor, kind, group=group, membership=membership))
+    require(can_draft_application(actor, kind, group=group, membership=membership))
     if kind == Application.Kind.FOUNDING:
         school = actor.school
         assert school is not None  # can_draft_application: the principal of a school
@@ -152,17 +153,14 @@ def application_update(*, application: Application, actor: User, expected_versio
                        **fields) -> Application:
     """Edit a draft or returned application's own fields; only the applicant does, before
     submission or after a return (policy L-1, L-3, L-5)."""
-    application = _lock(application, expected_version)
-    _require(can_edit_application(actor, application))
     allowed = {"proposed_name", "specialty", "unified_areas", "chief_principal_name",
                "chief_principal_reason", "description", "admission_mode", "start_on", "reason"}
-    for name, value in fields.items():
+    for name in fields:
         if name not in allowed:
             raise ValueError(name)
-        setattr(application, name, value)
-    application.version += 1
-    _save(application, actor, _("修改申请"))
-    return application
+    require(can_edit_application(actor, application))
+    return transition(application, action=Action.EDIT, table=_table(application), actor=actor,
+                      expected_version=expected_version, changes=fields)
 
 
 @transaction.atomic
@@ -171,8 +169,7 @@ def proposed_member_set(
     actor: User, through_training: bool = False, pilot_approval: str = "", projects: str = "",
 ) -> ProposedMember:
     """Add or change a proposed member and its relation to the core (policy T-1 … T-3)."""
-    application = _lock(application)
-    _require(can_edit_application(actor, application))
+    application = _lock_editable(application, actor)
     if application.kind == Application.Kind.EXIT:
         raise RuleRefusal(_("退出申请不涉及拟加入的学校。"))
     if relation_subtype not in SUBTYPES_BY_TYPE.get(relation_type, []):
@@ -193,32 +190,30 @@ def proposed_member_set(
     member.pilot_approval = pilot_approval
     member.projects = projects
     _save(member, actor)
-    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    _touch(application)
     return member
 
 
 @transaction.atomic
 def proposed_member_remove(*, application: Application, member_id: int, actor: User) -> None:
     """Take a school off a draft or returned founding or admission (policy L-1, L-3)."""
-    application = _lock(application)
-    _require(can_edit_application(actor, application))
+    application = _lock_editable(application, actor)
     application.proposed_members.filter(pk=member_id).delete()
-    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    _touch(application)
 
 
 @transaction.atomic
 def proposed_partner_add(*, application: Application, partner: Partner, projects: str,
                          actor: User) -> ProposedPartner:
     """Partners of 1+N+X (policy G-1) with the projects they take part in."""
-    application = _lock(application)
-    _require(can_edit_application(actor, application))
+    application = _lock_editable(application, actor)
     if application.kind != Application.Kind.FOUNDING:
         raise RuleRefusal(_("只有成立申请登记合作单位；已成立集团的合作单位由审批部门登记。"))
     if not projects.strip():
         raise RuleRefusal(_("请至少填写一个合作项目。"), field="projects")
     proposed = ProposedPartner(application=application, partner=partner, projects=projects)
     _save(proposed, actor)
-    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    _touch(application)
     return proposed
 
 
@@ -238,8 +233,7 @@ def admission_evaluation_record(
 ) -> Application:
     """The group's admission evaluation of fit (准入评估, policy L-3): a score per checklist item
     and a recommendation."""
-    application = _lock(application)
-    _require(can_edit_application(actor, application))
+    application = _lock_editable(application, actor)
     if application.kind != Application.Kind.ADMISSION:
         raise RuleRefusal(_("只有吸纳申请需要准入评估。"))
     assert application.group is not None  # an admission always names its group
@@ -257,11 +251,10 @@ def admission_evaluation_record(
         _save(row, actor)
     if recommendation not in Application.Recommendation.values:
         raise RuleRefusal(_("请选择评估建议。"), field="recommendation")
-    application.evaluation_recommendation = recommendation
-    application.evaluation_note = note
-    application.version += 1
-    _save(application, actor, _("填写准入评估"))
-    return application
+    return transition(application, action=Action.EDIT, table=_table(application), actor=actor,
+                      reason=_("填写准入评估"), expected_version=None,
+                      changes={"evaluation_recommendation": recommendation,
+                               "evaluation_note": note})
 
 
 # --- submission and consents ------------------------------------------------------------------
@@ -282,8 +275,9 @@ def application_submit(*, application: Application, actor: User,
                        today: datetime.date | None = None) -> Application:
     """Submit: the policy checks run; a hard failure refuses the submission, warnings go along
     to the approver. Consents are requested from each authority concerned (L-1, L-3)."""
+    require(can_edit_application(actor, application))
     application = _lock(application, expected_version)
-    _require(can_edit_application(actor, application))
+    ensure_allowed(application, table=_table(application), action=Action.SUBMIT)
     today = today or timezone.localdate()
     if application.kind == Application.Kind.ADMISSION:
         assert application.group is not None  # an admission always names its group
@@ -316,11 +310,11 @@ def application_submit(*, application: Application, actor: User,
             _save(Consent(application=application, authority_id=authority_id), actor,
                   _("征求意见"))
         elif consent.status != ConsentStatus.PENDING:
-            consent.status, consent.reason = ConsentStatus.PENDING, ""
-            consent.decided_by, consent.decided_at = None, None
-            _save(consent, actor, _("重新征求意见"))
-    application.submitted_at = timezone.now()
-    _move(application, Action.SUBMIT, actor, extra_fields=("submitted_at",))
+            transition(consent, action=ConsentAction.REQUEST_AGAIN, table=CONSENT_TRANSITIONS,
+                       actor=actor, expected_version=None,
+                       changes={"reason": "", "decided_by": None, "decided_at": None})
+    application = _move(application, Action.SUBMIT, actor,
+                        changes={"submitted_at": timezone.now()})
     url = _url(application)
     if application.kind == Application.Kind.EXIT:
         assert application.group is not None  # an exit always names its group
@@ -339,20 +333,24 @@ def application_submit(*, application: Application, actor: User,
 
 
 @transaction.atomic
-def consent_record(*, consent: Consent, given: bool, reason: str, actor: User) -> Consent:
+def consent_record(*, consent: Consent, given: bool, reason: str, actor: User,
+                   expected_version: int | None = None) -> Consent:
     """An authority consents or refuses with reasons (L-1, L-3). Any refusal returns the
-    application to the principal; when all have consented, it goes to the decision."""
-    application = _lock(consent.application)
-    consent = Consent.objects.select_for_update().select_related("authority").get(pk=consent.pk)
+    application to the principal; when all have consented, it goes to the decision.
+    `expected_version` is the version of the consent the user saw."""
+    require(can_record_consent(actor, consent))
+    # The application first (every service locks it before its parts), then the consent.
+    application = _lock(consent.application, None)
+    ensure_allowed(application, table=_table(application),
+                   action=Action.CONSENTS_COMPLETE if given else Action.CONSENT_REFUSED)
+    consent = lock(consent, expected_version=expected_version, related=("authority",))
     consent.application = application
-    _require(can_record_consent(actor, consent))
     if not given and not reason.strip():
         raise RuleRefusal(_("不同意时须说明理由。"), field="reason")
-    consent.status = ConsentStatus.GIVEN if given else ConsentStatus.REFUSED
-    consent.reason = reason.strip()
-    consent.decided_by = actor
-    consent.decided_at = timezone.now()
-    _save(consent, actor, reason.strip() or str(consent.get_status_display()))
+    consent = transition(
+        consent, action=ConsentAction.GIVE if given else ConsentAction.REFUSE,
+        table=CONSENT_TRANSITIONS, actor=actor, reason=reason.strip(), expected_version=None,
+        changes={"reason": reason.strip(), "decided_by": actor, "decided_at": timezone.now()})
     url = _url(application)
     if not given:
         _move(application, Action.CONSENT_REFUSED, actor,
@@ -372,15 +370,13 @@ def consent_record(*, consent: Consent, given: bool, reason: str, actor: User) -
 def exit_opinion_record(*, application: Application, supports: bool, opinion: str,
                         actor: User, expected_version: int | None = None) -> Application:
     """The core school's opinion on a member's exit precedes the decision (L-5)."""
+    require(can_give_exit_opinion(actor, application))
     application = _lock(application, expected_version)
-    _require(can_give_exit_opinion(actor, application))
+    ensure_allowed(application, table=_table(application), action=Action.OPINION_GIVEN)
     if not opinion.strip():
         raise RuleRefusal(_("请填写核心校意见。"), field="opinion")
-    application.opinion = opinion.strip()
-    application.opinion_supports = supports
-    application.opinion_by = actor
-    _move(application, Action.OPINION_GIVEN, actor, opinion.strip(),
-          extra_fields=("opinion", "opinion_supports", "opinion_by"))
+    application = _move(application, Action.OPINION_GIVEN, actor, opinion.strip(), changes={
+        "opinion": opinion.strip(), "opinion_supports": supports, "opinion_by": actor})
     notify(staff_of(application.deciding_authority_id),
            _("“%(title)s”核心校已提出意见，待审批。") % {"title": application.title},
            _url(application))
@@ -392,16 +388,8 @@ def application_withdraw(*, application: Application, actor: User,
                          expected_version: int | None = None) -> Application:
     """The applicant withdraws a draft, a returned application, or an exit still waiting for the
     core school's opinion (policy L-1, L-3, L-5)."""
-    application = _lock(application, expected_version)
-    if application.status == ApplicationStatus.AWAITING_OPINION:
-        from groups.registry.permissions import _principal_of
-
-        allowed = _principal_of(actor, application.applicant_school_id)
-        _require(Decision(allowed, _("只有申请学校的校长可以撤回申请。")))
-    else:
-        _require(can_edit_application(actor, application))
-    _move(application, Action.WITHDRAW, actor)
-    return application
+    require(can_withdraw_application(actor, application))
+    return _move(application, Action.WITHDRAW, actor, expected_version=expected_version)
 
 
 # --- decision ----------------------------------------------------------------------------------
@@ -416,7 +404,8 @@ def _next_group_code(year: int) -> str:
     return f"{prefix}{n:03d}"
 
 
-def _approve_founding(application: Application, actor: User, day: datetime.date) -> None:
+def _approve_founding(application: Application, actor: User, day: datetime.date,
+                      conditions: str) -> EducationGroup:
     """Approval creates the group, its memberships and partnerships, dated (L-1); a district's
     approval is filed with the city (L-2)."""
     if EducationGroup.objects.filter(name=application.proposed_name).exists():
@@ -437,12 +426,13 @@ def _approve_founding(application: Application, actor: User, day: datetime.date)
         partnership_add(group=group, partner=pp.partner, projects=pp.projects.splitlines(),
                         started_on=day, actor=actor)
     _copy_documents(application, group, day, actor)
-    application.group = group
     authority = application.deciding_authority
     if authority.kind == Authority.Kind.DISTRICT:
         from groups.filings.services import filing_create_for_group_founding
 
-        filing_create_for_group_founding(application=application, group=group, actor=actor)
+        filing_create_for_group_founding(application=application, group=group, actor=actor,
+                                         conditions=conditions)
+    return group
 
 
 def _copy_documents(application: Application, group: EducationGroup, day: datetime.date,
@@ -492,10 +482,12 @@ def application_decide(
     """The core school's authority decides: approve, approve with conditions, return for more
     information, or reject, always with reasons (L-1, L-3, L-5). The checks run again; a hard
     failure cannot be approved, and each 原则上 warning needs a written justification."""
-    application = _lock(application, expected_version)
-    _require(can_decide_application(actor, application))
+    require(can_decide_application(actor, application))
     if action not in DECISION_ACTIONS:
         raise RuleRefusal(_("未知的审批操作。"))
+    action = Action(action)
+    application = _lock(application, expected_version)
+    ensure_allowed(application, table=_table(application), action=action)
     if not reason.strip():
         raise RuleRefusal(_("请填写审批意见。"), field="reason")
     today = today or timezone.localdate()
@@ -511,21 +503,18 @@ def application_decide(
                 _("存在“原则上”规则的提示事项，批准前须填写书面说明。"), field="justification")
         if action == Action.APPROVE_WITH_CONDITIONS and not conditions.strip():
             raise RuleRefusal(_("附条件批准须写明条件。"), field="conditions")
-    application.decision_reason = reason.strip()
-    application.conditions = conditions.strip()
-    application.justification = justification.strip()
-    application.decided_by = actor
-    application.decided_at = timezone.now()
+    changes = {"decision_reason": reason.strip(), "conditions": conditions.strip(),
+               "justification": justification.strip(), "decided_by": actor,
+               "decided_at": timezone.now()}
     if approving:
         day = application.start_on or today
         if application.kind == Application.Kind.FOUNDING:
-            _approve_founding(application, actor, day)
+            changes["group"] = _approve_founding(application, actor, day, conditions.strip())
         elif application.kind == Application.Kind.ADMISSION:
             _approve_admission(application, actor, day)
         else:
             _approve_exit(application, actor, day, today)
-    _move(application, action, actor, reason.strip(), extra_fields=(
-        "decision_reason", "conditions", "justification", "decided_by", "decided_at", "group"))
+    application = _move(application, action, actor, reason.strip(), changes=changes)
     recipients = principals_of(application.applicant_school_id)
     if application.kind == Application.Kind.EXIT:
         recipients += principals_of(application.group.core_school_id)  # type: ignore[union-attr]
@@ -561,9 +550,8 @@ def application_attachment_add(*, application: Application, kind: str, uploaded_
     on cannot change under them."""
     from groups.charter.services import attachment_add
 
-    application = _lock(application)
-    _require(can_edit_application(actor, application))
+    application = _lock_editable(application, actor)
     attachment = attachment_add(owner=application, kind=kind, uploaded_file=uploaded_file,
                                 actor=actor)
-    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    _touch(application)
     return attachment

@@ -1,10 +1,11 @@
 """Application pages: drafting, consenting, opinions and decisions (policy L-1 … L-5).
 
-Each POST view: access (404 if not visible) -> form -> service -> message -> redirect. A refused
-rule (RuleRefusal) is shown as a message on the detail page; nothing was changed."""
+Each POST view: access (404 if not visible) -> person gate (permissions.py, 403) -> form ->
+service -> message -> redirect. The person gate runs before any state is read; a state that does
+not allow the step (RuleRefusal from the workflow runner) is shown as a message on the detail
+page; nothing was changed."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -33,17 +34,24 @@ from groups.applications.permissions import (
     can_edit_application,
     can_give_exit_opinion,
     can_record_consent,
+    can_withdraw_application,
 )
 from groups.applications.selectors import application_get_for_user, application_list_for_user
-from groups.applications.workflows import ApplicationStatus, ConsentStatus
+from groups.applications.workflows import (
+    APPLICATION_TRANSITIONS,
+    DECISION_ACTIONS,
+    Action,
+    ApplicationStatus,
+    ConsentStatus,
+)
 from groups.charter.models import Attachment
 from groups.inbox import inbox_for_user
 from groups.registry.models import Membership
-from groups.registry.permissions import _principal_of
 from groups.registry.selectors import group_get_for_user
 from members.models import School
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
+from qingdao_groups.core.workflow import can_move, refused
 from qingdao_groups.models import Notification
 
 DOCUMENT_KINDS = {
@@ -53,17 +61,9 @@ DOCUMENT_KINDS = {
 }
 
 
-
-# Who may act at all is checked before the service (403); whether the application is in a state
-# for it is the service's answer (a message on the detail page, nothing changed).
-def _gate_applicant(user, application) -> None:
-    if not _principal_of(user, application.applicant_school_id):
-        raise PermissionDenied(_("只有申请学校的校长可以办理此事项。"))
-
-
-def _gate_authority(user, authority_id: int) -> None:
-    if not user.acts_for_authority(authority_id):
-        raise PermissionDenied(_("只有相应教育行政部门的工作人员可以办理此事项。"))
+def _may(application, action) -> bool:
+    """Whether the table allows `action` now (which forms to show; the service decides)."""
+    return can_move(APPLICATION_TRANSITIONS[application.kind], application.status, action)
 
 
 def inbox_view(request):
@@ -118,7 +118,7 @@ def _render_detail(request, application_id: int, decision_form=None):
     except Application.DoesNotExist as exc:
         raise Http404 from exc
     user = request.user
-    editable = can_edit_application(user, application).allowed
+    editable = can_edit_application(user, application).allowed and _may(application, Action.EDIT)
     ctx = {
         "application": application,
         "editable": editable,
@@ -141,20 +141,23 @@ def _render_detail(request, application_id: int, decision_form=None):
             ctx["evaluation_form"] = _evaluation_form(application)
     my_consent = next((c for c in application.consents.all()
                        if c.status == ConsentStatus.PENDING
-                       and can_record_consent(user, _with_app(c, application)).allowed), None)
+                       and _may(application, Action.CONSENT_REFUSED)
+                       and can_record_consent(user, c).allowed), None)
     if my_consent:
-        ctx["consent"], ctx["consent_form"] = my_consent, ConsentForm()
-    if can_give_exit_opinion(user, application).allowed:
+        ctx["consent"] = my_consent
+        ctx["consent_form"] = ConsentForm(initial={"version": my_consent.version})
+    if can_give_exit_opinion(user, application).allowed and \
+            _may(application, Action.OPINION_GIVEN):
         ctx["opinion_form"] = OpinionForm(initial={"version": application.version})
-    if can_decide_application(user, application).allowed:
+    if _may_decide(user, application):
         ctx["decision_form"] = decision_form or DecisionForm(
             initial={"version": application.version})
     return render(request, "applications/application_detail.html", ctx)
 
 
-def _with_app(consent: Consent, application: Application) -> Consent:
-    consent.application = application
-    return consent
+def _may_decide(user, application) -> bool:
+    return can_decide_application(user, application).allowed and \
+        any(_may(application, a) for a in DECISION_ACTIONS)
 
 
 def _kinds(application):
@@ -302,7 +305,7 @@ def exit_new_view(request, membership_id: int):
 @require_POST
 def application_edit_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_edit_application(request.user, application))
     form = _fields_form(application, request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -316,7 +319,7 @@ def application_edit_view(request, application_id: int):
 @require_POST
 def member_add_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_edit_application(request.user, application))
     form = ProposedMemberForm(request.POST, schools=_candidate_schools(application))
     if not form.is_valid():
         _form_errors(request, form)
@@ -332,7 +335,7 @@ def member_add_view(request, application_id: int):
 @require_POST
 def member_remove_view(request, application_id: int, member_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_edit_application(request.user, application))
     return _run(request, application.pk, lambda: svc.proposed_member_remove(
         application=application, member_id=member_id, actor=request.user), _("已移除。"))
 
@@ -340,7 +343,7 @@ def member_remove_view(request, application_id: int, member_id: int):
 @require_POST
 def partner_add_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_edit_application(request.user, application))
     form = ProposedPartnerForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -353,7 +356,7 @@ def partner_add_view(request, application_id: int):
 @require_POST
 def upload_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_edit_application(request.user, application))
     form = UploadForm(request.POST, request.FILES, kinds=_kinds(application))
     if not form.is_valid():
         _form_errors(request, form)
@@ -366,7 +369,7 @@ def upload_view(request, application_id: int):
 @require_POST
 def evaluation_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_edit_application(request.user, application))
     if application.kind != Application.Kind.ADMISSION:
         raise Http404
     form = _evaluation_form(application, request.POST)
@@ -382,7 +385,7 @@ def evaluation_view(request, application_id: int):
 @require_POST
 def submit_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_edit_application(request.user, application))
     return _run(request, application.pk, lambda: svc.application_submit(
         application=application, actor=request.user,
         expected_version=_version(request)), _("已提交。"))
@@ -391,7 +394,7 @@ def submit_view(request, application_id: int):
 @require_POST
 def withdraw_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_applicant(request.user, application)
+    require(can_withdraw_application(request.user, application))
     return _run(request, application.pk, lambda: svc.application_withdraw(
         application=application, actor=request.user,
         expected_version=_version(request)), _("已撤回。"))
@@ -411,22 +414,21 @@ def consent_view(request, application_id: int, consent_id: int):
         consent = application.consents.select_related("authority").get(pk=consent_id)
     except Consent.DoesNotExist as exc:
         raise Http404 from exc
-    _gate_authority(request.user, consent.authority_id)
+    require(can_record_consent(request.user, consent))
     form = ConsentForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
     return _run(request, application.pk, lambda: svc.consent_record(
         consent=consent, given=form.cleaned_data["given"], reason=form.cleaned_data["reason"],
-        actor=request.user), _("已记录贵单位的意见。"))
+        actor=request.user, expected_version=form.cleaned_data["version"]),
+        _("已记录贵单位的意见。"))
 
 
 @require_POST
 def opinion_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
-    if application.group is None or not _principal_of(request.user,
-                                                      application.group.core_school_id):
-        raise PermissionDenied(_("只有核心校校长可以对退出申请提出意见（政策 L-5）。"))
+    require(can_give_exit_opinion(request.user, application))
     form = OpinionForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -441,7 +443,7 @@ def opinion_view(request, application_id: int):
 def decide_view(request, application_id: int):
     """The decision page is the detail page; a failed decision re-renders it with the input."""
     application = application_get_for_user(user=request.user, application_id=application_id)
-    _gate_authority(request.user, application.deciding_authority_id)
+    require(can_decide_application(request.user, application))
     form = DecisionForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -455,10 +457,10 @@ def decide_view(request, application_id: int):
         else:
             messages.success(request, _("审批已完成。"))
             return _back(application.pk)
-    if not can_decide_application(request.user, application).allowed:
-        # Decided meanwhile by someone else, or not theirs to decide: say why, show the state.
+    if not any(_may(application, a) for a in DECISION_ACTIONS):
+        # Not (or no longer) to be decided: say why, show the state.
         messages.error(request, form.non_field_errors().as_text() or
-                       can_decide_application(request.user, application).reason)
+                       refused(application, Action.APPROVE).message)
         return _back(application.pk)
     return _render_detail(request, application.pk, decision_form=form)
 

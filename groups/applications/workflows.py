@@ -1,7 +1,8 @@
 """State machines of a group's life: status enums and transition tables. Pure data, no database.
 
-Services (groups/services/…) are the only code that changes a status, and they do it through
-`ensure_transition`, so every allowed move is readable here in one place (STYLE.md)."""
+The feature's services are the only code that changes a status, and they do it through the one
+runner (`qingdao_groups.core.workflow.transition`), so every allowed move is readable here in one
+place (STYLE.md)."""
 
 
 from django.db import models
@@ -27,6 +28,7 @@ class ApplicationKind(models.TextChoices):
 
 
 class Action(models.TextChoices):
+    EDIT = "edit", _("修改申请")
     SUBMIT = "submit", _("提交")
     CONSENTS_COMPLETE = "consents_complete", _("主管部门均已同意")
     CONSENT_REFUSED = "consent_refused", _("主管部门不同意")
@@ -47,6 +49,10 @@ A = Action
 # (kind, from status, action) -> to status. Submission goes to consents when the kind needs any
 # (the service decides by whether consent rows were created), else to the opinion or decision.
 _COMMON = {
+    # The applicant edits its own fields while the application is with it (policy L-1, L-3,
+    # L-5); once submitted, what the authorities consent to and decide on cannot change.
+    (S.DRAFT, A.EDIT): S.DRAFT,
+    (S.RETURNED, A.EDIT): S.RETURNED,
     (S.DRAFT, A.WITHDRAW): S.WITHDRAWN,
     (S.RETURNED, A.WITHDRAW): S.WITHDRAWN,
     (S.AWAITING_CONSENTS, A.CONSENTS_COMPLETE): S.UNDER_DECISION,
@@ -98,3 +104,21 @@ class ConsentStatus(models.TextChoices):
     PENDING = "pending", _("待表态")
     GIVEN = "given", _("同意")
     REFUSED = "refused", _("不同意")
+
+
+class ConsentAction(models.TextChoices):
+    GIVE = "give", _("同意")
+    REFUSE = "refuse", _("不同意")
+    REQUEST_AGAIN = "request_again", _("重新征求意见")
+
+
+CS = ConsentStatus
+
+
+# One authority's prior consent (policy L-1, L-3); a resubmitted application asks again.
+CONSENT_TRANSITIONS: dict[tuple[str, str], str] = {
+    (CS.PENDING, ConsentAction.GIVE): CS.GIVEN,
+    (CS.PENDING, ConsentAction.REFUSE): CS.REFUSED,
+    (CS.GIVEN, ConsentAction.REQUEST_AGAIN): CS.PENDING,
+    (CS.REFUSED, ConsentAction.REQUEST_AGAIN): CS.PENDING,
+}

@@ -1,4 +1,6 @@
-"""Who may change the registry of groups. Each rule returns a Decision that explains a refusal."""
+"""Who may act on cards: person-level gates (role, authority, school relation), each a Decision
+that explains a refusal; `require` makes it a 403 before any state is read. The card's state is
+the transition table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
 import datetime
 
@@ -9,7 +11,7 @@ from groups.cards.workflows import CardStatus
 from groups.charter.models import Attachment  # noqa: E402
 from groups.registry.membership import today as membership_today
 from groups.registry.models import Membership
-from groups.registry.permissions import NOT_IN_STATE, _principal_of
+from groups.registry.permissions import _principal_of
 from members.models import User
 from qingdao_groups.core.rules import ALLOW, Decision
 
@@ -27,22 +29,18 @@ def can_issue_card(user: User, membership: Membership,
 
 
 def can_respond_to_card(user: User, card: Card) -> Decision:
-    """The warned member's principal submits rectification (policy L-6)."""
+    """The warned member's principal submits rectification (policy L-6). Whether the card awaits
+    a response is the card transition table's answer."""
     if not _principal_of(user, card.membership.school_id):
         return Decision(False, _("只有被预警学校的校长可以提交整改材料。"))
-    if card.status not in (CardStatus.YELLOW_ISSUED, CardStatus.OVERDUE):
-        return Decision(False, NOT_IN_STATE)
     return ALLOW
 
 
 def can_review_card(user: User, card: Card) -> Decision:
     """The issuing authority lifts a yellow card, rejects a rectification or escalates (policy
-    L-6)."""
+    L-6). Whether the card is in a state for it is the card transition table's answer."""
     if not user.acts_for_authority(card.group.authority_id):
         return Decision(False, _("只有核心校所属教育行政部门可以处理黄牌（政策 L-6）。"))
-    if card.level != Card.Level.YELLOW or card.status in (CardStatus.LIFTED,
-                                                          CardStatus.RED_ISSUED):
-        return Decision(False, NOT_IN_STATE)
     return ALLOW
 
 

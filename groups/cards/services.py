@@ -1,8 +1,9 @@
 """Yellow-card warnings and red-card expulsions of member schools (policy L-6).
 
-Every status change checks the card transition table (groups/workflows.py), bumps the card's
-version (so a stale form is refused and changes nothing), and records who and why in the audit
-history. Notifications are created in the same transaction and mailed after commit.
+Order in every service: the person gate (permissions.py, PermissionDenied) before any state is
+read, then the one workflow runner (qingdao_groups.core.workflow): lock, the version the user
+saw, the card transition table (workflows.py), the version bump and the audit history with who
+and why. Notifications are created in the same transaction and mailed after commit.
 
 The Card constraint ties status red_issued to level red, so a yellow card is never turned red:
 escalation creates a new red Card with `escalated_from` pointing at the yellow, and the yellow
@@ -14,19 +15,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from groups.cards.models import Card
-from groups.cards.permissions import can_issue_card, can_respond_to_card, can_review_card
+from groups.cards.permissions import (
+    can_issue_card,
+    can_respond_to_card,
+    can_review_card,
+)
 from groups.cards.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAction, CardStatus
 from groups.registry.models import Membership, PolicyParameters
 from groups.registry.services import membership_end
 from members.models import User
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import TransitionRefused, next_status
-
-STALE = gettext_lazy("该事项已被他人处理，请刷新后查看最新状态。")
+from qingdao_groups.core.workflow import ensure_allowed, lock, locked_rows, transition
 
 
 def _url(card: Card) -> str:
@@ -34,32 +36,13 @@ def _url(card: Card) -> str:
 
 
 def _lock_card(card: Card, expected_version: int | None) -> Card:
-    locked = Card.objects.select_for_update().select_related(
-        "membership__school", "group").get(pk=card.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise RuleRefusal(str(STALE), field="version")
-    return locked
+    return lock(card, expected_version=expected_version, related=("membership__school", "group"))
 
 
-def _move(card: Card, action: str) -> str:
-    """The status `action` leads to; a clear message when the card is closed or has moved on."""
-    if card.closed_at is not None:
-        raise RuleRefusal(_("该黄牌已结束（%(status)s），不能再办理。")
-                               % {"status": card_state_label(card)})
-    try:
-        return next_status(CARD_TRANSITIONS, card.status, action)
-    except TransitionRefused:
-        raise RuleRefusal(
-            _("该黄牌当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": card.get_status_display(), "action": CardAction(action).label}
-        ) from None
-
-
-def _save(card: Card, actor: User | None, reason: str, fields: list[str]) -> None:
-    card.version += 1
-    card._history_user = actor  # type: ignore[attr-defined]
-    card._change_reason = reason  # type: ignore[attr-defined]
-    card.save(update_fields=[*fields, "version"])
+def _move(card: Card, action: str, actor: User | None, reason: str = "", *,
+          expected_version: int | None = None, changes: dict | None = None) -> Card:
+    return transition(card, action=action, table=CARD_TRANSITIONS, actor=actor, reason=reason,
+                      expected_version=expected_version, changes=changes)
 
 
 def card_state_label(card: Card) -> str:
@@ -115,16 +98,14 @@ def card_submit_rectification(
     *, card: Card, rectification: str, actor: User, expected_version: int | None = None,
 ) -> Card:
     """The warned member's principal reports its rectification for review (policy L-6)."""
-    card = _lock_card(card, expected_version)
-    new_status = _move(card, CardAction.RECTIFY)
     require(can_respond_to_card(actor, card))
+    card = _lock_card(card, expected_version)
+    ensure_allowed(card, table=CARD_TRANSITIONS, action=CardAction.RECTIFY)
     rectification = (rectification or "").strip()
     if not rectification:
         raise RuleRefusal(_("请写明整改情况。"), field="rectification")
-    card.status = new_status
-    card.rectification = rectification
-    card.rectified_at = timezone.now()
-    _save(card, actor, str(_("提交整改材料")), ["status", "rectification", "rectified_at"])
+    card = _move(card, CardAction.RECTIFY, actor, changes={
+        "rectification": rectification, "rectified_at": timezone.now()})
     notify(
         staff_of(card.group.authority_id),
         _("%(school)s 已就黄牌预警提交整改材料，待审核（政策 L-6）。")
@@ -137,13 +118,10 @@ def card_submit_rectification(
 @transaction.atomic
 def card_lift(*, card: Card, note: str, actor: User, expected_version: int | None = None) -> Card:
     """The issuing authority accepts the rectification and lifts the warning (policy L-6)."""
-    card = _lock_card(card, expected_version)
-    new_status = _move(card, CardAction.LIFT)
     require(can_review_card(actor, card))
-    card.status = new_status
-    card.review_note = (note or "").strip()
-    card.closed_at = timezone.now()
-    _save(card, actor, str(_("整改通过，撤销预警")), ["status", "review_note", "closed_at"])
+    card = _lock_card(card, expected_version)
+    card = _move(card, CardAction.LIFT, actor, _("整改通过，撤销预警"),
+                 changes={"review_note": (note or "").strip(), "closed_at": timezone.now()})
     notify(
         _member_principals(card),
         _("%(school)s 的黄牌预警已撤销（政策 L-6）。") % {"school": card.membership.school.name},
@@ -159,19 +137,17 @@ def card_reject_rectification(
 ) -> Card:
     """The issuing authority finds the rectification insufficient: the warning stands with a new
     deadline in the future (policy L-6)."""
-    card = _lock_card(card, expected_version)
-    new_status = _move(card, CardAction.REJECT_RECTIFICATION)
     require(can_review_card(actor, card))
+    card = _lock_card(card, expected_version)
+    ensure_allowed(card, table=CARD_TRANSITIONS, action=CardAction.REJECT_RECTIFICATION)
     note = (note or "").strip()
     if not note:
         raise RuleRefusal(_("请写明整改不通过的理由。"), field="note")
     if new_deadline is None or new_deadline <= timezone.localdate():
         raise RuleRefusal(_("新的整改期限须晚于今天。"), field="new_deadline")
-    card.status = new_status
-    card.review_note = note
-    card.deadline = new_deadline
-    _save(card, actor, _("整改不通过，新期限 %(date)s") % {"date": new_deadline},
-          ["status", "review_note", "deadline"])
+    card = _move(card, CardAction.REJECT_RECTIFICATION, actor,
+                 _("整改不通过，新期限 %(date)s") % {"date": new_deadline},
+                 changes={"review_note": note, "deadline": new_deadline})
     notify(
         _member_principals(card),
         _("%(school)s 的整改未通过审核，请于 %(date)s 前重新提交整改材料（政策 L-6）。")
@@ -187,7 +163,7 @@ def cards_mark_overdue(*, today: datetime.date) -> int:
     issuing authority's staff and the member's principals are told (policy L-6). Returns how many
     cards were marked. A card someone is handling at that moment is skipped (it is being changed
     anyway; the next run catches it), so the daily run never deadlocks with a red card."""
-    cards = list(
+    cards = locked_rows(
         Card.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("membership__school", "group")
         .filter(level=Card.Level.YELLOW, status=CardStatus.YELLOW_ISSUED,
@@ -195,8 +171,7 @@ def cards_mark_overdue(*, today: datetime.date) -> int:
         .order_by("deadline", "pk")
     )
     for card in cards:
-        card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.MARK_OVERDUE)
-        _save(card, None, str(_("整改逾期")), ["status"])
+        _move(card, CardAction.MARK_OVERDUE, None, _("整改逾期"))
         notify(
             staff_of(card.group.authority_id) + _member_principals(card),
             _("%(group)s：%(school)s 的黄牌整改已逾期（期限 %(deadline)s，政策 L-6）。")
@@ -231,6 +206,8 @@ def card_issue_red(
     reason "expulsion" in the same transaction; the member's open yellow cards are closed.
 
     `expected_version` is the version of `escalate_from` the user saw."""
+    if escalate_from is not None:
+        require(can_review_card(actor, escalate_from))
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
     today = today or timezone.localdate()
@@ -239,8 +216,7 @@ def card_issue_red(
         yellow = _lock_card(escalate_from, expected_version)
         if yellow.membership_id != membership.pk or yellow.level != Card.Level.YELLOW:
             raise RuleRefusal(_("只能升级本成员校的黄牌。"), field="escalate_from")
-        _move(yellow, CardAction.ESCALATE)
-        require(can_review_card(actor, yellow))
+        ensure_allowed(yellow, table=CARD_TRANSITIONS, action=CardAction.ESCALATE)
     require(can_issue_card(actor, membership, today=today))
     reason = (reason or "").strip()
     if not reason:
@@ -276,9 +252,7 @@ def card_issue_red(
         _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"))
     red.save()
     if yellow is not None:
-        yellow.status = _move(yellow, CardAction.ESCALATE)
-        yellow.closed_at = now
-        _save(yellow, actor, str(_("升级为红牌")), ["status", "closed_at"])
+        _move(yellow, CardAction.ESCALATE, actor, _("升级为红牌"), changes={"closed_at": now})
     # The member leaves today; its other open cards close with the membership.
     red.membership = membership_end(membership=membership, left_on=today,
                                     end_reason=Membership.EndReason.EXPULSION, actor=actor,
@@ -300,13 +274,11 @@ def cards_close_for_membership(
     closed."""
     reason = str(_("成员关系结束（%(reason)s），预警关闭")
                  % {"reason": membership.get_end_reason_display()})
-    cards = list(Card.objects.select_for_update().filter(
+    cards = locked_rows(Card.objects.select_for_update(of=("self",)).filter(
         membership_id=membership.pk, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
     for card in cards:
-        card.status = next_status(CARD_TRANSITIONS, card.status, CardAction.CLOSE)
-        card.closed_at = when
         card._history_date = when  # type: ignore[attr-defined]
-        _save(card, actor, reason, ["status", "closed_at"])
+        _move(card, CardAction.CLOSE, actor, reason, changes={"closed_at": when})
     return len(cards)
 
 

@@ -59,8 +59,9 @@ from members.models import User
 from qingdao_groups.core.forms import (
     keep_file_hint,
 )
-from qingdao_groups.core.rules import Decision, RuleRefusal, add_form_error
+from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
+from qingdao_groups.core.workflow import StaleVersion
 
 PAGE_SIZE = 25
 
@@ -82,26 +83,6 @@ def _get_card(user: User, card_id: int) -> Card:
             "escalated_from").get(pk=card_id)
     except Card.DoesNotExist as exc:
         raise Http404 from exc
-
-
-# Who acts on a card, by action: the issuing authority's staff review, the warned member's
-# principal responds (policy L-6). card_upload_kind names exactly these two roles.
-_ACTOR_ROLE = {
-    CardAction.RECTIFY: Attachment.Kind.RECTIFICATION,
-    CardAction.LIFT: Attachment.Kind.EVIDENCE,
-    CardAction.REJECT_RECTIFICATION: Attachment.Kind.EVIDENCE,
-    CardAction.ESCALATE: Attachment.Kind.EVIDENCE,
-}
-
-
-def _gate(card: Card, user: User, action: str, decision: Decision) -> None:
-    """403 when the user may not take this action at all, whatever the card's state. A card that
-    has moved on since the form was opened is left to the service, which explains it and changes
-    nothing."""
-    if card_upload_kind(user, card) != _ACTOR_ROLE[action]:
-        raise PermissionDenied(decision.reason)
-    if card.closed_at is None and (card.status, action) in CARD_TRANSITIONS and not decision:
-        raise PermissionDenied(decision.reason)
 
 
 def _days_overdue(card: Card, today: datetime.date) -> int:
@@ -202,17 +183,19 @@ def card_detail_view(request, card_id: int):
     return _render_detail(request, card)
 
 
-def _post_action(request, card_id: int, *, action: str, form_class, prefix: str, rule, run):
-    """One shape for every card action: access (404), gate (403), form, service, message.
-    `run(card, cleaned_data)` calls the service and returns (card to show, success message)."""
+def _post_action(request, card_id: int, *, form_class, prefix: str, rule, run):
+    """One shape for every card action: access (404), person gate (permissions.py, 403, before
+    any state is read), form, service, message. A card that has moved on is the service's answer
+    (the workflow runner explains it and changes nothing). `run(card, cleaned_data)` calls the
+    service and returns (card to show, success message)."""
     card = _get_card(request.user, card_id)
-    _gate(card, request.user, action, rule(request.user, card))
+    require(rule(request.user, card))
     form = form_class(request.POST, request.FILES, prefix=prefix)
     if form.is_valid():
         try:
             result = run(card, form.cleaned_data)
         except RuleRefusal as exc:
-            if exc.field == "version":  # stale: show the current state with fresh forms
+            if isinstance(exc, StaleVersion):  # show the current state with fresh forms
                 messages.error(request, exc.message)
                 return redirect("cards:detail", card_id=card.pk)
             add_form_error(form, exc)
@@ -237,7 +220,7 @@ def card_respond_view(request, card_id: int):
                                uploaded_file=data["file"], actor=request.user)
         return card, _("已提交整改材料，等待审核。")
 
-    return _post_action(request, card_id, action=CardAction.RECTIFY, form_class=RespondForm,
+    return _post_action(request, card_id, form_class=RespondForm,
                         prefix="respond", rule=can_respond_to_card, run=run)
 
 
@@ -248,7 +231,7 @@ def card_lift_view(request, card_id: int):
                          actor=request.user)
         return card, _("已撤销黄牌预警。")
 
-    return _post_action(request, card_id, action=CardAction.LIFT, form_class=LiftForm,
+    return _post_action(request, card_id, form_class=LiftForm,
                         prefix="lift", rule=can_review_card, run=run)
 
 
@@ -260,8 +243,8 @@ def card_reject_view(request, card_id: int):
                                          expected_version=data["version"], actor=request.user)
         return card, _("整改不通过，已设定新的整改期限。")
 
-    return _post_action(request, card_id, action=CardAction.REJECT_RECTIFICATION,
-                        form_class=RejectForm, prefix="reject", rule=can_review_card, run=run)
+    return _post_action(request, card_id, form_class=RejectForm, prefix="reject",
+                        rule=can_review_card, run=run)
 
 
 @require_POST
@@ -273,7 +256,7 @@ def card_escalate_view(request, card_id: int):
         return red, _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。") % {
             "school": card.membership.school.name, "date": red.membership.left_on}
 
-    return _post_action(request, card_id, action=CardAction.ESCALATE, form_class=EscalateForm,
+    return _post_action(request, card_id, form_class=EscalateForm,
                         prefix="escalate", rule=can_review_card, run=run)
 
 

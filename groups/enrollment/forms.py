@@ -14,7 +14,8 @@ from groups.enrollment.services import (
     YEAR_MAX,
     YEAR_MIN,
 )
-from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin
+from groups.enrollment.workflows import EnrollmentAction
+from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, VersionedForm
 from qingdao_groups.core.submissions import SubmissionField
 
 
@@ -45,23 +46,23 @@ class PlanFileForm(PlanContentForm):
     field_order = ["year"]
 
 
-class PlanRefileForm(PlanContentForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+class PlanRefileForm(PlanContentForm, VersionedForm):
+    """A returned plan revised, with the version the school saw (policy L-7)."""
 
 
-class PlanDecideForm(BootstrapFormMixin, forms.Form):
+class PlanDecideForm(VersionedForm):
     decision = forms.ChoiceField(
         label=gettext_lazy("办理结果"),
-        choices=[("set", gettext_lazy("核定")), ("return", gettext_lazy("退回学校修改"))],
+        choices=[(EnrollmentAction.SET, EnrollmentAction.SET.label),
+                 (EnrollmentAction.RETURN, gettext_lazy("退回学校修改"))],
         help_text=gettext_lazy("招生计划、范围和方式由教育行政部门核定（政策 L-7）。"),
     )
     remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
                               max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=gettext_lazy("退回时必须填写；核定时可附意见。"))
-    revision = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "return" and not (data.get("remarks") or "").strip():
+        if data.get("decision") == EnrollmentAction.RETURN and not (data.get("remarks") or "").strip():
             self.add_error("remarks", _("退回招生计划须填写意见，告诉学校需要修改什么。"))
         return data

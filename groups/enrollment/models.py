@@ -45,6 +45,7 @@ class EnrollmentPlan(models.Model):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     history = HistoricalRecords()
 

@@ -2,9 +2,11 @@
 sets it (一校一案, policy L-7). One plan per school per year; a returned plan is refiled, never
 duplicated.
 
-Every service is atomic, takes the acting user as `actor`, locks what it checks, moves the status
-only through ENROLLMENT_TRANSITIONS, records who and why in the history, and notifies after the
-transaction commits (qingdao_groups.core.notifications)."""
+Every service is atomic and takes the acting user as `actor`; it checks the person gate
+(permissions.py, PermissionDenied) before reading any state, moves the plan through the one
+workflow runner (qingdao_groups.core.workflow: lock, expected version, ENROLLMENT_TRANSITIONS,
+history with who and why), and notifies after the transaction commits
+(qingdao_groups.core.notifications)."""
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,52 +15,22 @@ from django.utils.translation import gettext as _
 
 from groups.enrollment.models import EnrollmentPlan
 from groups.enrollment.permissions import can_file_enrollment_plan, can_set_enrollment_plan
-from groups.enrollment.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
+from groups.enrollment.workflows import (
+    ENROLLMENT_TRANSITIONS,
+    EnrollmentAction,
+    EnrollmentPlanStatus,
+)
 from members.models import School, User
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import TransitionRefused, next_status
+from qingdao_groups.core.workflow import ensure_allowed, lock, transition
 
 YEAR_MIN, YEAR_MAX = 2019, 2100
 PLACES_MAX = 100_000
 CLASSES_MAX = 1_000
 
-CONTENT_FIELDS = ["places", "classes", "catchment", "method", "through_training",
-                  "gifted_programme", "visiting_study", "notes"]
-
-
-def _action_label(action: str) -> str:
-    return str({"set": _("核定"), "return": _("退回"), "refile": _("重新报送")}[action])
-
-
 def plan_url(plan: EnrollmentPlan) -> str:
     return reverse("enrollment:plan-detail", kwargs={"plan_id": plan.pk})
-
-
-def enrollment_plan_revision(plan: EnrollmentPlan) -> int:
-    """A token that changes with every saved change of the plan (its latest history row), so a
-    form rendered before someone else's change is refused as stale. EnrollmentPlan has no
-    `version` column; every change goes through these services and leaves a history row."""
-    return (plan.history.order_by("-history_id").values_list("history_id", flat=True).first()
-            or 0)
-
-
-def _check_revision(plan: EnrollmentPlan, revision: int | None) -> None:
-    if revision is not None and revision != enrollment_plan_revision(plan):
-        raise RuleRefusal(
-            _("该招生计划已被他人更新（当前状态：%(status)s），请查看最新内容后再办理。")
-            % {"status": plan.get_status_display()}
-        )
-
-
-def _next(plan: EnrollmentPlan, action: str) -> str:
-    try:
-        return next_status(ENROLLMENT_TRANSITIONS, plan.status, action)
-    except TransitionRefused:
-        raise RuleRefusal(
-            _("该招生计划当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": plan.get_status_display(), "action": _action_label(action)}
-        ) from None
 
 
 def _clean_content(*, places, classes, catchment, method, through_training, gifted_programme,
@@ -93,19 +65,14 @@ def _one_plan_message(school: School, year: int, plan: EnrollmentPlan | None = N
 
 
 def _refile(plan: EnrollmentPlan, content: dict, actor: User) -> EnrollmentPlan:
-    plan.status = _next(plan, "refile")
-    for field, value in content.items():
-        setattr(plan, field, value)
-    plan.filed_by = actor
-    plan.filed_at = timezone.now()  # it waits for its authority again from now
-    plan.set_by = None
-    plan.set_at = None
-    # The authority's remarks on the returned round stay in the history.
-    plan.remarks = ""
-    plan._history_user = actor  # type: ignore[attr-defined]
-    plan._change_reason = _action_label("refile")  # type: ignore[attr-defined]
-    plan.save(update_fields=[*CONTENT_FIELDS, "status", "filed_by", "filed_at", "set_by",
-                             "set_at", "remarks"])
+    """`plan` is locked (and its version checked) by the caller."""
+    plan = transition(plan, action=EnrollmentAction.REFILE, table=ENROLLMENT_TRANSITIONS,
+                      actor=actor, expected_version=None, changes={
+                          **content, "filed_by": actor,
+                          "filed_at": timezone.now(),  # it waits for its authority again
+                          "set_by": None, "set_at": None,
+                          # The authority's remarks on the returned round stay in the history.
+                          "remarks": ""})
     _notify_authority(plan, _("%(school)s 重新报送了 %(year)s 年度招生计划"))
     return plan
 
@@ -135,11 +102,11 @@ def enrollment_plan_file(
         visiting_study=visiting_study, notes=notes)
     # Serialises the plans of one school, so two tabs filing the same year cannot both land.
     school = School.objects.select_for_update().get(pk=school.pk)
-    existing = EnrollmentPlan.objects.select_for_update().filter(school=school, year=year).first()
+    existing = EnrollmentPlan.objects.filter(school=school, year=year).first()
     if existing is not None:
+        existing = lock(existing, expected_version=None, related=("school",))
         if existing.status != EnrollmentPlanStatus.RETURNED:
             raise RuleRefusal(_one_plan_message(school, year, existing), field="year")
-        existing.school = school
         return _refile(existing, content, actor)
     plan = EnrollmentPlan(school=school, year=year, status=EnrollmentPlanStatus.FILED,
                           filed_by=actor, **content)
@@ -158,14 +125,13 @@ def enrollment_plan_file(
 def enrollment_plan_refile(
     *, plan: EnrollmentPlan, places: int, classes: int, catchment: str, method: str,
     actor: User, through_training: bool = False, gifted_programme: bool = False,
-    visiting_study: bool = False, notes: str = "", revision: int | None = None,
+    visiting_study: bool = False, notes: str = "", expected_version: int | None = None,
 ) -> EnrollmentPlan:
     """The school answers its authority's remarks and files the returned plan again
     (policy L-7); the year stays, so the school still has one plan for it."""
-    plan = EnrollmentPlan.objects.select_for_update().select_related("school").get(pk=plan.pk)
-    _check_revision(plan, revision)
-    _next(plan, "refile")
     require(can_file_enrollment_plan(actor, plan.school))
+    plan = lock(plan, expected_version=expected_version, related=("school",))
+    ensure_allowed(plan, table=ENROLLMENT_TRANSITIONS, action=EnrollmentAction.REFILE)
     content = _clean_content(
         places=places, classes=classes, catchment=catchment, method=method,
         through_training=through_training, gifted_programme=gifted_programme,
@@ -174,28 +140,21 @@ def enrollment_plan_refile(
 
 
 def _decide(*, plan: EnrollmentPlan, action: str, remarks: str, actor: User,
-            revision: int | None) -> EnrollmentPlan:
-    plan = EnrollmentPlan.objects.select_for_update().select_related("school").get(pk=plan.pk)
-    _check_revision(plan, revision)
-    new_status = _next(plan, action)
+            expected_version: int | None) -> EnrollmentPlan:
     require(can_set_enrollment_plan(actor, plan))
-    plan.status = new_status
-    plan.remarks = remarks
-    plan.set_by = actor
-    plan.set_at = timezone.now()
-    label = _action_label(action)
-    plan._history_user = actor  # type: ignore[attr-defined]
-    plan._change_reason = f"{label}：{remarks}" if remarks else label  # type: ignore[attr-defined]
-    plan.save(update_fields=["status", "remarks", "set_by", "set_at"])
-    return plan
+    plan = lock(plan, expected_version=expected_version, related=("school",))
+    label = EnrollmentAction(action).label
+    return transition(plan, action=action, table=ENROLLMENT_TRANSITIONS, actor=actor,
+                      reason=f"{label}：{remarks}" if remarks else "", expected_version=None,
+                      changes={"remarks": remarks, "set_by": actor, "set_at": timezone.now()})
 
 
 @transaction.atomic
 def enrollment_plan_set(*, plan: EnrollmentPlan, actor: User, remarks: str = "",
-                        revision: int | None = None) -> EnrollmentPlan:
+                        expected_version: int | None = None) -> EnrollmentPlan:
     """The school's education authority sets (核定) the plan it filed (policy L-7)."""
-    plan = _decide(plan=plan, action="set", remarks=(remarks or "").strip(), actor=actor,
-                   revision=revision)
+    plan = _decide(plan=plan, action=EnrollmentAction.SET, remarks=(remarks or "").strip(),
+                   actor=actor, expected_version=expected_version)
     notify(principals_of(plan.school_id),
            _("%(year)s 年度招生计划已由主管部门核定") % {"year": plan.year}, plan_url(plan))
     return plan
@@ -203,13 +162,15 @@ def enrollment_plan_set(*, plan: EnrollmentPlan, actor: User, remarks: str = "",
 
 @transaction.atomic
 def enrollment_plan_return(*, plan: EnrollmentPlan, remarks: str, actor: User,
-                           revision: int | None = None) -> EnrollmentPlan:
+                           expected_version: int | None = None) -> EnrollmentPlan:
     """The school's education authority returns the plan with remarks, which are required, for
     the school to revise and refile (policy L-7)."""
+    require(can_set_enrollment_plan(actor, plan))
     remarks = (remarks or "").strip()
     if not remarks:
         raise RuleRefusal(_("退回招生计划须填写意见，告诉学校需要修改什么。"), field="remarks")
-    plan = _decide(plan=plan, action="return", remarks=remarks, actor=actor, revision=revision)
+    plan = _decide(plan=plan, action=EnrollmentAction.RETURN, remarks=remarks, actor=actor,
+                   expected_version=expected_version)
     notify(principals_of(plan.school_id),
            _("%(year)s 年度招生计划被主管部门退回。意见：%(remarks)s")
            % {"year": plan.year, "remarks": remarks}, plan_url(plan))

@@ -26,14 +26,18 @@ from groups.enrollment.services import (
     enrollment_plan_file,
     enrollment_plan_refile,
     enrollment_plan_return,
-    enrollment_plan_revision,
     enrollment_plan_set,
 )
-from groups.enrollment.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
+from groups.enrollment.workflows import (
+    ENROLLMENT_TRANSITIONS,
+    EnrollmentAction,
+    EnrollmentPlanStatus,
+)
 from members.models import School
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
+from qingdao_groups.core.workflow import can_move
 
 PAGE_SIZE = 25
 
@@ -49,7 +53,8 @@ def plan_list_view(request):
     qs = filterset.qs.order_by("-year", "school__name", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for plan in page:  # no queries: the school and its authority come with the plan
-        plan.can_decide = can_set_enrollment_plan(user, plan).allowed
+        plan.can_decide = (can_set_enrollment_plan(user, plan).allowed
+                           and can_move(ENROLLMENT_TRANSITIONS, plan.status, EnrollmentAction.SET))
         plan.can_refile = (plan.status == EnrollmentPlanStatus.RETURNED
                            and can_file_enrollment_plan(user, plan.school).allowed)
     query = request.GET.copy()
@@ -66,7 +71,8 @@ def plan_detail_view(request, plan_id: int):
                                                                          "history_id"))
     return render(request, "enrollment/plan_detail.html", {
         "plan": plan, "history": history,
-        "can_decide": can_set_enrollment_plan(request.user, plan).allowed,
+        "can_decide": (can_set_enrollment_plan(request.user, plan).allowed
+                       and can_move(ENROLLMENT_TRANSITIONS, plan.status, EnrollmentAction.SET)),
         "can_refile": (plan.status == EnrollmentPlanStatus.RETURNED
                        and can_file_enrollment_plan(request.user, plan.school).allowed),
     })
@@ -103,17 +109,18 @@ MOVED_ON = gettext_lazy("该招生计划当前状态为“%(status)s”，无需
 def plan_decide_view(request, plan_id: int):
     """The school's authority sets the plan or returns it with remarks (policy L-7)."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
-    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS, ("set", "return"), MOVED_ON):
-        return redirect("enrollment:plan-detail", plan_id=plan.pk)
     require(can_set_enrollment_plan(request.user, plan))
-    form = PlanDecideForm(request.POST or None,
-                          initial={"revision": enrollment_plan_revision(plan)})
+    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS,
+                          (EnrollmentAction.SET, EnrollmentAction.RETURN), MOVED_ON):
+        return redirect("enrollment:plan-detail", plan_id=plan.pk)
+    form = PlanDecideForm(request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        service = enrollment_plan_set if data["decision"] == "set" else enrollment_plan_return
+        service = (enrollment_plan_set if data["decision"] == EnrollmentAction.SET
+                   else enrollment_plan_return)
         try:
             service(plan=plan, remarks=data["remarks"], actor=request.user,
-                    revision=data["revision"])
+                    expected_version=data["version"])
         except RuleRefusal as exc:
             add_form_error(form, exc)
             plan = plan_get_for_user(user=request.user, plan_id=plan_id)
@@ -127,17 +134,18 @@ def plan_decide_view(request, plan_id: int):
 def plan_refile_view(request, plan_id: int):
     """The school revises a returned plan and files it again (policy L-7)."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
-    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS, ("refile",), MOVED_ON):
-        return redirect("enrollment:plan-detail", plan_id=plan.pk)
     require(can_file_enrollment_plan(request.user, plan.school))
+    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS, (EnrollmentAction.REFILE,),
+                          MOVED_ON):
+        return redirect("enrollment:plan-detail", plan_id=plan.pk)
     initial = {f: getattr(plan, f) for f in PlanContentForm.base_fields}
-    initial["revision"] = enrollment_plan_revision(plan)
+    initial["version"] = plan.version
     form = PlanRefileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             plan = enrollment_plan_refile(plan=plan, actor=request.user,
-                                          revision=data["revision"], **_content(data))
+                                          expected_version=data["version"], **_content(data))
         except RuleRefusal as exc:
             add_form_error(form, exc)
             plan = plan_get_for_user(user=request.user, plan_id=plan_id)

@@ -1,7 +1,8 @@
 """State machines of a group's life: status enums and transition tables. Pure data, no database.
 
-Services (groups/services/…) are the only code that changes a status, and they do it through
-`ensure_transition`, so every allowed move is readable here in one place (STYLE.md)."""
+The feature's services are the only code that changes a status, and they do it through the one
+runner (`qingdao_groups.core.workflow.transition`), so every allowed move is readable here in one
+place (STYLE.md)."""
 
 
 from django.db import models
@@ -16,11 +17,20 @@ class EnrollmentPlanStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+class EnrollmentAction(models.TextChoices):
+    SET = "set", _("核定")
+    RETURN = "return", _("退回")
+    REFILE = "refile", _("重新报送")
+
+
 P = EnrollmentPlanStatus
 
 
+EA = EnrollmentAction
+
+
 ENROLLMENT_TRANSITIONS: dict[tuple[str, str], str] = {
-    (P.FILED, "set"): P.SET,
-    (P.FILED, "return"): P.RETURNED,
-    (P.RETURNED, "refile"): P.FILED,
+    (P.FILED, EA.SET): P.SET,
+    (P.FILED, EA.RETURN): P.RETURNED,
+    (P.RETURNED, EA.REFILE): P.FILED,
 }

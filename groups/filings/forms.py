@@ -65,8 +65,7 @@ class FilingUploadForm(BootstrapFormMixin, forms.Form):
     submission = SubmissionField()
 
 
-class FilingRefileForm(FilingContentForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class FilingRefileForm(FilingContentForm, VersionedForm):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,6 @@
-"""Who may change the registry of groups. Each rule returns a Decision that explains a refusal."""
+"""Who may act on filings: person-level gates (role, authority), each a Decision that explains a
+refusal; `require` makes it a 403 before any state is read. The filing's state is the transition
+table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
 
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from groups.charter.models import Attachment  # noqa: E402
 from groups.filings.models import Filing  # noqa: E402
 from groups.filings.workflows import FilingStatus
-from groups.registry.permissions import NOT_IN_STATE
 from members.models import User
 from qingdao_groups.core.rules import ALLOW, Decision
 
@@ -18,21 +19,19 @@ def can_create_filing(user: User) -> Decision:
     return Decision(False, _("只有区（市）教育行政部门可以向市教育局报备。"))
 
 
-def can_handle_filing(user: User, filing: Filing) -> Decision:
-    """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2)."""
+def can_handle_filing(user: User, filing: Filing | None = None) -> Decision:
+    """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2). Whether
+    the filing awaits the city is the transition table's answer."""
     if not user.is_city_staff:
         return Decision(False, _("只有市教育局工作人员可以确认或退回报备。"))
-    if filing.status != FilingStatus.FILED:
-        return Decision(False, NOT_IN_STATE)
     return ALLOW
 
 
 def can_refile(user: User, filing: Filing) -> Decision:
-    """The filing district refiles what the city returned (policy L-2, D-1, D-2)."""
+    """The filing district refiles what the city returned (policy L-2, D-1, D-2). Whether the
+    filing was returned is the transition table's answer."""
     if not user.acts_for_authority(filing.authority_id):
         return Decision(False, _("只有报备部门可以重新报备。"))
-    if filing.status != FilingStatus.RETURNED:
-        return Decision(False, NOT_IN_STATE)
     return ALLOW
 
 

@@ -2,11 +2,14 @@
 projects filed before they start (提前报备, policy D-2), and the filing of every group a district
 founds (policy L-2). Filing is not approval: the city acknowledges or returns with remarks.
 
-Every service is atomic, takes the acting user as `actor`, locks the filing it changes, moves its
-status only through FILING_TRANSITIONS, records who and why in the history, and notifies after
-the transaction commits (qingdao_groups.core.notifications)."""
+Every service is atomic and takes the acting user as `actor`; it checks the person gate
+(permissions.py, PermissionDenied) before reading any state, then moves the filing through the
+one workflow runner (qingdao_groups.core.workflow: lock, expected version, FILING_TRANSITIONS,
+history with who and why), and notifies after the transaction commits
+(qingdao_groups.core.notifications)."""
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -21,7 +24,7 @@ from groups.registry.models import EducationGroup
 from members.models import Authority, User
 from qingdao_groups.core.notifications import city_staff, notify, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import TransitionRefused, next_status
+from qingdao_groups.core.workflow import ensure_allowed, lock, transition
 
 # What a district files itself; group-founding filings come from the founding workflow (L-2).
 FILABLE_KINDS = (Filing.Kind.POLICY, Filing.Kind.PROJECT)
@@ -39,30 +42,6 @@ def filing_late_explanation(filing: Filing) -> str:
     return _("项目开始日期 %(start)s 不晚于报备日期 %(filed)s：改革创新项目须在开始之前向市教育局"
              "报备（提前报备，政策 D-2）。") % {"start": filing.project_starts_on,
                                           "filed": filing.filed_on}
-
-
-def _lock(filing: Filing) -> Filing:
-    # Only the filing's own row: the authority is read afterwards, never locked.
-    return Filing.objects.select_for_update().get(pk=filing.pk)
-
-
-def _check_version(filing: Filing, version: int | None) -> None:
-    """A form rendered before someone else changed the filing must not land (stale form)."""
-    if version is not None and version != filing.version:
-        raise RuleRefusal(
-            _("该报备已被他人更新（当前状态：%(status)s），请查看最新内容后再办理。")
-            % {"status": filing.get_status_display()}
-        )
-
-
-def _next(filing: Filing, action: str) -> str:
-    try:
-        return next_status(FILING_TRANSITIONS, filing.status, action)
-    except TransitionRefused:
-        raise RuleRefusal(
-            _("该报备当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": filing.get_status_display(), "action": FilingAction(action).label}
-        ) from None
 
 
 def _clean_content(*, kind: str, title: str, project_starts_on: datetime.date | None
@@ -120,6 +99,7 @@ def filing_create(
 @transaction.atomic
 def filing_create_for_group_founding(
     *, application: Application, group: EducationGroup, actor: User,
+    conditions: str | None = None,
 ) -> Filing | None:
     """A group founded by a district or county-level city is filed with the city (policy L-2).
 
@@ -137,8 +117,9 @@ def filing_create_for_group_founding(
     description = _("%(core)s 为核心校，经 %(authority)s 批准于 %(date)s 成立"
                     "（政策 L-1、L-2）。") % {"core": group.core_school.name,
                                          "authority": authority.name, "date": group.founded_on}
-    if application.conditions:
-        description += "\n" + _("附加条件：%(conditions)s") % {"conditions": application.conditions}
+    conditions = application.conditions if conditions is None else conditions
+    if conditions:
+        description += "\n" + _("附加条件：%(conditions)s") % {"conditions": conditions}
     filing = Filing(
         authority=authority, kind=Filing.Kind.GROUP_FOUNDING,
         title=(_("%(name)s成立报备") % {"name": group.name})[:TITLE_MAX],
@@ -155,30 +136,24 @@ def filing_create_for_group_founding(
 
 
 def _handle(*, filing: Filing, action: str, remarks: str, actor: User,
-            version: int | None) -> Filing:
-    filing = _lock(filing)
-    _check_version(filing, version)
-    new_status = _next(filing, action)
-    require(can_handle_filing(actor, filing))
-    filing.status = new_status
-    filing.remarks = remarks
-    filing.handled_by = actor
-    filing.handled_at = timezone.now()
-    filing.version += 1
+            expected_version: int | None) -> Filing:
     label = FilingAction(action).label
-    filing._history_user = actor  # type: ignore[attr-defined]
-    filing._change_reason = f"{label}：{remarks}" if remarks else str(label)  # type: ignore[attr-defined]
-    filing.save(update_fields=["status", "remarks", "handled_by", "handled_at", "version"])
-    return filing
+    return transition(filing, action=action, table=FILING_TRANSITIONS, actor=actor,
+                      reason=f"{label}：{remarks}" if remarks else "",
+                      expected_version=expected_version,
+                      changes={"remarks": remarks, "handled_by": actor,
+                               "handled_at": timezone.now()})
 
 
 @transaction.atomic
 def filing_acknowledge(*, filing: Filing, actor: User, remarks: str = "",
-                       version: int | None = None) -> Filing:
+                       expected_version: int | None = None) -> Filing:
     """City staff acknowledge a filing, optionally with remarks (policy L-2, D-1, D-2). Filing is
     not approval: a district-founded group is active from its district's approval."""
+    require(can_handle_filing(actor, filing))
     filing = _handle(filing=filing, action=FilingAction.ACKNOWLEDGE,
-                     remarks=(remarks or "").strip(), actor=actor, version=version)
+                     remarks=(remarks or "").strip(), actor=actor,
+                     expected_version=expected_version)
     notify(staff_of(filing.authority_id),
            _("市教育局已确认报备：%(title)s") % {"title": filing.title}, filing_url(filing))
     return filing
@@ -186,15 +161,16 @@ def filing_acknowledge(*, filing: Filing, actor: User, remarks: str = "",
 
 @transaction.atomic
 def filing_return(*, filing: Filing, remarks: str, actor: User,
-                  version: int | None = None) -> Filing:
+                  expected_version: int | None = None) -> Filing:
     """City staff return a filing to its district with remarks, which are required
     (policy L-2, D-1, D-2)."""
+    require(can_handle_filing(actor, filing))
     remarks = (remarks or "").strip()
     if not remarks:
         raise RuleRefusal(_("退回报备须填写意见，告诉报备部门需要补充或修改什么。"),
                                field="remarks")
     filing = _handle(filing=filing, action=FilingAction.RETURN, remarks=remarks, actor=actor,
-                     version=version)
+                     expected_version=expected_version)
     notify(staff_of(filing.authority_id),
            _("市教育局退回报备：%(title)s。意见：%(remarks)s")
            % {"title": filing.title, "remarks": remarks}, filing_url(filing))
@@ -204,32 +180,27 @@ def filing_return(*, filing: Filing, remarks: str, actor: User,
 @transaction.atomic
 def filing_refile(
     *, filing: Filing, title: str, actor: User, description: str = "",
-    project_starts_on: datetime.date | None = None, version: int | None = None,
+    project_starts_on: datetime.date | None = None, expected_version: int | None = None,
 ) -> Filing:
     """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2).
     The filing date becomes today, so a project's lateness is judged afresh (D-2)."""
-    filing = _lock(filing)
-    _check_version(filing, version)
-    new_status = _next(filing, FilingAction.REFILE)
     require(can_refile(actor, filing))
+    filing = lock(filing, expected_version=expected_version)
+    ensure_allowed(filing, table=FILING_TRANSITIONS, action=FilingAction.REFILE)
     title, project_starts_on = _clean_content(kind=filing.kind, title=title,
                                               project_starts_on=project_starts_on)
-    filing.status = new_status
-    filing.title = title
-    filing.description = (description or "").strip()
-    filing.project_starts_on = project_starts_on
-    filing.filed_on = timezone.localdate()
-    filing.filed_by = actor
-    # The city's remarks on the returned round stay in the history; the new round starts clean.
-    filing.remarks = ""
-    filing.handled_by = None
-    filing.handled_at = None
-    filing.version += 1
-    filing._history_user = actor  # type: ignore[attr-defined]
-    filing._change_reason = filing_late_explanation(filing) or str(FilingAction.REFILE.label)  # type: ignore[attr-defined]
-    filing.save(update_fields=["status", "title", "description", "project_starts_on",
-                               "filed_on", "filed_by", "remarks", "handled_by", "handled_at",
-                               "version"])
+    changes: dict[str, Any] = {"title": title, "description": (description or "").strip(),
+               "project_starts_on": project_starts_on, "filed_on": timezone.localdate(),
+               "filed_by": actor,
+               # The city's remarks on the returned round stay in the history; the new round
+               # starts clean.
+               "remarks": "", "handled_by": None, "handled_at": None}
+    # Lateness is judged on the refiled content (D-2); the reason says it in the history.
+    late = Filing(kind=filing.kind, project_starts_on=project_starts_on,
+                  first_filed_on=filing.first_filed_on, filed_on=changes["filed_on"])
+    filing = transition(filing, action=FilingAction.REFILE, table=FILING_TRANSITIONS,
+                        actor=actor, reason=filing_late_explanation(late),
+                        expected_version=None, changes=changes)
     authority = Authority.objects.get(pk=filing.authority_id)
     _notify_city(filing, _("%(authority)s 重新报备：%(title)s")
                  % {"authority": authority.name, "title": filing.title})

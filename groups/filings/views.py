@@ -50,6 +50,7 @@ from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
+from qingdao_groups.core.workflow import can_move
 
 PAGE_SIZE = 25
 
@@ -91,8 +92,10 @@ def _render_detail(request, filing: Filing, upload_form: FilingUploadForm | None
         "history": history,
         "attachments": list(filing.attachments.select_related("uploaded_by").defer("text")
                             .order_by("kind", "-version", "-pk")),
-        "can_handle": can_handle_filing(request.user, filing).allowed,
-        "can_refile": can_refile(request.user, filing).allowed,
+        "can_handle": can_handle_filing(request.user, filing).allowed
+        and can_move(FILING_TRANSITIONS, filing.status, FilingAction.ACKNOWLEDGE),
+        "can_refile": can_refile(request.user, filing).allowed
+        and can_move(FILING_TRANSITIONS, filing.status, FilingAction.REFILE),
         "upload_form": upload_form if may_upload else None,
         "days_waiting": ((timezone.localdate() - filing.filed_on).days
                          if filing.status == FilingStatus.FILED else None),
@@ -184,10 +187,10 @@ MOVED_ON = gettext_lazy("该报备当前状态为“%(status)s”，无需再办
 def filing_handle_view(request, filing_id: int):
     """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2)."""
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    require(can_handle_filing(request.user, filing))
     if refuse_if_moved_on(request, filing, FILING_TRANSITIONS,
                           (FilingAction.ACKNOWLEDGE, FilingAction.RETURN), MOVED_ON):
         return redirect("filings:filing-detail", filing_id=filing.pk)
-    require(can_handle_filing(request.user, filing))
     form = FilingHandleForm(request.POST or None, initial={"version": filing.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -195,7 +198,7 @@ def filing_handle_view(request, filing_id: int):
                    else filing_return)
         try:
             service(filing=filing, remarks=data["remarks"], actor=request.user,
-                    version=data["version"])
+                    expected_version=data["version"])
         except RuleRefusal as exc:
             add_form_error(form, exc)
             filing = filing_get_for_user(user=request.user, filing_id=filing_id)
@@ -210,10 +213,10 @@ def filing_handle_view(request, filing_id: int):
 def filing_refile_view(request, filing_id: int):
     """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2)."""
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
+    require(can_refile(request.user, filing))
     if refuse_if_moved_on(request, filing, FILING_TRANSITIONS, (FilingAction.REFILE,),
                           MOVED_ON):
         return redirect("filings:filing-detail", filing_id=filing.pk)
-    require(can_refile(request.user, filing))
     initial = {"title": filing.title, "description": filing.description,
                "project_starts_on": filing.project_starts_on, "version": filing.version}
     form = FilingRefileForm(request.POST or None, initial=initial, kind=filing.kind)
@@ -223,7 +226,7 @@ def filing_refile_view(request, filing_id: int):
             filing = filing_refile(
                 filing=filing, title=data["title"], description=data["description"],
                 project_starts_on=data.get("project_starts_on"), actor=request.user,
-                version=data["version"],
+                expected_version=data["version"],
             )
         except RuleRefusal as exc:
             add_form_error(form, exc)

@@ -1,7 +1,8 @@
 """State machines of a group's life: status enums and transition tables. Pure data, no database.
 
-Services (groups/services/…) are the only code that changes a status, and they do it through
-`ensure_transition`, so every allowed move is readable here in one place (STYLE.md)."""
+The feature's services are the only code that changes a status, and they do it through the one
+runner (`qingdao_groups.core.workflow.transition`), so every allowed move is readable here in one
+place (STYLE.md)."""
 
 
 from django.db import models

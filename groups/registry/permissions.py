@@ -44,8 +44,5 @@ def can_add_partnership(user: User, group: EducationGroup) -> Decision:
     return Decision(False, _("只有集团的审批部门可以登记合作单位（政策 G-1）。"))
 
 
-NOT_IN_STATE = _("该事项当前不在可办理的环节。")
-
-
 def _principal_of(user: User, school_id: int | None) -> bool:
     return school_id is not None and user.is_principal and user.school_id == school_id

@@ -153,7 +153,7 @@ def test_documents_cannot_change_once_submitted(client, world):
     client.force_login(built.principal)
     response = client.post(reverse("applications:upload", args=[built.application.pk]),
                            {"kind": "charter", "file": h.pdf("换掉的章程.pdf")}, follow=True)
-    assert "申请已提交，不能修改" in response.content.decode()
+    assert "不能修改申请" in response.content.decode()
     assert Attachment.objects.filter(application=built.application).count() == before
 
 

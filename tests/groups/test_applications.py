@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 
 from groups.applications.models import (
     AdmissionCriterion,
@@ -16,7 +17,6 @@ from groups.applications.models import (
     ProposedMember,
 )
 from groups.applications.services import (
-    STALE,
     application_create,
     application_decide,
     application_submit,
@@ -32,6 +32,7 @@ from groups.filings.models import Filing
 from groups.registry.models import EducationGroup, Membership, Partnership
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.workflow import STALE, StaleVersion
 from qingdao_groups.models import Notification
 from tests.factories import SchoolFactory, UserFactory
 from tests.groups import workflow_helpers as h
@@ -39,6 +40,11 @@ from tests.groups import workflow_helpers as h
 S = Application.Status
 START_ON = h.START_ON
 DECIDE_ONLY_CORE_AUTHORITY = "仅核心校所属教育行政部门可以审批（政策 L-1）。"
+
+
+def stale_message(status: str) -> str:
+    """The one stale-form message of every workflow (qingdao_groups.core.workflow)."""
+    return str(STALE % {"subject": "申请", "status": status})
 
 
 def history(application):
@@ -270,9 +276,9 @@ def test_consent_only_by_the_consenting_authority_and_only_once(world):
     consent = built.consent_of(world.shibei)
     before = snapshot(built.application)
     for outsider in (built.decider, built.consenters[world.laoshan.pk], built.principal):
-        with pytest.raises(RuleRefusal) as exc:
+        with pytest.raises(PermissionDenied) as exc:  # a person gate: before any state
             consent_record(consent=consent, given=True, reason="", actor=outsider)
-        assert exc.value.message == "只有 市北区教育和体育局 的工作人员可以表态。"
+        assert str(exc.value) == "只有 市北区教育和体育局 的工作人员可以表态。"
     assert snapshot(built.application) == before
     consent_record(consent=consent, given=True, reason="", actor=built.consenters[world.shibei.pk])
     with pytest.raises(RuleRefusal):  # given once; the answer is not changed silently
@@ -288,7 +294,7 @@ def test_a_submitted_application_cannot_be_edited(world):
     with pytest.raises(RuleRefusal) as exc:
         proposed_member_set(application=built.refresh(), school=SchoolFactory(stage="junior"),
                             relation_type="T-2", relation_subtype="T-2a", actor=built.principal)
-    assert "已提交" in exc.value.message
+    assert "不能修改申请" in exc.value.message
     with pytest.raises(RuleRefusal):
         application_update(application=built.refresh(), actor=built.principal,
                            expected_version=built.application.version, proposed_name="改名")
@@ -379,9 +385,9 @@ def test_decision_by_another_authority_is_refused_and_changes_nothing(world):
     for outsider in (h.staff(world.laoshan),  # consented, but does not decide (L-1)
                      world.users["city"],  # the city does not decide a district's founding
                      world.users["principal"], world.users["auditor"]):
-        with pytest.raises(RuleRefusal) as exc:
+        with pytest.raises(PermissionDenied) as exc:
             decide(built, actor=outsider)
-        assert exc.value.message == DECIDE_ONLY_CORE_AUTHORITY
+        assert str(exc.value) == DECIDE_ONLY_CORE_AUTHORITY
         assert snapshot(built.application) == before
 
 
@@ -392,7 +398,8 @@ def test_stale_version_is_refused_and_changes_nothing(world):
     for version in (app.version - 1, app.version + 1):
         with pytest.raises(RuleRefusal) as exc:
             decide(built, expected_version=version)
-        assert exc.value.message == STALE
+        assert isinstance(exc.value, StaleVersion)
+        assert exc.value.message == stale_message("待审批")
         assert snapshot(app) == before
     # the fresh version still works
     decide(built)
@@ -406,7 +413,8 @@ def test_second_decision_with_the_same_form_is_stale(world):
     before = snapshot(built.application)
     with pytest.raises(RuleRefusal) as exc:
         decide(built, action="approve", expected_version=version)
-    assert exc.value.message == STALE
+    assert isinstance(exc.value, StaleVersion)
+    assert exc.value.message == stale_message("未批准")
     assert snapshot(built.application) == before
 
 
@@ -416,7 +424,7 @@ def test_a_decision_before_consents_are_in_is_refused(world):
     before = snapshot(built.application)
     with pytest.raises(RuleRefusal) as exc:
         decide(built)
-    assert exc.value.message == "该申请不在待审批状态。"
+    assert exc.value.message == "该申请当前状态为“待成员校主管部门同意”，不能批准。"
     assert snapshot(built.application) == before
 
 
@@ -521,10 +529,10 @@ def test_admission_candidate_can_only_be_one_school(world):
 
 
 def test_only_the_core_principal_applies_for_admission(world):
-    with pytest.raises(RuleRefusal) as exc:
+    with pytest.raises(PermissionDenied) as exc:
         application_create(kind="admission", actor=world.users["member"], group=world.group)
-    assert "L-3" in exc.value.message
-    with pytest.raises(RuleRefusal):
+    assert "L-3" in str(exc.value)
+    with pytest.raises(PermissionDenied):
         application_create(kind="admission", actor=world.users["district"], group=world.group)
     assert not Application.objects.exists()
 
@@ -564,10 +572,10 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
     before = snapshot(app)
     with pytest.raises(RuleRefusal) as exc:
         decide(built, justification="x")
-    assert exc.value.message == "该申请不在待审批状态。"
+    assert exc.value.message == "该申请当前状态为“待核心校意见”，不能批准。"
     assert snapshot(app) == before
     # only the core principal gives it, and not empty
-    with pytest.raises(RuleRefusal):
+    with pytest.raises(PermissionDenied):
         exit_opinion_record(application=built.refresh(), supports=True, opinion="同意",
                             actor=member_principal)
     with pytest.raises(RuleRefusal) as exc:
@@ -609,7 +617,7 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
 def test_exit_withdrawn_while_awaiting_the_opinion(world):
     built = h.exit_draft(world)
     h.submit(built)
-    with pytest.raises(RuleRefusal):  # not someone else's to withdraw
+    with pytest.raises(PermissionDenied):  # not someone else's to withdraw
         application_withdraw(application=built.refresh(), actor=world.users["principal"])
     application_withdraw(application=built.refresh(), actor=built.principal)
     assert built.refresh().status == S.WITHDRAWN
@@ -642,9 +650,9 @@ def test_draft_and_returned_can_be_withdrawn(world):
 def test_only_the_member_principal_applies_to_leave(world):
     for actor in (world.users["principal"], world.users["district"],
                   UserFactory(role=User.Role.MEMBER_PRINCIPAL, school=SchoolFactory())):
-        with pytest.raises(RuleRefusal) as exc:
+        with pytest.raises(PermissionDenied) as exc:
             application_create(kind="exit", actor=actor, membership=world.membership)
-        assert "L-5" in exc.value.message or exc.value.message == "只有学校校长可以发起申请。"
+        assert "L-5" in str(exc.value) or str(exc.value) == "只有学校校长可以发起申请。"
     assert not Application.objects.exists()
 
 

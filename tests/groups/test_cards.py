@@ -28,7 +28,7 @@ from groups.charter.models import Attachment
 from groups.registry.models import Membership, PolicyParameters
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal
-from qingdao_groups.core.workflow import TransitionRefused, next_status
+from qingdao_groups.core.workflow import StaleVersion, TransitionRefused, next_status
 from qingdao_groups.models import Notification
 from tests.factories import (
     EducationGroupFactory,
@@ -321,7 +321,8 @@ def test_a_stale_version_changes_nothing(w):
     card_reject_rectification(card=card, note="不全", new_deadline=D(2099, 1, 1), actor=w.staff)
     with pytest.raises(RuleRefusal) as exc:
         card_lift(card=card, note="整改到位", actor=w.staff, expected_version=2)
-    assert exc.value.message == "该事项已被他人处理，请刷新后查看最新状态。"
+    assert exc.value.message == ("该黄牌/红牌已被他人处理或修改（当前状态：黄牌预警中），请刷新页面"
+                                 "查看最新状态后再操作。")
     card.refresh_from_db()
     assert (card.status, card.version, card.history.count()) == (S.YELLOW_ISSUED, 3, 3)
 
@@ -425,7 +426,7 @@ def test_a_stale_form_shows_a_clear_message_and_the_current_state(w, login):
         "reject-note": "不全", "reject-new_deadline": later, "reject-version": 2},
         follow=True)
     html = response.content.decode()
-    assert "该事项已被他人处理，请刷新后查看最新状态。" in html
+    assert "该黄牌/红牌已被他人处理或修改（当前状态：已撤销预警）" in html
     assert "已撤销预警" in html
     card.refresh_from_db()
     assert (card.status, card.version) == (S.LIFTED, 3)
@@ -571,7 +572,7 @@ def _decide(card: Card, actor: User, lift: bool, barrier, outcomes: list[str]) -
                                       actor=actor, expected_version=2)
         outcomes.append("ok")
     except RuleRefusal as exc:
-        outcomes.append("stale" if exc.field == "version" else exc.message)
+        outcomes.append("stale" if isinstance(exc, StaleVersion) else exc.message)
     finally:
         close_old_connections()
 

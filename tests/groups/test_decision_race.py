@@ -19,10 +19,11 @@ from django.conf import settings
 from django.db import connections
 
 from groups.applications.models import Application
-from groups.applications.services import STALE, application_decide
+from groups.applications.services import application_decide
 from groups.filings.models import Filing
 from groups.registry.models import EducationGroup, Membership
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.workflow import StaleVersion
 from qingdao_groups.models import Notification
 from tests.groups import workflow_helpers as h
 
@@ -37,7 +38,6 @@ pytestmark = [
 
 THREADS = 20  # 10 approve, 10 reject, all with the same expected_version
 ROUNDS = 5
-NOT_UNDER_DECISION = "该申请不在待审批状态。"
 ROUND_KINDS = ["founding", "admission", "founding", "admission", "founding"]
 
 
@@ -55,10 +55,10 @@ def _race(application_id: int, version: int, actor) -> list[tuple[str, str]]:
                                expected_version=version,
                                justification="并发测试中的书面说明")
             result = (action, "landed")
+        except StaleVersion:
+            result = (action, "stale")
         except RuleRefusal as exc:
-            if exc.message == STALE:
-                result = (action, "stale")
-            elif exc.message == NOT_UNDER_DECISION:
+            if exc.field == "state":  # the transition table: no longer under decision
                 result = (action, "not_under_decision")
             else:
                 result = (action, f"refused: {exc.message}")

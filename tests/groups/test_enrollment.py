@@ -16,7 +16,6 @@ from groups.enrollment.services import (
     enrollment_plan_file,
     enrollment_plan_refile,
     enrollment_plan_return,
-    enrollment_plan_revision,
     enrollment_plan_set,
 )
 from groups.enrollment.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
@@ -157,7 +156,7 @@ def test_authority_sets_the_plan_and_the_school_is_told(people, django_capture_o
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         plan = enrollment_plan_set(plan=plan, remarks="同意", actor=people.shibei_staff,
-                                   revision=enrollment_plan_revision(plan))
+                                   expected_version=plan.version)
     assert plan.status == P.SET and plan.set_by == people.shibei_staff and plan.set_at
     latest = plan.history.latest()
     assert latest.history_user == people.shibei_staff
@@ -213,16 +212,16 @@ def test_setting_twice_is_a_clear_message(people):
     assert "主管部门已核定" in exc.value.message
 
 
-def test_stale_revision_is_refused_and_nothing_changes(people):
+def test_stale_version_is_refused_and_nothing_changes(people):
     """An officer's form shows the first numbers; a colleague returned it and the school refiled
     other numbers: setting from the old form must not land."""
     plan = file_plan(people)
-    seen = enrollment_plan_revision(plan)
+    seen = plan.version
     enrollment_plan_return(plan=plan, remarks="请调整", actor=people.shibei_staff)
     enrollment_plan_refile(plan=plan, actor=people.users["member"], **(CONTENT | {"places": 999}))
     with pytest.raises(RuleRefusal) as exc:
-        enrollment_plan_set(plan=plan, actor=people.shibei_staff, revision=seen)
-    assert "已被他人更新" in exc.value.message
+        enrollment_plan_set(plan=plan, actor=people.shibei_staff, expected_version=seen)
+    assert "已被他人处理或修改" in exc.value.message
     plan.refresh_from_db()
     assert plan.status == P.FILED and plan.history.count() == 3
 
@@ -307,7 +306,7 @@ def test_other_district_cannot_open_the_decide_page(people, login):
     assert client.get(reverse("enrollment:plan-detail", args=[plan.pk])).status_code == 200
     url = reverse("enrollment:plan-decide", args=[plan.pk])
     assert client.get(url).status_code == 403
-    assert client.post(url, {"decision": "set", "revision": 1}).status_code == 403
+    assert client.post(url, {"decision": "set", "version": 1}).status_code == 403
     plan.refresh_from_db()
     assert plan.status == P.FILED
 
@@ -316,10 +315,10 @@ def test_decide_then_refile_through_the_pages(people, login, client):
     plan = file_plan(people)
     client.force_login(people.shibei_staff)
     url = reverse("enrollment:plan-decide", args=[plan.pk])
-    revision = client.get(url).context["form"].initial["revision"]
-    response = client.post(url, {"decision": "return", "remarks": "", "revision": revision})
+    revision = client.get(url).context["form"].initial["version"]
+    response = client.post(url, {"decision": "return", "remarks": "", "version": revision})
     assert "remarks" in response.context["form"].errors
-    client.post(url, {"decision": "return", "remarks": "请压缩班数", "revision": revision})
+    client.post(url, {"decision": "return", "remarks": "请压缩班数", "version": revision})
     plan.refresh_from_db()
     assert plan.status == P.RETURNED
     client.force_login(people.users["member"])
@@ -336,15 +335,15 @@ def test_decide_then_refile_through_the_pages(people, login, client):
 
 def test_stale_decide_form_shows_message_and_current_state(people, login):
     plan = file_plan(people)
-    seen = enrollment_plan_revision(plan)
+    seen = plan.version
     enrollment_plan_return(plan=plan, remarks="请调整", actor=people.shibei_staff)
     enrollment_plan_refile(plan=plan, actor=people.users["member"], **(CONTENT | {"places": 777}))
     response = login(people.shibei_staff).post(
         reverse("enrollment:plan-decide", args=[plan.pk]),
-        {"decision": "set", "remarks": "", "revision": seen})
+        {"decision": "set", "remarks": "", "version": seen})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "已被他人更新" in html and "777" in html
+    assert "已被他人处理或修改" in html and "777" in html
     plan.refresh_from_db()
     assert plan.status == P.FILED
 
@@ -356,7 +355,7 @@ def test_swapped_id_is_404(people, login):
     client = login(people.users["member"])
     for name in ("plan-detail", "plan-decide", "plan-refile"):
         response = client.post(reverse(f"enrollment:{name}", args=[other.pk]),
-                               form_data(decision="set", revision=1))
+                               form_data(decision="set", version=1))
         assert response.status_code == 404, name
     other.refresh_from_db()
     assert other.status == P.RETURNED and other.places == 1

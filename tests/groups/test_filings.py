@@ -161,7 +161,7 @@ def test_city_acknowledges_with_remarks_and_district_is_told(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         filing = filing_acknowledge(filing=filing, remarks="已知悉，请按期总结",
-                                    actor=people.users["city"], version=filing.version)
+                                    actor=people.users["city"], expected_version=filing.version)
     assert filing.status == F.ACKNOWLEDGED and filing.version == 2
     assert filing.handled_by == people.users["city"] and filing.handled_at is not None
     latest = filing.history.latest()
@@ -251,8 +251,9 @@ def test_stale_version_is_refused_and_nothing_changes(people):
     filing_refile(filing=filing, title="新标题", project_starts_on=D(2030, 1, 1),
                   actor=people.users["district"])
     with pytest.raises(RuleRefusal) as exc:
-        filing_acknowledge(filing=filing, actor=people.users["city"], version=seen_version)
-    assert "已被他人更新" in exc.value.message
+        filing_acknowledge(filing=filing, actor=people.users["city"],
+                           expected_version=seen_version)
+    assert "已被他人处理或修改" in exc.value.message
     filing.refresh_from_db()
     assert filing.status == F.FILED and filing.version == 3 and filing.history.count() == 3
 
@@ -428,7 +429,7 @@ def test_stale_handle_form_shows_message_and_current_state(people, login):
         {"decision": "acknowledge", "remarks": "好", "version": old_version})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "已被他人更新" in html and "改过的标题" in html
+    assert "已被他人处理或修改" in html and "改过的标题" in html
     filing.refresh_from_db()
     assert filing.status == F.FILED
 
@@ -555,9 +556,10 @@ def test_racing_city_officers_handle_a_filing_once():
             try:
                 barrier.wait()
                 if i % 2:
-                    filing_acknowledge(filing=filing, actor=officer, version=1)
+                    filing_acknowledge(filing=filing, actor=officer, expected_version=1)
                 else:
-                    filing_return(filing=filing, remarks=f"意见{i}", actor=officer, version=1)
+                    filing_return(filing=filing, remarks=f"意见{i}", actor=officer,
+                                  expected_version=1)
                 outcomes.append("ok")
             except RuleRefusal as exc:
                 outcomes.append(exc.message)
@@ -570,7 +572,7 @@ def test_racing_city_officers_handle_a_filing_once():
         for t in threads:
             t.join()
         assert outcomes.count("ok") == 1, outcomes
-        assert all("已被他人更新" in o for o in outcomes if o != "ok")
+        assert all("已被他人处理或修改" in o for o in outcomes if o != "ok")
         filing.refresh_from_db()
         assert filing.version == 2 and filing.status in (F.ACKNOWLEDGED, F.RETURNED)
         assert filing.history.count() == 2

@@ -29,6 +29,9 @@ DECISIONS = {
 WITHDRAW_EDITABLE = {
     ("draft", "withdraw"): "withdrawn",
     ("returned", "withdraw"): "withdrawn",
+    # the applicant edits only while the application is with it (policy L-1, L-3, L-5)
+    ("draft", "edit"): "draft",
+    ("returned", "edit"): "returned",
 }
 CONSENTS = {
     ("draft", "submit"): "awaiting_consents",
