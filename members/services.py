@@ -1,5 +1,5 @@
-"""Rules on a school's record that both the school form and the spreadsheet import apply, so they
-are stated once (issue 6: the same rule in one place)."""
+"""Writes of a school's record, and the rules on it that both the school form and the spreadsheet
+import apply, so they are stated once (issue 6: the same rule in one place)."""
 
 from collections.abc import Iterable
 
@@ -40,3 +40,12 @@ def check_core_school_keeps_authority(*, school_id: int | None, old_authority_id
     return Decision(False, _("该校是“%(groups)s”的核心校，其主管部门即集团的审批部门"
                              "（政策 L-1），不能直接变更；请联系市教育局。")
                     % {"groups": "、".join(names)})
+
+
+def school_save(*, form, actor) -> School:
+    """Register or change a school from a validated school form (whose checks include the L-1
+    rule above), recording who did it in the school's history."""
+    school = form.save(commit=False)
+    school._history_user = actor  # type: ignore[attr-defined]
+    school.save()
+    return school

@@ -16,6 +16,7 @@ from members.selectors import (
     school_get_for_user,
     school_list_for_user,
 )
+from members.services import school_save
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 
@@ -57,7 +58,8 @@ def school_create_view(request):
     form = SchoolForm(request.POST or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
         try:
-            school, created = once(form.cleaned_data["submission"], request.user, form.save)
+            school, created = once(form.cleaned_data["submission"], request.user,
+                                   lambda: school_save(form=form, actor=request.user))
         except RuleRefusal as exc:
             messages.error(request, exc.message)
             return redirect("members:school-create")
@@ -77,7 +79,7 @@ def school_edit_view(request, school_id: int):
     authorities = authorities_user_may_assign(user=request.user)
     form = SchoolForm(request.POST or None, instance=school, authorities=authorities)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        school_save(form=form, actor=request.user)
         messages.success(request, _("已保存学校信息。"))
         return redirect("members:school-detail", school_id=school.pk)
     return render(request, "members/school_form.html", {"form": form, "school": school})

@@ -49,6 +49,7 @@ from groups.inbox import inbox_for_user
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from members.models import School
+from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import can_move, refused
@@ -467,9 +468,6 @@ def decide_view(request, application_id: int):
 
 @require_POST
 def notifications_read_view(request):
-    from django.utils import timezone
-
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now())
+    notifications_mark_read(user=request.user)
     return redirect("applications:inbox")
 

@@ -176,3 +176,9 @@ def relay_outbox(*, now: datetime.datetime | None = None, ids: list[int] | None 
             row.save(update_fields=["attempts", "sent_at", "last_error"])
             sent += 1
     return sent
+
+
+def notifications_mark_read(*, user, now=None) -> int:
+    """Mark every unread notice of `user` as read (the inbox's "mark all read"); how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=now or timezone.now())
