@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, CheckResult, ProposedMember
 from groups.applications.workflows import ApplicationStatus
-from groups.charter.models import Attachment
 from groups.registry.membership import MembershipState, core_cannot_be_member
 from groups.registry.models import Membership, PolicyParameters
 from members.models import School
+from qingdao_groups.models import Attachment
 
 HARD = CheckResult.Severity.HARD
 WARNING = CheckResult.Severity.WARNING

@@ -2,6 +2,7 @@
 
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from groups.registry.models import (
     validate_unified_areas,
 )
 from members.models import Authority, Partner, School
+from qingdao_groups.models import Attachment
 
 
 class Application(models.Model):
@@ -97,6 +99,9 @@ class Application(models.Model):
     step_started_at = models.DateTimeField(_("当前环节开始时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
+    # Its documents (qingdao_groups.core.documents; who may see them: this feature's hooks).
+    attachments = GenericRelation(Attachment, content_type_field="owner_type",
+                                  object_id_field="owner_id")
     history = HistoricalRecords()
 
     class Meta:

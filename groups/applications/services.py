@@ -41,6 +41,7 @@ from groups.registry.membership import core_cannot_be_member
 from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership, PolicyParameters
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import Decision, RuleRefusal
 from qingdao_groups.core.workflow import TransitionRefused, next_status
@@ -559,7 +560,6 @@ def application_attachment_add(*, application: Application, kind: str, uploaded_
     """Attach a document to a draft or returned application (plan, agreements and charter of
     policy L-1, the agreement of L-3). Once submitted, what the authorities consent to and decide
     on cannot change under them."""
-    from groups.charter.services import attachment_add
 
     application = _lock(application)
     _require(can_edit_application(actor, application))

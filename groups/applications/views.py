@@ -28,6 +28,7 @@ from groups.applications.forms import (
 )
 from groups.applications.models import Application, CheckResult, Consent
 from groups.applications.permissions import (
+    DOCUMENT_KINDS,
     can_decide_application,
     can_draft_application,
     can_edit_application,
@@ -36,7 +37,6 @@ from groups.applications.permissions import (
 )
 from groups.applications.selectors import application_get_for_user, application_list_for_user
 from groups.applications.workflows import ApplicationStatus, ConsentStatus
-from groups.charter.models import Attachment
 from groups.inbox import inbox_for_user
 from groups.registry.models import Membership
 from groups.registry.permissions import _principal_of
@@ -44,14 +44,7 @@ from groups.registry.selectors import group_get_for_user
 from members.models import School
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
-from qingdao_groups.models import Notification
-
-DOCUMENT_KINDS = {
-    Application.Kind.FOUNDING: ["plan", "agreement", "charter", "other"],
-    Application.Kind.ADMISSION: ["agreement", "other"],
-    Application.Kind.EXIT: ["other"],
-}
-
+from qingdao_groups.models import Attachment, Notification
 
 
 # Who may act at all is checked before the service (403); whether the application is in a state

@@ -146,7 +146,7 @@ def test_decisions_past_their_deadline_are_marked_overdue(client, world):
 
 def test_documents_cannot_change_once_submitted(client, world):
     # policy L-1: the authorities consent to and decide on the documents as submitted
-    from groups.charter.models import Attachment
+    from qingdao_groups.models import Attachment
 
     built = h.founding_ready(world)
     before = Attachment.objects.filter(application=built.application).count()

@@ -24,12 +24,11 @@ from groups.cards.services import (
 )
 from groups.cards.tasks import cards_mark_overdue_task
 from groups.cards.workflows import CARD_TRANSITIONS, CardAction, CardStatus
-from groups.charter.models import Attachment
 from groups.registry.models import Membership, PolicyParameters
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import TransitionRefused, next_status
-from qingdao_groups.models import Notification
+from qingdao_groups.models import Attachment, Notification
 from tests.factories import (
     EducationGroupFactory,
     MembershipFactory,
