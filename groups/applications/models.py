@@ -124,8 +124,11 @@ class Application(models.Model):
 
     @property
     def title(self) -> str:
+        """How the application is named everywhere (pages, inbox, notices): the proposed group
+        name of a founding (the applicant school until one is chosen), the leaving school and
+        its group of an exit, the group of an admission."""
         if self.kind == ApplicationKind.FOUNDING:
-            return self.proposed_name
+            return self.proposed_name or self.applicant_school.name
         if self.kind == ApplicationKind.EXIT:
             return f"{self.applicant_school.name} → {self.group.name if self.group else ''}"
         return self.group.name if self.group else ""

@@ -38,7 +38,7 @@ from groups.applications.workflows import (
     ConsentStatus,
 )
 from groups.registry.membership import core_cannot_be_member
-from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership, PolicyParameters
+from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
 from qingdao_groups.core.documents import attachment_add
@@ -537,21 +537,6 @@ def application_decide(
         "title": application.title, "decision": application.get_status_display(),
         "reason": reason.strip()}, _url(application))
     return application
-
-
-def deadline_for(application: Application) -> datetime.date | None:
-    """When the current step is due: consents within consent_days, a decision within
-    decision_days of the step's start (configurable, PolicyParameters)."""
-    if application.step_started_at is None:
-        return None
-    params = PolicyParameters.current()
-    days_by_status: dict[str, int] = {ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
-                                      ApplicationStatus.AWAITING_OPINION: params.consent_days,
-                                      ApplicationStatus.UNDER_DECISION: params.decision_days}
-    days = days_by_status.get(application.status)
-    if days is None:
-        return None
-    return timezone.localdate(application.step_started_at) + datetime.timedelta(days=days)
 
 
 @transaction.atomic

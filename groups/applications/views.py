@@ -35,13 +35,17 @@ from groups.applications.permissions import (
     can_give_exit_opinion,
     can_record_consent,
 )
-from groups.applications.selectors import application_get_for_user, application_list_for_user
+from groups.applications.selectors import (
+    application_get_for_user,
+    application_list_for_user,
+    deadline_for,
+)
 from groups.applications.workflows import ApplicationStatus, ConsentStatus
-from groups.inbox import inbox_for_user
 from groups.registry.models import Membership
 from groups.registry.permissions import _principal_of
 from groups.registry.selectors import group_get_for_user
 from members.models import School
+from qingdao_groups.core.inbox import inbox_for_user
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.models import Attachment, Notification
@@ -117,7 +121,7 @@ def _render_detail(request, application_id: int, decision_form=None):
         "editable": editable,
         "history": application.history.select_related("history_user").order_by(
             "-history_date")[:40],
-        "deadline": svc.deadline_for(application),
+        "deadline": deadline_for(application),
         "results": {stage: [r for r in application.check_results.all() if r.stage == stage]
                     for stage in CheckResult.Stage.values},
     }

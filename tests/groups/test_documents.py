@@ -488,7 +488,7 @@ def test_racing_uploads_of_one_kind_get_distinct_versions(world, application):
     for t in threads:
         t.join()
     assert errors == []
-    versions = sorted(Attachment.objects.filter(application=application).values_list(
+    versions = sorted(application.attachments.values_list(
         "version", flat=True))
     assert versions == list(range(1, threads_count + 1))
     assert len(media_files()) == threads_count

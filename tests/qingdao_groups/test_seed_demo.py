@@ -25,7 +25,6 @@ from groups.cards.models import Card
 from groups.charter.models import GroupDocument
 from groups.enrollment.models import EnrollmentPlan
 from groups.filings.models import Filing
-from groups.inbox import inbox_for_user
 from groups.registry.membership import MembershipState
 from groups.registry.models import (
     CouncilSeat,
@@ -35,6 +34,7 @@ from groups.registry.models import (
     PolicyParameters,
 )
 from members.models import Authority, District, Partner, School, User
+from qingdao_groups.core.inbox import inbox_for_user
 from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
 from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
