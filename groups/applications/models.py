@@ -17,6 +17,7 @@ from groups.registry.models import (
     validate_unified_areas,
 )
 from members.models import Authority, Partner, School
+from qingdao_groups.core.checks import Severity
 from qingdao_groups.models import Attachment
 
 
@@ -224,10 +225,7 @@ class CheckResult(models.Model):
         SUBMISSION = "submission", _("提交时")
         DECISION = "decision", _("审批时")
 
-    class Severity(models.TextChoices):
-        HARD = "hard", _("硬性规定")
-        WARNING = "warning", _("原则性规定")
-        INFO = "info", _("信息")
+    Severity = Severity  # the shared severities (qingdao_groups/core/checks.py)
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
                                     related_name="check_results")
