@@ -80,6 +80,7 @@ def waiting_on(application: Application) -> str:
                  if c.status == ConsentStatus.PENDING]
         return "、".join(names)
     if status == ApplicationStatus.AWAITING_OPINION:
+        assert application.group is not None  # an exit names its group
         return _("核心校（%(school)s）") % {"school": application.group.core_school.name}
     if status == ApplicationStatus.UNDER_DECISION:
         return application.deciding_authority.name

@@ -71,7 +71,8 @@ def document_owner(model: type[models.Model]) -> DocumentOwner | None:
 
 
 def _owner_spec(owner: models.Model) -> DocumentOwner:
-    spec = _OWNERS.get(type(owner)._meta.concrete_model)
+    model = type(owner)._meta.concrete_model
+    spec = _OWNERS.get(model) if model is not None else None
     if spec is None:
         raise TypeError(f"{type(owner).__name__} is not a registered document owner")
     return spec
@@ -105,9 +106,10 @@ def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
         attachment = Attachment.objects.select_related("owner_type").get(pk=attachment_id)
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
-    spec = _OWNERS.get(attachment.owner_type.model_class())
+    model = attachment.owner_type.model_class()
+    spec = _OWNERS.get(model) if model is not None else None
     owner = attachment.owner if spec is not None else None
-    if owner is None or not spec.can_view(user, owner):
+    if spec is None or owner is None or not spec.can_view(user, owner):
         raise Http404
     return attachment
 
@@ -152,8 +154,9 @@ def _attachment_store(*, owner: models.Model, kind: str, uploaded_file, info: Up
     uploaded_file.seek(0)
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
-        attachment._history_user = actor
-        attachment._change_reason = _("上传附件：%(name)s") % {"name": info.original_name}
+        attachment._history_user = actor  # type: ignore[attr-defined]
+        attachment._change_reason = _("上传附件：%(name)s") % {  # type: ignore[attr-defined]
+            "name": info.original_name}
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)
