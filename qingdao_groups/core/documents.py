@@ -33,6 +33,7 @@ from qingdao_groups.core.uploads import (
     CONTENT_TYPES,
     EXTENSIONS,
     UploadInfo,
+    clean_original_name,
     download_name,
     extract_text,
     generated_name,
@@ -155,8 +156,9 @@ def _attachment_store(*, owner: models.Model, kind: str, uploaded_file, info: Up
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
         attachment._history_user = actor  # type: ignore[attr-defined]
+        # The history's reason names the file briefly; the whole name is in original_name.
         attachment._change_reason = _("上传附件：%(name)s") % {  # type: ignore[attr-defined]
-            "name": info.original_name}
+            "name": clean_original_name(info.original_name, max_length=60)}
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)

@@ -1,4 +1,4 @@
-"""The move of attachments to a generic owner (groups 0012, qingdao_groups 0002, groups 0013)
+"""The move of attachments to a generic owner (groups 0012, qingdao_groups 0004, groups 0013)
 keeps every row and every history row, and fills the owner from the old foreign keys: tested
 forward from a database holding an attachment of each owner type (issue 6, shared parts)."""
 
@@ -16,7 +16,7 @@ from groups.filings.models import Filing
 from qingdao_groups.models import Attachment
 
 BEFORE = [("groups", "0011_membership_note_admission_comment_text"),
-          ("qingdao_groups", "0001_notification_moved")]
+          ("qingdao_groups", "0003_outbox")]
 
 
 def _migrate(targets):
