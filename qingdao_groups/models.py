@@ -1,12 +1,15 @@
-"""Models of the shared parts every feature plugs into (notifications and their outbox; next,
-the document archive)."""
+"""Models of the shared parts every feature plugs into: notifications and their outbox, and
+attachments (the documents any model can own)."""
 
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Notification(models.Model):
@@ -85,3 +88,48 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class Attachment(models.Model):
+    """An uploaded file of any owner (an application, a card, a filing; next, funding and
+    assessment records), versioned per owner and kind, stored under a generated name outside the
+    static path. Who may see and add it is the owner's own rule, registered with
+    qingdao_groups.core.documents.register_document_owner."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("集团化办学方案")
+        AGREEMENT = "agreement", _("合作办学协议")
+        CHARTER = "charter", _("集团章程")
+        EVIDENCE = "evidence", _("证明材料")
+        RECTIFICATION = "rectification", _("整改材料")
+        POLICY = "policy", _("政策文件")
+        OTHER = "other", _("其他")
+
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("owner_type", "owner_id")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField(_("提取的文本"), blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    # The tables keep the names they had when attachments lived in the groups app.
+    history = HistoricalRecords(table_name="groups_historicalattachment")
+
+    class Meta:
+        db_table = "groups_attachment"
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["kind", "-version", "-id"]
+        indexes = [models.Index(fields=["owner_type", "owner_id", "kind"],
+                                name="attachment_owner_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}: {self.original_name}"

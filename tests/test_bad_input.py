@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.cards.models import Card
-from groups.charter.models import Attachment
 from groups.filings.models import Filing
 from groups.registry.models import EducationGroup, Membership
 from members.services import check_core_school_keeps_authority, led_group_names
@@ -25,6 +24,7 @@ from qingdao_groups.core.forms import (
     validate_sane_date,
 )
 from qingdao_groups.core.uploads import ZipRefused, zip_entries
+from qingdao_groups.models import Attachment
 from tests.factories import SchoolFactory
 from tests.groups.test_card_filing_uploads import make_card, make_filing
 from tests.test_uploads import make_pdf, upload

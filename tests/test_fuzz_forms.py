@@ -20,7 +20,7 @@ from tests.test_uploads import make_pdf
 
 # Pages that do not take a form, or that end the session under the test's feet.
 NOT_FORMS = {"logout", "set_language", "healthz", "admin:index", "home",
-             "documents:attachment-download", "documents:group-document-download",
+             "attachments:download", "documents:group-document-download",
              "members:school-export", "password_change_done"}
 FORM_ROWS = [row for row in MATRIX if row[0] not in NOT_FORMS and (
     row[2] == "post" or any(word in row[0] for word in (

@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from groups.applications.models import Application, ProposedMember, ProposedPartner
 from groups.cards.models import Card
-from groups.charter.models import Attachment, GroupDocument
+from groups.charter.models import GroupDocument
 from groups.enrollment.models import EnrollmentPlan
 from groups.filings.models import Filing
 from groups.registry.models import EducationGroup, Membership, Partnership
 from members.models import School, User
 from qingdao_groups.core.submissions import ALREADY_DONE
-from qingdao_groups.models import SubmissionToken
+from qingdao_groups.models import Attachment, SubmissionToken
 from tests.factories import PartnerFactory, SchoolFactory
 from tests.groups import workflow_helpers as h
 from tests.test_uploads import make_pdf, upload

@@ -1,7 +1,8 @@
 """Policy checks on an application, each a function citing its clause.
 
 They run when an application is submitted and again when it is decided; their results are kept
-(CheckResult) so both sides see what was checked, with the clause. Severity:
+(CheckResult) so both sides see what was checked, with the clause. The result type and the
+severities are the shared ones of qingdao_groups/core/checks.py. Severity:
 - HARD: never overridable (a school active in another group, the core as its own member,
   missing required documents, T-2a through-training without pilot approval, T-3 without project);
 - WARNING: the policy says 原则上 ("in principle"): the approver may proceed only with a written
@@ -16,14 +17,18 @@ from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, CheckResult, ProposedMember
 from groups.applications.workflows import ApplicationStatus
-from groups.charter.models import Attachment
 from groups.registry.membership import MembershipState, core_cannot_be_member
 from groups.registry.models import Membership, PolicyParameters
 from members.models import School
-
-HARD = CheckResult.Severity.HARD
-WARNING = CheckResult.Severity.WARNING
-INFO = CheckResult.Severity.INFO
+from qingdao_groups.core.checks import (  # noqa: F401 (the shared types, used via this module)
+    HARD,
+    INFO,
+    WARNING,
+    Outcome,
+    hard_failures,
+    warnings,
+)
+from qingdao_groups.models import Attachment
 
 # Documents each kind must carry before it can be submitted (policy L-1, L-3).
 REQUIRED_DOCUMENTS: dict[str, list[str]] = {
@@ -32,14 +37,6 @@ REQUIRED_DOCUMENTS: dict[str, list[str]] = {
     Application.Kind.ADMISSION: [Attachment.Kind.AGREEMENT],
     Application.Kind.EXIT: [],
 }
-
-
-@dataclass(frozen=True)
-class Outcome:
-    clause: str
-    severity: str
-    passed: bool
-    message: str
 
 
 @dataclass
@@ -322,14 +319,6 @@ def run_checks(application: Application, today: datetime.date) -> list[Outcome]:
     for check in CHECKS:
         outcomes.extend(check(ctx))
     return outcomes
-
-
-def hard_failures(outcomes: list[Outcome]) -> list[Outcome]:
-    return [o for o in outcomes if o.severity == HARD and not o.passed]
-
-
-def warnings(outcomes: list[Outcome]) -> list[Outcome]:
-    return [o for o in outcomes if o.severity == WARNING and not o.passed]
 
 
 def record_checks(application: Application, stage: str, outcomes: list[Outcome]) -> None:

@@ -2,6 +2,7 @@
 
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,8 @@ from groups.registry.models import (
     validate_unified_areas,
 )
 from members.models import Authority, Partner, School
+from qingdao_groups.core.checks import Severity
+from qingdao_groups.models import Attachment
 
 
 class Application(models.Model):
@@ -97,6 +100,9 @@ class Application(models.Model):
     step_started_at = models.DateTimeField(_("当前环节开始时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
+    # Its documents (qingdao_groups.core.documents; who may see them: this feature's hooks).
+    attachments = GenericRelation(Attachment, content_type_field="owner_type",
+                                  object_id_field="owner_id")
     history = HistoricalRecords()
 
     class Meta:
@@ -119,8 +125,11 @@ class Application(models.Model):
 
     @property
     def title(self) -> str:
+        """How the application is named everywhere (pages, inbox, notices): the proposed group
+        name of a founding (the applicant school until one is chosen), the leaving school and
+        its group of an exit, the group of an admission."""
         if self.kind == ApplicationKind.FOUNDING:
-            return self.proposed_name
+            return self.proposed_name or self.applicant_school.name
         if self.kind == ApplicationKind.EXIT:
             return f"{self.applicant_school.name} → {self.group.name if self.group else ''}"
         return self.group.name if self.group else ""
@@ -217,10 +226,7 @@ class CheckResult(models.Model):
         SUBMISSION = "submission", _("提交时")
         DECISION = "decision", _("审批时")
 
-    class Severity(models.TextChoices):
-        HARD = "hard", _("硬性规定")
-        WARNING = "warning", _("原则性规定")
-        INFO = "info", _("信息")
+    Severity = Severity  # the shared severities (qingdao_groups/core/checks.py)
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE,
                                     related_name="check_results")

@@ -19,6 +19,14 @@ from groups.registry.permissions import _principal_of
 from members.models import User
 from qingdao_groups.core.rules import ALLOW, Decision
 
+# The documents each kind of application carries (policy L-1: plan, agreements, charter; L-3:
+# the agreement; L-5: anything the school adds).
+DOCUMENT_KINDS = {
+    Application.Kind.FOUNDING: ["plan", "agreement", "charter", "other"],
+    Application.Kind.ADMISSION: ["agreement", "other"],
+    Application.Kind.EXIT: ["other"],
+}
+
 
 def can_draft_application(user: User, kind: str, *, group: EducationGroup | None = None,
                           membership: Membership | None = None,

@@ -1,10 +1,15 @@
 """Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
 
+import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, Consent
+from groups.applications.workflows import ApplicationStatus, ConsentStatus
+from groups.registry.models import PolicyParameters
 from members.models import User
 
 
@@ -38,3 +43,45 @@ def application_get_for_user(*, user: User, application_id: int) -> Application:
         return application_list_for_user(user=user).get(pk=application_id)
     except Application.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def step_deadline(status: str, started_on: datetime.date,
+                  params: PolicyParameters | None = None) -> datetime.date | None:
+    """When a step that started on `started_on` is due: consents and the core's exit opinion
+    within consent_days, a decision within decision_days (configurable, PolicyParameters;
+    policy L-1, L-3, L-5). None for a step without a deadline. The one place the step deadlines
+    are computed: the application page and the inbox both read it."""
+    params = params or PolicyParameters.current()
+    days_by_status: dict[str, int] = {ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
+                                      ApplicationStatus.AWAITING_OPINION: params.consent_days,
+                                      ApplicationStatus.UNDER_DECISION: params.decision_days}
+    days = days_by_status.get(status)
+    if days is None:
+        return None
+    return started_on + datetime.timedelta(days=days)
+
+
+def deadline_for(application: Application,
+                 params: PolicyParameters | None = None) -> datetime.date | None:
+    """When the application's current step is due (see step_deadline)."""
+    if application.step_started_at is None:
+        return None
+    return step_deadline(application.status, timezone.localdate(application.step_started_at),
+                         params)
+
+
+def waiting_on(application: Application) -> str:
+    """Who the application waits on now, in words (uses prefetched consents)."""
+    status = application.status
+    if status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
+        return _("申请学校（%(school)s）") % {"school": application.applicant_school.name}
+    if status == ApplicationStatus.AWAITING_CONSENTS:
+        names = [c.authority.name for c in application.consents.all()
+                 if c.status == ConsentStatus.PENDING]
+        return "、".join(names)
+    if status == ApplicationStatus.AWAITING_OPINION:
+        assert application.group is not None  # an exit names its group
+        return _("核心校（%(school)s）") % {"school": application.group.core_school.name}
+    if status == ApplicationStatus.UNDER_DECISION:
+        return application.deciding_authority.name
+    return ""

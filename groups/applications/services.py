@@ -37,14 +37,14 @@ from groups.applications.workflows import (
     CONSENT_TRANSITIONS,
     DECISION_ACTIONS,
     Action,
-    ApplicationStatus,
     ConsentAction,
     ConsentStatus,
 )
 from groups.registry.membership import core_cannot_be_member
-from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership, PolicyParameters
+from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, transition
@@ -527,28 +527,12 @@ def application_decide(
     return application
 
 
-def deadline_for(application: Application) -> datetime.date | None:
-    """When the current step is due: consents within consent_days, a decision within
-    decision_days of the step's start (configurable, PolicyParameters)."""
-    if application.step_started_at is None:
-        return None
-    params = PolicyParameters.current()
-    days_by_status: dict[str, int] = {ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
-                                      ApplicationStatus.AWAITING_OPINION: params.consent_days,
-                                      ApplicationStatus.UNDER_DECISION: params.decision_days}
-    days = days_by_status.get(application.status)
-    if days is None:
-        return None
-    return timezone.localdate(application.step_started_at) + datetime.timedelta(days=days)
-
-
 @transaction.atomic
 def application_attachment_add(*, application: Application, kind: str, uploaded_file,
                                actor: User):
     """Attach a document to a draft or returned application (plan, agreements and charter of
     policy L-1, the agreement of L-3). Once submitted, what the authorities consent to and decide
     on cannot change under them."""
-    from groups.charter.services import attachment_add
 
     application = _lock_editable(application, actor)
     attachment = attachment_add(owner=application, kind=kind, uploaded_file=uploaded_file,

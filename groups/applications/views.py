@@ -29,6 +29,7 @@ from groups.applications.forms import (
 )
 from groups.applications.models import Application, CheckResult, Consent
 from groups.applications.permissions import (
+    DOCUMENT_KINDS,
     can_decide_application,
     can_draft_application,
     can_edit_application,
@@ -36,7 +37,11 @@ from groups.applications.permissions import (
     can_record_consent,
     can_withdraw_application,
 )
-from groups.applications.selectors import application_get_for_user, application_list_for_user
+from groups.applications.selectors import (
+    application_get_for_user,
+    application_list_for_user,
+    deadline_for,
+)
 from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
     DECISION_ACTIONS,
@@ -44,22 +49,15 @@ from groups.applications.workflows import (
     ApplicationStatus,
     ConsentStatus,
 )
-from groups.charter.models import Attachment
-from groups.inbox import inbox_for_user
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from members.models import School
+from qingdao_groups.core.inbox import inbox_for_user
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import can_move, refused
-from qingdao_groups.models import Notification
-
-DOCUMENT_KINDS = {
-    Application.Kind.FOUNDING: ["plan", "agreement", "charter", "other"],
-    Application.Kind.ADMISSION: ["agreement", "other"],
-    Application.Kind.EXIT: ["other"],
-}
+from qingdao_groups.models import Attachment, Notification
 
 
 def _may(application, action) -> bool:
@@ -125,7 +123,7 @@ def _render_detail(request, application_id: int, decision_form=None):
         "editable": editable,
         "history": application.history.select_related("history_user").order_by(
             "-history_date")[:40],
-        "deadline": svc.deadline_for(application),
+        "deadline": deadline_for(application),
         "results": {stage: [r for r in application.check_results.all() if r.stage == stage]
                     for stage in CheckResult.Stage.values},
     }

@@ -1,10 +1,18 @@
 """What cards contribute to the shared parts: their events on the group timeline, as far as
-the reader may see them (policy L-6: a member does not read another member's warning)."""
+the reader may see them (policy L-6: a member does not read another member's warning), and
+their documents: evidence from the issuing authority, rectification from the warned school,
+and the cards awaiting a person: overdue or rectified cards for the authority, open yellow
+cards for the warned school's principal."""
 
 from django.utils.translation import gettext as _
 
 from groups.cards.models import Card
+from groups.cards.permissions import card_upload_kind
 from groups.cards.selectors import card_list_for_user
+from groups.cards.workflows import CardStatus
+from members.models import User
+from qingdao_groups.core.documents import register_document_owner
+from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
@@ -18,3 +26,43 @@ register_timeline_source(TimelineSource(
     lambda h: _("%(level)s：%(school)s（%(status)s）") % {
         "level": h.get_level_display(), "status": h.get_status_display(),
         "school": h.membership.school.name if h.membership else ""}))
+
+
+def _card_kinds(user, card: Card) -> list[str]:
+    kind = card_upload_kind(user, card)
+    return [kind] if kind else []
+
+
+register_document_owner(
+    Card, can_view=lambda user, card: card_list_for_user(user=user).filter(pk=card.pk).exists(),
+    upload_kinds=_card_kinds)
+
+
+def _inbox(user: User) -> list[InboxItem]:
+    """Policy L-6: the authority reviews rectifications and follows up overdue cards; the warned
+    school's principal answers an open yellow card by its deadline."""
+    items = []
+    if user.role in User.AUTHORITY_ROLES and user.authority_id:
+        for card in Card.objects.filter(
+                group__authority_id=user.authority_id,
+                status__in=[CardStatus.OVERDUE, CardStatus.UNDER_REVIEW],
+        ).select_related("membership__school"):
+            overdue = card.status == CardStatus.OVERDUE
+            items.append(InboxItem(
+                _("整改逾期") if overdue else _("整改待审核"), card.membership.school.name,
+                card.deadline if overdue else day(card.rectified_at),
+                url_or_blank("cards:detail", card.pk), card.get_level_display(),
+                overdue=overdue))
+    elif user.is_principal and user.school_id:
+        for card in Card.objects.filter(
+                membership__school_id=user.school_id, closed_at__isnull=True,
+                status__in=[CardStatus.YELLOW_ISSUED, CardStatus.OVERDUE],
+        ).select_related("membership__school"):
+            items.append(InboxItem(_("黄牌待整改"), card.get_ground_display(),
+                                   day(card.issued_at), url_or_blank("cards:detail", card.pk),
+                                   _("整改期限 %(date)s") % {"date": card.deadline},
+                                   overdue=card.status == CardStatus.OVERDUE))
+    return items
+
+
+register_inbox_provider("cards", _inbox)

@@ -3,6 +3,7 @@
 
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from groups.cards.workflows import CardStatus
 from groups.registry.models import EducationGroup, Membership
+from qingdao_groups.models import Attachment
 
 
 class Card(models.Model):
@@ -45,6 +47,9 @@ class Card(models.Model):
                                        blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
+    # Its documents (qingdao_groups.core.documents; who may see them: this feature's hooks).
+    attachments = GenericRelation(Attachment, content_type_field="owner_type",
+                                  object_id_field="owner_id")
     history = HistoricalRecords()
 
     class Meta:

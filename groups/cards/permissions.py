@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.cards.models import Card  # noqa: E402
 from groups.cards.workflows import CardStatus
-from groups.charter.models import Attachment  # noqa: E402
 from groups.registry.membership import today as membership_today
 from groups.registry.models import Membership
 from groups.registry.permissions import _principal_of
 from members.models import User
 from qingdao_groups.core.rules import ALLOW, Decision
+from qingdao_groups.models import Attachment
 
 
 def can_issue_card(user: User, membership: Membership,

@@ -26,6 +26,7 @@ from groups.cards.workflows import CARD_TRANSITIONS, OPEN_CARD_STATUSES, CardAct
 from groups.registry.models import Membership, PolicyParameters
 from groups.registry.services import membership_end
 from members.models import User
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, locked_rows, transition
@@ -288,7 +289,6 @@ def card_attachment_add(*, card: Card, kind: str, uploaded_file, actor: User):
     a card that moved on meanwhile refuses with the rule's reason and stores nothing. The card
     itself is not changed (its version stays, so open forms stay valid)."""
     from groups.cards.permissions import can_upload_to_card, card_upload_kind
-    from groups.charter.services import attachment_add
 
     locked = Card.objects.select_for_update(of=("self",)).select_related(
         "group", "membership").get(pk=card.pk)

@@ -51,17 +51,17 @@ from groups.cards.services import (
     yellow_cards_in_window,
 )
 from groups.cards.workflows import CARD_TRANSITIONS, CardAction, CardStatus
-from groups.charter.models import Attachment
-from groups.charter.services import attachment_add
 from groups.registry.models import EducationGroup, Membership, PolicyParameters
 from groups.registry.selectors import group_scope_q
 from members.models import User
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.forms import (
     keep_file_hint,
 )
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 from qingdao_groups.core.workflow import StaleVersion
+from qingdao_groups.models import Attachment
 
 PAGE_SIZE = 25
 

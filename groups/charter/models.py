@@ -4,13 +4,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from groups.applications.models import Application
-from groups.cards.models import Card
-from groups.filings.models import Filing
 from groups.registry.models import EducationGroup
 
 
@@ -63,54 +59,3 @@ class GroupDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
-
-
-class Attachment(models.Model):
-    """An uploaded file of a workflow (application documents, card evidence, filings), versioned
-    per owner and kind, stored under a generated name outside the static path."""
-
-    class Kind(models.TextChoices):
-        PLAN = "plan", _("集团化办学方案")
-        AGREEMENT = "agreement", _("合作办学协议")
-        CHARTER = "charter", _("集团章程")
-        EVIDENCE = "evidence", _("证明材料")
-        RECTIFICATION = "rectification", _("整改材料")
-        POLICY = "policy", _("政策文件")
-        OTHER = "other", _("其他")
-
-    application = models.ForeignKey(Application, null=True, blank=True,
-                                    on_delete=models.CASCADE, related_name="attachments")
-    card = models.ForeignKey(Card, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="attachments")
-    filing = models.ForeignKey(Filing, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="attachments")
-    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
-    text = models.TextField(_("提取的文本"), blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
-        ordering = ["kind", "-version", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(application__isnull=False, card__isnull=True, filing__isnull=True)
-                           | Q(application__isnull=True, card__isnull=False, filing__isnull=True)
-                           | Q(application__isnull=True, card__isnull=True,
-                               filing__isnull=False)),
-                name="attachment_has_one_owner",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} v{self.version}: {self.original_name}"

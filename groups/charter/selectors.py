@@ -1,17 +1,9 @@
-"""Document pages: a group's versioned documents with upload, side-by-side comparison of two
-versions, and permission-checked downloads (issue 3 "Documents"; policy G-4, L-1, L-8).
-
-Files are never served from MEDIA_URL: every download goes through a view here that checks
-the user may see the owner (404 otherwise), sends `Content-Disposition: attachment` and
-`X-Content-Type-Options: nosniff`."""
+"""Reads of a group's documents: whoever may see the group may read them (policy G-4, L-8)."""
 
 
 from django.http import Http404
 
-from groups.applications.selectors import application_get_for_user
-from groups.cards.selectors import card_get_for_user
-from groups.charter.models import Attachment, GroupDocument
-from groups.filings.selectors import filing_get_for_user
+from groups.charter.models import GroupDocument
 from groups.registry.models import EducationGroup
 from groups.registry.selectors import group_scope_q
 from members.models import User
@@ -40,20 +32,3 @@ def access_group_document_for_user(user: User, document_id: int) -> GroupDocumen
         return qs.get(pk=document_id)
     except GroupDocument.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def access_attachment_for_user(user: User, attachment_id: int) -> Attachment:
-    """An attachment is visible to whoever may see its application, card or filing."""
-    try:
-        attachment = Attachment.objects.get(pk=attachment_id)
-    except Attachment.DoesNotExist as exc:
-        raise Http404 from exc
-    if attachment.application_id:
-        application_get_for_user(user=user, application_id=attachment.application_id)
-    elif attachment.card_id:
-        card_get_for_user(user=user, card_id=attachment.card_id)
-    elif attachment.filing_id:
-        filing_get_for_user(user=user, filing_id=attachment.filing_id)
-    else:  # pragma: no cover - the database constraint forbids an ownerless attachment
-        raise Http404
-    return attachment

@@ -1,112 +1,33 @@
-"""Writes of documents: workflow attachments and the versioned charter, rules, plans and
-agreements of a group (issue 3 "Documents"; policy L-1, G-4, L-8).
+"""Writes of a group's versioned charter, rules, plans and agreements (issue 3 "Documents";
+policy L-1, G-4, L-8). Workflow attachments (any owner's) are stored by
+qingdao_groups.core.documents.attachment_add.
 
-Every file is validated by content before anything is stored (qingdao_groups/uploads.py); a
-refused file leaves nothing on disk and no row. Stored names are generated, never the user's."""
+Every file is validated by content before anything is stored (qingdao_groups/core/uploads.py);
+a refused file leaves nothing on disk and no row. Stored names are generated, never the
+user's."""
 
 import datetime
-from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.applications.models import Application
-from groups.applications.selectors import application_list_for_user
-from groups.cards.models import Card
-from groups.cards.selectors import card_list_for_user
-from groups.charter.models import Attachment, GroupDocument
+from groups.charter.models import GroupDocument
 from groups.charter.permissions import can_manage_group_documents
-from groups.filings.models import Filing
-from groups.filings.selectors import filing_list_for_user
 from groups.registry.models import EducationGroup
 from members.models import User
+from qingdao_groups.core.documents import next_version as _next_version
+from qingdao_groups.core.documents import validated_upload as _validated
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.uploads import (
-    UploadInfo,
-    clean_original_name,
-    extract_text,
-    generated_name,
-    upload_limit_bytes,
-    validate_upload,
-)
-
-# Which field of Attachment points at each kind of owner, and who may see that owner.
-_OWNERS = {
-    Application: ("application", application_list_for_user),
-    Card: ("card", card_list_for_user),
-    Filing: ("filing", filing_list_for_user),
-}
+from qingdao_groups.core.uploads import UploadInfo, generated_name
+from qingdao_groups.models import Attachment
 
 # Founding documents that become the group's own on approval (policy L-1).
 ADOPTABLE_KINDS = (Attachment.Kind.CHARTER, Attachment.Kind.PLAN, Attachment.Kind.AGREEMENT)
 # Kinds a group records itself after founding: charter (G-4) and management rules (L-8).
 GROUP_UPLOAD_KINDS = (GroupDocument.Kind.CHARTER, GroupDocument.Kind.RULES)
-
-
-def _owner_spec(owner) -> tuple[str, Callable[..., QuerySet]]:
-    for model, spec in _OWNERS.items():
-        if isinstance(owner, model):
-            return spec
-    raise TypeError(f"an Attachment cannot belong to {type(owner).__name__}")
-
-
-def _validated(uploaded_file) -> tuple[UploadInfo, str]:
-    # Validation and text extraction (pdftotext may take seconds) run before any row is locked.
-    info = validate_upload(uploaded_file, max_bytes=upload_limit_bytes())
-    return info, extract_text(uploaded_file, info.content_type)
-
-
-def _next_version(qs) -> int:
-    return (qs.aggregate(m=Max("version"))["m"] or 0) + 1
-
-
-def attachment_add(*, owner: Application | Card | Filing, kind: str, uploaded_file,
-                   actor: User) -> Attachment:
-    """Store a workflow document (the founding plan, agreement and charter of policy L-1, the
-    agreement of L-3, card evidence and rectification of L-6, a district's filing of D-1/D-2)
-    as the next version of its kind for that owner.
-
-    The calling workflow service checks who may act in which state; this one checks that the
-    actor may see the owner, validates the file by content and stores it under a generated name
-    (attachments/<year>/<month>/<uuid>.<ext>) with its SHA-256, size, type and extracted text."""
-    field, owner_list_for_user = _owner_spec(owner)
-    if kind not in Attachment.Kind.values:
-        raise RuleRefusal(_("未知的附件类别。"), field="kind")
-    if actor.role == User.Role.AUDITOR:
-        raise PermissionDenied(_("审计人员只能查看，不能修改。"))
-    if not owner_list_for_user(user=actor).filter(pk=owner.pk).exists():
-        raise PermissionDenied(_("无权为该事项上传附件。"))
-    info, text = _validated(uploaded_file)
-    return _attachment_store(owner=owner, field=field, kind=kind, uploaded_file=uploaded_file,
-                             info=info, text=text, actor=actor)
-
-
-@transaction.atomic
-def _attachment_store(*, owner, field: str, kind: str, uploaded_file, info: UploadInfo,
-                      text: str, actor: User) -> Attachment:
-    # Lock the owner so that two uploads of the same kind cannot take the same version.
-    type(owner).objects.select_for_update().only("pk").get(pk=owner.pk)
-    version = _next_version(Attachment.objects.filter(**{f"{field}_id": owner.pk, "kind": kind}))
-    attachment = Attachment(
-        **{f"{field}_id": owner.pk}, kind=kind, version=version,
-        original_name=info.original_name, content_type=info.content_type, size=info.size,
-        sha256=info.sha256, text=text, uploaded_by=actor,
-    )
-    uploaded_file.seek(0)
-    attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
-    try:
-        attachment._history_user = actor  # type: ignore[attr-defined]
-        # The history's reason names the file briefly; the whole name is in original_name.
-        attachment._change_reason = _("上传附件：%(name)s") % {
-            "name": clean_original_name(info.original_name, max_length=60)}
-        attachment.save()
-    except BaseException:
-        attachment.file.storage.delete(attachment.file.name)
-        raise
-    return attachment
 
 
 def _store_group_file(group: EducationGroup, kind: str, uploaded_file, info: UploadInfo) -> str:
@@ -169,9 +90,9 @@ def group_document_from_attachment(*, group: EducationGroup, attachment: Attachm
     require(can_manage_group_documents(actor, group))
     if attachment.kind not in ADOPTABLE_KINDS:
         raise RuleRefusal(_("只有集团化办学方案、合作办学协议和集团章程可以成为集团文件。"))
-    if attachment.application_id is None:
+    if attachment.owner_type_id != ContentType.objects.get_for_model(Application).pk:
         raise RuleRefusal(_("只有申请中的文件可以成为集团文件。"))
-    application_group_id = Application.objects.filter(pk=attachment.application_id).values_list(
+    application_group_id = Application.objects.filter(pk=attachment.owner_id).values_list(
         "group_id", flat=True).first()
     if application_group_id is not None and application_group_id != group.pk:
         raise RuleRefusal(_("该文件属于另一个集团的申请。"))

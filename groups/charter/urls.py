@@ -8,6 +8,4 @@ urlpatterns = [
     path("groups/<int:group_id>/compare/", views.compare_view, name="compare"),
     path("files/<int:document_id>/download/", views.group_document_download_view,
          name="group-document-download"),
-    path("attachments/<int:attachment_id>/download/", views.attachment_download_view,
-         name="attachment-download"),
 ]

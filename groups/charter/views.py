@@ -1,15 +1,13 @@
 """Document pages: a group's versioned documents with upload, side-by-side comparison of two
-versions, and permission-checked downloads (issue 3 "Documents"; policy G-4, L-1, L-8).
+versions, and their permission-checked downloads (issue 3 "Documents"; policy G-4, L-1, L-8).
 
-Files are never served from MEDIA_URL: every download goes through a view here that checks
-the user may see the owner (404 otherwise), sends `Content-Disposition: attachment` and
-`X-Content-Type-Options: nosniff`."""
+Files are never served from MEDIA_URL: every download checks the user may see the group (404
+otherwise) and goes out through qingdao_groups.core.documents.file_response. Workflow
+attachments are downloaded through the shared view (qingdao_groups/core/views.py)."""
 
-
-from pathlib import PurePosixPath
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,64 +17,15 @@ from groups.charter.diff import CONTEXT_LINES, DiffRow, text_diff_rows
 from groups.charter.forms import GroupDocumentForm
 from groups.charter.models import GroupDocument
 from groups.charter.permissions import can_manage_group_documents
-from groups.charter.selectors import (
-    access_attachment_for_user,
-    access_group_document_for_user,
-    access_group_for_user,
-)
+from groups.charter.selectors import access_group_document_for_user, access_group_for_user
 from groups.charter.services import GROUP_UPLOAD_KINDS, group_document_add
 from groups.registry.models import EducationGroup
+from qingdao_groups.core.documents import file_response, stored_content_type
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
-from qingdao_groups.core.uploads import (
-    CONTENT_TYPES,
-    EXTENSIONS,
-    download_name,
-    sniff,
-    upload_limit_bytes,
-)
+from qingdao_groups.core.uploads import upload_limit_bytes
 
 ACCEPT = ".pdf,.ofd,.docx,.png,.jpg,.jpeg,.gif"
-
-
-def _stored_content_type(field_file) -> tuple[str, str]:
-    """(content type, extension) of a stored file: from its generated name's extension, else
-    from its first bytes; application/octet-stream when neither says."""
-    extension = PurePosixPath(field_file.name).suffix.lstrip(".").lower()
-    if extension in CONTENT_TYPES:
-        return CONTENT_TYPES[extension], EXTENSIONS[CONTENT_TYPES[extension]]
-    try:
-        with field_file.storage.open(field_file.name, "rb") as fh:
-            content_type = sniff(fh.read(16))
-    except OSError:
-        content_type = None
-    if content_type is None:
-        return "application/octet-stream", ""
-    return content_type, EXTENSIONS[content_type]
-
-
-def _file_response(field_file, *, original_name: str, content_type: str, extension: str):
-    if not field_file or not field_file.name:
-        raise Http404
-    try:
-        fh = field_file.storage.open(field_file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(fh, as_attachment=True, content_type=content_type,
-                            filename=download_name(original_name, extension))
-    response["X-Content-Type-Options"] = "nosniff"
-    # Even if a browser were persuaded to render it, the file may run nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@require_safe
-def attachment_download_view(request, attachment_id: int):
-    attachment = access_attachment_for_user(request.user, attachment_id)
-    return _file_response(attachment.file, original_name=attachment.original_name,
-                          content_type=attachment.content_type,
-                          extension=EXTENSIONS.get(attachment.content_type, ""))
 
 
 @require_safe
@@ -84,8 +33,8 @@ def group_document_download_view(request, document_id: int):
     document = access_group_document_for_user(request.user, document_id)
     if not document.file:
         raise Http404
-    content_type, extension = _stored_content_type(document.file)
-    return _file_response(document.file, original_name=document.original_name or document.title,
+    content_type, extension = stored_content_type(document.file)
+    return file_response(document.file, original_name=document.original_name or document.title,
                           content_type=content_type, extension=extension)
 
 

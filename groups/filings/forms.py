@@ -10,7 +10,6 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from groups.charter.models import Attachment
 from groups.filings.models import Filing
 from groups.filings.permissions import (
     FILING_UPLOAD_KINDS,
@@ -24,6 +23,7 @@ from qingdao_groups.core.forms import (
     VersionedForm,
 )
 from qingdao_groups.core.submissions import SubmissionField
+from qingdao_groups.models import Attachment
 
 START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须晚于报备日期（今天），"
                           "否则标记为未提前报备（政策 D-2）。")

@@ -2,6 +2,7 @@
 
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from groups.applications.models import Application
 from groups.filings.workflows import FilingStatus
 from groups.registry.models import EducationGroup
 from members.models import Authority
+from qingdao_groups.models import Attachment
 
 
 class Filing(models.Model):
@@ -48,6 +50,9 @@ class Filing(models.Model):
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    # Its documents (qingdao_groups.core.documents; who may see them: this feature's hooks).
+    attachments = GenericRelation(Attachment, content_type_field="owner_type",
+                                  object_id_field="owner_id")
     history = HistoricalRecords()
 
     class Meta:

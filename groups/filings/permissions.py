@@ -5,11 +5,11 @@ table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from groups.charter.models import Attachment  # noqa: E402
 from groups.filings.models import Filing  # noqa: E402
 from groups.filings.workflows import FilingStatus
 from members.models import User
 from qingdao_groups.core.rules import ALLOW, Decision
+from qingdao_groups.models import Attachment
 
 
 def can_create_filing(user: User) -> Decision:

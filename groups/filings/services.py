@@ -22,6 +22,7 @@ from groups.filings.permissions import can_create_filing, can_handle_filing, can
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from groups.registry.models import EducationGroup
 from members.models import Authority, User
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import city_staff, notify, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, transition
@@ -212,7 +213,6 @@ def filing_attachment_add(*, filing: Filing, kind: str, uploaded_file, actor: Us
     """Attach a document if the rule still allows it on the locked row (policy D-1, D-2, L-2);
     a filing acknowledged meanwhile refuses with the rule's reason and stores nothing. The
     filing itself is not changed (its version stays, so the city's open form stays valid)."""
-    from groups.charter.services import attachment_add
     from groups.filings.permissions import can_upload_to_filing
 
     locked = Filing.objects.select_for_update(of=("self",)).get(pk=filing.pk)

@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from groups.charter.models import Attachment
-from groups.charter.services import attachment_add
 from groups.filings.filters import FilingFilter
 from groups.filings.forms import (
     FilingCreateForm,
@@ -46,11 +44,13 @@ from groups.filings.services import (
     filing_return,
 )
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
 from qingdao_groups.core.workflow import can_move
+from qingdao_groups.models import Attachment
 
 PAGE_SIZE = 25
 

@@ -1,6 +1,6 @@
 from django import template
 
-from groups.inbox import waiting_on as _waiting_on
+from groups.applications.selectors import waiting_on as _waiting_on
 from qingdao_groups.core.clauses import CLAUSE_TEXT
 
 register = template.Library()

@@ -1,7 +1,9 @@
-"""Small pieces the groups views share."""
+"""Small pieces the feature views share, and the download of any owner's attachment."""
 
 from django.contrib import messages
+from django.views.decorators.http import require_safe
 
+from qingdao_groups.core.documents import attachment_response
 from qingdao_groups.core.workflow import allowed_actions
 
 
@@ -13,3 +15,10 @@ def refuse_if_moved_on(request, obj, table, actions, message) -> bool:
         return False
     messages.info(request, message % {"status": obj.get_status_display()})
     return True
+
+
+@require_safe
+def attachment_download_view(request, attachment_id: int):
+    """Any owner's attachment, if the owner's registered rule lets the user see it (404
+    otherwise); sent as a download, never rendered."""
+    return attachment_response(request.user, attachment_id)

@@ -20,8 +20,6 @@ from groups.applications.models import AdmissionCriterion, Application, Consent
 from groups.applications.workflows import Action
 from groups.cards import services as card_services
 from groups.cards.models import Card
-from groups.charter.models import Attachment
-from groups.charter.services import attachment_add
 from groups.enrollment import services as enrollment_services
 from groups.enrollment.models import EnrollmentPlan
 from groups.filings import services as filing_services
@@ -32,6 +30,7 @@ from groups.registry.models import (
     PolicyParameters,
 )
 from members.models import District, User
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
@@ -54,6 +53,7 @@ from qingdao_groups.demo.data import (
     district_bureau_code,
     group_name_for,
 )
+from qingdao_groups.models import Attachment
 
 if TYPE_CHECKING:  # the seeder runs the story; the story only refers to it
     from qingdao_groups.demo.seeder import Seeder

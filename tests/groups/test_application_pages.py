@@ -146,15 +146,14 @@ def test_decisions_past_their_deadline_are_marked_overdue(client, world):
 
 def test_documents_cannot_change_once_submitted(client, world):
     # policy L-1: the authorities consent to and decide on the documents as submitted
-    from groups.charter.models import Attachment
 
     built = h.founding_ready(world)
-    before = Attachment.objects.filter(application=built.application).count()
+    before = built.application.attachments.count()
     client.force_login(built.principal)
     response = client.post(reverse("applications:upload", args=[built.application.pk]),
                            {"kind": "charter", "file": h.pdf("换掉的章程.pdf")}, follow=True)
     assert "不能修改申请" in response.content.decode()
-    assert Attachment.objects.filter(application=built.application).count() == before
+    assert built.application.attachments.count() == before
 
 
 def test_bad_spin_off_value_is_404_not_500(client, world):

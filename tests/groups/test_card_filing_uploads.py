@@ -20,12 +20,12 @@ from django.utils import timezone
 from groups.cards.models import Card
 from groups.cards.services import card_attachment_add
 from groups.cards.workflows import CardStatus
-from groups.charter.models import Attachment
 from groups.filings.models import Filing
 from groups.filings.services import filing_attachment_add
 from groups.filings.workflows import FilingStatus
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.models import Attachment
 from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 from tests.test_uploads import make_docx, make_pdf, make_png, upload
 
@@ -72,7 +72,7 @@ def card_upload(client, card, data: bytes, name: str = "督导通报.pdf"):
 
 
 def download(client, attachment: Attachment) -> bytes:
-    response = client.get(reverse("documents:attachment-download", args=[attachment.pk]))
+    response = client.get(reverse("attachments:download", args=[attachment.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     return b"".join(response.streaming_content)
@@ -98,15 +98,15 @@ def test_allowed_role_uploads_to_a_card_and_the_file_is_listed_and_downloadable(
     assert response.status_code == 302
     assert response["Location"] == reverse("cards:detail", args=[card.pk])
     attachment = Attachment.objects.get()
-    assert (attachment.card_id, attachment.kind, attachment.version, attachment.uploaded_by) == (
-        card.pk, kind, 1, world.users[role])
+    assert (attachment.owner, attachment.kind, attachment.version, attachment.uploaded_by) == (
+        card, kind, 1, world.users[role])
     assert attachment.history.get().history_user == world.users[role]
     card.refresh_from_db()
     assert (card.status, card.version) == (status, 1)  # nothing else bumped
     page = client.get(reverse("cards:detail", args=[card.pk]))
     html = page.content.decode()
     assert "材料.pdf" in html and str(Attachment.Kind(kind).label) in html
-    assert reverse("documents:attachment-download", args=[attachment.pk]) in html
+    assert reverse("attachments:download", args=[attachment.pk]) in html
     assert download(client, attachment) == data
     # the other side of the card reads it too
     other = "member" if role == "district" else "district"
@@ -216,7 +216,7 @@ def test_card_upload_enforces_csrf(world):
     response = client.post(url, {"upload-file": upload(make_pdf()),
                                  "csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert Attachment.objects.filter(card=card).count() == 1
+    assert card.attachments.count() == 1
 
 
 # --- Files with the issue and respond forms ----------------------------------------------------
@@ -358,13 +358,13 @@ def test_the_filing_district_uploads_and_the_file_is_listed_and_downloadable(
     response = filing_upload(client, filing, data, "实施意见.pdf", kind)
     assert response["Location"] == reverse("filings:filing-detail", args=[filing.pk])
     attachment = Attachment.objects.get()
-    assert (attachment.filing_id, attachment.kind, attachment.uploaded_by) == (
-        filing.pk, kind, world.users["district"])
+    assert (attachment.owner, attachment.kind, attachment.uploaded_by) == (
+        filing, kind, world.users["district"])
     filing.refresh_from_db()
     assert (filing.status, filing.version) == (status, 1)
     html = client.get(reverse("filings:filing-detail", args=[filing.pk])).content.decode()
     assert "实施意见.pdf" in html
-    assert reverse("documents:attachment-download", args=[attachment.pk]) in html
+    assert reverse("attachments:download", args=[attachment.pk]) in html
     assert download(client, attachment) == data
     assert download(login(world.users["city"]), attachment) == data
 
@@ -452,11 +452,11 @@ def test_filing_created_with_a_refused_file_creates_nothing_and_keeps_the_input(
 # --- Query counts: the detail pages do not grow with their attachments ---------------------------
 
 
-def _attach(n: int, uploader: User, **owner) -> None:
+def _attach(n: int, uploader: User, *, owner) -> None:
     """Grow the owner's attachments to n (rows only: the detail page never opens the files)."""
-    kind = Attachment.Kind.OTHER if "filing" in owner else Attachment.Kind.EVIDENCE
-    for i in range(Attachment.objects.filter(**owner).count(), n):
-        Attachment.objects.create(**owner, kind=kind, version=i + 1,
+    kind = Attachment.Kind.OTHER if isinstance(owner, Filing) else Attachment.Kind.EVIDENCE
+    for i in range(owner.attachments.count(), n):
+        Attachment.objects.create(owner=owner, kind=kind, version=i + 1,
                                   file=f"attachments/2025/01/{i}.pdf", original_name=f"材料{i}.pdf",
                                   content_type="application/pdf", size=10, sha256="0" * 64,
                                   uploaded_by=uploader)
@@ -475,9 +475,9 @@ def test_card_detail_queries_do_not_grow_with_attachments(world, login, role,
     card = make_card(world)
     client = login(world.users[role])
     url = reverse("cards:detail", args=[card.pk])
-    _attach(1, world.users["district"], card=card)
+    _attach(1, world.users["district"], owner=card)
     one = _count(client, url)
-    _attach(10, world.users["district"], card=card)
+    _attach(10, world.users["district"], owner=card)
     with django_assert_max_num_queries(one):
         assert "材料9.pdf" in client.get(url).content.decode()
     assert _count(client, url) == one
@@ -490,9 +490,9 @@ def test_filing_detail_queries_do_not_grow_with_attachments(world, login, role,
     filing = make_filing(world)
     client = login(world.users[role])
     url = reverse("filings:filing-detail", args=[filing.pk])
-    _attach(1, world.users["district"], filing=filing)
+    _attach(1, world.users["district"], owner=filing)
     one = _count(client, url)
-    _attach(10, world.users["district"], filing=filing)
+    _attach(10, world.users["district"], owner=filing)
     with django_assert_max_num_queries(one):
         assert "材料9.pdf" in client.get(url).content.decode()
     assert _count(client, url) == one

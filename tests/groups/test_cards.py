@@ -24,12 +24,11 @@ from groups.cards.services import (
 )
 from groups.cards.tasks import cards_mark_overdue_task
 from groups.cards.workflows import CARD_TRANSITIONS, CardAction, CardStatus
-from groups.charter.models import Attachment
 from groups.registry.models import Membership, PolicyParameters
 from members.models import User
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import StaleVersion, TransitionRefused, next_status
-from qingdao_groups.models import Notification
+from qingdao_groups.models import Attachment, Notification
 from tests.factories import (
     EducationGroupFactory,
     MembershipFactory,
@@ -497,7 +496,7 @@ def test_list_filters_open_and_closed_and_highlights_overdue(w, login):
 
 def test_detail_lists_evidence_attachments(w, login):
     card = yellow(w)
-    Attachment.objects.create(card=card, kind=Attachment.Kind.EVIDENCE, file="attachments/x",
+    Attachment.objects.create(owner=card, kind=Attachment.Kind.EVIDENCE, file="attachments/x",
                               original_name="督导通报.pdf", content_type="application/pdf",
                               size=2048, sha256="0" * 64, uploaded_by=w.staff)
     html = login(w.member).get(reverse("cards:detail", args=[card.pk])).content.decode()
@@ -519,7 +518,7 @@ def _grow(w, n: int, card: Card) -> None:
         card = card_reject_rectification(card=card, note=f"不全{i}",
                                          new_deadline=D(2099, 1, 1 + i), actor=w.staff)
         yellow(w)
-        Attachment.objects.create(card=card, kind=Attachment.Kind.RECTIFICATION, version=i + 1,
+        Attachment.objects.create(owner=card, kind=Attachment.Kind.RECTIFICATION, version=i + 1,
                                   file=f"attachments/{i}", original_name=f"整改{i}.pdf",
                                   content_type="application/pdf", size=10, sha256="0" * 64,
                                   uploaded_by=w.member)

@@ -11,9 +11,9 @@ import pytest
 from groups.applications import checks
 from groups.applications.checks import HARD, WARNING, Context
 from groups.applications.models import Application, CheckResult, ProposedMember
-from groups.charter.models import Attachment
 from groups.registry.models import Membership, PolicyParameters
 from members.models import School
+from qingdao_groups.models import Attachment
 from tests.factories import EducationGroupFactory, MembershipFactory, SchoolFactory
 
 TODAY = datetime.date(2025, 3, 1)
@@ -265,7 +265,7 @@ def _app(world, kind, *, group=None, membership=None, applicant=None, **fields):
 
 def _attach(app, world, *kinds):
     for kind in kinds:
-        Attachment.objects.create(application=app, kind=kind, file=f"attachments/{kind}.pdf",
+        Attachment.objects.create(owner=app, kind=kind, file=f"attachments/{kind}.pdf",
                                   original_name=f"{kind}.pdf", content_type="application/pdf",
                                   size=10, sha256="0" * 64, uploaded_by=world.users["principal"])
 

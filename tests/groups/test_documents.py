@@ -18,16 +18,14 @@ from django.urls import get_resolver, reverse
 from groups.applications.models import Application
 from groups.cards.models import Card
 from groups.charter.diff import text_diff_rows
-from groups.charter.models import Attachment, GroupDocument
-from groups.charter.services import (
-    attachment_add,
-    group_document_add,
-    group_document_from_attachment,
-)
+from groups.charter.models import GroupDocument
+from groups.charter.services import group_document_add, group_document_from_attachment
 from groups.filings.models import Filing
 from groups.registry.models import PolicyParameters
+from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.uploads import upload_limit_bytes
+from qingdao_groups.models import Attachment
 from tests.conftest import PDF_TEXT_AVAILABLE
 from tests.test_uploads import (
     SVG,
@@ -94,14 +92,14 @@ def test_attachment_is_stored_under_a_generated_name_with_hash_text_and_versions
 
 
 def test_a_path_in_the_file_name_is_shown_as_its_basename_only(world, application, login):
-    attachment = attachment_add(owner=application, kind=Attachment.Kind.EVIDENCE,
+    attachment = attachment_add(owner=application, kind=Attachment.Kind.OTHER,
                                 uploaded_file=upload(make_pdf(), "../../etc/passwd"),
                                 actor=world.users["principal"])
     assert attachment.original_name == "passwd"
     assert "passwd" not in attachment.file.name and ".." not in attachment.file.name
     assert media_files() == [attachment.file.name]
     response = login(world.users["district"]).get(
-        reverse("documents:attachment-download", args=[attachment.pk]))
+        reverse("attachments:download", args=[attachment.pk]))
     assert response["Content-Disposition"] == 'attachment; filename="passwd.pdf"'
 
 
@@ -186,11 +184,11 @@ def test_versions_are_per_owner_and_kind(world, application):
                        actor=world.users["member"]),
         attachment_add(owner=filing, kind="policy", uploaded_file=upload(make_pdf()),
                        actor=world.users["district"]),
-        attachment_add(owner=application, kind="policy", uploaded_file=upload(make_pdf()),
+        attachment_add(owner=application, kind="other", uploaded_file=upload(make_pdf()),
                        actor=world.users["principal"]),
     ]
     assert [a.version for a in made] == [1, 1, 2, 1, 1]
-    assert made[0].card_id == card.pk and made[3].filing_id == filing.pk
+    assert made[0].owner == card and made[3].owner == filing and made[4].owner == application
     with pytest.raises(RuleRefusal):
         attachment_add(owner=card, kind="nonsense", uploaded_file=upload(make_pdf()),
                        actor=world.users["district"])
@@ -211,10 +209,10 @@ def test_founding_documents_become_group_documents_sharing_the_file(world, appli
             document.original_name, document.uploaded_by) == (
         "charter", 2, charter.file.name, "第一条 总则", "章程.docx", staff)
     assert document.history.get().history_user == staff
-    evidence = attachment_add(owner=application, kind="evidence", uploaded_file=upload(make_pdf()),
-                              actor=world.users["principal"])
+    other = attachment_add(owner=application, kind="other", uploaded_file=upload(make_pdf()),
+                           actor=world.users["principal"])
     with pytest.raises(RuleRefusal):
-        group_document_from_attachment(group=world.group, attachment=evidence,
+        group_document_from_attachment(group=world.group, attachment=other,
                                        adopted_on=TODAY, actor=staff)
     application.group = world.other_group
     application.save()
@@ -310,7 +308,7 @@ def test_downloads_are_attachments_with_nosniff(world, application, login):
     document = group_document_from_attachment(group=world.group, attachment=attachment,
                                               adopted_on=TODAY, actor=world.users["district"])
     client = login(world.users["principal"])
-    for url in (reverse("documents:attachment-download", args=[attachment.pk]),
+    for url in (reverse("attachments:download", args=[attachment.pk]),
                 reverse("documents:group-document-download", args=[document.pk])):
         response = client.get(url)
         assert response.status_code == 200
@@ -347,9 +345,9 @@ def test_objects_the_user_may_not_see_are_404(world, application, login):
     assert district.get(reverse("documents:compare", args=[world.other_group.pk])
                         ).status_code == 404
     member = login(world.users["member"])  # the member school is not party to the application
-    assert member.get(reverse("documents:attachment-download",
+    assert member.get(reverse("attachments:download",
                               args=[attachment.pk])).status_code == 404
-    assert member.get(reverse("documents:attachment-download", args=[99999])).status_code == 404
+    assert member.get(reverse("attachments:download", args=[99999])).status_code == 404
 
 
 def test_media_is_never_served(world, application, login):
@@ -490,7 +488,7 @@ def test_racing_uploads_of_one_kind_get_distinct_versions(world, application):
     for t in threads:
         t.join()
     assert errors == []
-    versions = sorted(Attachment.objects.filter(application=application).values_list(
+    versions = sorted(application.attachments.values_list(
         "version", flat=True))
     assert versions == list(range(1, threads_count + 1))
     assert len(media_files()) == threads_count
@@ -527,6 +525,6 @@ def test_attachment_list_partial_links_to_the_checked_download(world, applicatio
                                 actor=world.users["principal"])
     html = render_to_string("documents/_attachments.html",
                             {"attachments": application.attachments.all()})
-    assert reverse("documents:attachment-download", args=[attachment.pk]) in html
+    assert reverse("attachments:download", args=[attachment.pk]) in html
     assert "_b_方案.pdf" in html and "<b>" not in html
     assert "集团化办学方案" in html

@@ -25,9 +25,9 @@ from groups.applications.services import (
     proposed_member_set,
     proposed_partner_add,
 )
-from groups.charter.services import attachment_add
 from groups.registry.models import Membership
 from members.models import Authority, School, User
+from qingdao_groups.core.documents import attachment_add
 from tests.factories import PartnerFactory, SchoolFactory, UserFactory
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -51,7 +51,7 @@ def group_document_kwargs(world, which):
 
 
 def _attachment(world, **owner):
-    from groups.charter.models import Attachment
+    from qingdao_groups.models import Attachment
 
     return Attachment.objects.create(
         **owner, kind=Attachment.Kind.EVIDENCE, file=_stored("attachments/2026/01/matrix.pdf"),
@@ -69,7 +69,7 @@ def application_attachment_kwargs(world, which):
         kind=Application.Kind.FOUNDING, applicant_school=core, deciding_authority=authority,
         created_by=world.users["admin"], proposed_name="拟成立集团",
     )
-    return {"attachment_id": _attachment(world, application=application).pk}
+    return {"attachment_id": _attachment(world, owner=application).pk}
 
 
 def card_attachment_kwargs(world, which):
@@ -83,7 +83,7 @@ def card_attachment_kwargs(world, which):
         status=Card.Status.YELLOW_ISSUED, ground=Card.Ground.AGREEMENT, description="未履行协议",
         issued_by=world.users["admin"],
     )
-    return {"attachment_id": _attachment(world, card=card).pk}
+    return {"attachment_id": _attachment(world, owner=card).pk}
 
 
 def filing_attachment_kwargs(world, which):
@@ -93,7 +93,7 @@ def filing_attachment_kwargs(world, which):
         authority=world.shinan if which == "own" else world.laoshan, kind=Filing.Kind.POLICY,
         title="配套政策", filed_on=datetime.date(2025, 1, 1), filed_by=world.users["admin"],
     )
-    return {"attachment_id": _attachment(world, filing=filing).pk}
+    return {"attachment_id": _attachment(world, owner=filing).pk}
 
 
 ROWS = [
@@ -105,12 +105,12 @@ ROWS = [
     ("documents:compare", "other", "get", OTHER_READ, group_kwargs),
     ("documents:group-document-download", "own", "get", ALL_OK, group_document_kwargs),
     ("documents:group-document-download", "other", "get", OTHER_READ, group_document_kwargs),
-    ("documents:attachment-download", "own", "get", APPLICATION_OWN,
+    ("attachments:download", "own", "get", APPLICATION_OWN,
      application_attachment_kwargs),
-    ("documents:attachment-download", "other", "get", OTHER_READ, application_attachment_kwargs),
+    ("attachments:download", "other", "get", OTHER_READ, application_attachment_kwargs),
     # Cards are seen by everyone who sees the group, the warned member included.
-    ("documents:attachment-download", "own", "get", ALL_OK, card_attachment_kwargs),
-    ("documents:attachment-download", "other", "get", OTHER_READ, card_attachment_kwargs),
-    ("documents:attachment-download", "own", "get", FILING_OWN, filing_attachment_kwargs),
-    ("documents:attachment-download", "other", "get", OTHER_READ, filing_attachment_kwargs),
+    ("attachments:download", "own", "get", ALL_OK, card_attachment_kwargs),
+    ("attachments:download", "other", "get", OTHER_READ, card_attachment_kwargs),
+    ("attachments:download", "own", "get", FILING_OWN, filing_attachment_kwargs),
+    ("attachments:download", "other", "get", OTHER_READ, filing_attachment_kwargs),
 ]

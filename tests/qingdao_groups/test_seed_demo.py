@@ -22,10 +22,9 @@ from groups.applications.models import (
     ProposedMember,
 )
 from groups.cards.models import Card
-from groups.charter.models import Attachment, GroupDocument
+from groups.charter.models import GroupDocument
 from groups.enrollment.models import EnrollmentPlan
 from groups.filings.models import Filing
-from groups.inbox import inbox_for_user
 from groups.registry.membership import MembershipState
 from groups.registry.models import (
     CouncilSeat,
@@ -35,6 +34,7 @@ from groups.registry.models import (
     PolicyParameters,
 )
 from members.models import Authority, District, Partner, School, User
+from qingdao_groups.core.inbox import inbox_for_user
 from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
 from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
@@ -44,6 +44,7 @@ from qingdao_groups.demo.data import (
     group_name_for,
 )
 from qingdao_groups.demo.story import demo_pdf
+from qingdao_groups.models import Attachment
 from tests.conftest import PDF_TEXT_AVAILABLE
 
 DEMO_ROLES = {

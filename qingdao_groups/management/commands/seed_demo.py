@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from groups.applications.models import AdmissionCriterion, Application, Consent
 from groups.cards.models import Card
-from groups.charter.models import Attachment, GroupDocument
+from groups.charter.models import GroupDocument
 from groups.enrollment.models import EnrollmentPlan
 from groups.filings.models import Filing
 from groups.registry.models import (
@@ -24,6 +24,7 @@ from groups.registry.models import (
 from members.models import Authority, Partner, School, User
 from qingdao_groups.demo.data import DEMO_PASSWORD, USERS, UserPlan, build_plan
 from qingdao_groups.demo.seeder import Seeder
+from qingdao_groups.models import Attachment
 
 COUNTED = (Authority, School, Partner, User, EducationGroup, Membership, Partnership,
            CouncilSeat, GroupDocument, AdmissionCriterion, Application, Consent, Attachment, Card,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0011_membership_note_admission_comment_text'),
+        ('groups', '0013_attachment_moved'),
     ]
 
     operations = [

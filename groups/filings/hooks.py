@@ -1,0 +1,38 @@
+"""What filings contribute to the shared parts: their documents (the policy text or other
+material of a district's filing, policy D-1, D-2, L-2), readable by whoever may see the filing,
+and the filings awaiting a person: the city confirms, a district refiles what was returned."""
+
+from django.utils.translation import gettext as _
+
+from groups.filings.models import Filing
+from groups.filings.permissions import FILING_UPLOAD_KINDS
+from groups.filings.selectors import filing_list_for_user
+from groups.filings.workflows import FilingStatus
+from members.models import User
+from qingdao_groups.core.documents import register_document_owner
+from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
+
+register_document_owner(
+    Filing,
+    can_view=lambda user, f: filing_list_for_user(user=user).filter(pk=f.pk).exists(),
+    upload_kinds=FILING_UPLOAD_KINDS)
+
+
+def _inbox(user: User) -> list[InboxItem]:
+    """Policy L-2, D-1, D-2: the city confirms filings (late ones flagged); a district sees the
+    filings the city returned to it."""
+    if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
+        return []
+    if user.is_city_staff:
+        return [InboxItem(_("待确认报备"), f.title, f.filed_on,
+                          url_or_blank("filings:filing-detail", f.pk), f.authority.name,
+                          overdue=f.is_late)
+                for f in Filing.objects.filter(status=FilingStatus.FILED).select_related(
+                    "authority")]
+    return [InboxItem(_("报备被退回"), f.title, day(f.handled_at or f.filed_on),
+                      url_or_blank("filings:filing-detail", f.pk), f.remarks)
+            for f in Filing.objects.filter(authority_id=user.authority_id,
+                                           status=FilingStatus.RETURNED)]
+
+
+register_inbox_provider("filings", _inbox)

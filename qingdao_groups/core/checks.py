@@ -1,0 +1,44 @@
+"""Policy-check results shared by every feature that checks a case against the policy before a
+decision (applications now; funding and assessments next): the severities and the outcome of
+one check, each citing its clause. A feature keeps its own check functions and stores the
+outcomes it must keep.
+
+Severity:
+- HARD: never overridable;
+- WARNING: the policy says 原则上 ("in principle"): the decider may proceed only with a written
+  justification kept with the decision;
+- INFO: a figure shown to both sides."""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Severity(models.TextChoices):
+    HARD = "hard", _("硬性规定")
+    WARNING = "warning", _("原则性规定")
+    INFO = "info", _("信息")
+
+
+HARD = Severity.HARD
+WARNING = Severity.WARNING
+INFO = Severity.INFO
+
+
+@dataclass(frozen=True)
+class Outcome:
+    clause: str
+    severity: str
+    passed: bool
+    message: str
+
+
+def hard_failures(outcomes: list[Outcome]) -> list[Outcome]:
+    """What blocks the case outright."""
+    return [o for o in outcomes if o.severity == HARD and not o.passed]
+
+
+def warnings(outcomes: list[Outcome]) -> list[Outcome]:
+    """What the decider may pass over only with a written justification."""
+    return [o for o in outcomes if o.severity == WARNING and not o.passed]

@@ -1,0 +1,67 @@
+"""A person's work list (待办) as a registry: each feature registers, from its hooks module, a
+provider `user -> items` naming what awaits that user in its area, so a new feature adds its
+work without editing the inbox or the home page. A provider runs a constant number of queries
+whatever the amount of work (one per source), and returns nothing quickly for roles it does not
+concern."""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    kind: str
+    title: str
+    since: datetime.date
+    url: str
+    note: str = ""
+    overdue: bool = False
+
+    @property
+    def days_waiting(self) -> int:
+        return (timezone.localdate() - self.since).days
+
+
+InboxProvider = Callable[[object], Iterable[InboxItem]]
+
+_PROVIDERS: dict[str, InboxProvider] = {}
+
+
+def register_inbox_provider(key: str, provider: InboxProvider) -> None:
+    """Called from a feature's hooks module (loaded in AppConfig.ready); idempotent by key."""
+    _PROVIDERS[key] = provider
+
+
+def unregister_inbox_provider(key: str) -> None:
+    _PROVIDERS.pop(key, None)
+
+
+def inbox_providers() -> dict[str, InboxProvider]:
+    return dict(_PROVIDERS)
+
+
+def inbox_for_user(user) -> list[InboxItem]:
+    """What awaits the user, oldest first, from every registered provider."""
+    items: list[InboxItem] = []
+    for provider in _PROVIDERS.values():
+        items.extend(provider(user))
+    items.sort(key=lambda i: (i.since, i.title))
+    return items
+
+
+def day(value) -> datetime.date:
+    """The local day of a timestamp (a date stays as it is)."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def url_or_blank(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:  # an area without a detail page yet falls back to its list
+        return ""
