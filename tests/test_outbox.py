@@ -334,7 +334,7 @@ def _notifying_actions(world):
           "justification": "材料齐全"}),
         ("card", world.users["district"], reverse("cards:issue", args=[world.membership.pk]),
          {"level": "yellow", "ground": "agreement", "description": "连续两学期未派出骨干教师",
-          "deadline": "2099-06-30"}),
+          "deadline": (timezone.localdate() + datetime.timedelta(days=200)).isoformat()}),
         ("filing", filer, reverse("filings:filing-create"),
          {"kind": "project", "title": "课后服务改革", "description": "试点",
           "project_starts_on": timezone.localdate().isoformat()}),

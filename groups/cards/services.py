@@ -30,6 +30,7 @@ from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, locked_rows, transition
+from qingdao_groups.models import Attachment
 
 
 def _url(card: Card) -> str:
@@ -95,10 +96,32 @@ def card_issue_yellow(
 
 
 @transaction.atomic
+def card_issue(
+    *, membership: Membership, level: str, ground: str, description: str, actor: User,
+    deadline: datetime.date | None = None, severe: bool = False,
+    escalate_from: Card | None = None, evidence=None,
+) -> Card:
+    """Issue a yellow or a red card (policy L-6) with its evidence, if given: the card and its
+    evidence land together, so a refused file leaves no card."""
+    if level == Card.Level.YELLOW:
+        card = card_issue_yellow(membership=membership, ground=ground, description=description,
+                                 deadline=deadline, actor=actor)
+    else:
+        card = card_issue_red(membership=membership, reason=description, ground=ground,
+                              severe=severe, escalate_from=escalate_from, actor=actor)
+    if evidence:
+        attachment_add(owner=card, kind=Attachment.Kind.EVIDENCE, uploaded_file=evidence,
+                       actor=actor)
+    return card
+
+
+@transaction.atomic
 def card_submit_rectification(
     *, card: Card, rectification: str, actor: User, expected_version: int | None = None,
+    file=None,
 ) -> Card:
-    """The warned member's principal reports its rectification for review (policy L-6)."""
+    """The warned member's principal reports its rectification for review (policy L-6), with
+    its material if given: the response and its file land together or not at all."""
     require(can_respond_to_card(actor, card))
     card = _lock_card(card, expected_version)
     ensure_allowed(card, table=CARD_TRANSITIONS, action=CardAction.RECTIFY)
@@ -107,6 +130,9 @@ def card_submit_rectification(
         raise RuleRefusal(_("请写明整改情况。"), field="rectification")
     card = _move(card, CardAction.RECTIFY, actor, changes={
         "rectification": rectification, "rectified_at": timezone.now()})
+    if file:
+        attachment_add(owner=card, kind=Attachment.Kind.RECTIFICATION, uploaded_file=file,
+                       actor=actor)
     notify(
         staff_of(card.group.authority_id),
         _("%(school)s 已就黄牌预警提交整改材料，待审核（政策 L-6）。")

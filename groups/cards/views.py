@@ -15,7 +15,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -42,8 +41,8 @@ from groups.cards.permissions import (
 from groups.cards.selectors import card_list_for_user
 from groups.cards.services import (
     card_attachment_add,
+    card_issue,
     card_issue_red,
-    card_issue_yellow,
     card_lift,
     card_reject_rectification,
     card_state_label,
@@ -54,7 +53,6 @@ from groups.cards.workflows import CARD_TRANSITIONS, CardAction, CardStatus
 from groups.registry.models import EducationGroup, Membership, PolicyParameters
 from groups.registry.selectors import group_scope_q
 from members.models import User
-from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.forms import (
     keep_file_hint,
 )
@@ -210,14 +208,9 @@ def _post_action(request, card_id: int, *, form_class, prefix: str, rule, run):
 @require_POST
 def card_respond_view(request, card_id: int):
     def run(card, data):
-        # The response and its file land together or not at all (policy L-6).
-        with transaction.atomic():
-            card = card_submit_rectification(card=card, rectification=data["rectification"],
-                                             expected_version=data["version"],
-                                             actor=request.user)
-            if data["file"]:
-                attachment_add(owner=card, kind=Attachment.Kind.RECTIFICATION,
-                               uploaded_file=data["file"], actor=request.user)
+        card = card_submit_rectification(card=card, rectification=data["rectification"],
+                                         expected_version=data["version"], file=data["file"],
+                                         actor=request.user)
         return card, _("已提交整改材料，等待审核。")
 
     return _post_action(request, card_id, form_class=RespondForm,
@@ -321,22 +314,11 @@ def card_issue_view(request, membership_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         def issue():
-            # The card and its evidence land together: a refused file leaves no card (L-6).
-            # Evidence given when issuing belongs to the issuing act, for a red card too.
-            with transaction.atomic():
-                if data["level"] == Card.Level.YELLOW:
-                    card = card_issue_yellow(membership=membership, ground=data["ground"],
-                                             description=data["description"],
-                                             deadline=data["deadline"], actor=request.user)
-                else:
-                    card = card_issue_red(membership=membership, reason=data["description"],
-                                          ground=data["ground"], severe=data["severe"],
-                                          escalate_from=data["escalate_from"],
-                                          actor=request.user)
-                if data["evidence"]:
-                    attachment_add(owner=card, kind=Attachment.Kind.EVIDENCE,
-                                   uploaded_file=data["evidence"], actor=request.user)
-            return card
+            return card_issue(
+                membership=membership, level=data["level"], ground=data["ground"],
+                description=data["description"], deadline=data["deadline"],
+                severe=data["severe"], escalate_from=data["escalate_from"],
+                evidence=data["evidence"], actor=request.user)
 
         try:
             # A repeat of this form (a double click) shows the card the first one issued: a

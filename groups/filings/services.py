@@ -26,6 +26,7 @@ from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import city_staff, notify, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, transition
+from qingdao_groups.models import Attachment
 
 # What a district files itself; group-founding filings come from the founding workflow (L-2).
 FILABLE_KINDS = (Filing.Kind.POLICY, Filing.Kind.PROJECT)
@@ -70,10 +71,12 @@ def _notify_city(filing: Filing, message: str) -> None:
 def filing_create(
     *, kind: str, title: str, actor: User, description: str = "",
     project_starts_on: datetime.date | None = None, filed_on: datetime.date | None = None,
+    file=None, file_kind: str = "",
 ) -> Filing:
     """A district office files a supporting policy (policy D-1) or a reform and innovation
     project (policy D-2) with the city, for its own authority. A project whose start date is not
-    after the filing date is accepted but flagged late (提前报备, D-2)."""
+    after the filing date is accepted but flagged late (提前报备, D-2). A document given with it
+    is stored in the same transaction: a refused file leaves no filing."""
     require(can_create_filing(actor))
     if kind not in FILABLE_KINDS:
         raise RuleRefusal(_("请选择报备类别：配套政策或改革创新项目。"), field="kind")
@@ -92,6 +95,9 @@ def filing_create(
     filing._history_user = actor  # type: ignore[attr-defined]
     filing._change_reason = filing_late_explanation(filing) or _("报备")  # type: ignore[attr-defined]
     filing.save()
+    if file:
+        attachment_add(owner=filing, kind=file_kind or Attachment.Kind.POLICY,
+                       uploaded_file=file, actor=actor)
     _notify_city(filing, _("%(authority)s 向市教育局报备：%(title)s")
                  % {"authority": actor.authority.name, "title": filing.title})
     return filing

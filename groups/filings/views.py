@@ -9,7 +9,6 @@ filing created with a file is stored together with it or not at all."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,13 +43,11 @@ from groups.filings.services import (
     filing_return,
 )
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
-from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
 from qingdao_groups.core.workflow import can_move
-from qingdao_groups.models import Attachment
 
 PAGE_SIZE = 25
 
@@ -146,17 +143,10 @@ def filing_create_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         def create():
-            # The filing and its document land together: a refused file leaves no filing.
-            with transaction.atomic():
-                filing = filing_create(
-                    kind=data["kind"], title=data["title"], description=data["description"],
-                    project_starts_on=data["project_starts_on"], actor=request.user,
-                )
-                if data["file"]:
-                    attachment_add(owner=filing,
-                                   kind=data["file_kind"] or Attachment.Kind.POLICY,
-                                   uploaded_file=data["file"], actor=request.user)
-            return filing
+            return filing_create(
+                kind=data["kind"], title=data["title"], description=data["description"],
+                project_starts_on=data["project_starts_on"], file=data["file"],
+                file_kind=data["file_kind"], actor=request.user)
 
         try:
             filing, created = once(data["submission"], request.user, create)

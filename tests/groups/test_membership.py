@@ -26,7 +26,6 @@ from groups.registry.models import CouncilSeat, EducationGroup, Membership
 from groups.registry.selectors import group_list_for_user, schools_seen_through_groups_q
 from groups.registry.services import membership_add, membership_end, memberships_end_due
 from members.models import School, User
-from qingdao_groups.views import group_targets
 from tests.factories import (
     CouncilSeatFactory,
     EducationGroupFactory,
@@ -372,21 +371,6 @@ def test_the_core_cannot_be_registered_as_a_member(world):
     with pytest.raises(RuleRefusal, match="核心校不能同时作为本集团的成员校"):
         membership_add(group=world.group, school=world.core, relation_type="T-2",
                        relation_subtype="T-2a", joined_on=TODAY, actor=world.users["admin"])
-
-
-def test_targets_count_the_groups_in_being_at_each_years_end(db):
-    """Policy A-5: "10 groups by 2020" is judged on 2020-12-31, not on today's count."""
-    for n in range(10):
-        EducationGroupFactory(founded_on=D(2020, 12, 31) if n < 9 else D(2021, 1, 1))
-    late = EducationGroupFactory(founded_on=D(2019, 1, 1))
-    Membership.objects.filter(group=late, role="core").update(left_on=D(2020, 6, 1),
-                                                              end_reason="dissolution")
-    EducationGroup.objects.filter(pk=late.pk).update(status="dissolved",
-                                                     dissolved_on=D(2020, 6, 1))
-    targets = {t["year"]: t for t in group_targets(today=TODAY)}
-    assert (targets[2020]["actual"], targets[2020]["met"]) == (9, False)
-    assert targets[2020]["as_of"] == D(2020, 12, 31)
-    assert targets[2025]["actual"] == 10
 
 
 def test_the_daily_task_is_scheduled():
