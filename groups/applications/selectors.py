@@ -7,9 +7,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.applications.models import Application, Consent
+from groups.applications.models import AdmissionCriterion, Application, Consent
 from groups.applications.workflows import ApplicationStatus, ConsentStatus
-from groups.registry.models import PolicyParameters
+from groups.registry.models import EducationGroup, PolicyParameters
 from members.models import User
 
 
@@ -85,3 +85,23 @@ def waiting_on(application: Application) -> str:
     if status == ApplicationStatus.UNDER_DECISION:
         return application.deciding_authority.name
     return ""
+
+
+def exit_spin_off_prefill(*, exit_application: Application) -> dict:
+    """What a leaver's new founding application starts with (policy L-5: leavers are encouraged
+    to found a group of their own)."""
+    school = exit_application.applicant_school
+    assert exit_application.group is not None  # an exit application always names its group
+    return {
+        "proposed_name": _("%(school)s教育集团") % {"school": school.name},
+        "chief_principal_name": school.principal_name,
+        "description": _("由 %(school)s 退出“%(group)s”后牵头组建（政策 L-5）。")
+        % {"school": school.name, "group": exit_application.group.name},
+    }
+
+
+def admission_criteria_for(group: EducationGroup):
+    """The checklist of the group's admission evaluation (准入评估, policy L-3): city-wide items
+    plus the group's own."""
+    return AdmissionCriterion.objects.filter(active=True).filter(
+        Q(group__isnull=True) | Q(group=group)).order_by("order", "id")

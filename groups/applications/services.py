@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from groups.applications import checks
 from groups.applications.models import (
-    AdmissionCriterion,
     AdmissionScore,
     Application,
     CheckResult,
@@ -32,6 +31,7 @@ from groups.applications.permissions import (
     can_record_consent,
     can_withdraw_application,
 )
+from groups.applications.selectors import admission_criteria_for
 from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
     CONSENT_TRANSITIONS,
@@ -135,19 +135,6 @@ def application_create(
     return application
 
 
-def exit_spin_off_prefill(*, exit_application: Application) -> dict:
-    """What a leaver's new founding application starts with (policy L-5: leavers are encouraged
-    to found a group of their own)."""
-    school = exit_application.applicant_school
-    assert exit_application.group is not None  # an exit application always names its group
-    return {
-        "proposed_name": _("%(school)s教育集团") % {"school": school.name},
-        "chief_principal_name": school.principal_name,
-        "description": _("由 %(school)s 退出“%(group)s”后牵头组建（政策 L-5）。")
-        % {"school": school.name, "group": exit_application.group.name},
-    }
-
-
 @transaction.atomic
 def application_update(*, application: Application, actor: User, expected_version: int,
                        **fields) -> Application:
@@ -215,15 +202,6 @@ def proposed_partner_add(*, application: Application, partner: Partner, projects
     _save(proposed, actor)
     _touch(application)
     return proposed
-
-
-def admission_criteria_for(group: EducationGroup):
-    """The checklist of the group's admission evaluation (准入评估, policy L-3): city-wide items
-    plus the group's own."""
-    from django.db.models import Q
-
-    return AdmissionCriterion.objects.filter(active=True).filter(
-        Q(group__isnull=True) | Q(group=group)).order_by("order", "id")
 
 
 @transaction.atomic

@@ -38,9 +38,11 @@ from groups.applications.permissions import (
     can_withdraw_application,
 )
 from groups.applications.selectors import (
+    admission_criteria_for,
     application_get_for_user,
     application_list_for_user,
     deadline_for,
+    exit_spin_off_prefill,
 )
 from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
@@ -187,7 +189,7 @@ def _fields_form(application, data=None):
 
 
 def _evaluation_form(application, data=None):
-    criteria = svc.admission_criteria_for(application.group)
+    criteria = admission_criteria_for(application.group)
     scores = {s.criterion_id: s.score for s in application.admission_scores.all()}
     return EvaluationForm(data, criteria=criteria, initial_scores=scores, initial={
         "recommendation": application.evaluation_recommendation,
@@ -246,7 +248,7 @@ def founding_new_view(request):
         if spun_off_from.kind != Application.Kind.EXIT or \
                 spun_off_from.applicant_school_id != request.user.school_id:
             raise Http404
-        prefill = svc.exit_spin_off_prefill(exit_application=spun_off_from)
+        prefill = exit_spin_off_prefill(exit_application=spun_off_from)
     form = FoundingForm(request.POST or None, initial={"version": 0, **prefill})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from groups.applications import checks
 from groups.applications import services as application_services
 from groups.applications.models import AdmissionCriterion, Application, Consent
+from groups.applications.selectors import admission_criteria_for
 from groups.applications.workflows import Action
 from groups.cards import services as card_services
 from groups.cards.models import Card
@@ -355,7 +356,7 @@ class StorySeeder:
                          f"青岛第二中学与{candidate.name}合作办学协议",
                          ("合作方式：聚合型（基础教育跨学段聚合）", "合作期限：三年"), actor)
         with self._at(ADMISSION_DAYS["evaluate"]):
-            criteria = list(application_services.admission_criteria_for(group))
+            criteria = list(admission_criteria_for(group))
             marks = (17, 15, 16, 19, 17)
             scores = {c.pk: (min(marks[i % len(marks)], c.max_score), _("符合要求"))
                       for i, c in enumerate(criteria)}

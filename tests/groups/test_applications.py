@@ -16,6 +16,7 @@ from groups.applications.models import (
     Consent,
     ProposedMember,
 )
+from groups.applications.selectors import exit_spin_off_prefill
 from groups.applications.services import (
     application_create,
     application_decide,
@@ -24,7 +25,6 @@ from groups.applications.services import (
     application_withdraw,
     consent_record,
     exit_opinion_record,
-    exit_spin_off_prefill,
     proposed_member_set,
 )
 from groups.charter.models import GroupDocument
