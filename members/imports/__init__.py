@@ -23,7 +23,20 @@ from members.imports.validate import FieldChange, ImportPreview, RowPlan
 from qingdao_groups.core.tabular import EXPORT_FORMATS, ExportFile, RowError
 
 __all__ = [
-    "COLUMNS", "COLUMN_BY_FIELD", "EXPORT_FORMATS", "HEADERS", "SCHOOL_SPEC", "ExportFile",
-    "FieldChange", "ImportPreview", "ImportRefused", "ImportRejected", "ImportResult", "RowError",
-    "RowPlan", "school_export", "school_import_commit", "school_import_preview",
+    "COLUMNS",
+    "COLUMN_BY_FIELD",
+    "EXPORT_FORMATS",
+    "HEADERS",
+    "SCHOOL_SPEC",
+    "ExportFile",
+    "FieldChange",
+    "ImportPreview",
+    "ImportRefused",
+    "ImportRejected",
+    "ImportResult",
+    "RowError",
+    "RowPlan",
+    "school_export",
+    "school_import_commit",
+    "school_import_preview",
 ]

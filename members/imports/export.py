@@ -14,7 +14,10 @@ from qingdao_groups.core.tabular import ExportFile, write_table
 
 
 def school_export(
-    *, user: User, fmt: str, template: bool = False,
+    *,
+    user: User,
+    fmt: str,
+    template: bool = False,
     narrow: Callable[[QuerySet[School]], QuerySet[School]] | None = None,
 ) -> ExportFile:
     """The schools `user` may see, in the import's columns (an empty sheet when `template`).

@@ -16,8 +16,7 @@ from members.imports.validate import ImportPreview, Plan, plan_import
 from members.models import School, User
 from members.permissions import can_import_schools
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.tabular import TableRefused, read_table
-from qingdao_groups.core.tabular import staging
+from qingdao_groups.core.tabular import TableRefused, read_table, staging
 
 TOKEN_SALT = "members.imports.school"
 
@@ -41,8 +40,12 @@ class ImportResult:
 
 
 def _plan(*, user: User, source, lock: bool) -> tuple[Plan, bytes]:
-    table = read_table(source, SCHOOL_SPEC, max_bytes=settings.SCHOOL_IMPORT_MAX_BYTES,
-                       max_rows=settings.SCHOOL_IMPORT_MAX_ROWS)
+    table = read_table(
+        source,
+        SCHOOL_SPEC,
+        max_bytes=settings.SCHOOL_IMPORT_MAX_BYTES,
+        max_rows=settings.SCHOOL_IMPORT_MAX_ROWS,
+    )
     return plan_import(user=user, table=table, lock=lock), table.data
 
 
@@ -55,8 +58,9 @@ def school_import_preview(*, user: User, uploaded_file) -> ImportPreview:
     preview = plan.preview
     if not preview.errors and preview.has_changes:
         staging.sweep_stale_files()
-        preview.token = staging.issue_token(salt=TOKEN_SALT, user_id=user.pk,
-                                            name=staging.stage(data), digest=preview.digest)
+        preview.token = staging.issue_token(
+            salt=TOKEN_SALT, user_id=user.pk, name=staging.stage(data), digest=preview.digest
+        )
     return preview
 
 
@@ -78,19 +82,25 @@ def school_import_commit(*, user: User, preview_token: str) -> ImportResult:
                 raise ImportRejected(message % {"count": len(preview.errors)}, preview=preview)
             if preview.digest != staged.digest:
                 if preview.has_changes:
-                    preview.token = staging.issue_token(salt=TOKEN_SALT, user_id=user.pk,
-                                                        name=name, digest=preview.digest)
+                    preview.token = staging.issue_token(
+                        salt=TOKEN_SALT, user_id=user.pk, name=name, digest=preview.digest
+                    )
                 raise ImportRejected(
                     _("预览之后学校数据已有变化，未导入任何数据。请核对下面的最新预览后再确认。"),
                     preview=preview,
                 )
             if plan.new_schools:
-                bulk_create_with_history(plan.new_schools, School, batch_size=500,
-                                         default_user=user)
+                bulk_create_with_history(
+                    plan.new_schools, School, batch_size=500, default_user=user
+                )
             if plan.changed_schools:
-                bulk_update_with_history(plan.changed_schools, School,
-                                         fields=sorted(plan.changed_fields), batch_size=500,
-                                         default_user=user)
+                bulk_update_with_history(
+                    plan.changed_schools,
+                    School,
+                    fields=sorted(plan.changed_fields),
+                    batch_size=500,
+                    default_user=user,
+                )
     except ImportRejected as exc:
         if exc.preview is None or not exc.preview.token:
             staging.discard(name)
@@ -102,6 +112,7 @@ def school_import_commit(*, user: User, preview_token: str) -> ImportResult:
         ) from exc
     transaction.on_commit(lambda: staging.discard(name))
     return ImportResult(
-        created=len(preview.creates), updated=len(preview.updates),
+        created=len(preview.creates),
+        updated=len(preview.updates),
         unchanged=len(preview.unchanged),
     )

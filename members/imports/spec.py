@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy
 
 from members.models import District, School, validate_school_code
@@ -27,31 +28,69 @@ def _label_parts(label: str) -> list[str]:
 
 
 def _max_length(field_name: str) -> int | None:
-    return School._meta.get_field(field_name).max_length
+    model_field = School._meta.get_field(field_name)
+    assert isinstance(model_field, models.CharField)
+    return model_field.max_length
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("学校名称", "name", Text(max_length=_max_length("name")), required=True,
-           aliases=("校名",), width=28),
-    Column("学校标识码", "code", Code(validators=(validate_school_code,)), required=True,
-           aliases=("标识码", "学校代码"), width=14),
+    Column(
+        "学校名称",
+        "name",
+        Text(max_length=_max_length("name")),
+        required=True,
+        aliases=("校名",),
+        width=28,
+    ),
+    Column(
+        "学校标识码",
+        "code",
+        Code(validators=(validate_school_code,)),
+        required=True,
+        aliases=("标识码", "学校代码"),
+        width=14,
+    ),
     # Resolved against the authorities in the database by validate.py.
-    Column("主管教育行政部门", "authority", Lookup(display=lambda authority: authority.name),
-           required=True, aliases=("主管部门",), width=24),
-    Column("所在区（市）", "district", Choice(District, aliases=_label_parts), required=True,
-           aliases=("所在区市", "区（市）", "区市", "所在区"), width=18),
+    Column(
+        "主管教育行政部门",
+        "authority",
+        Lookup(display=lambda authority: authority.name),
+        required=True,
+        aliases=("主管部门",),
+        width=24,
+    ),
+    Column(
+        "所在区（市）",
+        "district",
+        Choice(District, aliases=_label_parts),
+        required=True,
+        aliases=("所在区市", "区（市）", "区市", "所在区"),
+        width=18,
+    ),
     Column("学段", "stage", Choice(School.Stage), required=True, width=14),
     Column("办学性质", "nature", Choice(School.Nature), required=True, width=10),
-    Column("薄弱学校", "is_weak", Boolean(), aliases=("薄弱学校（是/否）", "是否薄弱学校"),
-           width=10),
+    Column(
+        "薄弱学校", "is_weak", Boolean(), aliases=("薄弱学校（是/否）", "是否薄弱学校"), width=10
+    ),
     Column("薄弱学校认定年份", "weak_rated_year", Year(), aliases=("认定年份",), width=16),
-    Column("独立法人", "is_legal_entity", Boolean(),
-           aliases=("独立法人（是/否）", "是否独立法人"), width=10),
-    Column("校长", "principal_name", Text(max_length=_max_length("principal_name")),
-           aliases=("校长姓名",), width=12),
+    Column(
+        "独立法人",
+        "is_legal_entity",
+        Boolean(),
+        aliases=("独立法人（是/否）", "是否独立法人"),
+        width=10,
+    ),
+    Column(
+        "校长",
+        "principal_name",
+        Text(max_length=_max_length("principal_name")),
+        aliases=("校长姓名",),
+        width=12,
+    ),
 )
-SCHOOL_SPEC = TableSpec(columns=COLUMNS, empty_message=gettext_lazy("文件中没有学校数据。"),
-                        sheet_title="学校")
+SCHOOL_SPEC = TableSpec(
+    columns=COLUMNS, empty_message=gettext_lazy("文件中没有学校数据。"), sheet_title="学校"
+)
 HEADERS: tuple[str, ...] = SCHOOL_SPEC.headers
 COLUMN_BY_FIELD = SCHOOL_SPEC.by_field
 

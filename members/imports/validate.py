@@ -152,27 +152,36 @@ def _plan_row(plan: Plan, ctx: Context, number: int, row: dict[str, str]) -> Non
     failed = {f for f in COLUMN_BY_FIELD if COLUMN_BY_FIELD[f].header in {e.column for e in errors}}
     try:
         # The authority was looked up above; full_clean would query it again for every row.
-        school.full_clean(exclude=[*failed, "authority"], validate_unique=False,
-                          validate_constraints=False)
+        school.full_clean(
+            exclude=[*failed, "authority"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             for message in messages:
                 error(None if name == NON_FIELD_ERRORS else name, message)
 
     cells = school_cells(school) if not failed or existing is not None else {}
-    plan_row = RowPlan(row=number, code=code or row.get("code", ""), name=row.get("name", ""),
-                       cells=cells, school_id=existing.pk if existing is not None else None)
+    plan_row = RowPlan(
+        row=number,
+        code=code or row.get("code", ""),
+        name=row.get("name", ""),
+        cells=cells,
+        school_id=existing.pk if existing is not None else None,
+    )
 
     if existing is None:
         authority = values.get("authority")
         if authority is not None and authority.pk not in ctx.assignable_ids:
-            error("authority", _("您无权在“%(authority)s”名下登记学校。")
-                  % {"authority": authority.name})
+            error(
+                "authority",
+                _("您无权在“%(authority)s”名下登记学校。") % {"authority": authority.name},
+            )
     else:
         assert old_cells is not None
         plan_row.changes = [
             FieldChange(header, old_cells[header], cells[header])
-            for header in HEADERS if old_cells[header] != cells.get(header, old_cells[header])
+            for header in HEADERS
+            if old_cells[header] != cells.get(header, old_cells[header])
         ]
         if plan_row.changes or errors:
             _check_may_update(ctx, existing, old_authority_id, values, error)
@@ -201,22 +210,29 @@ def _check_may_update(ctx: Context, school: School, old_authority_id, values, er
     if not decision:
         if school.code in ctx.visible_codes:
             message = _("该学校标识码已登记为“%(name)s”，本行会修改这所学校，但%(reason)s") % {
-                "name": ctx.existing[school.code].name, "reason": decision.reason,
+                "name": ctx.existing[school.code].name,
+                "reason": decision.reason,
             }
         else:
             message = _("该学校标识码已由其他部门登记，您无权修改这所学校。")
         error("code", message)
         return
     authority = values.get("authority")
-    if authority is not None and authority.pk != old_authority_id and (
-        authority.pk not in ctx.assignable_ids
+    if (
+        authority is not None
+        and authority.pk != old_authority_id
+        and (authority.pk not in ctx.assignable_ids)
     ):
-        error("authority",
-              _("您无权把学校划归“%(authority)s”主管。") % {"authority": authority.name})
+        error(
+            "authority", _("您无权把学校划归“%(authority)s”主管。") % {"authority": authority.name}
+        )
     else:
         decision = check_core_school_keeps_authority(
-            school_id=school.pk, old_authority_id=old_authority_id,
-            new_authority_id=authority.pk if authority is not None else None, led=ctx.led)
+            school_id=school.pk,
+            old_authority_id=old_authority_id,
+            new_authority_id=authority.pk if authority is not None else None,
+            led=ctx.led,
+        )
         if not decision:
             error("authority", str(decision.reason))
 

@@ -19,7 +19,9 @@ class RowError:
     def __str__(self) -> str:
         if self.column:
             return _("第%(row)d行“%(column)s”列：%(message)s") % {
-                "row": self.row, "column": self.column, "message": self.message,
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
             }
         return _("第%(row)d行：%(message)s") % {"row": self.row, "message": self.message}
 

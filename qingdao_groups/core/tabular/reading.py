@@ -54,8 +54,9 @@ class Table:
     rows: list[TableRow]
 
 
-def read_table(source, spec: TableSpec, *, max_bytes: int = DEFAULT_MAX_BYTES,
-               max_rows: int = DEFAULT_MAX_ROWS) -> Table:
+def read_table(
+    source, spec: TableSpec, *, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS
+) -> Table:
     """The data rows of an upload (an uploaded file, or the bytes of one kept earlier) under
     `spec`'s columns. Empty rows are skipped; row numbers stay those the spreadsheet shows."""
     data = source if isinstance(source, bytes) else read_upload(source, max_bytes=max_bytes)
@@ -80,9 +81,9 @@ def read_table(source, spec: TableSpec, *, max_bytes: int = DEFAULT_MAX_BYTES,
             raise TableRefused(
                 _("文件行数过多：每次最多导入 %(max)d 行，请拆分后分批导入。") % {"max": max_rows}
             )
-        rows.append(TableRow(number, {
-            f: (texts[i] if i < len(texts) else "") for f, i in columns.items()
-        }))
+        rows.append(
+            TableRow(number, {f: (texts[i] if i < len(texts) else "") for f, i in columns.items()})
+        )
     if columns is None:
         raise TableRefused(
             _("没有找到表头行。第一行应为列名：%(headers)s。可下载模板对照填写。")
@@ -127,8 +128,7 @@ def _header_columns(spec: TableSpec, found: dict[int, Column], row_number: int) 
     missing = [c.header for c in spec.columns if c.required and c.field not in columns]
     if missing:
         raise TableRefused(
-            _("表头缺少必填列：%(columns)s。可下载模板对照填写。")
-            % {"columns": "、".join(missing)}
+            _("表头缺少必填列：%(columns)s。可下载模板对照填写。") % {"columns": "、".join(missing)}
         )
     return columns
 
@@ -153,8 +153,10 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
         # The project's one zip-bomb guard, with the limits every upload has.
         entries = zip_entries(io.BytesIO(data))
     except ZipRefused as exc:
-        if isinstance(exc.__cause__, zipfile.BadZipFile | zipfile.LargeZipFile | OSError
-                      | ValueError | EOFError):
+        if isinstance(
+            exc.__cause__,
+            zipfile.BadZipFile | zipfile.LargeZipFile | OSError | ValueError | EOFError,
+        ):
             raise not_xlsx from exc
         raise TableRefused(
             _("该文件解压后过大，可能是恶意构造的压缩文件，已拒绝。请上传正常的 Excel 文件。")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -107,7 +107,7 @@ class Choice(ColumnType):
             with translation.override(language):
                 for value, label in self.choices.choices:
                     lookup.setdefault(normalize_key(str(label)), value)
-                    for alias in (self.aliases(str(label)) if self.aliases else ()):
+                    for alias in self.aliases(str(label)) if self.aliases else ():
                         lookup.setdefault(normalize_key(alias), value)
         for value in self.choices.values:
             lookup.setdefault(normalize_key(str(value)), value)
@@ -135,8 +135,16 @@ class Choice(ColumnType):
 
 
 _BOOL_WORDS = {
-    "是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
-    "true": True, "false": False, "1": True, "0": False,
+    "是": True,
+    "否": False,
+    "y": True,
+    "n": False,
+    "yes": True,
+    "no": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
 }
 
 
@@ -237,7 +245,8 @@ class Money(ColumnType):
     def parse(self, text: str) -> Decimal:
         raw = compact(text).replace(",", "").removeprefix("¥").removesuffix("元")
         message = _("应为金额（元），最多两位小数，例如 12345.67，您填写的是“%(value)s”。") % {
-            "value": text}
+            "value": text
+        }
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
             raise ValidationError(message)
         try:
@@ -288,7 +297,7 @@ class Column:
 
     header: str
     field: str
-    type: ColumnType = field(default_factory=Text)
+    type: ColumnType = Text()
     required: bool = False
     aliases: tuple[str, ...] = ()
     width: int = 14
@@ -333,7 +342,10 @@ class TableSpec:
         return column.header if column is not None else None
 
     def parse_row(
-        self, number: int, cells: Mapping[str, str], *,
+        self,
+        number: int,
+        cells: Mapping[str, str],
+        *,
         resolvers: Mapping[str, Callable[[str], Any]] | None = None,
     ) -> ParsedRow:
         """Each cell of a row as a value; every problem as a RowError naming row and column.

@@ -37,8 +37,9 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def write_table(spec: TableSpec, rows: Iterable[Sequence[Any]], *, fmt: str,
-                stem: str) -> ExportFile:
+def write_table(
+    spec: TableSpec, rows: Iterable[Sequence[Any]], *, fmt: str, stem: str
+) -> ExportFile:
     """`rows` (values in the spec's column order) as `stem`.xlsx or `stem`.csv."""
     if fmt not in EXPORT_FORMATS:
         raise RuleRefusal(_("不支持的导出格式：%(fmt)s。") % {"fmt": fmt})
