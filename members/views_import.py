@@ -1,6 +1,6 @@
 """Import schools from a bureau's spreadsheet (preview, then confirm) and export them back.
 
-Thin views over members.imports; the rules live there."""
+Thin views over members.imports (a package); the rules live there."""
 
 from django import forms
 from django.conf import settings
