@@ -106,8 +106,9 @@ def bound_fields(form) -> None:
             if not field.widget.is_hidden:
                 field.widget.attrs.setdefault("maxlength", str(field.max_length))
             if not password:  # a password is taken as typed
-                field.to_python = _cleaning(field.to_python,
-                                            clean_prose if prose else clean_line)
+                # Wrapping this one field instance's parser (not its class) on purpose.
+                field.to_python = _cleaning(  # type: ignore[method-assign]
+                    field.to_python, clean_prose if prose else clean_line)
         elif isinstance(field, forms.IntegerField) and not isinstance(field, forms.FloatField):
             if field.max_value is None:
                 field.max_value = INT_MAX
