@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from members.models import School
 from qingdao_groups.core.rules import ALLOW, Decision
+from qingdao_groups.core.workflow import stamp
 
 # EducationGroup.Status.DISSOLVED, by value: members never imports groups.
 _DISSOLVED = "dissolved"
@@ -46,6 +47,6 @@ def school_save(*, form, actor) -> School:
     """Register or change a school from a validated school form (whose checks include the L-1
     rule above), recording who did it in the school's history."""
     school = form.save(commit=False)
-    school._history_user = actor  # type: ignore[attr-defined]
+    stamp(school, actor=actor)
     school.save()
     return school

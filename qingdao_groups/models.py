@@ -19,7 +19,7 @@ class Notification(models.Model):
                              related_name="notifications")
     message = models.CharField(_("内容"), max_length=300)
     url = models.CharField(_("链接"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -118,7 +118,7 @@ class Attachment(models.Model):
     text = models.TextField(_("提取的文本"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
 
     # The tables keep the names they had when attachments lived in the groups app.
     history = HistoricalRecords(table_name="groups_historicalattachment")

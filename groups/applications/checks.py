@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, CheckResult, ProposedMember
@@ -321,11 +322,14 @@ def run_checks(application: Application, today: datetime.date) -> list[Outcome]:
     return outcomes
 
 
-def record_checks(application: Application, stage: str, outcomes: list[Outcome]) -> None:
-    """Keep the results of this stage, replacing an earlier run of the same stage."""
+def record_checks(application: Application, stage: str, outcomes: list[Outcome], *,
+                  now: datetime.datetime | None = None) -> None:
+    """Keep the results of this stage, replacing an earlier run of the same stage, dated `now`
+    (default: the clock)."""
+    now = now or timezone.now()
     application.check_results.filter(stage=stage).delete()
     CheckResult.objects.bulk_create([
         CheckResult(application=application, stage=stage, clause=o.clause, severity=o.severity,
-                    passed=o.passed, message=o.message)
+                    passed=o.passed, message=o.message, created_at=now)
         for o in outcomes
     ])

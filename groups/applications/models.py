@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -95,7 +96,7 @@ class Application(models.Model):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
                                    on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     step_started_at = models.DateTimeField(_("当前环节开始时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -200,7 +201,7 @@ class Consent(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("表态时间"), null=True, blank=True)
-    requested_at = models.DateTimeField(_("征求时间"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("征求时间"), default=timezone.now)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     history = HistoricalRecords()
@@ -235,7 +236,7 @@ class CheckResult(models.Model):
     severity = models.CharField(_("性质"), max_length=10, choices=Severity.choices)
     passed = models.BooleanField(_("是否通过"))
     message = models.TextField(_("说明"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
 

@@ -47,7 +47,7 @@ from members.models import Authority, Partner, School, User
 from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import ensure_allowed, lock, transition
+from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
 
 
 def _lock(application: Application, expected_version: int | None) -> Application:
@@ -75,11 +75,12 @@ def _touch(application: Application) -> None:
 
 
 def _move(application: Application, action: str, actor: User, reason: str = "", *,
-          expected_version: int | None = None, changes: dict | None = None) -> Application:
+          now: datetime.datetime, expected_version: int | None = None,
+          changes: dict | None = None) -> Application:
     """A step of the workflow: the runner, with the step's start time (deadlines run from it)."""
     return transition(application, action=action, table=_table(application), actor=actor,
-                      reason=reason, expected_version=expected_version,
-                      changes={**(changes or {}), "step_started_at": timezone.now()})
+                      reason=reason, expected_version=expected_version, now=now,
+                      changes={**(changes or {}), "step_started_at": now})
 
 
 def _explain(outcomes) -> str:
@@ -91,10 +92,8 @@ def _url(application: Application) -> str:
     return reverse("applications:detail", args=[application.pk])
 
 
-def _save(obj, actor: User, reason: str = "", **kwargs) -> None:
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
+def _save(obj, actor: User, reason: str = "", *, now: datetime.datetime, **kwargs) -> None:
+    stamp(obj, actor=actor, reason=reason, now=now)
     obj.save(**kwargs)
 
 
@@ -103,11 +102,13 @@ def _save(obj, actor: User, reason: str = "", **kwargs) -> None:
 @transaction.atomic
 def application_create(
     *, kind: str, actor: User, group: EducationGroup | None = None,
-    membership: Membership | None = None, spun_off_from: Application | None = None, **fields,
+    membership: Membership | None = None, spun_off_from: Application | None = None,
+    now: datetime.datetime | None = None, **fields,
 ) -> Application:
     """Start a draft. Founding: the actor's school is the core and its authority decides (L-1).
     Admission: the group's core applies to the group's authority (L-3). Exit: the member
-    school applies; the core's authority decides (L-5)."""
+    school applies; the core's authority decides (L-5). `now`: when (default: the clock)."""
+    now = now or timezone.now()
     require(can_draft_application(actor, kind, group=group, membership=membership))
     if kind == Application.Kind.FOUNDING:
         school = actor.school
@@ -131,13 +132,14 @@ def application_create(
             membership=membership, deciding_authority_id=membership.group.authority_id, **fields)
     application.created_by = actor
     application.spun_off_from = spun_off_from
-    _save(application, actor, _("创建草稿"))
+    application.created_at = now
+    _save(application, actor, _("创建草稿"), now=now)
     return application
 
 
 @transaction.atomic
 def application_update(*, application: Application, actor: User, expected_version: int,
-                       **fields) -> Application:
+                       now: datetime.datetime | None = None, **fields) -> Application:
     """Edit a draft or returned application's own fields; only the applicant does, before
     submission or after a return (policy L-1, L-3, L-5)."""
     allowed = {"proposed_name", "specialty", "unified_areas", "chief_principal_name",
@@ -147,13 +149,14 @@ def application_update(*, application: Application, actor: User, expected_versio
             raise ValueError(name)
     require(can_edit_application(actor, application))
     return transition(application, action=Action.EDIT, table=_table(application), actor=actor,
-                      expected_version=expected_version, changes=fields)
+                      expected_version=expected_version, changes=fields, now=now)
 
 
 @transaction.atomic
 def proposed_member_set(
     *, application: Application, school: School, relation_type: str, relation_subtype: str,
     actor: User, through_training: bool = False, pilot_approval: str = "", projects: str = "",
+    now: datetime.datetime | None = None,
 ) -> ProposedMember:
     """Add or change a proposed member and its relation to the core (policy T-1 … T-3)."""
     application = _lock_editable(application, actor)
@@ -176,7 +179,7 @@ def proposed_member_set(
     member.through_training = through_training
     member.pilot_approval = pilot_approval
     member.projects = projects
-    _save(member, actor)
+    _save(member, actor, now=now or timezone.now())
     _touch(application)
     return member
 
@@ -191,7 +194,7 @@ def proposed_member_remove(*, application: Application, member_id: int, actor: U
 
 @transaction.atomic
 def proposed_partner_add(*, application: Application, partner: Partner, projects: str,
-                         actor: User) -> ProposedPartner:
+                         actor: User, now: datetime.datetime | None = None) -> ProposedPartner:
     """Partners of 1+N+X (policy G-1) with the projects they take part in."""
     application = _lock_editable(application, actor)
     if application.kind != Application.Kind.FOUNDING:
@@ -199,7 +202,7 @@ def proposed_partner_add(*, application: Application, partner: Partner, projects
     if not projects.strip():
         raise RuleRefusal(_("请至少填写一个合作项目。"), field="projects")
     proposed = ProposedPartner(application=application, partner=partner, projects=projects)
-    _save(proposed, actor)
+    _save(proposed, actor, now=now or timezone.now())
     _touch(application)
     return proposed
 
@@ -207,10 +210,11 @@ def proposed_partner_add(*, application: Application, partner: Partner, projects
 @transaction.atomic
 def admission_evaluation_record(
     *, application: Application, scores: dict[int, tuple[int, str]], recommendation: str,
-    note: str, actor: User,
+    note: str, actor: User, now: datetime.datetime | None = None,
 ) -> Application:
     """The group's admission evaluation of fit (准入评估, policy L-3): a score per checklist item
     and a recommendation."""
+    now = now or timezone.now()
     application = _lock_editable(application, actor)
     if application.kind != Application.Kind.ADMISSION:
         raise RuleRefusal(_("只有吸纳申请需要准入评估。"))
@@ -226,11 +230,11 @@ def admission_evaluation_record(
         row = AdmissionScore.objects.filter(application=application, criterion=criterion).first() \
             or AdmissionScore(application=application, criterion=criterion)
         row.score, row.comment = score, comment
-        _save(row, actor)
+        _save(row, actor, now=now)
     if recommendation not in Application.Recommendation.values:
         raise RuleRefusal(_("请选择评估建议。"), field="recommendation")
     return transition(application, action=Action.EDIT, table=_table(application), actor=actor,
-                      reason=_("填写准入评估"), expected_version=None,
+                      reason=_("填写准入评估"), expected_version=None, now=now,
                       changes={"evaluation_recommendation": recommendation,
                                "evaluation_note": note})
 
@@ -250,13 +254,16 @@ def _consent_authorities(application: Application) -> list[int]:
 @transaction.atomic
 def application_submit(*, application: Application, actor: User,
                        expected_version: int | None = None,
-                       today: datetime.date | None = None) -> Application:
+                       today: datetime.date | None = None,
+                       now: datetime.datetime | None = None) -> Application:
     """Submit: the policy checks run; a hard failure refuses the submission, warnings go along
-    to the approver. Consents are requested from each authority concerned (L-1, L-3)."""
+    to the approver. Consents are requested from each authority concerned (L-1, L-3).
+    `now`: when (default: the clock); `today` defaults to its date."""
     require(can_edit_application(actor, application))
     application = _lock(application, expected_version)
     ensure_allowed(application, table=_table(application), action=Action.SUBMIT)
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     if application.kind == Application.Kind.ADMISSION:
         assert application.group is not None  # an admission always names its group
         missing = admission_criteria_for(application.group).exclude(
@@ -274,7 +281,7 @@ def application_submit(*, application: Application, actor: User,
         raise RuleRefusal(_("请选择结合方式：学校自主结合或行政主导结合（政策 L-3）。"),
                                field="admission_mode")
     outcomes = checks.run_checks(application, today)
-    checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes)
+    checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes, now=now)
     blocking = checks.hard_failures(outcomes)
     if blocking:
         # Nothing is kept (the transaction rolls back); the message lists every failure.
@@ -285,38 +292,41 @@ def application_submit(*, application: Application, actor: User,
     for authority_id in authority_ids:
         consent = existing.get(authority_id)
         if consent is None:
-            _save(Consent(application=application, authority_id=authority_id), actor,
-                  _("征求意见"))
+            _save(Consent(application=application, authority_id=authority_id,
+                          requested_at=now), actor, _("征求意见"), now=now)
         elif consent.status != ConsentStatus.PENDING:
             transition(consent, action=ConsentAction.REQUEST_AGAIN, table=CONSENT_TRANSITIONS,
-                       actor=actor, expected_version=None,
+                       actor=actor, expected_version=None, now=now,
                        changes={"reason": "", "decided_by": None, "decided_at": None})
-    application = _move(application, Action.SUBMIT, actor,
-                        changes={"submitted_at": timezone.now()})
+    application = _move(application, Action.SUBMIT, actor, now=now,
+                        changes={"submitted_at": now})
     url = _url(application)
     if application.kind == Application.Kind.EXIT:
         assert application.group is not None  # an exit always names its group
         notify(principals_of(application.group.core_school_id),
                _("%(school)s 申请退出集团，请核心校提出意见。")
-               % {"school": application.applicant_school.name}, url)
+               % {"school": application.applicant_school.name}, url, now=now)
     elif authority_ids:
         for authority in Authority.objects.filter(pk__in=authority_ids):
             notify(staff_of(authority),
-                   _("“%(title)s”请求贵单位同意。") % {"title": application.title}, url)
+                   _("“%(title)s”请求贵单位同意。") % {"title": application.title}, url,
+                   now=now)
     else:
-        _move(application, Action.CONSENTS_COMPLETE, actor, _("无需其他部门同意"))
+        _move(application, Action.CONSENTS_COMPLETE, actor, _("无需其他部门同意"), now=now)
         notify(staff_of(application.deciding_authority_id),
-               _("“%(title)s”待审批。") % {"title": application.title}, url)
+               _("“%(title)s”待审批。") % {"title": application.title}, url, now=now)
     return application
 
 
 @transaction.atomic
 def consent_record(*, consent: Consent, given: bool, reason: str, actor: User,
-                   expected_version: int | None = None) -> Consent:
+                   expected_version: int | None = None,
+                   now: datetime.datetime | None = None) -> Consent:
     """An authority consents or refuses with reasons (L-1, L-3). Any refusal returns the
     application to the principal; when all have consented, it goes to the decision.
     `expected_version` is the version of the consent the user saw."""
     require(can_record_consent(actor, consent))
+    now = now or timezone.now()
     # The application first (every service locks it before its parts), then the consent.
     application = _lock(consent.application, None)
     ensure_allowed(application, table=_table(application),
@@ -328,46 +338,53 @@ def consent_record(*, consent: Consent, given: bool, reason: str, actor: User,
     consent = transition(
         consent, action=ConsentAction.GIVE if given else ConsentAction.REFUSE,
         table=CONSENT_TRANSITIONS, actor=actor, reason=reason.strip(), expected_version=None,
-        changes={"reason": reason.strip(), "decided_by": actor, "decided_at": timezone.now()})
+        now=now, changes={"reason": reason.strip(), "decided_by": actor, "decided_at": now})
     url = _url(application)
     if not given:
         _move(application, Action.CONSENT_REFUSED, actor,
               _("%(authority)s 不同意：%(reason)s") % {"authority": consent.authority.name,
-                                                     "reason": consent.reason})
+                                                     "reason": consent.reason}, now=now)
         notify(principals_of(application.applicant_school_id),
                _("%(authority)s 不同意“%(title)s”，申请已退回。")
-               % {"authority": consent.authority.name, "title": application.title}, url)
+               % {"authority": consent.authority.name, "title": application.title}, url,
+               now=now)
     elif not application.consents.exclude(status=ConsentStatus.GIVEN).exists():
-        _move(application, Action.CONSENTS_COMPLETE, actor)
+        _move(application, Action.CONSENTS_COMPLETE, actor, now=now)
         notify(staff_of(application.deciding_authority_id),
-               _("“%(title)s”各方已同意，待审批。") % {"title": application.title}, url)
+               _("“%(title)s”各方已同意，待审批。") % {"title": application.title}, url,
+               now=now)
     return consent
 
 
 @transaction.atomic
 def exit_opinion_record(*, application: Application, supports: bool, opinion: str,
-                        actor: User, expected_version: int | None = None) -> Application:
+                        actor: User, expected_version: int | None = None,
+                        now: datetime.datetime | None = None) -> Application:
     """The core school's opinion on a member's exit precedes the decision (L-5)."""
     require(can_give_exit_opinion(actor, application))
     application = _lock(application, expected_version)
     ensure_allowed(application, table=_table(application), action=Action.OPINION_GIVEN)
     if not opinion.strip():
         raise RuleRefusal(_("请填写核心校意见。"), field="opinion")
-    application = _move(application, Action.OPINION_GIVEN, actor, opinion.strip(), changes={
-        "opinion": opinion.strip(), "opinion_supports": supports, "opinion_by": actor})
+    now = now or timezone.now()
+    application = _move(application, Action.OPINION_GIVEN, actor, opinion.strip(), now=now,
+                        changes={"opinion": opinion.strip(), "opinion_supports": supports,
+                                 "opinion_by": actor})
     notify(staff_of(application.deciding_authority_id),
            _("“%(title)s”核心校已提出意见，待审批。") % {"title": application.title},
-           _url(application))
+           _url(application), now=now)
     return application
 
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: User,
-                         expected_version: int | None = None) -> Application:
+                         expected_version: int | None = None,
+                         now: datetime.datetime | None = None) -> Application:
     """The applicant withdraws a draft, a returned application, or an exit still waiting for the
     core school's opinion (policy L-1, L-3, L-5)."""
     require(can_withdraw_application(actor, application))
-    return _move(application, Action.WITHDRAW, actor, expected_version=expected_version)
+    return _move(application, Action.WITHDRAW, actor, expected_version=expected_version,
+                 now=now or timezone.now())
 
 
 # --- decision ----------------------------------------------------------------------------------
@@ -383,7 +400,7 @@ def _next_group_code(year: int) -> str:
 
 
 def _approve_founding(application: Application, actor: User, day: datetime.date,
-                      conditions: str) -> EducationGroup:
+                      conditions: str, now: datetime.datetime) -> EducationGroup:
     """Approval creates the group, its memberships and partnerships, dated (L-1); a district's
     approval is filed with the city (L-2)."""
     if EducationGroup.objects.filter(name=application.proposed_name).exists():
@@ -394,27 +411,27 @@ def _approve_founding(application: Application, actor: User, day: datetime.date,
         founded_on=day, unified_areas=application.unified_areas,
         description=application.description,
         chief_principal_name=application.chief_principal_name,
-        chief_principal_reason=application.chief_principal_reason, actor=actor,
+        chief_principal_reason=application.chief_principal_reason, actor=actor, now=now,
     )
     for p in application.proposed_members.select_related("school"):
         membership_add(group=group, school=p.school, relation_type=p.relation_type,
                        relation_subtype=p.relation_subtype, joined_on=day, actor=actor,
-                       note=p.projects)
+                       note=p.projects, now=now)
     for pp in application.proposed_partners.select_related("partner"):
         partnership_add(group=group, partner=pp.partner, projects=pp.projects.splitlines(),
-                        started_on=day, actor=actor)
-    _copy_documents(application, group, day, actor)
+                        started_on=day, actor=actor, now=now)
+    _copy_documents(application, group, day, actor, now)
     authority = application.deciding_authority
     if authority.kind == Authority.Kind.DISTRICT:
         from groups.filings.services import filing_create_for_group_founding
 
         filing_create_for_group_founding(application=application, group=group, actor=actor,
-                                         conditions=conditions)
+                                         conditions=conditions, now=now)
     return group
 
 
 def _copy_documents(application: Application, group: EducationGroup, day: datetime.date,
-                    actor: User) -> None:
+                    actor: User, now: datetime.datetime) -> None:
     """The approved plan, agreements and charter become the group's versioned documents."""
     from groups.charter.services import group_document_from_attachment
 
@@ -427,10 +444,11 @@ def _copy_documents(application: Application, group: EducationGroup, day: dateti
             chosen = [a for a in chosen if a.kind != attachment.kind] + [attachment]
     for attachment in chosen:
         group_document_from_attachment(group=group, attachment=attachment, adopted_on=day,
-                                       actor=actor)
+                                       actor=actor, now=now)
 
 
-def _approve_admission(application: Application, actor: User, day: datetime.date) -> None:
+def _approve_admission(application: Application, actor: User, day: datetime.date,
+                       now: datetime.datetime) -> None:
     """Approval creates the membership from the stated date (L-3)."""
     candidate = application.proposed_members.select_related("school").get()
     assert application.group is not None  # an admission always names its group
@@ -438,24 +456,24 @@ def _approve_admission(application: Application, actor: User, day: datetime.date
                    relation_type=candidate.relation_type,
                    relation_subtype=candidate.relation_subtype, joined_on=day, actor=actor,
                    note=_("准入方式：%(mode)s")
-                   % {"mode": application.get_admission_mode_display()})
+                   % {"mode": application.get_admission_mode_display()}, now=now)
 
 
 def _approve_exit(application: Application, actor: User, day: datetime.date,
-                  today: datetime.date) -> None:
+                  today: datetime.date, now: datetime.datetime) -> None:
     """Approval ends the membership on the stated date with reason exit (L-5); a later date
     leaves the school a full member until then."""
     assert application.membership is not None  # an exit always names its membership
     membership_end(membership=application.membership, left_on=day,
                    end_reason=Membership.EndReason.EXIT, actor=actor,
-                   note=_("经批准退出"), today=today)
+                   note=_("经批准退出"), today=today, now=now)
 
 
 @transaction.atomic
 def application_decide(
     *, application: Application, action: str, reason: str, actor: User,
     expected_version: int, conditions: str = "", justification: str = "",
-    today: datetime.date | None = None,
+    today: datetime.date | None = None, now: datetime.datetime | None = None,
 ) -> Application:
     """The core school's authority decides: approve, approve with conditions, return for more
     information, or reject, always with reasons (L-1, L-3, L-5). The checks run again; a hard
@@ -468,9 +486,10 @@ def application_decide(
     ensure_allowed(application, table=_table(application), action=action)
     if not reason.strip():
         raise RuleRefusal(_("请填写审批意见。"), field="reason")
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     outcomes = checks.run_checks(application, today)
-    checks.record_checks(application, CheckResult.Stage.DECISION, outcomes)
+    checks.record_checks(application, CheckResult.Stage.DECISION, outcomes, now=now)
     approving = action in (Action.APPROVE, Action.APPROVE_WITH_CONDITIONS)
     if approving:
         blocking = checks.hard_failures(outcomes)
@@ -483,16 +502,17 @@ def application_decide(
             raise RuleRefusal(_("附条件批准须写明条件。"), field="conditions")
     changes = {"decision_reason": reason.strip(), "conditions": conditions.strip(),
                "justification": justification.strip(), "decided_by": actor,
-               "decided_at": timezone.now()}
+               "decided_at": now}
     if approving:
         day = application.start_on or today
         if application.kind == Application.Kind.FOUNDING:
-            changes["group"] = _approve_founding(application, actor, day, conditions.strip())
+            changes["group"] = _approve_founding(application, actor, day, conditions.strip(),
+                                                 now)
         elif application.kind == Application.Kind.ADMISSION:
-            _approve_admission(application, actor, day)
+            _approve_admission(application, actor, day, now)
         else:
-            _approve_exit(application, actor, day, today)
-    application = _move(application, action, actor, reason.strip(), changes=changes)
+            _approve_exit(application, actor, day, today, now)
+    application = _move(application, action, actor, reason.strip(), changes=changes, now=now)
     recipients = principals_of(application.applicant_school_id)
     if application.kind == Application.Kind.EXIT:
         recipients += principals_of(application.group.core_school_id)  # type: ignore[union-attr]
@@ -501,19 +521,19 @@ def application_decide(
             recipients += principals_of(p.school_id)
     notify(recipients, _("“%(title)s”：%(decision)s。%(reason)s") % {
         "title": application.title, "decision": application.get_status_display(),
-        "reason": reason.strip()}, _url(application))
+        "reason": reason.strip()}, _url(application), now=now)
     return application
 
 
 @transaction.atomic
 def application_attachment_add(*, application: Application, kind: str, uploaded_file,
-                               actor: User):
+                               actor: User, now: datetime.datetime | None = None):
     """Attach a document to a draft or returned application (plan, agreements and charter of
     policy L-1, the agreement of L-3). Once submitted, what the authorities consent to and decide
     on cannot change under them."""
 
     application = _lock_editable(application, actor)
     attachment = attachment_add(owner=application, kind=kind, uploaded_file=uploaded_file,
-                                actor=actor)
+                                actor=actor, now=now)
     _touch(application)
     return attachment

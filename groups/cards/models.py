@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -38,7 +39,7 @@ class Card(models.Model):
     deadline = models.DateField(_("整改期限"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发出人"),
                                   on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField(_("发出时间"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("发出时间"), default=timezone.now)
     rectification = models.TextField(_("整改情况"), blank=True)
     rectified_at = models.DateTimeField(_("提交整改时间"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)

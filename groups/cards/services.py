@@ -29,7 +29,7 @@ from members.models import User
 from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import ensure_allowed, lock, locked_rows, transition
+from qingdao_groups.core.workflow import ensure_allowed, lock, locked_rows, stamp, transition
 from qingdao_groups.models import Attachment
 
 
@@ -42,9 +42,10 @@ def _lock_card(card: Card, expected_version: int | None) -> Card:
 
 
 def _move(card: Card, action: str, actor: User | None, reason: str = "", *,
-          expected_version: int | None = None, changes: dict | None = None) -> Card:
+          now: datetime.datetime, expected_version: int | None = None,
+          changes: dict | None = None) -> Card:
     return transition(card, action=action, table=CARD_TRANSITIONS, actor=actor, reason=reason,
-                      expected_version=expected_version, changes=changes)
+                      expected_version=expected_version, changes=changes, now=now)
 
 
 def card_state_label(card: Card) -> str:
@@ -60,13 +61,15 @@ def _member_principals(card: Card) -> list[User]:
 def card_issue_yellow(
     *, membership: Membership, ground: str, description: str, actor: User,
     deadline: datetime.date | None = None, today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> Card:
     """Warn a member that fails to perform the agreement or harmed the group's reputation
     (yellow card, policy L-6); the member must rectify by the deadline (default: today plus the
-    configured rectification period)."""
+    configured rectification period). `now`: when (default: the clock; `today` its date)."""
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     require(can_issue_card(actor, membership, today=today))
     if ground not in Card.Ground.values:
         raise RuleRefusal(_("请选择发出黄牌的事由（政策 L-6）。"), field="ground")
@@ -80,17 +83,16 @@ def card_issue_yellow(
     card = Card(
         membership=membership, group=membership.group, level=Card.Level.YELLOW,
         status=CardStatus.YELLOW_ISSUED, ground=ground, description=description,
-        deadline=deadline, issued_by=actor,
+        deadline=deadline, issued_by=actor, issued_at=now,
     )
-    card._history_user = actor  # type: ignore[attr-defined]
-    card._change_reason = str(_("发出黄牌预警"))  # type: ignore[attr-defined]
+    stamp(card, actor=actor, reason=_("发出黄牌预警"), now=now)
     card.save()
     notify(
         _member_principals(card),
         _("%(group)s：%(school)s 收到黄牌预警（%(ground)s），请于 %(deadline)s 前提交整改材料"
           "（政策 L-6）。") % {"group": membership.group.name, "school": membership.school.name,
                            "ground": card.get_ground_display(), "deadline": deadline},
-        _url(card),
+        _url(card), now=now,
     )
     return card
 
@@ -99,26 +101,26 @@ def card_issue_yellow(
 def card_issue(
     *, membership: Membership, level: str, ground: str, description: str, actor: User,
     deadline: datetime.date | None = None, severe: bool = False,
-    escalate_from: Card | None = None, evidence=None,
+    escalate_from: Card | None = None, evidence=None, now: datetime.datetime | None = None,
 ) -> Card:
     """Issue a yellow or a red card (policy L-6) with its evidence, if given: the card and its
     evidence land together, so a refused file leaves no card."""
     if level == Card.Level.YELLOW:
         card = card_issue_yellow(membership=membership, ground=ground, description=description,
-                                 deadline=deadline, actor=actor)
+                                 deadline=deadline, actor=actor, now=now)
     else:
         card = card_issue_red(membership=membership, reason=description, ground=ground,
-                              severe=severe, escalate_from=escalate_from, actor=actor)
+                              severe=severe, escalate_from=escalate_from, actor=actor, now=now)
     if evidence:
         attachment_add(owner=card, kind=Attachment.Kind.EVIDENCE, uploaded_file=evidence,
-                       actor=actor)
+                       actor=actor, now=now)
     return card
 
 
 @transaction.atomic
 def card_submit_rectification(
     *, card: Card, rectification: str, actor: User, expected_version: int | None = None,
-    file=None,
+    file=None, now: datetime.datetime | None = None,
 ) -> Card:
     """The warned member's principal reports its rectification for review (policy L-6), with
     its material if given: the response and its file land together or not at all."""
@@ -128,31 +130,34 @@ def card_submit_rectification(
     rectification = (rectification or "").strip()
     if not rectification:
         raise RuleRefusal(_("请写明整改情况。"), field="rectification")
-    card = _move(card, CardAction.RECTIFY, actor, changes={
-        "rectification": rectification, "rectified_at": timezone.now()})
+    now = now or timezone.now()
+    card = _move(card, CardAction.RECTIFY, actor, now=now, changes={
+        "rectification": rectification, "rectified_at": now})
     if file:
         attachment_add(owner=card, kind=Attachment.Kind.RECTIFICATION, uploaded_file=file,
-                       actor=actor)
+                       actor=actor, now=now)
     notify(
         staff_of(card.group.authority_id),
         _("%(school)s 已就黄牌预警提交整改材料，待审核（政策 L-6）。")
         % {"school": card.membership.school.name},
-        _url(card),
+        _url(card), now=now,
     )
     return card
 
 
 @transaction.atomic
-def card_lift(*, card: Card, note: str, actor: User, expected_version: int | None = None) -> Card:
+def card_lift(*, card: Card, note: str, actor: User, expected_version: int | None = None,
+              now: datetime.datetime | None = None) -> Card:
     """The issuing authority accepts the rectification and lifts the warning (policy L-6)."""
     require(can_review_card(actor, card))
     card = _lock_card(card, expected_version)
-    card = _move(card, CardAction.LIFT, actor, _("整改通过，撤销预警"),
-                 changes={"review_note": (note or "").strip(), "closed_at": timezone.now()})
+    now = now or timezone.now()
+    card = _move(card, CardAction.LIFT, actor, _("整改通过，撤销预警"), now=now,
+                 changes={"review_note": (note or "").strip(), "closed_at": now})
     notify(
         _member_principals(card),
         _("%(school)s 的黄牌预警已撤销（政策 L-6）。") % {"school": card.membership.school.name},
-        _url(card),
+        _url(card), now=now,
     )
     return card
 
@@ -160,7 +165,7 @@ def card_lift(*, card: Card, note: str, actor: User, expected_version: int | Non
 @transaction.atomic
 def card_reject_rectification(
     *, card: Card, note: str, new_deadline: datetime.date, actor: User,
-    expected_version: int | None = None,
+    expected_version: int | None = None, now: datetime.datetime | None = None,
 ) -> Card:
     """The issuing authority finds the rectification insufficient: the warning stands with a new
     deadline in the future (policy L-6)."""
@@ -170,26 +175,29 @@ def card_reject_rectification(
     note = (note or "").strip()
     if not note:
         raise RuleRefusal(_("请写明整改不通过的理由。"), field="note")
-    if new_deadline is None or new_deadline <= timezone.localdate():
+    now = now or timezone.now()
+    if new_deadline is None or new_deadline <= timezone.localdate(now):
         raise RuleRefusal(_("新的整改期限须晚于今天。"), field="new_deadline")
     card = _move(card, CardAction.REJECT_RECTIFICATION, actor,
-                 _("整改不通过，新期限 %(date)s") % {"date": new_deadline},
+                 _("整改不通过，新期限 %(date)s") % {"date": new_deadline}, now=now,
                  changes={"review_note": note, "deadline": new_deadline})
     notify(
         _member_principals(card),
         _("%(school)s 的整改未通过审核，请于 %(date)s 前重新提交整改材料（政策 L-6）。")
         % {"school": card.membership.school.name, "date": new_deadline},
-        _url(card),
+        _url(card), now=now,
     )
     return card
 
 
 @transaction.atomic
-def cards_mark_overdue(*, today: datetime.date) -> int:
+def cards_mark_overdue(*, today: datetime.date, now: datetime.datetime | None = None) -> int:
     """Daily: a yellow card whose rectification deadline has passed becomes overdue, and the
     issuing authority's staff and the member's principals are told (policy L-6). Returns how many
     cards were marked. A card someone is handling at that moment is skipped (it is being changed
-    anyway; the next run catches it), so the daily run never deadlocks with a red card."""
+    anyway; the next run catches it), so the daily run never deadlocks with a red card. `now`:
+    when the run happens (default: the clock)."""
+    now = now or timezone.now()
     cards = locked_rows(
         Card.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("membership__school", "group")
@@ -198,13 +206,13 @@ def cards_mark_overdue(*, today: datetime.date) -> int:
         .order_by("deadline", "pk")
     )
     for card in cards:
-        _move(card, CardAction.MARK_OVERDUE, None, _("整改逾期"))
+        _move(card, CardAction.MARK_OVERDUE, None, _("整改逾期"), now=now)
         notify(
             staff_of(card.group.authority_id) + _member_principals(card),
             _("%(group)s：%(school)s 的黄牌整改已逾期（期限 %(deadline)s，政策 L-6）。")
             % {"group": card.group.name, "school": card.membership.school.name,
                "deadline": card.deadline},
-            _url(card),
+            _url(card), now=now,
         )
     return len(cards)
 
@@ -225,7 +233,7 @@ def yellow_cards_in_window(*, membership: Membership, today: datetime.date,
 def card_issue_red(
     *, membership: Membership, reason: str, actor: User, escalate_from: Card | None = None,
     severe: bool = False, ground: str | None = None, expected_version: int | None = None,
-    today: datetime.date | None = None,
+    today: datetime.date | None = None, now: datetime.datetime | None = None,
 ) -> Card:
     """Expel a member with a red card (policy L-6), allowed only (a) by escalating an open yellow
     card of this member, (b) after a second yellow card within the configured window, or (c)
@@ -237,7 +245,8 @@ def card_issue_red(
         require(can_review_card(actor, escalate_from))
     membership = Membership.objects.select_for_update().select_related(
         "group", "school").get(pk=membership.pk)
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     yellow = None
     if escalate_from is not None:
         yellow = _lock_card(escalate_from, expected_version)
@@ -268,26 +277,25 @@ def card_issue_red(
         )
     if ground not in Card.Ground.values:
         raise RuleRefusal(_("请选择发出红牌的事由（政策 L-6）。"), field="ground")
-    now = timezone.now()
     red = Card(
         membership=membership, group=membership.group, level=Card.Level.RED,
         status=CardStatus.RED_ISSUED, ground=ground, description=reason, issued_by=actor,
-        escalated_from=yellow, closed_at=now,
+        escalated_from=yellow, issued_at=now, closed_at=now,
     )
-    red._history_user = actor  # type: ignore[attr-defined]
-    red._change_reason = (  # type: ignore[attr-defined]
-        _("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"))
+    stamp(red, actor=actor, now=now,
+          reason=_("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"))
     red.save()
     if yellow is not None:
-        _move(yellow, CardAction.ESCALATE, actor, _("升级为红牌"), changes={"closed_at": now})
+        _move(yellow, CardAction.ESCALATE, actor, _("升级为红牌"), now=now,
+              changes={"closed_at": now})
     # The member leaves today; its other open cards close with the membership.
     red.membership = membership_end(membership=membership, left_on=today,
                                     end_reason=Membership.EndReason.EXPULSION, actor=actor,
-                                    today=today)
+                                    today=today, now=now)
     message = _("%(group)s：%(school)s 被红牌淘汰，自 %(date)s 起不再是集团成员校（政策 L-6）。") % {
         "group": membership.group.name, "school": membership.school.name, "date": today}
     notify(principals_of(membership.school_id) + principals_of(membership.group.core_school_id)
-           + staff_of(membership.group.authority_id), message, _url(red))
+           + staff_of(membership.group.authority_id), message, _url(red), now=now)
     return red
 
 
@@ -304,13 +312,13 @@ def cards_close_for_membership(
     cards = locked_rows(Card.objects.select_for_update(of=("self",)).filter(
         membership_id=membership.pk, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
     for card in cards:
-        card._history_date = when  # type: ignore[attr-defined]
-        _move(card, CardAction.CLOSE, actor, reason, changes={"closed_at": when})
+        _move(card, CardAction.CLOSE, actor, reason, now=when, changes={"closed_at": when})
     return len(cards)
 
 
 @transaction.atomic
-def card_attachment_add(*, card: Card, kind: str, uploaded_file, actor: User):
+def card_attachment_add(*, card: Card, kind: str, uploaded_file, actor: User,
+                        now: datetime.datetime | None = None):
     """Attach a document to a card if the rule still allows it on the locked row (policy L-6);
     a card that moved on meanwhile refuses with the rule's reason and stores nothing. The card
     itself is not changed (its version stays, so open forms stay valid)."""
@@ -321,4 +329,5 @@ def card_attachment_add(*, card: Card, kind: str, uploaded_file, actor: User):
     decision = can_upload_to_card(actor, locked)
     if not decision or card_upload_kind(actor, locked) != kind:
         raise RuleRefusal(decision.reason or str(_("无权上传该类材料。")), field="state")
-    return attachment_add(owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor)
+    return attachment_add(owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor,
+                          now=now)

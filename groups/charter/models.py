@@ -4,6 +4,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,7 +43,7 @@ class GroupDocument(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     history = HistoricalRecords()
 

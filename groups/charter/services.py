@@ -22,6 +22,7 @@ from qingdao_groups.core.documents import next_version as _next_version
 from qingdao_groups.core.documents import validated_upload as _validated
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.uploads import UploadInfo, generated_name
+from qingdao_groups.core.workflow import stamp
 from qingdao_groups.models import Attachment
 
 # Founding documents that become the group's own on approval (policy L-1).
@@ -70,9 +71,8 @@ def _group_document_store(*, group: EducationGroup, kind: str, title: str,
     )
     document.file.name = _store_group_file(group, kind, uploaded_file, info)
     try:
-        document._history_user = actor  # type: ignore[attr-defined]
-        document._change_reason = _("登记%(kind)s第 %(v)d 版") % {  # type: ignore[attr-defined]
-            "kind": document.get_kind_display(), "v": document.version}
+        stamp(document, actor=actor, reason=_("登记%(kind)s第 %(v)d 版") % {
+            "kind": document.get_kind_display(), "v": document.version})
         document.save()
     except BaseException:
         document.file.storage.delete(document.file.name)
@@ -83,7 +83,8 @@ def _group_document_store(*, group: EducationGroup, kind: str, title: str,
 @transaction.atomic
 def group_document_from_attachment(*, group: EducationGroup, attachment: Attachment,
                                    adopted_on: datetime.date, actor: User,
-                                   title: str = "") -> GroupDocument:
+                                   title: str = "",
+                                   now: datetime.datetime | None = None) -> GroupDocument:
     """When a founding is approved, its plan, cooperation agreement and charter become the new
     group's documents (policy L-1, G-4): a new GroupDocument version of the same kind pointing
     at the same stored file, with the extracted text. Called by the approving service."""
@@ -102,11 +103,11 @@ def group_document_from_attachment(*, group: EducationGroup, attachment: Attachm
         group=group, kind=kind, version=_next_version(group.documents.filter(kind=kind)),
         title=(title or str(GroupDocument.Kind(kind).label))[:200],
         original_name=attachment.original_name, text=attachment.text, adopted_on=adopted_on,
-        uploaded_by=actor,
+        uploaded_by=actor, uploaded_at=now or timezone.now(),
     )
     document.file.name = attachment.file.name  # the same stored file; nothing is copied
-    document._history_user = actor  # type: ignore[attr-defined]
-    document._change_reason = _("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {  # type: ignore[attr-defined]
-        "kind": document.get_kind_display(), "v": document.version}
+    stamp(document, actor=actor, now=document.uploaded_at,
+          reason=_("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {
+              "kind": document.get_kind_display(), "v": document.version})
     document.save()
     return document

@@ -8,6 +8,8 @@ workflow runner (qingdao_groups.core.workflow: lock, expected version, ENROLLMEN
 history with who and why), and notifies after the transaction commits
 (qingdao_groups.core.notifications)."""
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +25,7 @@ from groups.enrollment.workflows import (
 from members.models import School, User
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import ensure_allowed, lock, transition
+from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
 
 YEAR_MIN, YEAR_MAX = 2019, 2100
 PLACES_MAX = 100_000
@@ -64,35 +66,37 @@ def _one_plan_message(school: School, year: int, plan: EnrollmentPlan | None = N
         "school": school.name, "year": year, "status": plan.get_status_display()}
 
 
-def _refile(plan: EnrollmentPlan, content: dict, actor: User) -> EnrollmentPlan:
+def _refile(plan: EnrollmentPlan, content: dict, actor: User,
+            now: datetime.datetime) -> EnrollmentPlan:
     """`plan` is locked (and its version checked) by the caller."""
     plan = transition(plan, action=EnrollmentAction.REFILE, table=ENROLLMENT_TRANSITIONS,
-                      actor=actor, expected_version=None, changes={
+                      actor=actor, expected_version=None, now=now, changes={
                           **content, "filed_by": actor,
-                          "filed_at": timezone.now(),  # it waits for its authority again
+                          "filed_at": now,  # it waits for its authority again
                           "set_by": None, "set_at": None,
                           # The authority's remarks on the returned round stay in the history.
                           "remarks": ""})
-    _notify_authority(plan, _("%(school)s 重新报送了 %(year)s 年度招生计划"))
+    _notify_authority(plan, _("%(school)s 重新报送了 %(year)s 年度招生计划"), now)
     return plan
 
 
-def _notify_authority(plan: EnrollmentPlan, template: str) -> None:
+def _notify_authority(plan: EnrollmentPlan, template: str, now: datetime.datetime) -> None:
     school = plan.school
     notify(staff_of(school.authority_id),
-           template % {"school": school.name, "year": plan.year}, plan_url(plan))
+           template % {"school": school.name, "year": plan.year}, plan_url(plan), now=now)
 
 
 @transaction.atomic
 def enrollment_plan_file(
     *, school: School, year: int, places: int, classes: int, catchment: str, method: str,
     actor: User, through_training: bool = False, gifted_programme: bool = False,
-    visiting_study: bool = False, notes: str = "",
+    visiting_study: bool = False, notes: str = "", now: datetime.datetime | None = None,
 ) -> EnrollmentPlan:
     """The school's principal (core or member) files the school's plan for a year for its
     authority to set (一校一案, policy L-7). One plan per school per year: a second one is
     refused, except that filing over a returned plan refiles it."""
     require(can_file_enrollment_plan(actor, school))
+    now = now or timezone.now()
     if year is None or not YEAR_MIN <= year <= YEAR_MAX:
         raise RuleRefusal(_("招生年度应在 %(min)s 至 %(max)s 之间。")
                                % {"min": YEAR_MIN, "max": YEAR_MAX}, field="year")
@@ -107,17 +111,16 @@ def enrollment_plan_file(
         existing = lock(existing, expected_version=None, related=("school",))
         if existing.status != EnrollmentPlanStatus.RETURNED:
             raise RuleRefusal(_one_plan_message(school, year, existing), field="year")
-        return _refile(existing, content, actor)
+        return _refile(existing, content, actor, now)
     plan = EnrollmentPlan(school=school, year=year, status=EnrollmentPlanStatus.FILED,
-                          filed_by=actor, **content)
-    plan._history_user = actor  # type: ignore[attr-defined]
-    plan._change_reason = _("报送")  # type: ignore[attr-defined]
+                          filed_by=actor, filed_at=now, **content)
+    stamp(plan, actor=actor, reason=_("报送"), now=now)
     try:
         with transaction.atomic():
             plan.save()
     except IntegrityError as exc:  # the database's own guard: enrollment_plan_one_per_year
         raise RuleRefusal(_one_plan_message(school, year), field="year") from exc
-    _notify_authority(plan, _("%(school)s 报送了 %(year)s 年度招生计划，待核定"))
+    _notify_authority(plan, _("%(school)s 报送了 %(year)s 年度招生计划，待核定"), now)
     return plan
 
 
@@ -126,6 +129,7 @@ def enrollment_plan_refile(
     *, plan: EnrollmentPlan, places: int, classes: int, catchment: str, method: str,
     actor: User, through_training: bool = False, gifted_programme: bool = False,
     visiting_study: bool = False, notes: str = "", expected_version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> EnrollmentPlan:
     """The school answers its authority's remarks and files the returned plan again
     (policy L-7); the year stays, so the school still has one plan for it."""
@@ -136,42 +140,47 @@ def enrollment_plan_refile(
         places=places, classes=classes, catchment=catchment, method=method,
         through_training=through_training, gifted_programme=gifted_programme,
         visiting_study=visiting_study, notes=notes)
-    return _refile(plan, content, actor)
+    return _refile(plan, content, actor, now or timezone.now())
 
 
 def _decide(*, plan: EnrollmentPlan, action: str, remarks: str, actor: User,
-            expected_version: int | None) -> EnrollmentPlan:
+            expected_version: int | None, now: datetime.datetime) -> EnrollmentPlan:
     require(can_set_enrollment_plan(actor, plan))
     plan = lock(plan, expected_version=expected_version, related=("school",))
     label = EnrollmentAction(action).label
     return transition(plan, action=action, table=ENROLLMENT_TRANSITIONS, actor=actor,
                       reason=f"{label}：{remarks}" if remarks else "", expected_version=None,
-                      changes={"remarks": remarks, "set_by": actor, "set_at": timezone.now()})
+                      now=now, changes={"remarks": remarks, "set_by": actor, "set_at": now})
 
 
 @transaction.atomic
 def enrollment_plan_set(*, plan: EnrollmentPlan, actor: User, remarks: str = "",
-                        expected_version: int | None = None) -> EnrollmentPlan:
+                        expected_version: int | None = None,
+                        now: datetime.datetime | None = None) -> EnrollmentPlan:
     """The school's education authority sets (核定) the plan it filed (policy L-7)."""
+    now = now or timezone.now()
     plan = _decide(plan=plan, action=EnrollmentAction.SET, remarks=(remarks or "").strip(),
-                   actor=actor, expected_version=expected_version)
+                   actor=actor, expected_version=expected_version, now=now)
     notify(principals_of(plan.school_id),
-           _("%(year)s 年度招生计划已由主管部门核定") % {"year": plan.year}, plan_url(plan))
+           _("%(year)s 年度招生计划已由主管部门核定") % {"year": plan.year}, plan_url(plan),
+           now=now)
     return plan
 
 
 @transaction.atomic
 def enrollment_plan_return(*, plan: EnrollmentPlan, remarks: str, actor: User,
-                           expected_version: int | None = None) -> EnrollmentPlan:
+                           expected_version: int | None = None,
+                           now: datetime.datetime | None = None) -> EnrollmentPlan:
     """The school's education authority returns the plan with remarks, which are required, for
     the school to revise and refile (policy L-7)."""
     require(can_set_enrollment_plan(actor, plan))
     remarks = (remarks or "").strip()
     if not remarks:
         raise RuleRefusal(_("退回招生计划须填写意见，告诉学校需要修改什么。"), field="remarks")
+    now = now or timezone.now()
     plan = _decide(plan=plan, action=EnrollmentAction.RETURN, remarks=remarks, actor=actor,
-                   expected_version=expected_version)
+                   expected_version=expected_version, now=now)
     notify(principals_of(plan.school_id),
            _("%(year)s 年度招生计划被主管部门退回。意见：%(remarks)s")
-           % {"year": plan.year, "remarks": remarks}, plan_url(plan))
+           % {"year": plan.year, "remarks": remarks}, plan_url(plan), now=now)
     return plan

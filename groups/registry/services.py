@@ -1,7 +1,8 @@
 """Writes to the registry of groups: the only code that creates or ends memberships.
 
 Each service is atomic, takes the acting user as `actor`, locks what it checks, and raises
-RuleRefusal with a message in the user's language when a rule refuses."""
+RuleRefusal with a message in the user's language when a rule refuses. Each takes `now` (default:
+the clock), the moment its history rows are dated."""
 
 import datetime
 
@@ -9,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import update_change_reason
 
 from groups.registry.membership import ONE_DAY, core_cannot_be_member
 from groups.registry.membership import today as membership_today
@@ -22,6 +22,7 @@ from groups.registry.models import (
 )
 from members.models import Partner, School, User
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.workflow import stamp
 
 
 def _lock_school(school_id: int) -> School:
@@ -74,7 +75,7 @@ def _validate_relation(relation_type: str, relation_subtype: str) -> None:
 def membership_add(
     *, group: EducationGroup, school: School, relation_type: str, relation_subtype: str,
     joined_on: datetime.date, actor: User, left_on: datetime.date | None = None,
-    end_reason: str = "", note: str = "",
+    end_reason: str = "", note: str = "", now: datetime.datetime | None = None,
 ) -> Membership:
     """Record a school's membership of a group from `joined_on` (policy G-1, T-1 … T-3).
 
@@ -105,7 +106,7 @@ def membership_add(
         relation_subtype=relation_subtype, joined_on=joined_on, left_on=left_on,
         end_reason=end_reason, note=note,
     )
-    membership._history_user = actor  # type: ignore[attr-defined]
+    stamp(membership, actor=actor, now=now)
     try:
         with transaction.atomic():
             membership.save()
@@ -117,7 +118,7 @@ def membership_add(
 @transaction.atomic
 def membership_end(
     *, membership: Membership, left_on: datetime.date, end_reason: str, actor: User,
-    note: str = "", today: datetime.date | None = None,
+    note: str = "", today: datetime.date | None = None, now: datetime.datetime | None = None,
 ) -> Membership:
     """End a membership on `left_on` (the first day it no longer holds). Never deletes it
     (DESIGN.md); exit is policy L-5, expulsion L-6.
@@ -125,7 +126,8 @@ def membership_end(
     An end dated later (an exit approved for the end of term) leaves the school a full member
     until then (拟退出); the end takes effect on `left_on` — now, when that day has come,
     otherwise through the daily `memberships_end_due`."""
-    today = today or membership_today()
+    today = today or (timezone.localdate(now) if now else membership_today())
+    now = now or timezone.now()
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_on is not None and membership.left_on <= today:
         raise RuleRefusal(
@@ -149,31 +151,30 @@ def membership_end(
     membership.end_reason = end_reason
     if note:
         membership.note = note
-    membership._history_user = actor  # type: ignore[attr-defined]
+    stamp(membership, actor=actor, reason=Membership.EndReason(end_reason).label, now=now)
     membership.save(update_fields=["left_on", "end_reason", "note"])
-    update_change_reason(membership, str(Membership.EndReason(end_reason).label))
     if left_on <= today:
-        _end_takes_effect(membership, actor, today)
+        _end_takes_effect(membership, actor, today, now)
     return membership
 
 
-def _effective_moment(day: datetime.date) -> datetime.datetime:
-    """When an end dated `day` took effect: now when that is today, else the start of `day`
+def _effective_moment(day: datetime.date, now: datetime.datetime) -> datetime.datetime:
+    """When an end dated `day` took effect: `now` when that is its day, else the start of `day`
     (a run that catches up, or a record entered afterwards, dates its rows on that day)."""
-    now = timezone.now()
     if timezone.localdate(now) == day:
         return now
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _end_takes_effect(membership: Membership, actor: User | None, today: datetime.date) -> int:
+def _end_takes_effect(membership: Membership, actor: User | None, today: datetime.date,
+                      now: datetime.datetime) -> int:
     """What ends with a membership, dated the day it ends: its open cards close (policy L-6)
     and the school's council seats in the group end (G-3), unless the school is again a member
     of the group. Returns how many rows changed; a second call changes nothing."""
     from groups.cards.services import cards_close_for_membership
 
     assert membership.left_on is not None  # only an ended membership takes effect
-    when = _effective_moment(membership.left_on)
+    when = _effective_moment(membership.left_on, now)
     changed = cards_close_for_membership(membership=membership, actor=actor, when=when)
     if membership.school_id is not None and not Membership.objects.current(today=today).filter(
             group_id=membership.group_id, school_id=membership.school_id).exists():
@@ -183,15 +184,13 @@ def _end_takes_effect(membership: Membership, actor: User | None, today: datetim
                 group_id=membership.group_id, school_id=membership.school_id,
                 ended_on__isnull=True):
             seat.ended_on = max(membership.left_on, seat.started_on)
-            seat._history_user = actor  # type: ignore[attr-defined]
-            seat._history_date = when  # type: ignore[attr-defined]
-            seat._change_reason = reason  # type: ignore[attr-defined]
+            stamp(seat, actor=actor, reason=reason, now=when)
             seat.save(update_fields=["ended_on"])
             changed += 1
     return changed
 
 
-def memberships_end_due(*, today: datetime.date) -> int:
+def memberships_end_due(*, today: datetime.date, now: datetime.datetime | None = None) -> int:
     """Daily: each membership whose end has come (`left_on` on or before `today`) and still has
     an open card or council seat has its end take effect (policy L-5, L-6, G-3). Idempotent:
     a second run finds nothing left to end. Returns how many rows changed."""
@@ -204,11 +203,12 @@ def memberships_end_due(*, today: datetime.date) -> int:
         group_id=OuterRef("group_id"), school_id=OuterRef("school_id"), ended_on__isnull=True)
     due = Membership.objects.ended(today=today).filter(
         Exists(open_cards) | Exists(open_seats)).order_by("left_on", "pk")
+    now = now or timezone.now()
     changed = 0
     for ended in due:
         with transaction.atomic():
             ended = Membership.objects.select_for_update().get(pk=ended.pk)
-            changed += _end_takes_effect(ended, None, today)
+            changed += _end_takes_effect(ended, None, today, now)
     return changed
 
 
@@ -217,6 +217,7 @@ def group_create(
     *, name: str, code: str, core_school: School, specialty: str, founded_on: datetime.date,
     actor: User, unified_areas: list[str] | None = None, description: str = "",
     chief_principal_name: str = "", chief_principal_reason: str = "",
+    now: datetime.datetime | None = None,
 ) -> EducationGroup:
     """Register a group led by `core_school` (policy G-1), approved by the core school's own
     authority (L-1). The core school takes its core membership; the chief principal is by default
@@ -238,12 +239,13 @@ def group_create(
         specialty=specialty, founded_on=founded_on, unified_areas=list(unified_areas or []),
         description=description,
     )
-    group._history_user = actor  # type: ignore[attr-defined]
+    now = now or timezone.now()
+    stamp(group, actor=actor, now=now)
     group.full_clean()
     group.save()
     core = Membership(group=group, school=core_school, role=Membership.Role.CORE,
                       joined_on=founded_on)
-    core._history_user = actor  # type: ignore[attr-defined]
+    stamp(core, actor=actor, now=now)
     core.save()
     if chief:
         seat = CouncilSeat(
@@ -251,7 +253,7 @@ def group_create(
             school=core_school if chief == core_school.principal_name else None,
             started_on=founded_on, non_default_reason=chief_principal_reason,
         )
-        seat._history_user = actor  # type: ignore[attr-defined]
+        stamp(seat, actor=actor, now=now)
         seat.save()
     return group
 
@@ -259,7 +261,7 @@ def group_create(
 @transaction.atomic
 def partnership_add(
     *, group: EducationGroup, partner: Partner, projects: list[str], started_on: datetime.date,
-    actor: User, ended_on: datetime.date | None = None,
+    actor: User, ended_on: datetime.date | None = None, now: datetime.datetime | None = None,
 ) -> Partnership:
     """Record a partner's cooperation with a group on named projects (policy G-1, the X)."""
     projects = [p.strip() for p in projects if p.strip()]
@@ -269,6 +271,6 @@ def partnership_add(
         raise RuleRefusal(_("结束日期不能早于开始日期。"), field="ended_on")
     partnership = Partnership(group=group, partner=partner, projects="\n".join(projects),
                               started_on=started_on, ended_on=ended_on)
-    partnership._history_user = actor  # type: ignore[attr-defined]
+    stamp(partnership, actor=actor, now=now)
     partnership.save()
     return partnership

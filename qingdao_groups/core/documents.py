@@ -16,6 +16,7 @@ a refused file leaves nothing on disk and no row. Stored names are generated, ne
 user's. Files are never served from MEDIA_URL: `file_response` sends them as attachments with
 `nosniff` and a sandboxing CSP."""
 
+import datetime
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -25,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Max, QuerySet
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
@@ -41,6 +43,7 @@ from qingdao_groups.core.uploads import (
     upload_limit_bytes,
     validate_upload,
 )
+from qingdao_groups.core.workflow import stamp
 from qingdao_groups.models import Attachment
 
 KindsRule = Collection[str] | Callable[[User, models.Model], Collection[str]]
@@ -118,7 +121,7 @@ def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
 # --- Writes ---------------------------------------------------------------------------------
 
 def attachment_add(*, owner: models.Model, kind: str, uploaded_file,
-                   actor: User) -> Attachment:
+                   actor: User, now: datetime.datetime | None = None) -> Attachment:
     """Store a document of a registered owner (the founding plan, agreement and charter of
     policy L-1, the agreement of L-3, card evidence and rectification of L-6, a district's
     filing of D-1/D-2) as the next version of its kind for that owner.
@@ -138,27 +141,26 @@ def attachment_add(*, owner: models.Model, kind: str, uploaded_file,
         raise RuleRefusal(_("无权上传该类材料。"), field="kind")
     info, text = validated_upload(uploaded_file)
     return _attachment_store(owner=owner, kind=kind, uploaded_file=uploaded_file, info=info,
-                             text=text, actor=actor)
+                             text=text, actor=actor, now=now or timezone.now())
 
 
 @transaction.atomic
 def _attachment_store(*, owner: models.Model, kind: str, uploaded_file, info: UploadInfo,
-                      text: str, actor: User) -> Attachment:
+                      text: str, actor: User, now: datetime.datetime) -> Attachment:
     # Lock the owner so that two uploads of the same kind cannot take the same version.
     type(owner)._default_manager.select_for_update().only("pk").get(pk=owner.pk)
     attachment = Attachment(
         owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk, kind=kind,
         version=next_version(attachments_of(owner).filter(kind=kind)),
         original_name=info.original_name, content_type=info.content_type, size=info.size,
-        sha256=info.sha256, text=text, uploaded_by=actor,
+        sha256=info.sha256, text=text, uploaded_by=actor, uploaded_at=now,
     )
     uploaded_file.seek(0)
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
-        attachment._history_user = actor  # type: ignore[attr-defined]
         # The history's reason names the file briefly; the whole name is in original_name.
-        attachment._change_reason = _("上传附件：%(name)s") % {  # type: ignore[attr-defined]
-            "name": clean_original_name(info.original_name, max_length=60)}
+        stamp(attachment, actor=actor, now=now, reason=_("上传附件：%(name)s") % {
+            "name": clean_original_name(info.original_name, max_length=60)})
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)

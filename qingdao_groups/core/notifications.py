@@ -57,12 +57,16 @@ def city_staff() -> list[User]:
     return list(User.objects.filter(role=User.Role.CITY_STAFF, is_active=True))
 
 
-def notify(users: Iterable[User], message: str, url: str = "") -> list[Notification]:
-    """Create one in-app notice per user and queue its e-mail copy in the Outbox, both in the
-    caller's transaction; after the commit, nudge the relay (never blocking, never failing)."""
+def notify(users: Iterable[User], message: str, url: str = "", *,
+           now: datetime.datetime | None = None) -> list[Notification]:
+    """Create one in-app notice per user, dated `now` (the acting service's moment; default:
+    the clock), and queue its e-mail copy in the Outbox, both in the caller's transaction; after
+    the commit, nudge the relay (never blocking, never failing)."""
     unique = {u.pk: u for u in users}
+    created_at = now or timezone.now()
     notices = Notification.objects.bulk_create(
-        [Notification(user=u, message=message[:300], url=url) for u in unique.values()]
+        [Notification(user=u, message=message[:300], url=url, created_at=created_at)
+         for u in unique.values()]
     )
     rows = Outbox.objects.bulk_create(email_rows(notices))
     if rows:

@@ -13,13 +13,19 @@ Order, for every workflow:
      history, and only the changed fields saved.
 
 Both refusals are `RuleRefusal` with one message shape for all workflows, naming the object's
-current status. Tables themselves are pure data in each feature's workflows.py."""
+current status. Tables themselves are pure data in each feature's workflows.py.
 
+Time is an argument, never a patched clock: the runner and every service take `now` (default:
+the real clock) and write it into the timestamps they set and into the audit history's date
+(`stamp`), so a caller such as the demo story can record steps as taken on earlier days."""
+
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from qingdao_groups.core.rules import RuleRefusal
@@ -125,6 +131,19 @@ def locked_rows(queryset: "models.QuerySet[M]") -> list[M]:
     return rows
 
 
+def stamp(obj: M, *, actor, reason: str = "",
+          now: datetime.datetime | None = None) -> M:
+    """Stamp `obj`'s next save for the audit history (django-simple-history): who acted, why
+    (kept whole; nothing when empty) and when (`now`, default the real clock). The one place
+    services set the history's attributes. Returns `obj`."""
+    row: Any = obj
+    row._history_user = actor
+    if reason:
+        row._change_reason = str(reason)
+    row._history_date = now or timezone.now()
+    return obj
+
+
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
     field: Any = obj._meta.get_field(name)
     if field.is_relation and field.many_to_one:
@@ -134,11 +153,13 @@ def _differs(obj: models.Model, name: str, value: Any) -> bool:
 
 
 def transition(obj: M, *, action: str, table: Table, actor, reason: str = "",
-               expected_version: int | None, changes: dict[str, Any] | None = None) -> M:
+               expected_version: int | None, changes: dict[str, Any] | None = None,
+               now: datetime.datetime | None = None) -> M:
     """Move `obj` by `action`: lock (unless `lock` already did), check the expected version,
-    consult `table`, apply `changes`, bump `version`, stamp the history with `actor` and the
-    whole `reason` (the action's label when empty), and save only the changed fields. Returns
-    the saved (locked) instance. Call inside a transaction (services are atomic)."""
+    consult `table`, apply `changes`, bump `version`, stamp the history with `actor`, the
+    whole `reason` (the action's label when empty) and `now` (default: the real clock), and
+    save only the changed fields. Returns the saved (locked) instance. Call inside a
+    transaction (services are atomic)."""
     if getattr(obj, _LOCKED, False):
         check_version(obj, expected_version)
     else:
@@ -152,8 +173,7 @@ def transition(obj: M, *, action: str, table: Table, actor, reason: str = "",
             fields.append(name)
     row.status = new_status
     row.version += 1
-    row._history_user = actor
-    row._change_reason = reason or _action_label(action)
+    stamp(row, actor=actor, reason=reason or _action_label(action), now=now)
     row.save(update_fields=fields)
     return obj
 

@@ -1,11 +1,11 @@
 """The demo's workflows in flight (issue 3): each step taken through its workflow service by the
-user who would take it, on the day it happened, so every demo login finds work in its inbox."""
+user who would take it, on the day it happened (passed to the service as `now`: the clock is
+never patched), so every demo login finds work in its inbox."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -104,24 +104,6 @@ def demo_pdf(title: str, lines: tuple[str, ...] = (), caption: str = "Demo docum
     return bytes(out)
 
 
-@contextmanager
-def demo_clock(moment: datetime.datetime) -> Iterator[None]:
-    """Run the services as on an earlier day: django.utils.timezone.now (and so localdate, the
-    auto_now_add fields and django-simple-history's dates) runs `moment - real now` behind while
-    the block runs. Only the demo seeder uses this, in its own single-threaded command."""
-    real_now = timezone.now
-    offset = real_now() - moment
-
-    def shifted_now() -> datetime.datetime:
-        return real_now() - offset
-
-    timezone.now = shifted_now
-    try:
-        yield
-    finally:
-        timezone.now = real_now
-
-
 def _month_start_after(day: datetime.date, months: int) -> datetime.date:
     """The first day of the (months + 1)-th month after `day`'s: more than `months` months on."""
     month = day.month + months
@@ -199,8 +181,9 @@ class StorySeeder:
                           % {"label": label, "reason": getattr(exc, "message", str(exc))})
 
     # -- helpers ----------------------------------------------------------------------------
-    def _at(self, days_ago: int):
-        return demo_clock(self.now - datetime.timedelta(days=days_ago))
+    def _at(self, days_ago: int) -> datetime.datetime:
+        """The moment a step `days_ago` days back took place (its services' `now`)."""
+        return self.now - datetime.timedelta(days=days_ago)
 
     def _day(self, days_ago: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days_ago)
@@ -214,13 +197,13 @@ class StorySeeder:
                 .exists() or EducationGroup.objects.filter(name=name).exists())
 
     def _attach(self, application: Application, kind: str, filename: str, title: str,
-                lines: tuple[str, ...], actor: User) -> None:
+                lines: tuple[str, ...], actor: User, now: datetime.datetime) -> None:
         caption = {Attachment.Kind.PLAN: "group-running plan (demo)",
                    Attachment.Kind.AGREEMENT: "cooperation agreement (demo)",
                    Attachment.Kind.CHARTER: "group charter (demo)"}[kind]
         upload = SimpleUploadedFile(filename, demo_pdf(title, lines, caption),
                                     content_type="application/pdf")
-        attachment_add(owner=application, kind=kind, uploaded_file=upload, actor=actor)
+        attachment_add(owner=application, kind=kind, uploaded_file=upload, actor=actor, now=now)
 
     @staticmethod
     def _fresh(application: Application) -> Application:
@@ -246,7 +229,7 @@ class StorySeeder:
     def _draft_founding(self, username: str, core: str, local: str, other: str, *,
                         specialty: str, areas: list[str], local_projects: str,
                         other_subtype: str, other_projects: str,
-                        partner: tuple[str, str]) -> Application:
+                        partner: tuple[str, str], now: datetime.datetime) -> Application:
         school = self.schools[core]
         actor = self._user(username)
         name = group_name_for(core)
@@ -256,19 +239,19 @@ class StorySeeder:
             chief_principal_name=school.principal_name,
             description=_("以%(core)s为核心校，联合%(local)s、%(other)s组建教育集团，"
                           "推进课程共建、教研共享和教师交流。")
-            % {"core": core, "local": local, "other": other},
+            % {"core": core, "local": local, "other": other}, now=now,
         )
         application_services.proposed_member_set(
             application=application, school=self.schools[local], relation_type="T-2",
-            relation_subtype="T-2a", projects=local_projects, actor=actor)
+            relation_subtype="T-2a", projects=local_projects, actor=actor, now=now)
         application_services.proposed_member_set(
             application=application, school=self.schools[other],
             relation_type=other_subtype[:3], relation_subtype=other_subtype,
-            projects=other_projects, actor=actor)
+            projects=other_projects, actor=actor, now=now)
         partner_name, projects = partner
         application_services.proposed_partner_add(
             application=application, partner=self.seeder.partners[partner_name],
-            projects=projects, actor=actor)
+            projects=projects, actor=actor, now=now)
         documents = (
             (Attachment.Kind.PLAN, "集团化办学方案.pdf", f"{name}集团化办学方案",
              (f"一、集团特色：{specialty}", f"二、核心校：{core}", f"三、成员校：{local}、{other}")),
@@ -283,57 +266,55 @@ class StorySeeder:
               "第三条 集团设立理事会，原则上由核心校校长担任总校长。")),
         )
         for kind, filename, title, lines in documents:
-            self._attach(application, kind, filename, title, lines, actor)
+            self._attach(application, kind, filename, title, lines, actor, now)
         return application
 
     def _approved_founding(self) -> None:
         """Drafted by 金水路学校, consented by 崂山, approved by 李沧, then filed with the city
         automatically (policy L-1, L-2): the city's inbox holds the filing."""
         story = self.story
-        with self._at(FOUNDED_DAYS["draft"]):
-            application = self._draft_founding(
-                "licang_principal2", story.founded_core, story.founded_local, story.founded_other,
-                specialty="体艺融合与健康成长", areas=["philosophy", "management",
-                                               "teaching_research"],
-                local_projects="小学与初中体育艺术课程衔接", other_subtype="T-3b",
-                other_projects="校园足球联合训练\n艺术教师跨区交流",
-                partner=("青岛大学", "体育教师专业发展培训\n学生体质健康监测"))
-        with self._at(FOUNDED_DAYS["submit"]):
-            application_services.application_submit(
-                application=application, actor=application.created_by)
-        with self._at(FOUNDED_DAYS["consent"]):
-            consent = Consent.objects.get(application=application,
-                                          authority=self.schools[story.founded_other].authority)
-            application_services.consent_record(
-                consent=consent, given=True, actor=self._user("laoshan"),
-                reason=_("同意%(school)s以联合型方式加入，开展校园足球和艺术教育合作项目。")
-                % {"school": story.founded_other})
-        with self._at(FOUNDED_DAYS["decide"]):
-            application = self._fresh(application)
-            warnings = checks.warnings(checks.run_checks(application,
-                                                         self._day(FOUNDED_DAYS["decide"])))
-            application_services.application_decide(
-                application=application, action=Action.APPROVE, actor=self._user("district"),
-                expected_version=application.version,
-                reason=_("材料齐全，各成员校主管部门均已同意，符合集团化办学有关规定，同意成立。"),
-                justification=_("经审核，提示事项不影响集团运行，同意。") if warnings else "",
-            )
+        application = self._draft_founding(
+            "licang_principal2", story.founded_core, story.founded_local, story.founded_other,
+            specialty="体艺融合与健康成长", areas=["philosophy", "management",
+                                           "teaching_research"],
+            local_projects="小学与初中体育艺术课程衔接", other_subtype="T-3b",
+            other_projects="校园足球联合训练\n艺术教师跨区交流",
+            partner=("青岛大学", "体育教师专业发展培训\n学生体质健康监测"),
+            now=self._at(FOUNDED_DAYS["draft"]))
+        application_services.application_submit(
+            application=application, actor=application.created_by,
+            now=self._at(FOUNDED_DAYS["submit"]))
+        consent = Consent.objects.get(application=application,
+                                      authority=self.schools[story.founded_other].authority)
+        application_services.consent_record(
+            consent=consent, given=True, actor=self._user("laoshan"),
+            reason=_("同意%(school)s以联合型方式加入，开展校园足球和艺术教育合作项目。")
+            % {"school": story.founded_other}, now=self._at(FOUNDED_DAYS["consent"]))
+        application = self._fresh(application)
+        warnings = checks.warnings(checks.run_checks(application,
+                                                     self._day(FOUNDED_DAYS["decide"])))
+        application_services.application_decide(
+            application=application, action=Action.APPROVE, actor=self._user("district"),
+            expected_version=application.version,
+            reason=_("材料齐全，各成员校主管部门均已同意，符合集团化办学有关规定，同意成立。"),
+            justification=_("经审核，提示事项不影响集团运行，同意。") if warnings else "",
+            now=self._at(FOUNDED_DAYS["decide"]),
+        )
 
     def _pending_founding(self) -> None:
         """Drafted and submitted by 楼山中学: 李沧 will decide once 市北 has consented; the
         `shibei` user's inbox holds the consent (policy L-1)."""
         story = self.story
-        with self._at(PENDING_DAYS["draft"]):
-            application = self._draft_founding(
-                "licang_principal", story.pending_core, story.pending_local, story.pending_other,
-                specialty="海洋科普与跨学科实践", areas=["philosophy", "teaching_research",
-                                                "information_technology"],
-                local_projects="小初衔接课程\n薄弱学校帮扶（政策 A-4）", other_subtype="T-3a",
-                other_projects="初中数学联合教研",
-                partner=("青岛科技馆", "海洋科普研学实践"))
-        with self._at(PENDING_DAYS["submit"]):
-            application_services.application_submit(
-                application=application, actor=application.created_by)
+        application = self._draft_founding(
+            "licang_principal", story.pending_core, story.pending_local, story.pending_other,
+            specialty="海洋科普与跨学科实践", areas=["philosophy", "teaching_research",
+                                            "information_technology"],
+            local_projects="小初衔接课程\n薄弱学校帮扶（政策 A-4）", other_subtype="T-3a",
+            other_projects="初中数学联合教研",
+            partner=("青岛科技馆", "海洋科普研学实践"), now=self._at(PENDING_DAYS["draft"]))
+        application_services.application_submit(
+            application=application, actor=application.created_by,
+            now=self._at(PENDING_DAYS["submit"]))
 
     # -- admission (policy L-3, L-4) ---------------------------------------------------------
     def _admission(self, group: EducationGroup) -> None:
@@ -341,31 +322,32 @@ class StorySeeder:
         `district` user's inbox holds the consent (policy L-3)."""
         actor = self._user("principal")
         candidate = self.schools[self.story.candidate]
-        with self._at(ADMISSION_DAYS["draft"]):
-            application = application_services.application_create(
-                kind=Application.Kind.ADMISSION, actor=actor, group=group,
-                admission_mode=Application.AdmissionMode.OWN_CHOICE,
-                start_on=_month_start_after(self.today, 2),
-                description=_("%(school)s 自主申请加入集团，双方已就课程共建和教师交流达成合作意向。")
-                % {"school": candidate.name},
-            )
-            application_services.proposed_member_set(
-                application=application, school=candidate, relation_type="T-2",
-                relation_subtype="T-2a", projects="初高中课程衔接\n骨干教师跟岗学习", actor=actor)
-            self._attach(application, Attachment.Kind.AGREEMENT, "合作办学协议.pdf",
-                         f"青岛第二中学与{candidate.name}合作办学协议",
-                         ("合作方式：聚合型（基础教育跨学段聚合）", "合作期限：三年"), actor)
-        with self._at(ADMISSION_DAYS["evaluate"]):
-            criteria = list(admission_criteria_for(group))
-            marks = (17, 15, 16, 19, 17)
-            scores = {c.pk: (min(marks[i % len(marks)], c.max_score), _("符合要求"))
-                      for i, c in enumerate(criteria)}
-            application_services.admission_evaluation_record(
-                application=application, scores=scores,
-                recommendation=Application.Recommendation.ADMIT, actor=actor,
-                note=_("候选学校办学理念与集团契合，合作意愿强，建议吸纳。"))
-        with self._at(ADMISSION_DAYS["submit"]):
-            application_services.application_submit(application=application, actor=actor)
+        drafted = self._at(ADMISSION_DAYS["draft"])
+        application = application_services.application_create(
+            kind=Application.Kind.ADMISSION, actor=actor, group=group,
+            admission_mode=Application.AdmissionMode.OWN_CHOICE,
+            start_on=_month_start_after(self.today, 2),
+            description=_("%(school)s 自主申请加入集团，双方已就课程共建和教师交流达成合作意向。")
+            % {"school": candidate.name}, now=drafted,
+        )
+        application_services.proposed_member_set(
+            application=application, school=candidate, relation_type="T-2",
+            relation_subtype="T-2a", projects="初高中课程衔接\n骨干教师跟岗学习", actor=actor,
+            now=drafted)
+        self._attach(application, Attachment.Kind.AGREEMENT, "合作办学协议.pdf",
+                     f"青岛第二中学与{candidate.name}合作办学协议",
+                     ("合作方式：聚合型（基础教育跨学段聚合）", "合作期限：三年"), actor, drafted)
+        criteria = list(admission_criteria_for(group))
+        marks = (17, 15, 16, 19, 17)
+        scores = {c.pk: (min(marks[i % len(marks)], c.max_score), _("符合要求"))
+                  for i, c in enumerate(criteria)}
+        application_services.admission_evaluation_record(
+            application=application, scores=scores,
+            recommendation=Application.Recommendation.ADMIT, actor=actor,
+            note=_("候选学校办学理念与集团契合，合作意愿强，建议吸纳。"),
+            now=self._at(ADMISSION_DAYS["evaluate"]))
+        application_services.application_submit(application=application, actor=actor,
+                                                now=self._at(ADMISSION_DAYS["submit"]))
 
     # -- exit (policy L-5) -------------------------------------------------------------------
     def _exit(self, group: EducationGroup) -> None:
@@ -374,15 +356,14 @@ class StorySeeder:
         actor = self._user("member")
         membership = Membership.objects.current(today=self.today).get(
             group=group, school=actor.school)
-        with self._at(EXIT_DAYS["draft"]):
-            application = application_services.application_create(
-                kind=Application.Kind.EXIT, actor=actor, membership=membership,
-                start_on=_month_start_after(self.today, 3),
-                reason=_("本校办学质量已显著提升，拟退出集团，牵头与李沧区相邻学校组建新的教育集团"
-                         "（政策 L-5）。"),
-            )
-        with self._at(EXIT_DAYS["submit"]):
-            application_services.application_submit(application=application, actor=actor)
+        application = application_services.application_create(
+            kind=Application.Kind.EXIT, actor=actor, membership=membership,
+            start_on=_month_start_after(self.today, 3),
+            reason=_("本校办学质量已显著提升，拟退出集团，牵头与李沧区相邻学校组建新的教育集团"
+                     "（政策 L-5）。"), now=self._at(EXIT_DAYS["draft"]),
+        )
+        application_services.application_submit(application=application, actor=actor,
+                                                now=self._at(EXIT_DAYS["submit"]))
 
     # -- cards (policy L-6) ------------------------------------------------------------------
     def _overdue_card(self, group: EducationGroup) -> None:
@@ -390,44 +371,41 @@ class StorySeeder:
         the next day, so the city's inbox shows an overdue rectification (policy L-6)."""
         membership = Membership.objects.current(today=self.today).get(
             group=group, school=self.schools[OVERDUE_CARD_SCHOOL])
-        with self._at(OVERDUE_CARD_DAYS["issue"]):
-            card_services.card_issue_yellow(
-                membership=membership, ground=Card.Ground.AGREEMENT, actor=self._user("city"),
-                deadline=self._day(OVERDUE_CARD_DAYS["deadline"]),
-                description=_("本学年未按合作办学协议参加集团联合教研和教师培训项目，"
-                              "缺席集团教研活动 6 次。"))
+        card_services.card_issue_yellow(
+            membership=membership, ground=Card.Ground.AGREEMENT, actor=self._user("city"),
+            deadline=self._day(OVERDUE_CARD_DAYS["deadline"]),
+            description=_("本学年未按合作办学协议参加集团联合教研和教师培训项目，"
+                          "缺席集团教研活动 6 次。"), now=self._at(OVERDUE_CARD_DAYS["issue"]))
         marked_on = OVERDUE_CARD_DAYS["deadline"] - 1
-        with self._at(marked_on):
-            card_services.cards_mark_overdue(today=self._day(marked_on))
+        card_services.cards_mark_overdue(today=self._day(marked_on), now=self._at(marked_on))
 
     def _member_card(self, group: EducationGroup) -> None:
         """A yellow card for the `member` user's school, awaiting its rectification (L-6)."""
         membership = Membership.objects.current(today=self.today).get(
             group=group, school=self._user("member").school)
-        with self._at(MEMBER_CARD_DAYS):
-            card_services.card_issue_yellow(
-                membership=membership, ground=Card.Ground.AGREEMENT, actor=self._user("city"),
-                description=_("未按合作办学协议接收核心校派驻的执行校长开展工作，"
-                              "集团课程共建项目进度滞后。"))
+        card_services.card_issue_yellow(
+            membership=membership, ground=Card.Ground.AGREEMENT, actor=self._user("city"),
+            description=_("未按合作办学协议接收核心校派驻的执行校长开展工作，"
+                          "集团课程共建项目进度滞后。"), now=self._at(MEMBER_CARD_DAYS))
 
     # -- district filings (policy D-1, D-2) --------------------------------------------------
     def _policy_filing(self) -> None:
-        with self._at(POLICY_FILING_DAYS):
-            filing_services.filing_create(
-                kind=Filing.Kind.POLICY, title=POLICY_FILING_TITLE, actor=self._user("district"),
-                description=_("明确区属学校参与集团化办学的准入、考核和经费保障措施（政策 D-1）。"))
+        filing_services.filing_create(
+            kind=Filing.Kind.POLICY, title=POLICY_FILING_TITLE, actor=self._user("district"),
+            description=_("明确区属学校参与集团化办学的准入、考核和经费保障措施（政策 D-1）。"),
+            now=self._at(POLICY_FILING_DAYS))
 
     def _project_filing(self) -> None:
         """Filed after it started: the city sees it flagged late (提前报备, policy D-2)."""
-        with self._at(PROJECT_FILING_DAYS["filed"]):
-            filing_services.filing_create(
-                kind=Filing.Kind.PROJECT, title=PROJECT_FILING_TITLE,
-                actor=self._user("district"),
-                project_starts_on=self._day(PROJECT_FILING_DAYS["starts"]),
-                description=_("集团内骨干教师每周到成员校走教不少于两个半天（政策 D-2）。"))
+        filing_services.filing_create(
+            kind=Filing.Kind.PROJECT, title=PROJECT_FILING_TITLE,
+            actor=self._user("district"),
+            project_starts_on=self._day(PROJECT_FILING_DAYS["starts"]),
+            description=_("集团内骨干教师每周到成员校走教不少于两个半天（政策 D-2）。"),
+            now=self._at(PROJECT_FILING_DAYS["filed"]))
 
     # -- enrollment plans (policy L-7) -------------------------------------------------------
-    # Filed today: EnrollmentPlan.filed_at defaults to the real time, so these are not dated back.
+    # Filed today (the services' default `now`): these plans are not dated back.
     def _erzhong_enrollment(self) -> None:
         """青岛二中 files its plan and the city sets it."""
         plan = enrollment_services.enrollment_plan_file(
