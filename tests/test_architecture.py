@@ -190,3 +190,84 @@ def test_the_contracts_refuse_a_forbidden_import(tree_copy, module, statement, i
 def test_the_real_tree_keeps_the_import_contracts():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- The clock is never patched ---------------------------------------------------------------------
+# Services take `now` (issue 6, item 4): code that needs another day passes it, and no module of
+# the apps replaces django.utils.timezone.now, which would shift every other thread's clock too.
+
+
+def _is_timezone(node: ast.AST) -> bool:
+    """`timezone` or anything ending in `.timezone` (django.utils.timezone)."""
+    return (isinstance(node, ast.Name) and node.id == "timezone") or (
+        isinstance(node, ast.Attribute) and node.attr == "timezone")
+
+
+def clock_patches(path: Path, root: Path = ROOT) -> list[str]:
+    """Assignments to `timezone.now`, `setattr(timezone, "now", …)` and patches naming
+    django.utils.timezone.now in one module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        targets: list[ast.AST] = []
+        if isinstance(node, ast.Assign):
+            targets = [t for target in node.targets
+                       for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr == "now" and \
+                    _is_timezone(target.value):
+                found.append((node.lineno, "timezone.now ="))
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            args = node.args
+            if name == "setattr" and len(args) >= 2 and _is_timezone(args[0]) and \
+                    isinstance(args[1], ast.Constant) and args[1].value == "now":
+                found.append((node.lineno, "setattr(timezone, 'now')"))
+            if name == "object" and len(args) >= 2 and _is_timezone(args[0]) and \
+                    isinstance(args[1], ast.Constant) and args[1].value == "now":
+                found.append((node.lineno, "patch.object(timezone, 'now')"))
+            if any(isinstance(a, ast.Constant) and a.value == "django.utils.timezone.now"
+                   for a in args):
+                found.append((node.lineno, "patch('django.utils.timezone.now')"))
+    where = path.relative_to(root)
+    return [f"{where}:{line}: {what}" for line, what in sorted(found)]
+
+
+def app_modules() -> list[Path]:
+    return sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
+                  if "migrations" not in path.parts)
+
+
+def test_the_clock_scan_catches_a_patch(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from unittest import mock\n"
+        "from django.utils import timezone\n"
+        "import django.utils\n"
+        "now = timezone.now()\n"  # reading the clock: fine
+        "timezone.now = lambda: None\n"
+        "django.utils.timezone.now = real\n"
+        "setattr(timezone, 'now', real)\n"
+        "mock.patch.object(timezone, 'now', real)\n"
+        "mock.patch('django.utils.timezone.now')\n",
+        encoding="utf-8",
+    )
+    assert [f.split(": ", 1)[1] for f in clock_patches(sample, root=tmp_path)] == [
+        "timezone.now =",
+        "timezone.now =",
+        "setattr(timezone, 'now')",
+        "patch.object(timezone, 'now')",
+        "patch('django.utils.timezone.now')",
+    ]
+
+
+def test_no_module_of_the_apps_patches_the_clock():
+    """Services take `now` (and `today`) where dates matter; nothing outside the tests replaces
+    django.utils.timezone.now (issue 6, item 4)."""
+    modules = app_modules()
+    assert any(p.name == "story.py" for p in modules)  # the demo story is scanned
+    found = [hit for path in modules for hit in clock_patches(path)]
+    assert found == [], "modules patch the clock; pass `now=` instead:\n" + "\n".join(found)
