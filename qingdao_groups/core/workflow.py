@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from qingdao_groups.core.rules import RuleRefusal
@@ -131,7 +132,7 @@ def locked_rows(queryset: "models.QuerySet[M]") -> list[M]:
     return rows
 
 
-def stamp(obj: M, *, actor, reason: str = "",
+def stamp(obj: M, *, actor, reason: str | Promise = "",
           now: datetime.datetime | None = None) -> M:
     """Stamp `obj`'s next save for the audit history (django-simple-history): who acted, why
     (kept whole; nothing when empty) and when (`now`, default the real clock). The one place
