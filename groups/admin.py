@@ -22,8 +22,16 @@ class MembershipInline(ReadOnlyRegistryMixin, admin.TabularInline):
     model = Membership
     extra = 0
     can_delete = False
-    fields = ["school", "role", "relation_type", "relation_subtype", "joined_on", "left_on",
-              "end_reason", "note"]
+    fields = [
+        "school",
+        "role",
+        "relation_type",
+        "relation_subtype",
+        "joined_on",
+        "left_on",
+        "end_reason",
+        "note",
+    ]
     readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
@@ -50,8 +58,15 @@ class EducationGroupAdmin(ReadOnlyRegistryMixin, GuardedModelAdmin, SimpleHistor
 
 @admin.register(Membership)
 class MembershipAdmin(ReadOnlyRegistryMixin, SimpleHistoryAdmin):
-    list_display = ["school", "group", "role", "relation_subtype", "joined_on", "left_on",
-                    "end_reason"]
+    list_display = [
+        "school",
+        "group",
+        "role",
+        "relation_subtype",
+        "joined_on",
+        "left_on",
+        "end_reason",
+    ]
     list_filter = ["role", "relation_type", "end_reason"]
     search_fields = ["school__name", "group__name"]
     list_select_related = ["school", "group"]

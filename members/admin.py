@@ -30,12 +30,21 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class AppUserAdmin(UserAdmin, SimpleHistoryAdmin):
-    list_display = ["username", "last_name", "first_name", "role", "authority", "school",
-                    "is_active"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "role",
+        "authority",
+        "school",
+        "is_active",
+    ]
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["authority", "school"]
     autocomplete_fields = ["school"]
-    fieldsets = UserAdmin.fieldsets + ((_("角色与单位"), {"fields": ("role", "authority", "school")}),)
+    fieldsets = UserAdmin.fieldsets + (
+        (_("角色与单位"), {"fields": ("role", "authority", "school")}),
+    )
     add_fieldsets = UserAdmin.add_fieldsets + (
         (_("角色与单位"), {"fields": ("role", "authority", "school")}),
     )

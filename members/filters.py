@@ -11,19 +11,26 @@ from qingdao_groups.core.filters import BootstrapFilterForm, TickBoxFilter, only
 
 class SchoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("搜索"), method="search", max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("校名或标识码")}))
-    district = django_filters.ChoiceFilter(label=_("区（市）"), choices=District.choices,
-                                           empty_label=_("全部区（市）"))
-    stage = django_filters.ChoiceFilter(label=_("学段"), choices=School.Stage.choices,
-                                        empty_label=_("全部学段"))
-    nature = django_filters.ChoiceFilter(label=_("办学性质"), choices=School.Nature.choices,
-                                         empty_label=_("全部"))
-    weak = TickBoxFilter(label=_("仅薄弱学校"), required=False,
-                         method=only_if_checked(Q(is_weak=True)))
+        label=_("搜索"),
+        method="search",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("校名或标识码")}),
+    )
+    district = django_filters.ChoiceFilter(
+        label=_("区（市）"), choices=District.choices, empty_label=_("全部区（市）")
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("学段"), choices=School.Stage.choices, empty_label=_("全部学段")
+    )
+    nature = django_filters.ChoiceFilter(
+        label=_("办学性质"), choices=School.Nature.choices, empty_label=_("全部")
+    )
+    weak = TickBoxFilter(
+        label=_("仅薄弱学校"), required=False, method=only_if_checked(Q(is_weak=True))
+    )
     authority = django_filters.ModelChoiceFilter(
-        label=_("主管部门"), queryset=Authority.objects.education(),
-        empty_label=_("全部主管部门"))
+        label=_("主管部门"), queryset=Authority.objects.education(), empty_label=_("全部主管部门")
+    )
 
     class Meta:
         model = School

@@ -11,8 +11,18 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = School
-        fields = ["name", "code", "authority", "district", "stage", "nature", "is_weak",
-                  "weak_rated_year", "is_legal_entity", "principal_name"]
+        fields = [
+            "name",
+            "code",
+            "authority",
+            "district",
+            "stage",
+            "nature",
+            "is_weak",
+            "weak_rated_year",
+            "is_legal_entity",
+            "principal_name",
+        ]
 
     def __init__(self, *args, authorities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,8 +33,10 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
         """A core school keeps its authority (policy L-1; members.services states the rule)."""
         authority = self.cleaned_data["authority"]
         decision = check_core_school_keeps_authority(
-            school_id=self.instance.pk, old_authority_id=self.instance.authority_id,
-            new_authority_id=authority.pk if authority else None)
+            school_id=self.instance.pk,
+            old_authority_id=self.instance.authority_id,
+            new_authority_id=authority.pk if authority else None,
+        )
         if not decision:
             raise forms.ValidationError(decision.reason)
         return authority
@@ -34,5 +46,3 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
         import unicodedata
 
         return unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip()
-
-

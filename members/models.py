@@ -47,7 +47,11 @@ class Authority(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     district = models.CharField(
@@ -67,7 +71,8 @@ class Authority(models.Model):
                 name="authority_district_has_district",
             ),
             models.UniqueConstraint(
-                fields=["district"], condition=Q(kind="district"),
+                fields=["district"],
+                condition=Q(kind="district"),
                 name="authority_one_bureau_per_district",
             ),
         ]
@@ -88,7 +93,8 @@ def validate_school_code(value: str) -> None:
     if not SCHOOL_CODE_RE.match(value or ""):
         raise ValidationError(
             _("学校标识码应为10位数字，您输入的是“%(value)s”。"),
-            code="invalid_school_code", params={"value": value},
+            code="invalid_school_code",
+            params={"value": value},
         )
 
 
@@ -115,11 +121,16 @@ class School(models.Model):
 
     name = models.CharField(_("学校名称"), max_length=100)
     code = models.CharField(
-        _("学校标识码"), max_length=10, unique=True, validators=[validate_school_code],
+        _("学校标识码"),
+        max_length=10,
+        unique=True,
+        validators=[validate_school_code],
         help_text=_("10位数字"),
     )
     authority = models.ForeignKey(
-        Authority, verbose_name=_("主管教育行政部门"), on_delete=models.PROTECT,
+        Authority,
+        verbose_name=_("主管教育行政部门"),
+        on_delete=models.PROTECT,
         related_name="schools",
     )
     district = models.CharField(_("所在区（市）"), max_length=20, choices=District.choices)
@@ -127,7 +138,9 @@ class School(models.Model):
     nature = models.CharField(_("办学性质"), max_length=10, choices=Nature.choices)
     is_weak = models.BooleanField(_("薄弱学校"), default=False)
     weak_rated_year = models.PositiveSmallIntegerField(
-        _("认定为薄弱学校的年份"), null=True, blank=True,
+        _("认定为薄弱学校的年份"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
     )
     is_legal_entity = models.BooleanField(_("独立法人"), default=True)
@@ -203,11 +216,19 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     authority = models.ForeignKey(
-        Authority, verbose_name=_("所属教育行政部门"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff",
+        Authority,
+        verbose_name=_("所属教育行政部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     school = models.ForeignKey(
-        School, verbose_name=_("所属学校"), null=True, blank=True, on_delete=models.PROTECT,
+        School,
+        verbose_name=_("所属学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="staff",
     )
 
@@ -219,12 +240,21 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=["city_staff", "district_staff"], authority__isnull=False,
-                      school__isnull=True)
-                    | Q(role__in=["core_principal", "member_principal"], school__isnull=False,
-                        authority__isnull=True)
-                    | Q(role__in=["auditor", "sysadmin", ""], school__isnull=True,
-                        authority__isnull=True)
+                    Q(
+                        role__in=["city_staff", "district_staff"],
+                        authority__isnull=False,
+                        school__isnull=True,
+                    )
+                    | Q(
+                        role__in=["core_principal", "member_principal"],
+                        school__isnull=False,
+                        authority__isnull=True,
+                    )
+                    | Q(
+                        role__in=["auditor", "sysadmin", ""],
+                        school__isnull=True,
+                        authority__isnull=True,
+                    )
                 ),
                 name="user_acts_for_one_unit",
                 violation_error_message=_(
@@ -236,7 +266,9 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         if self.role in self.AUTHORITY_ROLES and (not self.authority_id or self.school_id):
-            raise ValidationError({"authority": _("该角色须选择所属教育行政部门，且不能选择学校。")})
+            raise ValidationError(
+                {"authority": _("该角色须选择所属教育行政部门，且不能选择学校。")}
+            )
         if self.role in self.SCHOOL_ROLES and (not self.school_id or self.authority_id):
             raise ValidationError({"school": _("校长须选择所属学校，且不能选择教育行政部门。")})
         if self.role in (self.Role.AUDITOR, self.Role.SYSADMIN) and (
@@ -264,7 +296,9 @@ class User(AbstractUser):
     def sees_everything(self) -> bool:
         """City staff, auditors and administrators see the whole city."""
         return self.is_superuser or self.role in (
-            self.Role.CITY_STAFF, self.Role.AUDITOR, self.Role.SYSADMIN
+            self.Role.CITY_STAFF,
+            self.Role.AUDITOR,
+            self.Role.SYSADMIN,
         )
 
     def acts_for_authority(self, authority_id: int | None) -> bool:

@@ -18,17 +18,24 @@ def led_group_names(school_ids: Iterable[int]) -> dict[int, list[str]]:
     the groups it leads (one query; the import asks for a whole file at once)."""
     led: dict[int, list[str]] = {}
     group_model = School._meta.get_field("led_groups").related_model
-    rows = (group_model.objects
-            .filter(core_school_id__in=list(school_ids)).exclude(status=_DISSOLVED)
-            .order_by("name").values_list("core_school_id", "name"))
+    rows = (
+        group_model.objects.filter(core_school_id__in=list(school_ids))
+        .exclude(status=_DISSOLVED)
+        .order_by("name")
+        .values_list("core_school_id", "name")
+    )
     for school_id, name in rows:
         led.setdefault(school_id, []).append(name)
     return led
 
 
-def check_core_school_keeps_authority(*, school_id: int | None, old_authority_id: int | None,
-                                      new_authority_id: int | None,
-                                      led: dict[int, list[str]] | None = None) -> Decision:
+def check_core_school_keeps_authority(
+    *,
+    school_id: int | None,
+    old_authority_id: int | None,
+    new_authority_id: int | None,
+    led: dict[int, list[str]] | None = None,
+) -> Decision:
     """A core school keeps its authority: that bureau approves its group's changes (policy L-1),
     so moving a core school to another bureau would silently move that power. Refused for the
     school form and the import alike; the city bureau changes it by other means. `led` is the
@@ -38,9 +45,14 @@ def check_core_school_keeps_authority(*, school_id: int | None, old_authority_id
     names = (led if led is not None else led_group_names([school_id])).get(school_id)
     if not names:
         return ALLOW
-    return Decision(False, _("该校是“%(groups)s”的核心校，其主管部门即集团的审批部门"
-                             "（政策 L-1），不能直接变更；请联系市教育局。")
-                    % {"groups": "、".join(names)})
+    return Decision(
+        False,
+        _(
+            "该校是“%(groups)s”的核心校，其主管部门即集团的审批部门"
+            "（政策 L-1），不能直接变更；请联系市教育局。"
+        )
+        % {"groups": "、".join(names)},
+    )
 
 
 def school_save(*, form, actor) -> School:

@@ -30,22 +30,32 @@ def school_list_view(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "members/school_list.html", {
-        "form": form, "page_obj": page, "query_string": query.urlencode(),
-        "can_create": can_create_school(request.user).allowed,
-        "can_import": can_import_schools(request.user).allowed,
-    })
+    return render(
+        request,
+        "members/school_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": query.urlencode(),
+            "can_create": can_create_school(request.user).allowed,
+            "can_import": can_import_schools(request.user).allowed,
+        },
+    )
 
 
 def school_detail_view(request, school_id: int):
     school = school_get_for_user(user=request.user, school_id=school_id)
     history = school.history.select_related("history_user").order_by("-history_date")[:20]
-    return render(request, "members/school_detail.html", {
-        "school": school,
-        "panels": school_panels(request.user, school),
-        "history": history,
-        "can_edit": can_edit_school(request.user, school).allowed,
-    })
+    return render(
+        request,
+        "members/school_detail.html",
+        {
+            "school": school,
+            "panels": school_panels(request.user, school),
+            "history": history,
+            "can_edit": can_edit_school(request.user, school).allowed,
+        },
+    )
 
 
 def school_create_view(request):
@@ -58,8 +68,11 @@ def school_create_view(request):
     form = SchoolForm(request.POST or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
         try:
-            school, created = once(form.cleaned_data["submission"], request.user,
-                                   lambda: school_save(form=form, actor=request.user))
+            school, created = once(
+                form.cleaned_data["submission"],
+                request.user,
+                lambda: school_save(form=form, actor=request.user),
+            )
         except RuleRefusal as exc:
             messages.error(request, exc.message)
             return redirect("members:school-create")

@@ -38,8 +38,10 @@ class SchoolImportForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
             "Excel（.xlsx）或 CSV 文件，不超过 %(mb).0f MB、%(rows)d 行。"
-        ) % {"mb": settings.SCHOOL_IMPORT_MAX_BYTES / 1024 / 1024,
-             "rows": settings.SCHOOL_IMPORT_MAX_ROWS}
+        ) % {
+            "mb": settings.SCHOOL_IMPORT_MAX_BYTES / 1024 / 1024,
+            "rows": settings.SCHOOL_IMPORT_MAX_ROWS,
+        }
 
 
 class SchoolImportConfirmForm(BootstrapFormMixin, forms.Form):
@@ -47,18 +49,23 @@ class SchoolImportConfirmForm(BootstrapFormMixin, forms.Form):
 
 
 def _render(request, *, form=None, preview=None):
-    return render(request, "members/school_import.html", {
-        "form": form,
-        "preview": preview,
-        "confirm_form": (
-            SchoolImportConfirmForm(initial={"token": preview.token})
-            if preview is not None and preview.can_commit else None
-        ),
-        "columns": COLUMNS,
-        "district_labels": District.labels,
-        "stage_labels": School.Stage.labels,
-        "nature_labels": School.Nature.labels,
-    })
+    return render(
+        request,
+        "members/school_import.html",
+        {
+            "form": form,
+            "preview": preview,
+            "confirm_form": (
+                SchoolImportConfirmForm(initial={"token": preview.token})
+                if preview is not None and preview.can_commit
+                else None
+            ),
+            "columns": COLUMNS,
+            "district_labels": District.labels,
+            "stage_labels": School.Stage.labels,
+            "nature_labels": School.Nature.labels,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,13 +76,15 @@ def school_import_view(request):
     form = SchoolImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            preview = school_import_preview(user=request.user,
-                                            uploaded_file=form.cleaned_data["file"])
+            preview = school_import_preview(
+                user=request.user, uploaded_file=form.cleaned_data["file"]
+            )
         except RuleRefusal as exc:
             form.add_error("file", exc.message)
         else:
-            return _render(request, form=None if preview.can_commit else SchoolImportForm(),
-                           preview=preview)
+            return _render(
+                request, form=None if preview.can_commit else SchoolImportForm(), preview=preview
+            )
     return _render(request, form=form)
 
 
@@ -87,9 +96,11 @@ def _commit(request):
     preview_token = form.cleaned_data["token"]
     try:
         # Confirming the same preview twice (a double click) imports once.
-        result, created = once(token_for(preview_token), request.user,
-                               lambda: school_import_commit(user=request.user,
-                                                            preview_token=preview_token))
+        result, created = once(
+            token_for(preview_token),
+            request.user,
+            lambda: school_import_commit(user=request.user, preview_token=preview_token),
+        )
     except ImportRejected as exc:
         messages.error(request, exc.message)
         if exc.preview is None:
@@ -102,9 +113,14 @@ def _commit(request):
     if not created:
         messages.info(request, ALREADY_DONE)
         return redirect("members:school-list")
-    messages.success(request, _("导入完成：新建 %(created)d 所学校，更新 %(updated)d 所学校。") % {
-        "created": result.created, "updated": result.updated,
-    })
+    messages.success(
+        request,
+        _("导入完成：新建 %(created)d 所学校，更新 %(updated)d 所学校。")
+        % {
+            "created": result.created,
+            "updated": result.updated,
+        },
+    )
     return redirect("members:school-list")
 
 
@@ -116,9 +132,15 @@ def school_export_view(request):
         return HttpResponseBadRequest(_("不支持的导出格式。"))
 
     export = school_export(
-        user=request.user, fmt=fmt, template=bool(request.GET.get("template")),
+        user=request.user,
+        fmt=fmt,
+        template=bool(request.GET.get("template")),
         narrow=lambda qs: SchoolFilter(request.GET, queryset=qs).qs,
     )
-    return HttpResponse(export.content, content_type=export.content_type, headers={
-        "Content-Disposition": content_disposition_header(True, export.filename),
-    })
+    return HttpResponse(
+        export.content,
+        content_type=export.content_type,
+        headers={
+            "Content-Disposition": content_disposition_header(True, export.filename),
+        },
+    )

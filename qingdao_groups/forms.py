@@ -1,6 +1,5 @@
 """The sign-in and password forms, with Bootstrap classes and the bounds of every form."""
 
-
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +13,8 @@ class BootstrapAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["max_length"] = _(
-            "用户名最长 %(limit_value)d 个字符，请检查后重新输入。")
+            "用户名最长 %(limit_value)d 个字符，请检查后重新输入。"
+        )
 
 
 class BootstrapPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):

@@ -1,7 +1,6 @@
 """Models of the shared parts every feature plugs into: notifications and their outbox, and
 attachments (the documents any model can own)."""
 
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -15,8 +14,9 @@ from simple_history.models import HistoricalRecords
 class Notification(models.Model):
     """An in-app notice; its e-mail copy waits in the Outbox, written in the same transaction."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     message = models.CharField(_("内容"), max_length=300)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -41,10 +41,10 @@ class SubmissionToken(models.Model):
     index decides between two requests racing on PostgreSQL."""
 
     token = models.UUIDField(unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    content_type = models.ForeignKey("contenttypes.ContentType", null=True,
-                                     on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, on_delete=models.CASCADE, related_name="+"
+    )
     object_id = models.PositiveBigIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -82,8 +82,11 @@ class Outbox(models.Model):
         ordering = ["next_attempt_at", "id"]
         indexes = [
             # The relay's query: unsent rows whose time has come, oldest first.
-            models.Index(fields=["next_attempt_at", "id"], condition=Q(sent_at__isnull=True),
-                         name="outbox_due_idx"),
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(sent_at__isnull=True),
+                name="outbox_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,8 +119,9 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("大小"))
     sha256 = models.CharField(max_length=64)
     text = models.TextField(_("提取的文本"), blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     # The tables keep the names they had when attachments lived in the groups app.
@@ -128,8 +132,9 @@ class Attachment(models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["kind", "-version", "-id"]
-        indexes = [models.Index(fields=["owner_type", "owner_id", "kind"],
-                                name="attachment_owner_kind")]
+        indexes = [
+            models.Index(fields=["owner_type", "owner_id", "kind"], name="attachment_owner_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}: {self.original_name}"

@@ -40,9 +40,15 @@ def send_notification_emails_task(*, notification_ids: list[int]) -> int:
     from qingdao_groups.core.notifications import email_rows, relay_outbox
     from qingdao_groups.models import Notification, Outbox
 
-    queued = set(Outbox.objects.filter(payload__notification_id__in=notification_ids)
-                 .values_list("payload__notification_id", flat=True))
-    notices = (Notification.objects.filter(pk__in=notification_ids).exclude(pk__in=queued)
-               .select_related("user"))
+    queued = set(
+        Outbox.objects.filter(payload__notification_id__in=notification_ids).values_list(
+            "payload__notification_id", flat=True
+        )
+    )
+    notices = (
+        Notification.objects.filter(pk__in=notification_ids)
+        .exclude(pk__in=queued)
+        .select_related("user")
+    )
     rows = Outbox.objects.bulk_create(email_rows(notices))
     return relay_outbox(ids=[row.pk for row in rows])

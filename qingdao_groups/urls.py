@@ -10,15 +10,22 @@ from qingdao_groups.forms import BootstrapAuthenticationForm, BootstrapPasswordC
 
 urlpatterns = [
     path("", views.home_view, name="home"),
-    path("accounts/login/",
-         auth_views.LoginView.as_view(authentication_form=BootstrapAuthenticationForm),
-         name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=BootstrapAuthenticationForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password_change/",
-         auth_views.PasswordChangeView.as_view(form_class=BootstrapPasswordChangeForm),
-         name="password_change"),
-    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(),
-         name="password_change_done"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=BootstrapPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", views.healthz_view, name="healthz"),
     path("groups/", include("groups.registry.urls")),
@@ -34,4 +41,3 @@ urlpatterns = [
 
 admin.site.site_header = _("青岛市中小学集团化办学管理系统")
 admin.site.site_title = _("集团化办学管理")
-

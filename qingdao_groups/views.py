@@ -29,8 +29,15 @@ def group_targets(*, today: datetime.date) -> list[dict]:
     for year, target in CITY_GROUP_TARGETS:
         as_of = datetime.date(year, 12, 31)
         actual = EducationGroup.objects.active_on(as_of).count()
-        rows.append({"year": year, "target": target, "actual": actual, "as_of": as_of,
-                     "met": actual >= target})
+        rows.append(
+            {
+                "year": year,
+                "target": target,
+                "actual": actual,
+                "as_of": as_of,
+                "met": actual >= target,
+            }
+        )
     return rows
 
 

@@ -27,8 +27,11 @@ def city_bureau() -> Authority:
 def district_bureau(district: str = District.SHINAN) -> Authority:
     label = District(district).label
     return AuthorityFactory(
-        code=f"district-{district}", name=f"{label}教育和体育局", kind=Authority.Kind.DISTRICT,
-        district=district, parent=city_bureau(),
+        code=f"district-{district}",
+        name=f"{label}教育和体育局",
+        kind=Authority.Kind.DISTRICT,
+        district=district,
+        parent=city_bureau(),
     )
 
 
@@ -71,7 +74,9 @@ class EducationGroupFactory(DjangoModelFactory):
     def core_membership(obj, create, extracted, **kwargs):
         if create:
             Membership.objects.create(
-                group=obj, school=obj.core_school, role=Membership.Role.CORE,
+                group=obj,
+                school=obj.core_school,
+                role=Membership.Role.CORE,
                 joined_on=obj.founded_on,
             )
 

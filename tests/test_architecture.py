@@ -200,7 +200,8 @@ def test_the_real_tree_keeps_the_import_contracts():
 def _is_timezone(node: ast.AST) -> bool:
     """`timezone` or anything ending in `.timezone` (django.utils.timezone)."""
     return (isinstance(node, ast.Name) and node.id == "timezone") or (
-        isinstance(node, ast.Attribute) and node.attr == "timezone")
+        isinstance(node, ast.Attribute) and node.attr == "timezone"
+    )
 
 
 def clock_patches(path: Path, root: Path = ROOT) -> list[str]:
@@ -211,34 +212,55 @@ def clock_patches(path: Path, root: Path = ROOT) -> list[str]:
     for node in ast.walk(tree):
         targets: list[ast.AST] = []
         if isinstance(node, ast.Assign):
-            targets = [t for target in node.targets
-                       for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
+            targets = [
+                t
+                for target in node.targets
+                for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+            ]
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             targets = [node.target]
         for target in targets:
-            if isinstance(target, ast.Attribute) and target.attr == "now" and \
-                    _is_timezone(target.value):
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "now"
+                and _is_timezone(target.value)
+            ):
                 found.append((node.lineno, "timezone.now ="))
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             args = node.args
-            if name == "setattr" and len(args) >= 2 and _is_timezone(args[0]) and \
-                    isinstance(args[1], ast.Constant) and args[1].value == "now":
+            if (
+                name == "setattr"
+                and len(args) >= 2
+                and _is_timezone(args[0])
+                and isinstance(args[1], ast.Constant)
+                and args[1].value == "now"
+            ):
                 found.append((node.lineno, "setattr(timezone, 'now')"))
-            if name == "object" and len(args) >= 2 and _is_timezone(args[0]) and \
-                    isinstance(args[1], ast.Constant) and args[1].value == "now":
+            if (
+                name == "object"
+                and len(args) >= 2
+                and _is_timezone(args[0])
+                and isinstance(args[1], ast.Constant)
+                and args[1].value == "now"
+            ):
                 found.append((node.lineno, "patch.object(timezone, 'now')"))
-            if any(isinstance(a, ast.Constant) and a.value == "django.utils.timezone.now"
-                   for a in args):
+            if any(
+                isinstance(a, ast.Constant) and a.value == "django.utils.timezone.now" for a in args
+            ):
                 found.append((node.lineno, "patch('django.utils.timezone.now')"))
     where = path.relative_to(root)
     return [f"{where}:{line}: {what}" for line, what in sorted(found)]
 
 
 def app_modules() -> list[Path]:
-    return sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
-                  if "migrations" not in path.parts)
+    return sorted(
+        path
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    )
 
 
 def test_the_clock_scan_catches_a_patch(tmp_path):

@@ -25,8 +25,13 @@ def test_history_rows_record_the_user_who_changed_it(client, world):
     client.force_login(world.users["admin"])
     url = reverse("admin:members_school_change", args=[world.other_school.pk])
     data = {
-        "name": "改名后的学校", "code": world.other_school.code, "authority": world.laoshan.pk,
-        "district": "laoshan", "stage": "primary", "nature": "public", "is_legal_entity": "on",
+        "name": "改名后的学校",
+        "code": world.other_school.code,
+        "authority": world.laoshan.pk,
+        "district": "laoshan",
+        "stage": "primary",
+        "nature": "public",
+        "is_legal_entity": "on",
         "principal_name": "张校长",
     }
     response = client.post(url, data)
@@ -42,8 +47,9 @@ def test_admin_changelists_render(client, world, model):
     assert client.get(reverse(f"admin:members_{model}_changelist")).status_code == 200
 
 
-@pytest.mark.parametrize("model", ["educationgroup", "membership", "partnership", "councilseat",
-                                   "groupdocument"])
+@pytest.mark.parametrize(
+    "model", ["educationgroup", "membership", "partnership", "councilseat", "groupdocument"]
+)
 def test_admin_group_pages_render(client, world, model):
     client.force_login(world.users["admin"])
     assert client.get(reverse(f"admin:groups_{model}_changelist")).status_code == 200

@@ -55,15 +55,24 @@ def test_principal_home_shows_only_their_group(client, world):
 def test_five_failures_lock_the_account_at_that_address(client, world):
     user = world.users["city"]
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": user.username, "password": "wrong"},
-                    REMOTE_ADDR="10.0.0.5")
-    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD},
-                           REMOTE_ADDR="10.0.0.5")
+        client.post(
+            "/accounts/login/",
+            {"username": user.username, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.5",
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+    )
     assert response.status_code == 429
     assert "锁定 15 分钟" in response.content.decode()
     # another address is not locked
-    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD},
-                           REMOTE_ADDR="10.0.0.6")
+    response = client.post(
+        "/accounts/login/",
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.6",
+    )
     assert response.status_code == 302
 
 
@@ -105,8 +114,10 @@ def test_throttling_and_validators_hold_in_every_settings_module(module, monkeyp
 
 def test_weak_password_is_refused_in_chinese(client, world):
     client.force_login(world.users["city"])
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
     html = response.content.decode()
     assert "密码太短" in html or "这个密码太常见" in html
 
@@ -116,7 +127,9 @@ def test_city_home_shows_progress_against_the_a5_targets(client, world):
     client.force_login(world.users["city"])
     targets = client.get("/").context["targets"]
     assert [(t["year"], t["target"], t["actual"], t["met"]) for t in targets] == [
-        (2020, 10, 2, False), (2025, 30, 2, False)]
+        (2020, 10, 2, False),
+        (2025, 30, 2, False),
+    ]
     client.force_login(world.users["principal"])
     assert "targets" not in client.get("/").context
 

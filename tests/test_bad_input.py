@@ -40,8 +40,9 @@ def test_a_user_name_longer_than_any_account_is_a_form_error_not_a_500(client, d
     assert not AccessAttempt.objects.exists()  # never reached authentication
 
 
-@pytest.mark.parametrize("where", ["card-upload", "filing-upload", "card-issue", "filing-create",
-                                   "application-upload"])
+@pytest.mark.parametrize(
+    "where", ["card-upload", "filing-upload", "card-issue", "filing-create", "application-upload"]
+)
 def test_a_300_character_file_name_is_stored_shortened(client, world, where):
     client.force_login(world.users["district"])
     later = (timezone.localdate() + datetime.timedelta(days=100)).isoformat()
@@ -56,14 +57,21 @@ def test_a_300_character_file_name_is_stored_shortened(client, world, where):
         data = {"level": "yellow", "ground": "agreement", "description": "情况", "deadline": later}
         key = "evidence"
     elif where == "filing-create":
-        url, data, key = reverse("filings:filing-create"), {"kind": "policy", "title": "政策"}, "file"
+        url, data, key = (
+            reverse("filings:filing-create"),
+            {"kind": "policy", "title": "政策"},
+            "file",
+        )
     else:
         from tests.groups import workflow_helpers as h
 
         built = h.founding_draft(world)
         client.force_login(built.principal)
-        url, data, key = reverse("applications:upload", args=[built.application.pk]), \
-            {"kind": "plan"}, "file"
+        url, data, key = (
+            reverse("applications:upload", args=[built.application.pk]),
+            {"kind": "plan"},
+            "file",
+        )
     before = Attachment.objects.count()
     response = client.post(url, data | {key: upload(make_pdf(), LONG_NAME)})
     assert response.status_code == 302
@@ -77,9 +85,10 @@ def test_a_300_character_file_name_is_stored_shortened(client, world, where):
 def test_extreme_dates_are_refused_with_a_message(admin_client_for, world, day):
     client = admin_client_for(world)
     school = SchoolFactory(authority=world.shinan)
-    response = client.post(reverse("groups:membership-add", args=[world.group.pk]),
-                           {"school": school.pk, "relation_type": "T-1",
-                            "relation_subtype": "T-1b", "joined_on": day})
+    response = client.post(
+        reverse("groups:membership-add", args=[world.group.pk]),
+        {"school": school.pk, "relation_type": "T-1", "relation_subtype": "T-1b", "joined_on": day},
+    )
     assert response.status_code == 200
     assert "日期须在 1949-10-01 至" in response.content.decode()
     assert not Membership.objects.filter(school=school).exists()
@@ -87,8 +96,10 @@ def test_extreme_dates_are_refused_with_a_message(admin_client_for, world, day):
 
 def test_an_extreme_card_deadline_is_refused(client, world):
     client.force_login(world.users["district"])
-    response = client.post(reverse("cards:issue", args=[world.membership.pk]), {
-        "level": "yellow", "ground": "agreement", "description": "情况", "deadline": "9999-12-31"})
+    response = client.post(
+        reverse("cards:issue", args=[world.membership.pk]),
+        {"level": "yellow", "ground": "agreement", "description": "情况", "deadline": "9999-12-31"},
+    )
     assert response.status_code == 200 and "deadline" in response.context["form"].errors
     assert not Card.objects.exists()
 
@@ -104,25 +115,35 @@ def admin_client_for(client):
 
 def test_a_direction_override_in_a_title_is_refused(client, world):
     client.force_login(world.users["district"])
-    response = client.post(reverse("filings:filing-create"),
-                           {"kind": "policy", "title": f"配套政策{RLO}fdp.exe"})
+    response = client.post(
+        reverse("filings:filing-create"), {"kind": "policy", "title": f"配套政策{RLO}fdp.exe"}
+    )
     assert response.status_code == 200
     assert "改变文字方向的控制字符" in response.content.decode()
     assert not Filing.objects.exists()
 
 
 def test_a_direction_override_in_a_group_name_is_refused(admin_client_for, world):
-    response = admin_client_for(world).post(reverse("groups:group-create"), {
-        "name": f"集团{RLO}abc", "code": "QD-RLO", "core_school": SchoolFactory().pk,
-        "specialty": "艺术", "founded_on": "2024-09-01"})
+    response = admin_client_for(world).post(
+        reverse("groups:group-create"),
+        {
+            "name": f"集团{RLO}abc",
+            "code": "QD-RLO",
+            "core_school": SchoolFactory().pk,
+            "specialty": "艺术",
+            "founded_on": "2024-09-01",
+        },
+    )
     assert response.status_code == 200 and "name" in response.context["form"].errors
     assert not EducationGroup.objects.filter(code="QD-RLO").exists()
 
 
 def test_control_characters_are_removed_and_prose_keeps_its_lines(client, world):
     client.force_login(world.users["district"])
-    client.post(reverse("filings:filing-create"), {
-        "kind": "policy", "title": "配套\x07政策\x1b", "description": "第一行\n第二行\x00\x08"})
+    client.post(
+        reverse("filings:filing-create"),
+        {"kind": "policy", "title": "配套\x07政策\x1b", "description": "第一行\n第二行\x00\x08"},
+    )
     filing = Filing.objects.get()
     assert (filing.title, filing.description) == ("配套政策", "第一行\n第二行")
 
@@ -132,25 +153,33 @@ def test_prose_of_twenty_thousand_characters_is_accepted_and_more_is_refused(cli
     url = reverse("filings:filing-create")
     ok = client.post(url, {"kind": "policy", "title": "甲", "description": "说" * PROSE_MAX})
     assert ok.status_code == 302
-    too_long = client.post(url, {"kind": "policy", "title": "乙",
-                                 "description": "说" * (PROSE_MAX + 1)})
+    too_long = client.post(
+        url, {"kind": "policy", "title": "乙", "description": "说" * (PROSE_MAX + 1)}
+    )
     assert too_long.status_code == 200 and "description" in too_long.context["form"].errors
 
 
 def test_huge_numbers_and_versions_are_form_errors(client, world):
     client.force_login(world.users["member"])
-    response = client.post(reverse("cards:respond", args=[make_card(world).pk]),
-                           {"respond-rectification": "已整改", "respond-version": "9" * 40})
+    response = client.post(
+        reverse("cards:respond", args=[make_card(world).pk]),
+        {"respond-rectification": "已整改", "respond-version": "9" * 40},
+    )
     assert response.status_code == 200
 
 
 # --- the shared pieces ---------------------------------------------------------------------------
 
+
 def test_date_bounds():
     validate_sane_date(DATE_MIN)
     validate_sane_date(date_max())
-    for bad in (DATE_MIN - datetime.timedelta(days=1), date_max() + datetime.timedelta(days=1),
-                datetime.date(1, 1, 1), datetime.date(9999, 12, 31)):
+    for bad in (
+        DATE_MIN - datetime.timedelta(days=1),
+        date_max() + datetime.timedelta(days=1),
+        datetime.date(1, 1, 1),
+        datetime.date(9999, 12, 31),
+    ):
         with pytest.raises(ValidationError):
             validate_sane_date(bad)
     assert date_max(datetime.date(2024, 2, 29)) == datetime.date(2034, 2, 28)
@@ -179,11 +208,17 @@ def test_one_zip_guard_with_one_limit_for_uploads_and_imports(settings, world, c
         zip_entries(_zip({"a.xml": b"x" * 2000}))
     assert len(zip_entries(_zip({"a.xml": b"x" * 10}))) == 1
     # The school import obeys the same setting.
-    big = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
-                "xl/worksheets/sheet1.xml": b" " * 2000}).getvalue()
+    big = _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "xl/workbook.xml": b"<workbook/>",
+            "xl/worksheets/sheet1.xml": b" " * 2000,
+        }
+    ).getvalue()
     client.force_login(world.users["city"])
-    response = client.post(reverse("members:school-import"),
-                           {"file": upload(big, "schools.xlsx", "application/zip")})
+    response = client.post(
+        reverse("members:school-import"), {"file": upload(big, "schools.xlsx", "application/zip")}
+    )
     assert "解压后过大" in response.content.decode()
 
 
@@ -192,12 +227,14 @@ def test_a_core_school_keeps_its_authority_one_rule(world):
     led = led_group_names([world.core.pk, world.member_school.pk])
     assert led == {world.core.pk: [world.group.name]}
     refused = check_core_school_keeps_authority(
-        school_id=world.core.pk, old_authority_id=world.shinan.pk,
-        new_authority_id=world.shibei.pk)
+        school_id=world.core.pk, old_authority_id=world.shinan.pk, new_authority_id=world.shibei.pk
+    )
     assert not refused and world.group.name in refused.reason
     assert check_core_school_keeps_authority(
-        school_id=world.member_school.pk, old_authority_id=world.shibei.pk,
-        new_authority_id=world.shinan.pk)
+        school_id=world.member_school.pk,
+        old_authority_id=world.shibei.pk,
+        new_authority_id=world.shinan.pk,
+    )
     assert check_core_school_keeps_authority(
-        school_id=world.core.pk, old_authority_id=world.shinan.pk,
-        new_authority_id=world.shinan.pk)
+        school_id=world.core.pk, old_authority_id=world.shinan.pk, new_authority_id=world.shinan.pk
+    )

@@ -10,8 +10,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["manage.py", "qingdao_groups", "groups", "members", "funding", "assessments",
-           "templates", "locale"]
+SOURCES = [
+    "manage.py",
+    "qingdao_groups",
+    "groups",
+    "members",
+    "funding",
+    "assessments",
+    "templates",
+    "locale",
+]
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
@@ -23,19 +31,46 @@ def test_makemessages_finds_nothing_untranslated(tmp_path):
         else:
             shutil.copy2(src, tmp_path / name)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-location",
-         "--ignore=tests", "-v", "0"],
-        cwd=tmp_path, check=True, capture_output=True, timeout=300,
-        env={"DJANGO_SETTINGS_MODULE": "qingdao_groups.settings.test", "PATH": "/usr/bin:/bin",
-             "DJANGO_SECRET_KEY": "x" * 50},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "en",
+            "--no-location",
+            "--ignore=tests",
+            "-v",
+            "0",
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env={
+            "DJANGO_SETTINGS_MODULE": "qingdao_groups.settings.test",
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SECRET_KEY": "x" * 50,
+        },
     )
     po = (tmp_path / "locale/en/LC_MESSAGES/django.po").read_text(encoding="utf-8")
-    stats = subprocess.run(["msgattrib", "--untranslated", "--no-obsolete", "-"],
-                           input=po, capture_output=True, text=True, check=True).stdout
-    fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", "--no-obsolete", "-"],
-                           input=po, capture_output=True, text=True, check=True).stdout
-    untranslated = [line for line in stats.splitlines() if line.startswith("msgid ")
-                    and line != 'msgid ""']
-    fuzzy_ids = [line for line in fuzzy.splitlines() if line.startswith("msgid ")
-                 and line != 'msgid ""']
+    stats = subprocess.run(
+        ["msgattrib", "--untranslated", "--no-obsolete", "-"],
+        input=po,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    fuzzy = subprocess.run(
+        ["msgattrib", "--only-fuzzy", "--no-obsolete", "-"],
+        input=po,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    untranslated = [
+        line for line in stats.splitlines() if line.startswith("msgid ") and line != 'msgid ""'
+    ]
+    fuzzy_ids = [
+        line for line in fuzzy.splitlines() if line.startswith("msgid ") and line != 'msgid ""'
+    ]
     assert untranslated == [] and fuzzy_ids == []

@@ -19,13 +19,44 @@ from tests.test_permission_matrix import MATRIX, ROLES, _kwargs
 from tests.test_uploads import make_pdf
 
 # Pages that do not take a form, or that end the session under the test's feet.
-NOT_FORMS = {"logout", "set_language", "healthz", "admin:index", "home",
-             "attachments:download", "documents:group-document-download",
-             "members:school-export", "password_change_done"}
-FORM_ROWS = [row for row in MATRIX if row[0] not in NOT_FORMS and (
-    row[2] == "post" or any(word in row[0] for word in (
-        "create", "new", "add", "issue", "edit", "file", "refile", "handle", "decide", "import",
-        "group-documents", "membership-end", "login", "password_change")))]
+NOT_FORMS = {
+    "logout",
+    "set_language",
+    "healthz",
+    "admin:index",
+    "home",
+    "attachments:download",
+    "documents:group-document-download",
+    "members:school-export",
+    "password_change_done",
+}
+FORM_ROWS = [
+    row
+    for row in MATRIX
+    if row[0] not in NOT_FORMS
+    and (
+        row[2] == "post"
+        or any(
+            word in row[0]
+            for word in (
+                "create",
+                "new",
+                "add",
+                "issue",
+                "edit",
+                "file",
+                "refile",
+                "handle",
+                "decide",
+                "import",
+                "group-documents",
+                "membership-end",
+                "login",
+                "password_change",
+            )
+        )
+    )
+]
 
 
 def _all_form_fields() -> list[str]:
@@ -44,14 +75,31 @@ def _all_form_fields() -> list[str]:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
         names |= set(getattr(cls, "base_fields", {}))
-    names |= {"version", "revision", "token", "score_1", "old_password", "new_password1",
-              "new_password2", "username", "password"}
+    names |= {
+        "version",
+        "revision",
+        "token",
+        "score_1",
+        "old_password",
+        "new_password1",
+        "new_password2",
+        "username",
+        "password",
+    }
     from groups.cards.forms import EscalateForm, LiftForm, RejectForm, RespondForm, UploadForm
     from groups.filings.forms import FilingUploadForm
 
-    prefixed = {(p, form) for p, form in (("respond", RespondForm), ("lift", LiftForm),
-                                          ("reject", RejectForm), ("escalate", EscalateForm),
-                                          ("upload", UploadForm), ("upload", FilingUploadForm))}
+    prefixed = {
+        (p, form)
+        for p, form in (
+            ("respond", RespondForm),
+            ("lift", LiftForm),
+            ("reject", RejectForm),
+            ("escalate", EscalateForm),
+            ("upload", UploadForm),
+            ("upload", FilingUploadForm),
+        )
+    }
     return sorted(names | {f"{p}-{n}" for p, form in prefixed for n in form.base_fields})
 
 
@@ -59,14 +107,55 @@ FIELDS = _all_form_fields()
 FILE_FIELDS = {n for n in FIELDS if n.split("-")[-1] in ("file", "evidence")}
 
 scalar = st.one_of(
-    st.sampled_from(["", " ", "x" * 21_000, "名" * 300, "\x00", "a\x00b", "\x1b[31m\x07",
-                     "\u202etxt.exe", "\u2066\u2069", "\ufeff", "\ud7ff", "null", "None",
-                     "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "x" * 21_000,
+            "名" * 300,
+            "\x00",
+            "a\x00b",
+            "\x1b[31m\x07",
+            "\u202etxt.exe",
+            "\u2066\u2069",
+            "\ufeff",
+            "\ud7ff",
+            "null",
+            "None",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "../../etc/passwd",
+        ]
+    ),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.sampled_from(["-1", "0", "2147483647", "2147483648", "-2147483649", "9" * 40, "1e309",
-                     "NaN", "inf", "1.5", "0x10", "１２３"]),
-    st.sampled_from(["0001-01-01", "9999-12-31", "10000-01-01", "2024-02-30", "1949-09-30",
-                     "2024-13-01", "24-1-1", "today"]),
+    st.sampled_from(
+        [
+            "-1",
+            "0",
+            "2147483647",
+            "2147483648",
+            "-2147483649",
+            "9" * 40,
+            "1e309",
+            "NaN",
+            "inf",
+            "1.5",
+            "0x10",
+            "１２３",
+        ]
+    ),
+    st.sampled_from(
+        [
+            "0001-01-01",
+            "9999-12-31",
+            "10000-01-01",
+            "2024-02-30",
+            "1949-09-30",
+            "2024-13-01",
+            "24-1-1",
+            "today",
+        ]
+    ),
     st.text(max_size=40),
 )
 value = st.one_of(scalar, st.lists(scalar, min_size=2, max_size=3))  # a list: a duplicated field
@@ -79,8 +168,11 @@ def _file(kind: int):
 
 
 payloads = st.fixed_dictionaries(
-    {}, optional={name: (st.integers(0, 19).map(_file) if name in FILE_FIELDS else value)
-                  for name in FIELDS})
+    {},
+    optional={
+        name: (st.integers(0, 19).map(_file) if name in FILE_FIELDS else value) for name in FIELDS
+    },
+)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -98,9 +190,17 @@ def test_no_malformed_post_makes_a_server_error(client, world, role):
             clashes.append(name)
     assert len(clashes) <= len(FORM_ROWS) // 10, clashes
 
-    @settings(max_examples=3, derandomize=True, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=3,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
     @given(data=payloads)
     def run(data):
         for url in urls:
@@ -110,8 +210,11 @@ def test_no_malformed_post_makes_a_server_error(client, world, role):
             response = client.post(url, data)
             assert response.status_code < 500, (url, role, response.status_code)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-            if role != "anon" and response.status_code == 302 and \
-                    response["Location"].startswith("/accounts/login/"):
+            if (
+                role != "anon"
+                and response.status_code == 302
+                and response["Location"].startswith("/accounts/login/")
+            ):
                 client.force_login(world.users[role])  # a password change signed us out
 
     statuses: dict[int, int] = {}

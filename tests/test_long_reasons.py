@@ -38,8 +38,9 @@ def newest_history(obj):
     return obj.history.order_by("-history_date", "-history_id").first()
 
 
-def assert_whole(response, obj, field: str, text: str, *, in_reason: bool = False,
-                 reason_is: str | None = None):
+def assert_whole(
+    response, obj, field: str, text: str, *, in_reason: bool = False, reason_is: str | None = None
+):
     """No server error; the field and the newest audit row hold `text` whole."""
     assert response.status_code < 500, response.status_code
     obj.refresh_from_db()
@@ -58,6 +59,7 @@ def as_user(client):
     def _as(user):
         client.force_login(user)
         return client
+
     return _as
 
 
@@ -72,10 +74,19 @@ def _decide(as_user, built, **data):
 
 def test_approve_with_conditions_and_justification_keeps_every_text(world, as_user):
     built = h.founding_ready(world, fusion_warning=True)  # a T-1 warning needs a justification
-    reason, conditions, justification = (long_text("审批意见"), long_text("附加条件"),
-                                         long_text("书面说明"))
-    response = _decide(as_user, built, action="approve_with_conditions", reason=reason,
-                       conditions=conditions, justification=justification)
+    reason, conditions, justification = (
+        long_text("审批意见"),
+        long_text("附加条件"),
+        long_text("书面说明"),
+    )
+    response = _decide(
+        as_user,
+        built,
+        action="approve_with_conditions",
+        reason=reason,
+        conditions=conditions,
+        justification=justification,
+    )
     app = built.refresh()
     assert app.status == Application.Status.APPROVED_WITH_CONDITIONS
     assert_whole(response, app, "decision_reason", reason, reason_is=reason)
@@ -83,11 +94,14 @@ def test_approve_with_conditions_and_justification_keeps_every_text(world, as_us
     assert_whole(response, app, "justification", justification)
 
 
-@pytest.mark.parametrize(("action", "status"), [
-    ("return", Application.Status.RETURNED),
-    ("reject", Application.Status.REJECTED),
-    ("approve", Application.Status.APPROVED),
-])
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("return", Application.Status.RETURNED),
+        ("reject", Application.Status.REJECTED),
+        ("approve", Application.Status.APPROVED),
+    ],
+)
 def test_decision_reason_is_kept_whole(world, as_user, action, status):
     built = h.admission_ready(world)
     reason = long_text("审批意见")
@@ -100,8 +114,7 @@ def test_decision_reason_is_kept_whole(world, as_user, action, status):
 def test_exit_decision_reason_is_kept_whole(world, as_user):
     built = h.exit_ready(world)
     reason, justification = long_text("同意退出"), long_text("书面说明")
-    response = _decide(as_user, built, action="approve", reason=reason,
-                       justification=justification)
+    response = _decide(as_user, built, action="approve", reason=reason, justification=justification)
     app = built.refresh()
     assert app.status == Application.Status.APPROVED
     assert_whole(response, app, "decision_reason", reason, reason_is=reason)
@@ -113,9 +126,15 @@ def test_long_projects_of_a_proposed_member_become_the_membership_note_whole(wor
     laoshan_school = built.members[1]
     projects = long_text("合作项目")
     url = reverse("applications:member-add", args=[built.application.pk])
-    response = as_user(built.principal).post(url, {
-        "school": laoshan_school.pk, "relation_type": "T-3", "relation_subtype": "T-3b",
-        "projects": projects})
+    response = as_user(built.principal).post(
+        url,
+        {
+            "school": laoshan_school.pk,
+            "relation_type": "T-3",
+            "relation_subtype": "T-3b",
+            "projects": projects,
+        },
+    )
     assert response.status_code < 500
     h.submit(built)
     h.give_all_consents(built)
@@ -136,7 +155,8 @@ def test_consent_reason_is_kept_whole(world, as_user, given):
     reason = long_text("同意理由" if given else "不同意理由")
     url = reverse("applications:consent", args=[built.application.pk, consent.pk])
     response = as_user(built.consenters[world.shibei.pk]).post(
-        url, {"given": "1" if given else "0", "reason": reason, "version": consent.version})
+        url, {"given": "1" if given else "0", "reason": reason, "version": consent.version}
+    )
     consent = Consent.objects.get(pk=consent.pk)
     assert consent.status == (Consent.Status.GIVEN if given else Consent.Status.REFUSED)
     assert_whole(response, consent, "reason", reason, reason_is=reason)
@@ -164,7 +184,8 @@ def test_core_principals_exit_opinion_is_kept_whole(world, as_user):
     opinion = long_text("核心校意见")
     url = reverse("applications:opinion", args=[app.pk])
     response = as_user(world.users["principal"]).post(
-        url, {"version": app.version, "supports": "1", "opinion": opinion})
+        url, {"version": app.version, "supports": "1", "opinion": opinion}
+    )
     app = built.refresh()
     assert app.status == Application.Status.UNDER_DECISION
     assert_whole(response, app, "opinion", opinion, reason_is=opinion)
@@ -174,16 +195,25 @@ def test_core_principals_exit_opinion_is_kept_whole(world, as_user):
 
 
 def test_founding_chief_principal_reason_is_kept_whole(world, as_user):
-    school = SchoolFactory(name="青岛长理由核心学校", authority=world.shinan,
-                           principal_name="核心校长甲")
-    principal = UserFactory(username="long-reason-core", role=User.Role.CORE_PRINCIPAL,
-                            school=school)
+    school = SchoolFactory(
+        name="青岛长理由核心学校", authority=world.shinan, principal_name="核心校长甲"
+    )
+    principal = UserFactory(
+        username="long-reason-core", role=User.Role.CORE_PRINCIPAL, school=school
+    )
     reason = long_text("另行安排总校长的理由")
     description = long_text("说明")
-    response = as_user(principal).post(reverse("applications:new-founding"), {
-        "version": 0, "proposed_name": "长理由教育集团", "specialty": "科技创新",
-        "chief_principal_name": "另一位校长", "chief_principal_reason": reason,
-        "description": description})
+    response = as_user(principal).post(
+        reverse("applications:new-founding"),
+        {
+            "version": 0,
+            "proposed_name": "长理由教育集团",
+            "specialty": "科技创新",
+            "chief_principal_name": "另一位校长",
+            "chief_principal_reason": reason,
+            "description": description,
+        },
+    )
     app = Application.objects.get(applicant_school=school)
     assert_whole(response, app, "chief_principal_reason", reason)
     assert_whole(response, app, "description", description)
@@ -217,8 +247,9 @@ def _yellow(as_user, world, description: str = "未履行合作办学协议") ->
 def _rectified(as_user, world, rectification: str = "已整改") -> tuple[Card, object]:
     card = _yellow(as_user, world)
     url = reverse("cards:respond", args=[card.pk])
-    response = as_user(world.users["member"]).post(url, {
-        "respond-version": card.version, "respond-rectification": rectification})
+    response = as_user(world.users["member"]).post(
+        url, {"respond-version": card.version, "respond-rectification": rectification}
+    )
     card.refresh_from_db()
     assert card.status == Card.Status.UNDER_REVIEW
     return card, response
@@ -241,9 +272,14 @@ def test_rejected_rectification_note_is_kept_whole(world, as_user):
     card, _ = _rectified(as_user, world)
     note = long_text("整改不通过的理由")
     url = reverse("cards:reject", args=[card.pk])
-    response = as_user(world.users["district"]).post(url, {
-        "reject-version": card.version, "reject-note": note,
-        "reject-new_deadline": timezone.localdate() + datetime.timedelta(days=30)})
+    response = as_user(world.users["district"]).post(
+        url,
+        {
+            "reject-version": card.version,
+            "reject-note": note,
+            "reject-new_deadline": timezone.localdate() + datetime.timedelta(days=30),
+        },
+    )
     card.refresh_from_db()
     assert card.status == Card.Status.YELLOW_ISSUED
     assert_whole(response, card, "review_note", note)
@@ -253,8 +289,9 @@ def test_lift_note_is_kept_whole(world, as_user):
     card, _ = _rectified(as_user, world)
     note = long_text("审核意见")
     url = reverse("cards:lift", args=[card.pk])
-    response = as_user(world.users["district"]).post(url, {
-        "lift-version": card.version, "lift-note": note})
+    response = as_user(world.users["district"]).post(
+        url, {"lift-version": card.version, "lift-note": note}
+    )
     card.refresh_from_db()
     assert card.status == Card.Status.LIFTED
     assert_whole(response, card, "review_note", note)
@@ -264,8 +301,9 @@ def test_escalation_reason_is_kept_whole(world, as_user):
     yellow, _ = _rectified(as_user, world)  # escalation answers a rectification (policy L-6)
     reason = long_text("升级红牌理由")
     url = reverse("cards:escalate", args=[yellow.pk])
-    response = as_user(world.users["district"]).post(url, {
-        "escalate-version": yellow.version, "escalate-reason": reason})
+    response = as_user(world.users["district"]).post(
+        url, {"escalate-version": yellow.version, "escalate-reason": reason}
+    )
     red = Card.objects.get(membership=world.membership, level="red")
     assert_whole(response, red, "description", reason)
     assert Membership.objects.get(pk=world.membership.pk).left_on == timezone.localdate()
@@ -282,15 +320,18 @@ def test_direct_red_card_reason_is_kept_whole(world, as_user):
 
 
 def _filing(as_user, world, description: str = "配套政策摘要") -> tuple[Filing, object]:
-    response = as_user(world.users["district"]).post(reverse("filings:filing-create"), {
-        "kind": "policy", "title": "长意见测试配套政策", "description": description})
+    response = as_user(world.users["district"]).post(
+        reverse("filings:filing-create"),
+        {"kind": "policy", "title": "长意见测试配套政策", "description": description},
+    )
     return Filing.objects.get(title="长意见测试配套政策"), response
 
 
 def _handle(as_user, world, filing: Filing, decision: str, remarks: str):
     url = reverse("filings:filing-handle", args=[filing.pk])
-    return as_user(world.users["city"]).post(url, {
-        "version": filing.version, "decision": decision, "remarks": remarks})
+    return as_user(world.users["city"]).post(
+        url, {"version": filing.version, "decision": decision, "remarks": remarks}
+    )
 
 
 def test_filing_description_is_kept_whole(world, as_user):
@@ -299,8 +340,10 @@ def test_filing_description_is_kept_whole(world, as_user):
     assert_whole(response, filing, "description", description)
 
 
-@pytest.mark.parametrize(("decision", "status"), [
-    ("return", Filing.Status.RETURNED), ("acknowledge", Filing.Status.ACKNOWLEDGED)])
+@pytest.mark.parametrize(
+    ("decision", "status"),
+    [("return", Filing.Status.RETURNED), ("acknowledge", Filing.Status.ACKNOWLEDGED)],
+)
 def test_filing_remarks_are_kept_whole(world, as_user, decision, status):
     filing, _ = _filing(as_user, world)
     remarks = long_text("市教育局意见")
@@ -316,8 +359,9 @@ def test_refiled_description_is_kept_whole(world, as_user):
     filing.refresh_from_db()
     answer = long_text("补充说明")
     url = reverse("filings:filing-refile", args=[filing.pk])
-    response = as_user(world.users["district"]).post(url, {
-        "version": filing.version, "title": filing.title, "description": answer})
+    response = as_user(world.users["district"]).post(
+        url, {"version": filing.version, "title": filing.title, "description": answer}
+    )
     filing.refresh_from_db()
     assert filing.status == Filing.Status.FILED
     assert_whole(response, filing, "description", answer)
@@ -330,8 +374,9 @@ PLAN = {"places": 240, "classes": 6, "catchment": "宁夏路以南片区", "meth
 
 
 def _plan(as_user, world, **content) -> tuple[EnrollmentPlan, object]:
-    response = as_user(world.users["principal"]).post(reverse("enrollment:plan-file"), {
-        "year": timezone.localdate().year, **PLAN, **content})
+    response = as_user(world.users["principal"]).post(
+        reverse("enrollment:plan-file"), {"year": timezone.localdate().year, **PLAN, **content}
+    )
     return EnrollmentPlan.objects.get(school=world.core), response
 
 
@@ -342,9 +387,14 @@ def _version(client, name: str, plan: EnrollmentPlan) -> int:
 
 def _decide_plan(as_user, world, plan, decision: str, remarks: str):
     client = as_user(world.users["district"])
-    return client.post(reverse("enrollment:plan-decide", args=[plan.pk]), {
-        "decision": decision, "remarks": remarks,
-        "version": _version(client, "enrollment:plan-decide", plan)})
+    return client.post(
+        reverse("enrollment:plan-decide", args=[plan.pk]),
+        {
+            "decision": decision,
+            "remarks": remarks,
+            "version": _version(client, "enrollment:plan-decide", plan),
+        },
+    )
 
 
 def test_plan_texts_are_kept_whole(world, as_user):
@@ -354,8 +404,10 @@ def test_plan_texts_are_kept_whole(world, as_user):
     assert_whole(response, plan, "notes", notes)
 
 
-@pytest.mark.parametrize(("decision", "status"), [
-    ("return", EnrollmentPlan.Status.RETURNED), ("set", EnrollmentPlan.Status.SET)])
+@pytest.mark.parametrize(
+    ("decision", "status"),
+    [("return", EnrollmentPlan.Status.RETURNED), ("set", EnrollmentPlan.Status.SET)],
+)
 def test_plan_remarks_are_kept_whole(world, as_user, decision, status):
     plan, _ = _plan(as_user, world)
     remarks = long_text("主管部门意见")
@@ -370,8 +422,10 @@ def test_refiled_plan_notes_are_kept_whole(world, as_user):
     _decide_plan(as_user, world, plan, "return", "请核实招生范围")
     notes = long_text("修改说明")
     client = as_user(world.users["principal"])
-    response = client.post(reverse("enrollment:plan-refile", args=[plan.pk]), {
-        **PLAN, "notes": notes, "version": _version(client, "enrollment:plan-refile", plan)})
+    response = client.post(
+        reverse("enrollment:plan-refile", args=[plan.pk]),
+        {**PLAN, "notes": notes, "version": _version(client, "enrollment:plan-refile", plan)},
+    )
     plan.refresh_from_db()
     assert plan.status == EnrollmentPlan.Status.FILED
     assert_whole(response, plan, "notes", notes)
@@ -383,8 +437,9 @@ def test_refiled_plan_notes_are_kept_whole(world, as_user):
 def test_membership_end_note_is_kept_whole(world, as_user):
     note = long_text("结束成员关系备注")
     url = reverse("groups:membership-end", args=[world.group.pk, world.membership.pk])
-    response = as_user(world.users["admin"]).post(url, {
-        "left_on": timezone.localdate(), "end_reason": "exit", "note": note})
+    response = as_user(world.users["admin"]).post(
+        url, {"left_on": timezone.localdate(), "end_reason": "exit", "note": note}
+    )
     membership = Membership.objects.get(pk=world.membership.pk)
     assert membership.left_on == timezone.localdate()
     assert_whole(response, membership, "note", note)
@@ -394,20 +449,36 @@ def test_membership_add_note_is_kept_whole(world, as_user):
     school = SchoolFactory(name="长备注成员学校", authority=world.shinan)
     note = long_text("成员关系备注")
     url = reverse("groups:membership-add", args=[world.group.pk])
-    response = as_user(world.users["admin"]).post(url, {
-        "school": school.pk, "relation_type": "T-3", "relation_subtype": "T-3a",
-        "joined_on": "2021-09-01", "note": note})
+    response = as_user(world.users["admin"]).post(
+        url,
+        {
+            "school": school.pk,
+            "relation_type": "T-3",
+            "relation_subtype": "T-3a",
+            "joined_on": "2021-09-01",
+            "note": note,
+        },
+    )
     assert_whole(response, Membership.objects.get(school=school), "note", note)
 
 
 def test_group_chief_principal_reason_is_kept_whole(world, as_user):
-    school = SchoolFactory(name="长理由登记核心学校", authority=world.shinan,
-                           principal_name="核心校长乙")
+    school = SchoolFactory(
+        name="长理由登记核心学校", authority=world.shinan, principal_name="核心校长乙"
+    )
     reason = long_text("总校长非核心校校长的理由")
-    response = as_user(world.users["admin"]).post(reverse("groups:group-create"), {
-        "name": "长理由登记教育集团", "code": "QD-LONG-001", "core_school": school.pk,
-        "specialty": "科技创新", "founded_on": "2019-09-01",
-        "chief_principal_name": "另一位总校长", "chief_principal_reason": reason})
+    response = as_user(world.users["admin"]).post(
+        reverse("groups:group-create"),
+        {
+            "name": "长理由登记教育集团",
+            "code": "QD-LONG-001",
+            "core_school": school.pk,
+            "specialty": "科技创新",
+            "founded_on": "2019-09-01",
+            "chief_principal_name": "另一位总校长",
+            "chief_principal_reason": reason,
+        },
+    )
     group = EducationGroup.objects.get(code="QD-LONG-001")
     seat = CouncilSeat.objects.get(group=group, role=CouncilSeat.Role.CHIEF_PRINCIPAL)
     assert_whole(response, seat, "non_default_reason", reason)
@@ -439,18 +510,27 @@ def test_every_long_text_form_field_is_bounded():
     from groups.registry import forms as registry_forms
 
     fields = [
-        (app_forms.FoundingForm, "chief_principal_reason"), (app_forms.FoundingForm, "description"),
-        (app_forms.AdmissionForm, "description"), (app_forms.ExitForm, "reason"),
-        (app_forms.ProposedMemberForm, "projects"), (app_forms.ProposedPartnerForm, "projects"),
-        (app_forms.ConsentForm, "reason"), (app_forms.OpinionForm, "opinion"),
-        (app_forms.DecisionForm, "reason"), (app_forms.DecisionForm, "conditions"),
-        (app_forms.DecisionForm, "justification"), (app_forms.EvaluationForm, "note"),
+        (app_forms.FoundingForm, "chief_principal_reason"),
+        (app_forms.FoundingForm, "description"),
+        (app_forms.AdmissionForm, "description"),
+        (app_forms.ExitForm, "reason"),
+        (app_forms.ProposedMemberForm, "projects"),
+        (app_forms.ProposedPartnerForm, "projects"),
+        (app_forms.ConsentForm, "reason"),
+        (app_forms.OpinionForm, "opinion"),
+        (app_forms.DecisionForm, "reason"),
+        (app_forms.DecisionForm, "conditions"),
+        (app_forms.DecisionForm, "justification"),
+        (app_forms.EvaluationForm, "note"),
         (registry_forms.GroupCreateForm, "chief_principal_reason"),
         (registry_forms.GroupCreateForm, "description"),
-        (registry_forms.MembershipAddForm, "note"), (registry_forms.MembershipEndForm, "note"),
+        (registry_forms.MembershipAddForm, "note"),
+        (registry_forms.MembershipEndForm, "note"),
         (registry_forms.PartnershipAddForm, "projects"),
-        (views_cards.RespondForm, "rectification"), (views_cards.LiftForm, "note"),
-        (views_cards.RejectForm, "note"), (views_cards.EscalateForm, "reason"),
+        (views_cards.RespondForm, "rectification"),
+        (views_cards.LiftForm, "note"),
+        (views_cards.RejectForm, "note"),
+        (views_cards.EscalateForm, "reason"),
         (views_cards.IssueForm, "description"),
         (views_filings.FilingContentForm, "description"),
         (views_filings.FilingHandleForm, "remarks"),
@@ -458,8 +538,11 @@ def test_every_long_text_form_field_is_bounded():
         (views_enrollment.PlanContentForm, "notes"),
         (views_enrollment.PlanDecideForm, "remarks"),
     ]
-    unbounded = [f"{form.__name__}.{name}" for form, name in fields
-                 if form.base_fields[name].max_length != LONG_TEXT_MAX]
+    unbounded = [
+        f"{form.__name__}.{name}"
+        for form, name in fields
+        if form.base_fields[name].max_length != LONG_TEXT_MAX
+    ]
     assert unbounded == []
 
 
@@ -467,9 +550,12 @@ def test_history_change_reason_is_a_text_column_everywhere():
     from django.apps import apps
     from django.db import models
 
-    narrow = [m._meta.label for m in apps.get_models()
-              if m._meta.label.split(".")[1].startswith("Historical")
-              and not isinstance(m._meta.get_field("history_change_reason"), models.TextField)]
+    narrow = [
+        m._meta.label
+        for m in apps.get_models()
+        if m._meta.label.split(".")[1].startswith("Historical")
+        and not isinstance(m._meta.get_field("history_change_reason"), models.TextField)
+    ]
     assert narrow == []
 
 
@@ -478,8 +564,13 @@ def test_no_model_field_for_a_persons_explanation_is_a_short_column():
     from django.db import models
 
     words = ("reason", "remark", "opinion", "justification", "conditions", "note", "comment")
-    short = [f"{m._meta.label}.{f.name}" for m in apps.get_models() for f in m._meta.fields
-             if isinstance(f, models.CharField) and not f.choices
-             and not m._meta.label.split(".")[1].startswith("Historical")
-             and any(w in f.name for w in words)]
+    short = [
+        f"{m._meta.label}.{f.name}"
+        for m in apps.get_models()
+        for f in m._meta.fields
+        if isinstance(f, models.CharField)
+        and not f.choices
+        and not m._meta.label.split(".")[1].startswith("Historical")
+        and any(w in f.name for w in words)
+    ]
     assert short == []

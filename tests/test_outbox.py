@@ -87,8 +87,10 @@ def test_rows_are_written_in_the_callers_transaction(people):
     notify(users, "已保存的通知", "/cards/1/")
     assert Notification.objects.count() == 3
     rows = pending()  # the auditor has no address: no e-mail for them
-    assert sorted(r.payload["to"][0] for r in rows) == ["t-city@example.cn",
-                                                        "t-district@example.cn"]
+    assert sorted(r.payload["to"][0] for r in rows) == [
+        "t-city@example.cn",
+        "t-district@example.cn",
+    ]
     assert rows[0].payload["subject"] == "【集团化办学】已保存的通知"
     assert rows[0].payload["body"].endswith("/cards/1/")
     assert mail.outbox == []  # nothing leaves inside the transaction
@@ -99,11 +101,12 @@ def test_the_relay_sends_each_row_once(people):
     assert relay_outbox() == 2
     assert relay_outbox() == 0
     assert len(mail.outbox) == 2 and len(set(message_ids())) == 2
-    assert all(r.sent_at and r.attempts == 1 and r.last_error == ""
-               for r in Outbox.objects.all())
+    assert all(r.sent_at and r.attempts == 1 and r.last_error == "" for r in Outbox.objects.all())
 
 
-def test_the_nudge_after_commit_relays_only_its_own_rows(people, django_capture_on_commit_callbacks):
+def test_the_nudge_after_commit_relays_only_its_own_rows(
+    people, django_capture_on_commit_callbacks
+):
     notify([people.users["city"]], "早先的通知")  # its commit is never seen: left to the beat
     with django_capture_on_commit_callbacks(execute=True):
         notify([people.users["district"]], "新的通知")
@@ -123,7 +126,8 @@ class FlakyBackend(LocmemBackend):
 
 
 def test_a_failing_mail_server_leaves_rows_pending_with_backoff_then_sends_once(
-        people, settings, monkeypatch):
+    people, settings, monkeypatch
+):
     settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
     monkeypatch.setattr(FlakyBackend, "down", True)
     notify([people.users["city"], people.users["district"]], "请审核")
@@ -141,7 +145,8 @@ def test_a_failing_mail_server_leaves_rows_pending_with_backoff_then_sends_once(
     t1 = t0 + datetime.timedelta(minutes=1)
     assert relay_outbox(now=t1) == 0
     assert {(r.attempts, r.next_attempt_at) for r in pending()} == {
-        (2, t1 + datetime.timedelta(minutes=2))}
+        (2, t1 + datetime.timedelta(minutes=2))
+    }
 
     monkeypatch.setattr(FlakyBackend, "down", False)
     t2 = t1 + datetime.timedelta(minutes=2)
@@ -196,8 +201,9 @@ def test_the_relay_is_scheduled_at_least_every_minute(db):
 @pytest.mark.django_db(transaction=True)
 def test_a_row_being_sent_by_another_relay_is_skipped_not_sent_twice(people):
     # Written directly: notify() outside a transaction would nudge (eagerly relay) at once.
-    row = Outbox.objects.create(payload={"to": ["t-city@example.cn"], "subject": "请审核",
-                                         "body": "请审核"})
+    row = Outbox.objects.create(
+        payload={"to": ["t-city@example.cn"], "subject": "请审核", "body": "请审核"}
+    )
     locked, release = threading.Event(), threading.Event()
 
     def other_relay():
@@ -239,9 +245,22 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while not self.answers():
             if time.monotonic() > deadline:
@@ -329,29 +348,55 @@ def _notifying_actions(world):
     built = h.founding_ready(world)
     filer = world.users["district"]
     return [
-        ("decision", built.decider, reverse("applications:decide", args=[built.application.pk]),
-         {"version": built.application.version, "action": "approve", "reason": "同意成立",
-          "justification": "材料齐全"}),
-        ("card", world.users["district"], reverse("cards:issue", args=[world.membership.pk]),
-         {"level": "yellow", "ground": "agreement", "description": "连续两学期未派出骨干教师",
-          "deadline": (timezone.localdate() + datetime.timedelta(days=200)).isoformat()}),
-        ("filing", filer, reverse("filings:filing-create"),
-         {"kind": "project", "title": "课后服务改革", "description": "试点",
-          "project_starts_on": timezone.localdate().isoformat()}),
+        (
+            "decision",
+            built.decider,
+            reverse("applications:decide", args=[built.application.pk]),
+            {
+                "version": built.application.version,
+                "action": "approve",
+                "reason": "同意成立",
+                "justification": "材料齐全",
+            },
+        ),
+        (
+            "card",
+            world.users["district"],
+            reverse("cards:issue", args=[world.membership.pk]),
+            {
+                "level": "yellow",
+                "ground": "agreement",
+                "description": "连续两学期未派出骨干教师",
+                "deadline": (timezone.localdate() + datetime.timedelta(days=200)).isoformat(),
+            },
+        ),
+        (
+            "filing",
+            filer,
+            reverse("filings:filing-create"),
+            {
+                "kind": "project",
+                "title": "课后服务改革",
+                "description": "试点",
+                "project_starts_on": timezone.localdate().isoformat(),
+            },
+        ),
     ]
 
 
 def _timed(client, method, url, data=None):
     start = time.monotonic()
-    response = getattr(client, method)(url, data) if data is not None else \
-        getattr(client, method)(url)
+    response = (
+        getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+    )
     return response, time.monotonic() - start
 
 
 @pytest.mark.parametrize("outage", ["stopped", "hung"])
 @pytest.mark.django_db(transaction=True)
 def test_no_request_waits_on_a_broken_broker_and_each_email_leaves_once(
-        outage, people, private_redis, client, caplog, request):
+    outage, people, private_redis, client, caplog, request
+):
     actions = _notifying_actions(people)  # built with the eager test app: mails sent already
     mail.outbox.clear()
     app = request.getfixturevalue("broker_app")
@@ -368,8 +413,12 @@ def test_no_request_waits_on_a_broken_broker_and_each_email_leaves_once(
             response, took = _timed(client, "post", url, data)
             assert response.status_code == 302, (label, response.status_code)
             assert took < ANSWER_WITHIN, f"{label} took {took:.1f} s with Redis {outage}"
-        for url in [reverse("home"), reverse("applications:inbox"), reverse("cards:list"),
-                    reverse("filings:filing-list")]:
+        for url in [
+            reverse("home"),
+            reverse("applications:inbox"),
+            reverse("cards:list"),
+            reverse("filings:filing-list"),
+        ]:
             response, took = _timed(client, "get", url)
             assert response.status_code == 200 and took < ANSWER_WITHIN, (url, took)
     assert caplog.text.count("nudge failed") == len(actions)  # the broker was really tried
@@ -396,5 +445,6 @@ def test_no_request_waits_on_a_broken_broker_and_each_email_leaves_once(
     assert pending() == []
     assert len(mail.outbox) == len(waiting)
     assert sorted(int(mid.split("-")[1]) for mid in message_ids()) == sorted(
-        r.pk for r in waiting)  # each waiting row once, and nothing else
+        r.pk for r in waiting
+    )  # each waiting row once, and nothing else
     assert relay_outbox() == 0 and len(mail.outbox) == len(waiting)

@@ -9,10 +9,24 @@ ROLES = ["anon", "city", "district", "principal", "member", "auditor", "admin"]
 
 # Shorthands for a row of expected statuses, in ROLES order.
 ALL_OK = dict.fromkeys(ROLES, 200) | {"anon": 302}
-STAFF_WRITE = {"anon": 302, "city": 200, "district": 200, "principal": 403, "member": 403,
-               "auditor": 403, "admin": 200}
-OTHER_READ = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
-              "auditor": 200, "admin": 200}
+STAFF_WRITE = {
+    "anon": 302,
+    "city": 200,
+    "district": 200,
+    "principal": 403,
+    "member": 403,
+    "auditor": 403,
+    "admin": 200,
+}
+OTHER_READ = {
+    "anon": 302,
+    "city": 200,
+    "district": 404,
+    "principal": 404,
+    "member": 404,
+    "auditor": 200,
+    "admin": 200,
+}
 OTHER_WRITE = OTHER_READ | {"auditor": 403}
 # Direct registry writes are for administrators entering pre-system history (policy L-1 … L-6
 # changes go through the workflows).
@@ -99,8 +113,7 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 CASES = [
-    pytest.param(name, which, method, role, expected[role], build,
-                 id=f"{name}-{which}-{role}")
+    pytest.param(name, which, method, role, expected[role], build, id=f"{name}-{which}-{role}")
     for name, which, method, expected, build in MATRIX
     for role in ROLES
 ]

@@ -30,8 +30,9 @@ def _only_city(user, partner) -> bool:
 
 @pytest.fixture
 def partner_owner():
-    register_document_owner(Partner, can_view=_only_city,
-                            upload_kinds=lambda user, partner: [Attachment.Kind.OTHER])
+    register_document_owner(
+        Partner, can_view=_only_city, upload_kinds=lambda user, partner: [Attachment.Kind.OTHER]
+    )
     yield
     _OWNERS.pop(Partner, None)
 
@@ -41,22 +42,37 @@ def partner(world):
     return Partner.objects.create(name="某高校", kind=Partner.Kind.HIGHER_EDUCATION)
 
 
-def test_any_model_owns_documents_with_access_by_its_own_rule(world, partner_owner, partner,
-                                                                login):
+def test_any_model_owns_documents_with_access_by_its_own_rule(world, partner_owner, partner, login):
     city, district = world.users["city"], world.users["district"]
-    first = attachment_add(owner=partner, kind=Attachment.Kind.OTHER,
-                           uploaded_file=upload(make_pdf(), "合作协议.pdf"), actor=city)
-    second = attachment_add(owner=partner, kind=Attachment.Kind.OTHER,
-                            uploaded_file=upload(make_pdf(), "合作协议.pdf"), actor=city)
+    first = attachment_add(
+        owner=partner,
+        kind=Attachment.Kind.OTHER,
+        uploaded_file=upload(make_pdf(), "合作协议.pdf"),
+        actor=city,
+    )
+    second = attachment_add(
+        owner=partner,
+        kind=Attachment.Kind.OTHER,
+        uploaded_file=upload(make_pdf(), "合作协议.pdf"),
+        actor=city,
+    )
     assert (first.owner, first.version, second.version) == (partner, 1, 2)
     assert list(attachments_of(partner).order_by("version")) == [first, second]
     # Its rule decides who may add which kind …
     with pytest.raises(PermissionDenied):
-        attachment_add(owner=partner, kind=Attachment.Kind.OTHER,
-                       uploaded_file=upload(make_pdf()), actor=district)
+        attachment_add(
+            owner=partner,
+            kind=Attachment.Kind.OTHER,
+            uploaded_file=upload(make_pdf()),
+            actor=district,
+        )
     with pytest.raises(RuleRefusal):
-        attachment_add(owner=partner, kind=Attachment.Kind.EVIDENCE,
-                       uploaded_file=upload(make_pdf()), actor=city)
+        attachment_add(
+            owner=partner,
+            kind=Attachment.Kind.EVIDENCE,
+            uploaded_file=upload(make_pdf()),
+            actor=city,
+        )
     # … and who may download: the shared view asks the owner's rule, 404 for everyone else.
     url = reverse("attachments:download", args=[first.pk])
     response = login(city).get(url)
@@ -68,12 +84,22 @@ def test_any_model_owns_documents_with_access_by_its_own_rule(world, partner_own
 
 def test_an_unregistered_owner_takes_no_documents_and_serves_none(world, partner, login):
     with pytest.raises(TypeError):
-        attachment_add(owner=partner, kind=Attachment.Kind.OTHER,
-                       uploaded_file=upload(make_pdf()), actor=world.users["city"])
+        attachment_add(
+            owner=partner,
+            kind=Attachment.Kind.OTHER,
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["city"],
+        )
     stored = Attachment.objects.create(
-        owner=partner, kind=Attachment.Kind.OTHER, file="attachments/2025/01/x.pdf",
-        original_name="x.pdf", content_type="application/pdf", size=1, sha256="0" * 64,
-        uploaded_by=world.users["city"])
+        owner=partner,
+        kind=Attachment.Kind.OTHER,
+        file="attachments/2025/01/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=world.users["city"],
+    )
     response = login(world.users["city"]).get(reverse("attachments:download", args=[stored.pk]))
     assert response.status_code == 404
 
@@ -83,8 +109,16 @@ def fake_provider():
     def provider(user):
         if user.role != User.Role.CITY_STAFF:
             return []
-        return [inbox.InboxItem("待核拨经费", "某集团 2025 年经费", datetime.date(2000, 1, 1),
-                                "/funding/1/", "F-1", overdue=True)]
+        return [
+            inbox.InboxItem(
+                "待核拨经费",
+                "某集团 2025 年经费",
+                datetime.date(2000, 1, 1),
+                "/funding/1/",
+                "F-1",
+                overdue=True,
+            )
+        ]
 
     inbox.register_inbox_provider("test-funding", provider)
     yield
@@ -108,7 +142,8 @@ def fake_timeline_source():
     source = timeline.TimelineSource(
         "test-assessment",
         lambda group_id, user: School.history.filter(name="青岛测试核心学校"),
-        lambda h: f"评估：{h.name}")
+        lambda h: f"评估：{h.name}",
+    )
     timeline.register_timeline_source(source)
     yield
     timeline._SOURCES.pop("test-assessment", None)

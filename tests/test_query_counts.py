@@ -37,27 +37,51 @@ def grow(world, groups: int, members_per_group: int) -> None:
     for g in range(groups):
         group = EducationGroupFactory(core_school=SchoolFactory(authority=world.shinan))
         for m in range(members_per_group):
-            MembershipFactory(group=group, school=SchoolFactory(
-                authority=world.shinan, is_weak=m % 3 == 0, weak_rated_year=2020))
+            MembershipFactory(
+                group=group,
+                school=SchoolFactory(
+                    authority=world.shinan, is_weak=m % 3 == 0, weak_rated_year=2020
+                ),
+            )
         PartnershipFactory(group=group)
-        CouncilSeat.objects.create(group=group, role=CouncilSeat.Role.CHIEF_PRINCIPAL,
-                                   person_name=f"总校长{g}", started_on=group.founded_on)
+        CouncilSeat.objects.create(
+            group=group,
+            role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+            person_name=f"总校长{g}",
+            started_on=group.founded_on,
+        )
         for v in (1, 2):
-            GroupDocument.objects.create(group=group, kind=GroupDocument.Kind.CHARTER, version=v,
-                                         title="章程", adopted_on=datetime.date(2020, 1, v))
+            GroupDocument.objects.create(
+                group=group,
+                kind=GroupDocument.Kind.CHARTER,
+                version=v,
+                title="章程",
+                adopted_on=datetime.date(2020, 1, v),
+            )
     for m in range(members_per_group):
-        ms = MembershipFactory(group=world.group, school=SchoolFactory(authority=world.shibei),
-                               joined_on=datetime.date(2020, 1, 1))
+        ms = MembershipFactory(
+            group=world.group,
+            school=SchoolFactory(authority=world.shibei),
+            joined_on=datetime.date(2020, 1, 1),
+        )
         if m % 4 == 0:  # some former members too
             ms.left_on, ms.end_reason = datetime.date(2022, 1, 1), Membership.EndReason.EXIT
             ms.save()
         PartnershipFactory(group=world.group)
-        CouncilSeat.objects.create(group=world.group, role=CouncilSeat.Role.MEMBER_PRINCIPAL,
-                                   person_name=f"成员校长{m}", school=ms.school,
-                                   started_on=ms.joined_on)
-        GroupDocument.objects.create(group=world.group, kind=GroupDocument.Kind.RULES,
-                                     version=m + 1, title="制度",
-                                     adopted_on=datetime.date(2021, 1, 1))
+        CouncilSeat.objects.create(
+            group=world.group,
+            role=CouncilSeat.Role.MEMBER_PRINCIPAL,
+            person_name=f"成员校长{m}",
+            school=ms.school,
+            started_on=ms.joined_on,
+        )
+        GroupDocument.objects.create(
+            group=world.group,
+            kind=GroupDocument.Kind.RULES,
+            version=m + 1,
+            title="制度",
+            adopted_on=datetime.date(2021, 1, 1),
+        )
 
 
 def count_queries(client, url) -> int:

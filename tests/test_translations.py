@@ -150,8 +150,10 @@ def test_placeholders_survive_translation(english):
         wanted = set().union(*(placeholders(s) for s in sources))
         for form in e.forms:
             if placeholders(form) != wanted:
-                problems.append(f"line {e.line}: {e.msgid!r} has {sorted(wanted)}, "
-                                f"{form!r} has {sorted(placeholders(form))}")
+                problems.append(
+                    f"line {e.line}: {e.msgid!r} has {sorted(wanted)}, "
+                    f"{form!r} has {sorted(placeholders(form))}"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -178,10 +180,14 @@ def test_compiled_english_matches_the_po(english):
                 if got != form:
                     stale.append(f"{e.msgid!r}[{index}]: .mo has {got!r}, .po has {form!r}")
     ids = {(f"{e.msgctxt}\x04" if e.msgctxt is not None else "") + e.msgid for e in english}
-    extra = sorted(k for k in catalogue._catalog if (k[0] if isinstance(k, tuple) else k)
-                   not in ids and k != "")
-    assert not stale and not extra, ("the .mo is stale; run `make messages`\n"
-                                     + "\n".join(stale + [f"only in .mo: {k!r}" for k in extra]))
+    extra = sorted(
+        k
+        for k in catalogue._catalog
+        if (k[0] if isinstance(k, tuple) else k) not in ids and k != ""
+    )
+    assert not stale and not extra, "the .mo is stale; run `make messages`\n" + "\n".join(
+        stale + [f"only in .mo: {k!r}" for k in extra]
+    )
 
 
 def test_english_plural_forms_follow_the_header(english):

@@ -56,7 +56,9 @@ def make_pdf(text: str = "Group charter version one") -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -76,20 +78,30 @@ def document_xml(paragraphs: list[str]) -> str:
     from xml.sax.saxutils import escape
 
     body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>'
+    )
 
 
-def make_docx(paragraphs: list[str] | None = None, *, extra: dict[str, bytes] | None = None,
-              document: str | None = None) -> bytes:
+def make_docx(
+    paragraphs: list[str] | None = None,
+    *,
+    extra: dict[str, bytes] | None = None,
+    document: str | None = None,
+) -> bytes:
     """A minimal DOCX made with zipfile: content types, relationships and word/document.xml."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES_XML)
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://'
-                         'schemas.openxmlformats.org/package/2006/relationships"/>')
-        archive.writestr("word/document.xml",
-                         document or document_xml(paragraphs or ["第一章 总则"]))
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://'
+            'schemas.openxmlformats.org/package/2006/relationships"/>',
+        )
+        archive.writestr(
+            "word/document.xml", document or document_xml(paragraphs or ["第一章 总则"])
+        )
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return buffer.getvalue()
@@ -98,22 +110,35 @@ def make_docx(paragraphs: list[str] | None = None, *, extra: dict[str, bytes] | 
 def make_ofd() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("OFD.xml", '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd='
-                         '"http://www.ofdspec.org/2016" Version="1.0" DocType="OFD">'
-                         "<ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>"
-                         "</ofd:DocBody></ofd:OFD>")
+        archive.writestr(
+            "OFD.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd='
+            '"http://www.ofdspec.org/2016" Version="1.0" DocType="OFD">'
+            "<ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>"
+            "</ofd:DocBody></ofd:OFD>",
+        )
         archive.writestr("Doc_0/Document.xml", "<ofd:Document/>")
     return buffer.getvalue()
 
 
 def make_png() -> bytes:
     """A real 1×1 PNG: signature, IHDR, IDAT, IEND with correct CRCs."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_jpeg() -> bytes:
@@ -140,16 +165,19 @@ def upload(data: bytes, name: str = "file.pdf", content_type: str = "application
 # --- accepted, by content ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("data", "name", "expected", "extension"), [
-    (make_pdf(), "章程.pdf", PDF, "pdf"),
-    (make_docx(), "章程.docx", DOCX, "docx"),
-    (make_ofd(), "批复.ofd", OFD, "ofd"),
-    (make_png(), "证明.png", PNG, "png"),
-    (make_jpeg(), "现场照片.jpg", JPEG, "jpg"),
-    (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "动图.gif", GIF, "gif"),
-    # the name and the browser's type say nothing: a PDF called .png is a PDF
-    (make_pdf(), "scan.png", PDF, "pdf"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "expected", "extension"),
+    [
+        (make_pdf(), "章程.pdf", PDF, "pdf"),
+        (make_docx(), "章程.docx", DOCX, "docx"),
+        (make_ofd(), "批复.ofd", OFD, "ofd"),
+        (make_png(), "证明.png", PNG, "png"),
+        (make_jpeg(), "现场照片.jpg", JPEG, "jpg"),
+        (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "动图.gif", GIF, "gif"),
+        # the name and the browser's type say nothing: a PDF called .png is a PDF
+        (make_pdf(), "scan.png", PDF, "pdf"),
+    ],
+)
 def test_accepted_types_are_decided_by_content(data, name, expected, extension):
     import hashlib
 
@@ -160,21 +188,26 @@ def test_accepted_types_are_decided_by_content(data, name, expected, extension):
 
 # --- refused, each with a message naming what is accepted --------------------------------------
 
-SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
-       b"<script>alert(document.cookie)</script></svg>")
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
+    b"<script>alert(document.cookie)</script></svg>"
+)
 
 
-@pytest.mark.parametrize(("data", "name", "says"), [
-    (b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "通知.pdf", "可执行程序"),
-    (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "章程.docx", "可执行程序"),
-    (b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", "章程.pdf", "HTML"),
-    (b"<html><script>steal()</script></html>", "a.pdf", "HTML"),
-    (SVG, "logo.png", "SVG"),
-    (b'<?xml version="1.0"?><root><a>1</a></root>', "data.docx", "XML"),
-    (b"#!/bin/sh\nrm -rf /\n", "run.pdf", "脚本"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧章程.doc", "DOCX"),
-    (b"just some words", "notes.txt", "不支持"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "says"),
+    [
+        (b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "通知.pdf", "可执行程序"),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "章程.docx", "可执行程序"),
+        (b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", "章程.pdf", "HTML"),
+        (b"<html><script>steal()</script></html>", "a.pdf", "HTML"),
+        (SVG, "logo.png", "SVG"),
+        (b'<?xml version="1.0"?><root><a>1</a></root>', "data.docx", "XML"),
+        (b"#!/bin/sh\nrm -rf /\n", "run.pdf", "脚本"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧章程.doc", "DOCX"),
+        (b"just some words", "notes.txt", "不支持"),
+    ],
+)
 def test_unaccepted_content_is_refused_with_a_clear_message(data, name, says):
     with pytest.raises(UploadRejected) as excinfo:
         validate_upload(upload(data, name), max_bytes=LIMIT)
@@ -192,16 +225,19 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "says"), [
-    (_zip({"readme.txt": b"hello", "evil.exe": b"MZ"}), "不是 DOCX 或 OFD"),
-    (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}), "不是 Word"),
-    (make_docx(extra={"word/vbaProject.bin": b"\x00"}), "含宏"),
-    (make_docx(extra={"../../etc/cron.d/evil": b"* * * * * root sh"}), "不安全的路径"),
-    (make_docx(extra={"/etc/passwd": b"root:x:0:0"}), "不安全的路径"),
-    (make_docx(extra={"C:\\Windows\\evil.dll": b"MZ"}), "不安全的路径"),
-    (make_docx(extra={"word/../../x.xml": b"<x/>"}), "不安全的路径"),
-    (b"PK\x03\x04" + b"\x00" * 100, "已损坏"),
-])
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (_zip({"readme.txt": b"hello", "evil.exe": b"MZ"}), "不是 DOCX 或 OFD"),
+        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}), "不是 Word"),
+        (make_docx(extra={"word/vbaProject.bin": b"\x00"}), "含宏"),
+        (make_docx(extra={"../../etc/cron.d/evil": b"* * * * * root sh"}), "不安全的路径"),
+        (make_docx(extra={"/etc/passwd": b"root:x:0:0"}), "不安全的路径"),
+        (make_docx(extra={"C:\\Windows\\evil.dll": b"MZ"}), "不安全的路径"),
+        (make_docx(extra={"word/../../x.xml": b"<x/>"}), "不安全的路径"),
+        (b"PK\x03\x04" + b"\x00" * 100, "已损坏"),
+    ],
+)
 def test_zips_that_are_not_plain_docx_or_ofd_are_refused(data, says):
     with pytest.raises(UploadRejected, match=says):
         validate_upload(upload(data, "file.docx"), max_bytes=LIMIT)
@@ -253,17 +289,20 @@ def test_validation_leaves_the_file_readable_from_the_start():
 # --- names -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("../../etc/passwd", "passwd"),
-    ("..\\..\\Windows\\system.ini", "system.ini"),
-    ("C:\\Users\\校长\\集团章程（修订稿）.docx", "集团章程（修订稿）.docx"),
-    ("章程\x00\x1b[31m.pdf", "章程[31m.pdf"),
-    ("a\u202egpj.exe", "agpj.exe"),  # right-to-left override removed
-    ('rep"ort<1>.pdf', "rep_ort_1_.pdf"),
-    ("..", "未命名文件"),
-    ("", "未命名文件"),
-    ("/", "未命名文件"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\Windows\\system.ini", "system.ini"),
+        ("C:\\Users\\校长\\集团章程（修订稿）.docx", "集团章程（修订稿）.docx"),
+        ("章程\x00\x1b[31m.pdf", "章程[31m.pdf"),
+        ("a\u202egpj.exe", "agpj.exe"),  # right-to-left override removed
+        ('rep"ort<1>.pdf', "rep_ort_1_.pdf"),
+        ("..", "未命名文件"),
+        ("", "未命名文件"),
+        ("/", "未命名文件"),
+    ],
+)
 def test_original_names_are_basenames_without_control_characters(raw, clean):
     assert clean_original_name(raw) == clean
 
@@ -286,15 +325,20 @@ def test_download_name_carries_the_real_extension():
 def test_docx_text_is_its_paragraphs():
     data = make_docx(["第一章 总则", "第一条 本集团依章程运行。", "第二条 <script>x</script>"])
     text = extract_text(io.BytesIO(data), DOCX)
-    assert text.splitlines() == ["第一章 总则", "第一条 本集团依章程运行。",
-                                 "第二条 <script>x</script>"]
+    assert text.splitlines() == [
+        "第一章 总则",
+        "第一条 本集团依章程运行。",
+        "第二条 <script>x</script>",
+    ]
 
 
 def test_docx_with_a_doctype_is_not_expanded():
-    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-              f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p>'
-              "</w:body></w:document>")
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p>'
+        "</w:body></w:document>"
+    )
     assert extract_text(io.BytesIO(make_docx(document=laughs)), DOCX) == ""
 
 

@@ -33,8 +33,11 @@ from qingdao_groups.models import Attachment
 
 # Documents each kind must carry before it can be submitted (policy L-1, L-3).
 REQUIRED_DOCUMENTS: dict[str, list[str]] = {
-    Application.Kind.FOUNDING: [Attachment.Kind.PLAN, Attachment.Kind.AGREEMENT,
-                                Attachment.Kind.CHARTER],
+    Application.Kind.FOUNDING: [
+        Attachment.Kind.PLAN,
+        Attachment.Kind.AGREEMENT,
+        Attachment.Kind.CHARTER,
+    ],
     Application.Kind.ADMISSION: [Attachment.Kind.AGREEMENT],
     Application.Kind.EXIT: [],
 }
@@ -60,9 +63,12 @@ def load_context(application: Application, today: datetime.date) -> Context:
         core = application.group.core_school
     current = []
     if application.group_id:
-        current = list(Membership.objects.current(today=today).members()
-                       .filter(group_id=application.group_id)
-                       .select_related("school"))
+        current = list(
+            Membership.objects.current(today=today)
+            .members()
+            .filter(group_id=application.group_id)
+            .select_related("school")
+        )
     return Context(
         application=application,
         core=core,
@@ -82,14 +88,22 @@ def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
     # Busy from the day the new membership would begin (an approved exit frees the school on
     # its date; an approved join elsewhere already binds it).
     start = ctx.application.start_on or ctx.today
-    busy = {m.school_id: m for m in Membership.objects.overlapping(start, None)
-            .filter(school_id__in=schools).select_related("group", "school")}
+    busy = {
+        m.school_id: m
+        for m in Membership.objects.overlapping(start, None)
+        .filter(school_id__in=schools)
+        .select_related("group", "school")
+    }
     if not busy:
         return [Outcome("G-1", HARD, True, _("拟加入学校均未加入其他集团。"))]
     return [
-        Outcome("G-1", HARD, False,
-                _("%(school)s 已是“%(group)s”的在册学校，不能同时加入两个集团。")
-                % {"school": m.school.name, "group": m.group.name})
+        Outcome(
+            "G-1",
+            HARD,
+            False,
+            _("%(school)s 已是“%(group)s”的在册学校，不能同时加入两个集团。")
+            % {"school": m.school.name, "group": m.group.name},
+        )
         for m in busy.values()
     ]
 
@@ -106,15 +120,27 @@ def check_core_not_member(ctx: Context) -> list[Outcome]:
 def check_required_documents(ctx: Context) -> list[Outcome]:
     """Founding needs the plan, agreement(s) and charter (L-1); admission the agreement (L-3)."""
     labels = dict(Attachment.Kind.choices)
-    missing = [k for k in REQUIRED_DOCUMENTS[ctx.application.kind]
-               if k not in ctx.attachment_kinds]
+    missing = [k for k in REQUIRED_DOCUMENTS[ctx.application.kind] if k not in ctx.attachment_kinds]
     if missing:
         clause = "L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3"
-        return [Outcome(clause, HARD, False, _("缺少必需的材料：%(docs)s。")
-                        % {"docs": "、".join(str(labels[k]) for k in missing)})]
+        return [
+            Outcome(
+                clause,
+                HARD,
+                False,
+                _("缺少必需的材料：%(docs)s。")
+                % {"docs": "、".join(str(labels[k]) for k in missing)},
+            )
+        ]
     if REQUIRED_DOCUMENTS[ctx.application.kind]:
-        return [Outcome("L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3",
-                        HARD, True, _("必需材料齐全。"))]
+        return [
+            Outcome(
+                "L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3",
+                HARD,
+                True,
+                _("必需材料齐全。"),
+            )
+        ]
     return []
 
 
@@ -135,13 +161,24 @@ def check_fusion_same_kind(ctx: Context) -> list[Outcome]:
         if p.relation_type != "T-1":
             continue
         if p.school.stage != ctx.core.stage or p.school.nature != ctx.core.nature:
-            out.append(Outcome("T-1", WARNING, False, _(
-                "%(school)s（%(stage)s、%(nature)s）与核心校（%(core_stage)s、%(core_nature)s）"
-                "学段或性质不同；融合型原则上仅限同类型、同学段、同性质学校。")
-                % {"school": p.school.name, "stage": p.school.get_stage_display(),
-                   "nature": p.school.get_nature_display(),
-                   "core_stage": ctx.core.get_stage_display(),
-                   "core_nature": ctx.core.get_nature_display()}))
+            out.append(
+                Outcome(
+                    "T-1",
+                    WARNING,
+                    False,
+                    _(
+                        "%(school)s（%(stage)s、%(nature)s）与核心校（%(core_stage)s、%(core_nature)s）"
+                        "学段或性质不同；融合型原则上仅限同类型、同学段、同性质学校。"
+                    )
+                    % {
+                        "school": p.school.name,
+                        "stage": p.school.get_stage_display(),
+                        "nature": p.school.get_nature_display(),
+                        "core_stage": ctx.core.get_stage_display(),
+                        "core_nature": ctx.core.get_nature_display(),
+                    },
+                )
+            )
     return out
 
 
@@ -150,18 +187,30 @@ def check_aggregation_differs(ctx: Context) -> list[Outcome]:
     out = []
     for p in ctx.proposed:
         if p.relation_type == "T-2" and p.school.stage == ctx.core.stage:
-            out.append(Outcome("T-2", WARNING, False, _(
-                "%(school)s 与核心校学段相同（%(stage)s）；"
-                "聚合型原则上在不同类型或学段的学校之间。")
-                % {"school": p.school.name, "stage": p.school.get_stage_display()}))
+            out.append(
+                Outcome(
+                    "T-2",
+                    WARNING,
+                    False,
+                    _(
+                        "%(school)s 与核心校学段相同（%(stage)s）；"
+                        "聚合型原则上在不同类型或学段的学校之间。"
+                    )
+                    % {"school": p.school.name, "stage": p.school.get_stage_display()},
+                )
+            )
     return out
 
 
 def check_through_training_pilot(ctx: Context) -> list[Outcome]:
     """Through-training across stages only as an approved pilot (policy T-2a). Hard."""
     return [
-        Outcome("T-2a", HARD, False,
-                _("%(school)s 拟开展贯通式培养，须填写试点批准文号。") % {"school": p.school.name})
+        Outcome(
+            "T-2a",
+            HARD,
+            False,
+            _("%(school)s 拟开展贯通式培养，须填写试点批准文号。") % {"school": p.school.name},
+        )
         for p in ctx.proposed
         if p.through_training and not p.pilot_approval.strip()
     ]
@@ -170,8 +219,12 @@ def check_through_training_pilot(ctx: Context) -> list[Outcome]:
 def check_alliance_has_project(ctx: Context) -> list[Outcome]:
     """An alliance (T-3) is project-based: it names at least one project. Hard."""
     return [
-        Outcome("T-3", HARD, False,
-                _("%(school)s 为联合型合作，须至少填写一个合作项目。") % {"school": p.school.name})
+        Outcome(
+            "T-3",
+            HARD,
+            False,
+            _("%(school)s 为联合型合作，须至少填写一个合作项目。") % {"school": p.school.name},
+        )
         for p in ctx.proposed
         if p.relation_type == "T-3" and not p.projects.strip()
     ]
@@ -185,21 +238,38 @@ def check_chief_principal(ctx: Context) -> list[Outcome]:
     chief = app.chief_principal_name.strip()
     if chief and chief != ctx.core.principal_name:
         if not app.chief_principal_reason.strip():  # a different choice needs a reason
-            return [Outcome("G-3", HARD, False, _(
-                "拟任总校长（%(chief)s）不是核心校校长（%(core)s），且未说明理由。")
-                % {"chief": chief, "core": ctx.core.principal_name or "—"})]
-        return [Outcome("G-3", WARNING, False, _(
-            "拟任总校长（%(chief)s）不是核心校校长，理由：%(reason)s")
-            % {"chief": chief, "reason": app.chief_principal_reason.strip()})]
+            return [
+                Outcome(
+                    "G-3",
+                    HARD,
+                    False,
+                    _("拟任总校长（%(chief)s）不是核心校校长（%(core)s），且未说明理由。")
+                    % {"chief": chief, "core": ctx.core.principal_name or "—"},
+                )
+            ]
+        return [
+            Outcome(
+                "G-3",
+                WARNING,
+                False,
+                _("拟任总校长（%(chief)s）不是核心校校长，理由：%(reason)s")
+                % {"chief": chief, "reason": app.chief_principal_reason.strip()},
+            )
+        ]
     return [Outcome("G-3", WARNING, True, _("由核心校校长任总校长。"))]
 
 
 def check_public_core(ctx: Context) -> list[Outcome]:
     """Public schools keep the leading role (policy G-6): a private core needs a justification."""
     if ctx.core.nature == School.Nature.PRIVATE:
-        return [Outcome("G-6", WARNING, False,
-                        _("核心校 %(core)s 为民办学校；公办学校应保持引领地位。")
-                        % {"core": ctx.core.name})]
+        return [
+            Outcome(
+                "G-6",
+                WARNING,
+                False,
+                _("核心校 %(core)s 为民办学校；公办学校应保持引领地位。") % {"core": ctx.core.name},
+            )
+        ]
     return []
 
 
@@ -222,7 +292,11 @@ def check_weak_share(ctx: Context) -> list[Outcome]:
     pct = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     min_pct = (minimum * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     text = _("薄弱学校占成员校 %(weak)s/%(total)s（%(pct)s%%），最低要求 %(min)s%%。") % {
-        "weak": weak, "total": total, "pct": pct, "min": min_pct}
+        "weak": weak,
+        "total": total,
+        "pct": pct,
+        "min": min_pct,
+    }
     return [Outcome("A-4", WARNING, share >= minimum, text)]
 
 
@@ -232,15 +306,24 @@ def check_steady_growth(ctx: Context) -> list[Outcome]:
         return []
     since = ctx.today - datetime.timedelta(days=365)
     # Founding members joined with the group itself; only later admissions count as growth.
-    recent = Membership.objects.members().filter(
-        group_id=ctx.application.group_id, joined_on__gt=since).exclude(
-        joined_on=ctx.application.group.founded_on).overlapping(
-        since + datetime.timedelta(days=1), None).count()
+    recent = (
+        Membership.objects.members()
+        .filter(group_id=ctx.application.group_id, joined_on__gt=since)
+        .exclude(joined_on=ctx.application.group.founded_on)
+        .overlapping(since + datetime.timedelta(days=1), None)
+        .count()
+    )
     limit = ctx.params.max_admissions_per_year
     passed = recent + 1 <= limit
-    return [Outcome("L-4", WARNING, passed, _(
-        "近12个月已吸纳 %(recent)s 所，加上本次共 %(total)s 所；上限 %(limit)s 所。")
-        % {"recent": recent, "total": recent + 1, "limit": limit})]
+    return [
+        Outcome(
+            "L-4",
+            WARNING,
+            passed,
+            _("近12个月已吸纳 %(recent)s 所，加上本次共 %(total)s 所；上限 %(limit)s 所。")
+            % {"recent": recent, "total": recent + 1, "limit": limit},
+        )
+    ]
 
 
 def check_exit_membership_open(ctx: Context) -> list[Outcome]:
@@ -248,8 +331,7 @@ def check_exit_membership_open(ctx: Context) -> list[Outcome]:
     app = ctx.application
     if app.kind != Application.Kind.EXIT:
         return []
-    if app.membership is None or \
-            app.membership.state_on(ctx.today) != MembershipState.ACTIVE:
+    if app.membership is None or app.membership.state_on(ctx.today) != MembershipState.ACTIVE:
         return [Outcome("L-5", HARD, False, _("该学校已不是本集团的在册成员校。"))]
     if app.start_on and app.start_on < app.membership.joined_on:
         return [Outcome("L-5", HARD, False, _("退出日期不能早于加入日期。"))]
@@ -265,12 +347,21 @@ def check_exit_reputation(ctx: Context) -> list[Outcome]:
     from groups.cards.models import Card
     from groups.cards.workflows import OPEN_CARD_STATUSES
 
-    open_cards = Card.objects.filter(membership_id=app.membership_id, closed_at__isnull=True,
-                                     status__in=OPEN_CARD_STATUSES).count()
+    open_cards = Card.objects.filter(
+        membership_id=app.membership_id, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES
+    ).count()
     if open_cards:
-        return [Outcome("L-5", WARNING, False, _(
-            "该校有 %(n)s 张未结束的黄牌预警（政策 L-6）；退出原则上适用于办学质量高、声誉好的成员校。")
-            % {"n": open_cards})]
+        return [
+            Outcome(
+                "L-5",
+                WARNING,
+                False,
+                _(
+                    "该校有 %(n)s 张未结束的黄牌预警（政策 L-6）；退出原则上适用于办学质量高、声誉好的成员校。"
+                )
+                % {"n": open_cards},
+            )
+        ]
     return [Outcome("L-5", WARNING, True, _("该校没有未结束的黄牌预警。"))]
 
 
@@ -286,12 +377,18 @@ def check_one_open_application(ctx: Context) -> list[Outcome]:
             return [Outcome("L-5", HARD, False, _("该校已有一份未办结的退出申请。"))]
     elif app.kind == Application.Kind.ADMISSION:
         schools = [p.school_id for p in ctx.proposed]
-        busy = others.filter(kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
-                             proposed_members__school_id__in=schools).exclude(
-            status=ApplicationStatus.DRAFT).exists()
+        busy = (
+            others.filter(
+                kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
+                proposed_members__school_id__in=schools,
+            )
+            .exclude(status=ApplicationStatus.DRAFT)
+            .exists()
+        )
         if busy:
-            return [Outcome("L-3", HARD, False,
-                            _("拟吸纳的学校已出现在另一份已提交、未办结的申请中。"))]
+            return [
+                Outcome("L-3", HARD, False, _("拟吸纳的学校已出现在另一份已提交、未办结的申请中。"))
+            ]
     return []
 
 
@@ -322,14 +419,28 @@ def run_checks(application: Application, today: datetime.date) -> list[Outcome]:
     return outcomes
 
 
-def record_checks(application: Application, stage: str, outcomes: list[Outcome], *,
-                  now: datetime.datetime | None = None) -> None:
+def record_checks(
+    application: Application,
+    stage: str,
+    outcomes: list[Outcome],
+    *,
+    now: datetime.datetime | None = None,
+) -> None:
     """Keep the results of this stage, replacing an earlier run of the same stage, dated `now`
     (default: the clock)."""
     now = now or timezone.now()
     application.check_results.filter(stage=stage).delete()
-    CheckResult.objects.bulk_create([
-        CheckResult(application=application, stage=stage, clause=o.clause, severity=o.severity,
-                    passed=o.passed, message=o.message, created_at=now)
-        for o in outcomes
-    ])
+    CheckResult.objects.bulk_create(
+        [
+            CheckResult(
+                application=application,
+                stage=stage,
+                clause=o.clause,
+                severity=o.severity,
+                passed=o.passed,
+                message=o.message,
+                created_at=now,
+            )
+            for o in outcomes
+        ]
+    )

@@ -28,21 +28,34 @@ def _rows(group_id: int, user):
     return qs if q is None else qs.filter(id__in=Application.objects.filter(q).values("pk"))
 
 
-register_timeline_source(TimelineSource(
-    "application", _rows,
-    lambda h: _("%(kind)s申请（%(status)s）") % {"kind": h.get_kind_display(),
-                                               "status": h.get_status_display()}))
+register_timeline_source(
+    TimelineSource(
+        "application",
+        _rows,
+        lambda h: (
+            _("%(kind)s申请（%(status)s）")
+            % {"kind": h.get_kind_display(), "status": h.get_status_display()}
+        ),
+    )
+)
 
 
 register_document_owner(
     Application,
     can_view=lambda user, a: application_list_for_user(user=user).filter(pk=a.pk).exists(),
-    upload_kinds=lambda user, a: DOCUMENT_KINDS[a.kind])
+    upload_kinds=lambda user, a: DOCUMENT_KINDS[a.kind],
+)
 
 
 def _item(kind: str, a: Application, since, overdue: bool = False) -> InboxItem:
-    return InboxItem(kind, a.title, since, url_or_blank("applications:detail", a.pk),
-                     a.get_kind_display(), overdue=overdue)
+    return InboxItem(
+        kind,
+        a.title,
+        since,
+        url_or_blank("applications:detail", a.pk),
+        a.get_kind_display(),
+        overdue=overdue,
+    )
 
 
 def _inbox(user: User) -> list[InboxItem]:
@@ -54,26 +67,29 @@ def _inbox(user: User) -> list[InboxItem]:
         params = PolicyParameters.current()
         today = timezone.localdate()
         for c in Consent.objects.filter(
-                authority_id=user.authority_id, status=ConsentStatus.PENDING,
-                application__status=ApplicationStatus.AWAITING_CONSENTS,
+            authority_id=user.authority_id,
+            status=ConsentStatus.PENDING,
+            application__status=ApplicationStatus.AWAITING_CONSENTS,
         ).select_related("application__applicant_school", "application__group"):
             since = day(c.requested_at)
             due = step_deadline(ApplicationStatus.AWAITING_CONSENTS, since, params)
             items.append(_item(_("待表态"), c.application, since, overdue=today > due))
         for a in Application.objects.filter(
-                deciding_authority_id=user.authority_id,
-                status=ApplicationStatus.UNDER_DECISION,
+            deciding_authority_id=user.authority_id,
+            status=ApplicationStatus.UNDER_DECISION,
         ).select_related("applicant_school", "group"):
             since = day(a.step_started_at or a.created_at)
             due = step_deadline(ApplicationStatus.UNDER_DECISION, since, params)
             items.append(_item(_("待审批"), a, since, overdue=today > due))
     elif user.is_principal and user.school_id:
         for a in Application.objects.filter(
-                group__core_school_id=user.school_id, status=ApplicationStatus.AWAITING_OPINION,
+            group__core_school_id=user.school_id,
+            status=ApplicationStatus.AWAITING_OPINION,
         ).select_related("applicant_school", "group"):
             items.append(_item(_("待提出意见"), a, day(a.step_started_at or a.created_at)))
         for a in Application.objects.filter(
-                applicant_school_id=user.school_id, status=ApplicationStatus.RETURNED,
+            applicant_school_id=user.school_id,
+            status=ApplicationStatus.RETURNED,
         ).select_related("applicant_school", "group"):
             items.append(_item(_("申请被退回"), a, day(a.step_started_at or a.created_at)))
     return items

@@ -1,6 +1,5 @@
 """Education groups and the dated membership history everything else depends on (DESIGN.md)."""
 
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -38,72 +37,108 @@ class Application(models.Model):
         DO_NOT_ADMIT = "do_not_admit", _("不建议吸纳")
 
     kind = models.CharField(_("申请类别"), max_length=20, choices=ApplicationKind.choices)
-    status = models.CharField(_("状态"), max_length=30, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=30, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
     applicant_school = models.ForeignKey(
         School, verbose_name=_("申请学校"), on_delete=models.PROTECT, related_name="applications"
     )
     group = models.ForeignKey(
-        EducationGroup, verbose_name=_("教育集团"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="applications",
+        EducationGroup,
+        verbose_name=_("教育集团"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     deciding_authority = models.ForeignKey(
-        Authority, verbose_name=_("审批部门"), on_delete=models.PROTECT,
+        Authority,
+        verbose_name=_("审批部门"),
+        on_delete=models.PROTECT,
         related_name="applications_to_decide",
         help_text=_("核心校所属教育行政部门（政策 L-1、L-3、L-5）"),
     )
     # Founding (L-1)
     proposed_name = models.CharField(_("拟定集团名称"), max_length=100, blank=True)
     specialty = models.CharField(_("集团特色"), max_length=200, blank=True)
-    unified_areas = models.JSONField(_("统一领域"), default=list, blank=True,
-                                     validators=[validate_unified_areas])
+    unified_areas = models.JSONField(
+        _("统一领域"), default=list, blank=True, validators=[validate_unified_areas]
+    )
     chief_principal_name = models.CharField(_("拟任总校长"), max_length=50, blank=True)
     chief_principal_reason = models.TextField(_("总校长非核心校校长的理由"), blank=True)
     description = models.TextField(_("说明"), blank=True)
     # Admission (L-3)
-    admission_mode = models.CharField(_("结合方式"), max_length=20,
-                                      choices=AdmissionMode.choices, blank=True)
-    start_on = models.DateField(_("生效日期"), null=True, blank=True,
-                                help_text=_("成立、加入或退出生效的日期"))
+    admission_mode = models.CharField(
+        _("结合方式"), max_length=20, choices=AdmissionMode.choices, blank=True
+    )
+    start_on = models.DateField(
+        _("生效日期"), null=True, blank=True, help_text=_("成立、加入或退出生效的日期")
+    )
     evaluation_recommendation = models.CharField(
-        _("准入评估建议"), max_length=30, choices=Recommendation.choices, blank=True)
+        _("准入评估建议"), max_length=30, choices=Recommendation.choices, blank=True
+    )
     evaluation_note = models.TextField(_("准入评估说明"), blank=True)
     # Exit (L-5)
     membership = models.ForeignKey(
-        Membership, verbose_name=_("退出的成员关系"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="exit_applications",
+        Membership,
+        verbose_name=_("退出的成员关系"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exit_applications",
     )
     reason = models.TextField(_("申请理由"), blank=True)
     opinion = models.TextField(_("核心校意见"), blank=True)
     opinion_supports = models.BooleanField(_("核心校是否支持"), null=True, blank=True)
-    opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出意见人"),
-                                   null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出意见人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Decision
     decision_reason = models.TextField(_("审批意见"), blank=True)
     conditions = models.TextField(_("附加条件"), blank=True)
     justification = models.TextField(
-        _("对提示事项的书面说明"), blank=True,
+        _("对提示事项的书面说明"),
+        blank=True,
         help_text=_("“原则上”规则提示时，审批人须说明理由后方可继续"),
     )
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     spun_off_from = models.ForeignKey(
-        "self", verbose_name=_("退出后新建自"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("退出后新建自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     step_started_at = models.DateTimeField(_("当前环节开始时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     # Its documents (qingdao_groups.core.documents; who may see them: this feature's hooks).
-    attachments = GenericRelation(Attachment, content_type_field="owner_type",
-                                  object_id_field="owner_id")
+    attachments = GenericRelation(
+        Attachment, content_type_field="owner_type", object_id_field="owner_id"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -140,20 +175,28 @@ class ProposedMember(models.Model):
     """A school proposed as member by a founding or admission application, with the relation it
     would have to the core (policy T-1 … T-3)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="proposed_members")
-    school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT,
-                               related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="proposed_members"
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+"
+    )
     relation_type = models.CharField(_("合作类型"), max_length=4, choices=RelationType.choices)
-    relation_subtype = models.CharField(_("合作子类型"), max_length=4,
-                                        choices=RelationSubtype.choices)
+    relation_subtype = models.CharField(
+        _("合作子类型"), max_length=4, choices=RelationSubtype.choices
+    )
     through_training = models.BooleanField(
-        _("贯通式培养"), default=False, help_text=_("跨学段贯通式培养仅限批准的试点（政策 T-2a）"))
+        _("贯通式培养"), default=False, help_text=_("跨学段贯通式培养仅限批准的试点（政策 T-2a）")
+    )
     pilot_approval = models.CharField(
-        _("贯通培养试点批准文号"), max_length=200, blank=True,
+        _("贯通培养试点批准文号"),
+        max_length=200,
+        blank=True,
         help_text=_("T-2a 贯通式培养须经批准试点（政策 T-2a）"),
     )
-    projects = models.TextField(_("合作项目"), blank=True, help_text=_("联合型须至少一个项目（政策 T-3）"))
+    projects = models.TextField(
+        _("合作项目"), blank=True, help_text=_("联合型须至少一个项目（政策 T-3）")
+    )
 
     history = HistoricalRecords()
 
@@ -161,8 +204,7 @@ class ProposedMember(models.Model):
         verbose_name = _("拟加入成员校")
         verbose_name_plural = _("拟加入成员校")
         constraints = [
-            models.UniqueConstraint(fields=["application", "school"],
-                                    name="proposed_member_once"),
+            models.UniqueConstraint(fields=["application", "school"], name="proposed_member_once"),
         ]
 
     def __str__(self) -> str:
@@ -170,10 +212,12 @@ class ProposedMember(models.Model):
 
 
 class ProposedPartner(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="proposed_partners")
-    partner = models.ForeignKey(Partner, verbose_name=_("合作单位"), on_delete=models.PROTECT,
-                                related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="proposed_partners"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("合作单位"), on_delete=models.PROTECT, related_name="+"
+    )
     projects = models.TextField(_("合作项目"), help_text=_("每行一个项目"))
 
     history = HistoricalRecords()
@@ -191,15 +235,17 @@ class Consent(models.Model):
 
     Status = ConsentStatus
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="consents")
-    authority = models.ForeignKey(Authority, verbose_name=_("教育行政部门"),
-                                  on_delete=models.PROTECT, related_name="consents")
-    status = models.CharField(_("表态"), max_length=10, choices=ConsentStatus.choices,
-                              default=ConsentStatus.PENDING)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consents")
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("教育行政部门"), on_delete=models.PROTECT, related_name="consents"
+    )
+    status = models.CharField(
+        _("表态"), max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.PENDING
+    )
     reason = models.TextField(_("理由"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(_("表态时间"), null=True, blank=True)
     requested_at = models.DateTimeField(_("征求时间"), default=timezone.now)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -210,8 +256,9 @@ class Consent(models.Model):
         verbose_name = _("主管部门意见")
         verbose_name_plural = _("主管部门意见")
         constraints = [
-            models.UniqueConstraint(fields=["application", "authority"],
-                                    name="consent_once_per_authority"),
+            models.UniqueConstraint(
+                fields=["application", "authority"], name="consent_once_per_authority"
+            ),
         ]
         indexes = [models.Index(fields=["authority", "status"])]
 
@@ -229,8 +276,9 @@ class CheckResult(models.Model):
 
     Severity = Severity  # the shared severities (qingdao_groups/core/checks.py)
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="check_results")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="check_results"
+    )
     stage = models.CharField(_("环节"), max_length=20, choices=Stage.choices)
     clause = models.CharField(_("政策条款"), max_length=10)
     severity = models.CharField(_("性质"), max_length=10, choices=Severity.choices)
@@ -253,8 +301,14 @@ class AdmissionCriterion(models.Model):
     """An item of the admission evaluation checklist (准入评估, policy L-3). Rows without a
     group apply to every group; a group may add its own."""
 
-    group = models.ForeignKey(EducationGroup, verbose_name=_("教育集团"), null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="admission_criteria")
+    group = models.ForeignKey(
+        EducationGroup,
+        verbose_name=_("教育集团"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="admission_criteria",
+    )
     name = models.CharField(_("评估项目"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
     max_score = models.PositiveSmallIntegerField(_("满分"), default=10)
@@ -273,10 +327,12 @@ class AdmissionCriterion(models.Model):
 
 
 class AdmissionScore(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="admission_scores")
-    criterion = models.ForeignKey(AdmissionCriterion, on_delete=models.PROTECT,
-                                  related_name="scores")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="admission_scores"
+    )
+    criterion = models.ForeignKey(
+        AdmissionCriterion, on_delete=models.PROTECT, related_name="scores"
+    )
     score = models.PositiveSmallIntegerField(_("得分"))
     comment = models.TextField(_("评语"), blank=True)
 
@@ -286,8 +342,9 @@ class AdmissionScore(models.Model):
         verbose_name = _("准入评估得分")
         verbose_name_plural = _("准入评估得分")
         constraints = [
-            models.UniqueConstraint(fields=["application", "criterion"],
-                                    name="admission_score_once"),
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="admission_score_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,6 @@ Each returns a Decision that explains a refusal; `require` turns it into Permiss
 before any state is read. Whether the application is in a state for the action is the
 transition table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
-
 import datetime
 
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +27,14 @@ DOCUMENT_KINDS = {
 }
 
 
-def can_draft_application(user: User, kind: str, *, group: EducationGroup | None = None,
-                          membership: Membership | None = None,
-                          today: datetime.date | None = None) -> Decision:
+def can_draft_application(
+    user: User,
+    kind: str,
+    *,
+    group: EducationGroup | None = None,
+    membership: Membership | None = None,
+    today: datetime.date | None = None,
+) -> Decision:
     """Founding and admission are applied for by the core school (policy L-1, L-3); exit by the
     member school itself (policy L-5), while it is a member with no exit already approved."""
     if not user.is_principal:
@@ -42,9 +46,12 @@ def can_draft_application(user: User, kind: str, *, group: EducationGroup | None
             return ALLOW
         return Decision(False, _("只有核心校校长可以申请吸纳成员校（政策 L-3）。"))
     if kind == Application.Kind.EXIT:
-        if membership is not None and membership.role == Membership.Role.MEMBER and \
-                membership.state_on(today or membership_today()) == MembershipState.ACTIVE \
-                and _principal_of(user, membership.school_id):
+        if (
+            membership is not None
+            and membership.role == Membership.Role.MEMBER
+            and membership.state_on(today or membership_today()) == MembershipState.ACTIVE
+            and _principal_of(user, membership.school_id)
+        ):
             return ALLOW
         return Decision(False, _("只有成员校校长可以为本校申请退出（政策 L-5）。"))
     return Decision(False, _("未知的申请类别。"))
@@ -68,8 +75,10 @@ can_withdraw_application = can_edit_application
 def can_record_consent(user: User, consent: Consent) -> Decision:
     """Each proposed member's authority consents for itself (policy L-1, L-3)."""
     if not user.acts_for_authority(consent.authority_id):
-        return Decision(False, _("只有 %(authority)s 的工作人员可以表态。")
-                        % {"authority": consent.authority.name})
+        return Decision(
+            False,
+            _("只有 %(authority)s 的工作人员可以表态。") % {"authority": consent.authority.name},
+        )
     return ALLOW
 
 

@@ -23,8 +23,12 @@ def application_scope_q(user: User) -> Q | None:
         return None
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
         return Q(deciding_authority_id=user.authority_id) | Q(
-            Exists(Consent.objects.filter(application_id=OuterRef("pk"),
-                                          authority_id=user.authority_id)))
+            Exists(
+                Consent.objects.filter(
+                    application_id=OuterRef("pk"), authority_id=user.authority_id
+                )
+            )
+        )
     if user.is_principal and user.school_id:
         return Q(applicant_school_id=user.school_id) | Q(group__core_school_id=user.school_id)
     return Q(pk__in=[])
@@ -32,7 +36,8 @@ def application_scope_q(user: User) -> Q | None:
 
 def application_list_for_user(*, user: User) -> QuerySet[Application]:
     qs = Application.objects.select_related(
-        "applicant_school", "group", "group__core_school", "deciding_authority", "created_by")
+        "applicant_school", "group", "group__core_school", "deciding_authority", "created_by"
+    )
     q = application_scope_q(user)
     return qs if q is None else qs.filter(q)
 
@@ -45,29 +50,34 @@ def application_get_for_user(*, user: User, application_id: int) -> Application:
         raise Http404 from exc
 
 
-def step_deadline(status: str, started_on: datetime.date,
-                  params: PolicyParameters | None = None) -> datetime.date | None:
+def step_deadline(
+    status: str, started_on: datetime.date, params: PolicyParameters | None = None
+) -> datetime.date | None:
     """When a step that started on `started_on` is due: consents and the core's exit opinion
     within consent_days, a decision within decision_days (configurable, PolicyParameters;
     policy L-1, L-3, L-5). None for a step without a deadline. The one place the step deadlines
     are computed: the application page and the inbox both read it."""
     params = params or PolicyParameters.current()
-    days_by_status: dict[str, int] = {ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
-                                      ApplicationStatus.AWAITING_OPINION: params.consent_days,
-                                      ApplicationStatus.UNDER_DECISION: params.decision_days}
+    days_by_status: dict[str, int] = {
+        ApplicationStatus.AWAITING_CONSENTS: params.consent_days,
+        ApplicationStatus.AWAITING_OPINION: params.consent_days,
+        ApplicationStatus.UNDER_DECISION: params.decision_days,
+    }
     days = days_by_status.get(status)
     if days is None:
         return None
     return started_on + datetime.timedelta(days=days)
 
 
-def deadline_for(application: Application,
-                 params: PolicyParameters | None = None) -> datetime.date | None:
+def deadline_for(
+    application: Application, params: PolicyParameters | None = None
+) -> datetime.date | None:
     """When the application's current step is due (see step_deadline)."""
     if application.step_started_at is None:
         return None
-    return step_deadline(application.status, timezone.localdate(application.step_started_at),
-                         params)
+    return step_deadline(
+        application.status, timezone.localdate(application.step_started_at), params
+    )
 
 
 def waiting_on(application: Application) -> str:
@@ -76,8 +86,11 @@ def waiting_on(application: Application) -> str:
     if status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
         return _("申请学校（%(school)s）") % {"school": application.applicant_school.name}
     if status == ApplicationStatus.AWAITING_CONSENTS:
-        names = [c.authority.name for c in application.consents.all()
-                 if c.status == ConsentStatus.PENDING]
+        names = [
+            c.authority.name
+            for c in application.consents.all()
+            if c.status == ConsentStatus.PENDING
+        ]
         return "、".join(names)
     if status == ApplicationStatus.AWAITING_OPINION:
         assert application.group is not None  # an exit names its group
@@ -103,5 +116,8 @@ def exit_spin_off_prefill(*, exit_application: Application) -> dict:
 def admission_criteria_for(group: EducationGroup):
     """The checklist of the group's admission evaluation (准入评估, policy L-3): city-wide items
     plus the group's own."""
-    return AdmissionCriterion.objects.filter(active=True).filter(
-        Q(group__isnull=True) | Q(group=group)).order_by("order", "id")
+    return (
+        AdmissionCriterion.objects.filter(active=True)
+        .filter(Q(group__isnull=True) | Q(group=group))
+        .order_by("order", "id")
+    )

@@ -51,16 +51,26 @@ from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
 
 
 def _lock(application: Application, expected_version: int | None) -> Application:
-    return lock(application, expected_version=expected_version, related=(
-        "applicant_school", "group", "group__core_school", "membership", "deciding_authority"))
+    return lock(
+        application,
+        expected_version=expected_version,
+        related=(
+            "applicant_school",
+            "group",
+            "group__core_school",
+            "membership",
+            "deciding_authority",
+        ),
+    )
 
 
 def _table(application: Application) -> dict[tuple[str, str], str]:
     return APPLICATION_TRANSITIONS[application.kind]
 
 
-def _lock_editable(application: Application, actor: User,
-                   expected_version: int | None = None) -> Application:
+def _lock_editable(
+    application: Application, actor: User, expected_version: int | None = None
+) -> Application:
     """The applicant's edits of a draft or returned application: person, lock, state."""
     require(can_edit_application(actor, application))
     application = _lock(application, expected_version)
@@ -74,18 +84,34 @@ def _touch(application: Application) -> None:
     Application.objects.filter(pk=application.pk).update(version=application.version + 1)
 
 
-def _move(application: Application, action: str, actor: User, reason: str = "", *,
-          now: datetime.datetime, expected_version: int | None = None,
-          changes: dict | None = None) -> Application:
+def _move(
+    application: Application,
+    action: str,
+    actor: User,
+    reason: str = "",
+    *,
+    now: datetime.datetime,
+    expected_version: int | None = None,
+    changes: dict | None = None,
+) -> Application:
     """A step of the workflow: the runner, with the step's start time (deadlines run from it)."""
-    return transition(application, action=action, table=_table(application), actor=actor,
-                      reason=reason, expected_version=expected_version, now=now,
-                      changes={**(changes or {}), "step_started_at": now})
+    return transition(
+        application,
+        action=action,
+        table=_table(application),
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        now=now,
+        changes={**(changes or {}), "step_started_at": now},
+    )
 
 
 def _explain(outcomes) -> str:
-    return " ".join(_("%(message)s（政策 %(clause)s）") % {"message": o.message, "clause": o.clause}
-                    for o in outcomes)
+    return " ".join(
+        _("%(message)s（政策 %(clause)s）") % {"message": o.message, "clause": o.clause}
+        for o in outcomes
+    )
 
 
 def _url(application: Application) -> str:
@@ -99,11 +125,17 @@ def _save(obj, actor: User, reason: str = "", *, now: datetime.datetime, **kwarg
 
 # --- drafting --------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def application_create(
-    *, kind: str, actor: User, group: EducationGroup | None = None,
-    membership: Membership | None = None, spun_off_from: Application | None = None,
-    now: datetime.datetime | None = None, **fields,
+    *,
+    kind: str,
+    actor: User,
+    group: EducationGroup | None = None,
+    membership: Membership | None = None,
+    spun_off_from: Application | None = None,
+    now: datetime.datetime | None = None,
+    **fields,
 ) -> Application:
     """Start a draft. Founding: the actor's school is the core and its authority decides (L-1).
     Admission: the group's core applies to the group's authority (L-3). Exit: the member
@@ -118,18 +150,30 @@ def application_create(
         if open_core.exists():
             raise RuleRefusal(
                 _("本校目前是“%(group)s”的在册学校，须先退出才能作为核心校成立新集团。")
-                % {"group": open_core.first().group.name})
-        application = Application(kind=kind, applicant_school=school,
-                                  deciding_authority_id=school.authority_id, **fields)
+                % {"group": open_core.first().group.name}
+            )
+        application = Application(
+            kind=kind, applicant_school=school, deciding_authority_id=school.authority_id, **fields
+        )
     elif kind == Application.Kind.ADMISSION:
         assert group is not None  # can_draft_application: an admission names its group
-        application = Application(kind=kind, applicant_school=group.core_school, group=group,
-                                  deciding_authority_id=group.authority_id, **fields)
+        application = Application(
+            kind=kind,
+            applicant_school=group.core_school,
+            group=group,
+            deciding_authority_id=group.authority_id,
+            **fields,
+        )
     else:
         assert membership is not None  # can_draft_application: an exit names its membership
         application = Application(
-            kind=kind, applicant_school=membership.school, group=membership.group,
-            membership=membership, deciding_authority_id=membership.group.authority_id, **fields)
+            kind=kind,
+            applicant_school=membership.school,
+            group=membership.group,
+            membership=membership,
+            deciding_authority_id=membership.group.authority_id,
+            **fields,
+        )
     application.created_by = actor
     application.spun_off_from = spun_off_from
     application.created_at = now
@@ -138,24 +182,53 @@ def application_create(
 
 
 @transaction.atomic
-def application_update(*, application: Application, actor: User, expected_version: int,
-                       now: datetime.datetime | None = None, **fields) -> Application:
+def application_update(
+    *,
+    application: Application,
+    actor: User,
+    expected_version: int,
+    now: datetime.datetime | None = None,
+    **fields,
+) -> Application:
     """Edit a draft or returned application's own fields; only the applicant does, before
     submission or after a return (policy L-1, L-3, L-5)."""
-    allowed = {"proposed_name", "specialty", "unified_areas", "chief_principal_name",
-               "chief_principal_reason", "description", "admission_mode", "start_on", "reason"}
+    allowed = {
+        "proposed_name",
+        "specialty",
+        "unified_areas",
+        "chief_principal_name",
+        "chief_principal_reason",
+        "description",
+        "admission_mode",
+        "start_on",
+        "reason",
+    }
     for name in fields:
         if name not in allowed:
             raise ValueError(name)
     require(can_edit_application(actor, application))
-    return transition(application, action=Action.EDIT, table=_table(application), actor=actor,
-                      expected_version=expected_version, changes=fields, now=now)
+    return transition(
+        application,
+        action=Action.EDIT,
+        table=_table(application),
+        actor=actor,
+        expected_version=expected_version,
+        changes=fields,
+        now=now,
+    )
 
 
 @transaction.atomic
 def proposed_member_set(
-    *, application: Application, school: School, relation_type: str, relation_subtype: str,
-    actor: User, through_training: bool = False, pilot_approval: str = "", projects: str = "",
+    *,
+    application: Application,
+    school: School,
+    relation_type: str,
+    relation_subtype: str,
+    actor: User,
+    through_training: bool = False,
+    pilot_approval: str = "",
+    projects: str = "",
     now: datetime.datetime | None = None,
 ) -> ProposedMember:
     """Add or change a proposed member and its relation to the core (policy T-1 … T-3)."""
@@ -163,17 +236,22 @@ def proposed_member_set(
     if application.kind == Application.Kind.EXIT:
         raise RuleRefusal(_("退出申请不涉及拟加入的学校。"))
     if relation_subtype not in SUBTYPES_BY_TYPE.get(relation_type, []):
-        raise RuleRefusal(_("所选子类型不属于所选合作类型（政策 T-1 至 T-3）。"),
-                               field="relation_subtype")
-    core_id = (application.applicant_school_id if application.kind == Application.Kind.FOUNDING
-               else application.group.core_school_id)  # type: ignore[union-attr]
+        raise RuleRefusal(
+            _("所选子类型不属于所选合作类型（政策 T-1 至 T-3）。"), field="relation_subtype"
+        )
+    core_id = (
+        application.applicant_school_id
+        if application.kind == Application.Kind.FOUNDING
+        else application.group.core_school_id
+    )  # type: ignore[union-attr]
     core_rule = core_cannot_be_member(core_school_id=core_id, school_id=school.pk)
     if not core_rule:
         raise RuleRefusal(core_rule.reason, field="school")
     if application.kind == Application.Kind.ADMISSION:
         application.proposed_members.exclude(school=school).delete()
-    member = ProposedMember.objects.filter(application=application, school=school).first() or \
-        ProposedMember(application=application, school=school)
+    member = ProposedMember.objects.filter(
+        application=application, school=school
+    ).first() or ProposedMember(application=application, school=school)
     member.relation_type = relation_type
     member.relation_subtype = relation_subtype
     member.through_training = through_training
@@ -193,8 +271,14 @@ def proposed_member_remove(*, application: Application, member_id: int, actor: U
 
 
 @transaction.atomic
-def proposed_partner_add(*, application: Application, partner: Partner, projects: str,
-                         actor: User, now: datetime.datetime | None = None) -> ProposedPartner:
+def proposed_partner_add(
+    *,
+    application: Application,
+    partner: Partner,
+    projects: str,
+    actor: User,
+    now: datetime.datetime | None = None,
+) -> ProposedPartner:
     """Partners of 1+N+X (policy G-1) with the projects they take part in."""
     application = _lock_editable(application, actor)
     if application.kind != Application.Kind.FOUNDING:
@@ -209,8 +293,13 @@ def proposed_partner_add(*, application: Application, partner: Partner, projects
 
 @transaction.atomic
 def admission_evaluation_record(
-    *, application: Application, scores: dict[int, tuple[int, str]], recommendation: str,
-    note: str, actor: User, now: datetime.datetime | None = None,
+    *,
+    application: Application,
+    scores: dict[int, tuple[int, str]],
+    recommendation: str,
+    note: str,
+    actor: User,
+    now: datetime.datetime | None = None,
 ) -> Application:
     """The group's admission evaluation of fit (准入评估, policy L-3): a score per checklist item
     and a recommendation."""
@@ -225,21 +314,31 @@ def admission_evaluation_record(
         if criterion is None:
             raise RuleRefusal(_("评估项目不存在或已停用。"))
         if not 0 <= score <= criterion.max_score:
-            raise RuleRefusal(_("“%(name)s”的得分须在 0 至 %(max)s 之间。")
-                                   % {"name": criterion.name, "max": criterion.max_score})
-        row = AdmissionScore.objects.filter(application=application, criterion=criterion).first() \
-            or AdmissionScore(application=application, criterion=criterion)
+            raise RuleRefusal(
+                _("“%(name)s”的得分须在 0 至 %(max)s 之间。")
+                % {"name": criterion.name, "max": criterion.max_score}
+            )
+        row = AdmissionScore.objects.filter(
+            application=application, criterion=criterion
+        ).first() or AdmissionScore(application=application, criterion=criterion)
         row.score, row.comment = score, comment
         _save(row, actor, now=now)
     if recommendation not in Application.Recommendation.values:
         raise RuleRefusal(_("请选择评估建议。"), field="recommendation")
-    return transition(application, action=Action.EDIT, table=_table(application), actor=actor,
-                      reason=_("填写准入评估"), expected_version=None, now=now,
-                      changes={"evaluation_recommendation": recommendation,
-                               "evaluation_note": note})
+    return transition(
+        application,
+        action=Action.EDIT,
+        table=_table(application),
+        actor=actor,
+        reason=_("填写准入评估"),
+        expected_version=None,
+        now=now,
+        changes={"evaluation_recommendation": recommendation, "evaluation_note": note},
+    )
 
 
 # --- submission and consents ------------------------------------------------------------------
+
 
 def _consent_authorities(application: Application) -> list[int]:
     """Whose prior consent is needed: every proposed member's authority other than the deciding
@@ -252,10 +351,14 @@ def _consent_authorities(application: Application) -> list[int]:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor: User,
-                       expected_version: int | None = None,
-                       today: datetime.date | None = None,
-                       now: datetime.datetime | None = None) -> Application:
+def application_submit(
+    *,
+    application: Application,
+    actor: User,
+    expected_version: int | None = None,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> Application:
     """Submit: the policy checks run; a hard failure refuses the submission, warnings go along
     to the approver. Consents are requested from each authority concerned (L-1, L-3).
     `now`: when (default: the clock); `today` defaults to its date."""
@@ -266,8 +369,11 @@ def application_submit(*, application: Application, actor: User,
     today = today or timezone.localdate(now)
     if application.kind == Application.Kind.ADMISSION:
         assert application.group is not None  # an admission always names its group
-        missing = admission_criteria_for(application.group).exclude(
-            scores__application=application).exists()
+        missing = (
+            admission_criteria_for(application.group)
+            .exclude(scores__application=application)
+            .exists()
+        )
         if missing or not application.evaluation_recommendation:
             raise RuleRefusal(_("请先完成准入评估（政策 L-3）。"))
     if application.kind == Application.Kind.FOUNDING:
@@ -278,8 +384,9 @@ def application_submit(*, application: Application, actor: User,
         if not application.specialty.strip():
             raise RuleRefusal(_("请填写集团特色（一集团一特色，政策 G-5）。"))
     if application.kind == Application.Kind.ADMISSION and not application.admission_mode:
-        raise RuleRefusal(_("请选择结合方式：学校自主结合或行政主导结合（政策 L-3）。"),
-                               field="admission_mode")
+        raise RuleRefusal(
+            _("请选择结合方式：学校自主结合或行政主导结合（政策 L-3）。"), field="admission_mode"
+        )
     outcomes = checks.run_checks(application, today)
     checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes, now=now)
     blocking = checks.hard_failures(outcomes)
@@ -292,36 +399,62 @@ def application_submit(*, application: Application, actor: User,
     for authority_id in authority_ids:
         consent = existing.get(authority_id)
         if consent is None:
-            _save(Consent(application=application, authority_id=authority_id,
-                          requested_at=now), actor, _("征求意见"), now=now)
+            _save(
+                Consent(application=application, authority_id=authority_id, requested_at=now),
+                actor,
+                _("征求意见"),
+                now=now,
+            )
         elif consent.status != ConsentStatus.PENDING:
-            transition(consent, action=ConsentAction.REQUEST_AGAIN, table=CONSENT_TRANSITIONS,
-                       actor=actor, expected_version=None, now=now,
-                       changes={"reason": "", "decided_by": None, "decided_at": None})
-    application = _move(application, Action.SUBMIT, actor, now=now,
-                        changes={"submitted_at": now})
+            transition(
+                consent,
+                action=ConsentAction.REQUEST_AGAIN,
+                table=CONSENT_TRANSITIONS,
+                actor=actor,
+                expected_version=None,
+                now=now,
+                changes={"reason": "", "decided_by": None, "decided_at": None},
+            )
+    application = _move(application, Action.SUBMIT, actor, now=now, changes={"submitted_at": now})
     url = _url(application)
     if application.kind == Application.Kind.EXIT:
         assert application.group is not None  # an exit always names its group
-        notify(principals_of(application.group.core_school_id),
-               _("%(school)s 申请退出集团，请核心校提出意见。")
-               % {"school": application.applicant_school.name}, url, now=now)
+        notify(
+            principals_of(application.group.core_school_id),
+            _("%(school)s 申请退出集团，请核心校提出意见。")
+            % {"school": application.applicant_school.name},
+            url,
+            now=now,
+        )
     elif authority_ids:
         for authority in Authority.objects.filter(pk__in=authority_ids):
-            notify(staff_of(authority),
-                   _("“%(title)s”请求贵单位同意。") % {"title": application.title}, url,
-                   now=now)
+            notify(
+                staff_of(authority),
+                _("“%(title)s”请求贵单位同意。") % {"title": application.title},
+                url,
+                now=now,
+            )
     else:
         _move(application, Action.CONSENTS_COMPLETE, actor, _("无需其他部门同意"), now=now)
-        notify(staff_of(application.deciding_authority_id),
-               _("“%(title)s”待审批。") % {"title": application.title}, url, now=now)
+        notify(
+            staff_of(application.deciding_authority_id),
+            _("“%(title)s”待审批。") % {"title": application.title},
+            url,
+            now=now,
+        )
     return application
 
 
 @transaction.atomic
-def consent_record(*, consent: Consent, given: bool, reason: str, actor: User,
-                   expected_version: int | None = None,
-                   now: datetime.datetime | None = None) -> Consent:
+def consent_record(
+    *,
+    consent: Consent,
+    given: bool,
+    reason: str,
+    actor: User,
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Consent:
     """An authority consents or refuses with reasons (L-1, L-3). Any refusal returns the
     application to the principal; when all have consented, it goes to the decision.
     `expected_version` is the version of the consent the user saw."""
@@ -329,37 +462,63 @@ def consent_record(*, consent: Consent, given: bool, reason: str, actor: User,
     now = now or timezone.now()
     # The application first (every service locks it before its parts), then the consent.
     application = _lock(consent.application, None)
-    ensure_allowed(application, table=_table(application),
-                   action=Action.CONSENTS_COMPLETE if given else Action.CONSENT_REFUSED)
+    ensure_allowed(
+        application,
+        table=_table(application),
+        action=Action.CONSENTS_COMPLETE if given else Action.CONSENT_REFUSED,
+    )
     consent = lock(consent, expected_version=expected_version, related=("authority",))
     consent.application = application
     if not given and not reason.strip():
         raise RuleRefusal(_("不同意时须说明理由。"), field="reason")
     consent = transition(
-        consent, action=ConsentAction.GIVE if given else ConsentAction.REFUSE,
-        table=CONSENT_TRANSITIONS, actor=actor, reason=reason.strip(), expected_version=None,
-        now=now, changes={"reason": reason.strip(), "decided_by": actor, "decided_at": now})
+        consent,
+        action=ConsentAction.GIVE if given else ConsentAction.REFUSE,
+        table=CONSENT_TRANSITIONS,
+        actor=actor,
+        reason=reason.strip(),
+        expected_version=None,
+        now=now,
+        changes={"reason": reason.strip(), "decided_by": actor, "decided_at": now},
+    )
     url = _url(application)
     if not given:
-        _move(application, Action.CONSENT_REFUSED, actor,
-              _("%(authority)s 不同意：%(reason)s") % {"authority": consent.authority.name,
-                                                     "reason": consent.reason}, now=now)
-        notify(principals_of(application.applicant_school_id),
-               _("%(authority)s 不同意“%(title)s”，申请已退回。")
-               % {"authority": consent.authority.name, "title": application.title}, url,
-               now=now)
+        _move(
+            application,
+            Action.CONSENT_REFUSED,
+            actor,
+            _("%(authority)s 不同意：%(reason)s")
+            % {"authority": consent.authority.name, "reason": consent.reason},
+            now=now,
+        )
+        notify(
+            principals_of(application.applicant_school_id),
+            _("%(authority)s 不同意“%(title)s”，申请已退回。")
+            % {"authority": consent.authority.name, "title": application.title},
+            url,
+            now=now,
+        )
     elif not application.consents.exclude(status=ConsentStatus.GIVEN).exists():
         _move(application, Action.CONSENTS_COMPLETE, actor, now=now)
-        notify(staff_of(application.deciding_authority_id),
-               _("“%(title)s”各方已同意，待审批。") % {"title": application.title}, url,
-               now=now)
+        notify(
+            staff_of(application.deciding_authority_id),
+            _("“%(title)s”各方已同意，待审批。") % {"title": application.title},
+            url,
+            now=now,
+        )
     return consent
 
 
 @transaction.atomic
-def exit_opinion_record(*, application: Application, supports: bool, opinion: str,
-                        actor: User, expected_version: int | None = None,
-                        now: datetime.datetime | None = None) -> Application:
+def exit_opinion_record(
+    *,
+    application: Application,
+    supports: bool,
+    opinion: str,
+    actor: User,
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Application:
     """The core school's opinion on a member's exit precedes the decision (L-5)."""
     require(can_give_exit_opinion(actor, application))
     application = _lock(application, expected_version)
@@ -367,71 +526,119 @@ def exit_opinion_record(*, application: Application, supports: bool, opinion: st
     if not opinion.strip():
         raise RuleRefusal(_("请填写核心校意见。"), field="opinion")
     now = now or timezone.now()
-    application = _move(application, Action.OPINION_GIVEN, actor, opinion.strip(), now=now,
-                        changes={"opinion": opinion.strip(), "opinion_supports": supports,
-                                 "opinion_by": actor})
-    notify(staff_of(application.deciding_authority_id),
-           _("“%(title)s”核心校已提出意见，待审批。") % {"title": application.title},
-           _url(application), now=now)
+    application = _move(
+        application,
+        Action.OPINION_GIVEN,
+        actor,
+        opinion.strip(),
+        now=now,
+        changes={"opinion": opinion.strip(), "opinion_supports": supports, "opinion_by": actor},
+    )
+    notify(
+        staff_of(application.deciding_authority_id),
+        _("“%(title)s”核心校已提出意见，待审批。") % {"title": application.title},
+        _url(application),
+        now=now,
+    )
     return application
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, actor: User,
-                         expected_version: int | None = None,
-                         now: datetime.datetime | None = None) -> Application:
+def application_withdraw(
+    *,
+    application: Application,
+    actor: User,
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Application:
     """The applicant withdraws a draft, a returned application, or an exit still waiting for the
     core school's opinion (policy L-1, L-3, L-5)."""
     require(can_withdraw_application(actor, application))
-    return _move(application, Action.WITHDRAW, actor, expected_version=expected_version,
-                 now=now or timezone.now())
+    return _move(
+        application,
+        Action.WITHDRAW,
+        actor,
+        expected_version=expected_version,
+        now=now or timezone.now(),
+    )
 
 
 # --- decision ----------------------------------------------------------------------------------
 
+
 def _next_group_code(year: int) -> str:
     prefix = f"QD-{year}-"
-    taken = set(EducationGroup.objects.filter(code__startswith=prefix)
-                .values_list("code", flat=True))
+    taken = set(
+        EducationGroup.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+    )
     n = len(taken) + 1
     while f"{prefix}{n:03d}" in taken:
         n += 1
     return f"{prefix}{n:03d}"
 
 
-def _approve_founding(application: Application, actor: User, day: datetime.date,
-                      conditions: str, now: datetime.datetime) -> EducationGroup:
+def _approve_founding(
+    application: Application,
+    actor: User,
+    day: datetime.date,
+    conditions: str,
+    now: datetime.datetime,
+) -> EducationGroup:
     """Approval creates the group, its memberships and partnerships, dated (L-1); a district's
     approval is filed with the city (L-2)."""
     if EducationGroup.objects.filter(name=application.proposed_name).exists():
         raise RuleRefusal(_("已有同名的教育集团，请退回修改名称。"))
     group = group_create(
-        name=application.proposed_name, code=_next_group_code(day.year),
-        core_school=application.applicant_school, specialty=application.specialty,
-        founded_on=day, unified_areas=application.unified_areas,
+        name=application.proposed_name,
+        code=_next_group_code(day.year),
+        core_school=application.applicant_school,
+        specialty=application.specialty,
+        founded_on=day,
+        unified_areas=application.unified_areas,
         description=application.description,
         chief_principal_name=application.chief_principal_name,
-        chief_principal_reason=application.chief_principal_reason, actor=actor, now=now,
+        chief_principal_reason=application.chief_principal_reason,
+        actor=actor,
+        now=now,
     )
     for p in application.proposed_members.select_related("school"):
-        membership_add(group=group, school=p.school, relation_type=p.relation_type,
-                       relation_subtype=p.relation_subtype, joined_on=day, actor=actor,
-                       note=p.projects, now=now)
+        membership_add(
+            group=group,
+            school=p.school,
+            relation_type=p.relation_type,
+            relation_subtype=p.relation_subtype,
+            joined_on=day,
+            actor=actor,
+            note=p.projects,
+            now=now,
+        )
     for pp in application.proposed_partners.select_related("partner"):
-        partnership_add(group=group, partner=pp.partner, projects=pp.projects.splitlines(),
-                        started_on=day, actor=actor, now=now)
+        partnership_add(
+            group=group,
+            partner=pp.partner,
+            projects=pp.projects.splitlines(),
+            started_on=day,
+            actor=actor,
+            now=now,
+        )
     _copy_documents(application, group, day, actor, now)
     authority = application.deciding_authority
     if authority.kind == Authority.Kind.DISTRICT:
         from groups.filings.services import filing_create_for_group_founding
 
-        filing_create_for_group_founding(application=application, group=group, actor=actor,
-                                         conditions=conditions, now=now)
+        filing_create_for_group_founding(
+            application=application, group=group, actor=actor, conditions=conditions, now=now
+        )
     return group
 
 
-def _copy_documents(application: Application, group: EducationGroup, day: datetime.date,
-                    actor: User, now: datetime.datetime) -> None:
+def _copy_documents(
+    application: Application,
+    group: EducationGroup,
+    day: datetime.date,
+    actor: User,
+    now: datetime.datetime,
+) -> None:
     """The approved plan, agreements and charter become the group's versioned documents."""
     from groups.charter.services import group_document_from_attachment
 
@@ -443,37 +650,62 @@ def _copy_documents(application: Application, group: EducationGroup, day: dateti
         elif attachment.kind in ("plan", "charter"):
             chosen = [a for a in chosen if a.kind != attachment.kind] + [attachment]
     for attachment in chosen:
-        group_document_from_attachment(group=group, attachment=attachment, adopted_on=day,
-                                       actor=actor, now=now)
+        group_document_from_attachment(
+            group=group, attachment=attachment, adopted_on=day, actor=actor, now=now
+        )
 
 
-def _approve_admission(application: Application, actor: User, day: datetime.date,
-                       now: datetime.datetime) -> None:
+def _approve_admission(
+    application: Application, actor: User, day: datetime.date, now: datetime.datetime
+) -> None:
     """Approval creates the membership from the stated date (L-3)."""
     candidate = application.proposed_members.select_related("school").get()
     assert application.group is not None  # an admission always names its group
-    membership_add(group=application.group, school=candidate.school,
-                   relation_type=candidate.relation_type,
-                   relation_subtype=candidate.relation_subtype, joined_on=day, actor=actor,
-                   note=_("准入方式：%(mode)s")
-                   % {"mode": application.get_admission_mode_display()}, now=now)
+    membership_add(
+        group=application.group,
+        school=candidate.school,
+        relation_type=candidate.relation_type,
+        relation_subtype=candidate.relation_subtype,
+        joined_on=day,
+        actor=actor,
+        note=_("准入方式：%(mode)s") % {"mode": application.get_admission_mode_display()},
+        now=now,
+    )
 
 
-def _approve_exit(application: Application, actor: User, day: datetime.date,
-                  today: datetime.date, now: datetime.datetime) -> None:
+def _approve_exit(
+    application: Application,
+    actor: User,
+    day: datetime.date,
+    today: datetime.date,
+    now: datetime.datetime,
+) -> None:
     """Approval ends the membership on the stated date with reason exit (L-5); a later date
     leaves the school a full member until then."""
     assert application.membership is not None  # an exit always names its membership
-    membership_end(membership=application.membership, left_on=day,
-                   end_reason=Membership.EndReason.EXIT, actor=actor,
-                   note=_("经批准退出"), today=today, now=now)
+    membership_end(
+        membership=application.membership,
+        left_on=day,
+        end_reason=Membership.EndReason.EXIT,
+        actor=actor,
+        note=_("经批准退出"),
+        today=today,
+        now=now,
+    )
 
 
 @transaction.atomic
 def application_decide(
-    *, application: Application, action: str, reason: str, actor: User,
-    expected_version: int, conditions: str = "", justification: str = "",
-    today: datetime.date | None = None, now: datetime.datetime | None = None,
+    *,
+    application: Application,
+    action: str,
+    reason: str,
+    actor: User,
+    expected_version: int,
+    conditions: str = "",
+    justification: str = "",
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> Application:
     """The core school's authority decides: approve, approve with conditions, return for more
     information, or reject, always with reasons (L-1, L-3, L-5). The checks run again; a hard
@@ -497,17 +729,21 @@ def application_decide(
             raise RuleRefusal(_("不能批准：%(reasons)s") % {"reasons": _explain(blocking)})
         if checks.warnings(outcomes) and not justification.strip():
             raise RuleRefusal(
-                _("存在“原则上”规则的提示事项，批准前须填写书面说明。"), field="justification")
+                _("存在“原则上”规则的提示事项，批准前须填写书面说明。"), field="justification"
+            )
         if action == Action.APPROVE_WITH_CONDITIONS and not conditions.strip():
             raise RuleRefusal(_("附条件批准须写明条件。"), field="conditions")
-    changes = {"decision_reason": reason.strip(), "conditions": conditions.strip(),
-               "justification": justification.strip(), "decided_by": actor,
-               "decided_at": now}
+    changes = {
+        "decision_reason": reason.strip(),
+        "conditions": conditions.strip(),
+        "justification": justification.strip(),
+        "decided_by": actor,
+        "decided_at": now,
+    }
     if approving:
         day = application.start_on or today
         if application.kind == Application.Kind.FOUNDING:
-            changes["group"] = _approve_founding(application, actor, day, conditions.strip(),
-                                                 now)
+            changes["group"] = _approve_founding(application, actor, day, conditions.strip(), now)
         elif application.kind == Application.Kind.ADMISSION:
             _approve_admission(application, actor, day, now)
         else:
@@ -519,21 +755,36 @@ def application_decide(
     else:  # the schools the application concerns hear of the outcome too
         for p in application.proposed_members.all():
             recipients += principals_of(p.school_id)
-    notify(recipients, _("“%(title)s”：%(decision)s。%(reason)s") % {
-        "title": application.title, "decision": application.get_status_display(),
-        "reason": reason.strip()}, _url(application), now=now)
+    notify(
+        recipients,
+        _("“%(title)s”：%(decision)s。%(reason)s")
+        % {
+            "title": application.title,
+            "decision": application.get_status_display(),
+            "reason": reason.strip(),
+        },
+        _url(application),
+        now=now,
+    )
     return application
 
 
 @transaction.atomic
-def application_attachment_add(*, application: Application, kind: str, uploaded_file,
-                               actor: User, now: datetime.datetime | None = None):
+def application_attachment_add(
+    *,
+    application: Application,
+    kind: str,
+    uploaded_file,
+    actor: User,
+    now: datetime.datetime | None = None,
+):
     """Attach a document to a draft or returned application (plan, agreements and charter of
     policy L-1, the agreement of L-3). Once submitted, what the authorities consent to and decide
     on cannot change under them."""
 
     application = _lock_editable(application, actor)
-    attachment = attachment_add(owner=application, kind=kind, uploaded_file=uploaded_file,
-                                actor=actor, now=now)
+    attachment = attachment_add(
+        owner=application, kind=kind, uploaded_file=uploaded_file, actor=actor, now=now
+    )
     _touch(application)
     return attachment

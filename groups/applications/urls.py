@@ -13,8 +13,11 @@ urlpatterns = [
     path("<int:application_id>/", v.application_detail_view, name="detail"),
     path("<int:application_id>/edit/", v.application_edit_view, name="edit"),
     path("<int:application_id>/members/", v.member_add_view, name="member-add"),
-    path("<int:application_id>/members/<int:member_id>/remove/", v.member_remove_view,
-         name="member-remove"),
+    path(
+        "<int:application_id>/members/<int:member_id>/remove/",
+        v.member_remove_view,
+        name="member-remove",
+    ),
     path("<int:application_id>/partners/", v.partner_add_view, name="partner-add"),
     path("<int:application_id>/upload/", v.upload_view, name="upload"),
     path("<int:application_id>/evaluation/", v.evaluation_view, name="evaluation"),

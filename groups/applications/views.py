@@ -72,13 +72,22 @@ def inbox_view(request):
     user = request.user
     mine = []
     if user.is_principal and user.school_id:
-        mine = list(application_list_for_user(user=user).filter(
-            applicant_school_id=user.school_id).prefetch_related("consents__authority")[:30])
+        mine = list(
+            application_list_for_user(user=user)
+            .filter(applicant_school_id=user.school_id)
+            .prefetch_related("consents__authority")[:30]
+        )
     notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
-    return render(request, "applications/inbox.html", {
-        "items": inbox_for_user(user), "mine": mine, "notices": notices,
-        "can_found": user.is_principal,
-    })
+    return render(
+        request,
+        "applications/inbox.html",
+        {
+            "items": inbox_for_user(user),
+            "mine": mine,
+            "notices": notices,
+            "can_found": user.is_principal,
+        },
+    )
 
 
 def application_list_view(request):
@@ -90,23 +99,40 @@ def application_list_view(request):
     if kind in Application.Kind.values:
         qs = qs.filter(kind=kind)
     page = Paginator(qs.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
-    return render(request, "applications/application_list.html", {
-        "page_obj": page, "statuses": ApplicationStatus.choices, "kinds": Application.Kind.choices,
-        "status": status, "kind": kind,
-        "query_string": "&".join(f"{k}={v}" for k, v in (("status", status), ("kind", kind)) if v),
-    })
+    return render(
+        request,
+        "applications/application_list.html",
+        {
+            "page_obj": page,
+            "statuses": ApplicationStatus.choices,
+            "kinds": Application.Kind.choices,
+            "status": status,
+            "kind": kind,
+            "query_string": "&".join(
+                f"{k}={v}" for k, v in (("status", status), ("kind", kind)) if v
+            ),
+        },
+    )
 
 
 def _detail_queryset(user):
-    return application_list_for_user(user=user).prefetch_related(
-        Prefetch("proposed_members__school"),
-        Prefetch("proposed_partners__partner"),
-        Prefetch("consents", queryset=Consent.objects.select_related("authority", "decided_by")),
-        Prefetch("check_results", queryset=CheckResult.objects.order_by("stage", "severity",
-                                                                        "clause", "id")),
-        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-        Prefetch("admission_scores__criterion"),
-    ).select_related("membership", "decided_by", "opinion_by", "applicant_school__authority")
+    return (
+        application_list_for_user(user=user)
+        .prefetch_related(
+            Prefetch("proposed_members__school"),
+            Prefetch("proposed_partners__partner"),
+            Prefetch(
+                "consents", queryset=Consent.objects.select_related("authority", "decided_by")
+            ),
+            Prefetch(
+                "check_results",
+                queryset=CheckResult.objects.order_by("stage", "severity", "clause", "id"),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch("admission_scores__criterion"),
+        )
+        .select_related("membership", "decided_by", "opinion_by", "applicant_school__authority")
+    )
 
 
 def application_detail_view(request, application_id: int):
@@ -123,11 +149,14 @@ def _render_detail(request, application_id: int, decision_form=None):
     ctx = {
         "application": application,
         "editable": editable,
-        "history": application.history.select_related("history_user").order_by(
-            "-history_date")[:40],
+        "history": application.history.select_related("history_user").order_by("-history_date")[
+            :40
+        ],
         "deadline": deadline_for(application),
-        "results": {stage: [r for r in application.check_results.all() if r.stage == stage]
-                    for stage in CheckResult.Stage.values},
+        "results": {
+            stage: [r for r in application.check_results.all() if r.stage == stage]
+            for stage in CheckResult.Stage.values
+        },
     }
     if editable:
         # Live checks while drafting, so the principal sees what the approver will see.
@@ -140,25 +169,32 @@ def _render_detail(request, application_id: int, decision_form=None):
         ctx["fields_form"] = _fields_form(application)
         if application.kind == Application.Kind.ADMISSION:
             ctx["evaluation_form"] = _evaluation_form(application)
-    my_consent = next((c for c in application.consents.all()
-                       if c.status == ConsentStatus.PENDING
-                       and _may(application, Action.CONSENT_REFUSED)
-                       and can_record_consent(user, c).allowed), None)
+    my_consent = next(
+        (
+            c
+            for c in application.consents.all()
+            if c.status == ConsentStatus.PENDING
+            and _may(application, Action.CONSENT_REFUSED)
+            and can_record_consent(user, c).allowed
+        ),
+        None,
+    )
     if my_consent:
         ctx["consent"] = my_consent
         ctx["consent_form"] = ConsentForm(initial={"version": my_consent.version})
-    if can_give_exit_opinion(user, application).allowed and \
-            _may(application, Action.OPINION_GIVEN):
+    if can_give_exit_opinion(user, application).allowed and _may(application, Action.OPINION_GIVEN):
         ctx["opinion_form"] = OpinionForm(initial={"version": application.version})
     if _may_decide(user, application):
         ctx["decision_form"] = decision_form or DecisionForm(
-            initial={"version": application.version})
+            initial={"version": application.version}
+        )
     return render(request, "applications/application_detail.html", ctx)
 
 
 def _may_decide(user, application) -> bool:
-    return can_decide_application(user, application).allowed and \
-        any(_may(application, a) for a in DECISION_ACTIONS)
+    return can_decide_application(user, application).allowed and any(
+        _may(application, a) for a in DECISION_ACTIONS
+    )
 
 
 def _kinds(application):
@@ -169,15 +205,25 @@ def _kinds(application):
 def _candidate_schools(application):
     # Schools in no group from today on; the hard check explains any other choice.
     busy = Membership.objects.current_or_upcoming().values("school_id")
-    return School.objects.exclude(pk__in=busy).exclude(
-        pk=application.applicant_school_id).order_by("name")
+    return (
+        School.objects.exclude(pk__in=busy)
+        .exclude(pk=application.applicant_school_id)
+        .order_by("name")
+    )
 
 
 def _fields_form(application, data=None):
     initial = {"version": application.version}
     if application.kind == Application.Kind.FOUNDING:
-        for f in ("proposed_name", "specialty", "unified_areas", "chief_principal_name",
-                  "chief_principal_reason", "start_on", "description"):
+        for f in (
+            "proposed_name",
+            "specialty",
+            "unified_areas",
+            "chief_principal_name",
+            "chief_principal_reason",
+            "start_on",
+            "description",
+        ):
             initial[f] = getattr(application, f)
         return FoundingForm(data, initial=initial)
     if application.kind == Application.Kind.ADMISSION:
@@ -191,9 +237,15 @@ def _fields_form(application, data=None):
 def _evaluation_form(application, data=None):
     criteria = admission_criteria_for(application.group)
     scores = {s.criterion_id: s.score for s in application.admission_scores.all()}
-    return EvaluationForm(data, criteria=criteria, initial_scores=scores, initial={
-        "recommendation": application.evaluation_recommendation,
-        "note": application.evaluation_note})
+    return EvaluationForm(
+        data,
+        criteria=criteria,
+        initial_scores=scores,
+        initial={
+            "recommendation": application.evaluation_recommendation,
+            "note": application.evaluation_note,
+        },
+    )
 
 
 def _back(application_id: int):
@@ -243,10 +295,13 @@ def founding_new_view(request):
     if request.GET.get("spin_off"):
         if not request.GET["spin_off"].isdigit():
             raise Http404
-        spun_off_from = application_get_for_user(user=request.user,
-                                                 application_id=int(request.GET["spin_off"]))
-        if spun_off_from.kind != Application.Kind.EXIT or \
-                spun_off_from.applicant_school_id != request.user.school_id:
+        spun_off_from = application_get_for_user(
+            user=request.user, application_id=int(request.GET["spin_off"])
+        )
+        if (
+            spun_off_from.kind != Application.Kind.EXIT
+            or spun_off_from.applicant_school_id != request.user.school_id
+        ):
             raise Http404
         prefill = exit_spin_off_prefill(exit_application=spun_off_from)
     form = FoundingForm(request.POST or None, initial={"version": 0, **prefill})
@@ -254,17 +309,25 @@ def founding_new_view(request):
         data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}
         try:
             application, created = once(
-                form.cleaned_data["submission"], request.user,
-                lambda: svc.application_create(kind=Application.Kind.FOUNDING,
-                                               actor=request.user, spun_off_from=spun_off_from,
-                                               **data))
+                form.cleaned_data["submission"],
+                request.user,
+                lambda: svc.application_create(
+                    kind=Application.Kind.FOUNDING,
+                    actor=request.user,
+                    spun_off_from=spun_off_from,
+                    **data,
+                ),
+            )
         except RuleRefusal as exc:
             form.add_error(None, exc.message)
         else:
             _created(request, created, _("已创建草稿，请添加成员校、合作单位和材料后提交。"))
             return _back(application.pk)
-    return render(request, "applications/application_new.html",
-                  {"form": form, "kind": Application.Kind.FOUNDING})
+    return render(
+        request,
+        "applications/application_new.html",
+        {"form": form, "kind": Application.Kind.FOUNDING},
+    )
 
 
 def admission_new_view(request, group_id: int):
@@ -274,33 +337,49 @@ def admission_new_view(request, group_id: int):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}
         application, created = once(
-            form.cleaned_data["submission"], request.user,
-            lambda: svc.application_create(kind=Application.Kind.ADMISSION,
-                                           actor=request.user, group=group, **data))
+            form.cleaned_data["submission"],
+            request.user,
+            lambda: svc.application_create(
+                kind=Application.Kind.ADMISSION, actor=request.user, group=group, **data
+            ),
+        )
         _created(request, created, _("已创建草稿，请选择拟吸纳学校、完成准入评估并上传协议。"))
         return _back(application.pk)
-    return render(request, "applications/application_new.html",
-                  {"form": form, "kind": Application.Kind.ADMISSION, "group": group})
+    return render(
+        request,
+        "applications/application_new.html",
+        {"form": form, "kind": Application.Kind.ADMISSION, "group": group},
+    )
 
 
 def exit_new_view(request, membership_id: int):
     try:
         membership = Membership.objects.select_related("group", "school").get(
-            pk=membership_id, school_id=request.user.school_id)
+            pk=membership_id, school_id=request.user.school_id
+        )
     except Membership.DoesNotExist as exc:
         raise Http404 from exc
     require(can_draft_application(request.user, Application.Kind.EXIT, membership=membership))
     form = ExitForm(request.POST or None, initial={"version": 0})
     if request.method == "POST" and form.is_valid():
         application, created = once(
-            form.cleaned_data["submission"], request.user,
+            form.cleaned_data["submission"],
+            request.user,
             lambda: svc.application_create(
-                kind=Application.Kind.EXIT, actor=request.user, membership=membership,
-                reason=form.cleaned_data["reason"], start_on=form.cleaned_data["start_on"]))
+                kind=Application.Kind.EXIT,
+                actor=request.user,
+                membership=membership,
+                reason=form.cleaned_data["reason"],
+                start_on=form.cleaned_data["start_on"],
+            ),
+        )
         _created(request, created, _("已创建退出申请草稿，确认无误后请提交。"))
         return _back(application.pk)
-    return render(request, "applications/application_new.html",
-                  {"form": form, "kind": Application.Kind.EXIT, "group": membership.group})
+    return render(
+        request,
+        "applications/application_new.html",
+        {"form": form, "kind": Application.Kind.EXIT, "group": membership.group},
+    )
 
 
 @require_POST
@@ -312,9 +391,17 @@ def application_edit_view(request, application_id: int):
         _form_errors(request, form)
         return _back(application.pk)
     data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}
-    return _run(request, application.pk, lambda: svc.application_update(
-        application=application, actor=request.user,
-        expected_version=form.cleaned_data["version"], **data), _("已保存。"))
+    return _run(
+        request,
+        application.pk,
+        lambda: svc.application_update(
+            application=application,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **data,
+        ),
+        _("已保存。"),
+    )
 
 
 @require_POST
@@ -326,19 +413,36 @@ def member_add_view(request, application_id: int):
         _form_errors(request, form)
         return _back(application.pk)
     d = form.cleaned_data
-    return _run_once(request, application.pk, form, lambda: svc.proposed_member_set(
-        application=application, school=d["school"], relation_type=d["relation_type"],
-        relation_subtype=d["relation_subtype"], through_training=d["through_training"],
-        pilot_approval=d["pilot_approval"], projects=d["projects"], actor=request.user),
-        _("已添加拟加入学校：%(school)s") % {"school": d["school"].name})
+    return _run_once(
+        request,
+        application.pk,
+        form,
+        lambda: svc.proposed_member_set(
+            application=application,
+            school=d["school"],
+            relation_type=d["relation_type"],
+            relation_subtype=d["relation_subtype"],
+            through_training=d["through_training"],
+            pilot_approval=d["pilot_approval"],
+            projects=d["projects"],
+            actor=request.user,
+        ),
+        _("已添加拟加入学校：%(school)s") % {"school": d["school"].name},
+    )
 
 
 @require_POST
 def member_remove_view(request, application_id: int, member_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
     require(can_edit_application(request.user, application))
-    return _run(request, application.pk, lambda: svc.proposed_member_remove(
-        application=application, member_id=member_id, actor=request.user), _("已移除。"))
+    return _run(
+        request,
+        application.pk,
+        lambda: svc.proposed_member_remove(
+            application=application, member_id=member_id, actor=request.user
+        ),
+        _("已移除。"),
+    )
 
 
 @require_POST
@@ -349,9 +453,18 @@ def partner_add_view(request, application_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run_once(request, application.pk, form, lambda: svc.proposed_partner_add(
-        application=application, partner=form.cleaned_data["partner"],
-        projects=form.cleaned_data["projects"], actor=request.user), _("已添加合作单位。"))
+    return _run_once(
+        request,
+        application.pk,
+        form,
+        lambda: svc.proposed_partner_add(
+            application=application,
+            partner=form.cleaned_data["partner"],
+            projects=form.cleaned_data["projects"],
+            actor=request.user,
+        ),
+        _("已添加合作单位。"),
+    )
 
 
 @require_POST
@@ -362,9 +475,18 @@ def upload_view(request, application_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run_once(request, application.pk, form, lambda: svc.application_attachment_add(
-        application=application, kind=form.cleaned_data["kind"],
-        uploaded_file=form.cleaned_data["file"], actor=request.user), _("材料已上传。"))
+    return _run_once(
+        request,
+        application.pk,
+        form,
+        lambda: svc.application_attachment_add(
+            application=application,
+            kind=form.cleaned_data["kind"],
+            uploaded_file=form.cleaned_data["file"],
+            actor=request.user,
+        ),
+        _("材料已上传。"),
+    )
 
 
 @require_POST
@@ -377,28 +499,46 @@ def evaluation_view(request, application_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run(request, application.pk, lambda: svc.admission_evaluation_record(
-        application=application, scores=form.scores(),
-        recommendation=form.cleaned_data["recommendation"], note=form.cleaned_data["note"],
-        actor=request.user), _("已保存准入评估。"))
+    return _run(
+        request,
+        application.pk,
+        lambda: svc.admission_evaluation_record(
+            application=application,
+            scores=form.scores(),
+            recommendation=form.cleaned_data["recommendation"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+        ),
+        _("已保存准入评估。"),
+    )
 
 
 @require_POST
 def submit_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
     require(can_edit_application(request.user, application))
-    return _run(request, application.pk, lambda: svc.application_submit(
-        application=application, actor=request.user,
-        expected_version=_version(request)), _("已提交。"))
+    return _run(
+        request,
+        application.pk,
+        lambda: svc.application_submit(
+            application=application, actor=request.user, expected_version=_version(request)
+        ),
+        _("已提交。"),
+    )
 
 
 @require_POST
 def withdraw_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
     require(can_withdraw_application(request.user, application))
-    return _run(request, application.pk, lambda: svc.application_withdraw(
-        application=application, actor=request.user,
-        expected_version=_version(request)), _("已撤回。"))
+    return _run(
+        request,
+        application.pk,
+        lambda: svc.application_withdraw(
+            application=application, actor=request.user, expected_version=_version(request)
+        ),
+        _("已撤回。"),
+    )
 
 
 def _version(request) -> int | None:
@@ -420,10 +560,18 @@ def consent_view(request, application_id: int, consent_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run(request, application.pk, lambda: svc.consent_record(
-        consent=consent, given=form.cleaned_data["given"], reason=form.cleaned_data["reason"],
-        actor=request.user, expected_version=form.cleaned_data["version"]),
-        _("已记录贵单位的意见。"))
+    return _run(
+        request,
+        application.pk,
+        lambda: svc.consent_record(
+            consent=consent,
+            given=form.cleaned_data["given"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        ),
+        _("已记录贵单位的意见。"),
+    )
 
 
 @require_POST
@@ -434,10 +582,18 @@ def opinion_view(request, application_id: int):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)
-    return _run(request, application.pk, lambda: svc.exit_opinion_record(
-        application=application, supports=form.cleaned_data["supports"],
-        opinion=form.cleaned_data["opinion"], actor=request.user,
-        expected_version=form.cleaned_data["version"]), _("已提出意见。"))
+    return _run(
+        request,
+        application.pk,
+        lambda: svc.exit_opinion_record(
+            application=application,
+            supports=form.cleaned_data["supports"],
+            opinion=form.cleaned_data["opinion"],
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        ),
+        _("已提出意见。"),
+    )
 
 
 @require_POST
@@ -450,9 +606,14 @@ def decide_view(request, application_id: int):
         d = form.cleaned_data
         try:
             svc.application_decide(
-                application=application, action=d["action"], reason=d["reason"],
-                conditions=d["conditions"], justification=d["justification"],
-                actor=request.user, expected_version=d["version"])
+                application=application,
+                action=d["action"],
+                reason=d["reason"],
+                conditions=d["conditions"],
+                justification=d["justification"],
+                actor=request.user,
+                expected_version=d["version"],
+            )
         except RuleRefusal as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -460,8 +621,10 @@ def decide_view(request, application_id: int):
             return _back(application.pk)
     if not any(_may(application, a) for a in DECISION_ACTIONS):
         # Not (or no longer) to be decided: say why, show the state.
-        messages.error(request, form.non_field_errors().as_text() or
-                       refused(application, Action.APPROVE).message)
+        messages.error(
+            request,
+            form.non_field_errors().as_text() or refused(application, Action.APPROVE).message,
+        )
         return _back(application.pk)
     return _render_detail(request, application.pk, decision_form=form)
 
@@ -470,4 +633,3 @@ def decide_view(request, application_id: int):
 def notifications_read_view(request):
     notifications_mark_read(user=request.user)
     return redirect("applications:inbox")
-

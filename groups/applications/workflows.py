@@ -4,7 +4,6 @@ The feature's services are the only code that changes a status, and they do it t
 runner (`qingdao_groups.core.workflow.transition`), so every allowed move is readable here in one
 place (STYLE.md)."""
 
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,19 +65,20 @@ _COMMON = {
 
 APPLICATION_TRANSITIONS: dict[str, dict[tuple[str, str], str]] = {
     # policy L-1: every proposed member's authority consents before the core's authority decides
-    ApplicationKind.FOUNDING: _COMMON | {
+    ApplicationKind.FOUNDING: _COMMON
+    | {
         (S.DRAFT, A.SUBMIT): S.AWAITING_CONSENTS,
         (S.RETURNED, A.SUBMIT): S.AWAITING_CONSENTS,
     },
     # policy L-3: the candidate's authority consents when it is not the core's
-    ApplicationKind.ADMISSION: _COMMON | {
+    ApplicationKind.ADMISSION: _COMMON
+    | {
         (S.DRAFT, A.SUBMIT): S.AWAITING_CONSENTS,
         (S.RETURNED, A.SUBMIT): S.AWAITING_CONSENTS,
     },
     # policy L-5: the member applies to the core school, whose opinion precedes the decision
-    ApplicationKind.EXIT: {
-        k: v for k, v in _COMMON.items() if k[0] != S.AWAITING_CONSENTS
-    } | {
+    ApplicationKind.EXIT: {k: v for k, v in _COMMON.items() if k[0] != S.AWAITING_CONSENTS}
+    | {
         (S.DRAFT, A.SUBMIT): S.AWAITING_OPINION,
         (S.RETURNED, A.SUBMIT): S.AWAITING_OPINION,
         (S.AWAITING_OPINION, A.OPINION_GIVEN): S.UNDER_DECISION,
@@ -90,8 +90,9 @@ APPLICATION_TRANSITIONS: dict[str, dict[tuple[str, str], str]] = {
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.RETURNED})
 
 
-OPEN_STATUSES = frozenset({S.DRAFT, S.RETURNED, S.AWAITING_CONSENTS, S.AWAITING_OPINION,
-                           S.UNDER_DECISION})
+OPEN_STATUSES = frozenset(
+    {S.DRAFT, S.RETURNED, S.AWAITING_CONSENTS, S.AWAITING_OPINION, S.UNDER_DECISION}
+)
 
 
 APPROVED_STATUSES = frozenset({S.APPROVED, S.APPROVED_WITH_CONDITIONS})

@@ -21,11 +21,20 @@ def _rows(group_id: int, user):
     return qs.filter(id__in=card_list_for_user(user=user).values("pk"))
 
 
-register_timeline_source(TimelineSource(
-    "card", _rows,
-    lambda h: _("%(level)s：%(school)s（%(status)s）") % {
-        "level": h.get_level_display(), "status": h.get_status_display(),
-        "school": h.membership.school.name if h.membership else ""}))
+register_timeline_source(
+    TimelineSource(
+        "card",
+        _rows,
+        lambda h: (
+            _("%(level)s：%(school)s（%(status)s）")
+            % {
+                "level": h.get_level_display(),
+                "status": h.get_status_display(),
+                "school": h.membership.school.name if h.membership else "",
+            }
+        ),
+    )
+)
 
 
 def _card_kinds(user, card: Card) -> list[str]:
@@ -34,8 +43,10 @@ def _card_kinds(user, card: Card) -> list[str]:
 
 
 register_document_owner(
-    Card, can_view=lambda user, card: card_list_for_user(user=user).filter(pk=card.pk).exists(),
-    upload_kinds=_card_kinds)
+    Card,
+    can_view=lambda user, card: card_list_for_user(user=user).filter(pk=card.pk).exists(),
+    upload_kinds=_card_kinds,
+)
 
 
 def _inbox(user: User) -> list[InboxItem]:
@@ -44,24 +55,36 @@ def _inbox(user: User) -> list[InboxItem]:
     items = []
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
         for card in Card.objects.filter(
-                group__authority_id=user.authority_id,
-                status__in=[CardStatus.OVERDUE, CardStatus.UNDER_REVIEW],
+            group__authority_id=user.authority_id,
+            status__in=[CardStatus.OVERDUE, CardStatus.UNDER_REVIEW],
         ).select_related("membership__school"):
             overdue = card.status == CardStatus.OVERDUE
-            items.append(InboxItem(
-                _("整改逾期") if overdue else _("整改待审核"), card.membership.school.name,
-                card.deadline if overdue else day(card.rectified_at),
-                url_or_blank("cards:detail", card.pk), card.get_level_display(),
-                overdue=overdue))
+            items.append(
+                InboxItem(
+                    _("整改逾期") if overdue else _("整改待审核"),
+                    card.membership.school.name,
+                    card.deadline if overdue else day(card.rectified_at),
+                    url_or_blank("cards:detail", card.pk),
+                    card.get_level_display(),
+                    overdue=overdue,
+                )
+            )
     elif user.is_principal and user.school_id:
         for card in Card.objects.filter(
-                membership__school_id=user.school_id, closed_at__isnull=True,
-                status__in=[CardStatus.YELLOW_ISSUED, CardStatus.OVERDUE],
+            membership__school_id=user.school_id,
+            closed_at__isnull=True,
+            status__in=[CardStatus.YELLOW_ISSUED, CardStatus.OVERDUE],
         ).select_related("membership__school"):
-            items.append(InboxItem(_("黄牌待整改"), card.get_ground_display(),
-                                   day(card.issued_at), url_or_blank("cards:detail", card.pk),
-                                   _("整改期限 %(date)s") % {"date": card.deadline},
-                                   overdue=card.status == CardStatus.OVERDUE))
+            items.append(
+                InboxItem(
+                    _("黄牌待整改"),
+                    card.get_ground_display(),
+                    day(card.issued_at),
+                    url_or_blank("cards:detail", card.pk),
+                    _("整改期限 %(date)s") % {"date": card.deadline},
+                    overdue=card.status == CardStatus.OVERDUE,
+                )
+            )
     return items
 
 

@@ -1,7 +1,5 @@
 """Education groups and the dated membership history everything else depends on (DESIGN.md)."""
 
-
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -28,29 +26,42 @@ class Card(models.Model):
         AGREEMENT = "agreement", _("不履行合作办学协议")
         INCIDENT = "incident", _("发生重大事故，影响集团声誉")
 
-    membership = models.ForeignKey(Membership, verbose_name=_("成员关系"),
-                                   on_delete=models.PROTECT, related_name="cards")
-    group = models.ForeignKey(EducationGroup, verbose_name=_("教育集团"),
-                              on_delete=models.PROTECT, related_name="cards")
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("成员关系"), on_delete=models.PROTECT, related_name="cards"
+    )
+    group = models.ForeignKey(
+        EducationGroup, verbose_name=_("教育集团"), on_delete=models.PROTECT, related_name="cards"
+    )
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     status = models.CharField(_("状态"), max_length=20, choices=CardStatus.choices)
     ground = models.CharField(_("事由"), max_length=20, choices=Ground.choices)
     description = models.TextField(_("情况说明"))
     deadline = models.DateField(_("整改期限"), null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发出人"),
-                                  on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     issued_at = models.DateTimeField(_("发出时间"), default=timezone.now)
     rectification = models.TextField(_("整改情况"), blank=True)
     rectified_at = models.DateTimeField(_("提交整改时间"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    escalated_from = models.ForeignKey("self", verbose_name=_("由此黄牌升级"), null=True,
-                                       blank=True, on_delete=models.PROTECT, related_name="+")
+    escalated_from = models.ForeignKey(
+        "self",
+        verbose_name=_("由此黄牌升级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1)
 
     # Its documents (qingdao_groups.core.documents; who may see them: this feature's hooks).
-    attachments = GenericRelation(Attachment, content_type_field="owner_type",
-                                  object_id_field="owner_id")
+    attachments = GenericRelation(
+        Attachment, content_type_field="owner_type", object_id_field="owner_id"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -59,8 +70,8 @@ class Card(models.Model):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level="red", status="red_issued") | (Q(level="yellow")
-                                                                 & ~Q(status="red_issued")),
+                condition=Q(level="red", status="red_issued")
+                | (Q(level="yellow") & ~Q(status="red_issued")),
                 name="card_level_matches_status",
             ),
         ]

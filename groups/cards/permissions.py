@@ -16,12 +16,14 @@ from qingdao_groups.core.rules import ALLOW, Decision
 from qingdao_groups.models import Attachment
 
 
-def can_issue_card(user: User, membership: Membership,
-                   today: datetime.date | None = None) -> Decision:
+def can_issue_card(
+    user: User, membership: Membership, today: datetime.date | None = None
+) -> Decision:
     """Bureau staff of the core's authority warn or expel a member (policy L-6): a school that
     is a member today, including one whose exit takes effect later."""
-    if membership.role != Membership.Role.MEMBER or \
-            not membership.is_active_on(today or membership_today()):
+    if membership.role != Membership.Role.MEMBER or not membership.is_active_on(
+        today or membership_today()
+    ):
         return Decision(False, _("只能对在册成员校发出黄牌或红牌。"))
     if not user.acts_for_authority(membership.group.authority_id):
         return Decision(False, _("只有核心校所属教育行政部门可以发出黄牌或红牌（政策 L-6）。"))
@@ -61,13 +63,21 @@ def can_upload_to_card(user: User, card: Card) -> Decision:
     (yellow card issued or overdue)."""
     kind = card_upload_kind(user, card)
     if kind is None:
-        return Decision(False, _("只有发出黄牌的教育行政部门或被预警学校的校长可以上传材料"
-                                 "（政策 L-6）。"))
+        return Decision(
+            False, _("只有发出黄牌的教育行政部门或被预警学校的校长可以上传材料（政策 L-6）。")
+        )
     if kind == Attachment.Kind.EVIDENCE and card.closed_at is not None:
         return Decision(False, _("该黄牌/红牌已结束，不能再补充证明材料（政策 L-6）。"))
-    if kind == Attachment.Kind.RECTIFICATION and \
-            card.status not in (CardStatus.YELLOW_ISSUED, CardStatus.OVERDUE):
-        return Decision(False, _("整改材料只能在提交整改情况之前或同时上传；该黄牌当前状态为"
-                                 "“%(status)s”（政策 L-6）。")
-                        % {"status": card.get_status_display()})
+    if kind == Attachment.Kind.RECTIFICATION and card.status not in (
+        CardStatus.YELLOW_ISSUED,
+        CardStatus.OVERDUE,
+    ):
+        return Decision(
+            False,
+            _(
+                "整改材料只能在提交整改情况之前或同时上传；该黄牌当前状态为"
+                "“%(status)s”（政策 L-6）。"
+            )
+            % {"status": card.get_status_display()},
+        )
     return ALLOW

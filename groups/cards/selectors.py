@@ -1,6 +1,5 @@
 """Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
 
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -15,8 +14,9 @@ def card_list_for_user(*, user: User) -> QuerySet[Card]:
     after an expulsion ended the membership) and, for a core school, those of its group."""
     qs = Card.objects.select_related("membership__school", "group", "issued_by")
     if user.is_authenticated and user.is_principal and user.school_id:
-        return qs.filter(Q(membership__school_id=user.school_id)
-                         | Q(group__core_school_id=user.school_id))
+        return qs.filter(
+            Q(membership__school_id=user.school_id) | Q(group__core_school_id=user.school_id)
+        )
     q = group_scope_q(user)
     if q is None:
         return qs

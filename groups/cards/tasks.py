@@ -1,6 +1,5 @@
 """Celery tasks of the groups app: take ids, call one service."""
 
-
 from celery import shared_task
 
 

@@ -9,7 +9,6 @@ principal adds rectification material (policy L-6). A file is checked by content
 before any service runs; where a file comes with an action (issuing, responding) the action and
 the file are stored in one transaction, so a refused file leaves no card and no response."""
 
-
 import datetime
 
 from django.contrib import messages
@@ -69,23 +68,36 @@ def _visible_cards(user: User) -> QuerySet[Card]:
     (the core principal sees the group's)."""
     qs = card_list_for_user(user=user)
     if user.is_principal:
-        qs = qs.filter(Q(membership__school_id=user.school_id)
-                       | Q(group__core_school_id=user.school_id))
+        qs = qs.filter(
+            Q(membership__school_id=user.school_id) | Q(group__core_school_id=user.school_id)
+        )
     return qs
 
 
 def _get_card(user: User, card_id: int) -> Card:
     try:
-        return _visible_cards(user).select_related(
-            "group__authority", "group__core_school", "membership__school__authority",
-            "escalated_from").get(pk=card_id)
+        return (
+            _visible_cards(user)
+            .select_related(
+                "group__authority",
+                "group__core_school",
+                "membership__school__authority",
+                "escalated_from",
+            )
+            .get(pk=card_id)
+        )
     except Card.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _days_overdue(card: Card, today: datetime.date) -> int:
-    if card.closed_at is None and card.level == Card.Level.YELLOW and card.deadline and \
-            card.status != CardStatus.UNDER_REVIEW and card.deadline < today:
+    if (
+        card.closed_at is None
+        and card.level == Card.Level.YELLOW
+        and card.deadline
+        and card.status != CardStatus.UNDER_REVIEW
+        and card.deadline < today
+    ):
         return (today - card.deadline).days
     return 0
 
@@ -93,24 +105,28 @@ def _days_overdue(card: Card, today: datetime.date) -> int:
 def _timeline(card: Card) -> list[dict]:
     """The card's story from its audit rows, oldest first: who, when, which state, why, and the
     texts that changed at that step."""
-    rows = list(card.history.select_related("history_user").order_by("history_date",
-                                                                      "history_id"))
+    rows = list(card.history.select_related("history_user").order_by("history_date", "history_id"))
     entries, previous = [], None
     for h in rows:
         changed = []
-        for field, label in (("rectification", _("整改情况")), ("review_note", _("审核意见")),
-                             ("deadline", _("整改期限"))):
+        for field, label in (
+            ("rectification", _("整改情况")),
+            ("review_note", _("审核意见")),
+            ("deadline", _("整改期限")),
+        ):
             value = getattr(h, field)
             if value and (previous is None or getattr(previous, field) != value):
                 changed.append((label, value))
         user = h.history_user
-        entries.append({
-            "when": h.history_date,
-            "who": (user.get_full_name() or user.username) if user else _("系统"),
-            "status": str(Card.Status(h.status).label),
-            "reason": h.history_change_reason or "",
-            "changed": changed,
-        })
+        entries.append(
+            {
+                "when": h.history_date,
+                "who": (user.get_full_name() or user.username) if user else _("系统"),
+                "status": str(Card.Status(h.status).label),
+                "reason": h.history_change_reason or "",
+                "changed": changed,
+            }
+        )
         previous = h
     return entries
 
@@ -131,29 +147,40 @@ def _render_detail(request, card: Card, bound: dict | None = None, status: int =
     if may_upload and "upload" not in forms_:
         forms_["upload"] = UploadForm(prefix="upload")
     escalated_to = Card.objects.filter(escalated_from_id=card.pk).only("pk", "issued_at").first()
-    siblings = list(Card.objects.filter(membership_id=card.membership_id).exclude(pk=card.pk)
-                    .only("pk", "level", "status", "issued_at", "closed_at", "deadline")
-                    .order_by("-issued_at", "-pk"))
-    attachments = list(card.attachments.select_related("uploaded_by").defer("text")
-                       .order_by("kind", "-version", "-pk"))
-    return render(request, "cards/card_detail.html", {
-        "card": card,
-        "state_label": card_state_label(card),
-        "days_overdue": _days_overdue(card, today),
-        "timeline": _timeline(card),
-        "attachments": attachments,
-        "escalated_to": escalated_to,
-        "siblings": [(c, card_state_label(c)) for c in siblings],
-        "may_respond": may_respond and (card.status, CardAction.RECTIFY) in CARD_TRANSITIONS,
-        "may_lift": may_review and (card.status, CardAction.LIFT) in CARD_TRANSITIONS,
-        "may_reject": may_review and (card.status, CardAction.REJECT_RECTIFICATION)
-        in CARD_TRANSITIONS,
-        "may_escalate": may_review and (card.status, CardAction.ESCALATE) in CARD_TRANSITIONS,
-        "may_upload": may_upload,
-        "upload_kind_label": Attachment.Kind(upload_kind).label if upload_kind else "",
-        "upload_kind": upload_kind or "",
-        "forms": forms_,
-    }, status=status)
+    siblings = list(
+        Card.objects.filter(membership_id=card.membership_id)
+        .exclude(pk=card.pk)
+        .only("pk", "level", "status", "issued_at", "closed_at", "deadline")
+        .order_by("-issued_at", "-pk")
+    )
+    attachments = list(
+        card.attachments.select_related("uploaded_by")
+        .defer("text")
+        .order_by("kind", "-version", "-pk")
+    )
+    return render(
+        request,
+        "cards/card_detail.html",
+        {
+            "card": card,
+            "state_label": card_state_label(card),
+            "days_overdue": _days_overdue(card, today),
+            "timeline": _timeline(card),
+            "attachments": attachments,
+            "escalated_to": escalated_to,
+            "siblings": [(c, card_state_label(c)) for c in siblings],
+            "may_respond": may_respond and (card.status, CardAction.RECTIFY) in CARD_TRANSITIONS,
+            "may_lift": may_review and (card.status, CardAction.LIFT) in CARD_TRANSITIONS,
+            "may_reject": may_review
+            and (card.status, CardAction.REJECT_RECTIFICATION) in CARD_TRANSITIONS,
+            "may_escalate": may_review and (card.status, CardAction.ESCALATE) in CARD_TRANSITIONS,
+            "may_upload": may_upload,
+            "upload_kind_label": Attachment.Kind(upload_kind).label if upload_kind else "",
+            "upload_kind": upload_kind or "",
+            "forms": forms_,
+        },
+        status=status,
+    )
 
 
 def card_list_view(request):
@@ -166,14 +193,25 @@ def card_list_view(request):
         qs = qs.filter(closed_at__isnull=True)
     elif state == "closed":
         qs = qs.filter(closed_at__isnull=False)
-    qs = qs.order_by(F("closed_at").desc(nulls_first=True), F("deadline").asc(nulls_last=True),
-                     "-issued_at", "-pk")
+    qs = qs.order_by(
+        F("closed_at").desc(nulls_first=True),
+        F("deadline").asc(nulls_last=True),
+        "-issued_at",
+        "-pk",
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(c, card_state_label(c), _days_overdue(c, today)) for c in page]
-    return render(request, "cards/card_list.html", {
-        "page_obj": page, "rows": rows, "state": state, "query_string": f"state={state}",
-    })
+    return render(
+        request,
+        "cards/card_list.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "state": state,
+            "query_string": f"state={state}",
+        },
+    )
 
 
 def card_detail_view(request, card_id: int):
@@ -208,49 +246,73 @@ def _post_action(request, card_id: int, *, form_class, prefix: str, rule, run):
 @require_POST
 def card_respond_view(request, card_id: int):
     def run(card, data):
-        card = card_submit_rectification(card=card, rectification=data["rectification"],
-                                         expected_version=data["version"], file=data["file"],
-                                         actor=request.user)
+        card = card_submit_rectification(
+            card=card,
+            rectification=data["rectification"],
+            expected_version=data["version"],
+            file=data["file"],
+            actor=request.user,
+        )
         return card, _("已提交整改材料，等待审核。")
 
-    return _post_action(request, card_id, form_class=RespondForm,
-                        prefix="respond", rule=can_respond_to_card, run=run)
+    return _post_action(
+        request,
+        card_id,
+        form_class=RespondForm,
+        prefix="respond",
+        rule=can_respond_to_card,
+        run=run,
+    )
 
 
 @require_POST
 def card_lift_view(request, card_id: int):
     def run(card, data):
-        card = card_lift(card=card, note=data["note"], expected_version=data["version"],
-                         actor=request.user)
+        card = card_lift(
+            card=card, note=data["note"], expected_version=data["version"], actor=request.user
+        )
         return card, _("已撤销黄牌预警。")
 
-    return _post_action(request, card_id, form_class=LiftForm,
-                        prefix="lift", rule=can_review_card, run=run)
+    return _post_action(
+        request, card_id, form_class=LiftForm, prefix="lift", rule=can_review_card, run=run
+    )
 
 
 @require_POST
 def card_reject_view(request, card_id: int):
     def run(card, data):
-        card = card_reject_rectification(card=card, note=data["note"],
-                                         new_deadline=data["new_deadline"],
-                                         expected_version=data["version"], actor=request.user)
+        card = card_reject_rectification(
+            card=card,
+            note=data["note"],
+            new_deadline=data["new_deadline"],
+            expected_version=data["version"],
+            actor=request.user,
+        )
         return card, _("整改不通过，已设定新的整改期限。")
 
-    return _post_action(request, card_id, form_class=RejectForm, prefix="reject",
-                        rule=can_review_card, run=run)
+    return _post_action(
+        request, card_id, form_class=RejectForm, prefix="reject", rule=can_review_card, run=run
+    )
 
 
 @require_POST
 def card_escalate_view(request, card_id: int):
     def run(card, data):
-        red = card_issue_red(membership=card.membership, reason=data["reason"],
-                             escalate_from=card, expected_version=data["version"],
-                             actor=request.user)
+        red = card_issue_red(
+            membership=card.membership,
+            reason=data["reason"],
+            escalate_from=card,
+            expected_version=data["version"],
+            actor=request.user,
+        )
         return red, _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。") % {
-            "school": card.membership.school.name, "date": red.membership.left_on}
+            "school": card.membership.school.name,
+            "date": red.membership.left_on,
+        }
 
-    return _post_action(request, card_id, form_class=EscalateForm,
-                        prefix="escalate", rule=can_review_card, run=run)
+    return _post_action(
+        request, card_id, form_class=EscalateForm, prefix="escalate", rule=can_review_card, run=run
+    )
 
 
 @require_POST
@@ -269,10 +331,15 @@ def card_upload_view(request, card_id: int):
     if form.is_valid():
         try:
             attachment, created = once(
-                form.cleaned_data["submission"], request.user,
-                lambda: card_attachment_add(card=card, kind=kind,
-                                            uploaded_file=form.cleaned_data["file"],
-                                            actor=request.user))
+                form.cleaned_data["submission"],
+                request.user,
+                lambda: card_attachment_add(
+                    card=card,
+                    kind=kind,
+                    uploaded_file=form.cleaned_data["file"],
+                    actor=request.user,
+                ),
+            )
         except RuleRefusal as exc:
             if exc.field != "file":  # the card moved on: say so and show it as it is now
                 messages.error(request, exc.message)
@@ -282,9 +349,15 @@ def card_upload_view(request, card_id: int):
             if not created:
                 messages.info(request, ALREADY_DONE)
             else:
-                messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
-                    "kind": attachment.get_kind_display(), "name": attachment.original_name,
-                    "v": attachment.version})
+                messages.success(
+                    request,
+                    _("已上传%(kind)s：%(name)s（第 %(v)d 版）。")
+                    % {
+                        "kind": attachment.get_kind_display(),
+                        "name": attachment.original_name,
+                        "v": attachment.version,
+                    },
+                )
             return redirect("cards:detail", card_id=card.pk)
     return _render_detail(request, card, bound={"upload": form})
 
@@ -294,8 +367,9 @@ def card_issue_view(request, membership_id: int):
     scope = group_scope_q(request.user)
     groups = EducationGroup.objects.all() if scope is None else EducationGroup.objects.filter(scope)
     try:
-        membership = Membership.objects.select_related(
-            "group", "group__authority", "school").get(pk=membership_id, group__in=groups)
+        membership = Membership.objects.select_related("group", "group__authority", "school").get(
+            pk=membership_id, group__in=groups
+        )
     except Membership.DoesNotExist as exc:
         raise Http404 from exc
     repeated = first_result(request)
@@ -313,12 +387,19 @@ def card_issue_view(request, membership_id: int):
         form = IssueForm(open_yellows=open_yellows)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+
         def issue():
             return card_issue(
-                membership=membership, level=data["level"], ground=data["ground"],
-                description=data["description"], deadline=data["deadline"],
-                severe=data["severe"], escalate_from=data["escalate_from"],
-                evidence=data["evidence"], actor=request.user)
+                membership=membership,
+                level=data["level"],
+                ground=data["ground"],
+                description=data["description"],
+                deadline=data["deadline"],
+                severe=data["severe"],
+                escalate_from=data["escalate_from"],
+                evidence=data["evidence"],
+                actor=request.user,
+            )
 
         try:
             # A repeat of this form (a double click) shows the card the first one issued: a
@@ -334,23 +415,34 @@ def card_issue_view(request, membership_id: int):
             if not created:
                 messages.info(request, ALREADY_DONE)
             elif card.level == Card.Level.YELLOW:
-                messages.success(request, _("已发出黄牌预警，整改期限 %(date)s。")
-                                 % {"date": card.deadline})
+                messages.success(
+                    request, _("已发出黄牌预警，整改期限 %(date)s。") % {"date": card.deadline}
+                )
             else:
-                messages.success(request, _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。")
-                                 % {"school": membership.school.name,
-                                    "date": timezone.localdate()})
+                messages.success(
+                    request,
+                    _("已发出红牌：%(school)s 的成员关系自 %(date)s 起结束。")
+                    % {"school": membership.school.name, "date": timezone.localdate()},
+                )
             return redirect("cards:detail", card_id=card.pk)
     if request.method == "POST":
         keep_file_hint(form)
     params = PolicyParameters.current()
     previous = list(membership.cards.order_by("-issued_at", "-pk"))
-    return render(request, "cards/card_issue.html", {
-        "form": form, "membership": membership, "params": params,
-        "default_deadline": timezone.localdate()
-        + datetime.timedelta(days=params.rectification_days),
-        "yellows_in_window": yellow_cards_in_window(
-            membership=membership, today=timezone.localdate(),
-            window_days=params.yellow_card_window_days),
-        "previous": [(c, card_state_label(c)) for c in previous],
-    })
+    return render(
+        request,
+        "cards/card_issue.html",
+        {
+            "form": form,
+            "membership": membership,
+            "params": params,
+            "default_deadline": timezone.localdate()
+            + datetime.timedelta(days=params.rectification_days),
+            "yellows_in_window": yellow_cards_in_window(
+                membership=membership,
+                today=timezone.localdate(),
+                window_days=params.yellow_card_window_days,
+            ),
+            "previous": [(c, card_state_label(c)) for c in previous],
+        },
+    )

@@ -4,7 +4,6 @@ The feature's services are the only code that changes a status, and they do it t
 runner (`qingdao_groups.core.workflow.transition`), so every allowed move is readable here in one
 place (STYLE.md)."""
 
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

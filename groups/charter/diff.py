@@ -5,7 +5,6 @@ Files are never served from MEDIA_URL: every download goes through a view here t
 the user may see the owner (404 otherwise), sends `Content-Disposition: attachment` and
 `X-Content-Type-Options: nosniff`."""
 
-
 import difflib
 from dataclasses import dataclass, field
 
@@ -66,8 +65,11 @@ def _align(a: list[str], i1: int, i2: int, b: list[str], j1: int, j2: int):
             matcher.set_seq2(b[j])
             for i in range(i1, i2):
                 matcher.set_seq1(a[i])
-                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best and \
-                        matcher.ratio() > best:
+                if (
+                    matcher.real_quick_ratio() > best
+                    and matcher.quick_ratio() > best
+                    and matcher.ratio() > best
+                ):
                     best, best_i, best_j = matcher.ratio(), i, j
     if best_i is None:
         yield from (("removed", i, None) for i in range(i1, i2))
@@ -78,8 +80,9 @@ def _align(a: list[str], i1: int, i2: int, b: list[str], j1: int, j2: int):
     yield from _align(a, best_i + 1, i2, b, best_j + 1, j2)
 
 
-def text_diff_rows(old: str, new: str, *, context: int | None = CONTEXT_LINES
-                   ) -> tuple[list[DiffRow], bool]:
+def text_diff_rows(
+    old: str, new: str, *, context: int | None = CONTEXT_LINES
+) -> tuple[list[DiffRow], bool]:
     """Side-by-side rows comparing two texts line by line, with the changed characters of a
     changed line marked; unchanged runs beyond `context` lines are folded (None: show all).
     Returns (rows, truncated). The texts come from users: the template escapes every piece."""
@@ -100,8 +103,15 @@ def text_diff_rows(old: str, new: str, *, context: int | None = CONTEXT_LINES
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 for k in range(i2 - i1):
-                    rows.append(DiffRow("equal", i1 + k + 1, j1 + k + 1, [(a[i1 + k], False)],
-                                        [(b[j1 + k], False)]))
+                    rows.append(
+                        DiffRow(
+                            "equal",
+                            i1 + k + 1,
+                            j1 + k + 1,
+                            [(a[i1 + k], False)],
+                            [(b[j1 + k], False)],
+                        )
+                    )
                 continue
             for op, i, j in _align(a, i1, i2, b, j1, j2):
                 if op == "changed":

@@ -5,7 +5,6 @@ Files are never served from MEDIA_URL: every download goes through a view here t
 the user may see the owner (404 otherwise), sends `Content-Disposition: attachment` and
 `X-Content-Type-Options: nosniff`."""
 
-
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,19 +18,25 @@ class GroupDocumentForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("文件类别"),
         choices=[(k.value, k.label) for k in GROUP_UPLOAD_KINDS],
-        help_text=gettext_lazy("集团依章程运行（政策 G-4），"
-                               "在章程下制定内部管理制度（政策 L-8）。"),
+        help_text=gettext_lazy(
+            "集团依章程运行（政策 G-4），在章程下制定内部管理制度（政策 L-8）。"
+        ),
     )
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
-    adopted_on = forms.DateField(label=gettext_lazy("通过日期"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    adopted_on = forms.DateField(
+        label=gettext_lazy("通过日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     # Empty files reach the service, whose message is the same as for every other upload.
-    file = forms.FileField(label=gettext_lazy("文件"), allow_empty_file=True,
-                           widget=forms.FileInput(attrs={"accept": ACCEPT}))
+    file = forms.FileField(
+        label=gettext_lazy("文件"),
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+    )
     submission = SubmissionField()
 
     def __init__(self, *args, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
             "PDF、OFD、DOCX 或 PNG/JPEG/GIF 图片，不超过 %(mb).0f MB；系统按文件内容判断类型。"
-            "每次上传生成一个新版本，旧版本保留。") % {"mb": max_bytes / 1024 / 1024}
+            "每次上传生成一个新版本，旧版本保留。"
+        ) % {"mb": max_bytes / 1024 / 1024}

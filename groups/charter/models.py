@@ -1,7 +1,5 @@
 """Education groups and the dated membership history everything else depends on (DESIGN.md)."""
 
-
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -29,7 +27,9 @@ class GroupDocument(models.Model):
         AGREEMENT = "agreement", _("合作办学协议")
 
     group = models.ForeignKey(
-        EducationGroup, verbose_name=_("教育集团"), on_delete=models.PROTECT,
+        EducationGroup,
+        verbose_name=_("教育集团"),
+        on_delete=models.PROTECT,
         related_name="documents",
     )
     kind = models.CharField(_("文件类别"), max_length=20, choices=Kind.choices)
@@ -40,8 +40,12 @@ class GroupDocument(models.Model):
     text = models.TextField(_("正文"), blank=True)
     adopted_on = models.DateField(_("通过日期"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
@@ -53,7 +57,8 @@ class GroupDocument(models.Model):
         ordering = ["group_id", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "kind", "version"], name="document_unique_version",
+                fields=["group", "kind", "version"],
+                name="document_unique_version",
                 violation_error_message=_("该文件的这一版本已存在。"),
             ),
         ]

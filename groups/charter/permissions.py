@@ -1,6 +1,5 @@
 """Who may change the registry of groups. Each rule returns a Decision that explains a refusal."""
 
-
 from django.utils.translation import gettext_lazy as _
 
 from groups.registry.models import (
@@ -21,5 +20,6 @@ def can_manage_group_documents(user: User, group: EducationGroup) -> Decision:
         return Decision(False, _("集团已撤销，不能再登记文件。"))
     if _principal_of(user, group.core_school_id) or user.acts_for_authority(group.authority_id):
         return ALLOW
-    return Decision(False, _("只有核心校校长或集团的审批教育行政部门可以登记章程与制度"
-                             "（政策 G-4、L-8）。"))
+    return Decision(
+        False, _("只有核心校校长或集团的审批教育行政部门可以登记章程与制度（政策 G-4、L-8）。")
+    )

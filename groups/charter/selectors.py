@@ -1,6 +1,5 @@
 """Reads of a group's documents: whoever may see the group may read them (policy G-4, L-8)."""
 
-
 from django.http import Http404
 
 from groups.charter.models import GroupDocument

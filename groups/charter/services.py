@@ -34,12 +34,20 @@ GROUP_UPLOAD_KINDS = (GroupDocument.Kind.CHARTER, GroupDocument.Kind.RULES)
 def _store_group_file(group: EducationGroup, kind: str, uploaded_file, info: UploadInfo) -> str:
     storage = GroupDocument._meta.get_field("file").storage
     uploaded_file.seek(0)
-    return storage.save(f"documents/{group.pk}/{kind}/{generated_name(info.extension)}",
-                        uploaded_file)
+    return storage.save(
+        f"documents/{group.pk}/{kind}/{generated_name(info.extension)}", uploaded_file
+    )
 
 
-def group_document_add(*, group: EducationGroup, kind: str, uploaded_file, title: str,
-                       adopted_on: datetime.date, actor: User) -> GroupDocument:
+def group_document_add(
+    *,
+    group: EducationGroup,
+    kind: str,
+    uploaded_file,
+    title: str,
+    adopted_on: datetime.date,
+    actor: User,
+) -> GroupDocument:
     """Record a new version of a group's charter (policy G-4) or internal management rules
     (policy L-8). Permission: can_manage_group_documents (the core principal or the staff of the
     group's authority)."""
@@ -54,25 +62,50 @@ def group_document_add(*, group: EducationGroup, kind: str, uploaded_file, title
     if adopted_on > timezone.localdate():
         raise RuleRefusal(_("通过日期不能晚于今天。"), field="adopted_on")
     info, text = _validated(uploaded_file)
-    return _group_document_store(group=group, kind=kind, title=title, adopted_on=adopted_on,
-                                 uploaded_file=uploaded_file, info=info, text=text, actor=actor)
+    return _group_document_store(
+        group=group,
+        kind=kind,
+        title=title,
+        adopted_on=adopted_on,
+        uploaded_file=uploaded_file,
+        info=info,
+        text=text,
+        actor=actor,
+    )
 
 
 @transaction.atomic
-def _group_document_store(*, group: EducationGroup, kind: str, title: str,
-                          adopted_on: datetime.date, uploaded_file, info: UploadInfo, text: str,
-                          actor: User) -> GroupDocument:
+def _group_document_store(
+    *,
+    group: EducationGroup,
+    kind: str,
+    title: str,
+    adopted_on: datetime.date,
+    uploaded_file,
+    info: UploadInfo,
+    text: str,
+    actor: User,
+) -> GroupDocument:
     group = EducationGroup.objects.select_for_update().get(pk=group.pk)
     require(can_manage_group_documents(actor, group))  # re-checked on the locked row
     document = GroupDocument(
-        group=group, kind=kind, version=_next_version(group.documents.filter(kind=kind)),
-        title=title[:200], original_name=info.original_name, text=text, adopted_on=adopted_on,
+        group=group,
+        kind=kind,
+        version=_next_version(group.documents.filter(kind=kind)),
+        title=title[:200],
+        original_name=info.original_name,
+        text=text,
+        adopted_on=adopted_on,
         uploaded_by=actor,
     )
     document.file.name = _store_group_file(group, kind, uploaded_file, info)
     try:
-        stamp(document, actor=actor, reason=_("登记%(kind)s第 %(v)d 版") % {
-            "kind": document.get_kind_display(), "v": document.version})
+        stamp(
+            document,
+            actor=actor,
+            reason=_("登记%(kind)s第 %(v)d 版")
+            % {"kind": document.get_kind_display(), "v": document.version},
+        )
         document.save()
     except BaseException:
         document.file.storage.delete(document.file.name)
@@ -81,10 +114,15 @@ def _group_document_store(*, group: EducationGroup, kind: str, title: str,
 
 
 @transaction.atomic
-def group_document_from_attachment(*, group: EducationGroup, attachment: Attachment,
-                                   adopted_on: datetime.date, actor: User,
-                                   title: str = "",
-                                   now: datetime.datetime | None = None) -> GroupDocument:
+def group_document_from_attachment(
+    *,
+    group: EducationGroup,
+    attachment: Attachment,
+    adopted_on: datetime.date,
+    actor: User,
+    title: str = "",
+    now: datetime.datetime | None = None,
+) -> GroupDocument:
     """When a founding is approved, its plan, cooperation agreement and charter become the new
     group's documents (policy L-1, G-4): a new GroupDocument version of the same kind pointing
     at the same stored file, with the extracted text. Called by the approving service."""
@@ -93,21 +131,33 @@ def group_document_from_attachment(*, group: EducationGroup, attachment: Attachm
         raise RuleRefusal(_("只有集团化办学方案、合作办学协议和集团章程可以成为集团文件。"))
     if attachment.owner_type_id != ContentType.objects.get_for_model(Application).pk:
         raise RuleRefusal(_("只有申请中的文件可以成为集团文件。"))
-    application_group_id = Application.objects.filter(pk=attachment.owner_id).values_list(
-        "group_id", flat=True).first()
+    application_group_id = (
+        Application.objects.filter(pk=attachment.owner_id)
+        .values_list("group_id", flat=True)
+        .first()
+    )
     if application_group_id is not None and application_group_id != group.pk:
         raise RuleRefusal(_("该文件属于另一个集团的申请。"))
     group = EducationGroup.objects.select_for_update().get(pk=group.pk)
     kind = str(attachment.kind)
     document = GroupDocument(
-        group=group, kind=kind, version=_next_version(group.documents.filter(kind=kind)),
+        group=group,
+        kind=kind,
+        version=_next_version(group.documents.filter(kind=kind)),
         title=(title or str(GroupDocument.Kind(kind).label))[:200],
-        original_name=attachment.original_name, text=attachment.text, adopted_on=adopted_on,
-        uploaded_by=actor, uploaded_at=now or timezone.now(),
+        original_name=attachment.original_name,
+        text=attachment.text,
+        adopted_on=adopted_on,
+        uploaded_by=actor,
+        uploaded_at=now or timezone.now(),
     )
     document.file.name = attachment.file.name  # the same stored file; nothing is copied
-    stamp(document, actor=actor, now=document.uploaded_at,
-          reason=_("申请批准，%(kind)s成为集团文件（第 %(v)d 版）") % {
-              "kind": document.get_kind_display(), "v": document.version})
+    stamp(
+        document,
+        actor=actor,
+        now=document.uploaded_at,
+        reason=_("申请批准，%(kind)s成为集团文件（第 %(v)d 版）")
+        % {"kind": document.get_kind_display(), "v": document.version},
+    )
     document.save()
     return document

@@ -5,7 +5,6 @@ Files are never served from MEDIA_URL: every download checks the user may see th
 otherwise) and goes out through qingdao_groups.core.documents.file_response. Workflow
 attachments are downloaded through the shared view (qingdao_groups/core/views.py)."""
 
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -34,22 +33,34 @@ def group_document_download_view(request, document_id: int):
     if not document.file:
         raise Http404
     content_type, extension = stored_content_type(document.file)
-    return file_response(document.file, original_name=document.original_name or document.title,
-                          content_type=content_type, extension=extension)
+    return file_response(
+        document.file,
+        original_name=document.original_name or document.title,
+        content_type=content_type,
+        extension=extension,
+    )
 
 
 def _documents_by_kind(group: EducationGroup) -> list[dict]:
     documents = list(
-        GroupDocument.objects.filter(group=group).select_related("uploaded_by")
-        .defer("text").order_by("kind", "-version")
+        GroupDocument.objects.filter(group=group)
+        .select_related("uploaded_by")
+        .defer("text")
+        .order_by("kind", "-version")
     )
     sections = []
     for kind in GroupDocument.Kind:
         versions = [d for d in documents if d.kind == kind.value]
         for i, document in enumerate(versions):
             document.previous_version = versions[i + 1].version if i + 1 < len(versions) else None
-        sections.append({"kind": kind.value, "label": kind.label, "versions": versions,
-                         "comparable": len(versions) >= 2})
+        sections.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "versions": versions,
+                "comparable": len(versions) >= 2,
+            }
+        )
     return sections
 
 
@@ -65,32 +76,52 @@ def group_documents_view(request, group_id: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                document, created = once(data["submission"], request.user,
-                                         lambda: group_document_add(
-                    group=group, kind=data["kind"], uploaded_file=data["file"],
-                    title=data["title"], adopted_on=data["adopted_on"], actor=request.user,
-                ))
+                document, created = once(
+                    data["submission"],
+                    request.user,
+                    lambda: group_document_add(
+                        group=group,
+                        kind=data["kind"],
+                        uploaded_file=data["file"],
+                        title=data["title"],
+                        adopted_on=data["adopted_on"],
+                        actor=request.user,
+                    ),
+                )
             except RuleRefusal as exc:
                 add_form_error(form, exc)
             else:
                 if not created:
                     messages.info(request, ALREADY_DONE)
                 else:
-                    messages.success(request, _("已登记%(kind)s第 %(v)d 版。") % {
-                        "kind": document.get_kind_display(), "v": document.version})
+                    messages.success(
+                        request,
+                        _("已登记%(kind)s第 %(v)d 版。")
+                        % {"kind": document.get_kind_display(), "v": document.version},
+                    )
                 return redirect("documents:group-documents", group_id=group.pk)
         if form.errors and "file" not in form.errors:
             form.add_error("file", _("出于安全原因，浏览器不会保留已选的文件，请重新选择。"))
     elif decision:
         kind = request.GET.get("kind")
-        form = GroupDocumentForm(max_bytes=upload_limit_bytes(), initial={
-            "kind": kind if kind in GROUP_UPLOAD_KINDS else GroupDocument.Kind.CHARTER,
-            "adopted_on": timezone.localdate(),
-        })
-    return render(request, "documents/group_documents.html", {
-        "group": group, "sections": _documents_by_kind(group), "form": form,
-        "can_manage": decision.allowed, "manage_reason": decision.reason,
-    })
+        form = GroupDocumentForm(
+            max_bytes=upload_limit_bytes(),
+            initial={
+                "kind": kind if kind in GROUP_UPLOAD_KINDS else GroupDocument.Kind.CHARTER,
+                "adopted_on": timezone.localdate(),
+            },
+        )
+    return render(
+        request,
+        "documents/group_documents.html",
+        {
+            "group": group,
+            "sections": _documents_by_kind(group),
+            "form": form,
+            "can_manage": decision.allowed,
+            "manage_reason": decision.reason,
+        },
+    )
 
 
 def _int_or_none(value) -> int | None:
@@ -127,18 +158,35 @@ def compare_view(request, group_id: int):
     truncated = False
     text_missing = False
     if a_no is not None:
-        chosen = {d.version: d for d in GroupDocument.objects.filter(
-            group=group, kind=kind, version__in={a_no, b_no}).select_related("uploaded_by")}
+        chosen = {
+            d.version: d
+            for d in GroupDocument.objects.filter(
+                group=group, kind=kind, version__in={a_no, b_no}
+            ).select_related("uploaded_by")
+        }
         left, right = chosen[a_no], chosen[b_no]
         if not left.text.strip() or not right.text.strip():
             text_missing = True
         elif left.pk != right.pk:
             rows, truncated = text_diff_rows(
-                left.text, right.text, context=None if request.GET.get("full") else CONTEXT_LINES)
-    return render(request, "documents/compare.html", {
-        "group": group, "kind": kind, "kind_label": GroupDocument.Kind(kind).label,
-        "kinds": GroupDocument.Kind.choices, "versions": versions, "left": left, "right": right,
-        "rows": rows, "truncated": truncated, "text_missing": text_missing,
-        "problems": sorted(set(problems)), "full": bool(request.GET.get("full")),
-        "identical": left is not None and not text_missing and not rows,
-    })
+                left.text, right.text, context=None if request.GET.get("full") else CONTEXT_LINES
+            )
+    return render(
+        request,
+        "documents/compare.html",
+        {
+            "group": group,
+            "kind": kind,
+            "kind_label": GroupDocument.Kind(kind).label,
+            "kinds": GroupDocument.Kind.choices,
+            "versions": versions,
+            "left": left,
+            "right": right,
+            "rows": rows,
+            "truncated": truncated,
+            "text_missing": text_missing,
+            "problems": sorted(set(problems)),
+            "full": bool(request.GET.get("full")),
+            "identical": left is not None and not text_missing and not rows,
+        },
+    )

@@ -11,18 +11,32 @@ from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, u
 
 def _inbox(user: User) -> list[InboxItem]:
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
-        return [InboxItem(_("招生计划待核定"), f"{plan.school.name} {plan.year}",
-                          day(plan.filed_at), url_or_blank("enrollment:plan-detail", plan.pk))
-                for plan in EnrollmentPlan.objects.filter(
-                    school__authority_id=user.authority_id, status=EnrollmentPlanStatus.FILED,
-                ).select_related("school")]
+        return [
+            InboxItem(
+                _("招生计划待核定"),
+                f"{plan.school.name} {plan.year}",
+                day(plan.filed_at),
+                url_or_blank("enrollment:plan-detail", plan.pk),
+            )
+            for plan in EnrollmentPlan.objects.filter(
+                school__authority_id=user.authority_id,
+                status=EnrollmentPlanStatus.FILED,
+            ).select_related("school")
+        ]
     if user.is_principal and user.school_id:
-        return [InboxItem(_("招生计划被退回"), f"{plan.school.name} {plan.year}",
-                          day(plan.set_at or plan.filed_at),
-                          url_or_blank("enrollment:plan-detail", plan.pk), plan.remarks)
-                for plan in EnrollmentPlan.objects.filter(
-                    school_id=user.school_id, status=EnrollmentPlanStatus.RETURNED,
-                ).select_related("school")]
+        return [
+            InboxItem(
+                _("招生计划被退回"),
+                f"{plan.school.name} {plan.year}",
+                day(plan.set_at or plan.filed_at),
+                url_or_blank("enrollment:plan-detail", plan.pk),
+                plan.remarks,
+            )
+            for plan in EnrollmentPlan.objects.filter(
+                school_id=user.school_id,
+                status=EnrollmentPlanStatus.RETURNED,
+            ).select_related("school")
+        ]
     return []
 
 

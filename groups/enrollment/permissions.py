@@ -2,7 +2,6 @@
 Decision that explains a refusal; `require` makes it a 403 before any state is read. The plan's
 state is the transition table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
-
 from django.utils.translation import gettext_lazy as _
 
 from groups.enrollment.models import EnrollmentPlan  # noqa: E402

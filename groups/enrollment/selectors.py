@@ -1,6 +1,5 @@
 """Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
 
-
 from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 
@@ -17,8 +16,9 @@ def enrollment_plan_list_for_user(*, user: User) -> QuerySet[EnrollmentPlan]:
     return qs if q is None else qs.filter(school__in=School.objects.filter(q))
 
 
-def enrollment_plans_for_group(*, group: EducationGroup, year: int,
-                               today=None) -> QuerySet[EnrollmentPlan]:
+def enrollment_plans_for_group(
+    *, group: EducationGroup, year: int, today=None
+) -> QuerySet[EnrollmentPlan]:
     """The year's enrollment plans of the schools currently in `group` (core and members), each
     with the school's role in the group as `group_role`; one query (一校一案, policy L-7)."""
     from django.db.models import Subquery
@@ -27,8 +27,9 @@ def enrollment_plans_for_group(*, group: EducationGroup, year: int,
     return (
         EnrollmentPlan.objects.filter(year=year, school_id__in=current.values("school_id"))
         .select_related("school", "school__authority")
-        .annotate(group_role=Subquery(current.filter(school_id=OuterRef("school_id"))
-                                      .values("role")[:1]))
+        .annotate(
+            group_role=Subquery(current.filter(school_id=OuterRef("school_id")).values("role")[:1])
+        )
         .order_by("group_role", "school__name", "pk")  # "core" sorts first
     )
 
@@ -39,5 +40,3 @@ def plan_get_for_user(*, user, plan_id: int) -> EnrollmentPlan:
         return enrollment_plan_list_for_user(user=user).get(pk=plan_id)
     except EnrollmentPlan.DoesNotExist as exc:
         raise Http404 from exc
-
-

@@ -2,7 +2,6 @@
 (一校一案, policy L-7): access -> form -> service -> message -> redirect (house style). The forms
 only serve these pages, so they live here."""
 
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -53,29 +52,48 @@ def plan_list_view(request):
     qs = filterset.qs.order_by("-year", "school__name", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for plan in page:  # no queries: the school and its authority come with the plan
-        plan.can_decide = (can_set_enrollment_plan(user, plan).allowed
-                           and can_move(ENROLLMENT_TRANSITIONS, plan.status, EnrollmentAction.SET))
-        plan.can_refile = (plan.status == EnrollmentPlanStatus.RETURNED
-                           and can_file_enrollment_plan(user, plan.school).allowed)
+        plan.can_decide = can_set_enrollment_plan(user, plan).allowed and can_move(
+            ENROLLMENT_TRANSITIONS, plan.status, EnrollmentAction.SET
+        )
+        plan.can_refile = (
+            plan.status == EnrollmentPlanStatus.RETURNED
+            and can_file_enrollment_plan(user, plan.school).allowed
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "enrollment/plan_list.html", {
-        "form": form, "page_obj": page, "query_string": query.urlencode(),
-        "can_file": user.is_principal and user.school_id is not None,
-    })
+    return render(
+        request,
+        "enrollment/plan_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": query.urlencode(),
+            "can_file": user.is_principal and user.school_id is not None,
+        },
+    )
 
 
 def plan_detail_view(request, plan_id: int):
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
-    history = list(plan.history.select_related("history_user").order_by("history_date",
-                                                                         "history_id"))
-    return render(request, "enrollment/plan_detail.html", {
-        "plan": plan, "history": history,
-        "can_decide": (can_set_enrollment_plan(request.user, plan).allowed
-                       and can_move(ENROLLMENT_TRANSITIONS, plan.status, EnrollmentAction.SET)),
-        "can_refile": (plan.status == EnrollmentPlanStatus.RETURNED
-                       and can_file_enrollment_plan(request.user, plan.school).allowed),
-    })
+    history = list(
+        plan.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    return render(
+        request,
+        "enrollment/plan_detail.html",
+        {
+            "plan": plan,
+            "history": history,
+            "can_decide": (
+                can_set_enrollment_plan(request.user, plan).allowed
+                and can_move(ENROLLMENT_TRANSITIONS, plan.status, EnrollmentAction.SET)
+            ),
+            "can_refile": (
+                plan.status == EnrollmentPlanStatus.RETURNED
+                and can_file_enrollment_plan(request.user, plan.school).allowed
+            ),
+        },
+    )
 
 
 def plan_file_view(request):
@@ -83,24 +101,33 @@ def plan_file_view(request):
     user = request.user
     school = user.school if user.school_id else School()  # no school: the rule refuses
     require(can_file_enrollment_plan(user, school))
-    form = PlanFileForm(request.POST or None,
-                        initial={"year": timezone.localdate().year, "method": "catchment"})
+    form = PlanFileForm(
+        request.POST or None, initial={"year": timezone.localdate().year, "method": "catchment"}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan, created = once(data["submission"], user, lambda: enrollment_plan_file(
-                school=school, year=data["year"], actor=user, **_content(data)))
+            plan, created = once(
+                data["submission"],
+                user,
+                lambda: enrollment_plan_file(
+                    school=school, year=data["year"], actor=user, **_content(data)
+                ),
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
             if not created:
                 messages.info(request, ALREADY_DONE)
             else:
-                messages.success(request, _("已报送 %(year)s 年度招生计划，待主管部门核定。")
-                                 % {"year": plan.year})
+                messages.success(
+                    request,
+                    _("已报送 %(year)s 年度招生计划，待主管部门核定。") % {"year": plan.year},
+                )
             return redirect("enrollment:plan-detail", plan_id=plan.pk)
-    return render(request, "enrollment/plan_form.html", {"form": form, "plan": None,
-                                                         "school": school})
+    return render(
+        request, "enrollment/plan_form.html", {"form": form, "plan": None, "school": school}
+    )
 
 
 MOVED_ON = gettext_lazy("该招生计划当前状态为“%(status)s”，无需再办理。")
@@ -110,23 +137,38 @@ def plan_decide_view(request, plan_id: int):
     """The school's authority sets the plan or returns it with remarks (policy L-7)."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     require(can_set_enrollment_plan(request.user, plan))
-    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS,
-                          (EnrollmentAction.SET, EnrollmentAction.RETURN), MOVED_ON):
+    if refuse_if_moved_on(
+        request,
+        plan,
+        ENROLLMENT_TRANSITIONS,
+        (EnrollmentAction.SET, EnrollmentAction.RETURN),
+        MOVED_ON,
+    ):
         return redirect("enrollment:plan-detail", plan_id=plan.pk)
     form = PlanDecideForm(request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        service = (enrollment_plan_set if data["decision"] == EnrollmentAction.SET
-                   else enrollment_plan_return)
+        service = (
+            enrollment_plan_set
+            if data["decision"] == EnrollmentAction.SET
+            else enrollment_plan_return
+        )
         try:
-            service(plan=plan, remarks=data["remarks"], actor=request.user,
-                    expected_version=data["version"])
+            service(
+                plan=plan,
+                remarks=data["remarks"],
+                actor=request.user,
+                expected_version=data["version"],
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
             plan = plan_get_for_user(user=request.user, plan_id=plan_id)
         else:
-            messages.success(request, _("已办理 %(school)s %(year)s 年度招生计划。")
-                             % {"school": plan.school.name, "year": plan.year})
+            messages.success(
+                request,
+                _("已办理 %(school)s %(year)s 年度招生计划。")
+                % {"school": plan.school.name, "year": plan.year},
+            )
             return redirect("enrollment:plan-list")
     return render(request, "enrollment/plan_decide.html", {"form": form, "plan": plan})
 
@@ -135,8 +177,9 @@ def plan_refile_view(request, plan_id: int):
     """The school revises a returned plan and files it again (policy L-7)."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     require(can_file_enrollment_plan(request.user, plan.school))
-    if refuse_if_moved_on(request, plan, ENROLLMENT_TRANSITIONS, (EnrollmentAction.REFILE,),
-                          MOVED_ON):
+    if refuse_if_moved_on(
+        request, plan, ENROLLMENT_TRANSITIONS, (EnrollmentAction.REFILE,), MOVED_ON
+    ):
         return redirect("enrollment:plan-detail", plan_id=plan.pk)
     initial = {f: getattr(plan, f) for f in PlanContentForm.base_fields}
     initial["version"] = plan.version
@@ -144,13 +187,15 @@ def plan_refile_view(request, plan_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = enrollment_plan_refile(plan=plan, actor=request.user,
-                                          expected_version=data["version"], **_content(data))
+            plan = enrollment_plan_refile(
+                plan=plan, actor=request.user, expected_version=data["version"], **_content(data)
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
             plan = plan_get_for_user(user=request.user, plan_id=plan_id)
         else:
             messages.success(request, _("已重新报送 %(year)s 年度招生计划。") % {"year": plan.year})
             return redirect("enrollment:plan-detail", plan_id=plan.pk)
-    return render(request, "enrollment/plan_form.html", {"form": form, "plan": plan,
-                                                         "school": plan.school})
+    return render(
+        request, "enrollment/plan_form.html", {"form": form, "plan": plan, "school": plan.school}
+    )

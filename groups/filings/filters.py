@@ -12,18 +12,29 @@ from qingdao_groups.core.filters import BootstrapFilterForm, TickBoxFilter, only
 
 
 class FilingFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=FilingStatus.choices,
-                                         empty_label=_("全部状态"))
-    kind = django_filters.ChoiceFilter(label=_("类别"), choices=Filing.Kind.choices,
-                                       empty_label=_("全部类别"))
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=FilingStatus.choices, empty_label=_("全部状态")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("类别"), choices=Filing.Kind.choices, empty_label=_("全部类别")
+    )
     district = django_filters.ChoiceFilter(
-        label=_("报备部门"), field_name="authority__district", choices=District.choices,
-        empty_label=_("全部区（市）"))
+        label=_("报备部门"),
+        field_name="authority__district",
+        choices=District.choices,
+        empty_label=_("全部区（市）"),
+    )
     # A project that started on or before its first filing was not filed in advance (D-2).
-    late = TickBoxFilter(label=_("只看未提前报备的项目（政策 D-2）"), required=False,
-                         method=only_if_checked(Q(kind=Filing.Kind.PROJECT,
-                                                  project_starts_on__lte=Coalesce(
-                                                      F("first_filed_on"), F("filed_on")))))
+    late = TickBoxFilter(
+        label=_("只看未提前报备的项目（政策 D-2）"),
+        required=False,
+        method=only_if_checked(
+            Q(
+                kind=Filing.Kind.PROJECT,
+                project_starts_on__lte=Coalesce(F("first_filed_on"), F("filed_on")),
+            )
+        ),
+    )
 
     class Meta:
         model = Filing

@@ -5,7 +5,6 @@ Files: the filing authority's staff attach the policy text or other documents wh
 with the city or returned (policy D-1, D-2, L-2). A file is checked by content in the form; a
 filing created with a file is stored together with it or not at all."""
 
-
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,32 +24,43 @@ from qingdao_groups.core.forms import (
 from qingdao_groups.core.submissions import SubmissionField
 from qingdao_groups.models import Attachment
 
-START_HELP = gettext_lazy("改革创新项目须提前报备：开始日期须晚于报备日期（今天），"
-                          "否则标记为未提前报备（政策 D-2）。")
+START_HELP = gettext_lazy(
+    "改革创新项目须提前报备：开始日期须晚于报备日期（今天），否则标记为未提前报备（政策 D-2）。"
+)
 
 
 class FilingContentForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
-    description = forms.CharField(label=gettext_lazy("内容摘要"), required=False,
-                                  max_length=LONG_TEXT_MAX,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
-    project_starts_on = forms.DateField(label=gettext_lazy("项目开始日期"), required=False,
-                                        widget=DateInput(), help_text=START_HELP)
+    description = forms.CharField(
+        label=gettext_lazy("内容摘要"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    project_starts_on = forms.DateField(
+        label=gettext_lazy("项目开始日期"), required=False, widget=DateInput(), help_text=START_HELP
+    )
 
 
 def _file_kind_field(**kwargs) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=gettext_lazy("材料类别"), initial=Attachment.Kind.POLICY,
+        label=gettext_lazy("材料类别"),
+        initial=Attachment.Kind.POLICY,
         choices=[(k.value, k.label) for k in FILING_UPLOAD_KINDS],
-        help_text=gettext_lazy("配套政策的文本（政策 D-1）或其他报备材料，如项目实施方案"
-                               "（政策 D-2）。"), **kwargs)
+        help_text=gettext_lazy(
+            "配套政策的文本（政策 D-1）或其他报备材料，如项目实施方案（政策 D-2）。"
+        ),
+        **kwargs,
+    )
 
 
 class FilingCreateForm(FilingContentForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("类别"),
-        choices=[(Filing.Kind.POLICY, Filing.Kind.POLICY.label),
-                 (Filing.Kind.PROJECT, Filing.Kind.PROJECT.label)],
+        choices=[
+            (Filing.Kind.POLICY, Filing.Kind.POLICY.label),
+            (Filing.Kind.PROJECT, Filing.Kind.PROJECT.label),
+        ],
         help_text=gettext_lazy("配套政策（政策 D-1）；改革创新项目须在开始前报备（政策 D-2）。"),
     )
     file = CheckedFileField(label=gettext_lazy("报备材料（可选）"), required=False)
@@ -66,7 +76,6 @@ class FilingUploadForm(BootstrapFormMixin, forms.Form):
 
 
 class FilingRefileForm(FilingContentForm, VersionedForm):
-
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         if kind != Filing.Kind.PROJECT:
@@ -76,14 +85,21 @@ class FilingRefileForm(FilingContentForm, VersionedForm):
 class FilingHandleForm(VersionedForm):
     decision = forms.ChoiceField(
         label=gettext_lazy("办理结果"),
-        choices=[(FilingAction.ACKNOWLEDGE, gettext_lazy("确认（已知悉，予以备案）")),
-                 (FilingAction.RETURN, gettext_lazy("退回，请报备部门补充或修改"))],
-        help_text=gettext_lazy("报备不是审批：区（市）批准成立的集团自批准之日起运行"
-                               "（政策 L-2）。"),
+        choices=[
+            (FilingAction.ACKNOWLEDGE, gettext_lazy("确认（已知悉，予以备案）")),
+            (FilingAction.RETURN, gettext_lazy("退回，请报备部门补充或修改")),
+        ],
+        help_text=gettext_lazy(
+            "报备不是审批：区（市）批准成立的集团自批准之日起运行（政策 L-2）。"
+        ),
     )
-    remarks = forms.CharField(label=gettext_lazy("意见"), required=False,
-                              max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text=gettext_lazy("退回时必须填写；确认时可附意见。"))
+    remarks = forms.CharField(
+        label=gettext_lazy("意见"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("退回时必须填写；确认时可附意见。"),
+    )
 
     def clean(self):
         data = super().clean()

@@ -15,7 +15,8 @@ from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, u
 register_document_owner(
     Filing,
     can_view=lambda user, f: filing_list_for_user(user=user).filter(pk=f.pk).exists(),
-    upload_kinds=FILING_UPLOAD_KINDS)
+    upload_kinds=FILING_UPLOAD_KINDS,
+)
 
 
 def _inbox(user: User) -> list[InboxItem]:
@@ -24,15 +25,27 @@ def _inbox(user: User) -> list[InboxItem]:
     if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
         return []
     if user.is_city_staff:
-        return [InboxItem(_("待确认报备"), f.title, f.filed_on,
-                          url_or_blank("filings:filing-detail", f.pk), f.authority.name,
-                          overdue=f.is_late)
-                for f in Filing.objects.filter(status=FilingStatus.FILED).select_related(
-                    "authority")]
-    return [InboxItem(_("报备被退回"), f.title, day(f.handled_at or f.filed_on),
-                      url_or_blank("filings:filing-detail", f.pk), f.remarks)
-            for f in Filing.objects.filter(authority_id=user.authority_id,
-                                           status=FilingStatus.RETURNED)]
+        return [
+            InboxItem(
+                _("待确认报备"),
+                f.title,
+                f.filed_on,
+                url_or_blank("filings:filing-detail", f.pk),
+                f.authority.name,
+                overdue=f.is_late,
+            )
+            for f in Filing.objects.filter(status=FilingStatus.FILED).select_related("authority")
+        ]
+    return [
+        InboxItem(
+            _("报备被退回"),
+            f.title,
+            day(f.handled_at or f.filed_on),
+            url_or_blank("filings:filing-detail", f.pk),
+            f.remarks,
+        )
+        for f in Filing.objects.filter(authority_id=user.authority_id, status=FilingStatus.RETURNED)
+    ]
 
 
 register_inbox_provider("filings", _inbox)

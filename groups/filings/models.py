@@ -1,6 +1,5 @@
 """Education groups and the dated membership history everything else depends on (DESIGN.md)."""
 
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -26,33 +25,56 @@ class Filing(models.Model):
         POLICY = "policy", _("配套政策")
         PROJECT = "project", _("改革创新项目")
 
-    authority = models.ForeignKey(Authority, verbose_name=_("报备部门"),
-                                  on_delete=models.PROTECT, related_name="filings")
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("报备部门"), on_delete=models.PROTECT, related_name="filings"
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("内容摘要"), blank=True)
     project_starts_on = models.DateField(_("项目开始日期"), null=True, blank=True)
     filed_on = models.DateField(_("报备日期"))
     first_filed_on = models.DateField(
-        _("首次报备日期"), null=True, blank=True,
-        help_text=_("退回后重新报备时保留；是否提前报备以此为准（政策 D-2）"))
-    status = models.CharField(_("状态"), max_length=20, choices=FilingStatus.choices,
-                              default=FilingStatus.FILED)
+        _("首次报备日期"),
+        null=True,
+        blank=True,
+        help_text=_("退回后重新报备时保留；是否提前报备以此为准（政策 D-2）"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.FILED
+    )
     remarks = models.TextField(_("市教育局意见"), blank=True)
-    group = models.ForeignKey(EducationGroup, verbose_name=_("教育集团"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="filings")
-    application = models.ForeignKey(Application, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="filings")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报备人"),
-                                 on_delete=models.PROTECT, related_name="+")
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        EducationGroup,
+        verbose_name=_("教育集团"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filings",
+    )
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="filings"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报备人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     # Its documents (qingdao_groups.core.documents; who may see them: this feature's hooks).
-    attachments = GenericRelation(Attachment, content_type_field="owner_type",
-                                  object_id_field="owner_id")
+    attachments = GenericRelation(
+        Attachment, content_type_field="owner_type", object_id_field="owner_id"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -76,5 +98,8 @@ class Filing(models.Model):
         """A project must be filed before it starts (提前报备, policy D-2). A project filed in time,
         returned by the city and refiled after it started was still filed in advance: the first
         filing date counts."""
-        return (self.kind == self.Kind.PROJECT and self.project_starts_on is not None
-                and self.project_starts_on <= (self.first_filed_on or self.filed_on))
+        return (
+            self.kind == self.Kind.PROJECT
+            and self.project_starts_on is not None
+            and self.project_starts_on <= (self.first_filed_on or self.filed_on)
+        )

@@ -2,7 +2,6 @@
 refusal; `require` makes it a 403 before any state is read. The filing's state is the transition
 table's answer (qingdao_groups.core.workflow, RuleRefusal)."""
 
-
 from django.utils.translation import gettext_lazy as _
 
 from groups.filings.models import Filing  # noqa: E402
@@ -45,6 +44,9 @@ def can_upload_to_filing(user: User, filing: Filing) -> Decision:
     if not user.acts_for_authority(filing.authority_id):
         return Decision(False, _("只有报备部门的工作人员可以上传报备材料。"))
     if filing.status not in (FilingStatus.FILED, FilingStatus.RETURNED):
-        return Decision(False, _("该报备当前状态为“%(status)s”，不能再上传材料。")
-                        % {"status": filing.get_status_display()})
+        return Decision(
+            False,
+            _("该报备当前状态为“%(status)s”，不能再上传材料。")
+            % {"status": filing.get_status_display()},
+        )
     return ALLOW

@@ -1,6 +1,5 @@
 """Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
 
-
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
@@ -29,7 +28,10 @@ def filing_get_for_user(*, user: User, filing_id: int) -> Filing:
 def oldest_unhandled_first(qs):
     """Filings awaiting the city first, the longest-waiting at the top; then the handled ones,
     newest first."""
-    pending = Case(When(status=FilingStatus.FILED, then=Value(0)), default=Value(1),
-                   output_field=IntegerField())
+    pending = Case(
+        When(status=FilingStatus.FILED, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     waiting_since = Case(When(status=FilingStatus.FILED, then=F("filed_on")))
     return qs.annotate(pending=pending).order_by("pending", waiting_since, "-filed_on", "-id")

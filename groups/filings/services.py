@@ -41,13 +41,15 @@ def filing_late_explanation(filing: Filing) -> str:
     """Why a project filing is flagged late (提前报备, policy D-2); empty when it is not."""
     if not filing.is_late:
         return ""
-    return _("项目开始日期 %(start)s 不晚于报备日期 %(filed)s：改革创新项目须在开始之前向市教育局"
-             "报备（提前报备，政策 D-2）。") % {"start": filing.project_starts_on,
-                                          "filed": filing.filed_on}
+    return _(
+        "项目开始日期 %(start)s 不晚于报备日期 %(filed)s：改革创新项目须在开始之前向市教育局"
+        "报备（提前报备，政策 D-2）。"
+    ) % {"start": filing.project_starts_on, "filed": filing.filed_on}
 
 
-def _clean_content(*, kind: str, title: str, project_starts_on: datetime.date | None
-                   ) -> tuple[str, datetime.date | None]:
+def _clean_content(
+    *, kind: str, title: str, project_starts_on: datetime.date | None
+) -> tuple[str, datetime.date | None]:
     title = (title or "").strip()
     if not title:
         raise RuleRefusal(_("请填写标题。"), field="title")
@@ -55,8 +57,10 @@ def _clean_content(*, kind: str, title: str, project_starts_on: datetime.date | 
         raise RuleRefusal(_("标题不能超过 %(n)s 个字。") % {"n": TITLE_MAX}, field="title")
     if kind == Filing.Kind.PROJECT:
         if project_starts_on is None:
-            raise RuleRefusal(_("改革创新项目须填写项目开始日期（提前报备，政策 D-2）。"),
-                                   field="project_starts_on")
+            raise RuleRefusal(
+                _("改革创新项目须填写项目开始日期（提前报备，政策 D-2）。"),
+                field="project_starts_on",
+            )
         return title, project_starts_on
     return title, None  # a start date means nothing for a policy or a founding filing
 
@@ -69,9 +73,16 @@ def _notify_city(filing: Filing, message: str, now: datetime.datetime) -> None:
 
 @transaction.atomic
 def filing_create(
-    *, kind: str, title: str, actor: User, description: str = "",
-    project_starts_on: datetime.date | None = None, filed_on: datetime.date | None = None,
-    file=None, file_kind: str = "", now: datetime.datetime | None = None,
+    *,
+    kind: str,
+    title: str,
+    actor: User,
+    description: str = "",
+    project_starts_on: datetime.date | None = None,
+    filed_on: datetime.date | None = None,
+    file=None,
+    file_kind: str = "",
+    now: datetime.datetime | None = None,
 ) -> Filing:
     """A district office files a supporting policy (policy D-1) or a reform and innovation
     project (policy D-2) with the city, for its own authority. A project whose start date is not
@@ -80,8 +91,9 @@ def filing_create(
     require(can_create_filing(actor))
     if kind not in FILABLE_KINDS:
         raise RuleRefusal(_("请选择报备类别：配套政策或改革创新项目。"), field="kind")
-    title, project_starts_on = _clean_content(kind=kind, title=title,
-                                              project_starts_on=project_starts_on)
+    title, project_starts_on = _clean_content(
+        kind=kind, title=title, project_starts_on=project_starts_on
+    )
     now = now or timezone.now()
     today = timezone.localdate(now)
     filed_on = filed_on or today
@@ -89,24 +101,43 @@ def filing_create(
         raise RuleRefusal(_("报备日期不能晚于今天。"), field="filed_on")
     assert actor.authority is not None  # can_create_filing: the staff of an authority
     filing = Filing(
-        authority=actor.authority, kind=kind, title=title,
-        description=(description or "").strip(), project_starts_on=project_starts_on,
-        filed_on=filed_on, first_filed_on=filed_on, status=FilingStatus.FILED, filed_by=actor,
+        authority=actor.authority,
+        kind=kind,
+        title=title,
+        description=(description or "").strip(),
+        project_starts_on=project_starts_on,
+        filed_on=filed_on,
+        first_filed_on=filed_on,
+        status=FilingStatus.FILED,
+        filed_by=actor,
     )
     stamp(filing, actor=actor, reason=filing_late_explanation(filing) or _("报备"), now=now)
     filing.save()
     if file:
-        attachment_add(owner=filing, kind=file_kind or Attachment.Kind.POLICY,
-                       uploaded_file=file, actor=actor, now=now)
-    _notify_city(filing, _("%(authority)s 向市教育局报备：%(title)s")
-                 % {"authority": actor.authority.name, "title": filing.title}, now)
+        attachment_add(
+            owner=filing,
+            kind=file_kind or Attachment.Kind.POLICY,
+            uploaded_file=file,
+            actor=actor,
+            now=now,
+        )
+    _notify_city(
+        filing,
+        _("%(authority)s 向市教育局报备：%(title)s")
+        % {"authority": actor.authority.name, "title": filing.title},
+        now,
+    )
     return filing
 
 
 @transaction.atomic
 def filing_create_for_group_founding(
-    *, application: Application, group: EducationGroup, actor: User,
-    conditions: str | None = None, now: datetime.datetime | None = None,
+    *,
+    application: Application,
+    group: EducationGroup,
+    actor: User,
+    conditions: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> Filing | None:
     """A group founded by a district or county-level city is filed with the city (policy L-2).
 
@@ -117,81 +148,138 @@ def filing_create_for_group_founding(
     authority = application.deciding_authority
     if authority.kind != Authority.Kind.DISTRICT:
         return None
-    existing = Filing.objects.filter(application_id=application.pk,
-                                     kind=Filing.Kind.GROUP_FOUNDING).first()
+    existing = Filing.objects.filter(
+        application_id=application.pk, kind=Filing.Kind.GROUP_FOUNDING
+    ).first()
     if existing is not None:
         return existing
-    description = _("%(core)s 为核心校，经 %(authority)s 批准于 %(date)s 成立"
-                    "（政策 L-1、L-2）。") % {"core": group.core_school.name,
-                                         "authority": authority.name, "date": group.founded_on}
+    description = _(
+        "%(core)s 为核心校，经 %(authority)s 批准于 %(date)s 成立（政策 L-1、L-2）。"
+    ) % {"core": group.core_school.name, "authority": authority.name, "date": group.founded_on}
     now = now or timezone.now()
     conditions = application.conditions if conditions is None else conditions
     if conditions:
         description += "\n" + _("附加条件：%(conditions)s") % {"conditions": conditions}
     filing = Filing(
-        authority=authority, kind=Filing.Kind.GROUP_FOUNDING,
+        authority=authority,
+        kind=Filing.Kind.GROUP_FOUNDING,
         title=(_("%(name)s成立报备") % {"name": group.name})[:TITLE_MAX],
-        description=description, filed_on=timezone.localdate(now),
-        first_filed_on=timezone.localdate(now), status=FilingStatus.FILED,
-        group=group, application=application, filed_by=actor,
+        description=description,
+        filed_on=timezone.localdate(now),
+        first_filed_on=timezone.localdate(now),
+        status=FilingStatus.FILED,
+        group=group,
+        application=application,
+        filed_by=actor,
     )
     stamp(filing, actor=actor, reason=_("区（市）批准成立集团后自动报备（政策 L-2）"), now=now)
     filing.save()
-    _notify_city(filing, _("%(authority)s 报备新成立的教育集团：%(name)s")
-                 % {"authority": authority.name, "name": group.name}, now)
+    _notify_city(
+        filing,
+        _("%(authority)s 报备新成立的教育集团：%(name)s")
+        % {"authority": authority.name, "name": group.name},
+        now,
+    )
     return filing
 
 
-def _handle(*, filing: Filing, action: str, remarks: str, actor: User,
-            expected_version: int | None, now: datetime.datetime) -> Filing:
+def _handle(
+    *,
+    filing: Filing,
+    action: str,
+    remarks: str,
+    actor: User,
+    expected_version: int | None,
+    now: datetime.datetime,
+) -> Filing:
     label = FilingAction(action).label
-    return transition(filing, action=action, table=FILING_TRANSITIONS, actor=actor,
-                      reason=f"{label}：{remarks}" if remarks else "",
-                      expected_version=expected_version, now=now,
-                      changes={"remarks": remarks, "handled_by": actor, "handled_at": now})
+    return transition(
+        filing,
+        action=action,
+        table=FILING_TRANSITIONS,
+        actor=actor,
+        reason=f"{label}：{remarks}" if remarks else "",
+        expected_version=expected_version,
+        now=now,
+        changes={"remarks": remarks, "handled_by": actor, "handled_at": now},
+    )
 
 
 @transaction.atomic
-def filing_acknowledge(*, filing: Filing, actor: User, remarks: str = "",
-                       expected_version: int | None = None,
-                       now: datetime.datetime | None = None) -> Filing:
+def filing_acknowledge(
+    *,
+    filing: Filing,
+    actor: User,
+    remarks: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Filing:
     """City staff acknowledge a filing, optionally with remarks (policy L-2, D-1, D-2). Filing is
     not approval: a district-founded group is active from its district's approval."""
     require(can_handle_filing(actor, filing))
     now = now or timezone.now()
-    filing = _handle(filing=filing, action=FilingAction.ACKNOWLEDGE,
-                     remarks=(remarks or "").strip(), actor=actor,
-                     expected_version=expected_version, now=now)
-    notify(staff_of(filing.authority_id),
-           _("市教育局已确认报备：%(title)s") % {"title": filing.title}, filing_url(filing),
-           now=now)
+    filing = _handle(
+        filing=filing,
+        action=FilingAction.ACKNOWLEDGE,
+        remarks=(remarks or "").strip(),
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+    )
+    notify(
+        staff_of(filing.authority_id),
+        _("市教育局已确认报备：%(title)s") % {"title": filing.title},
+        filing_url(filing),
+        now=now,
+    )
     return filing
 
 
 @transaction.atomic
-def filing_return(*, filing: Filing, remarks: str, actor: User,
-                  expected_version: int | None = None,
-                  now: datetime.datetime | None = None) -> Filing:
+def filing_return(
+    *,
+    filing: Filing,
+    remarks: str,
+    actor: User,
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Filing:
     """City staff return a filing to its district with remarks, which are required
     (policy L-2, D-1, D-2)."""
     require(can_handle_filing(actor, filing))
     remarks = (remarks or "").strip()
     if not remarks:
-        raise RuleRefusal(_("退回报备须填写意见，告诉报备部门需要补充或修改什么。"),
-                               field="remarks")
+        raise RuleRefusal(
+            _("退回报备须填写意见，告诉报备部门需要补充或修改什么。"), field="remarks"
+        )
     now = now or timezone.now()
-    filing = _handle(filing=filing, action=FilingAction.RETURN, remarks=remarks, actor=actor,
-                     expected_version=expected_version, now=now)
-    notify(staff_of(filing.authority_id),
-           _("市教育局退回报备：%(title)s。意见：%(remarks)s")
-           % {"title": filing.title, "remarks": remarks}, filing_url(filing), now=now)
+    filing = _handle(
+        filing=filing,
+        action=FilingAction.RETURN,
+        remarks=remarks,
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+    )
+    notify(
+        staff_of(filing.authority_id),
+        _("市教育局退回报备：%(title)s。意见：%(remarks)s")
+        % {"title": filing.title, "remarks": remarks},
+        filing_url(filing),
+        now=now,
+    )
     return filing
 
 
 @transaction.atomic
 def filing_refile(
-    *, filing: Filing, title: str, actor: User, description: str = "",
-    project_starts_on: datetime.date | None = None, expected_version: int | None = None,
+    *,
+    filing: Filing,
+    title: str,
+    actor: User,
+    description: str = "",
+    project_starts_on: datetime.date | None = None,
+    expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Filing:
     """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2).
@@ -200,29 +288,52 @@ def filing_refile(
     now = now or timezone.now()
     filing = lock(filing, expected_version=expected_version)
     ensure_allowed(filing, table=FILING_TRANSITIONS, action=FilingAction.REFILE)
-    title, project_starts_on = _clean_content(kind=filing.kind, title=title,
-                                              project_starts_on=project_starts_on)
-    changes: dict[str, Any] = {"title": title, "description": (description or "").strip(),
-               "project_starts_on": project_starts_on, "filed_on": timezone.localdate(now),
-               "filed_by": actor,
-               # The city's remarks on the returned round stay in the history; the new round
-               # starts clean.
-               "remarks": "", "handled_by": None, "handled_at": None}
+    title, project_starts_on = _clean_content(
+        kind=filing.kind, title=title, project_starts_on=project_starts_on
+    )
+    changes: dict[str, Any] = {
+        "title": title,
+        "description": (description or "").strip(),
+        "project_starts_on": project_starts_on,
+        "filed_on": timezone.localdate(now),
+        "filed_by": actor,
+        # The city's remarks on the returned round stay in the history; the new round
+        # starts clean.
+        "remarks": "",
+        "handled_by": None,
+        "handled_at": None,
+    }
     # Lateness is judged on the refiled content (D-2); the reason says it in the history.
-    late = Filing(kind=filing.kind, project_starts_on=project_starts_on,
-                  first_filed_on=filing.first_filed_on, filed_on=changes["filed_on"])
-    filing = transition(filing, action=FilingAction.REFILE, table=FILING_TRANSITIONS,
-                        actor=actor, reason=filing_late_explanation(late),
-                        expected_version=None, changes=changes, now=now)
+    late = Filing(
+        kind=filing.kind,
+        project_starts_on=project_starts_on,
+        first_filed_on=filing.first_filed_on,
+        filed_on=changes["filed_on"],
+    )
+    filing = transition(
+        filing,
+        action=FilingAction.REFILE,
+        table=FILING_TRANSITIONS,
+        actor=actor,
+        reason=filing_late_explanation(late),
+        expected_version=None,
+        changes=changes,
+        now=now,
+    )
     authority = Authority.objects.get(pk=filing.authority_id)
-    _notify_city(filing, _("%(authority)s 重新报备：%(title)s")
-                 % {"authority": authority.name, "title": filing.title}, now)
+    _notify_city(
+        filing,
+        _("%(authority)s 重新报备：%(title)s")
+        % {"authority": authority.name, "title": filing.title},
+        now,
+    )
     return filing
 
 
 @transaction.atomic
-def filing_attachment_add(*, filing: Filing, kind: str, uploaded_file, actor: User,
-                          now: datetime.datetime | None = None):
+def filing_attachment_add(
+    *, filing: Filing, kind: str, uploaded_file, actor: User, now: datetime.datetime | None = None
+):
     """Attach a document if the rule still allows it on the locked row (policy D-1, D-2, L-2);
     a filing acknowledged meanwhile refuses with the rule's reason and stores nothing. The
     filing itself is not changed (its version stays, so the city's open form stays valid)."""
@@ -232,5 +343,6 @@ def filing_attachment_add(*, filing: Filing, kind: str, uploaded_file, actor: Us
     decision = can_upload_to_filing(actor, locked)
     if not decision:
         raise RuleRefusal(decision.reason, field="state")
-    return attachment_add(owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor,
-                          now=now)
+    return attachment_add(
+        owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor, now=now
+    )

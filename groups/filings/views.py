@@ -5,7 +5,6 @@ Files: the filing authority's staff attach the policy text or other documents wh
 with the city or returned (policy D-1, D-2, L-2). A file is checked by content in the form; a
 filing created with a file is stored together with it or not at all."""
 
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -54,22 +53,32 @@ PAGE_SIZE = 25
 
 def filing_list_view(request):
     user = request.user
-    filterset = FilingFilter(request.GET or None, queryset=filing_list_for_user(user=user),
-                             show_district=user.sees_everything)
+    filterset = FilingFilter(
+        request.GET or None,
+        queryset=filing_list_for_user(user=user),
+        show_district=user.sees_everything,
+    )
     form = filterset.form
     qs = oldest_unhandled_first(filterset.qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for filing in page:
-        filing.days_waiting = ((today - filing.filed_on).days
-                               if filing.status == FilingStatus.FILED else None)
+        filing.days_waiting = (
+            (today - filing.filed_on).days if filing.status == FilingStatus.FILED else None
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "filings/filing_list.html", {
-        "form": form, "page_obj": page, "query_string": query.urlencode(),
-        "can_create": can_create_filing(user).allowed,
-        "is_city": user.is_city_staff,
-    })
+    return render(
+        request,
+        "filings/filing_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": query.urlencode(),
+            "can_create": can_create_filing(user).allowed,
+            "is_city": user.is_city_staff,
+        },
+    )
 
 
 def filing_detail_view(request, filing_id: int):
@@ -78,25 +87,36 @@ def filing_detail_view(request, filing_id: int):
 
 
 def _render_detail(request, filing: Filing, upload_form: FilingUploadForm | None = None):
-    history = list(filing.history.select_related("history_user").order_by("history_date",
-                                                                           "history_id"))
+    history = list(
+        filing.history.select_related("history_user").order_by("history_date", "history_id")
+    )
     may_upload = can_upload_to_filing(request.user, filing).allowed
     if may_upload and upload_form is None:
         upload_form = FilingUploadForm(prefix="upload")
-    return render(request, "filings/filing_detail.html", {
-        "filing": filing,
-        "late_explanation": filing_late_explanation(filing),
-        "history": history,
-        "attachments": list(filing.attachments.select_related("uploaded_by").defer("text")
-                            .order_by("kind", "-version", "-pk")),
-        "can_handle": can_handle_filing(request.user, filing).allowed
-        and can_move(FILING_TRANSITIONS, filing.status, FilingAction.ACKNOWLEDGE),
-        "can_refile": can_refile(request.user, filing).allowed
-        and can_move(FILING_TRANSITIONS, filing.status, FilingAction.REFILE),
-        "upload_form": upload_form if may_upload else None,
-        "days_waiting": ((timezone.localdate() - filing.filed_on).days
-                         if filing.status == FilingStatus.FILED else None),
-    })
+    return render(
+        request,
+        "filings/filing_detail.html",
+        {
+            "filing": filing,
+            "late_explanation": filing_late_explanation(filing),
+            "history": history,
+            "attachments": list(
+                filing.attachments.select_related("uploaded_by")
+                .defer("text")
+                .order_by("kind", "-version", "-pk")
+            ),
+            "can_handle": can_handle_filing(request.user, filing).allowed
+            and can_move(FILING_TRANSITIONS, filing.status, FilingAction.ACKNOWLEDGE),
+            "can_refile": can_refile(request.user, filing).allowed
+            and can_move(FILING_TRANSITIONS, filing.status, FilingAction.REFILE),
+            "upload_form": upload_form if may_upload else None,
+            "days_waiting": (
+                (timezone.localdate() - filing.filed_on).days
+                if filing.status == FilingStatus.FILED
+                else None
+            ),
+        },
+    )
 
 
 @require_POST
@@ -114,10 +134,15 @@ def filing_upload_view(request, filing_id: int):
     if form.is_valid():
         try:
             attachment, created = once(
-                form.cleaned_data["submission"], request.user,
-                lambda: filing_attachment_add(filing=filing, kind=form.cleaned_data["kind"],
-                                              uploaded_file=form.cleaned_data["file"],
-                                              actor=request.user))
+                form.cleaned_data["submission"],
+                request.user,
+                lambda: filing_attachment_add(
+                    filing=filing,
+                    kind=form.cleaned_data["kind"],
+                    uploaded_file=form.cleaned_data["file"],
+                    actor=request.user,
+                ),
+            )
         except RuleRefusal as exc:
             if exc.field not in ("file", "kind"):  # acknowledged meanwhile: show it as it is
                 messages.error(request, exc.message)
@@ -127,9 +152,15 @@ def filing_upload_view(request, filing_id: int):
             if not created:
                 messages.info(request, ALREADY_DONE)
             else:
-                messages.success(request, _("已上传%(kind)s：%(name)s（第 %(v)d 版）。") % {
-                    "kind": attachment.get_kind_display(), "name": attachment.original_name,
-                    "v": attachment.version})
+                messages.success(
+                    request,
+                    _("已上传%(kind)s：%(name)s（第 %(v)d 版）。")
+                    % {
+                        "kind": attachment.get_kind_display(),
+                        "name": attachment.original_name,
+                        "v": attachment.version,
+                    },
+                )
             return redirect("filings:filing-detail", filing_id=filing.pk)
     return _render_detail(request, filing, upload_form=form)
 
@@ -142,11 +173,17 @@ def filing_create_view(request):
         form = FilingCreateForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+
         def create():
             return filing_create(
-                kind=data["kind"], title=data["title"], description=data["description"],
-                project_starts_on=data["project_starts_on"], file=data["file"],
-                file_kind=data["file_kind"], actor=request.user)
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                project_starts_on=data["project_starts_on"],
+                file=data["file"],
+                file_kind=data["file_kind"],
+                actor=request.user,
+            )
 
         try:
             filing, created = once(data["submission"], request.user, create)
@@ -178,44 +215,66 @@ def filing_handle_view(request, filing_id: int):
     """City staff acknowledge a filing or return it with remarks (policy L-2, D-1, D-2)."""
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
     require(can_handle_filing(request.user, filing))
-    if refuse_if_moved_on(request, filing, FILING_TRANSITIONS,
-                          (FilingAction.ACKNOWLEDGE, FilingAction.RETURN), MOVED_ON):
+    if refuse_if_moved_on(
+        request,
+        filing,
+        FILING_TRANSITIONS,
+        (FilingAction.ACKNOWLEDGE, FilingAction.RETURN),
+        MOVED_ON,
+    ):
         return redirect("filings:filing-detail", filing_id=filing.pk)
     form = FilingHandleForm(request.POST or None, initial={"version": filing.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        service = (filing_acknowledge if data["decision"] == FilingAction.ACKNOWLEDGE
-                   else filing_return)
+        service = (
+            filing_acknowledge if data["decision"] == FilingAction.ACKNOWLEDGE else filing_return
+        )
         try:
-            service(filing=filing, remarks=data["remarks"], actor=request.user,
-                    expected_version=data["version"])
+            service(
+                filing=filing,
+                remarks=data["remarks"],
+                actor=request.user,
+                expected_version=data["version"],
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
             filing = filing_get_for_user(user=request.user, filing_id=filing_id)
         else:
             messages.success(request, _("已办理报备：%(title)s") % {"title": filing.title})
             return redirect("filings:filing-list")
-    return render(request, "filings/filing_handle.html", {
-        "form": form, "filing": filing, "late_explanation": filing_late_explanation(filing),
-    })
+    return render(
+        request,
+        "filings/filing_handle.html",
+        {
+            "form": form,
+            "filing": filing,
+            "late_explanation": filing_late_explanation(filing),
+        },
+    )
 
 
 def filing_refile_view(request, filing_id: int):
     """The filing district answers the city's remarks and files again (policy L-2, D-1, D-2)."""
     filing = filing_get_for_user(user=request.user, filing_id=filing_id)
     require(can_refile(request.user, filing))
-    if refuse_if_moved_on(request, filing, FILING_TRANSITIONS, (FilingAction.REFILE,),
-                          MOVED_ON):
+    if refuse_if_moved_on(request, filing, FILING_TRANSITIONS, (FilingAction.REFILE,), MOVED_ON):
         return redirect("filings:filing-detail", filing_id=filing.pk)
-    initial = {"title": filing.title, "description": filing.description,
-               "project_starts_on": filing.project_starts_on, "version": filing.version}
+    initial = {
+        "title": filing.title,
+        "description": filing.description,
+        "project_starts_on": filing.project_starts_on,
+        "version": filing.version,
+    }
     form = FilingRefileForm(request.POST or None, initial=initial, kind=filing.kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             filing = filing_refile(
-                filing=filing, title=data["title"], description=data["description"],
-                project_starts_on=data.get("project_starts_on"), actor=request.user,
+                filing=filing,
+                title=data["title"],
+                description=data["description"],
+                project_starts_on=data.get("project_starts_on"),
+                actor=request.user,
                 expected_version=data["version"],
             )
         except RuleRefusal as exc:

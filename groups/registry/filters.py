@@ -12,16 +12,26 @@ from qingdao_groups.core.filters import BootstrapFilterForm
 
 class GroupFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("搜索"), method="search", max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("集团名称、编号或核心校")}))
+        label=_("搜索"),
+        method="search",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("集团名称、编号或核心校")}),
+    )
     district = django_filters.ChoiceFilter(
-        label=_("核心校所在区（市）"), field_name="core_school__district",
-        choices=District.choices, empty_label=_("全部区（市）"))
+        label=_("核心校所在区（市）"),
+        field_name="core_school__district",
+        choices=District.choices,
+        empty_label=_("全部区（市）"),
+    )
     relation_type = django_filters.ChoiceFilter(
-        label=_("合作类型"), choices=RelationType.choices, empty_label=_("全部类型"),
-        method="with_relation_type")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=EducationGroup.Status.choices,
-                                         empty_label=_("全部状态"))
+        label=_("合作类型"),
+        choices=RelationType.choices,
+        empty_label=_("全部类型"),
+        method="with_relation_type",
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=EducationGroup.Status.choices, empty_label=_("全部状态")
+    )
 
     class Meta:
         model = EducationGroup
@@ -29,10 +39,16 @@ class GroupFilter(django_filters.FilterSet):
         form = BootstrapFilterForm
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)
-                               | Q(core_school__name__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(code__icontains=value)
+            | Q(core_school__name__icontains=value)
+        )
 
     def with_relation_type(self, queryset, name, value):
         """Groups with a current member of that cooperation type (policy T-1 … T-3)."""
-        return queryset.filter(Exists(Membership.objects.current().filter(
-            group_id=OuterRef("pk"), relation_type=value)))
+        return queryset.filter(
+            Exists(
+                Membership.objects.current().filter(group_id=OuterRef("pk"), relation_type=value)
+            )
+        )

@@ -1,6 +1,5 @@
 """Input shapes for the registry pages; state changes happen in groups.registry.services."""
 
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,23 +19,35 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("集团名称"), max_length=100)
     code = forms.CharField(label=_("集团编号"), max_length=30)
     core_school = forms.ModelChoiceField(label=_("核心校"), queryset=School.objects.none())
-    specialty = forms.CharField(label=_("集团特色"), max_length=200,
-                                help_text=_("一集团一特色（政策 G-5）"))
+    specialty = forms.CharField(
+        label=_("集团特色"), max_length=200, help_text=_("一集团一特色（政策 G-5）")
+    )
     unified_areas = forms.MultipleChoiceField(
-        label=_("统一领域"), choices=UnifiedArea.choices, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("核心校引领统一的领域（政策 G-2）"),
+        label=_("统一领域"),
+        choices=UnifiedArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("核心校引领统一的领域（政策 G-2）"),
     )
     founded_on = forms.DateField(label=_("成立日期"), widget=DateInput())
     chief_principal_name = forms.CharField(
-        label=_("总校长"), max_length=50, required=False,
+        label=_("总校长"),
+        max_length=50,
+        required=False,
         help_text=_("留空则由核心校校长担任（政策 G-3）"),
     )
     chief_principal_reason = forms.CharField(
-        label=_("总校长非核心校校长的理由"), required=False, max_length=LONG_TEXT_MAX,
+        label=_("总校长非核心校校长的理由"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    description = forms.CharField(label=_("简介"), required=False, max_length=LONG_TEXT_MAX,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("简介"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     submission = SubmissionField()
 
     def __init__(self, *args, schools=None, **kwargs):
@@ -59,11 +70,18 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
 class MembershipAddForm(BootstrapFormMixin, forms.Form):
     school = forms.ModelChoiceField(label=_("学校"), queryset=School.objects.none())
     relation_type = forms.ChoiceField(label=_("合作类型"), choices=RelationType.choices)
-    relation_subtype = forms.ChoiceField(label=_("合作子类型"), choices=RelationSubtype.choices,
-                                         help_text=_("须属于所选合作类型（政策 T-1 至 T-3）"))
+    relation_subtype = forms.ChoiceField(
+        label=_("合作子类型"),
+        choices=RelationSubtype.choices,
+        help_text=_("须属于所选合作类型（政策 T-1 至 T-3）"),
+    )
     joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
-    note = forms.CharField(label=_("备注"), max_length=LONG_TEXT_MAX, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注"),
+        max_length=LONG_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     submission = SubmissionField()
 
     def __init__(self, *args, schools=None, **kwargs):
@@ -72,17 +90,25 @@ class MembershipAddForm(BootstrapFormMixin, forms.Form):
 
 
 class MembershipEndForm(BootstrapFormMixin, forms.Form):
-    left_on = forms.DateField(label=_("离开日期"), widget=DateInput(),
-                              help_text=_("自该日起不再是成员"))
+    left_on = forms.DateField(
+        label=_("离开日期"), widget=DateInput(), help_text=_("自该日起不再是成员")
+    )
     end_reason = forms.ChoiceField(label=_("离开原因"), choices=Membership.EndReason.choices)
-    note = forms.CharField(label=_("备注"), max_length=LONG_TEXT_MAX, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注"),
+        max_length=LONG_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class PartnershipAddForm(BootstrapFormMixin, forms.Form):
     partner = forms.ModelChoiceField(label=_("合作单位"), queryset=Partner.objects.all())
-    projects = forms.CharField(label=_("合作项目"), max_length=LONG_TEXT_MAX,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("每行一个项目"))
+    projects = forms.CharField(
+        label=_("合作项目"),
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个项目"),
+    )
     started_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     submission = SubmissionField()

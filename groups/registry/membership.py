@@ -40,22 +40,24 @@ class MembershipState(models.TextChoices):
 
 # --- database filters ------------------------------------------------------------------------
 
+
 def active_q(day: datetime.date, prefix: str = "") -> Q:
     """Memberships in force on `day`; `prefix` (e.g. "memberships__") filters through a
     relation."""
     return Q(**{f"{prefix}joined_on__lte": day}) & (
-        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day}))
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
+    )
 
 
-def overlapping_q(first_day: datetime.date, last_day: datetime.date | None,
-                  prefix: str = "") -> Q:
+def overlapping_q(first_day: datetime.date, last_day: datetime.date | None, prefix: str = "") -> Q:
     """Memberships in force on at least one day of `first_day` … `last_day` (both included;
     `last_day` None: open-ended). An empty period overlaps nothing."""
     if last_day is not None and last_day < first_day:
         return Q(pk__in=[])
     q = Q(**{f"{prefix}left_on__isnull": True}) | (
         Q(**{f"{prefix}left_on__gt": first_day})
-        & Q(**{f"{prefix}left_on__gt": F(f"{prefix}joined_on")}))  # an empty period covers nothing
+        & Q(**{f"{prefix}left_on__gt": F(f"{prefix}joined_on")})
+    )  # an empty period covers nothing
     if last_day is not None:
         q &= Q(**{f"{prefix}joined_on__lte": last_day})
     return q
@@ -73,13 +75,16 @@ def ended_q(day: datetime.date, prefix: str = "") -> Q:
 
 # --- one membership ---------------------------------------------------------------------------
 
-def is_active_on(joined_on: datetime.date, left_on: datetime.date | None,
-                 day: datetime.date) -> bool:
+
+def is_active_on(
+    joined_on: datetime.date, left_on: datetime.date | None, day: datetime.date
+) -> bool:
     return joined_on <= day and (left_on is None or day < left_on)
 
 
-def state_on(joined_on: datetime.date, left_on: datetime.date | None,
-             day: datetime.date) -> MembershipState:
+def state_on(
+    joined_on: datetime.date, left_on: datetime.date | None, day: datetime.date
+) -> MembershipState:
     if day < joined_on:
         return MembershipState.UPCOMING
     if left_on is None:
@@ -89,8 +94,12 @@ def state_on(joined_on: datetime.date, left_on: datetime.date | None,
     return MembershipState.FORMER
 
 
-def days_covered(joined_on: datetime.date, left_on: datetime.date | None,
-                 first_day: datetime.date, last_day: datetime.date) -> int:
+def days_covered(
+    joined_on: datetime.date,
+    left_on: datetime.date | None,
+    first_day: datetime.date,
+    last_day: datetime.date,
+) -> int:
     """How many days of `first_day` … `last_day` (both included) the membership covers."""
     start = max(joined_on, first_day)
     stop = last_day + ONE_DAY if left_on is None else min(left_on, last_day + ONE_DAY)
@@ -109,12 +118,17 @@ def mid_months(first_day: datetime.date, last_day: datetime.date) -> Iterator[da
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def months_covered(joined_on: datetime.date, left_on: datetime.date | None,
-                   first_day: datetime.date, last_day: datetime.date) -> int:
+def months_covered(
+    joined_on: datetime.date,
+    left_on: datetime.date | None,
+    first_day: datetime.date,
+    last_day: datetime.date,
+) -> int:
     """How many months of the period count for the membership: those whose 15th day lies in
     the period and in the membership (the month rule funding uses, policy F-1)."""
-    return sum(1 for day in mid_months(first_day, last_day)
-               if is_active_on(joined_on, left_on, day))
+    return sum(
+        1 for day in mid_months(first_day, last_day) if is_active_on(joined_on, left_on, day)
+    )
 
 
 # --- who may hold a membership ---------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Education groups and the dated membership history everything else depends on (DESIGN.md)."""
 
-
 import datetime
 from decimal import Decimal  # noqa: E402
 
@@ -28,7 +27,9 @@ class UnifiedArea(models.TextChoices):
 def validate_unified_areas(value) -> None:
     valid = set(UnifiedArea.values)
     if not isinstance(value, list) or any(v not in valid for v in value):
-        raise ValidationError(_("统一领域只能从教育理念、学校管理、教育教研、信息技术、教育评价中选择。"))
+        raise ValidationError(
+            _("统一领域只能从教育理念、学校管理、教育教研、信息技术、教育评价中选择。")
+        )
 
 
 class EducationGroupQuerySet(models.QuerySet):
@@ -39,7 +40,8 @@ class EducationGroupQuerySet(models.QuerySet):
         """Groups in being on `day`: their core school's membership is in force and they were
         not dissolved by then (policy A-5 counts these at each target year's end)."""
         cores = Membership.objects.active_on(day).filter(
-            group_id=models.OuterRef("pk"), role=Membership.Role.CORE)
+            group_id=models.OuterRef("pk"), role=Membership.Role.CORE
+        )
         return self.filter(models.Exists(cores)).exclude(dissolved_on__lte=day)
 
 
@@ -57,16 +59,26 @@ class EducationGroup(models.Model):
         School, verbose_name=_("核心校"), on_delete=models.PROTECT, related_name="led_groups"
     )
     authority = models.ForeignKey(
-        Authority, verbose_name=_("审批教育行政部门"), on_delete=models.PROTECT,
-        related_name="groups", help_text=_("核心校所属教育行政部门（政策 L-1）"),
+        Authority,
+        verbose_name=_("审批教育行政部门"),
+        on_delete=models.PROTECT,
+        related_name="groups",
+        help_text=_("核心校所属教育行政部门（政策 L-1）"),
     )
-    specialty = models.CharField(_("集团特色"), max_length=200, help_text=_("一集团一特色（政策 G-5）"))
+    specialty = models.CharField(
+        _("集团特色"), max_length=200, help_text=_("一集团一特色（政策 G-5）")
+    )
     unified_areas = models.JSONField(
-        _("统一领域"), default=list, blank=True, validators=[validate_unified_areas],
+        _("统一领域"),
+        default=list,
+        blank=True,
+        validators=[validate_unified_areas],
         help_text=_("核心校引领统一的领域（政策 G-2）"),
     )
     founded_on = models.DateField(_("成立日期"))
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
     dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
     description = models.TextField(_("简介"), blank=True)
 
@@ -171,7 +183,9 @@ class Membership(models.Model):
         CORE_CHANGE = "core_change", _("核心校变更")
 
     group = models.ForeignKey(
-        EducationGroup, verbose_name=_("教育集团"), on_delete=models.PROTECT,
+        EducationGroup,
+        verbose_name=_("教育集团"),
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     school = models.ForeignKey(
@@ -200,12 +214,16 @@ class Membership(models.Model):
         ordering = ["group_id", "-role", "joined_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school"], condition=Q(left_on__isnull=True),
+                fields=["school"],
+                condition=Q(left_on__isnull=True),
                 name="membership_one_open_per_school",
-                violation_error_message=_("该学校已是另一个集团的在册成员，同一时间只能属于一个集团。"),
+                violation_error_message=_(
+                    "该学校已是另一个集团的在册成员，同一时间只能属于一个集团。"
+                ),
             ),
             models.UniqueConstraint(
-                fields=["group"], condition=Q(left_on__isnull=True, role="core"),
+                fields=["group"],
+                condition=Q(left_on__isnull=True, role="core"),
                 name="membership_one_open_core_per_group",
             ),
             models.CheckConstraint(
@@ -214,8 +232,10 @@ class Membership(models.Model):
                 violation_error_message=_("离开日期不能早于加入日期。"),
             ),
             models.CheckConstraint(
-                condition=(Q(left_on__isnull=True, end_reason="")
-                           | (Q(left_on__isnull=False) & ~Q(end_reason=""))),
+                condition=(
+                    Q(left_on__isnull=True, end_reason="")
+                    | (Q(left_on__isnull=False) & ~Q(end_reason=""))
+                ),
                 name="membership_end_reason_iff_left",
                 violation_error_message=_("结束成员关系须同时填写离开日期和离开原因。"),
             ),
@@ -223,12 +243,17 @@ class Membership(models.Model):
                 condition=(
                     Q(role="core", relation_type="", relation_subtype="")
                     | Q(role="member", relation_type="T-1", relation_subtype__in=["T-1a", "T-1b"])
-                    | Q(role="member", relation_type="T-2",
-                        relation_subtype__in=["T-2a", "T-2b", "T-2c"])
+                    | Q(
+                        role="member",
+                        relation_type="T-2",
+                        relation_subtype__in=["T-2a", "T-2b", "T-2c"],
+                    )
                     | Q(role="member", relation_type="T-3", relation_subtype__in=["T-3a", "T-3b"])
                 ),
                 name="membership_type_matches_subtype",
-                violation_error_message=_("成员校须选择合作类型及其对应的子类型（政策 T-1 至 T-3）。"),
+                violation_error_message=_(
+                    "成员校须选择合作类型及其对应的子类型（政策 T-1 至 T-3）。"
+                ),
             ),
         ]
         indexes = [
@@ -263,7 +288,9 @@ class Partnership(models.Model):
     """A partner's cooperation with a group, with the projects it takes part in (policy G-1)."""
 
     group = models.ForeignKey(
-        EducationGroup, verbose_name=_("教育集团"), on_delete=models.PROTECT,
+        EducationGroup,
+        verbose_name=_("教育集团"),
+        on_delete=models.PROTECT,
         related_name="partnerships",
     )
     partner = models.ForeignKey(
@@ -303,20 +330,27 @@ class CouncilSeat(models.Model):
         ADVISER = "adviser", _("专家顾问")
 
     group = models.ForeignKey(
-        EducationGroup, verbose_name=_("教育集团"), on_delete=models.PROTECT,
+        EducationGroup,
+        verbose_name=_("教育集团"),
+        on_delete=models.PROTECT,
         related_name="council_seats",
     )
     role = models.CharField(_("职务"), max_length=20, choices=Role.choices)
     person_name = models.CharField(_("姓名"), max_length=50)
     school = models.ForeignKey(
-        School, verbose_name=_("所在学校"), null=True, blank=True, on_delete=models.PROTECT,
+        School,
+        verbose_name=_("所在学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="council_seats",
     )
     title = models.CharField(_("职务/职称"), max_length=100, blank=True)
     started_on = models.DateField(_("任职开始"))
     ended_on = models.DateField(_("任职结束"), null=True, blank=True)
     non_default_reason = models.TextField(
-        _("总校长非核心校校长的理由"), blank=True,
+        _("总校长非核心校校长的理由"),
+        blank=True,
         help_text=_("原则上由核心校校长任总校长（政策 G-3）；另行安排须说明理由"),
     )
 
@@ -328,7 +362,8 @@ class CouncilSeat(models.Model):
         ordering = ["group_id", "role", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group"], condition=Q(role="chief_principal", ended_on__isnull=True),
+                fields=["group"],
+                condition=Q(role="chief_principal", ended_on__isnull=True),
                 name="council_one_chief_principal",
                 violation_error_message=_("一个集团同一时间只能有一位总校长。"),
             ),
@@ -342,16 +377,21 @@ class PolicyParameters(models.Model):
     """The numbers the policy leaves to the authorities, editable by administrators (one row)."""
 
     min_weak_share = models.DecimalField(
-        _("薄弱学校最低占比"), max_digits=4, decimal_places=3, default=Decimal("0.200"),
+        _("薄弱学校最低占比"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.200"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("成员校中薄弱学校占比低于此值时提示（政策 A-4）"),
     )
     max_admissions_per_year = models.PositiveSmallIntegerField(
-        _("12个月内吸纳成员校上限"), default=3,
+        _("12个月内吸纳成员校上限"),
+        default=3,
         help_text=_("超过此数时提示稳步发展（政策 L-4）"),
     )
     yellow_card_window_days = models.PositiveSmallIntegerField(
-        _("两次黄牌的间隔天数"), default=365,
+        _("两次黄牌的间隔天数"),
+        default=365,
         help_text=_("此期间内第二张黄牌即可升级为红牌（政策 L-6）"),
     )
     rectification_days = models.PositiveSmallIntegerField(_("默认整改期限（天）"), default=60)

@@ -1,6 +1,5 @@
 """Who may change the registry of groups. Each rule returns a Decision that explains a refusal."""
 
-
 from django.utils.translation import gettext_lazy as _
 
 from groups.registry.models import (
@@ -9,8 +8,10 @@ from groups.registry.models import (
 from members.models import School, User
 from qingdao_groups.core.rules import ALLOW, Decision
 
-USE_THE_WORKFLOW = _("成立集团、吸纳和退出成员校须通过申请办理（政策 L-1、L-3、L-5），淘汰须发出红牌"
-                     "（政策 L-6）；直接登记只用于系统管理员补录上线前的历史数据。")
+USE_THE_WORKFLOW = _(
+    "成立集团、吸纳和退出成员校须通过申请办理（政策 L-1、L-3、L-5），淘汰须发出红牌"
+    "（政策 L-6）；直接登记只用于系统管理员补录上线前的历史数据。"
+)
 
 
 def _is_registry_admin(user: User) -> bool:

@@ -1,6 +1,5 @@
 """Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
 
-
 import datetime
 from dataclasses import dataclass
 
@@ -20,7 +19,10 @@ def _granted_group_ids(user: User):
     from guardian.shortcuts import get_objects_for_user
 
     return get_objects_for_user(
-        user, "groups.view_educationgroup", klass=EducationGroup, accept_global_perms=False,
+        user,
+        "groups.view_educationgroup",
+        klass=EducationGroup,
+        accept_global_perms=False,
         with_superuser=False,
     ).values("pk")
 
@@ -44,13 +46,20 @@ def group_scope_q(user: User, *, today: datetime.date | None = None) -> Q | None
         )
         return Q(authority_id=user.authority_id) | Q(Exists(has_member_here)) | granted
     if user.is_principal and user.school_id:
-        return Q(pk__in=Membership.objects.current(today=today).filter(school_id=user.school_id)
-                 .values("group_id")) | granted
+        return (
+            Q(
+                pk__in=Membership.objects.current(today=today)
+                .filter(school_id=user.school_id)
+                .values("group_id")
+            )
+            | granted
+        )
     return granted
 
 
-def group_list_for_user(*, user: User,
-                        today: datetime.date | None = None) -> QuerySet[EducationGroup]:
+def group_list_for_user(
+    *, user: User, today: datetime.date | None = None
+) -> QuerySet[EducationGroup]:
     """Groups the user may see, with what the list page shows, in one query: `member_count`
     counts the members of `today` (policy G-1)."""
     today = today or membership_today()
@@ -65,21 +74,26 @@ def group_list_for_user(*, user: User,
     return qs if q is None else qs.filter(q)
 
 
-def group_get_for_user(*, user: User, group_id: int,
-                       today: datetime.date | None = None) -> EducationGroup:
+def group_get_for_user(
+    *, user: User, group_id: int, today: datetime.date | None = None
+) -> EducationGroup:
     """The group with its members, partners, council and documents prefetched; 404 when the user
     may not see it."""
     qs = group_list_for_user(user=user, today=today).prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related("school", "school__authority")
-            .order_by("-role", "left_on", "joined_on", "id"),
+            queryset=Membership.objects.select_related("school", "school__authority").order_by(
+                "-role", "left_on", "joined_on", "id"
+            ),
         ),
         Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
         Prefetch("council_seats", queryset=CouncilSeat.objects.select_related("school")),
-        Prefetch("documents",
-                 queryset=GroupDocument.objects.select_related("uploaded_by")
-                 .order_by("kind", "-version")),
+        Prefetch(
+            "documents",
+            queryset=GroupDocument.objects.select_related("uploaded_by").order_by(
+                "kind", "-version"
+            ),
+        ),
     )
     try:
         return qs.get(pk=group_id)
@@ -87,8 +101,7 @@ def group_get_for_user(*, user: User, group_id: int,
         raise Http404 from exc
 
 
-def schools_seen_through_groups_q(user: User, *,
-                                  today: datetime.date | None = None) -> Q | None:
+def schools_seen_through_groups_q(user: User, *, today: datetime.date | None = None) -> Q | None:
     """The further schools a user sees through groups (members.extensions): for a district,
     the current schools of the groups it sees (those it approves and those with a member of
     its own); for a principal, the current schools of their own group. Current as of `today`."""
@@ -99,21 +112,23 @@ def schools_seen_through_groups_q(user: User, *,
         member_here = current.filter(school__in=School.objects.filter(own))
         groups_seen = current.filter(
             Q(group__authority_id=user.authority_id)
-            | Q(group_id__in=member_here.values("group_id")))
+            | Q(group_id__in=member_here.values("group_id"))
+        )
         return Q(Exists(groups_seen.filter(school_id=OuterRef("pk"))))
     if user.is_principal and user.school_id:
         own_groups = current.filter(school_id=user.school_id).values("group_id")
-        same_group = current.filter(
-            school_id=OuterRef("pk"), group_id__in=own_groups)
+        same_group = current.filter(school_id=OuterRef("pk"), group_id__in=own_groups)
         return Q(Exists(same_group))
     return None
 
 
 def school_memberships(*, school: School) -> QuerySet[Membership]:
     """A school's whole membership history, newest first."""
-    return Membership.objects.filter(school=school).select_related(
-        "group", "group__core_school"
-    ).order_by("-joined_on", "-id")
+    return (
+        Membership.objects.filter(school=school)
+        .select_related("group", "group__core_school")
+        .order_by("-joined_on", "-id")
+    )
 
 
 def today() -> datetime.date:
@@ -127,23 +142,39 @@ class AttentionItem:
     message: str
 
 
-def group_attention_for_user(*, user: User, limit: int = 20,
-                             today: datetime.date | None = None) -> list[AttentionItem]:
+def group_attention_for_user(
+    *, user: User, limit: int = 20, today: datetime.date | None = None
+) -> list[AttentionItem]:
     """Registry gaps in the groups a user may see, each against its clause: no charter (G-4),
     no chief principal (G-3), no weak school among current members (A-4). One query."""
     from django.utils.translation import gettext as _
 
     today = today or membership_today()
-    qs = group_list_for_user(user=user, today=today).filter(
-        status=EducationGroup.Status.ACTIVE).annotate(
-        has_charter=Exists(GroupDocument.objects.filter(
-            group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)),
-        has_chief=Exists(CouncilSeat.objects.filter(
-            group_id=OuterRef("pk"), role=CouncilSeat.Role.CHIEF_PRINCIPAL,
-            ended_on__isnull=True)),
-        has_weak=Exists(Membership.objects.current(today=today).members().filter(
-            group_id=OuterRef("pk"), school__is_weak=True)),
-    ).filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False)).order_by("name")
+    qs = (
+        group_list_for_user(user=user, today=today)
+        .filter(status=EducationGroup.Status.ACTIVE)
+        .annotate(
+            has_charter=Exists(
+                GroupDocument.objects.filter(
+                    group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER
+                )
+            ),
+            has_chief=Exists(
+                CouncilSeat.objects.filter(
+                    group_id=OuterRef("pk"),
+                    role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+                    ended_on__isnull=True,
+                )
+            ),
+            has_weak=Exists(
+                Membership.objects.current(today=today)
+                .members()
+                .filter(group_id=OuterRef("pk"), school__is_weak=True)
+            ),
+        )
+        .filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False))
+        .order_by("name")
+    )
     items: list[AttentionItem] = []
     for group in qs[:limit]:
         if not group.has_charter:

@@ -31,7 +31,10 @@ def _lock_school(school_id: int) -> School:
 
 
 def membership_conflict(
-    *, school: School, joined_on: datetime.date, left_on: datetime.date | None,
+    *,
+    school: School,
+    joined_on: datetime.date,
+    left_on: datetime.date | None,
     exclude_id: int | None = None,
 ) -> Membership | None:
     """The membership of `school` whose period overlaps [joined_on, left_on), if any.
@@ -48,15 +51,25 @@ def membership_conflict(
 def _raise_conflict(school: School, conflict: Membership) -> None:
     if conflict.left_on is None:
         raise RuleRefusal(
-            _("%(school)s 自 %(joined)s 起已是“%(group)s”的在册%(role)s，同一时间只能属于一个集团。")
-            % {"school": school.name, "joined": conflict.joined_on, "group": conflict.group.name,
-               "role": conflict.get_role_display()},
+            _(
+                "%(school)s 自 %(joined)s 起已是“%(group)s”的在册%(role)s，同一时间只能属于一个集团。"
+            )
+            % {
+                "school": school.name,
+                "joined": conflict.joined_on,
+                "group": conflict.group.name,
+                "role": conflict.get_role_display(),
+            },
             field="school",
         )
     raise RuleRefusal(
         _("%(school)s 在 %(joined)s 至 %(left)s 期间属于“%(group)s”，与所填日期重叠。")
-        % {"school": school.name, "joined": conflict.joined_on, "left": conflict.left_on,
-           "group": conflict.group.name},
+        % {
+            "school": school.name,
+            "joined": conflict.joined_on,
+            "left": conflict.left_on,
+            "group": conflict.group.name,
+        },
         field="joined_on",
     )
 
@@ -73,9 +86,17 @@ def _validate_relation(relation_type: str, relation_subtype: str) -> None:
 
 @transaction.atomic
 def membership_add(
-    *, group: EducationGroup, school: School, relation_type: str, relation_subtype: str,
-    joined_on: datetime.date, actor: User, left_on: datetime.date | None = None,
-    end_reason: str = "", note: str = "", now: datetime.datetime | None = None,
+    *,
+    group: EducationGroup,
+    school: School,
+    relation_type: str,
+    relation_subtype: str,
+    joined_on: datetime.date,
+    actor: User,
+    left_on: datetime.date | None = None,
+    end_reason: str = "",
+    note: str = "",
+    now: datetime.datetime | None = None,
 ) -> Membership:
     """Record a school's membership of a group from `joined_on` (policy G-1, T-1 … T-3).
 
@@ -102,9 +123,15 @@ def membership_add(
     if conflict is not None:
         _raise_conflict(school, conflict)
     membership = Membership(
-        group=group, school=school, role=Membership.Role.MEMBER, relation_type=relation_type,
-        relation_subtype=relation_subtype, joined_on=joined_on, left_on=left_on,
-        end_reason=end_reason, note=note,
+        group=group,
+        school=school,
+        role=Membership.Role.MEMBER,
+        relation_type=relation_type,
+        relation_subtype=relation_subtype,
+        joined_on=joined_on,
+        left_on=left_on,
+        end_reason=end_reason,
+        note=note,
     )
     stamp(membership, actor=actor, now=now)
     try:
@@ -117,8 +144,14 @@ def membership_add(
 
 @transaction.atomic
 def membership_end(
-    *, membership: Membership, left_on: datetime.date, end_reason: str, actor: User,
-    note: str = "", today: datetime.date | None = None, now: datetime.datetime | None = None,
+    *,
+    membership: Membership,
+    left_on: datetime.date,
+    end_reason: str,
+    actor: User,
+    note: str = "",
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> Membership:
     """End a membership on `left_on` (the first day it no longer holds). Never deletes it
     (DESIGN.md); exit is policy L-5, expulsion L-6.
@@ -130,14 +163,10 @@ def membership_end(
     now = now or timezone.now()
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_on is not None and membership.left_on <= today:
-        raise RuleRefusal(
-            _("该成员关系已于 %(date)s 结束。") % {"date": membership.left_on}
-        )
+        raise RuleRefusal(_("该成员关系已于 %(date)s 结束。") % {"date": membership.left_on})
     if membership.left_on is not None and left_on >= membership.left_on:
         # An end not yet in effect may only be brought forward (an expulsion before the exit).
-        raise RuleRefusal(
-            _("该成员关系已定于 %(date)s 结束。") % {"date": membership.left_on}
-        )
+        raise RuleRefusal(_("该成员关系已定于 %(date)s 结束。") % {"date": membership.left_on})
     if membership.role == Membership.Role.CORE:
         raise RuleRefusal(_("核心校的成员关系不能单独结束。"))
     if left_on < membership.joined_on:
@@ -166,8 +195,9 @@ def _effective_moment(day: datetime.date, now: datetime.datetime) -> datetime.da
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _end_takes_effect(membership: Membership, actor: User | None, today: datetime.date,
-                      now: datetime.datetime) -> int:
+def _end_takes_effect(
+    membership: Membership, actor: User | None, today: datetime.date, now: datetime.datetime
+) -> int:
     """What ends with a membership, dated the day it ends: its open cards close (policy L-6)
     and the school's council seats in the group end (G-3), unless the school is again a member
     of the group. Returns how many rows changed; a second call changes nothing."""
@@ -176,13 +206,18 @@ def _end_takes_effect(membership: Membership, actor: User | None, today: datetim
     assert membership.left_on is not None  # only an ended membership takes effect
     when = _effective_moment(membership.left_on, now)
     changed = cards_close_for_membership(membership=membership, actor=actor, when=when)
-    if membership.school_id is not None and not Membership.objects.current(today=today).filter(
-            group_id=membership.group_id, school_id=membership.school_id).exists():
+    if (
+        membership.school_id is not None
+        and not Membership.objects.current(today=today)
+        .filter(group_id=membership.group_id, school_id=membership.school_id)
+        .exists()
+    ):
         reason = _("成员关系结束（%(reason)s），卸任") % {
-            "reason": membership.get_end_reason_display()}
+            "reason": membership.get_end_reason_display()
+        }
         for seat in CouncilSeat.objects.select_for_update().filter(
-                group_id=membership.group_id, school_id=membership.school_id,
-                ended_on__isnull=True):
+            group_id=membership.group_id, school_id=membership.school_id, ended_on__isnull=True
+        ):
             seat.ended_on = max(membership.left_on, seat.started_on)
             stamp(seat, actor=actor, reason=reason, now=when)
             seat.save(update_fields=["ended_on"])
@@ -197,12 +232,17 @@ def memberships_end_due(*, today: datetime.date, now: datetime.datetime | None =
     from groups.cards.models import Card
     from groups.cards.workflows import OPEN_CARD_STATUSES
 
-    open_cards = Card.objects.filter(membership_id=OuterRef("pk"), closed_at__isnull=True,
-                                     status__in=OPEN_CARD_STATUSES)
+    open_cards = Card.objects.filter(
+        membership_id=OuterRef("pk"), closed_at__isnull=True, status__in=OPEN_CARD_STATUSES
+    )
     open_seats = CouncilSeat.objects.filter(
-        group_id=OuterRef("group_id"), school_id=OuterRef("school_id"), ended_on__isnull=True)
-    due = Membership.objects.ended(today=today).filter(
-        Exists(open_cards) | Exists(open_seats)).order_by("left_on", "pk")
+        group_id=OuterRef("group_id"), school_id=OuterRef("school_id"), ended_on__isnull=True
+    )
+    due = (
+        Membership.objects.ended(today=today)
+        .filter(Exists(open_cards) | Exists(open_seats))
+        .order_by("left_on", "pk")
+    )
     now = now or timezone.now()
     changed = 0
     for ended in due:
@@ -214,9 +254,17 @@ def memberships_end_due(*, today: datetime.date, now: datetime.datetime | None =
 
 @transaction.atomic
 def group_create(
-    *, name: str, code: str, core_school: School, specialty: str, founded_on: datetime.date,
-    actor: User, unified_areas: list[str] | None = None, description: str = "",
-    chief_principal_name: str = "", chief_principal_reason: str = "",
+    *,
+    name: str,
+    code: str,
+    core_school: School,
+    specialty: str,
+    founded_on: datetime.date,
+    actor: User,
+    unified_areas: list[str] | None = None,
+    description: str = "",
+    chief_principal_name: str = "",
+    chief_principal_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> EducationGroup:
     """Register a group led by `core_school` (policy G-1), approved by the core school's own
@@ -235,23 +283,32 @@ def group_create(
             field="chief_principal_reason",
         )
     group = EducationGroup(
-        name=name, code=code, core_school=core_school, authority_id=core_school.authority_id,
-        specialty=specialty, founded_on=founded_on, unified_areas=list(unified_areas or []),
+        name=name,
+        code=code,
+        core_school=core_school,
+        authority_id=core_school.authority_id,
+        specialty=specialty,
+        founded_on=founded_on,
+        unified_areas=list(unified_areas or []),
         description=description,
     )
     now = now or timezone.now()
     stamp(group, actor=actor, now=now)
     group.full_clean()
     group.save()
-    core = Membership(group=group, school=core_school, role=Membership.Role.CORE,
-                      joined_on=founded_on)
+    core = Membership(
+        group=group, school=core_school, role=Membership.Role.CORE, joined_on=founded_on
+    )
     stamp(core, actor=actor, now=now)
     core.save()
     if chief:
         seat = CouncilSeat(
-            group=group, role=CouncilSeat.Role.CHIEF_PRINCIPAL, person_name=chief,
+            group=group,
+            role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+            person_name=chief,
             school=core_school if chief == core_school.principal_name else None,
-            started_on=founded_on, non_default_reason=chief_principal_reason,
+            started_on=founded_on,
+            non_default_reason=chief_principal_reason,
         )
         stamp(seat, actor=actor, now=now)
         seat.save()
@@ -260,8 +317,14 @@ def group_create(
 
 @transaction.atomic
 def partnership_add(
-    *, group: EducationGroup, partner: Partner, projects: list[str], started_on: datetime.date,
-    actor: User, ended_on: datetime.date | None = None, now: datetime.datetime | None = None,
+    *,
+    group: EducationGroup,
+    partner: Partner,
+    projects: list[str],
+    started_on: datetime.date,
+    actor: User,
+    ended_on: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> Partnership:
     """Record a partner's cooperation with a group on named projects (policy G-1, the X)."""
     projects = [p.strip() for p in projects if p.strip()]
@@ -269,8 +332,13 @@ def partnership_add(
         raise RuleRefusal(_("请至少填写一个合作项目。"), field="projects")
     if ended_on is not None and ended_on < started_on:
         raise RuleRefusal(_("结束日期不能早于开始日期。"), field="ended_on")
-    partnership = Partnership(group=group, partner=partner, projects="\n".join(projects),
-                              started_on=started_on, ended_on=ended_on)
+    partnership = Partnership(
+        group=group,
+        partner=partner,
+        projects="\n".join(projects),
+        started_on=started_on,
+        ended_on=ended_on,
+    )
     stamp(partnership, actor=actor, now=now)
     partnership.save()
     return partnership

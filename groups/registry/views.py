@@ -31,8 +31,6 @@ from qingdao_groups.core.timeline import timeline_for
 PAGE_SIZE = 25
 
 
-
-
 def group_list_view(request):
     filterset = GroupFilter(request.GET or None, queryset=group_list_for_user(user=request.user))
     form = filterset.form
@@ -40,10 +38,16 @@ def group_list_view(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "groups/group_list.html", {
-        "form": form, "page_obj": page, "query_string": query.urlencode(),
-        "can_create": can_create_group(request.user).allowed,
-    })
+    return render(
+        request,
+        "groups/group_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": query.urlencode(),
+            "can_create": can_create_group(request.user).allowed,
+        },
+    )
 
 
 def group_detail_view(request, group_id: int):
@@ -62,30 +66,39 @@ def group_detail_view(request, group_id: int):
         m.group = group
         m.state_today = m.state_on(day)
         m.may_card = can_issue_card(user, m, today=day).allowed
-        m.may_exit = can_draft_application(user, Application.Kind.EXIT, membership=m,
-                                           today=day).allowed
+        m.may_exit = can_draft_application(
+            user, Application.Kind.EXIT, membership=m, today=day
+        ).allowed
     year = day.year
-    open_cards = list(card_list_for_user(user=user).filter(
-        group=group, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES))
-    return render(request, "groups/group_detail.html", {
-        "may_admit": can_draft_application(user, Application.Kind.ADMISSION,
-                                           group=group).allowed,
-        "open_cards": open_cards,
-        "plans": enrollment_plans_for_group(group=group, year=year, today=day),
-        "plan_year": year,
-        "group": group,
-        # An approved exit takes effect on its date: until then the school is a member (拟退出);
-        # an approved join is shown with its date (拟加入) but is not counted before it.
-        "current": [m for m in memberships if m.is_active_on(day)],
-        "upcoming": [m for m in memberships if m.state_today == MembershipState.UPCOMING],
-        "former": [m for m in memberships if m.state_today == MembershipState.FORMER],
-        "partnerships": group.partnerships.all(),
-        "council": group.council_seats.all(),
-        "documents": group.documents.all(),
-        "timeline": timeline_for(group_id=group.pk, user=user),
-        "can_manage": can_manage_group_registry(request.user, group).allowed,
-        "can_add_partner": can_add_partnership(request.user, group).allowed,
-    })
+    open_cards = list(
+        card_list_for_user(user=user).filter(
+            group=group, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES
+        )
+    )
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "may_admit": can_draft_application(
+                user, Application.Kind.ADMISSION, group=group
+            ).allowed,
+            "open_cards": open_cards,
+            "plans": enrollment_plans_for_group(group=group, year=year, today=day),
+            "plan_year": year,
+            "group": group,
+            # An approved exit takes effect on its date: until then the school is a member (拟退出);
+            # an approved join is shown with its date (拟加入) but is not counted before it.
+            "current": [m for m in memberships if m.is_active_on(day)],
+            "upcoming": [m for m in memberships if m.state_today == MembershipState.UPCOMING],
+            "former": [m for m in memberships if m.state_today == MembershipState.FORMER],
+            "partnerships": group.partnerships.all(),
+            "council": group.council_seats.all(),
+            "documents": group.documents.all(),
+            "timeline": timeline_for(group_id=group.pk, user=user),
+            "can_manage": can_manage_group_registry(request.user, group).allowed,
+            "can_add_partner": can_add_partnership(request.user, group).allowed,
+        },
+    )
 
 
 def _schools_for_core(user: User):
@@ -106,13 +119,22 @@ def group_create_view(request):
         data = form.cleaned_data
         require(can_create_group(request.user, data["core_school"]))
         try:
-            group, created = once(data["submission"], request.user, lambda: group_create(
-                name=data["name"], code=data["code"], core_school=data["core_school"],
-                specialty=data["specialty"], founded_on=data["founded_on"],
-                unified_areas=data["unified_areas"], description=data["description"],
-                chief_principal_name=data["chief_principal_name"],
-                chief_principal_reason=data["chief_principal_reason"], actor=request.user,
-            ))
+            group, created = once(
+                data["submission"],
+                request.user,
+                lambda: group_create(
+                    name=data["name"],
+                    code=data["code"],
+                    core_school=data["core_school"],
+                    specialty=data["specialty"],
+                    founded_on=data["founded_on"],
+                    unified_areas=data["unified_areas"],
+                    description=data["description"],
+                    chief_principal_name=data["chief_principal_name"],
+                    chief_principal_reason=data["chief_principal_reason"],
+                    actor=request.user,
+                ),
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
@@ -137,19 +159,29 @@ def membership_add_view(request, group_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            membership, created = once(data["submission"], request.user, lambda: membership_add(
-                group=group, school=data["school"], relation_type=data["relation_type"],
-                relation_subtype=data["relation_subtype"], joined_on=data["joined_on"],
-                note=data["note"], actor=request.user,
-            ))
+            membership, created = once(
+                data["submission"],
+                request.user,
+                lambda: membership_add(
+                    group=group,
+                    school=data["school"],
+                    relation_type=data["relation_type"],
+                    relation_subtype=data["relation_subtype"],
+                    joined_on=data["joined_on"],
+                    note=data["note"],
+                    actor=request.user,
+                ),
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
             if not created:
                 messages.info(request, ALREADY_DONE)
             else:
-                messages.success(request, _("已将 %(school)s 登记为成员校。")
-                                 % {"school": membership.school.name})
+                messages.success(
+                    request,
+                    _("已将 %(school)s 登记为成员校。") % {"school": membership.school.name},
+                )
             return redirect("groups:group-detail", group_id=group.pk)
     return render(request, "groups/membership_form.html", {"form": form, "group": group})
 
@@ -164,16 +196,25 @@ def membership_end_view(request, group_id: int, membership_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            membership_end(membership=membership, left_on=data["left_on"],
-                           end_reason=data["end_reason"], note=data["note"], actor=request.user)
+            membership_end(
+                membership=membership,
+                left_on=data["left_on"],
+                end_reason=data["end_reason"],
+                note=data["note"],
+                actor=request.user,
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:
-            messages.success(request, _("已结束 %(school)s 的成员关系。")
-                             % {"school": membership.school.name})
+            messages.success(
+                request, _("已结束 %(school)s 的成员关系。") % {"school": membership.school.name}
+            )
             return redirect("groups:group-detail", group_id=group.pk)
-    return render(request, "groups/membership_end.html",
-                  {"form": form, "group": group, "membership": membership})
+    return render(
+        request,
+        "groups/membership_end.html",
+        {"form": form, "group": group, "membership": membership},
+    )
 
 
 def partnership_add_view(request, group_id: int):
@@ -183,9 +224,17 @@ def partnership_add_view(request, group_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            _partnership, created = once(data["submission"], request.user, lambda: partnership_add(
-                group=group, partner=data["partner"], projects=data["projects"].splitlines(),
-                started_on=data["started_on"], actor=request.user))
+            _partnership, created = once(
+                data["submission"],
+                request.user,
+                lambda: partnership_add(
+                    group=group,
+                    partner=data["partner"],
+                    projects=data["projects"].splitlines(),
+                    started_on=data["started_on"],
+                    actor=request.user,
+                ),
+            )
         except RuleRefusal as exc:
             add_form_error(form, exc)
         else:

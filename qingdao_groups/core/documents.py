@@ -63,9 +63,12 @@ class DocumentOwner:
 _OWNERS: dict[type[models.Model], DocumentOwner] = {}
 
 
-def register_document_owner(model: type[models.Model], *,
-                            can_view: Callable[[User, models.Model], bool],
-                            upload_kinds: KindsRule) -> None:
+def register_document_owner(
+    model: type[models.Model],
+    *,
+    can_view: Callable[[User, models.Model], bool],
+    upload_kinds: KindsRule,
+) -> None:
     """Called from a feature's hooks module (loaded in AppConfig.ready); idempotent by model."""
     _OWNERS[model] = DocumentOwner(model, can_view, upload_kinds)
 
@@ -84,6 +87,7 @@ def _owner_spec(owner: models.Model) -> DocumentOwner:
 
 # --- Shared steps -----------------------------------------------------------------------------
 
+
 def validated_upload(uploaded_file) -> tuple[UploadInfo, str]:
     """Validate by content and extract the text; run before any row is locked (pdftotext may
     take seconds)."""
@@ -97,10 +101,12 @@ def next_version(qs: QuerySet) -> int:
 
 # --- Reads ----------------------------------------------------------------------------------
 
+
 def attachments_of(owner: models.Model) -> QuerySet[Attachment]:
     """The attachment set of any owner (a registered model need not declare a relation)."""
-    return Attachment.objects.filter(owner_type=ContentType.objects.get_for_model(owner),
-                                     owner_id=owner.pk)
+    return Attachment.objects.filter(
+        owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk
+    )
 
 
 def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
@@ -120,8 +126,15 @@ def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
 
 # --- Writes ---------------------------------------------------------------------------------
 
-def attachment_add(*, owner: models.Model, kind: str, uploaded_file,
-                   actor: User, now: datetime.datetime | None = None) -> Attachment:
+
+def attachment_add(
+    *,
+    owner: models.Model,
+    kind: str,
+    uploaded_file,
+    actor: User,
+    now: datetime.datetime | None = None,
+) -> Attachment:
     """Store a document of a registered owner (the founding plan, agreement and charter of
     policy L-1, the agreement of L-3, card evidence and rectification of L-6, a district's
     filing of D-1/D-2) as the next version of its kind for that owner.
@@ -140,27 +153,54 @@ def attachment_add(*, owner: models.Model, kind: str, uploaded_file,
     if kind not in spec.kinds_for(actor, owner):
         raise RuleRefusal(_("无权上传该类材料。"), field="kind")
     info, text = validated_upload(uploaded_file)
-    return _attachment_store(owner=owner, kind=kind, uploaded_file=uploaded_file, info=info,
-                             text=text, actor=actor, now=now or timezone.now())
+    return _attachment_store(
+        owner=owner,
+        kind=kind,
+        uploaded_file=uploaded_file,
+        info=info,
+        text=text,
+        actor=actor,
+        now=now or timezone.now(),
+    )
 
 
 @transaction.atomic
-def _attachment_store(*, owner: models.Model, kind: str, uploaded_file, info: UploadInfo,
-                      text: str, actor: User, now: datetime.datetime) -> Attachment:
+def _attachment_store(
+    *,
+    owner: models.Model,
+    kind: str,
+    uploaded_file,
+    info: UploadInfo,
+    text: str,
+    actor: User,
+    now: datetime.datetime,
+) -> Attachment:
     # Lock the owner so that two uploads of the same kind cannot take the same version.
     type(owner)._default_manager.select_for_update().only("pk").get(pk=owner.pk)
     attachment = Attachment(
-        owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk, kind=kind,
+        owner_type=ContentType.objects.get_for_model(owner),
+        owner_id=owner.pk,
+        kind=kind,
         version=next_version(attachments_of(owner).filter(kind=kind)),
-        original_name=info.original_name, content_type=info.content_type, size=info.size,
-        sha256=info.sha256, text=text, uploaded_by=actor, uploaded_at=now,
+        original_name=info.original_name,
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+        text=text,
+        uploaded_by=actor,
+        uploaded_at=now,
     )
     uploaded_file.seek(0)
     attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
     try:
         # The history's reason names the file briefly; the whole name is in original_name.
-        stamp(attachment, actor=actor, now=now, reason=_("上传附件：%(name)s") % {
-            "name": clean_original_name(info.original_name, max_length=60)})
+        stamp(
+            attachment,
+            actor=actor,
+            now=now,
+            reason=_("上传附件：%(name)s")
+            % {"name": clean_original_name(info.original_name, max_length=60)},
+        )
         attachment.save()
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)
@@ -169,6 +209,7 @@ def _attachment_store(*, owner: models.Model, kind: str, uploaded_file, info: Up
 
 
 # --- Downloads ------------------------------------------------------------------------------
+
 
 def stored_content_type(field_file) -> tuple[str, str]:
     """(content type, extension) of a stored file: from its generated name's extension, else
@@ -186,8 +227,9 @@ def stored_content_type(field_file) -> tuple[str, str]:
     return content_type, EXTENSIONS[content_type]
 
 
-def file_response(field_file, *, original_name: str, content_type: str,
-                  extension: str) -> FileResponse:
+def file_response(
+    field_file, *, original_name: str, content_type: str, extension: str
+) -> FileResponse:
     """A stored file as a download: never rendered by the browser, never cached."""
     if not field_file or not field_file.name:
         raise Http404
@@ -195,8 +237,12 @@ def file_response(field_file, *, original_name: str, content_type: str,
         fh = field_file.storage.open(field_file.name, "rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    response = FileResponse(fh, as_attachment=True, content_type=content_type,
-                            filename=download_name(original_name, extension))
+    response = FileResponse(
+        fh,
+        as_attachment=True,
+        content_type=content_type,
+        filename=download_name(original_name, extension),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     # Even if a browser were persuaded to render it, the file may run nothing.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -206,6 +252,9 @@ def file_response(field_file, *, original_name: str, content_type: str,
 
 def attachment_response(user: User, attachment_id: int) -> FileResponse:
     attachment = attachment_get_for_user(user, attachment_id)
-    return file_response(attachment.file, original_name=attachment.original_name,
-                         content_type=attachment.content_type,
-                         extension=EXTENSIONS.get(attachment.content_type, ""))
+    return file_response(
+        attachment.file,
+        original_name=attachment.original_name,
+        content_type=attachment.content_type,
+        extension=EXTENSIONS.get(attachment.content_type, ""),
+    )

@@ -63,8 +63,10 @@ def validate_sane_date(value) -> None:
     high = date_max()
     if value < DATE_MIN or value > high:
         raise ValidationError(
-            gettext_lazy("日期须在 %(start)s 至 %(end)s 之间。"), code="date_range",
-            params={"start": DATE_MIN.isoformat(), "end": high.isoformat()})
+            gettext_lazy("日期须在 %(start)s 至 %(end)s 之间。"),
+            code="date_range",
+            params={"start": DATE_MIN.isoformat(), "end": high.isoformat()},
+        )
 
 
 def clean_line(value: str) -> str:
@@ -108,7 +110,8 @@ def bound_fields(form) -> None:
             if not password:  # a password is taken as typed
                 # Wrapping this one field instance's parser (not its class) on purpose.
                 field.to_python = _cleaning(  # type: ignore[method-assign]
-                    field.to_python, clean_prose if prose else clean_line)
+                    field.to_python, clean_prose if prose else clean_line
+                )
         elif isinstance(field, forms.IntegerField) and not isinstance(field, forms.FloatField):
             if field.max_value is None:
                 field.max_value = INT_MAX
@@ -163,8 +166,10 @@ class VersionedForm(BootstrapFormMixin, forms.Form):
 ACCEPT = ".pdf,.ofd,.docx,.png,.jpg,.jpeg,.gif"
 
 
-FILE_HELP = gettext_lazy("PDF、OFD、DOCX 或 PNG/JPEG/GIF 图片，大小不超过系统设定的上限"
-                         "（默认 20 MB）；系统按文件内容判断类型，与扩展名无关。")
+FILE_HELP = gettext_lazy(
+    "PDF、OFD、DOCX 或 PNG/JPEG/GIF 图片，大小不超过系统设定的上限"
+    "（默认 20 MB）；系统按文件内容判断类型，与扩展名无关。"
+)
 
 
 RESELECT = gettext_lazy("出于安全原因，浏览器不会保留已选的文件，请重新选择。")

@@ -43,30 +43,37 @@ _nudges_paused_until = 0.0
 
 def staff_of(authority: Authority | int) -> list[User]:
     authority_id = authority if isinstance(authority, int) else authority.pk
-    return list(User.objects.filter(authority_id=authority_id, is_active=True,
-                                    role__in=User.AUTHORITY_ROLES))
+    return list(
+        User.objects.filter(
+            authority_id=authority_id, is_active=True, role__in=User.AUTHORITY_ROLES
+        )
+    )
 
 
 def principals_of(school: School | int) -> list[User]:
     school_id = school if isinstance(school, int) else school.pk
-    return list(User.objects.filter(school_id=school_id, is_active=True,
-                                    role__in=User.SCHOOL_ROLES))
+    return list(
+        User.objects.filter(school_id=school_id, is_active=True, role__in=User.SCHOOL_ROLES)
+    )
 
 
 def city_staff() -> list[User]:
     return list(User.objects.filter(role=User.Role.CITY_STAFF, is_active=True))
 
 
-def notify(users: Iterable[User], message: str, url: str = "", *,
-           now: datetime.datetime | None = None) -> list[Notification]:
+def notify(
+    users: Iterable[User], message: str, url: str = "", *, now: datetime.datetime | None = None
+) -> list[Notification]:
     """Create one in-app notice per user, dated `now` (the acting service's moment; default:
     the clock), and queue its e-mail copy in the Outbox, both in the caller's transaction; after
     the commit, nudge the relay (never blocking, never failing)."""
     unique = {u.pk: u for u in users}
     created_at = now or timezone.now()
     notices = Notification.objects.bulk_create(
-        [Notification(user=u, message=message[:300], url=url, created_at=created_at)
-         for u in unique.values()]
+        [
+            Notification(user=u, message=message[:300], url=url, created_at=created_at)
+            for u in unique.values()
+        ]
     )
     rows = Outbox.objects.bulk_create(email_rows(notices))
     if rows:
@@ -87,10 +94,17 @@ def email_rows(notices: Iterable[Notification]) -> list[Outbox]:
                 continue
             body = notice.message + ("\n\n" + site + notice.url if notice.url else "")
             subject = _("【集团化办学】%(message)s") % {"message": notice.message[:60]}
-            rows.append(Outbox(kind=Outbox.Kind.EMAIL, payload={
-                "to": [notice.user.email], "subject": subject, "body": body,
-                "notification_id": notice.pk,
-            }))
+            rows.append(
+                Outbox(
+                    kind=Outbox.Kind.EMAIL,
+                    payload={
+                        "to": [notice.user.email],
+                        "subject": subject,
+                        "body": body,
+                        "notification_id": notice.pk,
+                    },
+                )
+            )
     return rows
 
 
@@ -125,7 +139,9 @@ def _send_email(row: Outbox) -> None:
     payload = row.payload
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     message = EmailMessage(
-        subject=payload["subject"], body=payload["body"], to=payload["to"],
+        subject=payload["subject"],
+        body=payload["body"],
+        to=payload["to"],
         # The same row always yields the same Message-ID, so a repeat after a crash between
         # the send and the commit can be recognised as the same message.
         headers={"Message-ID": f"<outbox-{row.pk}-{row.created_at:%Y%m%d%H%M%S}@{domain}>"},
@@ -152,8 +168,9 @@ def _claim(now: datetime.datetime, ids: list[int] | None) -> Outbox | None:
     return due.first()
 
 
-def relay_outbox(*, now: datetime.datetime | None = None, ids: list[int] | None = None,
-                 limit: int = 200) -> int:
+def relay_outbox(
+    *, now: datetime.datetime | None = None, ids: list[int] | None = None, limit: int = 200
+) -> int:
     """Send the due Outbox rows (only `ids` when given), each in its own transaction: claim
     under a row lock, send, mark sent — or, on failure, count the attempt, keep the error and
     move the next attempt on with an exponential backoff. Returns how many were sent."""
@@ -172,8 +189,13 @@ def relay_outbox(*, now: datetime.datetime | None = None, ids: list[int] | None 
                 row.next_attempt_at = moment + backoff(row.attempts)
                 row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 row.save(update_fields=["attempts", "next_attempt_at", "last_error"])
-                logger.warning("outbox row %s not sent (attempt %s), next at %s: %s",
-                               row.pk, row.attempts, row.next_attempt_at, row.last_error)
+                logger.warning(
+                    "outbox row %s not sent (attempt %s), next at %s: %s",
+                    row.pk,
+                    row.attempts,
+                    row.next_attempt_at,
+                    row.last_error,
+                )
                 continue
             row.sent_at = moment
             row.last_error = ""
@@ -185,4 +207,5 @@ def relay_outbox(*, now: datetime.datetime | None = None, ids: list[int] | None 
 def notifications_mark_read(*, user, now=None) -> int:
     """Mark every unread notice of `user` as read (the inbox's "mark all read"); how many."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=now or timezone.now())
+        read_at=now or timezone.now()
+    )

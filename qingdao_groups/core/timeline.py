@@ -54,8 +54,14 @@ def timeline_for(*, group_id: int, user, limit: int = 50) -> list[TimelineEntry]
     entries = []
     for h, subject in rows[:limit]:
         who = h.history_user.get_full_name() or h.history_user.username if h.history_user else ""
-        entries.append(TimelineEntry(
-            when=h.history_date, who=who or _("系统"), kind=h.history_type, subject=subject,
-            what=verbs.get(h.history_type, h.history_type), reason=h.history_change_reason or "",
-        ))
+        entries.append(
+            TimelineEntry(
+                when=h.history_date,
+                who=who or _("系统"),
+                kind=h.history_type,
+                subject=subject,
+                what=verbs.get(h.history_type, h.history_type),
+                reason=h.history_change_reason or "",
+            )
+        )
     return entries

@@ -70,8 +70,9 @@ class UploadRejected(RuleRefusal):
 
 
 def accepted_types_text() -> str:
-    return _("只接受 PDF、OFD、DOCX 文档或 PNG、JPEG、GIF 图片"
-             "（按文件内容判断类型，与扩展名无关）。")
+    return _(
+        "只接受 PDF、OFD、DOCX 文档或 PNG、JPEG、GIF 图片（按文件内容判断类型，与扩展名无关）。"
+    )
 
 
 def _refuse(reason: str) -> UploadRejected:
@@ -111,8 +112,10 @@ def download_name(original_name: str, extension: str) -> str:
     real content type so that a PDF saved as "a.exe" downloads as "a.exe.pdf"."""
     name = clean_original_name(original_name)
     lower = name.lower()
-    if extension and not lower.endswith("." + extension.lower()) and not (
-        extension == "jpg" and lower.endswith(".jpeg")
+    if (
+        extension
+        and not lower.endswith("." + extension.lower())
+        and not (extension == "jpg" and lower.endswith(".jpeg"))
     ):
         name = f"{name}.{extension}"
     return name
@@ -129,13 +132,18 @@ def _read_all(uploaded_file, max_bytes: int) -> tuple[int, str, bytes]:
     digest = hashlib.sha256()
     head = b""
     size = 0
-    chunks = uploaded_file.chunks(CHUNK) if hasattr(uploaded_file, "chunks") else iter(
-        lambda: uploaded_file.read(CHUNK), b"")
+    chunks = (
+        uploaded_file.chunks(CHUNK)
+        if hasattr(uploaded_file, "chunks")
+        else iter(lambda: uploaded_file.read(CHUNK), b"")
+    )
     for chunk in chunks:
         size += len(chunk)
         if size > max_bytes:
-            raise UploadRejected(_("文件超过大小上限 %(limit)s，请压缩或拆分后再上传。")
-                                 % {"limit": _human(max_bytes)})
+            raise UploadRejected(
+                _("文件超过大小上限 %(limit)s，请压缩或拆分后再上传。")
+                % {"limit": _human(max_bytes)}
+            )
         if len(head) < HEAD:
             head += chunk[: HEAD - len(head)]
         digest.update(chunk)
@@ -155,8 +163,15 @@ def _human(n: int) -> str:
 def _describe_unaccepted(head: bytes) -> str:
     """A short name for a recognisably wrong file, so the message tells the user what we saw."""
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head[:4] in (
-        b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe",
+    if (
+        head.startswith(b"MZ")
+        or head.startswith(b"\x7fELF")
+        or head[:4]
+        in (
+            b"\xcf\xfa\xed\xfe",
+            b"\xce\xfa\xed\xfe",
+            b"\xca\xfe\xba\xbe",
+        )
     ):
         return _("该文件是可执行程序，不能上传。")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -208,16 +223,21 @@ def zip_entries(fileobj) -> list[zipfile.ZipInfo]:
     total = 0
     for info in infos:
         if _unsafe_entry_name(info.filename):
-            raise ZipRefused(_("文件内部含有不安全的路径（%(name)s）。")
-                             % {"name": clean_original_name(info.filename, max_length=60)})
+            raise ZipRefused(
+                _("文件内部含有不安全的路径（%(name)s）。")
+                % {"name": clean_original_name(info.filename, max_length=60)}
+            )
         total += info.file_size
         if total > max_total:
-            raise ZipRefused(_("文件解压后超过 %(limit)s，疑似压缩炸弹。")
-                             % {"limit": _human(max_total)})
-        if info.file_size > _RATIO_EXEMPT_BYTES and \
-                info.file_size > max_ratio * max(info.compress_size, 1):
-            raise ZipRefused(_("文件压缩比异常（超过 %(ratio)d 倍），疑似压缩炸弹。")
-                             % {"ratio": max_ratio})
+            raise ZipRefused(
+                _("文件解压后超过 %(limit)s，疑似压缩炸弹。") % {"limit": _human(max_total)}
+            )
+        if info.file_size > _RATIO_EXEMPT_BYTES and info.file_size > max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise ZipRefused(
+                _("文件压缩比异常（超过 %(ratio)d 倍），疑似压缩炸弹。") % {"ratio": max_ratio}
+            )
     return infos
 
 
@@ -249,8 +269,7 @@ def _unsafe_entry_name(name: str) -> bool:
 
 def _declares_macros(uploaded_file) -> bool:
     try:
-        with zipfile.ZipFile(uploaded_file) as archive, \
-                archive.open("[Content_Types].xml") as fh:
+        with zipfile.ZipFile(uploaded_file) as archive, archive.open("[Content_Types].xml") as fh:
             data = fh.read(256 * 1024)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
         return True  # unreadable (encrypted, corrupt): treat as not a plain DOCX
@@ -288,7 +307,10 @@ def validate_upload(uploaded_file, *, max_bytes: int) -> UploadInfo:
         else:
             raise _refuse(_describe_unaccepted(head))
     return UploadInfo(
-        content_type=content_type, extension=EXTENSIONS[content_type], size=size, sha256=sha256,
+        content_type=content_type,
+        extension=EXTENSIONS[content_type],
+        size=size,
+        sha256=sha256,
         original_name=clean_original_name(getattr(uploaded_file, "name", "")),
     )
 
@@ -336,7 +358,9 @@ def _pdf_text(path: str) -> str:
     try:
         result = subprocess.run(  # noqa: S603 - fixed argv, no shell
             [exe, "-q", "-enc", "UTF-8", "-eol", "unix", path, "-"],
-            capture_output=True, timeout=timeout, check=False,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
         )
     except (subprocess.TimeoutExpired, OSError) as exc:
         logger.warning("pdftotext failed: %s", exc)
@@ -371,8 +395,15 @@ def extract_text(path_or_file, content_type: str) -> str:
                 tmp.flush()
                 path_or_file.seek(0)
                 return _clean_text(_pdf_text(tmp.name))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError,
-            RuntimeError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ElementTree.ParseError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        EOFError,
+    ) as exc:
         logger.warning("text extraction failed: %s", exc)
     return ""
 
@@ -386,11 +417,24 @@ def generated_name(extension: str) -> str:
 
 
 __all__ = [
-    "DOCX", "GIF", "JPEG", "OFD", "PDF", "PNG", "UploadInfo", "UploadRejected", "ZipRefused",
-    "accepted_types_text", "clean_original_name", "download_name", "extract_text",
-    "generated_name", "sniff", "validate_upload", "zip_entries",
+    "DOCX",
+    "GIF",
+    "JPEG",
+    "OFD",
+    "PDF",
+    "PNG",
+    "UploadInfo",
+    "UploadRejected",
+    "ZipRefused",
+    "accepted_types_text",
+    "clean_original_name",
+    "download_name",
+    "extract_text",
+    "generated_name",
+    "sniff",
+    "validate_upload",
+    "zip_entries",
 ]
-
 
 
 # The administrators' size limit (groups keeps it among the policy parameters); registered by

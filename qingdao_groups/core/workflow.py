@@ -34,8 +34,9 @@ from qingdao_groups.core.rules import RuleRefusal
 Table = dict[tuple[str, str], str]
 M = TypeVar("M", bound=models.Model)
 
-STALE = gettext_lazy("该%(subject)s已被他人处理或修改（当前状态：%(status)s），请刷新页面查看最新"
-                     "状态后再操作。")
+STALE = gettext_lazy(
+    "该%(subject)s已被他人处理或修改（当前状态：%(status)s），请刷新页面查看最新状态后再操作。"
+)
 NOT_NOW = gettext_lazy("该%(subject)s当前状态为“%(status)s”，不能%(action)s。")
 
 _LOCKED = "_workflow_locked"
@@ -92,8 +93,11 @@ def stale(obj: models.Model) -> StaleVersion:
 
 def refused(obj: models.Model, action: str) -> RuleRefusal:
     """The refusal of a move the table does not allow from `obj`'s current status."""
-    return RuleRefusal(NOT_NOW % {"subject": _subject(obj), "status": _status_label(obj),
-                                  "action": _action_label(action)}, field="state")
+    return RuleRefusal(
+        NOT_NOW
+        % {"subject": _subject(obj), "status": _status_label(obj), "action": _action_label(action)},
+        field="state",
+    )
 
 
 def check_version(obj: Any, expected_version: int | None) -> None:
@@ -116,8 +120,11 @@ def lock(obj: M, *, expected_version: int | None, related: Iterable[str] = ()) -
     an outer join) and refuse a stale form. Returns the fresh, locked instance; pass it to
     `transition`, which then does not lock again. Run the person gate before this."""
     model = type(obj)
-    locked = model._default_manager.select_for_update(of=("self",)).select_related(
-        *related).get(pk=obj.pk)
+    locked = (
+        model._default_manager.select_for_update(of=("self",))
+        .select_related(*related)
+        .get(pk=obj.pk)
+    )
     setattr(locked, _LOCKED, True)
     check_version(locked, expected_version)
     return locked
@@ -132,8 +139,7 @@ def locked_rows(queryset: "models.QuerySet[M]") -> list[M]:
     return rows
 
 
-def stamp(obj: M, *, actor, reason: str | Promise = "",
-          now: datetime.datetime | None = None) -> M:
+def stamp(obj: M, *, actor, reason: str | Promise = "", now: datetime.datetime | None = None) -> M:
     """Stamp `obj`'s next save for the audit history (django-simple-history): who acted, why
     (kept whole; nothing when empty) and when (`now`, default the real clock). The one place
     services set the history's attributes. Returns `obj`."""
@@ -153,9 +159,17 @@ def _differs(obj: models.Model, name: str, value: Any) -> bool:
     return getattr(obj, name) != value
 
 
-def transition(obj: M, *, action: str, table: Table, actor, reason: str = "",
-               expected_version: int | None, changes: dict[str, Any] | None = None,
-               now: datetime.datetime | None = None) -> M:
+def transition(
+    obj: M,
+    *,
+    action: str,
+    table: Table,
+    actor,
+    reason: str = "",
+    expected_version: int | None,
+    changes: dict[str, Any] | None = None,
+    now: datetime.datetime | None = None,
+) -> M:
     """Move `obj` by `action`: lock (unless `lock` already did), check the expected version,
     consult `table`, apply `changes`, bump `version`, stamp the history with `actor`, the
     whole `reason` (the action's label when empty) and `now` (default: the real clock), and
@@ -177,4 +191,3 @@ def transition(obj: M, *, action: str, table: Table, actor, reason: str = "",
     stamp(row, actor=actor, reason=reason or _action_label(action), now=now)
     row.save(update_fields=fields)
     return obj
-

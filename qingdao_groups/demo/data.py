@@ -46,70 +46,306 @@ class DistrictSpec:
 
 DISTRICTS: tuple[DistrictSpec, ...] = (
     DistrictSpec(
-        District.SHINAN, "市南区教育和体育局", "02", ("青岛市市南区", "市南区"),
-        ("香港中路", "湛山", "太平路", "江苏路", "宁夏路", "福州路", "延安三路", "八大关",
-         "燕儿岛路", "金门路", "南京路", "徐州路", "嘉峪关", "珠海路", "东海路", "文登路",
-         "上海路", "西陵峡路", "莱芜路", "观海路", "银川路", "山东路"),
+        District.SHINAN,
+        "市南区教育和体育局",
+        "02",
+        ("青岛市市南区", "市南区"),
+        (
+            "香港中路",
+            "湛山",
+            "太平路",
+            "江苏路",
+            "宁夏路",
+            "福州路",
+            "延安三路",
+            "八大关",
+            "燕儿岛路",
+            "金门路",
+            "南京路",
+            "徐州路",
+            "嘉峪关",
+            "珠海路",
+            "东海路",
+            "文登路",
+            "上海路",
+            "西陵峡路",
+            "莱芜路",
+            "观海路",
+            "银川路",
+            "山东路",
+        ),
         27,
     ),
     DistrictSpec(
-        District.SHIBEI, "市北区教育和体育局", "03", ("青岛市市北区", "市北区"),
-        ("台东", "辽宁路", "延安路", "浮山后", "四方", "合肥路", "鞍山路", "洛阳路", "敦化路",
-         "嘉定路", "镇江路", "人民路", "重庆南路", "杭州路", "海泊河", "小港", "昌乐路",
-         "萍乡路", "错埠岭", "伊春路", "开平路", "长沙路", "黑龙江路", "抚顺路", "同安路"),
+        District.SHIBEI,
+        "市北区教育和体育局",
+        "03",
+        ("青岛市市北区", "市北区"),
+        (
+            "台东",
+            "辽宁路",
+            "延安路",
+            "浮山后",
+            "四方",
+            "合肥路",
+            "鞍山路",
+            "洛阳路",
+            "敦化路",
+            "嘉定路",
+            "镇江路",
+            "人民路",
+            "重庆南路",
+            "杭州路",
+            "海泊河",
+            "小港",
+            "昌乐路",
+            "萍乡路",
+            "错埠岭",
+            "伊春路",
+            "开平路",
+            "长沙路",
+            "黑龙江路",
+            "抚顺路",
+            "同安路",
+        ),
         38,
     ),
     DistrictSpec(
-        District.LICANG, "李沧区教育和体育局", "13", ("青岛市李沧区", "李沧区"),
-        ("沧口", "振华路", "书院路", "虎山路", "金水路", "永平路", "楼山", "大枣园", "湘潭路",
-         "兴华路", "永年路", "重庆中路", "南庄", "东李", "杨家群", "石门路", "青山路", "峰山路",
-         "夏庄路", "世园", "文昌路", "浮山路"),
+        District.LICANG,
+        "李沧区教育和体育局",
+        "13",
+        ("青岛市李沧区", "李沧区"),
+        (
+            "沧口",
+            "振华路",
+            "书院路",
+            "虎山路",
+            "金水路",
+            "永平路",
+            "楼山",
+            "大枣园",
+            "湘潭路",
+            "兴华路",
+            "永年路",
+            "重庆中路",
+            "南庄",
+            "东李",
+            "杨家群",
+            "石门路",
+            "青山路",
+            "峰山路",
+            "夏庄路",
+            "世园",
+            "文昌路",
+            "浮山路",
+        ),
         27,
     ),
     DistrictSpec(
-        District.LAOSHAN, "崂山区教育和体育局", "12", ("青岛市崂山区", "崂山区"),
-        ("株洲路", "松岭路", "王哥庄", "北宅", "中韩", "麦岛", "苗岭路", "海尔路", "辽阳东路",
-         "香港东路", "张村河", "沙子口", "流清河", "午山", "石老人", "枯桃", "埠东", "大河东"),
+        District.LAOSHAN,
+        "崂山区教育和体育局",
+        "12",
+        ("青岛市崂山区", "崂山区"),
+        (
+            "株洲路",
+            "松岭路",
+            "王哥庄",
+            "北宅",
+            "中韩",
+            "麦岛",
+            "苗岭路",
+            "海尔路",
+            "辽阳东路",
+            "香港东路",
+            "张村河",
+            "沙子口",
+            "流清河",
+            "午山",
+            "石老人",
+            "枯桃",
+            "埠东",
+            "大河东",
+        ),
         22,
     ),
     DistrictSpec(
-        District.CHENGYANG, "城阳区教育和体育局", "14", ("青岛市城阳区", "城阳区"),
-        ("夏庄", "惜福镇", "棘洪滩", "上马", "红岛", "河套", "正阳路", "华城路", "明阳路",
-         "白沙河", "丹山", "古镇", "仲村", "后桃林", "铁骑山", "青大工学院", "西城汇", "祥阳路",
-         "春阳路", "国城路", "长城路", "和阳路"),
+        District.CHENGYANG,
+        "城阳区教育和体育局",
+        "14",
+        ("青岛市城阳区", "城阳区"),
+        (
+            "夏庄",
+            "惜福镇",
+            "棘洪滩",
+            "上马",
+            "红岛",
+            "河套",
+            "正阳路",
+            "华城路",
+            "明阳路",
+            "白沙河",
+            "丹山",
+            "古镇",
+            "仲村",
+            "后桃林",
+            "铁骑山",
+            "青大工学院",
+            "西城汇",
+            "祥阳路",
+            "春阳路",
+            "国城路",
+            "长城路",
+            "和阳路",
+        ),
         32,
     ),
     DistrictSpec(
-        District.HUANGDAO, "青岛西海岸新区教育和体育局", "11", ("青岛西海岸新区",),
-        ("辛安", "薛家岛", "长江路", "灵山卫", "珠山", "隐珠", "王台", "六汪", "张家楼", "大场",
-         "海青", "琅琊", "泊里", "藏马", "大村", "宝山", "铁山", "灵珠山", "红石崖", "峨眉山路",
-         "太行山路", "香江路", "井冈山路", "武夷山路", "黄山路", "紫金山路"),
+        District.HUANGDAO,
+        "青岛西海岸新区教育和体育局",
+        "11",
+        ("青岛西海岸新区",),
+        (
+            "辛安",
+            "薛家岛",
+            "长江路",
+            "灵山卫",
+            "珠山",
+            "隐珠",
+            "王台",
+            "六汪",
+            "张家楼",
+            "大场",
+            "海青",
+            "琅琊",
+            "泊里",
+            "藏马",
+            "大村",
+            "宝山",
+            "铁山",
+            "灵珠山",
+            "红石崖",
+            "峨眉山路",
+            "太行山路",
+            "香江路",
+            "井冈山路",
+            "武夷山路",
+            "黄山路",
+            "紫金山路",
+        ),
         44,
     ),
     DistrictSpec(
-        District.JIMO, "即墨区教育和体育局", "15", ("青岛市即墨区", "即墨区"),
-        ("环秀", "通济", "潮海", "北安", "龙山", "灵山", "鳌山卫", "温泉", "田横", "金口",
-         "段泊岚", "移风", "大信", "龙泉", "南泉", "刘家庄", "华山", "七级", "王村", "普东",
-         "店集", "皋虞"),
+        District.JIMO,
+        "即墨区教育和体育局",
+        "15",
+        ("青岛市即墨区", "即墨区"),
+        (
+            "环秀",
+            "通济",
+            "潮海",
+            "北安",
+            "龙山",
+            "灵山",
+            "鳌山卫",
+            "温泉",
+            "田横",
+            "金口",
+            "段泊岚",
+            "移风",
+            "大信",
+            "龙泉",
+            "南泉",
+            "刘家庄",
+            "华山",
+            "七级",
+            "王村",
+            "普东",
+            "店集",
+            "皋虞",
+        ),
         34,
     ),
     DistrictSpec(
-        District.JIAOZHOU, "胶州市教育和体育局", "81", ("胶州市",),
-        ("三里河", "阜安", "中云", "胶东", "胶莱", "九龙", "李哥庄", "铺集", "里岔", "洋河",
-         "马店", "北关", "兰州东路", "郑州路", "杜村", "营海", "张应", "少海", "常州路",
-         "广州北路"),
+        District.JIAOZHOU,
+        "胶州市教育和体育局",
+        "81",
+        ("胶州市",),
+        (
+            "三里河",
+            "阜安",
+            "中云",
+            "胶东",
+            "胶莱",
+            "九龙",
+            "李哥庄",
+            "铺集",
+            "里岔",
+            "洋河",
+            "马店",
+            "北关",
+            "兰州东路",
+            "郑州路",
+            "杜村",
+            "营海",
+            "张应",
+            "少海",
+            "常州路",
+            "广州北路",
+        ),
         26,
     ),
     DistrictSpec(
-        District.PINGDU, "平度市教育和体育局", "83", ("平度市",),
-        ("东阁", "凤台", "李园", "同和", "南村", "蓼兰", "崔家集", "明村", "田庄", "新河",
-         "店子", "大泽山", "旧店", "云山", "仁兆", "郭庄", "白埠", "香店", "麻兰", "灰埠"),
+        District.PINGDU,
+        "平度市教育和体育局",
+        "83",
+        ("平度市",),
+        (
+            "东阁",
+            "凤台",
+            "李园",
+            "同和",
+            "南村",
+            "蓼兰",
+            "崔家集",
+            "明村",
+            "田庄",
+            "新河",
+            "店子",
+            "大泽山",
+            "旧店",
+            "云山",
+            "仁兆",
+            "郭庄",
+            "白埠",
+            "香店",
+            "麻兰",
+            "灰埠",
+        ),
         24,
     ),
     DistrictSpec(
-        District.LAIXI, "莱西市教育和体育局", "85", ("莱西市",),
-        ("水集", "望城", "沽河", "姜山", "夏格庄", "日庄", "南墅", "河头店", "店埠", "马连庄",
-         "孙受", "月湖", "烟台路", "威海路", "石岛路", "洙河"),
+        District.LAIXI,
+        "莱西市教育和体育局",
+        "85",
+        ("莱西市",),
+        (
+            "水集",
+            "望城",
+            "沽河",
+            "姜山",
+            "夏格庄",
+            "日庄",
+            "南墅",
+            "河头店",
+            "店埠",
+            "马连庄",
+            "孙受",
+            "月湖",
+            "烟台路",
+            "威海路",
+            "石岛路",
+            "洙河",
+        ),
         16,
     ),
 )
@@ -123,22 +359,148 @@ def district_bureau_code(district: str) -> str:
 
 
 SURNAMES = (
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高",
-    "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧",
-    "程", "曹", "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡", "贾",
-    "丁", "魏", "薛", "叶", "阎", "姜", "崔", "毕", "隋", "逄", "栾", "衣", "臧", "修", "纪",
+    "王",
+    "李",
+    "张",
+    "刘",
+    "陈",
+    "杨",
+    "赵",
+    "黄",
+    "周",
+    "吴",
+    "徐",
+    "孙",
+    "胡",
+    "朱",
+    "高",
+    "林",
+    "何",
+    "郭",
+    "马",
+    "罗",
+    "梁",
+    "宋",
+    "郑",
+    "谢",
+    "韩",
+    "唐",
+    "冯",
+    "于",
+    "董",
+    "萧",
+    "程",
+    "曹",
+    "袁",
+    "邓",
+    "许",
+    "傅",
+    "沈",
+    "曾",
+    "彭",
+    "吕",
+    "苏",
+    "卢",
+    "蒋",
+    "蔡",
+    "贾",
+    "丁",
+    "魏",
+    "薛",
+    "叶",
+    "阎",
+    "姜",
+    "崔",
+    "毕",
+    "隋",
+    "逄",
+    "栾",
+    "衣",
+    "臧",
+    "修",
+    "纪",
     "宫",
 )
 
 
 GIVEN_NAMES = (
-    "建华", "海燕", "志强", "秀英", "立新", "晓东", "丽娟", "国庆", "红梅", "文杰", "春生",
-    "玉兰", "振宇", "雪梅", "学军", "静怡", "海涛", "桂芳", "明远", "晓燕", "新民", "淑华",
-    "永刚", "凤英", "德胜", "晓红", "伟东", "美玲", "国华", "慧敏", "长青", "秀梅", "建军",
-    "晓静", "立群", "文博", "爱华", "云飞", "淑珍", "书林", "瑞芳", "宏伟", "晓光", "艳玲",
-    "成刚", "海英", "振华", "丽萍", "俊峰", "素梅", "向东", "月华", "卫国", "春燕", "志明",
-    "雅琴", "兆海", "青松", "翠萍", "庆丰", "文静", "家宁", "树森", "宝玲", "鹏程", "晓宁",
-    "惠芬", "德明", "金凤", "泽民", "思源", "玉洁", "连生", "海波", "雪莲", "永强", "彩霞",
+    "建华",
+    "海燕",
+    "志强",
+    "秀英",
+    "立新",
+    "晓东",
+    "丽娟",
+    "国庆",
+    "红梅",
+    "文杰",
+    "春生",
+    "玉兰",
+    "振宇",
+    "雪梅",
+    "学军",
+    "静怡",
+    "海涛",
+    "桂芳",
+    "明远",
+    "晓燕",
+    "新民",
+    "淑华",
+    "永刚",
+    "凤英",
+    "德胜",
+    "晓红",
+    "伟东",
+    "美玲",
+    "国华",
+    "慧敏",
+    "长青",
+    "秀梅",
+    "建军",
+    "晓静",
+    "立群",
+    "文博",
+    "爱华",
+    "云飞",
+    "淑珍",
+    "书林",
+    "瑞芳",
+    "宏伟",
+    "晓光",
+    "艳玲",
+    "成刚",
+    "海英",
+    "振华",
+    "丽萍",
+    "俊峰",
+    "素梅",
+    "向东",
+    "月华",
+    "卫国",
+    "春燕",
+    "志明",
+    "雅琴",
+    "兆海",
+    "青松",
+    "翠萍",
+    "庆丰",
+    "文静",
+    "家宁",
+    "树森",
+    "宝玲",
+    "鹏程",
+    "晓宁",
+    "惠芬",
+    "德明",
+    "金凤",
+    "泽民",
+    "思源",
+    "玉洁",
+    "连生",
+    "海波",
+    "雪莲",
+    "永强",
+    "彩霞",
 )
 
 
@@ -172,10 +534,16 @@ class SchoolSpec:
 
     def build(self, authorities: dict[str, Authority]) -> School:
         return School(
-            name=self.name, code=self.code, authority=authorities[self.authority],
-            district=self.district, stage=self.stage, nature=self.nature,
-            is_weak=self.weak_year is not None, weak_rated_year=self.weak_year,
-            is_legal_entity=self.legal_entity, principal_name=self.principal,
+            name=self.name,
+            code=self.code,
+            authority=authorities[self.authority],
+            district=self.district,
+            stage=self.stage,
+            nature=self.nature,
+            is_weak=self.weak_year is not None,
+            weak_rated_year=self.weak_year,
+            is_legal_entity=self.legal_entity,
+            principal_name=self.principal,
         )
 
 
@@ -189,8 +557,15 @@ def _dist(district: str, serial: int) -> str:
 
 
 def _district_school(name, district, serial, stage, principal, **kw) -> SchoolSpec:
-    return SchoolSpec(name, _dist(district, serial), district_bureau_code(district), district,
-                      stage, principal=principal, **kw)
+    return SchoolSpec(
+        name,
+        _dist(district, serial),
+        district_bureau_code(district),
+        district,
+        stage,
+        principal=principal,
+        **kw,
+    )
 
 
 # The schools named in CLAUSES.md ("History") and the invented schools the groups below are made
@@ -198,53 +573,87 @@ def _district_school(name, district, serial, stage, principal, **kw) -> SchoolSp
 # a district; a fusion campus (policy T-1) shares its core school's principal and legal entity.
 FEATURED_SCHOOLS: tuple[SchoolSpec, ...] = (
     # 局属学校 (authority: the city bureau)
-    SchoolSpec("青岛第二中学", _city(1), CITY_CODE, District.LAOSHAN, Stage.SENIOR,
-               principal="宋文博"),
-    SchoolSpec("青岛第五十八中学", _city(2), CITY_CODE, District.LAOSHAN, Stage.SENIOR,
-               principal="韩立群"),
-    SchoolSpec("青岛实验初级中学", _city(3), CITY_CODE, District.SHINAN, Stage.JUNIOR,
-               principal="周雅琴"),
-    SchoolSpec("青岛第一中学", _city(4), CITY_CODE, District.SHIBEI, Stage.SENIOR,
-               principal="郑国栋"),
-    SchoolSpec("青岛第九中学", _city(5), CITY_CODE, District.SHIBEI, Stage.SENIOR,
-               principal="林书远"),
-    SchoolSpec("青岛第二十六中学", _city(6), CITY_CODE, District.SHIBEI, Stage.SENIOR,
-               principal="马振华"),
-    SchoolSpec("琴岛学校", _city(7), CITY_CODE, District.SHIBEI, Stage.NINE_YEAR,
-               legal_entity=False, principal="郑国栋"),  # 一长两校 with 青岛一中
-    SchoolSpec("青岛五十八中高新校区", _city(8), CITY_CODE, District.CHENGYANG, Stage.TWELVE_YEAR,
-               legal_entity=False, principal="韩立群"),
+    SchoolSpec(
+        "青岛第二中学", _city(1), CITY_CODE, District.LAOSHAN, Stage.SENIOR, principal="宋文博"
+    ),
+    SchoolSpec(
+        "青岛第五十八中学", _city(2), CITY_CODE, District.LAOSHAN, Stage.SENIOR, principal="韩立群"
+    ),
+    SchoolSpec(
+        "青岛实验初级中学", _city(3), CITY_CODE, District.SHINAN, Stage.JUNIOR, principal="周雅琴"
+    ),
+    SchoolSpec(
+        "青岛第一中学", _city(4), CITY_CODE, District.SHIBEI, Stage.SENIOR, principal="郑国栋"
+    ),
+    SchoolSpec(
+        "青岛第九中学", _city(5), CITY_CODE, District.SHIBEI, Stage.SENIOR, principal="林书远"
+    ),
+    SchoolSpec(
+        "青岛第二十六中学", _city(6), CITY_CODE, District.SHIBEI, Stage.SENIOR, principal="马振华"
+    ),
+    SchoolSpec(
+        "琴岛学校",
+        _city(7),
+        CITY_CODE,
+        District.SHIBEI,
+        Stage.NINE_YEAR,
+        legal_entity=False,
+        principal="郑国栋",
+    ),  # 一长两校 with 青岛一中
+    SchoolSpec(
+        "青岛五十八中高新校区",
+        _city(8),
+        CITY_CODE,
+        District.CHENGYANG,
+        Stage.TWELVE_YEAR,
+        legal_entity=False,
+        principal="韩立群",
+    ),
     # Real district schools
     _district_school("李沧区枣山路学校", District.LICANG, 1, Stage.NINE_YEAR, "杜红霞"),
     _district_school("广雅中学", District.SHIBEI, 1, Stage.JUNIOR, "邱建国"),
     _district_school("青岛第四十二中学", District.SHIBEI, 2, Stage.JUNIOR, "隋海波"),
-    _district_school("青岛实验初级中学西海岸新区分校", District.HUANGDAO, 1, Stage.JUNIOR,
-                     "薛晓光"),
+    _district_school(
+        "青岛实验初级中学西海岸新区分校", District.HUANGDAO, 1, Stage.JUNIOR, "薛晓光"
+    ),
     _district_school("青岛实验初级中学李沧分校", District.LICANG, 2, Stage.JUNIOR, "栾春燕"),
     # Members of the pilot groups
-    _district_school("青岛市李沧区九水路中学", District.LICANG, 3, Stage.JUNIOR, "毕振宇",
-                     weak_year=2018),
+    _district_school(
+        "青岛市李沧区九水路中学", District.LICANG, 3, Stage.JUNIOR, "毕振宇", weak_year=2018
+    ),
     _district_school("青岛市城阳区第三高级中学", District.CHENGYANG, 1, Stage.SENIOR, "姜永刚"),
     _district_school("胶州市职业教育中心学校", District.JIAOZHOU, 1, Stage.VOCATIONAL, "臧德胜"),
-    _district_school("平度市育英外国语学校", District.PINGDU, 1, Stage.JUNIOR, "修慧敏",
-                     nature=Nature.PRIVATE),
+    _district_school(
+        "平度市育英外国语学校", District.PINGDU, 1, Stage.JUNIOR, "修慧敏", nature=Nature.PRIVATE
+    ),
     _district_school("莱西市院上中学", District.LAIXI, 1, Stage.JUNIOR, "纪长青", weak_year=2019),
     _district_school("崂山区沙子口中学", District.LAOSHAN, 1, Stage.JUNIOR, "逄青松"),
     _district_school("崂山区金家岭学校", District.LAOSHAN, 2, Stage.NINE_YEAR, "衣文静"),
-    _district_school("青岛市城阳区流亭中学", District.CHENGYANG, 2, Stage.JUNIOR, "宫兆海",
-                     weak_year=2019),
+    _district_school(
+        "青岛市城阳区流亭中学", District.CHENGYANG, 2, Stage.JUNIOR, "宫兆海", weak_year=2019
+    ),
     _district_school("即墨区蓝村中学", District.JIMO, 1, Stage.SENIOR, "曹树森", weak_year=2020),
-    _district_school("青岛市城阳区明德双语学校", District.CHENGYANG, 3, Stage.NINE_YEAR, "蔡思源",
-                     nature=Nature.PRIVATE),
+    _district_school(
+        "青岛市城阳区明德双语学校",
+        District.CHENGYANG,
+        3,
+        Stage.NINE_YEAR,
+        "蔡思源",
+        nature=Nature.PRIVATE,
+    ),
     _district_school("平度市古岘中学", District.PINGDU, 2, Stage.JUNIOR, "魏庆丰", weak_year=2017),
-    _district_school("青岛市市北区海泊河小学", District.SHIBEI, 3, Stage.PRIMARY, "丁翠萍",
-                     weak_year=2018),
-    _district_school("即墨区通济实验学校", District.JIMO, 2, Stage.NINE_YEAR, "袁鹏程",
-                     weak_year=2019),
-    _district_school("莱西市育才双语学校", District.LAIXI, 2, Stage.JUNIOR, "苏月华",
-                     nature=Nature.PRIVATE),
-    _district_school("胶州市胶西中学", District.JIAOZHOU, 2, Stage.JUNIOR, "蒋金凤",
-                     weak_year=2018),
+    _district_school(
+        "青岛市市北区海泊河小学", District.SHIBEI, 3, Stage.PRIMARY, "丁翠萍", weak_year=2018
+    ),
+    _district_school(
+        "即墨区通济实验学校", District.JIMO, 2, Stage.NINE_YEAR, "袁鹏程", weak_year=2019
+    ),
+    _district_school(
+        "莱西市育才双语学校", District.LAIXI, 2, Stage.JUNIOR, "苏月华", nature=Nature.PRIVATE
+    ),
+    _district_school(
+        "胶州市胶西中学", District.JIAOZHOU, 2, Stage.JUNIOR, "蒋金凤", weak_year=2018
+    ),
     # Cores of the district-founded groups
     _district_school("青岛市市南区实验小学", District.SHINAN, 1, Stage.PRIMARY, "叶思源"),
     _district_school("青岛市市北区辽宁路小学", District.SHIBEI, 4, Stage.PRIMARY, "崔美玲"),
@@ -261,22 +670,45 @@ FEATURED_SCHOOLS: tuple[SchoolSpec, ...] = (
 # A repeating pattern of stages for generated schools: mostly primary, then junior, some
 # nine-year and senior, a vocational school per twenty.
 STAGE_CYCLE = (
-    Stage.PRIMARY, Stage.PRIMARY, Stage.JUNIOR, Stage.PRIMARY, Stage.NINE_YEAR, Stage.PRIMARY,
-    Stage.JUNIOR, Stage.PRIMARY, Stage.SENIOR, Stage.PRIMARY, Stage.PRIMARY, Stage.JUNIOR,
-    Stage.PRIMARY, Stage.PRIMARY, Stage.NINE_YEAR, Stage.JUNIOR, Stage.PRIMARY, Stage.SENIOR,
-    Stage.PRIMARY, Stage.VOCATIONAL,
+    Stage.PRIMARY,
+    Stage.PRIMARY,
+    Stage.JUNIOR,
+    Stage.PRIMARY,
+    Stage.NINE_YEAR,
+    Stage.PRIMARY,
+    Stage.JUNIOR,
+    Stage.PRIMARY,
+    Stage.SENIOR,
+    Stage.PRIMARY,
+    Stage.PRIMARY,
+    Stage.JUNIOR,
+    Stage.PRIMARY,
+    Stage.PRIMARY,
+    Stage.NINE_YEAR,
+    Stage.JUNIOR,
+    Stage.PRIMARY,
+    Stage.SENIOR,
+    Stage.PRIMARY,
+    Stage.VOCATIONAL,
 )
 
 
 PUBLIC_SUFFIX = {
-    Stage.PRIMARY: "小学", Stage.JUNIOR: "中学", Stage.NINE_YEAR: "学校",
-    Stage.TWELVE_YEAR: "实验学校", Stage.VOCATIONAL: "职业学校",
+    Stage.PRIMARY: "小学",
+    Stage.JUNIOR: "中学",
+    Stage.NINE_YEAR: "学校",
+    Stage.TWELVE_YEAR: "实验学校",
+    Stage.VOCATIONAL: "职业学校",
 }
 
 
 PRIVATE_SUFFIX = {
-    Stage.PRIMARY: "双语小学", Stage.JUNIOR: "外国语学校", Stage.NINE_YEAR: "育才学校",
-    Stage.TWELVE_YEAR: "国际学校", Stage.SENIOR: "博文高级中学", Stage.VOCATIONAL: "职业技术学校",
+    Stage.PRIMARY: "双语小学",
+    Stage.JUNIOR: "外国语学校",
+    Stage.NINE_YEAR: "育才学校",
+    Stage.TWELVE_YEAR: "国际学校",
+    Stage.SENIOR: "博文高级中学",
+    Stage.VOCATIONAL: "职业技术学校",
 }
 
 
@@ -321,19 +753,25 @@ def generate_schools(taken_names: set[str]) -> list[SchoolSpec]:
             # Names must differ also when the prefix differs ("市南区X小学" = "青岛市市南区X小学").
             name = next(c for c in candidates if _bare(c, spec) not in taken)
             taken.add(_bare(name, spec))
-            schools.append(SchoolSpec(
-                name=name, code=f"3702{spec.admin_code}{i + 1:04d}",
-                authority=district_bureau_code(spec.district), district=spec.district,
-                stage=stage, nature=Nature.PRIVATE if private else Nature.PUBLIC,
-                weak_year=2016 + g % 7 if weak else None, principal=person_name(g),
-            ))
+            schools.append(
+                SchoolSpec(
+                    name=name,
+                    code=f"3702{spec.admin_code}{i + 1:04d}",
+                    authority=district_bureau_code(spec.district),
+                    district=spec.district,
+                    stage=stage,
+                    nature=Nature.PRIVATE if private else Nature.PUBLIC,
+                    weak_year=2016 + g % 7 if weak else None,
+                    principal=person_name(g),
+                )
+            )
     return schools
 
 
 def _bare(name: str, spec: DistrictSpec) -> str:
     for prefix in sorted(spec.prefixes, key=len, reverse=True):
         if name.startswith(prefix):
-            return spec.district + ":" + name[len(prefix):]
+            return spec.district + ":" + name[len(prefix) :]
     return name
 
 
@@ -358,8 +796,13 @@ PARTNERS = (
 )
 
 
-ALL_AREAS = ["philosophy", "management", "teaching_research", "information_technology",
-             "evaluation"]
+ALL_AREAS = [
+    "philosophy",
+    "management",
+    "teaching_research",
+    "information_technology",
+    "evaluation",
+]
 
 
 @dataclass(frozen=True)
@@ -398,24 +841,39 @@ EXIT_NOTE = "经主管教育行政部门同意退出集团（政策 L-5）"
 
 PILOT_GROUPS: tuple[GroupPlan, ...] = (
     GroupPlan(
-        code="QD2019001", name="青岛二中教育集团", core="青岛第二中学", pilot=True,
-        specialty="拔尖创新人才培养与学生自主发展", founded=D(2019, 3, 1), areas=ALL_AREAS,
+        code="QD2019001",
+        name="青岛二中教育集团",
+        core="青岛第二中学",
+        pilot=True,
+        specialty="拔尖创新人才培养与学生自主发展",
+        founded=D(2019, 3, 1),
+        areas=ALL_AREAS,
         description=(
             "全市首个集团化办学试点（2019年）。以青岛二中为核心校，联合不同区（市）、学段和性质的"
             "学校，推进课程共建、教研共享和教师交流；与青岛二十六中教育集团开展集团间联合协作。"
         ),
         members=(
-            MemberPlan("青岛市李沧区九水路中学", "T-2a", D(2019, 3, 1),
-                       note="与李沧区教育和体育局签订合作办学协议，核心校派驻执行校长"),
-            MemberPlan("青岛市城阳区第三高级中学", "T-3b", D(2019, 9, 1),
-                       note="课程共建、教师培训两个项目"),
-            MemberPlan("胶州市职业教育中心学校", "T-2b", D(2020, 9, 1),
-                       note="普职融通：课程互选、学分互认"),
+            MemberPlan(
+                "青岛市李沧区九水路中学",
+                "T-2a",
+                D(2019, 3, 1),
+                note="与李沧区教育和体育局签订合作办学协议，核心校派驻执行校长",
+            ),
+            MemberPlan(
+                "青岛市城阳区第三高级中学", "T-3b", D(2019, 9, 1), note="课程共建、教师培训两个项目"
+            ),
+            MemberPlan(
+                "胶州市职业教育中心学校", "T-2b", D(2020, 9, 1), note="普职融通：课程互选、学分互认"
+            ),
             MemberPlan("平度市育英外国语学校", "T-3a", D(2020, 9, 1), note="英语教研联合项目"),
             MemberPlan("莱西市院上中学", "T-2a", D(2021, 9, 1), note="城乡学校结对帮扶"),
-            MemberPlan("崂山区沙子口中学", "T-2a", D(2019, 9, 1), left=D(2023, 7, 31),
-                       note=("办学质量显著提升，经崂山区教育和体育局同意退出，"
-                             "牵头组建新集团（政策 L-5）")),
+            MemberPlan(
+                "崂山区沙子口中学",
+                "T-2a",
+                D(2019, 9, 1),
+                left=D(2023, 7, 31),
+                note=("办学质量显著提升，经崂山区教育和体育局同意退出，牵头组建新集团（政策 L-5）"),
+            ),
         ),
         partners=(
             ("中国海洋大学", ("海洋科学创新实验室", "拔尖创新人才早期培养"), D(2019, 9, 1)),
@@ -425,26 +883,44 @@ PILOT_GROUPS: tuple[GroupPlan, ...] = (
         advisers=(("田承志", "中国海洋大学教授"), ("夏雨晴", "青岛市教育科学研究院研究员")),
     ),
     GroupPlan(
-        code="QD2019002", name="青岛五十八中教育集团", core="青岛第五十八中学", pilot=True,
-        specialty="科技创新教育与国际理解教育", founded=D(2019, 12, 13), areas=ALL_AREAS,
+        code="QD2019002",
+        name="青岛五十八中教育集团",
+        core="青岛第五十八中学",
+        pilot=True,
+        specialty="科技创新教育与国际理解教育",
+        founded=D(2019, 12, 13),
+        areas=ALL_AREAS,
         description=(
             "2019年12月13日启动的首批试点集团之一。高新校区为十二年一贯制融合特色校区（2021年起招生）；"
             "与崂山区、李沧区教育和体育局签订合作办学协议。"
         ),
         members=(
-            MemberPlan("青岛五十八中高新校区", "T-1b", D(2021, 9, 1),
-                       note="十二年一贯制特色校区，48个教学班"),
-            MemberPlan("崂山区金家岭学校", "T-2a", D(2019, 12, 13),
-                       note="与崂山区教育和体育局合作举办的九年一贯制学校"),
-            MemberPlan("李沧区枣山路学校", "T-2a", D(2022, 9, 1),
-                       note="与李沧区教育和体育局签订合作办学协议"),
-            MemberPlan("青岛市城阳区流亭中学", "T-2a", D(2020, 9, 1),
-                       note="薄弱学校帮扶（政策 A-4）"),
+            MemberPlan(
+                "青岛五十八中高新校区",
+                "T-1b",
+                D(2021, 9, 1),
+                note="十二年一贯制特色校区，48个教学班",
+            ),
+            MemberPlan(
+                "崂山区金家岭学校",
+                "T-2a",
+                D(2019, 12, 13),
+                note="与崂山区教育和体育局合作举办的九年一贯制学校",
+            ),
+            MemberPlan(
+                "李沧区枣山路学校",
+                "T-2a",
+                D(2022, 9, 1),
+                note="与李沧区教育和体育局签订合作办学协议",
+            ),
+            MemberPlan(
+                "青岛市城阳区流亭中学", "T-2a", D(2020, 9, 1), note="薄弱学校帮扶（政策 A-4）"
+            ),
             MemberPlan("即墨区蓝村中学", "T-3b", D(2020, 9, 1), note="科创课程与教师培训项目"),
-            MemberPlan("青岛市城阳区明德双语学校", "T-3a", D(2021, 3, 1),
-                       note="国际理解教育项目"),
-            MemberPlan("平度市古岘中学", "T-3a", D(2020, 3, 1), left=D(2023, 7, 31),
-                       note=EXIT_NOTE),
+            MemberPlan("青岛市城阳区明德双语学校", "T-3a", D(2021, 3, 1), note="国际理解教育项目"),
+            MemberPlan(
+                "平度市古岘中学", "T-3a", D(2020, 3, 1), left=D(2023, 7, 31), note=EXIT_NOTE
+            ),
         ),
         partners=(
             ("青岛大学", ("大学先修课程", "教师专业发展培训"), D(2020, 3, 1)),
@@ -454,24 +930,36 @@ PILOT_GROUPS: tuple[GroupPlan, ...] = (
         advisers=(("龚明哲", "青岛大学教授"),),
     ),
     GroupPlan(
-        code="QD2019003", name="青岛实验初级中学教育集团", core="青岛实验初级中学", pilot=True,
-        specialty="阅读素养培育与初中育人方式变革", founded=D(2019, 12, 13), areas=ALL_AREAS,
+        code="QD2019003",
+        name="青岛实验初级中学教育集团",
+        core="青岛实验初级中学",
+        pilot=True,
+        specialty="阅读素养培育与初中育人方式变革",
+        founded=D(2019, 12, 13),
+        areas=ALL_AREAS,
         description=(
             "2019年12月13日启动的首批试点集团之一。与区（市）教育和体育局合作举办市北分校（广雅中学，"
             "2015年起合作）、西海岸新区分校（2019年起）、李沧分校（2021年起）。"
         ),
         members=(
-            MemberPlan("广雅中学", "T-1a", D(2019, 12, 13),
-                       note="市北分校，2015年起与市北区教育和体育局合作办学"),
-            MemberPlan("青岛实验初级中学西海岸新区分校", "T-1a", D(2019, 12, 13),
-                       note="西海岸新区分校"),
+            MemberPlan(
+                "广雅中学",
+                "T-1a",
+                D(2019, 12, 13),
+                note="市北分校，2015年起与市北区教育和体育局合作办学",
+            ),
+            MemberPlan(
+                "青岛实验初级中学西海岸新区分校", "T-1a", D(2019, 12, 13), note="西海岸新区分校"
+            ),
             MemberPlan("青岛实验初级中学李沧分校", "T-1a", D(2021, 9, 1), note="李沧分校"),
-            MemberPlan("青岛市市北区海泊河小学", "T-2a", D(2020, 9, 1),
-                       note="小初衔接，薄弱学校帮扶"),
+            MemberPlan(
+                "青岛市市北区海泊河小学", "T-2a", D(2020, 9, 1), note="小初衔接，薄弱学校帮扶"
+            ),
             MemberPlan("即墨区通济实验学校", "T-2a", D(2021, 9, 1)),
             MemberPlan("莱西市育才双语学校", "T-3b", D(2022, 3, 1), note="阅读课程与教研联合项目"),
-            MemberPlan("胶州市胶西中学", "T-3a", D(2019, 12, 13), left=D(2023, 7, 31),
-                       note=EXIT_NOTE),
+            MemberPlan(
+                "胶州市胶西中学", "T-3a", D(2019, 12, 13), left=D(2023, 7, 31), note=EXIT_NOTE
+            ),
         ),
         partners=(
             ("青岛市图书馆", ("整本书阅读课程", "校园阅读推广"), D(2020, 3, 1)),
@@ -486,25 +974,37 @@ PILOT_GROUPS: tuple[GroupPlan, ...] = (
 OTHER_GROUPS: tuple[GroupPlan, ...] = (
     # City-level groups (局属 cores; approved by the city bureau)
     GroupPlan(
-        code="QD2020004", name="青岛二十六中教育集团", core="青岛第二十六中学",
-        specialty="艺术教育特色", founded=D(2020, 9, 1),
+        code="QD2020004",
+        name="青岛二十六中教育集团",
+        core="青岛第二十六中学",
+        specialty="艺术教育特色",
+        founded=D(2020, 9, 1),
         areas=["philosophy", "teaching_research", "evaluation"],
         description="以艺术特色课程为纽带；与青岛二中教育集团开展集团间联合协作。",
-        generated_members=3, partners=(("青岛市博物馆", ("美术鉴赏课程",), D(2021, 3, 1)),),
+        generated_members=3,
+        partners=(("青岛市博物馆", ("美术鉴赏课程",), D(2021, 3, 1)),),
     ),
     GroupPlan(
-        code="QD2020005", name="礼贤教育集团", core="青岛第九中学",
-        specialty="礼贤文化传承与中西融合课程", founded=D(2020, 12, 1),
+        code="QD2020005",
+        name="礼贤教育集团",
+        core="青岛第九中学",
+        specialty="礼贤文化传承与中西融合课程",
+        founded=D(2020, 12, 1),
         areas=["philosophy", "management", "teaching_research"],
         description="以青岛九中（礼贤书院）为核心校；青岛四十二中挂牌市北礼贤初中。",
         member_extras=(
             MemberPlan("青岛第四十二中学", "T-2a", D(2021, 9, 1), note="挂牌市北礼贤初中"),
         ),
-        generated_members=2, partners=(("青岛大学", ("传统文化课程",), D(2021, 9, 1)),),
+        generated_members=2,
+        partners=(("青岛大学", ("传统文化课程",), D(2021, 9, 1)),),
     ),
     GroupPlan(
-        code="QD2021006", name="青岛一中教育集团", core="青岛第一中学",
-        specialty="人文素养教育与贯通培养", founded=D(2021, 9, 1), areas=ALL_AREAS,
+        code="QD2021006",
+        name="青岛一中教育集团",
+        core="青岛第一中学",
+        specialty="人文素养教育与贯通培养",
+        founded=D(2021, 9, 1),
+        areas=ALL_AREAS,
         description="青岛一中托管琴岛学校，实行“一长两校”融合办学。",
         member_extras=(
             MemberPlan("琴岛学校", "T-1a", D(2021, 9, 1), note="一长两校（融合复制型）"),
@@ -514,31 +1014,49 @@ OTHER_GROUPS: tuple[GroupPlan, ...] = (
     ),
     # District-level groups (approved by the district bureau, filed with the city: policy L-2)
     GroupPlan(
-        code="QD2020007", name="青岛市市南区实验小学教育集团", core="青岛市市南区实验小学",
-        specialty="儿童科学探究", founded=D(2020, 9, 1),
+        code="QD2020007",
+        name="青岛市市南区实验小学教育集团",
+        core="青岛市市南区实验小学",
+        specialty="儿童科学探究",
+        founded=D(2020, 9, 1),
         areas=["philosophy", "teaching_research", "information_technology"],
-        generated_members=4, partners=(("青岛科技馆", ("小学科学探究课程",), D(2020, 9, 1)),),
+        generated_members=4,
+        partners=(("青岛科技馆", ("小学科学探究课程",), D(2020, 9, 1)),),
     ),
     GroupPlan(
-        code="QD2020008", name="市北区辽宁路小学教育集团", core="青岛市市北区辽宁路小学",
-        specialty="书法与传统文化", founded=D(2020, 9, 1),
-        areas=["philosophy", "teaching_research"], generated_members=4,
+        code="QD2020008",
+        name="市北区辽宁路小学教育集团",
+        core="青岛市市北区辽宁路小学",
+        specialty="书法与传统文化",
+        founded=D(2020, 9, 1),
+        areas=["philosophy", "teaching_research"],
+        generated_members=4,
     ),
     GroupPlan(
-        code="QD2021009", name="李沧区实验小学教育集团", core="青岛市李沧区实验小学",
-        specialty="劳动教育与STEAM课程", founded=D(2021, 3, 1),
+        code="QD2021009",
+        name="李沧区实验小学教育集团",
+        core="青岛市李沧区实验小学",
+        specialty="劳动教育与STEAM课程",
+        founded=D(2021, 3, 1),
         areas=["philosophy", "management", "teaching_research", "evaluation"],
         generated_members=4,
         partners=(("青岛科技大学", ("STEAM课程开发", "教师科创培训"), D(2021, 9, 1)),),
     ),
     GroupPlan(
-        code="QD2021010", name="城阳区实验小学教育集团", core="青岛市城阳区实验小学",
-        specialty="校园足球与体育育人", founded=D(2021, 9, 1),
-        areas=["management", "teaching_research"], generated_members=3,
+        code="QD2021010",
+        name="城阳区实验小学教育集团",
+        core="青岛市城阳区实验小学",
+        specialty="校园足球与体育育人",
+        founded=D(2021, 9, 1),
+        areas=["management", "teaching_research"],
+        generated_members=3,
     ),
     GroupPlan(
-        code="QD2021011", name="西海岸新区实验初级中学教育集团", core="青岛西海岸新区实验初级中学",
-        specialty="海洋教育", founded=D(2021, 9, 1),
+        code="QD2021011",
+        name="西海岸新区实验初级中学教育集团",
+        core="青岛西海岸新区实验初级中学",
+        specialty="海洋教育",
+        founded=D(2021, 9, 1),
         areas=["philosophy", "teaching_research", "information_technology"],
         generated_members=5,
         partners=(
@@ -547,34 +1065,53 @@ OTHER_GROUPS: tuple[GroupPlan, ...] = (
         ),
     ),
     GroupPlan(
-        code="QD2022012", name="即墨区第一中学教育集团", core="青岛市即墨区第一中学",
-        specialty="普职融通与生涯教育", founded=D(2022, 3, 1),
-        areas=["management", "teaching_research", "evaluation"], generated_members=3,
+        code="QD2022012",
+        name="即墨区第一中学教育集团",
+        core="青岛市即墨区第一中学",
+        specialty="普职融通与生涯教育",
+        founded=D(2022, 3, 1),
+        areas=["management", "teaching_research", "evaluation"],
+        generated_members=3,
         partners=(
             ("即墨区田横岛研学实践基地", ("海岛研学课程",), D(2022, 9, 1)),
             ("青岛西海岸新区综合高中", ("综合高中课程交流",), D(2023, 3, 1)),
         ),
     ),
     GroupPlan(
-        code="QD2022013", name="胶州市实验小学教育集团", core="胶州市实验小学",
-        specialty="胶州秧歌艺术传承", founded=D(2022, 9, 1),
-        areas=["philosophy", "teaching_research"], generated_members=3,
+        code="QD2022013",
+        name="胶州市实验小学教育集团",
+        core="胶州市实验小学",
+        specialty="胶州秧歌艺术传承",
+        founded=D(2022, 9, 1),
+        areas=["philosophy", "teaching_research"],
+        generated_members=3,
     ),
     GroupPlan(
-        code="QD2022014", name="平度市实验中学教育集团", core="平度市实验中学",
-        specialty="农耕实践与劳动教育", founded=D(2022, 9, 1),
-        areas=["management", "teaching_research", "evaluation"], generated_members=3,
+        code="QD2022014",
+        name="平度市实验中学教育集团",
+        core="平度市实验中学",
+        specialty="农耕实践与劳动教育",
+        founded=D(2022, 9, 1),
+        areas=["management", "teaching_research", "evaluation"],
+        generated_members=3,
     ),
     GroupPlan(
-        code="QD2023015", name="崂山区沙子口中学教育集团", core="崂山区沙子口中学",
-        specialty="海洋研学与渔村文化", founded=D(2023, 9, 1),
+        code="QD2023015",
+        name="崂山区沙子口中学教育集团",
+        core="崂山区沙子口中学",
+        specialty="海洋研学与渔村文化",
+        founded=D(2023, 9, 1),
         areas=["philosophy", "teaching_research"],
         description="由退出青岛二中教育集团的沙子口中学牵头组建（政策 L-5）。",
         generated_members=2,
     ),
     GroupPlan(
-        code="QD2023016", name="莱西市实验学校教育集团", core="莱西市实验学校",
-        specialty="城乡教育共同体", founded=D(2023, 9, 1), areas=ALL_AREAS,
+        code="QD2023016",
+        name="莱西市实验学校教育集团",
+        core="莱西市实验学校",
+        specialty="城乡教育共同体",
+        founded=D(2023, 9, 1),
+        areas=ALL_AREAS,
         generated_members=3,
     ),
 )
@@ -603,9 +1140,7 @@ class Plan:
 def build_plan() -> Plan:
     """The whole demo as plain data: pure and deterministic, the same on every run."""
     featured = list(FEATURED_SCHOOLS)
-    generated = generate_schools({
-        _bare(s.name, DISTRICT_BY_VALUE[s.district]) for s in featured
-    })
+    generated = generate_schools({_bare(s.name, DISTRICT_BY_VALUE[s.district]) for s in featured})
     schools = featured + generated
     names = [s.name for s in schools]
     codes = [s.code for s in schools]
@@ -624,8 +1159,11 @@ def build_plan() -> Plan:
         if g.generated_members:
             # Members from the core's district: one weak school when there is one (policy A-4),
             # the others in the order of their codes.
-            pool = [s for s in generated if s.district == core.district and s.name not in used
-                    and s.stage != Stage.SPECIAL]
+            pool = [
+                s
+                for s in generated
+                if s.district == core.district and s.name not in used and s.stage != Stage.SPECIAL
+            ]
             weak = [s for s in pool if s.weak_year is not None][:1]
             picks = weak + [s for s in pool if s.weak_year is None][: g.generated_members - 1]
             for i, school in enumerate(picks):
@@ -637,8 +1175,7 @@ def build_plan() -> Plan:
                 joined = g.founded if i < 2 else D(g.founded.year + 1, 9, 1)
                 chosen.append(MemberPlan(school.name, subtype, joined))
         members[g.code] = chosen
-    return Plan(schools=schools, groups=groups, members=members,
-                story=build_story(schools, used))
+    return Plan(schools=schools, groups=groups, members=members, story=build_story(schools, used))
 
 
 def charter_text(group: GroupPlan, core: str, authority: str, version: int) -> str:
@@ -679,13 +1216,15 @@ def charter_text(group: GroupPlan, core: str, authority: str, version: int) -> s
 
 
 def rules_text(group: GroupPlan) -> str:
-    return "\n".join([
-        f"{group.name}内部管理制度",
-        "一、教学教研管理：集团实行统一教研计划，每月开展一次联合教研活动，共享优质课程资源。",
-        "二、教师交流：核心校每学年向成员校派出骨干教师和管理干部，成员校教师到核心校跟岗学习。",
-        "三、经费管理：集团专项奖补经费和协议经费由总校长统筹使用，专款专用，接受审计监督。",
-        "四、考核评价：集团对成员校实行年度发展性评价，评价结果报主管教育行政部门。",
-    ])
+    return "\n".join(
+        [
+            f"{group.name}内部管理制度",
+            "一、教学教研管理：集团实行统一教研计划，每月开展一次联合教研活动，共享优质课程资源。",
+            "二、教师交流：核心校每学年向成员校派出骨干教师和管理干部，成员校教师到核心校跟岗学习。",
+            "三、经费管理：集团专项奖补经费和协议经费由总校长统筹使用，专款专用，接受审计监督。",
+            "四、考核评价：集团对成员校实行年度发展性评价，评价结果报主管教育行政部门。",
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -704,8 +1243,13 @@ MEMBER_USER_SCHOOL = "青岛市李沧区九水路中学"  # a member of 青岛�
 USERS = (
     UserPlan("admin", User.Role.SYSADMIN, "赵", "敏"),
     UserPlan("city", User.Role.CITY_STAFF, "王", "海涛", authority=CITY_CODE),
-    UserPlan("district", User.Role.DISTRICT_STAFF, "李", "娜",
-             authority=district_bureau_code(District.LICANG)),
+    UserPlan(
+        "district",
+        User.Role.DISTRICT_STAFF,
+        "李",
+        "娜",
+        authority=district_bureau_code(District.LICANG),
+    ),
     UserPlan("principal", User.Role.CORE_PRINCIPAL, "宋", "文博", school="青岛第二中学"),
     UserPlan("member", User.Role.MEMBER_PRINCIPAL, "毕", "振宇", school=MEMBER_USER_SCHOOL),
     UserPlan("auditor", User.Role.AUDITOR, "陈", "静"),
@@ -713,10 +1257,20 @@ USERS = (
 
 
 STAFF_USERS = (  # district staff whose bureaus take part in the story
-    UserPlan("shibei", User.Role.DISTRICT_STAFF, "孙", "丽华",
-             authority=district_bureau_code(District.SHIBEI)),
-    UserPlan("laoshan", User.Role.DISTRICT_STAFF, "高", "明远",
-             authority=district_bureau_code(District.LAOSHAN)),
+    UserPlan(
+        "shibei",
+        User.Role.DISTRICT_STAFF,
+        "孙",
+        "丽华",
+        authority=district_bureau_code(District.SHIBEI),
+    ),
+    UserPlan(
+        "laoshan",
+        User.Role.DISTRICT_STAFF,
+        "高",
+        "明远",
+        authority=district_bureau_code(District.LAOSHAN),
+    ),
 )
 
 
@@ -785,20 +1339,31 @@ class StoryPlan:
     users: tuple[UserPlan, ...]
 
 
-def _pick(schools: list[SchoolSpec], taken: set[str], district: str, stage: str,
-          weak: bool) -> SchoolSpec:
+def _pick(
+    schools: list[SchoolSpec], taken: set[str], district: str, stage: str, weak: bool
+) -> SchoolSpec:
     """The first public school (by code) of that district and stage not taken yet."""
     for spec in sorted(schools, key=lambda s: s.code):
-        if (spec.name not in taken and spec.district == district and spec.stage == stage
-                and spec.nature == Nature.PUBLIC and (spec.weak_year is not None) == weak):
+        if (
+            spec.name not in taken
+            and spec.district == district
+            and spec.stage == stage
+            and spec.nature == Nature.PUBLIC
+            and (spec.weak_year is not None) == weak
+        ):
             taken.add(spec.name)
             return spec
     raise ValueError(f"no free {stage} school in {district} for the demo story")
 
 
 def _principal_user(username: str, school: SchoolSpec) -> UserPlan:
-    return UserPlan(username, User.Role.CORE_PRINCIPAL, school.principal[:1],
-                    school.principal[1:], school=school.name)
+    return UserPlan(
+        username,
+        User.Role.CORE_PRINCIPAL,
+        school.principal[:1],
+        school.principal[1:],
+        school=school.name,
+    )
 
 
 def build_story(schools: list[SchoolSpec], used: set[str]) -> StoryPlan:
@@ -815,8 +1380,11 @@ def build_story(schools: list[SchoolSpec], used: set[str]) -> StoryPlan:
         founded_local=_pick(schools, taken, District.LICANG, Stage.PRIMARY, weak=False).name,
         founded_other=_pick(schools, taken, District.LAOSHAN, Stage.PRIMARY, weak=True).name,
         candidate=_pick(schools, taken, District.LICANG, Stage.JUNIOR, weak=False).name,
-        users=(_principal_user("licang_principal", pending_core),
-               _principal_user("licang_principal2", founded_core), *STAFF_USERS),
+        users=(
+            _principal_user("licang_principal", pending_core),
+            _principal_user("licang_principal2", founded_core),
+            *STAFF_USERS,
+        ),
     )
 
 

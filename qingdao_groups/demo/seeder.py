@@ -79,28 +79,37 @@ class Seeder:
 
         city = get(CITY_CODE, name=CITY_NAME, kind=Authority.Kind.CITY)
         for spec in DISTRICTS:
-            get(district_bureau_code(spec.district), name=spec.bureau,
-                kind=Authority.Kind.DISTRICT, district=spec.district, parent=city)
+            get(
+                district_bureau_code(spec.district),
+                name=spec.bureau,
+                kind=Authority.Kind.DISTRICT,
+                district=spec.district,
+                parent=city,
+            )
         for code, name in OTHER_UNITS:
             get(code, name=name, kind=Authority.Kind.OTHER)
         self.authorities = existing
 
     # -- schools ----------------------------------------------------------------------------
     def _schools(self) -> None:
-        existing = {s.code: s for s in School.objects.filter(
-            code__in=[spec.code for spec in self.plan.schools])}
+        existing = {
+            s.code: s
+            for s in School.objects.filter(code__in=[spec.code for spec in self.plan.schools])
+        }
         new = []
         for spec in self.plan.schools:
             if spec.code in existing:
                 continue
             school = spec.build(self.authorities)
-            school.full_clean(exclude=["authority"], validate_unique=False,
-                              validate_constraints=False)
+            school.full_clean(
+                exclude=["authority"], validate_unique=False, validate_constraints=False
+            )
             new.append(school)
         if new:
             bulk_create_with_history(new, School, default_user=self.actor)
-            existing.update({s.code: s for s in School.objects.filter(
-                code__in=[s.code for s in new])})
+            existing.update(
+                {s.code: s for s in School.objects.filter(code__in=[s.code for s in new])}
+            )
         self.schools = {spec.name: existing[spec.code] for spec in self.plan.schools}
 
     # -- partners ---------------------------------------------------------------------------
@@ -108,10 +117,15 @@ class Seeder:
         existing = {p.name: p for p in Partner.objects.filter(name__in=[p[0] for p in PARTNERS])}
         for i, (name, kind, contact) in enumerate(PARTNERS, start=1):
             if name not in existing:
-                existing[name] = self._save(Partner(
-                    name=name, kind=kind, contact_name=contact,
-                    contact_phone=f"0532-8{i:07d}", contact_email=f"partner{i:02d}@example.com",
-                ))
+                existing[name] = self._save(
+                    Partner(
+                        name=name,
+                        kind=kind,
+                        contact_name=contact,
+                        contact_phone=f"0532-8{i:07d}",
+                        contact_email=f"partner{i:02d}@example.com",
+                    )
+                )
         self.partners = existing
 
     # -- groups -----------------------------------------------------------------------------
@@ -120,13 +134,19 @@ class Seeder:
         if group is None:
             try:
                 group = services.group_create(
-                    name=plan.name, code=plan.code, core_school=self.schools[plan.core],
-                    specialty=plan.specialty, founded_on=plan.founded, actor=self.actor,
-                    unified_areas=plan.areas, description=plan.description,
+                    name=plan.name,
+                    code=plan.code,
+                    core_school=self.schools[plan.core],
+                    specialty=plan.specialty,
+                    founded_on=plan.founded,
+                    actor=self.actor,
+                    unified_areas=plan.areas,
+                    description=plan.description,
                 )
             except RuleRefusal as exc:
-                self.warn(_("跳过集团 %(name)s：%(reason)s") % {"name": plan.name,
-                                                            "reason": exc.message})
+                self.warn(
+                    _("跳过集团 %(name)s：%(reason)s") % {"name": plan.name, "reason": exc.message}
+                )
                 return
         self.groups[plan.code] = group
         for member in self.plan.members[plan.code]:
@@ -143,45 +163,72 @@ class Seeder:
             return
         try:
             membership = services.membership_add(
-                group=group, school=school, relation_type=plan.relation_type,
-                relation_subtype=plan.subtype, joined_on=plan.joined, actor=self.actor,
+                group=group,
+                school=school,
+                relation_type=plan.relation_type,
+                relation_subtype=plan.subtype,
+                joined_on=plan.joined,
+                actor=self.actor,
                 note=plan.note,
             )
             if plan.left is not None:  # recorded as it happened: joined, later ended (L-5)
                 services.membership_end(
-                    membership=membership, left_on=plan.left,
-                    end_reason=Membership.EndReason.EXIT, actor=self.actor,
+                    membership=membership,
+                    left_on=plan.left,
+                    end_reason=Membership.EndReason.EXIT,
+                    actor=self.actor,
                 )
         except RuleRefusal as exc:
-            self.warn(_("跳过成员 %(school)s（%(group)s）：%(reason)s") % {
-                "school": school.name, "group": group.name, "reason": exc.message})
+            self.warn(
+                _("跳过成员 %(school)s（%(group)s）：%(reason)s")
+                % {"school": school.name, "group": group.name, "reason": exc.message}
+            )
 
     def _partnership(self, group, partner, projects, started) -> None:
         if Partnership.objects.filter(group=group, partner=partner).exists():
             return
-        services.partnership_add(group=group, partner=partner, projects=list(projects),
-                                 started_on=started, actor=self.actor)
+        services.partnership_add(
+            group=group,
+            partner=partner,
+            projects=list(projects),
+            started_on=started,
+            actor=self.actor,
+        )
 
     def _council(self, group: EducationGroup, plan: GroupPlan) -> None:
         """Member principals and expert advisers beside the chief principal (policy G-3)."""
-        existing = set(CouncilSeat.objects.filter(group=group)
-                       .values_list("role", "person_name"))
+        existing = set(CouncilSeat.objects.filter(group=group).values_list("role", "person_name"))
         seats = []
         for member in self.plan.members[plan.code]:
             if member.left is None:
                 school = self.schools[member.school]
                 chief = group.core_school.principal_name
                 if school.principal_name and school.principal_name != chief:
-                    seats.append((CouncilSeat.Role.MEMBER_PRINCIPAL, school.principal_name, school,
-                                  "成员校校长", member.joined))
+                    seats.append(
+                        (
+                            CouncilSeat.Role.MEMBER_PRINCIPAL,
+                            school.principal_name,
+                            school,
+                            "成员校校长",
+                            member.joined,
+                        )
+                    )
         for name, title in plan.advisers:
             seats.append((CouncilSeat.Role.ADVISER, name, None, title, plan.founded))
         for role, name, school, title, started in seats:
             if (role, name) in existing:
                 continue
             existing.add((role, name))
-            self._save(CouncilSeat(group=group, role=role, person_name=name, school=school,
-                                   title=title, started_on=started))
+            self._save(
+                CouncilSeat(
+                    group=group,
+                    role=role,
+                    person_name=name,
+                    school=school,
+                    title=title,
+                    started_on=started,
+                )
+            )
 
     def _documents(self, group: EducationGroup, plan: GroupPlan) -> None:
         """Charter v1 and v2 and the internal management rules (policy G-4, L-8)."""
@@ -189,18 +236,42 @@ class Seeder:
         authority = group.authority.name
         core = group.core_school.name
         docs = [
-            (GroupDocument.Kind.CHARTER, 1, f"{plan.name}章程",
-             charter_text(plan, core, authority, 1), plan.founded),
-            (GroupDocument.Kind.CHARTER, 2, f"{plan.name}章程（2022年修订）",
-             charter_text(plan, core, authority, 2), D(2022, 3, 1)),
-            (GroupDocument.Kind.RULES, 1, f"{plan.name}内部管理制度", rules_text(plan),
-             plan.founded + datetime.timedelta(days=60)),
+            (
+                GroupDocument.Kind.CHARTER,
+                1,
+                f"{plan.name}章程",
+                charter_text(plan, core, authority, 1),
+                plan.founded,
+            ),
+            (
+                GroupDocument.Kind.CHARTER,
+                2,
+                f"{plan.name}章程（2022年修订）",
+                charter_text(plan, core, authority, 2),
+                D(2022, 3, 1),
+            ),
+            (
+                GroupDocument.Kind.RULES,
+                1,
+                f"{plan.name}内部管理制度",
+                rules_text(plan),
+                plan.founded + datetime.timedelta(days=60),
+            ),
         ]
         for kind, version, title, text, adopted in docs:
             if (kind, version) in existing:
                 continue
-            self._save(GroupDocument(group=group, kind=kind, version=version, title=title,
-                                     text=text, adopted_on=adopted, uploaded_by=self.actor))
+            self._save(
+                GroupDocument(
+                    group=group,
+                    kind=kind,
+                    version=version,
+                    title=title,
+                    text=text,
+                    adopted_on=adopted,
+                    uploaded_by=self.actor,
+                )
+            )
 
     # -- users ------------------------------------------------------------------------------
     def _user(self, plan: UserPlan) -> User:
@@ -208,8 +279,11 @@ class Seeder:
         if user is not None:
             return user
         user = User(
-            username=plan.username, role=plan.role, first_name=plan.first_name,
-            last_name=plan.last_name, email=f"{plan.username}@example.com",
+            username=plan.username,
+            role=plan.role,
+            first_name=plan.first_name,
+            last_name=plan.last_name,
+            email=f"{plan.username}@example.com",
             authority=self.authorities[plan.authority] if plan.authority else None,
             school=self.schools[plan.school] if plan.school else None,
             is_staff=plan.role == User.Role.SYSADMIN,

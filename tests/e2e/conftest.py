@@ -14,16 +14,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 def _require_chromium() -> None:
     if CHROMIUM.exists():
         return
-    message = (f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium "
-               "fonts-noto-cjk); `playwright install` is not used here")
+    message = (
+        f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium "
+        "fonts-noto-cjk); `playwright install` is not used here"
+    )
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(f"REQUIRE_BROWSER=1 but {message}", pytrace=False)
     pytest.skip(message)
@@ -38,8 +46,12 @@ def _chromium_present(request):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     _require_chromium()
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS,
-            "timeout": 15_000}
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+        "timeout": 15_000,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -52,8 +64,12 @@ def base_url(pytestconfig):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # A Chinese user's browser: Accept-Language zh-CN, so pages come in Chinese by default.
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
-            "viewport": {"width": 1280, "height": 900}}
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "viewport": {"width": 1280, "height": 900},
+    }
 
 
 @pytest.fixture

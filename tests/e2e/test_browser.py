@@ -16,8 +16,9 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def test_city_user_opens_a_group_and_sees_its_members(page: Page, live_server, transactional_db,
-                                                     world, tmp_path):
+def test_city_user_opens_a_group_and_sees_its_members(
+    page: Page, live_server, transactional_db, world, tmp_path
+):
     base = live_server.url
     log_in(page, base, world.users["city"].username, PASSWORD)
 
@@ -53,8 +54,9 @@ def test_language_selector_switches_to_english(page: Page, live_server, transact
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_contain_text("Education groups")
     page.get_by_role("link", name=world.group.name, exact=True).click()
-    expect(page.get_by_test_id("members").locator("tr", has_text=world.member_school.name)
-           ).to_contain_text("Aggregation")
+    expect(
+        page.get_by_test_id("members").locator("tr", has_text=world.member_school.name)
+    ).to_contain_text("Aggregation")
 
 
 def test_wrong_password_shows_a_chinese_error(page: Page, live_server, transactional_db, world):

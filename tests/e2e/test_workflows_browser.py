@@ -89,14 +89,19 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     founder = UserFactory(username="t-founder", role=User.Role.CORE_PRINCIPAL, school=core)
     north = SchoolFactory(name="市北拟加入学校", authority=world.shibei)
     east = SchoolFactory(name="崂山拟加入学校", authority=world.laoshan)
-    shibei_staff = UserFactory(username="t-shibei", role=User.Role.DISTRICT_STAFF,
-                               authority=world.shibei)
-    laoshan_staff = UserFactory(username="t-laoshan", role=User.Role.DISTRICT_STAFF,
-                                authority=world.laoshan)
+    shibei_staff = UserFactory(
+        username="t-shibei", role=User.Role.DISTRICT_STAFF, authority=world.shibei
+    )
+    laoshan_staff = UserFactory(
+        username="t-laoshan", role=User.Role.DISTRICT_STAFF, authority=world.laoshan
+    )
     name = "青岛新建核心学校教育集团"
     documents = {}
-    for kind, filename in (("plan", "集团化办学方案.pdf"), ("agreement", "合作办学协议.pdf"),
-                           ("charter", "集团章程.pdf")):
+    for kind, filename in (
+        ("plan", "集团化办学方案.pdf"),
+        ("agreement", "合作办学协议.pdf"),
+        ("charter", "集团章程.pdf"),
+    ):
         documents[kind] = tmp_path / filename
         documents[kind].write_bytes(PDF)
 
@@ -124,8 +129,11 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     expect(members).to_contain_text(north.name)
     expect(members).to_contain_text(east.name)
 
-    for label, path in (("集团化办学方案", documents["plan"]), ("合作办学协议", documents["agreement"]),
-                        ("集团章程", documents["charter"])):
+    for label, path in (
+        ("集团化办学方案", documents["plan"]),
+        ("合作办学协议", documents["agreement"]),
+        ("集团章程", documents["charter"]),
+    ):
         principal.get_by_label("材料类别").select_option(label=label)
         principal.get_by_label("文件").set_input_files(str(path))
         principal.get_by_role("button", name="上传", exact=True).click()
@@ -195,7 +203,8 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     for school in (core, north, east):
         expect(group_members.locator("tr", has_text=school.name)).to_have_count(1)
     expect(group_members.locator("tr", has_text=north.name)).to_contain_text(
-        today.strftime("%Y-%m-%d"))
+        today.strftime("%Y-%m-%d")
+    )
 
     # The city acknowledges the district's filing (L-2): filing is not approval.
     city = open_as(world.users["city"])
@@ -230,8 +239,9 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     group = EducationGroup.objects.get(name=name)
     assert application.group == group
     assert (group.core_school, group.authority, group.founded_on) == (core, world.shinan, today)
-    open_memberships = {m.school: m for m in Membership.objects.filter(group=group,
-                                                                       left_on__isnull=True)}
+    open_memberships = {
+        m.school: m for m in Membership.objects.filter(group=group, left_on__isnull=True)
+    }
     assert set(open_memberships) == {core, north, east}
     assert open_memberships[core].role == Membership.Role.CORE
     for school in (north, east):
@@ -249,8 +259,9 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     decision_row = application.history.filter(status=ApplicationStatus.APPROVED).get()
     assert decision_row.history_user == world.users["district"]
     assert decision_row.history_change_reason == "材料齐全，同意成立。"
-    assert filing.history.filter(status=FilingStatus.ACKNOWLEDGED,
-                                 history_user=world.users["city"]).exists()
+    assert filing.history.filter(
+        status=FilingStatus.ACKNOWLEDGED, history_user=world.users["city"]
+    ).exists()
     assert Membership.history.filter(school=north, history_user=world.users["district"]).exists()
 
 
@@ -268,7 +279,8 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
     staff.locator("nav").get_by_role("link", name="教育集团", exact=True).click()
     staff.get_by_role("link", name=world.group.name, exact=True).click()
     staff.get_by_test_id("members").locator("tr", has_text=school.name).get_by_role(
-        "link", name="黄牌/红牌").click()
+        "link", name="黄牌/红牌"
+    ).click()
     expect(staff.locator("h1")).to_contain_text("发出黄牌或红牌")
     expect(staff.locator("main")).to_contain_text(school.name)
     staff.get_by_label("级别").select_option(label="黄牌")
@@ -289,7 +301,8 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
     expect(member.get_by_test_id("card-status")).to_have_text("黄牌预警中")
     expect(member.get_by_test_id("escalate-form")).to_have_count(0)
     member.get_by_test_id("respond-form").get_by_label("整改情况").fill(
-        "已指定教研组长，参加本学期全部联合教研。")
+        "已指定教研组长，参加本学期全部联合教研。"
+    )
     member.get_by_role("button", name="提交整改材料").click()
     alert(member, "已提交整改材料，等待审核")
     expect(member.get_by_test_id("card-status")).to_have_text("整改待审核")
@@ -297,7 +310,8 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
     # Staff find it in their inbox, reject the rectification with a new deadline.
     staff.locator("nav").get_by_role("link", name="待办", exact=True).click()
     staff.get_by_test_id("inbox").locator("tr", has_text="整改待审核").get_by_role(
-        "link", name=school.name).click()
+        "link", name=school.name
+    ).click()
     expect(staff.get_by_test_id("card-status")).to_have_text("整改待审核")
     reject = staff.get_by_test_id("reject-form")
     reject.get_by_label("不通过的理由").fill("未提供教研记录。")
@@ -344,8 +358,12 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
     assert (yellow.status, red.status) == (CardStatus.ESCALATED, CardStatus.RED_ISSUED)
     assert red.escalated_from == yellow
     assert yellow.deadline == second_deadline
-    assert yellow.history.filter(status=CardStatus.UNDER_REVIEW,
-                                 history_user=world.users["member"]).exists()
-    assert yellow.history.filter(status=CardStatus.YELLOW_ISSUED, review_note="未提供教研记录。",
-                                 history_user=world.users["district"]).exists()
+    assert yellow.history.filter(
+        status=CardStatus.UNDER_REVIEW, history_user=world.users["member"]
+    ).exists()
+    assert yellow.history.filter(
+        status=CardStatus.YELLOW_ISSUED,
+        review_note="未提供教研记录。",
+        history_user=world.users["district"],
+    ).exists()
     assert red.issued_by == world.users["district"]

@@ -41,7 +41,8 @@ def test_inbox_lists_oldest_first_with_days_waited(client, world):
     first = h.founding_ready(world)
     second = h.founding_ready(world)
     Application.objects.filter(pk=first.application.pk).update(
-        step_started_at=first.application.step_started_at.replace(year=2025))
+        step_started_at=first.application.step_started_at.replace(year=2025)
+    )
     client.force_login(first.decider)
     items = client.get(reverse("applications:inbox")).context["items"]
     assert items[0].title == first.application.proposed_name
@@ -49,8 +50,9 @@ def test_inbox_lists_oldest_first_with_days_waited(client, world):
     assert second.application.proposed_name in items[1].title
 
 
-def test_decision_page_queries_do_not_grow_with_members(client, world,
-                                                        django_assert_max_num_queries):
+def test_decision_page_queries_do_not_grow_with_members(
+    client, world, django_assert_max_num_queries
+):
     small = h.founding_ready(world)
     client.force_login(small.decider)
     url = reverse("applications:detail", args=[small.application.pk])
@@ -62,12 +64,20 @@ def test_decision_page_queries_do_not_grow_with_members(client, world,
         school = h.SchoolFactory(name=f"追加学校{i}", authority=world.shinan)
         from groups.applications.models import ProposedMember
 
-        ProposedMember.objects.create(application=big.application, school=school,
-                                      relation_type="T-3", relation_subtype="T-3a",
-                                      projects="项目")
+        ProposedMember.objects.create(
+            application=big.application,
+            school=school,
+            relation_type="T-3",
+            relation_subtype="T-3a",
+            projects="项目",
+        )
     client.force_login(big.decider)
-    n_big = _queries(client, reverse("applications:detail", args=[big.application.pk]),
-                     django_assert_max_num_queries, DETAIL_CEILING)
+    n_big = _queries(
+        client,
+        reverse("applications:detail", args=[big.application.pk]),
+        django_assert_max_num_queries,
+        DETAIL_CEILING,
+    )
     assert n_big == n_small
 
 
@@ -76,8 +86,12 @@ def test_decision_needs_csrf(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(built.decider)
     url = reverse("applications:decide", args=[built.application.pk])
-    data = {"version": built.application.version, "action": "approve", "reason": "同意",
-            "justification": "说明"}
+    data = {
+        "version": built.application.version,
+        "action": "approve",
+        "reason": "同意",
+        "justification": "说明",
+    }
     assert client.post(url, data).status_code == 403
     assert built.refresh().status == Application.Status.UNDER_DECISION
     page = client.get(reverse("applications:detail", args=[built.application.pk]))
@@ -90,8 +104,9 @@ def test_failed_decision_keeps_the_input_and_explains(client, world):
     built = h.founding_ready(world, fusion_warning=True)  # a T-1 warning needs a justification
     client.force_login(built.decider)
     url = reverse("applications:decide", args=[built.application.pk])
-    response = client.post(url, {"version": built.application.version, "action": "approve",
-                                 "reason": "我写的审批意见"})
+    response = client.post(
+        url, {"version": built.application.version, "action": "approve", "reason": "我写的审批意见"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "批准前须填写书面说明" in html and "我写的审批意见" in html
@@ -112,8 +127,9 @@ def test_decision_by_another_district_is_forbidden(client, world):
     built = h.founding_ready(world)
     client.force_login(built.consenters[world.shibei.pk])  # may see it, may not decide
     url = reverse("applications:decide", args=[built.application.pk])
-    response = client.post(url, {"version": built.application.version, "action": "approve",
-                                 "reason": "越权"})
+    response = client.post(
+        url, {"version": built.application.version, "action": "approve", "reason": "越权"}
+    )
     assert response.status_code == 403
     assert built.refresh().status == Application.Status.UNDER_DECISION
 
@@ -136,7 +152,8 @@ def test_decisions_past_their_deadline_are_marked_overdue(client, world):
     built = h.founding_ready(world)
     days = PolicyParameters.current().decision_days
     Application.objects.filter(pk=built.application.pk).update(
-        step_started_at=built.application.step_started_at - timedelta(days=days + 1))
+        step_started_at=built.application.step_started_at - timedelta(days=days + 1)
+    )
     client.force_login(built.decider)
     response = client.get(reverse("applications:inbox"))
     [item] = response.context["items"]
@@ -150,8 +167,11 @@ def test_documents_cannot_change_once_submitted(client, world):
     built = h.founding_ready(world)
     before = built.application.attachments.count()
     client.force_login(built.principal)
-    response = client.post(reverse("applications:upload", args=[built.application.pk]),
-                           {"kind": "charter", "file": h.pdf("换掉的章程.pdf")}, follow=True)
+    response = client.post(
+        reverse("applications:upload", args=[built.application.pk]),
+        {"kind": "charter", "file": h.pdf("换掉的章程.pdf")},
+        follow=True,
+    )
     assert "不能修改申请" in response.content.decode()
     assert built.application.attachments.count() == before
 
@@ -164,8 +184,10 @@ def test_bad_spin_off_value_is_404_not_500(client, world):
 
 def test_start_date_far_in_the_past_is_refused(client, world):
     client.force_login(world.users["member"])
-    response = client.post(reverse("applications:new-exit", args=[world.membership.pk]),
-                           {"version": 0, "reason": "理由", "start_on": "0001-01-01"})
+    response = client.post(
+        reverse("applications:new-exit", args=[world.membership.pk]),
+        {"version": 0, "reason": "理由", "start_on": "0001-01-01"},
+    )
     assert response.status_code == 200
     assert "生效日期须在一年前至三年后之间" in response.content.decode()
     assert not Application.objects.filter(kind="exit").exists()
@@ -177,8 +199,7 @@ def test_member_principal_does_not_see_another_members_card_on_the_group_page(cl
 
     other = MembershipFactory(group=world.group, school=SchoolFactory(name="另一成员校"))
     staff = h.staff(world.shinan)
-    card_issue_yellow(membership=other, ground="incident", description="重大事故",
-                      actor=staff)
+    card_issue_yellow(membership=other, ground="incident", description="重大事故", actor=staff)
     client.force_login(world.users["member"])
     response = client.get(reverse("groups:group-detail", args=[world.group.pk]))
     assert response.context["open_cards"] == []
@@ -191,10 +212,19 @@ def test_member_principal_does_not_see_another_members_card_on_the_group_page(cl
 def test_principal_inbox_lists_a_returned_enrollment_plan(client, world):
     from groups.enrollment.services import enrollment_plan_file, enrollment_plan_return
 
-    plan = enrollment_plan_file(school=world.member_school, year=2026, places=120, classes=3,
-                                catchment="划片", method="catchment", through_training=False,
-                                gifted_programme=False, visiting_study=False, notes="",
-                                actor=world.users["member"])
+    plan = enrollment_plan_file(
+        school=world.member_school,
+        year=2026,
+        places=120,
+        classes=3,
+        catchment="划片",
+        method="catchment",
+        through_training=False,
+        gifted_programme=False,
+        visiting_study=False,
+        notes="",
+        actor=world.users["member"],
+    )
     enrollment_plan_return(plan=plan, remarks="人数超出核定规模", actor=h.staff(world.shibei))
     client.force_login(world.users["member"])
     items = client.get(reverse("applications:inbox")).context["items"]

@@ -49,15 +49,21 @@ def stale_message(status: str) -> str:
 
 def history(application):
     """The application's audit rows, oldest first."""
-    return list(Application.history.filter(id=application.pk).order_by("history_date",
-                                                                       "history_id"))
+    return list(
+        Application.history.filter(id=application.pk).order_by("history_date", "history_id")
+    )
 
 
 def decide(built, action="approve", reason="符合条件，同意。", **kw):
     app = built.refresh()
     kw.setdefault("actor", built.decider)
-    application_decide(application=app, action=action, reason=reason,
-                       expected_version=kw.pop("expected_version", app.version), **kw)
+    application_decide(
+        application=app,
+        action=action,
+        reason=reason,
+        expected_version=kw.pop("expected_version", app.version),
+        **kw,
+    )
     return built.refresh()
 
 
@@ -65,10 +71,13 @@ def snapshot(application):
     """What must not move when a service refuses."""
     app = h.fresh(application)
     return {
-        "status": app.status, "version": app.version, "decided_by": app.decided_by_id,
+        "status": app.status,
+        "version": app.version,
+        "decided_by": app.decided_by_id,
         "history": Application.history.filter(id=app.pk).count(),
-        "consents": sorted(Consent.objects.filter(application=app).values_list("status",
-                                                                                 flat=True)),
+        "consents": sorted(
+            Consent.objects.filter(application=app).values_list("status", flat=True)
+        ),
         "checks": CheckResult.objects.filter(application=app).count(),
         "groups": EducationGroup.objects.count(),
         "memberships": list(Membership.objects.order_by("pk").values_list("pk", "left_on")),
@@ -82,6 +91,7 @@ def recipients():
 
 
 # --- founding: the whole story ----------------------------------------------------------------
+
 
 def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_callbacks):
     """L-1: consents in parallel, a refusal returns it, resubmission resets the consents, the
@@ -111,50 +121,62 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
 
     # 崂山 refuses: a reason is required, then the application returns to the principal
     with pytest.raises(RuleRefusal) as exc:
-        consent_record(consent=consents[world.laoshan.pk], given=False, reason="  ",
-                       actor=laoshan_staff)
+        consent_record(
+            consent=consents[world.laoshan.pk], given=False, reason="  ", actor=laoshan_staff
+        )
     assert exc.value.field == "reason"
     assert built.refresh().status == S.AWAITING_CONSENTS
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        consent_record(consent=consents[world.laoshan.pk], given=False,
-                       reason="该校本学年已承担其他合作任务", actor=laoshan_staff)
+        consent_record(
+            consent=consents[world.laoshan.pk],
+            given=False,
+            reason="该校本学年已承担其他合作任务",
+            actor=laoshan_staff,
+        )
     assert built.refresh().status == S.RETURNED
     refused = Consent.objects.get(pk=consents[world.laoshan.pk].pk)
     assert (refused.status, refused.reason, refused.decided_by) == (
-        "refused", "该校本学年已承担其他合作任务", laoshan_staff)
+        "refused",
+        "该校本学年已承担其他合作任务",
+        laoshan_staff,
+    )
     assert recipients() == [principal_user.email]
     notice = Notification.objects.get(user=principal_user)
     assert "崂山区教育和体育局" in notice.message and "退回" in notice.message
     assert str(app.pk) in notice.url
     # 市北 can no longer answer a returned application
     with pytest.raises(RuleRefusal):
-        consent_record(consent=consents[world.shibei.pk], given=True, reason="",
-                       actor=shibei_staff)
+        consent_record(consent=consents[world.shibei.pk], given=True, reason="", actor=shibei_staff)
 
     # the principal resubmits: every consent is asked again
     h.submit(built)
     assert built.application.status == S.AWAITING_CONSENTS
     for consent in Consent.objects.filter(application=app):
         assert (consent.status, consent.reason, consent.decided_by, consent.decided_at) == (
-            "pending", "", None, None)
+            "pending",
+            "",
+            None,
+            None,
+        )
     assert Consent.objects.filter(application=app).count() == 2
 
     # both give: the application goes to the core school's authority
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        consent_record(consent=built.consent_of(world.shibei), given=True, reason="",
-                       actor=shibei_staff)
+        consent_record(
+            consent=built.consent_of(world.shibei), given=True, reason="", actor=shibei_staff
+        )
         assert built.refresh().status == S.AWAITING_CONSENTS  # still waiting on 崂山
-        consent_record(consent=built.consent_of(world.laoshan), given=True, reason="同意",
-                       actor=laoshan_staff)
+        consent_record(
+            consent=built.consent_of(world.laoshan), given=True, reason="同意", actor=laoshan_staff
+        )
     assert built.refresh().status == S.UNDER_DECISION
     assert recipients() == [decider.email]
 
     # T-1 fusion across stages warns: approval needs a written justification
     before = snapshot(app)
-    with django_capture_on_commit_callbacks() as callbacks, \
-            pytest.raises(RuleRefusal) as exc:
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuleRefusal) as exc:
         decide(built)
     assert exc.value.field == "justification"
     assert callbacks == []
@@ -162,8 +184,11 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        decide(built, reason="方案完整，同意成立。",
-               justification="两校同属一个片区，融合办学经区政府同意。")
+        decide(
+            built,
+            reason="方案完整，同意成立。",
+            justification="两校同属一个片区，融合办学经区政府同意。",
+        )
     app = built.application
     assert app.status == S.APPROVED
     assert app.decided_by == decider
@@ -174,15 +199,23 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
     group = EducationGroup.objects.get(name=app.proposed_name)
     assert app.group == group
     assert (group.core_school, group.authority, group.founded_on, group.specialty) == (
-        app.applicant_school, world.shinan, START_ON, "科技创新")
+        app.applicant_school,
+        world.shinan,
+        START_ON,
+        "科技创新",
+    )
     assert group.unified_areas == ["philosophy", "teaching_research"]
     memberships = {m.school_id: m for m in group.memberships.all()}
     assert memberships[app.applicant_school_id].role == "core"
     shibei_school, laoshan_school = built.members
-    assert (memberships[shibei_school.pk].relation_type,
-            memberships[shibei_school.pk].relation_subtype) == ("T-1", "T-1a")
-    assert (memberships[laoshan_school.pk].relation_type,
-            memberships[laoshan_school.pk].relation_subtype) == ("T-3", "T-3b")
+    assert (
+        memberships[shibei_school.pk].relation_type,
+        memberships[shibei_school.pk].relation_subtype,
+    ) == ("T-1", "T-1a")
+    assert (
+        memberships[laoshan_school.pk].relation_type,
+        memberships[laoshan_school.pk].relation_subtype,
+    ) == ("T-3", "T-3b")
     assert {m.joined_on for m in memberships.values()} == {START_ON}
     assert all(m.left_on is None for m in memberships.values())
     assert len(memberships) == 3
@@ -202,16 +235,31 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
     # L-2: a district's founding is filed with the city (filing is not approval)
     filing = Filing.objects.get(application=app)
     assert (filing.kind, filing.authority, filing.group, filing.status) == (
-        "group_founding", world.shinan, group, "filed")
+        "group_founding",
+        world.shinan,
+        group,
+        "filed",
+    )
     assert group.status == EducationGroup.Status.ACTIVE
 
     # history: who and why for each step
     rows = history(app)
     assert [r.status for r in rows] == [
-        "draft", "awaiting_consents", "returned", "awaiting_consents", "under_decision",
-        "approved"]
+        "draft",
+        "awaiting_consents",
+        "returned",
+        "awaiting_consents",
+        "under_decision",
+        "approved",
+    ]
     assert [r.history_user for r in rows] == [
-        principal_user, principal_user, laoshan_staff, principal_user, laoshan_staff, decider]
+        principal_user,
+        principal_user,
+        laoshan_staff,
+        principal_user,
+        laoshan_staff,
+        decider,
+    ]
     assert all(r.history_change_reason for r in rows)
     assert "该校本学年已承担其他合作任务" in rows[2].history_change_reason
     assert rows[-1].history_change_reason == "方案完整，同意成立。"
@@ -237,20 +285,31 @@ def test_city_founding_has_consents_from_both_districts_and_no_filing(world):
     assert Consent.objects.filter(application=built.application, status="given").count() == 2
     decide(built)
     assert built.application.status == S.APPROVED
-    assert EducationGroup.objects.filter(pk=built.application.group_id,
-                                         authority=world.city).exists()
+    assert EducationGroup.objects.filter(
+        pk=built.application.group_id, authority=world.city
+    ).exists()
     assert not Filing.objects.exists()  # L-2 concerns groups founded by a district only
 
 
 def test_founding_with_members_of_the_core_authority_needs_no_consent(world):
     core = SchoolFactory(authority=world.shinan, name="市南独立学校")
     actor = h.principal(core)
-    app = application_create(kind="founding", actor=actor, proposed_name="市南独立教育集团",
-                             specialty="艺术", start_on=START_ON)
-    proposed_member_set(application=app, school=SchoolFactory(authority=world.shinan,
-                                                              stage="junior", is_weak=True,
-                                                              weak_rated_year=2020),
-                        relation_type="T-2", relation_subtype="T-2a", actor=actor)
+    app = application_create(
+        kind="founding",
+        actor=actor,
+        proposed_name="市南独立教育集团",
+        specialty="艺术",
+        start_on=START_ON,
+    )
+    proposed_member_set(
+        application=app,
+        school=SchoolFactory(
+            authority=world.shinan, stage="junior", is_weak=True, weak_rated_year=2020
+        ),
+        relation_type="T-2",
+        relation_subtype="T-2a",
+        actor=actor,
+    )
     h.upload(app, actor, *h.FOUNDING_DOCUMENTS)
     app = h.fresh(app)
     application_submit(application=app, actor=actor, expected_version=app.version)
@@ -282,8 +341,9 @@ def test_consent_only_by_the_consenting_authority_and_only_once(world):
     assert snapshot(built.application) == before
     consent_record(consent=consent, given=True, reason="", actor=built.consenters[world.shibei.pk])
     with pytest.raises(RuleRefusal):  # given once; the answer is not changed silently
-        consent_record(consent=consent, given=False, reason="改变主意",
-                       actor=built.consenters[world.shibei.pk])
+        consent_record(
+            consent=consent, given=False, reason="改变主意", actor=built.consenters[world.shibei.pk]
+        )
     assert built.consent_of(world.shibei).status == "given"
 
 
@@ -292,25 +352,36 @@ def test_a_submitted_application_cannot_be_edited(world):
     h.submit(built)
     before = snapshot(built.application)
     with pytest.raises(RuleRefusal) as exc:
-        proposed_member_set(application=built.refresh(), school=SchoolFactory(stage="junior"),
-                            relation_type="T-2", relation_subtype="T-2a", actor=built.principal)
+        proposed_member_set(
+            application=built.refresh(),
+            school=SchoolFactory(stage="junior"),
+            relation_type="T-2",
+            relation_subtype="T-2a",
+            actor=built.principal,
+        )
     assert "不能修改申请" in exc.value.message
     with pytest.raises(RuleRefusal):
-        application_update(application=built.refresh(), actor=built.principal,
-                           expected_version=built.application.version, proposed_name="改名")
+        application_update(
+            application=built.refresh(),
+            actor=built.principal,
+            expected_version=built.application.version,
+            proposed_name="改名",
+        )
     assert snapshot(built.application) == before
     assert ProposedMember.objects.filter(application=built.application).count() == 2
 
 
 def test_founding_core_already_in_a_group_cannot_start(world):
     with pytest.raises(RuleRefusal) as exc:
-        application_create(kind="founding", actor=world.users["principal"],
-                           proposed_name="又一个集团")
+        application_create(
+            kind="founding", actor=world.users["principal"], proposed_name="又一个集团"
+        )
     assert "测试核心教育集团" in exc.value.message
     assert not Application.objects.exists()
 
 
 # --- decision rules -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("action", ["approve", "approve_with_conditions", "return", "reject"])
 def test_every_decision_needs_a_reason(world, action):
@@ -345,8 +416,12 @@ def test_filing_of_a_conditional_approval_tells_the_city_the_conditions(world):
 
 def test_a_clean_application_is_approved_without_justification(world):
     built = h.founding_ready(world)
-    assert CheckResult.objects.filter(application=built.application, severity="warning",
-                                      passed=False).count() == 0
+    assert (
+        CheckResult.objects.filter(
+            application=built.application, severity="warning", passed=False
+        ).count()
+        == 0
+    )
     decide(built)
     assert built.application.status == S.APPROVED
 
@@ -358,13 +433,15 @@ def test_return_sends_it_back_and_it_can_be_resubmitted(world, django_capture_on
         decide(built, action="return", reason="请补充师资交流计划")
     assert built.application.status == S.RETURNED
     assert not EducationGroup.objects.filter(name=built.application.proposed_name).exists()
-    assert Notification.objects.filter(user=built.principal,
-                                       message__contains="请补充师资交流计划").exists()
+    assert Notification.objects.filter(
+        user=built.principal, message__contains="请补充师资交流计划"
+    ).exists()
     assert built.principal.email in recipients()
     h.submit(built)
     assert built.application.status == S.AWAITING_CONSENTS
-    assert set(Consent.objects.filter(application=built.application)
-               .values_list("status", flat=True)) == {"pending"}
+    assert set(
+        Consent.objects.filter(application=built.application).values_list("status", flat=True)
+    ) == {"pending"}
 
 
 def test_reject_creates_nothing(world):
@@ -382,9 +459,12 @@ def test_reject_creates_nothing(world):
 def test_decision_by_another_authority_is_refused_and_changes_nothing(world):
     built = h.founding_ready(world)
     before = snapshot(built.application)
-    for outsider in (h.staff(world.laoshan),  # consented, but does not decide (L-1)
-                     world.users["city"],  # the city does not decide a district's founding
-                     world.users["principal"], world.users["auditor"]):
+    for outsider in (
+        h.staff(world.laoshan),  # consented, but does not decide (L-1)
+        world.users["city"],  # the city does not decide a district's founding
+        world.users["principal"],
+        world.users["auditor"],
+    ):
         with pytest.raises(PermissionDenied) as exc:
             decide(built, actor=outsider)
         assert str(exc.value) == DECIDE_ONLY_CORE_AUTHORITY
@@ -431,9 +511,14 @@ def test_a_decision_before_consents_are_in_is_refused(world):
 def test_a_member_that_joined_another_group_meanwhile_blocks_approval(world):
     built = h.founding_ready(world)
     shibei_school = built.members[0]
-    Membership.objects.create(group=world.other_group, school=shibei_school, role="member",
-                              relation_type="T-3", relation_subtype="T-3a",
-                              joined_on=datetime.date(2024, 9, 1))
+    Membership.objects.create(
+        group=world.other_group,
+        school=shibei_school,
+        role="member",
+        relation_type="T-3",
+        relation_subtype="T-3a",
+        joined_on=datetime.date(2024, 9, 1),
+    )
     before = snapshot(built.application)
     with pytest.raises(RuleRefusal) as exc:
         decide(built, justification="已知悉")
@@ -446,17 +531,20 @@ def test_a_member_that_joined_another_group_meanwhile_blocks_approval(world):
 
 # --- admission ----------------------------------------------------------------------------------
 
+
 def test_admission_end_to_end(world, django_capture_on_commit_callbacks):
     """L-3: mode recorded, evaluation first, the candidate's authority consents, the core's
     authority approves, the membership starts on the stated date."""
     h.world_emails(world)
-    built = h.admission_draft(world, mode=Application.AdmissionMode.ADMINISTRATIVE,
-                              evaluated=False)
+    built = h.admission_draft(world, mode=Application.AdmissionMode.ADMINISTRATIVE, evaluated=False)
     app = built.application
     candidate = built.members[0]
     laoshan_staff = built.consenters[world.laoshan.pk]
     assert (app.applicant_school, app.group, app.deciding_authority) == (
-        world.core, world.group, world.shinan)
+        world.core,
+        world.group,
+        world.shinan,
+    )
     assert app.admission_mode == "administrative"
 
     # the admission evaluation comes before the submission
@@ -479,8 +567,9 @@ def test_admission_end_to_end(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         h.submit(built)
     assert built.application.status == S.AWAITING_CONSENTS
-    assert list(Consent.objects.filter(application=app).values_list("authority_id", flat=True)) \
-        == [world.laoshan.pk]
+    assert list(Consent.objects.filter(application=app).values_list("authority_id", flat=True)) == [
+        world.laoshan.pk
+    ]
     assert recipients() == [laoshan_staff.email]
 
     h.give_all_consents(built)
@@ -488,8 +577,7 @@ def test_admission_end_to_end(world, django_capture_on_commit_callbacks):
     decide(built, reason="同意吸纳")
     assert built.application.status == S.APPROVED
     membership = Membership.objects.get(group=world.group, school=candidate)
-    assert (membership.role, membership.joined_on, membership.left_on) == (
-        "member", START_ON, None)
+    assert (membership.role, membership.joined_on, membership.left_on) == ("member", START_ON, None)
     assert (membership.relation_type, membership.relation_subtype) == ("T-2", "T-2a")
     assert "行政主导结合" in membership.note
     assert membership.history.get().history_user == built.decider
@@ -502,16 +590,15 @@ def test_admission_from_the_core_authority_needs_no_consent(world):
     assert built.application.status == S.UNDER_DECISION
     assert not Consent.objects.filter(application=built.application).exists()
     decide(built)
-    assert Membership.objects.current().filter(group=world.group,
-                                               school=built.members[0]).exists()
+    assert Membership.objects.current().filter(group=world.group, school=built.members[0]).exists()
 
 
 def test_admission_of_a_school_active_in_another_group_is_refused_at_submit(
-        world, django_capture_on_commit_callbacks):
+    world, django_capture_on_commit_callbacks
+):
     built = h.admission_draft(world, candidate=world.other_school)
     before = snapshot(built.application)
-    with django_capture_on_commit_callbacks() as callbacks, \
-            pytest.raises(RuleRefusal) as exc:
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuleRefusal) as exc:
         h.submit(built)
     assert "崂山其他教育集团" in exc.value.message and "G-1" in exc.value.message
     assert callbacks == []
@@ -522,10 +609,19 @@ def test_admission_of_a_school_active_in_another_group_is_refused_at_submit(
 def test_admission_candidate_can_only_be_one_school(world):
     built = h.admission_draft(world)
     second = SchoolFactory(authority=world.laoshan, stage="junior")
-    proposed_member_set(application=built.refresh(), school=second, relation_type="T-3",
-                        relation_subtype="T-3a", projects="教研", actor=built.principal)
-    assert list(ProposedMember.objects.filter(application=built.application)
-                .values_list("school", flat=True)) == [second.pk]
+    proposed_member_set(
+        application=built.refresh(),
+        school=second,
+        relation_type="T-3",
+        relation_subtype="T-3a",
+        projects="教研",
+        actor=built.principal,
+    )
+    assert list(
+        ProposedMember.objects.filter(application=built.application).values_list(
+            "school", flat=True
+        )
+    ) == [second.pk]
 
 
 def test_only_the_core_principal_applies_for_admission(world):
@@ -548,6 +644,7 @@ def test_admission_without_a_mode_cannot_be_submitted(world):
 
 # --- exit and spin-off --------------------------------------------------------------------------
 
+
 def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
     """L-5: the member applies, the core principal gives an opinion, the core's authority
     decides; the membership ends with reason exit and the leaver may found its own group."""
@@ -556,7 +653,11 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
     built = h.exit_draft(world)
     app = built.application
     assert (app.applicant_school, app.group, app.membership, app.deciding_authority) == (
-        world.member_school, world.group, world.membership, world.shinan)
+        world.member_school,
+        world.group,
+        world.membership,
+        world.shinan,
+    )
 
     # still a member: it cannot start a founding yet
     with pytest.raises(RuleRefusal):
@@ -576,17 +677,22 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
     assert snapshot(app) == before
     # only the core principal gives it, and not empty
     with pytest.raises(PermissionDenied):
-        exit_opinion_record(application=built.refresh(), supports=True, opinion="同意",
-                            actor=member_principal)
+        exit_opinion_record(
+            application=built.refresh(), supports=True, opinion="同意", actor=member_principal
+        )
     with pytest.raises(RuleRefusal) as exc:
-        exit_opinion_record(application=built.refresh(), supports=True, opinion=" ",
-                            actor=core_principal)
+        exit_opinion_record(
+            application=built.refresh(), supports=True, opinion=" ", actor=core_principal
+        )
     assert exc.value.field == "opinion"
     assert snapshot(app) == before
     h.give_opinion(world, built)
     app = built.application
     assert (app.status, app.opinion_supports, app.opinion_by) == (
-        S.UNDER_DECISION, True, core_principal)
+        S.UNDER_DECISION,
+        True,
+        core_principal,
+    )
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -598,18 +704,30 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
     assert membership.history.latest().history_user == built.decider
     assert sorted(recipients()) == sorted([member_principal.email, core_principal.email])
     assert [r.status for r in history(app)] == [
-        "draft", "awaiting_opinion", "under_decision", "approved"]
+        "draft",
+        "awaiting_opinion",
+        "under_decision",
+        "approved",
+    ]
     assert [r.history_user for r in history(app)] == [
-        member_principal, member_principal, core_principal, built.decider]
+        member_principal,
+        member_principal,
+        core_principal,
+        built.decider,
+    ]
 
     # spin-off: the leaver founds its own group at once, prefilled from its record
     prefill = exit_spin_off_prefill(exit_application=built.application)
     assert prefill["proposed_name"] == "市北测试成员学校教育集团"
     assert "测试核心教育集团" in prefill["description"]
-    founding = application_create(kind="founding", actor=member_principal,
-                                  spun_off_from=built.application, **prefill)
+    founding = application_create(
+        kind="founding", actor=member_principal, spun_off_from=built.application, **prefill
+    )
     assert (founding.status, founding.applicant_school, founding.deciding_authority) == (
-        S.DRAFT, world.member_school, world.shibei)
+        S.DRAFT,
+        world.member_school,
+        world.shibei,
+    )
     assert founding.spun_off_from == built.application
     assert founding.proposed_name == "市北测试成员学校教育集团"
 
@@ -648,8 +766,11 @@ def test_draft_and_returned_can_be_withdrawn(world):
 
 
 def test_only_the_member_principal_applies_to_leave(world):
-    for actor in (world.users["principal"], world.users["district"],
-                  UserFactory(role=User.Role.MEMBER_PRINCIPAL, school=SchoolFactory())):
+    for actor in (
+        world.users["principal"],
+        world.users["district"],
+        UserFactory(role=User.Role.MEMBER_PRINCIPAL, school=SchoolFactory()),
+    ):
         with pytest.raises(PermissionDenied) as exc:
             application_create(kind="exit", actor=actor, membership=world.membership)
         assert "L-5" in str(exc.value) or str(exc.value) == "只有学校校长可以发起申请。"
@@ -657,6 +778,7 @@ def test_only_the_member_principal_applies_to_leave(world):
 
 
 # --- audit of every row a step writes ------------------------------------------------------------
+
 
 def test_consent_requests_record_who_asked(world):
     built = h.founding_draft(world)
@@ -676,6 +798,7 @@ def test_drafting_rows_record_who_wrote_them(world):
 
 # --- inconsistencies between the checks and the approval ---------------------------------------
 
+
 def test_non_default_chief_without_reason_never_reaches_an_unapprovable_decision(world):
     built = h.founding_draft(world, chief_principal_name="外聘总校长")
     try:
@@ -692,4 +815,3 @@ def test_founding_without_a_name_is_refused_at_submit(world):
     built = h.founding_draft(world, proposed_name="")
     with pytest.raises(RuleRefusal):
         h.submit(built)
-

@@ -37,8 +37,11 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200  # a Windows program renamed
 
 def media_files() -> list[str]:
     root = Path(django_settings.MEDIA_ROOT)
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) \
-        if root.exists() else []
+    return (
+        sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        if root.exists()
+        else []
+    )
 
 
 def nothing_stored() -> bool:
@@ -48,17 +51,26 @@ def nothing_stored() -> bool:
 def make_card(world, status: str = S.YELLOW_ISSUED, *, membership=None, closed=False) -> Card:
     membership = membership or world.membership
     return Card.objects.create(
-        membership=membership, group=membership.group, level=Card.Level.YELLOW, status=status,
-        ground=Card.Ground.AGREEMENT, description="未按协议派出骨干教师",
-        deadline=datetime.date(2099, 1, 1), issued_by=world.users["district"],
+        membership=membership,
+        group=membership.group,
+        level=Card.Level.YELLOW,
+        status=status,
+        ground=Card.Ground.AGREEMENT,
+        description="未按协议派出骨干教师",
+        deadline=datetime.date(2099, 1, 1),
+        issued_by=world.users["district"],
         closed_at=timezone.now() if closed else None,
     )
 
 
 def make_filing(world, status: str = FilingStatus.FILED, *, authority=None) -> Filing:
     return Filing.objects.create(
-        authority=authority or world.shinan, kind=Filing.Kind.POLICY, title="集团化办学配套政策",
-        filed_on=timezone.localdate(), status=status, filed_by=world.users["district"],
+        authority=authority or world.shinan,
+        kind=Filing.Kind.POLICY,
+        title="集团化办学配套政策",
+        filed_on=timezone.localdate(),
+        status=status,
+        filed_by=world.users["district"],
     )
 
 
@@ -67,8 +79,7 @@ def laoshan_staff(world) -> User:
 
 
 def card_upload(client, card, data: bytes, name: str = "督导通报.pdf"):
-    return client.post(reverse("cards:upload", args=[card.pk]),
-                       {"upload-file": upload(data, name)})
+    return client.post(reverse("cards:upload", args=[card.pk]), {"upload-file": upload(data, name)})
 
 
 def download(client, attachment: Attachment) -> bytes:
@@ -81,15 +92,19 @@ def download(client, attachment: Attachment) -> bytes:
 # --- Card uploads: who, when -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status", "kind"), [
-    ("district", S.YELLOW_ISSUED, Attachment.Kind.EVIDENCE),
-    ("district", S.UNDER_REVIEW, Attachment.Kind.EVIDENCE),
-    ("district", S.OVERDUE, Attachment.Kind.EVIDENCE),
-    ("member", S.YELLOW_ISSUED, Attachment.Kind.RECTIFICATION),
-    ("member", S.OVERDUE, Attachment.Kind.RECTIFICATION),
-])
+@pytest.mark.parametrize(
+    ("role", "status", "kind"),
+    [
+        ("district", S.YELLOW_ISSUED, Attachment.Kind.EVIDENCE),
+        ("district", S.UNDER_REVIEW, Attachment.Kind.EVIDENCE),
+        ("district", S.OVERDUE, Attachment.Kind.EVIDENCE),
+        ("member", S.YELLOW_ISSUED, Attachment.Kind.RECTIFICATION),
+        ("member", S.OVERDUE, Attachment.Kind.RECTIFICATION),
+    ],
+)
 def test_allowed_role_uploads_to_a_card_and_the_file_is_listed_and_downloadable(
-        world, login, role, status, kind):
+    world, login, role, status, kind
+):
     """Policy L-6: the kind is fixed by the uploader's role; the card itself does not change."""
     card = make_card(world, status)
     data = make_pdf("rectification report")
@@ -99,7 +114,11 @@ def test_allowed_role_uploads_to_a_card_and_the_file_is_listed_and_downloadable(
     assert response["Location"] == reverse("cards:detail", args=[card.pk])
     attachment = Attachment.objects.get()
     assert (attachment.owner, attachment.kind, attachment.version, attachment.uploaded_by) == (
-        card, kind, 1, world.users[role])
+        card,
+        kind,
+        1,
+        world.users[role],
+    )
     assert attachment.history.get().history_user == world.users[role]
     card.refresh_from_db()
     assert (card.status, card.version) == (status, 1)  # nothing else bumped
@@ -118,25 +137,31 @@ def test_a_second_upload_is_a_new_version(world, login):
     client = login(world.users["district"])
     card_upload(client, card, make_pdf("one"))
     card_upload(client, card, make_png(), "现场照片.png")
-    assert list(Attachment.objects.order_by("version").values_list("version", "content_type")) \
-        == [(1, "application/pdf"), (2, "image/png")]
+    assert list(Attachment.objects.order_by("version").values_list("version", "content_type")) == [
+        (1, "application/pdf"),
+        (2, "image/png"),
+    ]
 
 
-@pytest.mark.parametrize(("role", "which", "expected"), [
-    ("city", "own", 403),
-    ("principal", "own", 403),  # the core principal sees the group's cards but does not respond
-    ("auditor", "own", 403),
-    ("admin", "own", 403),
-    ("laoshan", "own", 404),
-    ("district", "other", 404),
-    ("member", "sibling", 404),  # another member school's card
-])
+@pytest.mark.parametrize(
+    ("role", "which", "expected"),
+    [
+        ("city", "own", 403),
+        ("principal", "own", 403),  # the core principal sees the group's cards but does not respond
+        ("auditor", "own", 403),
+        ("admin", "own", 403),
+        ("laoshan", "own", 404),
+        ("district", "other", 404),
+        ("member", "sibling", 404),  # another member school's card
+    ],
+)
 def test_refused_roles_get_403_or_404_and_nothing_is_stored(world, login, role, which, expected):
     if which == "other":
         membership = world.other_group.memberships.get(role="member")
     elif which == "sibling":
-        membership = MembershipFactory(group=world.group,
-                                       school=SchoolFactory(authority=world.shibei))
+        membership = MembershipFactory(
+            group=world.group, school=SchoolFactory(authority=world.shibei)
+        )
     else:
         membership = world.membership
     card = make_card(world, membership=membership)
@@ -145,14 +170,22 @@ def test_refused_roles_get_403_or_404_and_nothing_is_stored(world, login, role, 
     assert nothing_stored()
 
 
-@pytest.mark.parametrize(("role", "status", "closed"), [
-    ("member", S.UNDER_REVIEW, False),  # the response is in: rectification material came with it
-    ("member", S.LIFTED, True),
-    ("district", S.LIFTED, True),
-    ("district", S.ESCALATED, True),
-])
+@pytest.mark.parametrize(
+    ("role", "status", "closed"),
+    [
+        (
+            "member",
+            S.UNDER_REVIEW,
+            False,
+        ),  # the response is in: rectification material came with it
+        ("member", S.LIFTED, True),
+        ("district", S.LIFTED, True),
+        ("district", S.ESCALATED, True),
+    ],
+)
 def test_a_state_that_does_not_allow_the_upload_gives_a_message_and_stores_nothing(
-        world, login, role, status, closed):
+    world, login, role, status, closed
+):
     card = make_card(world, status, closed=closed)
     response = card_upload(login(world.users[role]), card, make_pdf())
     assert response.status_code == 302
@@ -198,8 +231,12 @@ def test_a_card_that_moved_on_after_the_check_refuses_under_the_lock(world):
     card = make_card(world)
     Card.objects.filter(pk=card.pk).update(status=S.LIFTED, closed_at=timezone.now())
     with pytest.raises(RuleRefusal) as exc:
-        card_attachment_add(card=card, kind=Attachment.Kind.EVIDENCE,
-                             uploaded_file=upload(make_pdf()), actor=world.users["district"])
+        card_attachment_add(
+            card=card,
+            kind=Attachment.Kind.EVIDENCE,
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["district"],
+        )
     assert exc.value.field == "state"
     assert nothing_stored()
 
@@ -213,8 +250,7 @@ def test_card_upload_enforces_csrf(world):
     assert nothing_stored()
     client.get(reverse("cards:detail", args=[card.pk]))
     token = client.cookies["csrftoken"].value
-    response = client.post(url, {"upload-file": upload(make_pdf()),
-                                 "csrfmiddlewaretoken": token})
+    response = client.post(url, {"upload-file": upload(make_pdf()), "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert card.attachments.count() == 1
 
@@ -223,19 +259,28 @@ def test_card_upload_enforces_csrf(world):
 
 
 def issue_data(**extra) -> dict:
-    return {"level": "yellow", "ground": "agreement", "description": "连续两学期未派出骨干教师",
-            "deadline": LATER} | extra
+    return {
+        "level": "yellow",
+        "ground": "agreement",
+        "description": "连续两学期未派出骨干教师",
+        "deadline": LATER,
+    } | extra
 
 
 def test_issuing_a_yellow_card_with_evidence_stores_both(world, login):
     client = login(world.users["district"])
-    response = client.post(reverse("cards:issue", args=[world.membership.pk]),
-                           issue_data(evidence=upload(make_docx(["督导通报"]), "督导通报.docx")))
+    response = client.post(
+        reverse("cards:issue", args=[world.membership.pk]),
+        issue_data(evidence=upload(make_docx(["督导通报"]), "督导通报.docx")),
+    )
     card = Card.objects.get()
     assert response["Location"] == reverse("cards:detail", args=[card.pk])
     attachment = card.attachments.get()
     assert (attachment.kind, attachment.text, attachment.uploaded_by) == (
-        Attachment.Kind.EVIDENCE, "督导通报", world.users["district"])
+        Attachment.Kind.EVIDENCE,
+        "督导通报",
+        world.users["district"],
+    )
 
 
 def test_a_direct_red_card_keeps_the_evidence_given_when_issuing(world, login):
@@ -243,8 +288,14 @@ def test_a_direct_red_card_keeps_the_evidence_given_when_issuing(world, login):
     belongs to the issuing act and is stored with it."""
     login(world.users["district"]).post(
         reverse("cards:issue", args=[world.membership.pk]),
-        {"level": "red", "ground": "incident", "description": "发生严重安全事故", "severe": "on",
-         "evidence": upload(make_pdf(), "事故调查报告.pdf")})
+        {
+            "level": "red",
+            "ground": "incident",
+            "description": "发生严重安全事故",
+            "severe": "on",
+            "evidence": upload(make_pdf(), "事故调查报告.pdf"),
+        },
+    )
     red = Card.objects.get(level=Card.Level.RED)
     assert red.closed_at is not None
     assert list(red.attachments.values_list("kind", flat=True)) == [Attachment.Kind.EVIDENCE]
@@ -255,8 +306,14 @@ def test_a_direct_red_card_keeps_the_evidence_given_when_issuing(world, login):
 def test_a_refused_file_leaves_a_red_card_unissued_and_the_member_in_place(world, login):
     response = login(world.users["district"]).post(
         reverse("cards:issue", args=[world.membership.pk]),
-        {"level": "red", "ground": "incident", "description": "发生严重安全事故", "severe": "on",
-         "evidence": upload(EXE, "事故调查报告.pdf")})
+        {
+            "level": "red",
+            "ground": "incident",
+            "description": "发生严重安全事故",
+            "severe": "on",
+            "evidence": upload(EXE, "事故调查报告.pdf"),
+        },
+    )
     assert response.status_code == 200 and "发生严重安全事故" in response.content.decode()
     assert not Card.objects.exists() and nothing_stored()
     world.membership.refresh_from_db()
@@ -264,15 +321,17 @@ def test_a_refused_file_leaves_a_red_card_unissued_and_the_member_in_place(world
 
 
 def test_issuing_without_evidence_still_works(world, login):
-    login(world.users["district"]).post(reverse("cards:issue", args=[world.membership.pk]),
-                                        issue_data())
+    login(world.users["district"]).post(
+        reverse("cards:issue", args=[world.membership.pk]), issue_data()
+    )
     assert Card.objects.count() == 1 and not Attachment.objects.exists()
 
 
 def test_issuing_with_a_refused_file_creates_no_card_and_keeps_the_input(world, login):
     response = login(world.users["district"]).post(
         reverse("cards:issue", args=[world.membership.pk]),
-        issue_data(evidence=upload(EXE, "证据.pdf")))
+        issue_data(evidence=upload(EXE, "证据.pdf")),
+    )
     assert response.status_code == 200
     assert "可执行程序" in " ".join(response.context["form"].errors["evidence"])
     html = response.content.decode()
@@ -284,7 +343,8 @@ def test_issuing_with_a_refused_file_creates_no_card_and_keeps_the_input(world, 
 def test_a_refused_card_with_a_good_file_stores_nothing_and_asks_to_reselect(world, login):
     response = login(world.users["district"]).post(
         reverse("cards:issue", args=[world.membership.pk]),
-        issue_data(deadline="2000-01-01", evidence=upload(make_pdf())))
+        issue_data(deadline="2000-01-01", evidence=upload(make_pdf())),
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "deadline" in errors and "重新选择" in " ".join(errors["evidence"])
@@ -303,8 +363,9 @@ def test_a_failure_storing_the_file_rolls_the_card_back(world, monkeypatch):
     monkeypatch.setattr(FileSystemStorage, "_save", disk_full)
     client = Client(raise_request_exception=False)
     client.force_login(world.users["district"])
-    response = client.post(reverse("cards:issue", args=[world.membership.pk]),
-                           issue_data(evidence=upload(make_pdf())))
+    response = client.post(
+        reverse("cards:issue", args=[world.membership.pk]), issue_data(evidence=upload(make_pdf()))
+    )
     assert response.status_code == 500
     assert not Card.objects.exists() and nothing_stored()
     assert not world.users["member"].notifications.exists()
@@ -313,22 +374,34 @@ def test_a_failure_storing_the_file_rolls_the_card_back(world, monkeypatch):
 def test_responding_with_a_rectification_file_stores_both(world, login):
     card = make_card(world)
     client = login(world.users["member"])
-    response = client.post(reverse("cards:respond", args=[card.pk]), {
-        "respond-rectification": "已派出三名骨干教师", "respond-version": 1,
-        "respond-file": upload(make_pdf("rectified"), "整改报告.pdf")})
+    response = client.post(
+        reverse("cards:respond", args=[card.pk]),
+        {
+            "respond-rectification": "已派出三名骨干教师",
+            "respond-version": 1,
+            "respond-file": upload(make_pdf("rectified"), "整改报告.pdf"),
+        },
+    )
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.status == S.UNDER_REVIEW
     attachment = card.attachments.get()
-    assert (attachment.kind, attachment.original_name) == (Attachment.Kind.RECTIFICATION,
-                                                           "整改报告.pdf")
+    assert (attachment.kind, attachment.original_name) == (
+        Attachment.Kind.RECTIFICATION,
+        "整改报告.pdf",
+    )
 
 
 def test_responding_with_a_refused_file_changes_nothing_and_keeps_the_input(world, login):
     card = make_card(world)
-    response = login(world.users["member"]).post(reverse("cards:respond", args=[card.pk]), {
-        "respond-rectification": "已派出三名骨干教师", "respond-version": 1,
-        "respond-file": upload(EXE, "整改报告.pdf")})
+    response = login(world.users["member"]).post(
+        reverse("cards:respond", args=[card.pk]),
+        {
+            "respond-rectification": "已派出三名骨干教师",
+            "respond-version": 1,
+            "respond-file": upload(EXE, "整改报告.pdf"),
+        },
+    )
     assert response.status_code == 200
     assert "可执行程序" in " ".join(response.context["forms"]["respond"].errors["file"])
     assert "已派出三名骨干教师" in response.content.decode()
@@ -341,16 +414,22 @@ def test_responding_with_a_refused_file_changes_nothing_and_keeps_the_input(worl
 
 
 def filing_upload(client, filing, data: bytes, name: str = "配套政策.pdf", kind: str = "policy"):
-    return client.post(reverse("filings:upload", args=[filing.pk]),
-                       {"upload-kind": kind, "upload-file": upload(data, name)})
+    return client.post(
+        reverse("filings:upload", args=[filing.pk]),
+        {"upload-kind": kind, "upload-file": upload(data, name)},
+    )
 
 
-@pytest.mark.parametrize(("status", "kind"), [
-    (FilingStatus.FILED, Attachment.Kind.POLICY),
-    (FilingStatus.RETURNED, Attachment.Kind.OTHER),
-])
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (FilingStatus.FILED, Attachment.Kind.POLICY),
+        (FilingStatus.RETURNED, Attachment.Kind.OTHER),
+    ],
+)
 def test_the_filing_district_uploads_and_the_file_is_listed_and_downloadable(
-        world, login, status, kind):
+    world, login, status, kind
+):
     """Policy D-1, D-2: the district attaches its documents while the city has not acknowledged."""
     filing = make_filing(world, status)
     data = make_pdf("policy text")
@@ -359,7 +438,10 @@ def test_the_filing_district_uploads_and_the_file_is_listed_and_downloadable(
     assert response["Location"] == reverse("filings:filing-detail", args=[filing.pk])
     attachment = Attachment.objects.get()
     assert (attachment.owner, attachment.kind, attachment.uploaded_by) == (
-        filing, kind, world.users["district"])
+        filing,
+        kind,
+        world.users["district"],
+    )
     filing.refresh_from_db()
     assert (filing.status, filing.version) == (status, 1)
     html = client.get(reverse("filings:filing-detail", args=[filing.pk])).content.decode()
@@ -369,10 +451,17 @@ def test_the_filing_district_uploads_and_the_file_is_listed_and_downloadable(
     assert download(login(world.users["city"]), attachment) == data
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    ("city", 403), ("auditor", 403), ("admin", 403), ("principal", 404), ("member", 404),
-    ("laoshan", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("city", 403),
+        ("auditor", 403),
+        ("admin", 403),
+        ("principal", 404),
+        ("member", 404),
+        ("laoshan", 404),
+    ],
+)
 def test_refused_roles_cannot_upload_to_a_filing(world, login, role, expected):
     filing = make_filing(world)
     user = laoshan_staff(world) if role == "laoshan" else world.users[role]
@@ -395,8 +484,12 @@ def test_a_filing_acknowledged_after_the_check_refuses_under_the_lock(world):
     filing = make_filing(world)
     Filing.objects.filter(pk=filing.pk).update(status=FilingStatus.ACKNOWLEDGED)
     with pytest.raises(RuleRefusal):
-        filing_attachment_add(filing=filing, kind="policy", uploaded_file=upload(make_pdf()),
-                               actor=world.users["district"])
+        filing_attachment_add(
+            filing=filing,
+            kind="policy",
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["district"],
+        )
     assert nothing_stored()
 
 
@@ -418,29 +511,37 @@ def test_filing_upload_enforces_csrf(world):
     assert nothing_stored()
     client.get(reverse("filings:filing-detail", args=[filing.pk]))
     token = client.cookies["csrftoken"].value
-    response = client.post(url, data | {"upload-file": upload(make_pdf()),
-                                        "csrfmiddlewaretoken": token})
+    response = client.post(
+        url, data | {"upload-file": upload(make_pdf()), "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302 and filing.attachments.count() == 1
 
 
 def create_data(**extra) -> dict:
-    return {"kind": "project", "title": "课后服务改革试点", "description": "我的摘要",
-            "project_starts_on": LATER} | extra
+    return {
+        "kind": "project",
+        "title": "课后服务改革试点",
+        "description": "我的摘要",
+        "project_starts_on": LATER,
+    } | extra
 
 
 def test_filing_created_with_a_file_stores_both(world, login):
     response = login(world.users["district"]).post(
         reverse("filings:filing-create"),
-        create_data(file=upload(make_pdf(), "实施方案.pdf"), file_kind="other"))
+        create_data(file=upload(make_pdf(), "实施方案.pdf"), file_kind="other"),
+    )
     filing = Filing.objects.get()
     assert response["Location"] == reverse("filings:filing-detail", args=[filing.pk])
     assert list(filing.attachments.values_list("kind", "original_name")) == [
-        ("other", "实施方案.pdf")]
+        ("other", "实施方案.pdf")
+    ]
 
 
 def test_filing_created_with_a_refused_file_creates_nothing_and_keeps_the_input(world, login):
     response = login(world.users["district"]).post(
-        reverse("filings:filing-create"), create_data(file=upload(EXE, "实施方案.pdf")))
+        reverse("filings:filing-create"), create_data(file=upload(EXE, "实施方案.pdf"))
+    )
     assert response.status_code == 200
     assert "可执行程序" in " ".join(response.context["form"].errors["file"])
     html = response.content.decode()
@@ -456,10 +557,17 @@ def _attach(n: int, uploader: User, *, owner) -> None:
     """Grow the owner's attachments to n (rows only: the detail page never opens the files)."""
     kind = Attachment.Kind.OTHER if isinstance(owner, Filing) else Attachment.Kind.EVIDENCE
     for i in range(owner.attachments.count(), n):
-        Attachment.objects.create(owner=owner, kind=kind, version=i + 1,
-                                  file=f"attachments/2025/01/{i}.pdf", original_name=f"材料{i}.pdf",
-                                  content_type="application/pdf", size=10, sha256="0" * 64,
-                                  uploaded_by=uploader)
+        Attachment.objects.create(
+            owner=owner,
+            kind=kind,
+            version=i + 1,
+            file=f"attachments/2025/01/{i}.pdf",
+            original_name=f"材料{i}.pdf",
+            content_type="application/pdf",
+            size=10,
+            sha256="0" * 64,
+            uploaded_by=uploader,
+        )
 
 
 def _count(client, url: str) -> int:
@@ -470,8 +578,9 @@ def _count(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("role", ["district", "member", "city"])
-def test_card_detail_queries_do_not_grow_with_attachments(world, login, role,
-                                                          django_assert_max_num_queries):
+def test_card_detail_queries_do_not_grow_with_attachments(
+    world, login, role, django_assert_max_num_queries
+):
     card = make_card(world)
     client = login(world.users[role])
     url = reverse("cards:detail", args=[card.pk])
@@ -485,8 +594,9 @@ def test_card_detail_queries_do_not_grow_with_attachments(world, login, role,
 
 
 @pytest.mark.parametrize("role", ["district", "city"])
-def test_filing_detail_queries_do_not_grow_with_attachments(world, login, role,
-                                                            django_assert_max_num_queries):
+def test_filing_detail_queries_do_not_grow_with_attachments(
+    world, login, role, django_assert_max_num_queries
+):
     filing = make_filing(world)
     client = login(world.users[role])
     url = reverse("filings:filing-detail", args=[filing.pk])

@@ -33,9 +33,14 @@ def test_one_school_raced_into_many_groups_lands_once():
         def attempt(group, school=school, barrier=barrier, outcomes=outcomes):
             try:
                 barrier.wait()
-                membership_add(group=group, school=school, relation_type="T-3",
-                               relation_subtype="T-3a", joined_on=datetime.date(2024, 9, 1),
-                               actor=actor)
+                membership_add(
+                    group=group,
+                    school=school,
+                    relation_type="T-3",
+                    relation_subtype="T-3a",
+                    joined_on=datetime.date(2024, 9, 1),
+                    actor=actor,
+                )
                 outcomes.append("ok")
             except RuleRefusal:
                 outcomes.append("refused")

@@ -50,10 +50,14 @@ def _race(application_id: int, version: int, actor) -> list[tuple[str, str]]:
         try:
             application = Application.objects.get(pk=application_id)
             barrier.wait(timeout=30)
-            application_decide(application=application, action=action,
-                               reason=f"竞争测试：{action}", actor=actor,
-                               expected_version=version,
-                               justification="并发测试中的书面说明")
+            application_decide(
+                application=application,
+                action=action,
+                reason=f"竞争测试：{action}",
+                actor=actor,
+                expected_version=version,
+                justification="并发测试中的书面说明",
+            )
             result = (action, "landed")
         except StaleVersion:
             result = (action, "stale")
@@ -96,10 +100,12 @@ def test_twenty_simultaneous_decisions_land_exactly_once(world):
         kinds = Counter(outcome for _action, outcome in outcomes)
         landed = [action for action, outcome in outcomes if outcome == "landed"]
         other = len(outcomes) - kinds["landed"] - kinds["stale"] - kinds["not_under_decision"]
-        summary = (f"round {round_no} ({kind}): winner={landed[0] if landed else None}; "
-                   f"landed={kinds['landed']} stale={kinds['stale']} "
-                   f"not_under_decision={kinds['not_under_decision']} other={other}"
-                   f"; {elapsed:.2f}s")
+        summary = (
+            f"round {round_no} ({kind}): winner={landed[0] if landed else None}; "
+            f"landed={kinds['landed']} stale={kinds['stale']} "
+            f"not_under_decision={kinds['not_under_decision']} other={other}"
+            f"; {elapsed:.2f}s"
+        )
         print(summary)
         summaries.append(summary)
 

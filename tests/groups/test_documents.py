@@ -44,45 +44,75 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 def media_files() -> list[str]:
     root = Path(django_settings.MEDIA_ROOT)
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) \
-        if root.exists() else []
+    return (
+        sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        if root.exists()
+        else []
+    )
 
 
 @pytest.fixture
 def application(world):
     """The world's core school drafting a founding application to its 市南 bureau (policy L-1)."""
     return Application.objects.create(
-        kind=Application.Kind.FOUNDING, applicant_school=world.core,
-        deciding_authority=world.shinan, created_by=world.users["principal"],
+        kind=Application.Kind.FOUNDING,
+        applicant_school=world.core,
+        deciding_authority=world.shinan,
+        created_by=world.users["principal"],
         proposed_name="拟成立教育集团",
     )
 
 
 def _docs(group, kind, texts):
-    return [GroupDocument.objects.create(
-        group=group, kind=kind, version=i + 1, title=f"章程 v{i + 1}", text=text,
-        adopted_on=datetime.date(2020 + i, 1, 1)) for i, text in enumerate(texts)]
+    return [
+        GroupDocument.objects.create(
+            group=group,
+            kind=kind,
+            version=i + 1,
+            title=f"章程 v{i + 1}",
+            text=text,
+            adopted_on=datetime.date(2020 + i, 1, 1),
+        )
+        for i, text in enumerate(texts)
+    ]
 
 
 # --- attachments -------------------------------------------------------------------------------
 
 
 def test_attachment_is_stored_under_a_generated_name_with_hash_text_and_versions(
-        world, application):
+    world, application
+):
     data = make_docx(["第一章 总则", "第一条 集团依章程运行。"])
     principal = world.users["principal"]
-    first = attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
-                           uploaded_file=upload(data, "集团章程.docx", "text/html"),
-                           actor=principal)
+    first = attachment_add(
+        owner=application,
+        kind=Attachment.Kind.CHARTER,
+        uploaded_file=upload(data, "集团章程.docx", "text/html"),
+        actor=principal,
+    )
     assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.docx", first.file.name)
     assert (first.version, first.original_name, first.content_type, first.size, first.sha256) == (
-        1, "集团章程.docx", DOCX_TYPE, len(data), hashlib.sha256(data).hexdigest())
+        1,
+        "集团章程.docx",
+        DOCX_TYPE,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+    )
     assert first.text == "第一章 总则\n第一条 集团依章程运行。"
     assert (Path(django_settings.MEDIA_ROOT) / first.file.name).read_bytes() == data
-    second = attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
-                            uploaded_file=upload(make_pdf(), "章程修订.pdf"), actor=principal)
-    plan = attachment_add(owner=application, kind=Attachment.Kind.PLAN,
-                          uploaded_file=upload(make_ofd(), "方案.ofd"), actor=principal)
+    second = attachment_add(
+        owner=application,
+        kind=Attachment.Kind.CHARTER,
+        uploaded_file=upload(make_pdf(), "章程修订.pdf"),
+        actor=principal,
+    )
+    plan = attachment_add(
+        owner=application,
+        kind=Attachment.Kind.PLAN,
+        uploaded_file=upload(make_ofd(), "方案.ofd"),
+        actor=principal,
+    )
     assert (second.version, plan.version) == (2, 1)
     assert second.file.name.endswith(".pdf")
     assert "Group charter" in second.text or not PDF_TEXT_AVAILABLE
@@ -92,21 +122,24 @@ def test_attachment_is_stored_under_a_generated_name_with_hash_text_and_versions
 
 
 def test_a_path_in_the_file_name_is_shown_as_its_basename_only(world, application, login):
-    attachment = attachment_add(owner=application, kind=Attachment.Kind.OTHER,
-                                uploaded_file=upload(make_pdf(), "../../etc/passwd"),
-                                actor=world.users["principal"])
+    attachment = attachment_add(
+        owner=application,
+        kind=Attachment.Kind.OTHER,
+        uploaded_file=upload(make_pdf(), "../../etc/passwd"),
+        actor=world.users["principal"],
+    )
     assert attachment.original_name == "passwd"
     assert "passwd" not in attachment.file.name and ".." not in attachment.file.name
     assert media_files() == [attachment.file.name]
     response = login(world.users["district"]).get(
-        reverse("attachments:download", args=[attachment.pk]))
+        reverse("attachments:download", args=[attachment.pk])
+    )
     assert response["Content-Disposition"] == 'attachment; filename="passwd.pdf"'
 
 
 REFUSED = {
     "exe renamed .pdf": (b"MZ\x90\x00" + b"\x00" * 500, "通知.pdf", "可执行程序"),
-    "html named .pdf": (b"<!doctype html><html><script>alert(1)</script></html>", "a.pdf",
-                        "HTML"),
+    "html named .pdf": (b"<!doctype html><html><script>alert(1)</script></html>", "a.pdf", "HTML"),
     "svg with script named .png": (SVG, "logo.png", "SVG"),
     "zip named .docx": (None, "章程.docx", "不是 DOCX"),
     "traversal entry": (None, "章程.docx", "不安全的路径"),
@@ -120,6 +153,7 @@ def test_refused_uploads_write_nothing_and_save_nothing(world, application, case
     if case == "zip named .docx":
         import io
         import zipfile
+
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("payload.exe", b"MZ")
@@ -128,24 +162,36 @@ def test_refused_uploads_write_nothing_and_save_nothing(world, application, case
         data = make_docx(extra={"../../../var/www/shell.php": b"<?php system($_GET[1]);"})
     before = media_files()
     with pytest.raises(RuleRefusal) as excinfo:
-        attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
-                       uploaded_file=upload(data, name), actor=world.users["principal"])
+        attachment_add(
+            owner=application,
+            kind=Attachment.Kind.CHARTER,
+            uploaded_file=upload(data, name),
+            actor=world.users["principal"],
+        )
     assert says in str(excinfo.value.message)
     assert media_files() == before == []
     assert not Attachment.objects.exists()
 
 
 def test_zip_bomb_as_docx_and_oversized_file_write_nothing(world, application):
-    PolicyParameters.objects.update_or_create(pk=PolicyParameters.current().pk,
-                                              defaults={"upload_max_mb": 1})
+    PolicyParameters.objects.update_or_create(
+        pk=PolicyParameters.current().pk, defaults={"upload_max_mb": 1}
+    )
     principal = world.users["principal"]
     with pytest.raises(RuleRefusal, match="压缩炸弹"):
-        attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
-                       uploaded_file=upload(make_zip_bomb(101), "章程.docx"), actor=principal)
+        attachment_add(
+            owner=application,
+            kind=Attachment.Kind.CHARTER,
+            uploaded_file=upload(make_zip_bomb(101), "章程.docx"),
+            actor=principal,
+        )
     with pytest.raises(RuleRefusal, match="大小上限 1 MB"):
-        attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
-                       uploaded_file=upload(make_pdf() + b"%" * (1024 * 1024), "大.pdf"),
-                       actor=principal)
+        attachment_add(
+            owner=application,
+            kind=Attachment.Kind.CHARTER,
+            uploaded_file=upload(make_pdf() + b"%" * (1024 * 1024), "大.pdf"),
+            actor=principal,
+        )
     assert media_files() == [] and not Attachment.objects.exists()
 
 
@@ -162,80 +208,147 @@ def test_upload_limit_is_the_policy_parameter_capped_by_the_server(world, settin
 @pytest.mark.parametrize("role", ["member", "auditor"])
 def test_who_cannot_see_or_may_not_change_the_owner_cannot_attach(world, application, role):
     with pytest.raises(PermissionDenied):
-        attachment_add(owner=application, kind=Attachment.Kind.CHARTER,
-                       uploaded_file=upload(make_pdf()), actor=world.users[role])
+        attachment_add(
+            owner=application,
+            kind=Attachment.Kind.CHARTER,
+            uploaded_file=upload(make_pdf()),
+            actor=world.users[role],
+        )
     assert media_files() == []
 
 
 def test_versions_are_per_owner_and_kind(world, application):
     card = Card.objects.create(
-        membership=world.membership, group=world.group, level=Card.Level.YELLOW,
-        status=Card.Status.YELLOW_ISSUED, ground=Card.Ground.AGREEMENT, description="未履行",
-        issued_by=world.users["district"])
-    filing = Filing.objects.create(authority=world.shinan, kind=Filing.Kind.POLICY,
-                                   title="配套政策", filed_on=TODAY,
-                                   filed_by=world.users["district"])
+        membership=world.membership,
+        group=world.group,
+        level=Card.Level.YELLOW,
+        status=Card.Status.YELLOW_ISSUED,
+        ground=Card.Ground.AGREEMENT,
+        description="未履行",
+        issued_by=world.users["district"],
+    )
+    filing = Filing.objects.create(
+        authority=world.shinan,
+        kind=Filing.Kind.POLICY,
+        title="配套政策",
+        filed_on=TODAY,
+        filed_by=world.users["district"],
+    )
     made = [
-        attachment_add(owner=card, kind="evidence", uploaded_file=upload(make_png(), "a.png"),
-                       actor=world.users["district"]),
-        attachment_add(owner=card, kind="rectification", uploaded_file=upload(make_pdf()),
-                       actor=world.users["member"]),
-        attachment_add(owner=card, kind="rectification", uploaded_file=upload(make_pdf()),
-                       actor=world.users["member"]),
-        attachment_add(owner=filing, kind="policy", uploaded_file=upload(make_pdf()),
-                       actor=world.users["district"]),
-        attachment_add(owner=application, kind="other", uploaded_file=upload(make_pdf()),
-                       actor=world.users["principal"]),
+        attachment_add(
+            owner=card,
+            kind="evidence",
+            uploaded_file=upload(make_png(), "a.png"),
+            actor=world.users["district"],
+        ),
+        attachment_add(
+            owner=card,
+            kind="rectification",
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["member"],
+        ),
+        attachment_add(
+            owner=card,
+            kind="rectification",
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["member"],
+        ),
+        attachment_add(
+            owner=filing,
+            kind="policy",
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["district"],
+        ),
+        attachment_add(
+            owner=application,
+            kind="other",
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["principal"],
+        ),
     ]
     assert [a.version for a in made] == [1, 1, 2, 1, 1]
     assert made[0].owner == card and made[3].owner == filing and made[4].owner == application
     with pytest.raises(RuleRefusal):
-        attachment_add(owner=card, kind="nonsense", uploaded_file=upload(make_pdf()),
-                       actor=world.users["district"])
+        attachment_add(
+            owner=card,
+            kind="nonsense",
+            uploaded_file=upload(make_pdf()),
+            actor=world.users["district"],
+        )
 
 
 # --- group documents ---------------------------------------------------------------------------
 
 
 def test_founding_documents_become_group_documents_sharing_the_file(world, application):
-    charter = attachment_add(owner=application, kind="charter",
-                             uploaded_file=upload(make_docx(["第一条 总则"]), "章程.docx"),
-                             actor=world.users["principal"])
+    charter = attachment_add(
+        owner=application,
+        kind="charter",
+        uploaded_file=upload(make_docx(["第一条 总则"]), "章程.docx"),
+        actor=world.users["principal"],
+    )
     _docs(world.group, "charter", ["旧章程"])
     staff = world.users["district"]
-    document = group_document_from_attachment(group=world.group, attachment=charter,
-                                              adopted_on=TODAY, actor=staff)
-    assert (document.kind, document.version, document.file.name, document.text,
-            document.original_name, document.uploaded_by) == (
-        "charter", 2, charter.file.name, "第一条 总则", "章程.docx", staff)
+    document = group_document_from_attachment(
+        group=world.group, attachment=charter, adopted_on=TODAY, actor=staff
+    )
+    assert (
+        document.kind,
+        document.version,
+        document.file.name,
+        document.text,
+        document.original_name,
+        document.uploaded_by,
+    ) == ("charter", 2, charter.file.name, "第一条 总则", "章程.docx", staff)
     assert document.history.get().history_user == staff
-    other = attachment_add(owner=application, kind="other", uploaded_file=upload(make_pdf()),
-                           actor=world.users["principal"])
+    other = attachment_add(
+        owner=application,
+        kind="other",
+        uploaded_file=upload(make_pdf()),
+        actor=world.users["principal"],
+    )
     with pytest.raises(RuleRefusal):
-        group_document_from_attachment(group=world.group, attachment=other,
-                                       adopted_on=TODAY, actor=staff)
+        group_document_from_attachment(
+            group=world.group, attachment=other, adopted_on=TODAY, actor=staff
+        )
     application.group = world.other_group
     application.save()
     with pytest.raises(RuleRefusal, match="另一个集团"):
-        group_document_from_attachment(group=world.group, attachment=charter,
-                                       adopted_on=TODAY, actor=staff)
+        group_document_from_attachment(
+            group=world.group, attachment=charter, adopted_on=TODAY, actor=staff
+        )
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    ("principal", True), ("district", True), ("city", False), ("member", False),
-    ("auditor", False), ("admin", False),
-])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("principal", True),
+        ("district", True),
+        ("city", False),
+        ("member", False),
+        ("auditor", False),
+        ("admin", False),
+    ],
+)
 def test_who_may_record_a_new_charter_version(world, role, allowed):
     """policy G-4, L-8: the core principal or the group's authority staff."""
+
     def add():
-        return group_document_add(group=world.group, kind="charter",
-                                  uploaded_file=upload(make_pdf(), "章程.pdf"),
-                                  title="章程（修订）", adopted_on=TODAY, actor=world.users[role])
+        return group_document_add(
+            group=world.group,
+            kind="charter",
+            uploaded_file=upload(make_pdf(), "章程.pdf"),
+            title="章程（修订）",
+            adopted_on=TODAY,
+            actor=world.users[role],
+        )
+
     if allowed:
         document = add()
         assert document.version == 1
-        assert re.fullmatch(rf"documents/{world.group.pk}/charter/[0-9a-f]{{32}}\.pdf",
-                            document.file.name)
+        assert re.fullmatch(
+            rf"documents/{world.group.pk}/charter/[0-9a-f]{{32}}\.pdf", document.file.name
+        )
         assert "Group charter" in document.text or not PDF_TEXT_AVAILABLE
     else:
         with pytest.raises(PermissionDenied):
@@ -252,8 +365,14 @@ def test_group_document_add_refuses_bad_input_and_writes_nothing(world):
         ({"uploaded_file": upload(SVG, "章程.png")}, "file"),
     ]
     for override, field in cases:
-        kwargs = {"group": world.group, "kind": "charter", "title": "章程",
-                  "uploaded_file": upload(make_pdf()), "adopted_on": TODAY, "actor": principal}
+        kwargs = {
+            "group": world.group,
+            "kind": "charter",
+            "title": "章程",
+            "uploaded_file": upload(make_pdf()),
+            "adopted_on": TODAY,
+            "actor": principal,
+        }
         with pytest.raises(RuleRefusal) as excinfo:
             group_document_add(**(kwargs | override))
         assert excinfo.value.field == field
@@ -273,8 +392,11 @@ def test_upload_through_the_page_enforces_csrf(world):
     data = {"kind": "rules", "title": "教学管理制度", "adopted_on": "2025-02-01"}
     forged = client.post(url, data | {"file": upload(make_pdf(), "制度.pdf")})
     assert forged.status_code == 403 and not GroupDocument.objects.exists()
-    response = client.post(url, data | {"file": upload(make_docx(["制度正文"]), "制度.docx"),
-                                        "csrfmiddlewaretoken": token}, follow=True)
+    response = client.post(
+        url,
+        data | {"file": upload(make_docx(["制度正文"]), "制度.docx"), "csrfmiddlewaretoken": token},
+        follow=True,
+    )
     assert "已登记内部管理制度第 1 版" in response.content.decode()
     document = GroupDocument.objects.get()
     assert (document.kind, document.title, document.text) == ("rules", "教学管理制度", "制度正文")
@@ -282,9 +404,15 @@ def test_upload_through_the_page_enforces_csrf(world):
 
 def test_rejected_upload_on_the_page_is_explained_keeps_input_and_writes_nothing(world, login):
     client = login(world.users["district"])
-    response = client.post(reverse("documents:group-documents", args=[world.group.pk]), {
-        "kind": "charter", "title": "我填写的章程标题", "adopted_on": "2025-02-01",
-        "file": upload(SVG, "章程.png", "image/png")})
+    response = client.post(
+        reverse("documents:group-documents", args=[world.group.pk]),
+        {
+            "kind": "charter",
+            "title": "我填写的章程标题",
+            "adopted_on": "2025-02-01",
+            "file": upload(SVG, "章程.png", "image/png"),
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "SVG 图像可能包含脚本" in html and "只接受 PDF、OFD、DOCX" in html
@@ -294,27 +422,38 @@ def test_rejected_upload_on_the_page_is_explained_keeps_input_and_writes_nothing
 
 def test_members_see_the_documents_but_no_upload_form(world, login):
     _docs(world.group, "charter", ["一", "二"])
-    html = login(world.users["member"]).get(
-        reverse("documents:group-documents", args=[world.group.pk])).content.decode()
+    html = (
+        login(world.users["member"])
+        .get(reverse("documents:group-documents", args=[world.group.pk]))
+        .content.decode()
+    )
     assert "章程 v2" in html and "upload-form" not in html
     assert reverse("documents:compare", args=[world.group.pk]) in html
 
 
 def test_downloads_are_attachments_with_nosniff(world, application, login):
     data = make_pdf()
-    attachment = attachment_add(owner=application, kind="charter",
-                                uploaded_file=upload(data, "集团章程.pdf"),
-                                actor=world.users["principal"])
-    document = group_document_from_attachment(group=world.group, attachment=attachment,
-                                              adopted_on=TODAY, actor=world.users["district"])
+    attachment = attachment_add(
+        owner=application,
+        kind="charter",
+        uploaded_file=upload(data, "集团章程.pdf"),
+        actor=world.users["principal"],
+    )
+    document = group_document_from_attachment(
+        group=world.group, attachment=attachment, adopted_on=TODAY, actor=world.users["district"]
+    )
     client = login(world.users["principal"])
-    for url in (reverse("attachments:download", args=[attachment.pk]),
-                reverse("documents:group-document-download", args=[document.pk])):
+    for url in (
+        reverse("attachments:download", args=[attachment.pk]),
+        reverse("documents:group-document-download", args=[document.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment;")
-        assert "filename*=utf-8''%E9%9B%86%E5%9B%A2%E7%AB%A0%E7%A8%8B.pdf" in \
-            response["Content-Disposition"]
+        assert (
+            "filename*=utf-8''%E9%9B%86%E5%9B%A2%E7%AB%A0%E7%A8%8B.pdf"
+            in response["Content-Disposition"]
+        )
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Type"] == "application/pdf"
         assert b"".join(response.streaming_content) == data
@@ -326,39 +465,55 @@ def test_a_stored_name_without_extension_is_sniffed(world, login):
     from django.core.files.storage import default_storage
 
     name = default_storage.save("documents/legacy/charter-file", ContentFile(make_png()))
-    document = GroupDocument.objects.create(group=world.group, kind="charter", version=1,
-                                            title="扫描件", file=name, adopted_on=TODAY)
+    document = GroupDocument.objects.create(
+        group=world.group, kind="charter", version=1, title="扫描件", file=name, adopted_on=TODAY
+    )
     response = login(world.users["city"]).get(
-        reverse("documents:group-document-download", args=[document.pk]))
+        reverse("documents:group-document-download", args=[document.pk])
+    )
     assert response["Content-Type"] == "image/png"
-    assert response["Content-Disposition"].endswith('.png"') or ".png" in \
-        response["Content-Disposition"]
+    assert (
+        response["Content-Disposition"].endswith('.png"')
+        or ".png" in response["Content-Disposition"]
+    )
 
 
 def test_objects_the_user_may_not_see_are_404(world, application, login):
     other = _docs(world.other_group, "charter", ["崂山章程"])[0]
-    attachment = attachment_add(owner=application, kind="plan", uploaded_file=upload(make_pdf()),
-                                actor=world.users["principal"])
+    attachment = attachment_add(
+        owner=application,
+        kind="plan",
+        uploaded_file=upload(make_pdf()),
+        actor=world.users["principal"],
+    )
     district = login(world.users["district"])
-    assert district.get(reverse("documents:group-document-download",
-                                args=[other.pk])).status_code == 404
-    assert district.get(reverse("documents:compare", args=[world.other_group.pk])
-                        ).status_code == 404
+    assert (
+        district.get(reverse("documents:group-document-download", args=[other.pk])).status_code
+        == 404
+    )
+    assert (
+        district.get(reverse("documents:compare", args=[world.other_group.pk])).status_code == 404
+    )
     member = login(world.users["member"])  # the member school is not party to the application
-    assert member.get(reverse("attachments:download",
-                              args=[attachment.pk])).status_code == 404
+    assert member.get(reverse("attachments:download", args=[attachment.pk])).status_code == 404
     assert member.get(reverse("attachments:download", args=[99999])).status_code == 404
 
 
 def test_media_is_never_served(world, application, login):
     from qingdao_groups.settings import base
 
-    attachment = attachment_add(owner=application, kind="plan", uploaded_file=upload(make_pdf()),
-                                actor=world.users["principal"])
+    attachment = attachment_add(
+        owner=application,
+        kind="plan",
+        uploaded_file=upload(make_pdf()),
+        actor=world.users["principal"],
+    )
     response = login(world.users["admin"]).get(f"{django_settings.MEDIA_URL}{attachment.file.name}")
     assert response.status_code == 404
-    assert not any(str(p.pattern).lstrip("^").startswith(base.MEDIA_URL.strip("/"))
-                   for p in get_resolver().url_patterns)
+    assert not any(
+        str(p.pattern).lstrip("^").startswith(base.MEDIA_URL.strip("/"))
+        for p in get_resolver().url_patterns
+    )
     for media in (Path(base.MEDIA_ROOT).resolve(), Path(django_settings.MEDIA_ROOT).resolve()):
         for static in [Path(base.STATIC_ROOT), *map(Path, base.STATICFILES_DIRS)]:
             static = static.resolve()
@@ -368,20 +523,24 @@ def test_media_is_never_served(world, application, login):
 # --- comparing versions --------------------------------------------------------------------------
 
 OLD = "第一章 总则\n第一条 本集团名称。\n第二条 已删除的条款。\n第三条 集团依章程运行。"
-NEW = ("第一章 总则\n第一条 本集团名称。\n第三条 集团依章程和制度运行。\n"
-       "第四条 <script>alert(1)</script>")
+NEW = (
+    "第一章 总则\n第一条 本集团名称。\n第三条 集团依章程和制度运行。\n"
+    "第四条 <script>alert(1)</script>"
+)
 
 
 def test_compare_page_shows_added_removed_and_changed_lines_escaped(world, login):
     _docs(world.group, "charter", [OLD, NEW])
     response = login(world.users["member"]).get(
-        reverse("documents:compare", args=[world.group.pk]), {"kind": "charter", "a": 1, "b": 2})
+        reverse("documents:compare", args=[world.group.pk]), {"kind": "charter", "a": 1, "b": 2}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert re.search(r'data-kind="removed">.*?已删除的条款', html, re.S)
     assert re.search(r'data-kind="added">.*?第四条', html, re.S)
-    assert re.search(r'data-kind="changed">.*?<ins class="bg-success-subtle">和制度</ins>', html,
-                     re.S)
+    assert re.search(
+        r'data-kind="changed">.*?<ins class="bg-success-subtle">和制度</ins>', html, re.S
+    )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
 
@@ -402,8 +561,11 @@ def test_compare_defaults_to_the_latest_two_and_explains_bad_choices(world, logi
 
 def test_compare_without_text_says_so(world, login):
     _docs(world.group, "charter", ["有文字的版本", ""])
-    html = login(world.users["city"]).get(
-        reverse("documents:compare", args=[world.group.pk])).content.decode()
+    html = (
+        login(world.users["city"])
+        .get(reverse("documents:compare", args=[world.group.pk]))
+        .content.decode()
+    )
     assert 'data-testid="text-missing"' in html and "无法提取" in html
 
 
@@ -432,8 +594,9 @@ def _count(client, url, params=None):
 
 
 @pytest.mark.parametrize("role", ["principal", "district", "member"])
-def test_document_pages_run_a_constant_number_of_queries(world, login, role,
-                                                         django_assert_max_num_queries):
+def test_document_pages_run_a_constant_number_of_queries(
+    world, login, role, django_assert_max_num_queries
+):
     client = login(world.users[role])
     documents = reverse("documents:group-documents", args=[world.group.pk])
     compare = reverse("documents:compare", args=[world.group.pk])
@@ -443,13 +606,25 @@ def test_document_pages_run_a_constant_number_of_queries(world, login, role,
     uploader = world.users["district"]
     for kind in ("rules", "plan", "agreement"):
         for v in range(1, 16):
-            GroupDocument.objects.create(group=world.group, kind=kind, version=v, title="文件",
-                                         adopted_on=TODAY, uploaded_by=uploader)
+            GroupDocument.objects.create(
+                group=world.group,
+                kind=kind,
+                version=v,
+                title="文件",
+                adopted_on=TODAY,
+                uploaded_by=uploader,
+            )
     long_text = "\n".join(f"第{i}条 {'内容' * 20}" for i in range(400))
     for v in range(3, 30):
-        GroupDocument.objects.create(group=world.group, kind="charter", version=v, title="章程",
-                                     text=long_text + f"\n第{v}版附则", adopted_on=TODAY,
-                                     uploaded_by=uploader)
+        GroupDocument.objects.create(
+            group=world.group,
+            kind="charter",
+            version=v,
+            title="章程",
+            text=long_text + f"\n第{v}版附则",
+            adopted_on=TODAY,
+            uploaded_by=uploader,
+        )
     large = (_count(client, documents), _count(client, compare, {"a": 3, "b": 29}))
     assert small == large, (small, large)
     print(f"queries as {role}: documents {large[0]}, compare {large[1]}")
@@ -474,9 +649,12 @@ def test_racing_uploads_of_one_kind_get_distinct_versions(world, application):
     def attempt(i):
         try:
             barrier.wait()
-            attachment_add(owner=application, kind="charter",
-                           uploaded_file=upload(make_pdf(f"version {i}")),
-                           actor=world.users["principal"])
+            attachment_add(
+                owner=application,
+                kind="charter",
+                uploaded_file=upload(make_pdf(f"version {i}")),
+                actor=world.users["principal"],
+            )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:
@@ -488,8 +666,7 @@ def test_racing_uploads_of_one_kind_get_distinct_versions(world, application):
     for t in threads:
         t.join()
     assert errors == []
-    versions = sorted(application.attachments.values_list(
-        "version", flat=True))
+    versions = sorted(application.attachments.values_list("version", flat=True))
     assert versions == list(range(1, threads_count + 1))
     assert len(media_files()) == threads_count
 
@@ -507,10 +684,19 @@ def test_large_uploads_spooled_to_disk_by_django_are_checked_the_same_way(world,
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", document_xml(["大制度"]))
         archive.writestr("word/media/image1.png", make_png() + bytes(range(256)) * 12_000)
-    for kind, data, name, text in (("charter", big_pdf, "章程.pdf", "Big charter"),
-                                   ("rules", buffer.getvalue(), "制度.docx", "大制度")):
-        response = client.post(url, {"kind": kind, "title": "大文件", "adopted_on": "2025-01-01",
-                                     "file": upload(data, name)})
+    for kind, data, name, text in (
+        ("charter", big_pdf, "章程.pdf", "Big charter"),
+        ("rules", buffer.getvalue(), "制度.docx", "大制度"),
+    ):
+        response = client.post(
+            url,
+            {
+                "kind": kind,
+                "title": "大文件",
+                "adopted_on": "2025-01-01",
+                "file": upload(data, name),
+            },
+        )
         assert response.status_code == 302, response.content.decode()[-2000:]
         document = GroupDocument.objects.get(kind=kind)
         assert text in document.text or (name.endswith(".pdf") and not PDF_TEXT_AVAILABLE)
@@ -520,11 +706,15 @@ def test_large_uploads_spooled_to_disk_by_django_are_checked_the_same_way(world,
 def test_attachment_list_partial_links_to_the_checked_download(world, application):
     from django.template.loader import render_to_string
 
-    attachment = attachment_add(owner=application, kind="plan",
-                                uploaded_file=upload(make_pdf(), "<b>方案.pdf"),
-                                actor=world.users["principal"])
-    html = render_to_string("documents/_attachments.html",
-                            {"attachments": application.attachments.all()})
+    attachment = attachment_add(
+        owner=application,
+        kind="plan",
+        uploaded_file=upload(make_pdf(), "<b>方案.pdf"),
+        actor=world.users["principal"],
+    )
+    html = render_to_string(
+        "documents/_attachments.html", {"attachments": application.attachments.all()}
+    )
     assert reverse("attachments:download", args=[attachment.pk]) in html
     assert "_b_方案.pdf" in html and "<b>" not in html
     assert "集团化办学方案" in html

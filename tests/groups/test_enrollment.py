@@ -33,19 +33,29 @@ YEAR = 2026
 # --- the transition table, without the database ----------------------------------------------
 
 
-@pytest.mark.parametrize(("current", "action", "expected"), [
-    (P.FILED, "set", P.SET),
-    (P.FILED, "return", P.RETURNED),
-    (P.RETURNED, "refile", P.FILED),
-])
+@pytest.mark.parametrize(
+    ("current", "action", "expected"),
+    [
+        (P.FILED, "set", P.SET),
+        (P.FILED, "return", P.RETURNED),
+        (P.RETURNED, "refile", P.FILED),
+    ],
+)
 def test_plan_transitions_allowed(current, action, expected):
     assert next_status(ENROLLMENT_TRANSITIONS, current, action) == expected
 
 
-@pytest.mark.parametrize(("current", "action"), [
-    (P.FILED, "refile"), (P.SET, "set"), (P.SET, "return"), (P.SET, "refile"),
-    (P.RETURNED, "set"), (P.RETURNED, "return"),
-])
+@pytest.mark.parametrize(
+    ("current", "action"),
+    [
+        (P.FILED, "refile"),
+        (P.SET, "set"),
+        (P.SET, "return"),
+        (P.SET, "refile"),
+        (P.RETURNED, "set"),
+        (P.RETURNED, "return"),
+    ],
+)
 def test_plan_transitions_refused(current, action):
     with pytest.raises(TransitionRefused):
         next_status(ENROLLMENT_TRANSITIONS, current, action)
@@ -64,23 +74,39 @@ def people(world):
     for role, user in world.users.items():
         user.email = f"{role}@example.org"
         user.save()
-    world.shibei_staff = UserFactory(username="t-shibei", role=User.Role.DISTRICT_STAFF,
-                                     authority=world.shibei, email="shibei@example.org")
+    world.shibei_staff = UserFactory(
+        username="t-shibei",
+        role=User.Role.DISTRICT_STAFF,
+        authority=world.shibei,
+        email="shibei@example.org",
+    )
     return world
 
 
-CONTENT = {"places": 240, "classes": 6, "catchment": "宁夏路以南片区", "method": "catchment",
-           "through_training": True, "gifted_programme": False, "visiting_study": True,
-           "notes": "集团内贯通培养试点"}
+CONTENT = {
+    "places": 240,
+    "classes": 6,
+    "catchment": "宁夏路以南片区",
+    "method": "catchment",
+    "through_training": True,
+    "gifted_programme": False,
+    "visiting_study": True,
+    "notes": "集团内贯通培养试点",
+}
 
 
 def file_plan(world, *, school=None, actor=None, year=YEAR, **kw):
-    return enrollment_plan_file(school=school or world.member_school, year=year,
-                                actor=actor or world.users["member"], **(CONTENT | kw))
+    return enrollment_plan_file(
+        school=school or world.member_school,
+        year=year,
+        actor=actor or world.users["member"],
+        **(CONTENT | kw),
+    )
 
 
 def test_member_school_files_its_plan_and_its_authority_is_told(
-        people, django_capture_on_commit_callbacks):
+    people, django_capture_on_commit_callbacks
+):
     """Policy L-7: each school files its own plan; its authority (市北) is asked to set it."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         plan = file_plan(people)
@@ -121,9 +147,15 @@ def test_second_plan_for_the_same_year_is_a_clear_error(people):
 def test_the_database_also_keeps_one_plan_per_school_per_year(people):
     plan = file_plan(people)
     with pytest.raises(IntegrityError), transaction.atomic():
-        EnrollmentPlan.objects.create(school=plan.school, year=plan.year, places=1, classes=1,
-                                      catchment="x", method="lottery",
-                                      filed_by=people.users["member"])
+        EnrollmentPlan.objects.create(
+            school=plan.school,
+            year=plan.year,
+            places=1,
+            classes=1,
+            catchment="x",
+            method="lottery",
+            filed_by=people.users["member"],
+        )
 
 
 def test_filing_over_a_returned_plan_refiles_it(people):
@@ -134,10 +166,16 @@ def test_filing_over_a_returned_plan_refiles_it(people):
     assert again.remarks == "" and EnrollmentPlan.objects.count() == 1
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"places": 0}, "places"), ({"classes": 0}, "classes"), ({"classes": 500}, "classes"),
-    ({"catchment": "  "}, "catchment"), ({"method": "auction"}, "method"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"places": 0}, "places"),
+        ({"classes": 0}, "classes"),
+        ({"classes": 500}, "classes"),
+        ({"catchment": "  "}, "catchment"),
+        ({"method": "auction"}, "method"),
+    ],
+)
 def test_bad_numbers_are_clear_messages(people, change, field):
     with pytest.raises(RuleRefusal) as exc:
         file_plan(people, **change)
@@ -155,8 +193,9 @@ def test_authority_sets_the_plan_and_the_school_is_told(people, django_capture_o
     plan = file_plan(people)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        plan = enrollment_plan_set(plan=plan, remarks="同意", actor=people.shibei_staff,
-                                   expected_version=plan.version)
+        plan = enrollment_plan_set(
+            plan=plan, remarks="同意", actor=people.shibei_staff, expected_version=plan.version
+        )
     assert plan.status == P.SET and plan.set_by == people.shibei_staff and plan.set_at
     latest = plan.history.latest()
     assert latest.history_user == people.shibei_staff
@@ -182,20 +221,25 @@ def test_return_needs_remarks_then_refile_then_set(people, django_capture_on_com
         enrollment_plan_return(plan=plan, remarks="", actor=people.shibei_staff)
     assert exc.value.field == "remarks"
     with django_capture_on_commit_callbacks(execute=True):
-        plan = enrollment_plan_return(plan=plan, remarks="班额超标，请调整",
-                                      actor=people.shibei_staff)
+        plan = enrollment_plan_return(
+            plan=plan, remarks="班额超标，请调整", actor=people.shibei_staff
+        )
     assert plan.status == P.RETURNED and "班额超标" in mail.outbox[-1].body
     with pytest.raises(PermissionDenied):  # the core principal cannot refile for the member
         enrollment_plan_refile(plan=plan, actor=people.users["principal"], **CONTENT)
     first_filed_at = plan.filed_at
-    plan = enrollment_plan_refile(plan=plan, actor=people.users["member"],
-                                  **(CONTENT | {"classes": 8}))
+    plan = enrollment_plan_refile(
+        plan=plan, actor=people.users["member"], **(CONTENT | {"classes": 8})
+    )
     assert plan.status == P.FILED and plan.classes == 8 and plan.set_by is None
     plan.refresh_from_db()
     assert plan.filed_at > first_filed_at  # waits for its authority again from the refiling
     plan = enrollment_plan_set(plan=plan, actor=people.shibei_staff)
-    history = list(plan.history.order_by("history_id").values_list(
-        "status", "history_user__username", "history_change_reason"))
+    history = list(
+        plan.history.order_by("history_id").values_list(
+            "status", "history_user__username", "history_change_reason"
+        )
+    )
     assert history == [
         ("filed", "t-member", "报送"),
         ("returned", "t-shibei", "退回：班额超标，请调整"),
@@ -230,7 +274,8 @@ def test_stale_version_is_refused_and_nothing_changes(people):
 
 
 def test_group_plans_are_the_current_schools_of_the_year_in_one_query(
-        people, django_assert_num_queries):
+    people, django_assert_num_queries
+):
     """Policy L-7: the group page shows each current school's plan for the year."""
     core_plan = file_plan(people, school=people.core, actor=people.users["principal"])
     member_plan = file_plan(people)
@@ -238,12 +283,24 @@ def test_group_plans_are_the_current_schools_of_the_year_in_one_query(
     former = MembershipFactory(group=people.group, school=SchoolFactory(name="已退出学校"))
     former.left_on, former.end_reason = former.joined_on, Membership.EndReason.EXIT
     former.save()
-    EnrollmentPlan.objects.create(school=former.school, year=YEAR, places=1, classes=1,
-                                  catchment="x", method="lottery",
-                                  filed_by=people.users["member"])
-    EnrollmentPlan.objects.create(school=people.other_school, year=YEAR, places=1, classes=1,
-                                  catchment="x", method="lottery",
-                                  filed_by=people.users["member"])
+    EnrollmentPlan.objects.create(
+        school=former.school,
+        year=YEAR,
+        places=1,
+        classes=1,
+        catchment="x",
+        method="lottery",
+        filed_by=people.users["member"],
+    )
+    EnrollmentPlan.objects.create(
+        school=people.other_school,
+        year=YEAR,
+        places=1,
+        classes=1,
+        catchment="x",
+        method="lottery",
+        filed_by=people.users["member"],
+    )
     with django_assert_num_queries(1):
         plans = list(enrollment_plans_for_group(group=people.group, year=YEAR))
         html = render_to_string("enrollment/_group_plans.html", {"plans": plans})
@@ -259,8 +316,15 @@ def test_group_plans_are_the_current_schools_of_the_year_in_one_query(
 
 
 def form_data(**kw):
-    data = {"year": YEAR, "places": 240, "classes": 6, "catchment": "宁夏路以南片区",
-            "method": "catchment", "through_training": "on", "notes": "我的说明"}
+    data = {
+        "year": YEAR,
+        "places": 240,
+        "classes": 6,
+        "catchment": "宁夏路以南片区",
+        "method": "catchment",
+        "through_training": "on",
+        "notes": "我的说明",
+    }
     return data | kw
 
 
@@ -281,8 +345,9 @@ def test_file_page_with_csrf_enforced(people):
 def test_second_plan_through_the_page_keeps_input(people, login):
     file_plan(people)
     client = login(people.users["member"])
-    response = client.post(reverse("enrollment:plan-file"),
-                           form_data(catchment="另一个片区", notes="第二份"))
+    response = client.post(
+        reverse("enrollment:plan-file"), form_data(catchment="另一个片区", notes="第二份")
+    )
     assert response.status_code == 200
     assert "year" in response.context["form"].errors
     html = response.content.decode()
@@ -292,8 +357,9 @@ def test_second_plan_through_the_page_keeps_input(people, login):
 
 def test_form_errors_are_messages_not_500(people, login):
     client = login(people.users["member"])
-    response = client.post(reverse("enrollment:plan-file"),
-                           form_data(places="abc", classes=999999, year=1900))
+    response = client.post(
+        reverse("enrollment:plan-file"), form_data(places="abc", classes=999999, year=1900)
+    )
     assert response.status_code == 200
     assert set(response.context["form"].errors) >= {"places", "classes", "year"}
     assert not EnrollmentPlan.objects.exists()
@@ -340,7 +406,8 @@ def test_stale_decide_form_shows_message_and_current_state(people, login):
     enrollment_plan_refile(plan=plan, actor=people.users["member"], **(CONTENT | {"places": 777}))
     response = login(people.shibei_staff).post(
         reverse("enrollment:plan-decide", args=[plan.pk]),
-        {"decision": "set", "remarks": "", "version": seen})
+        {"decision": "set", "remarks": "", "version": seen},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "已被他人处理或修改" in html and "777" in html
@@ -349,13 +416,21 @@ def test_stale_decide_form_shows_message_and_current_state(people, login):
 
 
 def test_swapped_id_is_404(people, login):
-    other = EnrollmentPlan.objects.create(school=people.other_school, year=YEAR, places=1,
-                                          classes=1, catchment="x", method="lottery",
-                                          status=P.RETURNED, filed_by=people.users["member"])
+    other = EnrollmentPlan.objects.create(
+        school=people.other_school,
+        year=YEAR,
+        places=1,
+        classes=1,
+        catchment="x",
+        method="lottery",
+        status=P.RETURNED,
+        filed_by=people.users["member"],
+    )
     client = login(people.users["member"])
     for name in ("plan-detail", "plan-decide", "plan-refile"):
-        response = client.post(reverse(f"enrollment:{name}", args=[other.pk]),
-                               form_data(decision="set", version=1))
+        response = client.post(
+            reverse(f"enrollment:{name}", args=[other.pk]), form_data(decision="set", version=1)
+        )
         assert response.status_code == 404, name
     other.refresh_from_db()
     assert other.status == P.RETURNED and other.places == 1
@@ -382,9 +457,16 @@ def _grow(world, n):
         school = SchoolFactory(authority=[world.shinan, world.shibei][i % 2])
         MembershipFactory(group=world.group, school=school)
         EnrollmentPlan.objects.create(
-            school=school, year=YEAR, places=100 + i, classes=3, catchment=f"片区{i}",
-            method="lottery", status=[P.FILED, P.SET, P.RETURNED][i % 3],
-            filed_by=world.users["member"], remarks="意见" if i % 3 == 2 else "")
+            school=school,
+            year=YEAR,
+            places=100 + i,
+            classes=3,
+            catchment=f"片区{i}",
+            method="lottery",
+            status=[P.FILED, P.SET, P.RETURNED][i % 3],
+            filed_by=world.users["member"],
+            remarks="意见" if i % 3 == 2 else "",
+        )
 
 
 @pytest.mark.parametrize("role", ["city", "district", "member"])
@@ -437,8 +519,9 @@ def test_racing_filings_of_one_school_year_land_once():
         def attempt(i, year=year, barrier=barrier, outcomes=outcomes):
             try:
                 barrier.wait()
-                enrollment_plan_file(school=school, year=year, actor=principal,
-                                     **(CONTENT | {"places": 100 + i}))
+                enrollment_plan_file(
+                    school=school, year=year, actor=principal, **(CONTENT | {"places": 100 + i})
+                )
                 outcomes.append("ok")
             except RuleRefusal as exc:
                 outcomes.append(exc.message)

@@ -38,23 +38,29 @@ FA = FilingAction
 # --- the transition table, without the database ----------------------------------------------
 
 
-@pytest.mark.parametrize(("current", "action", "expected"), [
-    (F.FILED, FA.ACKNOWLEDGE, F.ACKNOWLEDGED),
-    (F.FILED, FA.RETURN, F.RETURNED),
-    (F.RETURNED, FA.REFILE, F.FILED),
-])
+@pytest.mark.parametrize(
+    ("current", "action", "expected"),
+    [
+        (F.FILED, FA.ACKNOWLEDGE, F.ACKNOWLEDGED),
+        (F.FILED, FA.RETURN, F.RETURNED),
+        (F.RETURNED, FA.REFILE, F.FILED),
+    ],
+)
 def test_filing_transitions_allowed(current, action, expected):
     assert next_status(FILING_TRANSITIONS, current, action) == expected
 
 
-@pytest.mark.parametrize(("current", "action"), [
-    (F.FILED, FA.REFILE),
-    (F.ACKNOWLEDGED, FA.ACKNOWLEDGE),
-    (F.ACKNOWLEDGED, FA.RETURN),
-    (F.ACKNOWLEDGED, FA.REFILE),
-    (F.RETURNED, FA.ACKNOWLEDGE),
-    (F.RETURNED, FA.RETURN),
-])
+@pytest.mark.parametrize(
+    ("current", "action"),
+    [
+        (F.FILED, FA.REFILE),
+        (F.ACKNOWLEDGED, FA.ACKNOWLEDGE),
+        (F.ACKNOWLEDGED, FA.RETURN),
+        (F.ACKNOWLEDGED, FA.REFILE),
+        (F.RETURNED, FA.ACKNOWLEDGE),
+        (F.RETURNED, FA.RETURN),
+    ],
+)
 def test_filing_transitions_refused(current, action):
     with pytest.raises(TransitionRefused):
         next_status(FILING_TRANSITIONS, current, action)
@@ -64,12 +70,15 @@ def test_acknowledged_is_final():
     assert allowed_actions(FILING_TRANSITIONS, F.ACKNOWLEDGED) == []
 
 
-@pytest.mark.parametrize(("kind", "starts", "late"), [
-    (Filing.Kind.PROJECT, D(2025, 3, 1), True),    # starts the day it is filed: late (D-2)
-    (Filing.Kind.PROJECT, D(2025, 2, 1), True),    # already running: late
-    (Filing.Kind.PROJECT, D(2025, 3, 2), False),   # starts the day after: filed in advance
-    (Filing.Kind.POLICY, None, False),             # policies (D-1) have no start date
-])
+@pytest.mark.parametrize(
+    ("kind", "starts", "late"),
+    [
+        (Filing.Kind.PROJECT, D(2025, 3, 1), True),  # starts the day it is filed: late (D-2)
+        (Filing.Kind.PROJECT, D(2025, 2, 1), True),  # already running: late
+        (Filing.Kind.PROJECT, D(2025, 3, 2), False),  # starts the day after: filed in advance
+        (Filing.Kind.POLICY, None, False),  # policies (D-1) have no start date
+    ],
+)
 def test_is_late_rule_without_database(kind, starts, late):
     """Policy D-2: reform projects are filed before they start (提前报备)."""
     filing = Filing(kind=kind, project_starts_on=starts, filed_on=D(2025, 3, 1))
@@ -85,8 +94,12 @@ def people(world):
     for role, user in world.users.items():
         user.email = f"{role}@example.org"
         user.save()
-    world.laoshan_staff = UserFactory(username="t-laoshan", role=User.Role.DISTRICT_STAFF,
-                                      authority=world.laoshan, email="laoshan@example.org")
+    world.laoshan_staff = UserFactory(
+        username="t-laoshan",
+        role=User.Role.DISTRICT_STAFF,
+        authority=world.laoshan,
+        email="laoshan@example.org",
+    )
     return world
 
 
@@ -95,19 +108,28 @@ def _today():
 
 
 def create_project(world, starts, **kw):
-    args = {"kind": Filing.Kind.PROJECT, "title": "市南区集团化办学评价改革",
-            "description": "试点增值评价", "project_starts_on": starts,
-            "actor": world.users["district"]} | kw
+    args = {
+        "kind": Filing.Kind.PROJECT,
+        "title": "市南区集团化办学评价改革",
+        "description": "试点增值评价",
+        "project_starts_on": starts,
+        "actor": world.users["district"],
+    } | kw
     return filing_create(**args)
 
 
 def test_create_records_state_history_and_notifies_city_after_commit(
-        people, django_capture_on_commit_callbacks):
+    people, django_capture_on_commit_callbacks
+):
     """Policy D-1: a district files its supporting policy with the city."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        filing = filing_create(kind=Filing.Kind.POLICY, title="市南区集团化办学实施意见",
-                               description="配套政策", project_starts_on=D(2030, 1, 1),
-                               actor=people.users["district"])
+        filing = filing_create(
+            kind=Filing.Kind.POLICY,
+            title="市南区集团化办学实施意见",
+            description="配套政策",
+            project_starts_on=D(2030, 1, 1),
+            actor=people.users["district"],
+        )
         assert mail.outbox == []  # nothing leaves before the commit
     assert len(callbacks) == 1
     assert filing.status == F.FILED and filing.authority == people.shinan
@@ -156,12 +178,17 @@ def test_district_cannot_file_a_group_founding_by_hand(people):
 
 
 def test_city_acknowledges_with_remarks_and_district_is_told(
-        people, django_capture_on_commit_callbacks):
+    people, django_capture_on_commit_callbacks
+):
     filing = create_project(people, D(2030, 1, 1))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        filing = filing_acknowledge(filing=filing, remarks="已知悉，请按期总结",
-                                    actor=people.users["city"], expected_version=filing.version)
+        filing = filing_acknowledge(
+            filing=filing,
+            remarks="已知悉，请按期总结",
+            actor=people.users["city"],
+            expected_version=filing.version,
+        )
     assert filing.status == F.ACKNOWLEDGED and filing.version == 2
     assert filing.handled_by == people.users["city"] and filing.handled_at is not None
     latest = filing.history.latest()
@@ -181,33 +208,45 @@ def test_return_needs_remarks_and_changes_nothing_without(people):
 
 
 def test_return_then_refile_keeps_the_first_filing_date_for_lateness(
-        people, django_capture_on_commit_callbacks):
+    people, django_capture_on_commit_callbacks
+):
     """Policy D-2: a project filed before it started, returned by the city and refiled after it
     started was still filed in advance; the refile date is today's, lateness counts from the
     first filing. Moving the start before the first filing makes it late."""
     filing = create_project(people, _today(), filed_on=_today() - datetime.timedelta(days=10))
     assert not filing.is_late
     with django_capture_on_commit_callbacks(execute=True):
-        filing = filing_return(filing=filing, remarks="请补充经费来源",
-                               actor=people.users["city"])
+        filing = filing_return(filing=filing, remarks="请补充经费来源", actor=people.users["city"])
     assert filing.status == F.RETURNED and filing.remarks == "请补充经费来源"
     assert "请补充经费来源" in mail.outbox[-1].body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        filing = filing_refile(filing=filing, title="评价改革（补充经费）", description="区财政",
-                               project_starts_on=_today(), actor=people.users["district"])
+        filing = filing_refile(
+            filing=filing,
+            title="评价改革（补充经费）",
+            description="区财政",
+            project_starts_on=_today(),
+            actor=people.users["district"],
+        )
     assert filing.status == F.FILED and filing.filed_on == _today() and not filing.is_late
     assert filing.first_filed_on == _today() - datetime.timedelta(days=10)
     assert filing.remarks == "" and filing.handled_by is None
     assert [m.to for m in mail.outbox] == [["city@example.org"]]
-    reasons = list(filing.history.order_by("history_id").values_list(
-        "history_change_reason", "history_user__username", "status"))
+    reasons = list(
+        filing.history.order_by("history_id").values_list(
+            "history_change_reason", "history_user__username", "status"
+        )
+    )
     assert reasons[1] == ("退回：请补充经费来源", "t-city", "returned")
     assert reasons[2][1:] == ("t-district", "filed")
     filing = filing_return(filing=filing, remarks="开始日期有误", actor=people.users["city"])
-    filing = filing_refile(filing=filing, title="评价改革", description="",
-                           project_starts_on=_today() - datetime.timedelta(days=20),
-                           actor=people.users["district"])
+    filing = filing_refile(
+        filing=filing,
+        title="评价改革",
+        description="",
+        project_starts_on=_today() - datetime.timedelta(days=20),
+        actor=people.users["district"],
+    )
     assert filing.is_late
     assert "D-2" in filing.history.order_by("-history_id").first().history_change_reason
 
@@ -248,11 +287,14 @@ def test_stale_version_is_refused_and_nothing_changes(people):
     filing = create_project(people, D(2030, 1, 1))
     seen_version = filing.version
     filing_return(filing=filing, remarks="请补充", actor=people.users["city"])
-    filing_refile(filing=filing, title="新标题", project_starts_on=D(2030, 1, 1),
-                  actor=people.users["district"])
+    filing_refile(
+        filing=filing,
+        title="新标题",
+        project_starts_on=D(2030, 1, 1),
+        actor=people.users["district"],
+    )
     with pytest.raises(RuleRefusal) as exc:
-        filing_acknowledge(filing=filing, actor=people.users["city"],
-                           expected_version=seen_version)
+        filing_acknowledge(filing=filing, actor=people.users["city"], expected_version=seen_version)
     assert "已被他人处理或修改" in exc.value.message
     filing.refresh_from_db()
     assert filing.status == F.FILED and filing.version == 3 and filing.history.count() == 3
@@ -263,18 +305,23 @@ def test_stale_version_is_refused_and_nothing_changes(people):
 
 def _founding(world, authority):
     return Application.objects.create(
-        kind=Application.Kind.FOUNDING, status=Application.Status.APPROVED,
-        applicant_school=world.core, deciding_authority=authority,
-        proposed_name=world.group.name, conditions="一年内完善章程",
-        created_by=world.users["principal"])
+        kind=Application.Kind.FOUNDING,
+        status=Application.Status.APPROVED,
+        applicant_school=world.core,
+        deciding_authority=authority,
+        proposed_name=world.group.name,
+        conditions="一年内完善章程",
+        created_by=world.users["principal"],
+    )
 
 
 def test_district_founded_group_is_filed_with_the_city(people, django_capture_on_commit_callbacks):
     """Policy L-2: a group founded by a district is filed with the city, by the approver."""
     application = _founding(people, people.shinan)
     with django_capture_on_commit_callbacks(execute=True):
-        filing = filing_create_for_group_founding(application=application, group=people.group,
-                                                  actor=people.users["district"])
+        filing = filing_create_for_group_founding(
+            application=application, group=people.group, actor=people.users["district"]
+        )
     assert filing.kind == Filing.Kind.GROUP_FOUNDING and filing.status == F.FILED
     assert filing.title == "测试核心教育集团成立报备"
     assert filing.group == people.group and filing.application == application
@@ -283,35 +330,54 @@ def test_district_founded_group_is_filed_with_the_city(people, django_capture_on
     assert filing.history.get().history_user == people.users["district"]
     assert [m.to for m in mail.outbox] == [["city@example.org"]]
     # called again (a retried approval): the same filing, not a second one
-    again = filing_create_for_group_founding(application=application, group=people.group,
-                                             actor=people.users["district"])
+    again = filing_create_for_group_founding(
+        application=application, group=people.group, actor=people.users["district"]
+    )
     assert again.pk == filing.pk and Filing.objects.count() == 1
 
 
 def test_founding_filing_needs_no_district_role_beyond_the_approval(people):
     # The approval service already checked its actor (L-1); this function adds no rule.
     application = _founding(people, people.shinan)
-    filing = filing_create_for_group_founding(application=application, group=people.group,
-                                              actor=people.users["admin"])
+    filing = filing_create_for_group_founding(
+        application=application, group=people.group, actor=people.users["admin"]
+    )
     assert filing.filed_by == people.users["admin"]
 
 
 def test_city_founded_group_needs_no_filing(people):
     application = _founding(people, people.city)
-    assert filing_create_for_group_founding(application=application, group=people.group,
-                                            actor=people.users["city"]) is None
+    assert (
+        filing_create_for_group_founding(
+            application=application, group=people.group, actor=people.users["city"]
+        )
+        is None
+    )
     assert not Filing.objects.exists()
 
 
 # --- pages -------------------------------------------------------------------------------------
 
 
-def make_filing(authority, filer, *, days_ago=0, status=F.FILED, kind=Filing.Kind.PROJECT,
-                starts=FAR_FUTURE, title="项目"):
+def make_filing(
+    authority,
+    filer,
+    *,
+    days_ago=0,
+    status=F.FILED,
+    kind=Filing.Kind.PROJECT,
+    starts=FAR_FUTURE,
+    title="项目",
+):
     return Filing.objects.create(
-        authority=authority, kind=kind, title=title,
+        authority=authority,
+        kind=kind,
+        title=title,
         project_starts_on=starts if kind == Filing.Kind.PROJECT else None,
-        filed_on=_today() - datetime.timedelta(days=days_ago), status=status, filed_by=filer)
+        filed_on=_today() - datetime.timedelta(days=days_ago),
+        status=status,
+        filed_by=filer,
+    )
 
 
 def test_city_list_puts_oldest_unhandled_first_with_days_waiting(people, login):
@@ -377,8 +443,12 @@ def test_district_files_a_late_project_and_sees_the_flag_at_once(people):
     """Policy D-2: the page says at once why the project is flagged; CSRF is enforced."""
     client = _csrf_client(people.users["district"])
     url = reverse("filings:filing-create")
-    data = {"kind": "project", "title": "课后服务改革", "project_starts_on": _today().isoformat(),
-            "description": "试点"}
+    data = {
+        "kind": "project",
+        "title": "课后服务改革",
+        "project_starts_on": _today().isoformat(),
+        "description": "试点",
+    }
     assert client.post(url, data).status_code == 403  # no token: refused
     assert not Filing.objects.exists()
     response = client.post(url, data | {"csrfmiddlewaretoken": _token(client, url)}, follow=True)
@@ -391,8 +461,10 @@ def test_district_files_a_late_project_and_sees_the_flag_at_once(people):
 
 def test_create_page_keeps_input_on_a_refused_rule(people, login):
     client = login(people.users["district"])
-    response = client.post(reverse("filings:filing-create"),
-                           {"kind": "project", "title": "缺开始日期的项目", "description": "我的摘要"})
+    response = client.post(
+        reverse("filings:filing-create"),
+        {"kind": "project", "title": "缺开始日期的项目", "description": "我的摘要"},
+    )
     assert response.status_code == 200
     assert "project_starts_on" in response.context["form"].errors
     html = response.content.decode()
@@ -406,13 +478,27 @@ def test_city_handles_through_the_page_with_csrf(people):
     url = reverse("filings:filing-handle", args=[filing.pk])
     token = _token(client, url)
     # returning without remarks: a field error, input kept, nothing changed
-    response = client.post(url, {"decision": "return", "remarks": "", "version": filing.version,
-                                 "csrfmiddlewaretoken": token})
+    response = client.post(
+        url,
+        {
+            "decision": "return",
+            "remarks": "",
+            "version": filing.version,
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert response.status_code == 200 and "remarks" in response.context["form"].errors
     filing.refresh_from_db()
     assert filing.status == F.FILED
-    response = client.post(url, {"decision": "return", "remarks": "请补充实施方案",
-                                 "version": filing.version, "csrfmiddlewaretoken": token})
+    response = client.post(
+        url,
+        {
+            "decision": "return",
+            "remarks": "请补充实施方案",
+            "version": filing.version,
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.status == F.RETURNED and filing.remarks == "请补充实施方案"
@@ -422,11 +508,16 @@ def test_stale_handle_form_shows_message_and_current_state(people, login):
     filing = make_filing(people.shinan, people.users["district"])
     old_version = filing.version
     filing_return(filing=filing, remarks="请补充", actor=people.users["city"])
-    filing_refile(filing=filing, title="改过的标题", project_starts_on=D(2030, 1, 1),
-                  actor=people.users["district"])
+    filing_refile(
+        filing=filing,
+        title="改过的标题",
+        project_starts_on=D(2030, 1, 1),
+        actor=people.users["district"],
+    )
     response = login(people.users["city"]).post(
         reverse("filings:filing-handle", args=[filing.pk]),
-        {"decision": "acknowledge", "remarks": "好", "version": old_version})
+        {"decision": "acknowledge", "remarks": "好", "version": old_version},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "已被他人处理或修改" in html and "改过的标题" in html
@@ -438,7 +529,9 @@ def test_handled_filing_redirects_with_its_state(people, login):
     filing = make_filing(people.shinan, people.users["district"], status=F.ACKNOWLEDGED)
     response = login(people.users["city"]).post(
         reverse("filings:filing-handle", args=[filing.pk]),
-        {"decision": "return", "remarks": "x", "version": filing.version}, follow=True)
+        {"decision": "return", "remarks": "x", "version": filing.version},
+        follow=True,
+    )
     assert "当前状态为“已确认”" in response.content.decode()
     filing.refresh_from_db()
     assert filing.status == F.ACKNOWLEDGED
@@ -451,8 +544,15 @@ def test_district_refiles_through_the_page(people, login):
     url = reverse("filings:filing-refile", args=[filing.pk])
     page = client.get(url).content.decode()
     assert "请补充预算" in page and 'value="项目"' in page
-    response = client.post(url, {"title": "项目（含预算）", "description": "预算 50 万",
-                                 "project_starts_on": "2030-01-01", "version": filing.version + 1})
+    response = client.post(
+        url,
+        {
+            "title": "项目（含预算）",
+            "description": "预算 50 万",
+            "project_starts_on": "2030-01-01",
+            "version": filing.version + 1,
+        },
+    )
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.status == F.FILED and filing.filed_on == _today()
@@ -463,8 +563,10 @@ def test_district_refiles_through_the_page(people, login):
 def test_forged_post_to_another_districts_filing_is_404(people, login):
     other = make_filing(people.laoshan, people.laoshan_staff, status=F.RETURNED)
     client = login(people.users["district"])
-    response = client.post(reverse("filings:filing-refile", args=[other.pk]),
-                           {"title": "篡改", "project_starts_on": "2030-01-01", "version": 1})
+    response = client.post(
+        reverse("filings:filing-refile", args=[other.pk]),
+        {"title": "篡改", "project_starts_on": "2030-01-01", "version": 1},
+    )
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.title == "项目"
@@ -472,8 +574,11 @@ def test_forged_post_to_another_districts_filing_is_404(people, login):
 
 def test_founding_filing_appears_in_the_same_list(people, login):
     """Policy L-2: the filings of district-founded groups sit with the others."""
-    filing_create_for_group_founding(application=_founding(people, people.shinan),
-                                     group=people.group, actor=people.users["district"])
+    filing_create_for_group_founding(
+        application=_founding(people, people.shinan),
+        group=people.group,
+        actor=people.users["district"],
+    )
     make_filing(people.shinan, people.users["district"], title="改革项目")
     html = login(people.users["city"]).get(reverse("filings:filing-list")).content.decode()
     assert "测试核心教育集团成立报备" in html and "改革项目" in html
@@ -492,9 +597,13 @@ def _count(client, url) -> int:
 def _grow(world, n):
     for i in range(n):
         status = [F.FILED, F.ACKNOWLEDGED, F.RETURNED][i % 3]
-        filing = make_filing(world.shinan if i % 2 else world.laoshan,
-                             world.users["district"] if i % 2 else world.laoshan_staff,
-                             days_ago=i, status=status, title=f"报备{i}")
+        filing = make_filing(
+            world.shinan if i % 2 else world.laoshan,
+            world.users["district"] if i % 2 else world.laoshan_staff,
+            days_ago=i,
+            status=status,
+            title=f"报备{i}",
+        )
         if status != F.FILED:
             filing.handled_by, filing.remarks = world.users["city"], "意见"
             filing.save()
@@ -519,8 +628,12 @@ def test_detail_page_runs_constant_queries(people, login, django_assert_max_num_
     small = _count(client, url)
     for i in range(12):  # a long back-and-forth
         filing_return(filing=filing, remarks=f"第{i}次意见", actor=people.users["city"])
-        filing_refile(filing=filing, title=f"第{i}版", project_starts_on=D(2030, 1, 1),
-                      actor=people.users["district"])
+        filing_refile(
+            filing=filing,
+            title=f"第{i}版",
+            project_starts_on=D(2030, 1, 1),
+            actor=people.users["district"],
+        )
     with django_assert_max_num_queries(10):
         client.get(url)
     assert _count(client, url) == small
@@ -558,8 +671,9 @@ def test_racing_city_officers_handle_a_filing_once():
                 if i % 2:
                     filing_acknowledge(filing=filing, actor=officer, expected_version=1)
                 else:
-                    filing_return(filing=filing, remarks=f"意见{i}", actor=officer,
-                                  expected_version=1)
+                    filing_return(
+                        filing=filing, remarks=f"意见{i}", actor=officer, expected_version=1
+                    )
                 outcomes.append("ok")
             except RuleRefusal as exc:
                 outcomes.append(exc.message)

@@ -42,16 +42,21 @@ HORIZON = D(2027, 12, 31)
 
 # --- pure functions ---------------------------------------------------------------------------
 
+
 def test_left_on_is_the_first_day_no_longer_a_member():
     assert dated.is_active_on(D(2020, 9, 1), D(2021, 1, 1), D(2020, 12, 31))
     assert not dated.is_active_on(D(2020, 9, 1), D(2021, 1, 1), D(2021, 1, 1))
     assert not dated.is_active_on(D(2020, 9, 1), None, D(2020, 8, 31))
-    assert dated.days_covered(D(2020, 9, 1), D(2021, 1, 1), D(2020, 1, 1), D(2020, 12, 31)) \
-        == 122
-    assert [dated.state_on(D(2025, 9, 1), D(2026, 1, 1), d) for d in
-            (D(2025, 8, 31), D(2025, 9, 1), D(2025, 12, 31), D(2026, 1, 1))] == [
-        MembershipState.UPCOMING, MembershipState.LEAVING, MembershipState.LEAVING,
-        MembershipState.FORMER]
+    assert dated.days_covered(D(2020, 9, 1), D(2021, 1, 1), D(2020, 1, 1), D(2020, 12, 31)) == 122
+    assert [
+        dated.state_on(D(2025, 9, 1), D(2026, 1, 1), d)
+        for d in (D(2025, 8, 31), D(2025, 9, 1), D(2025, 12, 31), D(2026, 1, 1))
+    ] == [
+        MembershipState.UPCOMING,
+        MembershipState.LEAVING,
+        MembershipState.LEAVING,
+        MembershipState.FORMER,
+    ]
     assert dated.state_on(D(2025, 9, 1), None, D(2025, 9, 1)) == MembershipState.ACTIVE
 
 
@@ -74,8 +79,9 @@ def test_the_core_is_not_a_member_in_one_place():
 
 days = st.dates(min_value=D(2018, 6, 1), max_value=HORIZON)
 # per school: a chain of periods (group index, gap before, length or None for open-ended)
-periods = st.lists(st.tuples(st.integers(0, 1), st.integers(0, 400), st.integers(0, 900)),
-                   min_size=0, max_size=3)
+periods = st.lists(
+    st.tuples(st.integers(0, 1), st.integers(0, 400), st.integers(0, 900)), min_size=0, max_size=3
+)
 schools_periods = st.lists(st.tuples(periods, st.booleans()), min_size=1, max_size=3)
 
 
@@ -94,8 +100,14 @@ def _build(plan, start: datetime.date):
             open_ended = last_open and i == len(chain) - 1
             left = None if open_ended else joined + datetime.timedelta(days=length)
             Membership.objects.create(
-                group=groups[g], school=school, relation_type="T-2", relation_subtype="T-2a",
-                joined_on=joined, left_on=left, end_reason="" if left is None else "exit")
+                group=groups[g],
+                school=school,
+                relation_type="T-2",
+                relation_subtype="T-2a",
+                joined_on=joined,
+                left_on=left,
+                end_reason="" if left is None else "exit",
+            )
             if left is None:
                 break
             day = left
@@ -103,10 +115,17 @@ def _build(plan, start: datetime.date):
 
 
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(plan=schools_periods, start=st.dates(min_value=FOUNDED, max_value=D(2024, 1, 1)),
-       probe=st.lists(days, min_size=1, max_size=3), period=st.tuples(days, days))
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    plan=schools_periods,
+    start=st.dates(min_value=FOUNDED, max_value=D(2024, 1, 1)),
+    probe=st.lists(days, min_size=1, max_size=3),
+    period=st.tuples(days, days),
+)
 def test_every_definition_of_member_agrees(plan, start, probe, period):
     with transaction.atomic():
         city = UserFactory(role=User.Role.CITY_STAFF, authority=city_bureau())
@@ -121,29 +140,40 @@ def test_every_definition_of_member_agrees(plan, start, probe, period):
             assert set(scoped.current(today=day).values_list("pk", flat=True)) == expected
             assert set(scoped.overlapping(day, day).values_list("pk", flat=True)) == expected
             assert {m.pk for m in rows if m.days_covered(day, day) == 1} == expected
-            assert {m.pk for m in rows if m.state_on(day) in (
-                MembershipState.ACTIVE, MembershipState.LEAVING)} == expected
-            assert set(scoped.upcoming(today=day).values_list("pk", flat=True)) \
-                == {m.pk for m in rows if m.state_on(day) == MembershipState.UPCOMING}
-            assert set(scoped.ended(today=day).values_list("pk", flat=True)) \
-                == {m.pk for m in rows if m.state_on(day) == MembershipState.FORMER}
+            assert {
+                m.pk
+                for m in rows
+                if m.state_on(day) in (MembershipState.ACTIVE, MembershipState.LEAVING)
+            } == expected
+            assert set(scoped.upcoming(today=day).values_list("pk", flat=True)) == {
+                m.pk for m in rows if m.state_on(day) == MembershipState.UPCOMING
+            }
+            assert set(scoped.ended(today=day).values_list("pk", flat=True)) == {
+                m.pk for m in rows if m.state_on(day) == MembershipState.FORMER
+            }
             # counts on the group list
             counted = {g.pk: g.member_count for g in group_list_for_user(user=city, today=day)}
             for g in groups:
-                assert counted[g.pk] == sum(1 for m in rows
-                                            if m.group_id == g.pk and m.is_active_on(day))
+                assert counted[g.pk] == sum(
+                    1 for m in rows if m.group_id == g.pk and m.is_active_on(day)
+                )
             # what each principal sees: the group their school is in that day, and its schools
             for school, principal in zip(schools, principals, strict=True):
-                mine = {m.group_id for m in rows if m.school_id == school.pk
-                        and m.is_active_on(day)}
-                seen = set(group_list_for_user(user=principal, today=day)
-                           .values_list("pk", flat=True))
+                mine = {
+                    m.group_id for m in rows if m.school_id == school.pk and m.is_active_on(day)
+                }
+                seen = set(
+                    group_list_for_user(user=principal, today=day).values_list("pk", flat=True)
+                )
                 assert seen == mine
                 peers = {m.school_id for m in rows if m.group_id in mine and m.is_active_on(day)}
                 core_ids = {g.core_school_id for g in groups if g.pk in mine}
                 scope = Q(pk=school.pk) | schools_seen_through_groups_q(principal, today=day)
-                visible = set(School.objects.filter(scope).filter(
-                    pk__in=[*ids, *core_ids]).values_list("pk", flat=True))
+                visible = set(
+                    School.objects.filter(scope)
+                    .filter(pk__in=[*ids, *core_ids])
+                    .values_list("pk", flat=True)
+                )
                 assert visible == {school.pk} | peers | core_ids
             # the card rule: only a member of that day may be warned
             for m in rows:
@@ -154,26 +184,42 @@ def test_every_definition_of_member_agrees(plan, start, probe, period):
         scoped = Membership.objects.filter(school_id__in=ids)
         overlapping = set(scoped.overlapping(first, last).values_list("pk", flat=True))
         assert overlapping == {m.pk for m in rows if m.days_covered(first, last) > 0}
-        assert overlapping == {m.pk for m in rows if any(
-            m.is_active_on(first + datetime.timedelta(days=n))
-            for n in range((last - first).days + 1))}
+        assert overlapping == {
+            m.pk
+            for m in rows
+            if any(
+                m.is_active_on(first + datetime.timedelta(days=n))
+                for n in range((last - first).days + 1)
+            )
+        }
         for m in rows:
             assert m.months_covered(first, last) == sum(
-                1 for d in dated.mid_months(first, last) if m.is_active_on(d))
+                1 for d in dated.mid_months(first, last) if m.is_active_on(d)
+            )
             assert m.months_covered(first, last) <= len(list(dated.mid_months(first, last)))
             middle = first + (last - first) // 2
             if middle < last:  # day counts add up over a split period
-                assert m.days_covered(first, last) == m.days_covered(first, middle) \
-                    + m.days_covered(middle + datetime.timedelta(days=1), last)
+                assert m.days_covered(first, last) == m.days_covered(
+                    first, middle
+                ) + m.days_covered(middle + datetime.timedelta(days=1), last)
         transaction.set_rollback(True)
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(founded=st.lists(st.tuples(st.dates(D(2016, 1, 1), D(2026, 1, 1)),
-                                  st.one_of(st.none(), st.integers(0, 3000))), max_size=4),
-       day=days)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    founded=st.lists(
+        st.tuples(
+            st.dates(D(2016, 1, 1), D(2026, 1, 1)), st.one_of(st.none(), st.integers(0, 3000))
+        ),
+        max_size=4,
+    ),
+    day=days,
+)
 def test_groups_in_being_follow_their_core_membership(founded, day):
     with transaction.atomic():
         expected = set()
@@ -182,13 +228,14 @@ def test_groups_in_being_follow_their_core_membership(founded, day):
             if lasts is not None:
                 end = on + datetime.timedelta(days=lasts)
                 Membership.objects.filter(group=group, role=Membership.Role.CORE).update(
-                    left_on=end, end_reason="dissolution")
+                    left_on=end, end_reason="dissolution"
+                )
                 EducationGroup.objects.filter(pk=group.pk).update(
-                    status=EducationGroup.Status.DISSOLVED, dissolved_on=end)
+                    status=EducationGroup.Status.DISSOLVED, dissolved_on=end
+                )
             if on <= day and (lasts is None or day < end):
                 expected.add(group.pk)
-        assert set(EducationGroup.objects.active_on(day).values_list("pk", flat=True)) \
-            == expected
+        assert set(EducationGroup.objects.active_on(day).values_list("pk", flat=True)) == expected
         transaction.set_rollback(True)
 
 
@@ -204,9 +251,12 @@ def on_day(monkeypatch):
     real = timezone.localdate
 
     def _set(day):
-        monkeypatch.setattr(timezone, "localdate",
-                            lambda value=None, timezone=None: day if value is None
-                            else real(value, timezone))
+        monkeypatch.setattr(
+            timezone,
+            "localdate",
+            lambda value=None, timezone=None: day if value is None else real(value, timezone),
+        )
+
     return _set
 
 
@@ -215,19 +265,27 @@ def leaving(world):
     """world.member_school holds a council seat and an open yellow card; its exit is approved
     today for four months ahead."""
     staff = world.users["district"]
-    seat = CouncilSeatFactory(group=world.group, school=world.member_school,
-                              person_name="成员校校长")
-    card = card_issue_yellow(membership=world.membership, ground=Card.Ground.AGREEMENT,
-                             description="未按协议参加联合教研", actor=staff, today=TODAY)
-    membership_end(membership=world.membership, left_on=EXIT_ON, end_reason="exit",
-                   actor=staff, today=TODAY)
+    seat = CouncilSeatFactory(
+        group=world.group, school=world.member_school, person_name="成员校校长"
+    )
+    card = card_issue_yellow(
+        membership=world.membership,
+        ground=Card.Ground.AGREEMENT,
+        description="未按协议参加联合教研",
+        actor=staff,
+        today=TODAY,
+    )
+    membership_end(
+        membership=world.membership, left_on=EXIT_ON, end_reason="exit", actor=staff, today=TODAY
+    )
     world.membership.refresh_from_db()
     return world, seat, card
 
 
 def _counted(world, day):
-    return group_list_for_user(user=world.users["city"], today=day).get(
-        pk=world.group.pk).member_count
+    return (
+        group_list_for_user(user=world.users["city"], today=day).get(pk=world.group.pk).member_count
+    )
 
 
 def test_before_its_exit_takes_effect_a_school_is_a_full_member(leaving, login, on_day):
@@ -250,8 +308,13 @@ def test_before_its_exit_takes_effect_a_school_is_a_full_member(leaving, login, 
     card_submit_rectification(card=card, rectification="已整改", actor=world.users["member"])
     # and can still be warned until the day
     assert can_issue_card(world.users["district"], m, today=EXIT_ON - datetime.timedelta(days=1))
-    card_issue_yellow(membership=m, ground=Card.Ground.AGREEMENT, description="再次缺席",
-                      actor=world.users["district"], today=EXIT_ON - datetime.timedelta(days=1))
+    card_issue_yellow(
+        membership=m,
+        ground=Card.Ground.AGREEMENT,
+        description="再次缺席",
+        actor=world.users["district"],
+        today=EXIT_ON - datetime.timedelta(days=1),
+    )
     # nothing happens before the day, however often the task runs
     assert memberships_end_due(today=EXIT_ON - datetime.timedelta(days=1)) == 0
 
@@ -270,13 +333,17 @@ def test_on_the_exit_day_cards_close_and_seats_end_once(leaving, login, on_day):
     assert timezone.localdate(closing.history_date) == EXIT_ON
     assert "退出" in closing.history_change_reason
     assert timezone.localdate(seat.history.get(ended_on=EXIT_ON).history_date) == EXIT_ON
-    assert (Card.history.count(), CouncilSeat.history.count()) \
-        == (histories[0] + 1, histories[1] + 1)
+    assert (Card.history.count(), CouncilSeat.history.count()) == (
+        histories[0] + 1,
+        histories[1] + 1,
+    )
     # the second run changes nothing
     assert memberships_end_due(today=EXIT_ON) == 0
     assert memberships_end_due(today=EXIT_ON + datetime.timedelta(days=1)) == 0
-    assert (Card.history.count(), CouncilSeat.history.count()) \
-        == (histories[0] + 1, histories[1] + 1)
+    assert (Card.history.count(), CouncilSeat.history.count()) == (
+        histories[0] + 1,
+        histories[1] + 1,
+    )
     # from that day on: not counted, not visible to its principal, no card can be issued
     assert _counted(world, EXIT_ON) == 0
     assert not can_issue_card(world.users["district"], m, today=EXIT_ON)
@@ -290,9 +357,13 @@ def test_an_exit_approved_through_the_workflow_closes_nothing_on_approval_day(wo
     from tests.groups import workflow_helpers as h
     from tests.groups.test_applications import decide
 
-    card = card_issue_yellow(membership=world.membership, ground=Card.Ground.AGREEMENT,
-                             description="未按协议参加联合教研", actor=world.users["district"],
-                             today=TODAY)
+    card = card_issue_yellow(
+        membership=world.membership,
+        ground=Card.Ground.AGREEMENT,
+        description="未按协议参加联合教研",
+        actor=world.users["district"],
+        today=TODAY,
+    )
     built = h.exit_ready(world, start_on=EXIT_ON)
     decide(built, justification="该校整改进行中，另行督导。", today=TODAY)
     world.membership.refresh_from_db()
@@ -309,10 +380,16 @@ def test_a_leaving_school_cannot_apply_to_leave_again_but_can_be_expelled(leavin
     from groups.applications.permissions import can_draft_application
 
     world, seat, card = leaving
-    assert not can_draft_application(world.users["member"], Application.Kind.EXIT,
-                                     membership=world.membership, today=TODAY)
-    red = card_issue_red(membership=world.membership, reason="严重事故", severe=True,
-                         actor=world.users["district"], today=TODAY)
+    assert not can_draft_application(
+        world.users["member"], Application.Kind.EXIT, membership=world.membership, today=TODAY
+    )
+    red = card_issue_red(
+        membership=world.membership,
+        reason="严重事故",
+        severe=True,
+        actor=world.users["district"],
+        today=TODAY,
+    )
     m = Membership.objects.get(pk=world.membership.pk)
     assert (m.left_on, m.end_reason) == (TODAY, Membership.EndReason.EXPULSION)
     card.refresh_from_db()
@@ -325,14 +402,30 @@ def test_a_leaving_school_cannot_apply_to_leave_again_but_can_be_expelled(leavin
 def test_expulsion_by_escalation_ends_the_seat_and_the_yellow_escalates(world):
     staff = world.users["district"]
     seat = CouncilSeatFactory(group=world.group, school=world.member_school)
-    yellow = card_issue_yellow(membership=world.membership, ground=Card.Ground.AGREEMENT,
-                               description="缺席", actor=staff, today=TODAY)
-    other = card_issue_yellow(membership=world.membership, ground=Card.Ground.INCIDENT,
-                              description="舆情", actor=staff, today=TODAY)
+    yellow = card_issue_yellow(
+        membership=world.membership,
+        ground=Card.Ground.AGREEMENT,
+        description="缺席",
+        actor=staff,
+        today=TODAY,
+    )
+    other = card_issue_yellow(
+        membership=world.membership,
+        ground=Card.Ground.INCIDENT,
+        description="舆情",
+        actor=staff,
+        today=TODAY,
+    )
     Card.objects.filter(pk=yellow.pk).update(status=CardStatus.OVERDUE)
     yellow.refresh_from_db()
-    card_issue_red(membership=world.membership, reason="逾期未整改", escalate_from=yellow,
-                   expected_version=yellow.version, actor=staff, today=TODAY)
+    card_issue_red(
+        membership=world.membership,
+        reason="逾期未整改",
+        escalate_from=yellow,
+        expected_version=yellow.version,
+        actor=staff,
+        today=TODAY,
+    )
     yellow.refresh_from_db()
     other.refresh_from_db()
     seat.refresh_from_db()
@@ -344,8 +437,14 @@ def test_a_join_approved_for_later_is_not_a_member_before_its_date(world, login,
     join_on = D(2026, 9, 1)
     school = SchoolFactory(name="拟加入测试学校")
     principal = UserFactory(role=User.Role.MEMBER_PRINCIPAL, school=school)
-    m = membership_add(group=world.group, school=school, relation_type="T-2",
-                       relation_subtype="T-2a", joined_on=join_on, actor=world.users["admin"])
+    m = membership_add(
+        group=world.group,
+        school=school,
+        relation_type="T-2",
+        relation_subtype="T-2a",
+        joined_on=join_on,
+        actor=world.users["admin"],
+    )
     before = join_on - datetime.timedelta(days=1)
     assert m.state_on(before) == MembershipState.UPCOMING
     assert m not in Membership.objects.current(today=before)
@@ -369,8 +468,14 @@ def test_the_core_cannot_be_registered_as_a_member(world):
     from qingdao_groups.core.rules import RuleRefusal
 
     with pytest.raises(RuleRefusal, match="核心校不能同时作为本集团的成员校"):
-        membership_add(group=world.group, school=world.core, relation_type="T-2",
-                       relation_subtype="T-2a", joined_on=TODAY, actor=world.users["admin"])
+        membership_add(
+            group=world.group,
+            school=world.core,
+            relation_type="T-2",
+            relation_subtype="T-2a",
+            joined_on=TODAY,
+            actor=world.users["admin"],
+        )
 
 
 def test_the_daily_task_is_scheduled():

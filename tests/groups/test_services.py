@@ -14,9 +14,14 @@ D = datetime.date
 
 
 def add(world, school, **kw):
-    args = {"group": world.group, "school": school, "relation_type": "T-2",
-            "relation_subtype": "T-2a", "joined_on": D(2021, 9, 1),
-            "actor": world.users["city"]} | kw
+    args = {
+        "group": world.group,
+        "school": school,
+        "relation_type": "T-2",
+        "relation_subtype": "T-2a",
+        "joined_on": D(2021, 9, 1),
+        "actor": world.users["city"],
+    } | kw
     return membership_add(**args)
 
 
@@ -53,14 +58,26 @@ def test_overlapping_period_is_refused_but_adjacent_is_fine(world):
     school = SchoolFactory()
     add(world, school, joined_on=D(2020, 1, 1), left_on=D(2021, 1, 1), end_reason="exit")
     with pytest.raises(RuleRefusal) as exc:
-        membership_add(group=world.other_group, school=school, relation_type="T-3",
-                       relation_subtype="T-3a", joined_on=D(2020, 6, 1), left_on=D(2020, 9, 1),
-                       end_reason="exit", actor=world.users["city"])
+        membership_add(
+            group=world.other_group,
+            school=school,
+            relation_type="T-3",
+            relation_subtype="T-3a",
+            joined_on=D(2020, 6, 1),
+            left_on=D(2020, 9, 1),
+            end_reason="exit",
+            actor=world.users["city"],
+        )
     assert "重叠" in exc.value.message
     # left_on is the first day no longer a member: joining elsewhere that day does not overlap
-    later = membership_add(group=world.other_group, school=school, relation_type="T-3",
-                           relation_subtype="T-3a", joined_on=D(2021, 1, 1),
-                           actor=world.users["city"])
+    later = membership_add(
+        group=world.other_group,
+        school=school,
+        relation_type="T-3",
+        relation_subtype="T-3a",
+        joined_on=D(2021, 1, 1),
+        actor=world.users["city"],
+    )
     assert later.pk
 
 
@@ -72,29 +89,44 @@ def test_subtype_must_match_type(world):
 
 
 def test_membership_end_keeps_the_row_and_records_reason(world):
-    ended = membership_end(membership=world.membership, left_on=D(2023, 7, 31),
-                           end_reason="exit", actor=world.users["city"])
+    ended = membership_end(
+        membership=world.membership,
+        left_on=D(2023, 7, 31),
+        end_reason="exit",
+        actor=world.users["city"],
+    )
     assert ended.left_on == D(2023, 7, 31)
     assert Membership.objects.filter(pk=world.membership.pk).exists()
     latest = ended.history.first()
     assert latest.history_user == world.users["city"] and latest.history_change_reason == "退出"
     with pytest.raises(RuleRefusal):
-        membership_end(membership=ended, left_on=D(2024, 1, 1), end_reason="exit",
-                       actor=world.users["city"])
+        membership_end(
+            membership=ended, left_on=D(2024, 1, 1), end_reason="exit", actor=world.users["city"]
+        )
 
 
 def test_membership_end_before_joining_is_refused(world):
     with pytest.raises(RuleRefusal):
-        membership_end(membership=world.membership, left_on=D(2019, 1, 1), end_reason="exit",
-                       actor=world.users["city"])
+        membership_end(
+            membership=world.membership,
+            left_on=D(2019, 1, 1),
+            end_reason="exit",
+            actor=world.users["city"],
+        )
     world.membership.refresh_from_db()
     assert world.membership.left_on is None
 
 
 def test_group_create_makes_core_membership_and_default_chief(world):
     core = SchoolFactory(principal_name="王校长")
-    group = group_create(name="新教育集团", code="QD-NEW", core_school=core, specialty="海洋教育",
-                         founded_on=D(2024, 9, 1), actor=world.users["city"])
+    group = group_create(
+        name="新教育集团",
+        code="QD-NEW",
+        core_school=core,
+        specialty="海洋教育",
+        founded_on=D(2024, 9, 1),
+        actor=world.users["city"],
+    )
     core_ms = group.memberships.get()
     assert core_ms.role == Membership.Role.CORE and core_ms.school == core
     chief = group.council_seats.get()
@@ -106,65 +138,110 @@ def test_group_create_makes_core_membership_and_default_chief(world):
 def test_non_default_chief_principal_needs_a_reason(world):
     core = SchoolFactory(principal_name="王校长")
     with pytest.raises(RuleRefusal) as exc:
-        group_create(name="新教育集团", code="QD-NEW", core_school=core, specialty="海洋教育",
-                     founded_on=D(2024, 9, 1), actor=world.users["city"],
-                     chief_principal_name="李专家")
+        group_create(
+            name="新教育集团",
+            code="QD-NEW",
+            core_school=core,
+            specialty="海洋教育",
+            founded_on=D(2024, 9, 1),
+            actor=world.users["city"],
+            chief_principal_name="李专家",
+        )
     assert "G-3" in exc.value.message
     assert not EducationGroup.objects.filter(code="QD-NEW").exists()
-    group = group_create(name="新教育集团", code="QD-NEW", core_school=core, specialty="海洋教育",
-                         founded_on=D(2024, 9, 1), actor=world.users["city"],
-                         chief_principal_name="李专家", chief_principal_reason="核心校校长新任")
+    group = group_create(
+        name="新教育集团",
+        code="QD-NEW",
+        core_school=core,
+        specialty="海洋教育",
+        founded_on=D(2024, 9, 1),
+        actor=world.users["city"],
+        chief_principal_name="李专家",
+        chief_principal_reason="核心校校长新任",
+    )
     assert group.council_seats.get().non_default_reason == "核心校校长新任"
 
 
 def test_group_needs_a_specialty(world):
     # policy G-5: one group, one specialty
     with pytest.raises(RuleRefusal) as exc:
-        group_create(name="无特色集团", code="QD-X", core_school=SchoolFactory(), specialty=" ",
-                     founded_on=D(2024, 9, 1), actor=world.users["city"])
+        group_create(
+            name="无特色集团",
+            code="QD-X",
+            core_school=SchoolFactory(),
+            specialty=" ",
+            founded_on=D(2024, 9, 1),
+            actor=world.users["city"],
+        )
     assert exc.value.field == "specialty"
 
 
 def test_member_school_cannot_become_core_of_another_group(world):
     with pytest.raises(RuleRefusal):
-        group_create(name="另一个集团", code="QD-Y", core_school=world.member_school,
-                     specialty="艺术", founded_on=D(2024, 9, 1), actor=world.users["city"])
+        group_create(
+            name="另一个集团",
+            code="QD-Y",
+            core_school=world.member_school,
+            specialty="艺术",
+            founded_on=D(2024, 9, 1),
+            actor=world.users["city"],
+        )
 
 
 def test_partnership_needs_a_project(world):
     with pytest.raises(RuleRefusal):
-        partnership_add(group=world.group, partner=PartnerFactory(), projects=["", " "],
-                        started_on=D(2021, 1, 1), actor=world.users["city"])
+        partnership_add(
+            group=world.group,
+            partner=PartnerFactory(),
+            projects=["", " "],
+            started_on=D(2021, 1, 1),
+            actor=world.users["city"],
+        )
 
 
 # The database itself, beneath the services.
 
+
 def test_database_refuses_second_open_membership(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(group=world.other_group, school=world.member_school,
-                                  relation_type="T-3", relation_subtype="T-3a",
-                                  joined_on=D(2024, 1, 1))
+        Membership.objects.create(
+            group=world.other_group,
+            school=world.member_school,
+            relation_type="T-3",
+            relation_subtype="T-3a",
+            joined_on=D(2024, 1, 1),
+        )
 
 
 def test_database_refuses_mismatched_subtype(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(group=world.group, school=SchoolFactory(),
-                                  relation_type="T-1", relation_subtype="T-3a",
-                                  joined_on=D(2024, 1, 1))
+        Membership.objects.create(
+            group=world.group,
+            school=SchoolFactory(),
+            relation_type="T-1",
+            relation_subtype="T-3a",
+            joined_on=D(2024, 1, 1),
+        )
 
 
 def test_database_refuses_left_before_joined(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(group=world.group, school=SchoolFactory(),
-                                  relation_type="T-3", relation_subtype="T-3a",
-                                  joined_on=D(2024, 1, 1), left_on=D(2023, 1, 1),
-                                  end_reason="exit")
+        Membership.objects.create(
+            group=world.group,
+            school=SchoolFactory(),
+            relation_type="T-3",
+            relation_subtype="T-3a",
+            joined_on=D(2024, 1, 1),
+            left_on=D(2023, 1, 1),
+            end_reason="exit",
+        )
 
 
 def test_database_refuses_two_open_cores(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(group=world.group, school=SchoolFactory(), role="core",
-                                  joined_on=D(2024, 1, 1))
+        Membership.objects.create(
+            group=world.group, school=SchoolFactory(), role="core", joined_on=D(2024, 1, 1)
+        )
 
 
 @pytest.mark.postgres
@@ -174,21 +251,39 @@ def test_postgres_refuses_overlapping_closed_periods(world):
     if connection.vendor != "postgresql":
         pytest.skip("exclusion constraints are PostgreSQL's; SQLite relies on the service lock")
     school = SchoolFactory()
-    Membership.objects.create(group=world.group, school=school, relation_type="T-3",
-                              relation_subtype="T-3a", joined_on=D(2020, 1, 1),
-                              left_on=D(2021, 1, 1), end_reason="exit")
+    Membership.objects.create(
+        group=world.group,
+        school=school,
+        relation_type="T-3",
+        relation_subtype="T-3a",
+        joined_on=D(2020, 1, 1),
+        left_on=D(2021, 1, 1),
+        end_reason="exit",
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(group=world.other_group, school=school, relation_type="T-3",
-                                  relation_subtype="T-3a", joined_on=D(2020, 6, 1),
-                                  left_on=D(2020, 9, 1), end_reason="exit")
+        Membership.objects.create(
+            group=world.other_group,
+            school=school,
+            relation_type="T-3",
+            relation_subtype="T-3a",
+            joined_on=D(2020, 6, 1),
+            left_on=D(2020, 9, 1),
+            end_reason="exit",
+        )
 
 
 def test_active_on_follows_the_dates(world):
     group = EducationGroupFactory()
     school = SchoolFactory()
-    ms = Membership.objects.create(group=group, school=school, relation_type="T-3",
-                                   relation_subtype="T-3a", joined_on=D(2020, 1, 1),
-                                   left_on=D(2021, 1, 1), end_reason="exit")
+    ms = Membership.objects.create(
+        group=group,
+        school=school,
+        relation_type="T-3",
+        relation_subtype="T-3a",
+        joined_on=D(2020, 1, 1),
+        left_on=D(2021, 1, 1),
+        end_reason="exit",
+    )
     assert ms in Membership.objects.active_on(D(2020, 12, 31))
     assert ms not in Membership.objects.active_on(D(2021, 1, 1))
     assert ms not in Membership.objects.active_on(D(2019, 12, 31))
@@ -199,10 +294,22 @@ def test_unified_areas_are_only_the_five_of_g2(world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        group_create(name="越界集团", code="QD-G2", core_school=SchoolFactory(), specialty="艺术",
-                     founded_on=D(2024, 9, 1), unified_areas=["finance"],
-                     actor=world.users["city"])
-    group = group_create(name="五统一集团", code="QD-G2B", core_school=SchoolFactory(),
-                         specialty="艺术", founded_on=D(2024, 9, 1),
-                         unified_areas=["philosophy", "evaluation"], actor=world.users["city"])
+        group_create(
+            name="越界集团",
+            code="QD-G2",
+            core_school=SchoolFactory(),
+            specialty="艺术",
+            founded_on=D(2024, 9, 1),
+            unified_areas=["finance"],
+            actor=world.users["city"],
+        )
+    group = group_create(
+        name="五统一集团",
+        code="QD-G2B",
+        core_school=SchoolFactory(),
+        specialty="艺术",
+        founded_on=D(2024, 9, 1),
+        unified_areas=["philosophy", "evaluation"],
+        actor=world.users["city"],
+    )
     assert group.unified_area_labels() == ["教育理念", "教育评价"]

@@ -50,7 +50,9 @@ EXPECTED = {
         ("returned", "submit"): "awaiting_opinion",
         ("awaiting_opinion", "opinion_given"): "under_decision",
         ("awaiting_opinion", "withdraw"): "withdrawn",
-    } | DECISIONS | WITHDRAW_EDITABLE,
+    }
+    | DECISIONS
+    | WITHDRAW_EDITABLE,
 }
 
 ALLOWED_MOVES = [
@@ -154,8 +156,9 @@ def test_decisions_only_from_under_decision(kind):
     assert set(DECISION_ACTIONS) == {"approve", "approve_with_conditions", "return", "reject"}
 
 
-@pytest.mark.parametrize(("kind", "status"),
-                         list(itertools.product(ApplicationKind.values, TERMINAL)))
+@pytest.mark.parametrize(
+    ("kind", "status"), list(itertools.product(ApplicationKind.values, TERMINAL))
+)
 def test_terminal_statuses_have_no_way_out(kind, status):
     assert allowed_actions(APPLICATION_TRANSITIONS[kind], status) == []
 
@@ -186,8 +189,13 @@ def test_editable_statuses_are_exactly_where_submit_starts():
 def test_allowed_actions_lists_the_moves_of_one_status():
     table = APPLICATION_TRANSITIONS["founding"]
     assert sorted(allowed_actions(table, "under_decision")) == sorted(
-        ["approve", "approve_with_conditions", "return", "reject"])
-    assert sorted(allowed_actions(table, "awaiting_consents")) == ["consent_refused",
-                                                                   "consents_complete"]
+        ["approve", "approve_with_conditions", "return", "reject"]
+    )
+    assert sorted(allowed_actions(table, "awaiting_consents")) == [
+        "consent_refused",
+        "consents_complete",
+    ]
     assert sorted(allowed_actions(APPLICATION_TRANSITIONS["exit"], "awaiting_opinion")) == [
-        "opinion_given", "withdraw"]
+        "opinion_given",
+        "withdraw",
+    ]

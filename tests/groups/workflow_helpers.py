@@ -37,6 +37,8 @@ FOUNDING_DOCUMENTS = ("plan", "agreement", "charter")
 _seq = itertools.count(1)
 
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
 def pdf(name: str = "材料.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, MINIMAL_PDF, content_type="application/pdf")
 
@@ -55,8 +57,9 @@ def world_emails(world) -> None:
 
 def staff(authority: Authority) -> User:
     """The (first) staff user of an authority, made on demand, with an e-mail address."""
-    role = User.Role.CITY_STAFF if authority.kind == Authority.Kind.CITY else \
-        User.Role.DISTRICT_STAFF
+    role = (
+        User.Role.CITY_STAFF if authority.kind == Authority.Kind.CITY else User.Role.DISTRICT_STAFF
+    )
     user = User.objects.filter(authority=authority, role=role).order_by("pk").first()
     if user is None:
         user = UserFactory(username=f"staff-{authority.code}", role=role, authority=authority)
@@ -73,8 +76,10 @@ def principal(school: School, role: str = User.Role.CORE_PRINCIPAL) -> User:
 
 
 def upload(application: Application, actor: User, *kinds: str):
-    return [attachment_add(owner=application, kind=kind, uploaded_file=pdf(f"{kind}.pdf"),
-                           actor=actor) for kind in kinds]
+    return [
+        attachment_add(owner=application, kind=kind, uploaded_file=pdf(f"{kind}.pdf"), actor=actor)
+        for kind in kinds
+    ]
 
 
 def fresh(application: Application) -> Application:
@@ -99,9 +104,17 @@ class Built:
 
 # --- founding (policy L-1, L-2) ----------------------------------------------------------------
 
-def founding_draft(world, *, city: bool = False, fusion_warning: bool = False,
-                   start_on: datetime.date = START_ON, documents=FOUNDING_DOCUMENTS,
-                   partner: bool = True, **fields) -> Built:
+
+def founding_draft(
+    world,
+    *,
+    city: bool = False,
+    fusion_warning: bool = False,
+    start_on: datetime.date = START_ON,
+    documents=FOUNDING_DOCUMENTS,
+    partner: bool = True,
+    **fields,
+) -> Built:
     """A new core school (a 市南 school, or a city-bureau school when `city`) drafts a founding
     with two proposed members from two other districts (市北, 崂山), a partner and the documents.
 
@@ -109,32 +122,68 @@ def founding_draft(world, *, city: bool = False, fusion_warning: bool = False,
     fusion (T-1) of a different stage, which warns and needs the approver's justification."""
     n = next(_seq)
     authority = world.city if city else world.shinan
-    core = SchoolFactory(name=f"青岛新核心学校{n}", authority=authority,
-                         district="shinan", stage=School.Stage.PRIMARY,
-                         principal_name=f"核心校长{n}")
-    shibei_school = SchoolFactory(name=f"市北拟成员学校{n}", authority=world.shibei,
-                                  stage=School.Stage.JUNIOR, is_weak=True, weak_rated_year=2021)
-    laoshan_school = SchoolFactory(name=f"崂山拟成员学校{n}", authority=world.laoshan,
-                                   stage=School.Stage.JUNIOR)
+    core = SchoolFactory(
+        name=f"青岛新核心学校{n}",
+        authority=authority,
+        district="shinan",
+        stage=School.Stage.PRIMARY,
+        principal_name=f"核心校长{n}",
+    )
+    shibei_school = SchoolFactory(
+        name=f"市北拟成员学校{n}",
+        authority=world.shibei,
+        stage=School.Stage.JUNIOR,
+        is_weak=True,
+        weak_rated_year=2021,
+    )
+    laoshan_school = SchoolFactory(
+        name=f"崂山拟成员学校{n}", authority=world.laoshan, stage=School.Stage.JUNIOR
+    )
     actor = principal(core)
-    values = {"proposed_name": f"青岛新核心学校{n}教育集团", "specialty": "科技创新",
-              "unified_areas": ["philosophy", "teaching_research"], "start_on": start_on,
-              "description": "测试用成立申请"} | fields
+    values = {
+        "proposed_name": f"青岛新核心学校{n}教育集团",
+        "specialty": "科技创新",
+        "unified_areas": ["philosophy", "teaching_research"],
+        "start_on": start_on,
+        "description": "测试用成立申请",
+    } | fields
     application = application_create(kind=Application.Kind.FOUNDING, actor=actor, **values)
     if fusion_warning:
-        proposed_member_set(application=application, school=shibei_school, relation_type="T-1",
-                            relation_subtype="T-1a", actor=actor)
+        proposed_member_set(
+            application=application,
+            school=shibei_school,
+            relation_type="T-1",
+            relation_subtype="T-1a",
+            actor=actor,
+        )
     else:
-        proposed_member_set(application=application, school=shibei_school, relation_type="T-2",
-                            relation_subtype="T-2a", actor=actor)
-    proposed_member_set(application=application, school=laoshan_school, relation_type="T-3",
-                        relation_subtype="T-3b", projects="科技社团\n教师培训", actor=actor)
+        proposed_member_set(
+            application=application,
+            school=shibei_school,
+            relation_type="T-2",
+            relation_subtype="T-2a",
+            actor=actor,
+        )
+    proposed_member_set(
+        application=application,
+        school=laoshan_school,
+        relation_type="T-3",
+        relation_subtype="T-3b",
+        projects="科技社团\n教师培训",
+        actor=actor,
+    )
     if partner:
-        proposed_partner_add(application=application, partner=PartnerFactory(),
-                             projects="研学实践\n科技社团", actor=actor)
+        proposed_partner_add(
+            application=application,
+            partner=PartnerFactory(),
+            projects="研学实践\n科技社团",
+            actor=actor,
+        )
     upload(application, actor, *documents)
     return Built(
-        application=fresh(application), principal=actor, decider=staff(authority),
+        application=fresh(application),
+        principal=actor,
+        decider=staff(authority),
         members=[shibei_school, laoshan_school],
         consenters={world.shibei.pk: staff(world.shibei), world.laoshan.pk: staff(world.laoshan)},
     )
@@ -148,10 +197,14 @@ def submit(built: Built) -> Application:
 
 def give_all_consents(built: Built) -> Application:
     for consent in Consent.objects.filter(application=built.application).select_related(
-            "authority"):
-        consent_record(consent=consent, given=True, reason="",
-                       actor=built.consenters.get(consent.authority_id)
-                       or staff(consent.authority))
+        "authority"
+    ):
+        consent_record(
+            consent=consent,
+            given=True,
+            reason="",
+            actor=built.consenters.get(consent.authority_id) or staff(consent.authority),
+        )
     return built.refresh()
 
 
@@ -166,50 +219,81 @@ def founding_ready(world, **kwargs) -> Built:
 
 # --- admission (policy L-3, L-4) ---------------------------------------------------------------
 
+
 def criteria(n: int = 2) -> list[AdmissionCriterion]:
     """The city-wide admission evaluation checklist (准入评估), made once."""
     existing = list(AdmissionCriterion.objects.filter(group__isnull=True, active=True))
     if existing:
         return existing
     names = ["办学理念契合度", "师资互补性", "地理位置与交通", "家长与社会认可"]
-    return [AdmissionCriterion.objects.create(name=names[i], max_score=10, order=i)
-            for i in range(n)]
+    return [
+        AdmissionCriterion.objects.create(name=names[i], max_score=10, order=i) for i in range(n)
+    ]
 
 
 def evaluate(built: Built, recommendation: str = "admit") -> Application:
     """Score every active checklist item and recommend (准入评估, policy L-3)."""
     criteria()
-    scores = {c.pk: (min(8, c.max_score), "符合")
-              for c in AdmissionCriterion.objects.filter(active=True)}
-    admission_evaluation_record(application=built.refresh(), scores=scores,
-                                recommendation=recommendation, note="评估良好",
-                                actor=built.principal)
+    scores = {
+        c.pk: (min(8, c.max_score), "符合") for c in AdmissionCriterion.objects.filter(active=True)
+    }
+    admission_evaluation_record(
+        application=built.refresh(),
+        scores=scores,
+        recommendation=recommendation,
+        note="评估良好",
+        actor=built.principal,
+    )
     return built.refresh()
 
 
-def admission_draft(world, *, candidate: School | None = None, same_authority: bool = False,
-                    mode: str = Application.AdmissionMode.OWN_CHOICE,
-                    start_on: datetime.date = START_ON, evaluated: bool = True,
-                    agreement: bool = True) -> Built:
+def admission_draft(
+    world,
+    *,
+    candidate: School | None = None,
+    same_authority: bool = False,
+    mode: str = Application.AdmissionMode.OWN_CHOICE,
+    start_on: datetime.date = START_ON,
+    evaluated: bool = True,
+    agreement: bool = True,
+) -> Built:
     """The core principal of world.group applies to admit a new (weak, junior) school from 崂山
     (its authority must consent) or, with `same_authority`, from 市南 (no consent needed)."""
     n = next(_seq)
     if candidate is None:
         candidate = SchoolFactory(
-            name=f"拟吸纳学校{n}", authority=world.shinan if same_authority else world.laoshan,
-            stage=School.Stage.JUNIOR, is_weak=True, weak_rated_year=2022)
+            name=f"拟吸纳学校{n}",
+            authority=world.shinan if same_authority else world.laoshan,
+            stage=School.Stage.JUNIOR,
+            is_weak=True,
+            weak_rated_year=2022,
+        )
     actor = world.users["principal"]
     give_emails(actor)
-    application = application_create(kind=Application.Kind.ADMISSION, actor=actor,
-                                     group=world.group, admission_mode=mode, start_on=start_on,
-                                     description="测试用吸纳申请")
-    proposed_member_set(application=application, school=candidate, relation_type="T-2",
-                        relation_subtype="T-2a", actor=actor)
+    application = application_create(
+        kind=Application.Kind.ADMISSION,
+        actor=actor,
+        group=world.group,
+        admission_mode=mode,
+        start_on=start_on,
+        description="测试用吸纳申请",
+    )
+    proposed_member_set(
+        application=application,
+        school=candidate,
+        relation_type="T-2",
+        relation_subtype="T-2a",
+        actor=actor,
+    )
     if agreement:
         upload(application, actor, "agreement")
-    built = Built(application=fresh(application), principal=actor,
-                  decider=staff(world.shinan), members=[candidate],
-                  consenters={candidate.authority_id: staff(candidate.authority)})
+    built = Built(
+        application=fresh(application),
+        principal=actor,
+        decider=staff(world.shinan),
+        members=[candidate],
+        consenters={candidate.authority_id: staff(candidate.authority)},
+    )
     if evaluated:
         evaluate(built)
     return built
@@ -225,23 +309,38 @@ def admission_ready(world, **kwargs) -> Built:
 
 # --- exit (policy L-5) -------------------------------------------------------------------------
 
-def exit_draft(world, *, membership: Membership | None = None,
-               start_on: datetime.date = START_ON) -> Built:
+
+def exit_draft(
+    world, *, membership: Membership | None = None, start_on: datetime.date = START_ON
+) -> Built:
     """The member principal of world.member_school applies to leave world.group."""
     membership = membership or world.membership
     actor = principal(membership.school, User.Role.MEMBER_PRINCIPAL)
-    application = application_create(kind=Application.Kind.EXIT, actor=actor,
-                                     membership=membership, start_on=start_on,
-                                     reason="办学质量提升，拟牵头组建新集团")
-    return Built(application=fresh(application), principal=actor,
-                 decider=staff(membership.group.authority), members=[membership.school])
+    application = application_create(
+        kind=Application.Kind.EXIT,
+        actor=actor,
+        membership=membership,
+        start_on=start_on,
+        reason="办学质量提升，拟牵头组建新集团",
+    )
+    return Built(
+        application=fresh(application),
+        principal=actor,
+        decider=staff(membership.group.authority),
+        members=[membership.school],
+    )
 
 
 def give_opinion(world, built: Built, supports: bool = True) -> Application:
     core_principal = principal(built.application.group.core_school)
     app = built.refresh()
-    exit_opinion_record(application=app, supports=supports, opinion="同意该校退出",
-                        actor=core_principal, expected_version=app.version)
+    exit_opinion_record(
+        application=app,
+        supports=supports,
+        opinion="同意该校退出",
+        actor=core_principal,
+        expected_version=app.version,
+    )
     return built.refresh()
 
 

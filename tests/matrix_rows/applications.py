@@ -22,21 +22,30 @@ def _application(world, which):
     if which == "own":
         candidate = SchoolFactory(authority=world.shibei)
         app = Application.objects.create(
-            kind=Application.Kind.ADMISSION, status=Application.Status.AWAITING_CONSENTS,
-            applicant_school=world.core, group=world.group, deciding_authority=world.shinan,
-            admission_mode="own_choice", start_on=datetime.date(2025, 9, 1),
-            created_by=world.users["principal"])
+            kind=Application.Kind.ADMISSION,
+            status=Application.Status.AWAITING_CONSENTS,
+            applicant_school=world.core,
+            group=world.group,
+            deciding_authority=world.shinan,
+            admission_mode="own_choice",
+            start_on=datetime.date(2025, 9, 1),
+            created_by=world.users["principal"],
+        )
         consent = Consent.objects.create(application=app, authority=world.shibei)
     else:
         other_principal = UserFactory(role=User.Role.CORE_PRINCIPAL, school=world.other_core)
         candidate = SchoolFactory(authority=world.laoshan)
         app = Application.objects.create(
-            kind=Application.Kind.ADMISSION, applicant_school=world.other_core,
-            group=world.other_group, deciding_authority=world.laoshan,
-            created_by=other_principal)
+            kind=Application.Kind.ADMISSION,
+            applicant_school=world.other_core,
+            group=world.other_group,
+            deciding_authority=world.laoshan,
+            created_by=other_principal,
+        )
         consent = Consent.objects.create(application=app, authority=world.shibei)
-    member = ProposedMember.objects.create(application=app, school=candidate,
-                                           relation_type="T-2", relation_subtype="T-2a")
+    member = ProposedMember.objects.create(
+        application=app, school=candidate, relation_type="T-2", relation_subtype="T-2a"
+    )
     cache[which] = (app, consent, member)
     return cache[which]
 
@@ -64,8 +73,9 @@ def group_args(world, which):
 
 
 def membership_args(world, which):
-    membership = world.membership if which == "own" else \
-        world.other_group.memberships.get(role="member")
+    membership = (
+        world.membership if which == "own" else world.other_group.memberships.get(role="member")
+    )
     return {"membership_id": membership.pk}
 
 
@@ -74,41 +84,63 @@ def row(**statuses):
 
 
 ALL_OK = row(anon=302, city=200, district=200, principal=200, member=200, auditor=200, admin=200)
-PRINCIPALS_ONLY = row(anon=302, city=403, district=403, principal=200, member=200, auditor=403,
-                      admin=403)
-DETAIL_OWN = row(anon=302, city=200, district=200, principal=200, member=404, auditor=200,
-                 admin=200)
-DETAIL_OTHER = row(anon=302, city=200, district=404, principal=404, member=404, auditor=200,
-                   admin=200)
+PRINCIPALS_ONLY = row(
+    anon=302, city=403, district=403, principal=200, member=200, auditor=403, admin=403
+)
+DETAIL_OWN = row(
+    anon=302, city=200, district=200, principal=200, member=404, auditor=200, admin=200
+)
+DETAIL_OTHER = row(
+    anon=302, city=200, district=404, principal=404, member=404, auditor=200, admin=200
+)
 # Applicant-only actions on the own application: the core principal is let through to the
 # service (302 back with its message: the application is not editable in this state).
-APPLICANT_OWN = row(anon=302, city=403, district=403, principal=302, member=404, auditor=403,
-                    admin=403)
-ACT_OTHER = row(anon=302, city=403, district=404, principal=404, member=404, auditor=403,
-                admin=403)
-CONSENT_OWN = row(anon=302, city=403, district=403, principal=403, member=404, auditor=403,
-                  admin=403)
-OPINION_OWN = row(anon=302, city=403, district=403, principal=302, member=404, auditor=403,
-                  admin=403)
-DECIDE_OWN = row(anon=302, city=403, district=302, principal=403, member=404, auditor=403,
-                 admin=403)
+APPLICANT_OWN = row(
+    anon=302, city=403, district=403, principal=302, member=404, auditor=403, admin=403
+)
+ACT_OTHER = row(anon=302, city=403, district=404, principal=404, member=404, auditor=403, admin=403)
+CONSENT_OWN = row(
+    anon=302, city=403, district=403, principal=403, member=404, auditor=403, admin=403
+)
+OPINION_OWN = row(
+    anon=302, city=403, district=403, principal=302, member=404, auditor=403, admin=403
+)
+DECIDE_OWN = row(
+    anon=302, city=403, district=302, principal=403, member=404, auditor=403, admin=403
+)
 
 ROWS = [
     ("applications:inbox", None, "get", ALL_OK, no_args),
     ("applications:list", None, "get", ALL_OK, no_args),
     ("applications:new-founding", None, "get", PRINCIPALS_ONLY, no_args),
-    ("applications:new-admission", "own", "get",
-     row(anon=302, city=403, district=403, principal=200, member=403, auditor=403, admin=403),
-     group_args),
-    ("applications:new-admission", "other", "get",
-     row(anon=302, city=403, district=404, principal=404, member=404, auditor=403, admin=403),
-     group_args),
-    ("applications:new-exit", "own", "get",
-     row(anon=302, city=404, district=404, principal=404, member=200, auditor=404, admin=404),
-     membership_args),
-    ("applications:new-exit", "other", "get",
-     row(anon=302, city=404, district=404, principal=404, member=404, auditor=404, admin=404),
-     membership_args),
+    (
+        "applications:new-admission",
+        "own",
+        "get",
+        row(anon=302, city=403, district=403, principal=200, member=403, auditor=403, admin=403),
+        group_args,
+    ),
+    (
+        "applications:new-admission",
+        "other",
+        "get",
+        row(anon=302, city=403, district=404, principal=404, member=404, auditor=403, admin=403),
+        group_args,
+    ),
+    (
+        "applications:new-exit",
+        "own",
+        "get",
+        row(anon=302, city=404, district=404, principal=404, member=200, auditor=404, admin=404),
+        membership_args,
+    ),
+    (
+        "applications:new-exit",
+        "other",
+        "get",
+        row(anon=302, city=404, district=404, principal=404, member=404, auditor=404, admin=404),
+        membership_args,
+    ),
     ("applications:notifications-read", None, "post", dict.fromkeys(ROLES, 302), no_args),
     ("applications:detail", "own", "get", DETAIL_OWN, app_id),
     ("applications:detail", "other", "get", DETAIL_OTHER, app_id),
@@ -121,9 +153,7 @@ ROWS = [
     ("applications:member-remove", "own", "post", APPLICANT_OWN, member_ids),
     ("applications:member-remove", "other", "post", ACT_OTHER, member_ids),
 ] + [
-    (f"applications:{name}", which, "post", APPLICANT_OWN if which == "own" else ACT_OTHER,
-     app_id)
-    for name in ("edit", "member-add", "partner-add", "upload", "evaluation", "submit",
-                 "withdraw")
+    (f"applications:{name}", which, "post", APPLICANT_OWN if which == "own" else ACT_OTHER, app_id)
+    for name in ("edit", "member-add", "partner-add", "upload", "evaluation", "submit", "withdraw")
     for which in ("own", "other")
 ]

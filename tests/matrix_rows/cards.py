@@ -11,17 +11,52 @@ from django.utils import timezone
 from groups.cards.models import Card
 from tests.factories import MembershipFactory, SchoolFactory
 
-SEE_OWN = {"anon": 302, "city": 200, "district": 200, "principal": 200, "member": 200,
-           "auditor": 200, "admin": 200}
-SEE_OTHER = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
-             "auditor": 200, "admin": 200}
+SEE_OWN = {
+    "anon": 302,
+    "city": 200,
+    "district": 200,
+    "principal": 200,
+    "member": 200,
+    "auditor": 200,
+    "admin": 200,
+}
+SEE_OTHER = {
+    "anon": 302,
+    "city": 200,
+    "district": 404,
+    "principal": 404,
+    "member": 404,
+    "auditor": 200,
+    "admin": 200,
+}
 SEE_SIBLING = SEE_OWN | {"member": 404}
-BUREAU_ACTS = {"anon": 302, "city": 403, "district": 200, "principal": 403, "member": 403,
-               "auditor": 403, "admin": 403}
-BUREAU_OTHER = {"anon": 302, "city": 403, "district": 404, "principal": 404, "member": 404,
-                "auditor": 403, "admin": 403}
-MEMBER_RESPONDS = {"anon": 302, "city": 403, "district": 403, "principal": 403, "member": 200,
-                   "auditor": 403, "admin": 403}
+BUREAU_ACTS = {
+    "anon": 302,
+    "city": 403,
+    "district": 200,
+    "principal": 403,
+    "member": 403,
+    "auditor": 403,
+    "admin": 403,
+}
+BUREAU_OTHER = {
+    "anon": 302,
+    "city": 403,
+    "district": 404,
+    "principal": 404,
+    "member": 404,
+    "auditor": 403,
+    "admin": 403,
+}
+MEMBER_RESPONDS = {
+    "anon": 302,
+    "city": 403,
+    "district": 403,
+    "principal": 403,
+    "member": 200,
+    "auditor": 403,
+    "admin": 403,
+}
 SIBLING_RESPONDS = MEMBER_RESPONDS | {"member": 404}
 # Uploads (policy L-6): the issuing bureau adds evidence, the warned member's principal adds
 # rectification material; an empty POST gives the page back with the form's error (200). A state
@@ -44,9 +79,14 @@ def _card(status: str, closed: bool = False):
     def build(world, which):
         membership = _membership(world, which)
         card = Card.objects.create(
-            membership=membership, group=membership.group, level=Card.Level.YELLOW,
-            status=status, ground=Card.Ground.AGREEMENT, description="未履行协议",
-            deadline="2099-01-01", issued_by=world.users["district"],
+            membership=membership,
+            group=membership.group,
+            level=Card.Level.YELLOW,
+            status=status,
+            ground=Card.Ground.AGREEMENT,
+            description="未履行协议",
+            deadline="2099-01-01",
+            issued_by=world.users["district"],
             closed_at=timezone.now() if closed else None,
         )
         return {"card_id": card.pk}

@@ -9,12 +9,26 @@ import datetime
 
 ROLES = ["anon", "city", "district", "principal", "member", "auditor", "admin"]
 ALL_OK = dict.fromkeys(ROLES, 200) | {"anon": 302}
-OTHER_READ = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
-              "auditor": 200, "admin": 200}
+OTHER_READ = {
+    "anon": 302,
+    "city": 200,
+    "district": 404,
+    "principal": 404,
+    "member": 404,
+    "auditor": 200,
+    "admin": 200,
+}
 # Only the core principal and the 市南 bureau (the group's authority) may upload; the city sees
 # a 市南 group but does not manage its charter; auditors change nothing.
-UPLOAD_OWN = {"anon": 302, "city": 403, "district": 200, "principal": 200, "member": 403,
-              "auditor": 403, "admin": 403}
+UPLOAD_OWN = {
+    "anon": 302,
+    "city": 403,
+    "district": 200,
+    "principal": 200,
+    "member": 403,
+    "auditor": 403,
+    "admin": 403,
+}
 UPLOAD_OTHER = OTHER_READ | {"city": 403, "auditor": 403, "admin": 403}
 # The founding application of the world's core school: its applicant (principal), its deciding
 # authority (district) and the city see it; the member school's principal does not.
@@ -43,8 +57,12 @@ def group_document_kwargs(world, which):
 
     group = _group(world, which)
     document = GroupDocument.objects.create(
-        group=group, kind=GroupDocument.Kind.CHARTER, version=1, title="章程",
-        adopted_on=datetime.date(2020, 1, 1), original_name="章程.pdf",
+        group=group,
+        kind=GroupDocument.Kind.CHARTER,
+        version=1,
+        title="章程",
+        adopted_on=datetime.date(2020, 1, 1),
+        original_name="章程.pdf",
         file=_stored(f"documents/{group.pk}/charter/matrix.pdf"),
     )
     return {"document_id": document.pk}
@@ -54,8 +72,13 @@ def _attachment(world, **owner):
     from qingdao_groups.models import Attachment
 
     return Attachment.objects.create(
-        **owner, kind=Attachment.Kind.EVIDENCE, file=_stored("attachments/2026/01/matrix.pdf"),
-        original_name="证明.pdf", content_type="application/pdf", size=15, sha256="0" * 64,
+        **owner,
+        kind=Attachment.Kind.EVIDENCE,
+        file=_stored("attachments/2026/01/matrix.pdf"),
+        original_name="证明.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256="0" * 64,
         uploaded_by=world.users["admin"],
     )
 
@@ -66,8 +89,11 @@ def application_attachment_kwargs(world, which):
     core = world.core if which == "own" else world.other_core
     authority = world.shinan if which == "own" else world.laoshan
     application = Application.objects.create(
-        kind=Application.Kind.FOUNDING, applicant_school=core, deciding_authority=authority,
-        created_by=world.users["admin"], proposed_name="拟成立集团",
+        kind=Application.Kind.FOUNDING,
+        applicant_school=core,
+        deciding_authority=authority,
+        created_by=world.users["admin"],
+        proposed_name="拟成立集团",
     )
     return {"attachment_id": _attachment(world, owner=application).pk}
 
@@ -79,8 +105,12 @@ def card_attachment_kwargs(world, which):
     group = _group(world, which)
     membership = Membership.objects.get(group=group, role=Membership.Role.MEMBER)
     card = Card.objects.create(
-        membership=membership, group=group, level=Card.Level.YELLOW,
-        status=Card.Status.YELLOW_ISSUED, ground=Card.Ground.AGREEMENT, description="未履行协议",
+        membership=membership,
+        group=group,
+        level=Card.Level.YELLOW,
+        status=Card.Status.YELLOW_ISSUED,
+        ground=Card.Ground.AGREEMENT,
+        description="未履行协议",
         issued_by=world.users["admin"],
     )
     return {"attachment_id": _attachment(world, owner=card).pk}
@@ -90,8 +120,11 @@ def filing_attachment_kwargs(world, which):
     from groups.filings.models import Filing
 
     filing = Filing.objects.create(
-        authority=world.shinan if which == "own" else world.laoshan, kind=Filing.Kind.POLICY,
-        title="配套政策", filed_on=datetime.date(2025, 1, 1), filed_by=world.users["admin"],
+        authority=world.shinan if which == "own" else world.laoshan,
+        kind=Filing.Kind.POLICY,
+        title="配套政策",
+        filed_on=datetime.date(2025, 1, 1),
+        filed_by=world.users["admin"],
     )
     return {"attachment_id": _attachment(world, owner=filing).pk}
 
@@ -105,8 +138,7 @@ ROWS = [
     ("documents:compare", "other", "get", OTHER_READ, group_kwargs),
     ("documents:group-document-download", "own", "get", ALL_OK, group_document_kwargs),
     ("documents:group-document-download", "other", "get", OTHER_READ, group_document_kwargs),
-    ("attachments:download", "own", "get", APPLICATION_OWN,
-     application_attachment_kwargs),
+    ("attachments:download", "own", "get", APPLICATION_OWN, application_attachment_kwargs),
     ("attachments:download", "other", "get", OTHER_READ, application_attachment_kwargs),
     # Cards are seen by everyone who sees the group, the warned member included.
     ("attachments:download", "own", "get", ALL_OK, card_attachment_kwargs),

@@ -5,27 +5,68 @@ the `principal` user files it); "other" plans are a 崂山 school's that no acti
 
 from groups.enrollment.models import EnrollmentPlan
 
-ALL_OK = {"anon": 302, "city": 200, "district": 200, "principal": 200, "member": 200,
-          "auditor": 200, "admin": 200}
-OTHER_READ = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
-              "auditor": 200, "admin": 200}
+ALL_OK = {
+    "anon": 302,
+    "city": 200,
+    "district": 200,
+    "principal": 200,
+    "member": 200,
+    "auditor": 200,
+    "admin": 200,
+}
+OTHER_READ = {
+    "anon": 302,
+    "city": 200,
+    "district": 404,
+    "principal": 404,
+    "member": 404,
+    "auditor": 200,
+    "admin": 200,
+}
 # Principals (core or member) file for their own school; nobody else does.
-FILE = {"anon": 302, "city": 403, "district": 403, "principal": 200, "member": 200,
-        "auditor": 403, "admin": 403}
+FILE = {
+    "anon": 302,
+    "city": 403,
+    "district": 403,
+    "principal": 200,
+    "member": 200,
+    "auditor": 403,
+    "admin": 403,
+}
 # Only the school's own authority sets or returns the plan.
-DECIDE_OWN = {"anon": 302, "city": 403, "district": 200, "principal": 403, "member": 403,
-              "auditor": 403, "admin": 403}
+DECIDE_OWN = {
+    "anon": 302,
+    "city": 403,
+    "district": 200,
+    "principal": 403,
+    "member": 403,
+    "auditor": 403,
+    "admin": 403,
+}
 DECIDE_OTHER = DECIDE_OWN | {"district": 404, "principal": 404, "member": 404}
-REFILE_OWN = {"anon": 302, "city": 403, "district": 403, "principal": 200, "member": 403,
-              "auditor": 403, "admin": 403}
+REFILE_OWN = {
+    "anon": 302,
+    "city": 403,
+    "district": 403,
+    "principal": 200,
+    "member": 403,
+    "auditor": 403,
+    "admin": 403,
+}
 REFILE_OTHER = REFILE_OWN | {"district": 404, "principal": 404, "member": 404}
 
 
 def _plan(world, which: str, status: str = EnrollmentPlan.Status.FILED) -> dict:
     school = world.core if which == "own" else world.other_school
     plan = EnrollmentPlan.objects.create(
-        school=school, year=2026, places=200, classes=5, catchment="测试片区",
-        method=EnrollmentPlan.Method.CATCHMENT, status=status, filed_by=world.users["principal"],
+        school=school,
+        year=2026,
+        places=200,
+        classes=5,
+        catchment="测试片区",
+        method=EnrollmentPlan.Method.CATCHMENT,
+        status=status,
+        filed_by=world.users["principal"],
         remarks="请核对人数" if status == EnrollmentPlan.Status.RETURNED else "",
     )
     return {"plan_id": plan.pk}

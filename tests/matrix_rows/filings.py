@@ -8,20 +8,55 @@ from groups.filings.models import Filing
 from members.models import User
 from tests.factories import UserFactory
 
-ALL_OK = {"anon": 302, "city": 200, "district": 200, "principal": 200, "member": 200,
-          "auditor": 200, "admin": 200}
-OTHER_READ = {"anon": 302, "city": 200, "district": 404, "principal": 404, "member": 404,
-              "auditor": 200, "admin": 200}
+ALL_OK = {
+    "anon": 302,
+    "city": 200,
+    "district": 200,
+    "principal": 200,
+    "member": 200,
+    "auditor": 200,
+    "admin": 200,
+}
+OTHER_READ = {
+    "anon": 302,
+    "city": 200,
+    "district": 404,
+    "principal": 404,
+    "member": 404,
+    "auditor": 200,
+    "admin": 200,
+}
 # Principals see no filings at all: filings are between the bureaus.
 OWN_READ = OTHER_READ | {"district": 200}
 # Only district offices file (D-1, D-2); only city staff handle; only the filing district refiles.
-CREATE = {"anon": 302, "city": 403, "district": 200, "principal": 403, "member": 403,
-          "auditor": 403, "admin": 403}
-HANDLE_OWN = {"anon": 302, "city": 200, "district": 403, "principal": 404, "member": 404,
-              "auditor": 403, "admin": 403}
+CREATE = {
+    "anon": 302,
+    "city": 403,
+    "district": 200,
+    "principal": 403,
+    "member": 403,
+    "auditor": 403,
+    "admin": 403,
+}
+HANDLE_OWN = {
+    "anon": 302,
+    "city": 200,
+    "district": 403,
+    "principal": 404,
+    "member": 404,
+    "auditor": 403,
+    "admin": 403,
+}
 HANDLE_OTHER = HANDLE_OWN | {"district": 404}
-REFILE_OWN = {"anon": 302, "city": 403, "district": 200, "principal": 404, "member": 404,
-              "auditor": 403, "admin": 403}
+REFILE_OWN = {
+    "anon": 302,
+    "city": 403,
+    "district": 200,
+    "principal": 404,
+    "member": 404,
+    "auditor": 403,
+    "admin": 403,
+}
 REFILE_OTHER = REFILE_OWN | {"district": 404}
 # The filing district's staff attach documents while the filing is filed or returned; an empty
 # POST gives the page back with the form's error (200); an acknowledged filing redirects with a
@@ -38,9 +73,13 @@ def _filing(world, which: str, status: str = Filing.Status.FILED) -> dict:
         authority = world.laoshan
         filer = UserFactory(role=User.Role.DISTRICT_STAFF, authority=authority)
     filing = Filing.objects.create(
-        authority=authority, kind=Filing.Kind.PROJECT, title="测试改革项目",
-        project_starts_on=datetime.date(2030, 1, 1), filed_on=datetime.date(2025, 3, 1),
-        status=status, filed_by=filer,
+        authority=authority,
+        kind=Filing.Kind.PROJECT,
+        title="测试改革项目",
+        project_starts_on=datetime.date(2030, 1, 1),
+        filed_on=datetime.date(2025, 3, 1),
+        status=status,
+        filed_by=filer,
         remarks="请补充实施方案" if status == Filing.Status.RETURNED else "",
     )
     return {"filing_id": filing.pk}

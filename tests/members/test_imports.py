@@ -30,9 +30,15 @@ HistoricalSchool = School.history.model
 
 def a_row(authority, **overrides):
     row = {
-        "学校名称": "青岛市市南区导入小学", "学校标识码": "3702990001",
-        "主管教育行政部门": authority.name, "所在区（市）": "市南区", "学段": "小学",
-        "办学性质": "公办", "薄弱学校": "否", "薄弱学校认定年份": "", "独立法人": "是",
+        "学校名称": "青岛市市南区导入小学",
+        "学校标识码": "3702990001",
+        "主管教育行政部门": authority.name,
+        "所在区（市）": "市南区",
+        "学段": "小学",
+        "办学性质": "公办",
+        "薄弱学校": "否",
+        "薄弱学校认定年份": "",
+        "独立法人": "是",
         "校长": "张三",
     }
     if "区市" in overrides:  # a keyword cannot hold full-width brackets
@@ -92,9 +98,18 @@ def test_valid_xlsx_import_creates_schools_with_history_user(
     rows = [
         a_row(world.shinan),
         # stored values work as well as labels; 黄岛区 is short for 黄岛区（西海岸新区）
-        a_row(world.city, 学校名称="青岛市直属导入高中", 学校标识码="3702990002",
-              区市="黄岛区", 学段="senior", 办学性质="民办", 薄弱学校="是",
-              薄弱学校认定年份=2019, 独立法人="否", 校长=""),
+        a_row(
+            world.city,
+            学校名称="青岛市直属导入高中",
+            学校标识码="3702990002",
+            区市="黄岛区",
+            学段="senior",
+            办学性质="民办",
+            薄弱学校="是",
+            薄弱学校认定年份=2019,
+            独立法人="否",
+            校长="",
+        ),
     ]
     with django_capture_on_commit_callbacks(execute=True):
         preview, response = import_through_pages(client, xlsx_bytes(rows))
@@ -105,12 +120,17 @@ def test_valid_xlsx_import_creates_schools_with_history_user(
 
     primary = School.objects.get(code="3702990001")
     assert (primary.name, primary.authority, primary.district, primary.stage, primary.nature) == (
-        "青岛市市南区导入小学", world.shinan, District.SHINAN, School.Stage.PRIMARY,
+        "青岛市市南区导入小学",
+        world.shinan,
+        District.SHINAN,
+        School.Stage.PRIMARY,
         School.Nature.PUBLIC,
     )
     senior = School.objects.get(code="3702990002")
     assert (senior.district, senior.stage, senior.nature) == (
-        District.HUANGDAO, School.Stage.SENIOR, School.Nature.PRIVATE,
+        District.HUANGDAO,
+        School.Stage.SENIOR,
+        School.Nature.PRIVATE,
     )
     assert (senior.is_weak, senior.weak_rated_year, senior.is_legal_entity) == (True, 2019, False)
     history = HistoricalSchool.objects.filter(code__in=["3702990001", "3702990002"])
@@ -127,8 +147,9 @@ def test_existing_code_updates_that_school_and_records_the_user(world, login):
     city_user = world.users["city"]
     client = login(city_user)
     school = world.member_school
-    row = a_row(world.shibei, 学校名称=school.name, 学校标识码=school.code,
-                区市="市北区", 校长="李四新")
+    row = a_row(
+        world.shibei, 学校名称=school.name, 学校标识码=school.code, 区市="市北区", 校长="李四新"
+    )
     preview, response = import_through_pages(client, xlsx_bytes([row]))
     plan = preview.context["preview"]
     assert [p.code for p in plan.updates] == [school.code]
@@ -157,8 +178,9 @@ def test_csv_in_utf8_bom_and_gb18030(world, encoding):
 
 
 def test_header_under_a_title_row_keeps_spreadsheet_row_numbers(world):
-    content = xlsx_bytes([a_row(world.shinan, 学校标识码="12345")],
-                         above=[["2025年青岛市学校名单"], []])
+    content = xlsx_bytes(
+        [a_row(world.shinan, 学校标识码="12345")], above=[["2025年青岛市学校名单"], []]
+    )
     preview = school_import_preview(user=world.users["city"], uploaded_file=upload(content))
     assert [(e.row, e.column) for e in preview.errors] == [(4, "学校标识码")]
 
@@ -169,13 +191,15 @@ def test_header_under_a_title_row_keeps_spreadsheet_row_numbers(world):
 def test_bad_rows_show_row_level_chinese_errors_and_write_nothing(world, login, settings):
     client = login(world.users["city"])
     rows = [
-        a_row(world.shinan),                                                    # row 2: fine
-        a_row(world.shinan, 学校名称="坏标识码学校", 学校标识码="37029X"),       # row 3
-        a_row(world.shinan, 学校名称="未知区学校", 学校标识码="3702990003",
-              区市="浦东新区"),                                          # row 4
-        a_row(world.shinan, 学校名称="薄弱无年份学校", 学校标识码="3702990004",
-              薄弱学校="是"),                                                   # row 5
-        a_row(world.shinan, 学校名称="重复标识码学校"),                          # row 6
+        a_row(world.shinan),  # row 2: fine
+        a_row(world.shinan, 学校名称="坏标识码学校", 学校标识码="37029X"),  # row 3
+        a_row(
+            world.shinan, 学校名称="未知区学校", 学校标识码="3702990003", 区市="浦东新区"
+        ),  # row 4
+        a_row(
+            world.shinan, 学校名称="薄弱无年份学校", 学校标识码="3702990004", 薄弱学校="是"
+        ),  # row 5
+        a_row(world.shinan, 学校名称="重复标识码学校"),  # row 6
     ]
     before = counts()
     response = client.post(IMPORT_URL, {"file": upload(xlsx_bytes(rows))})
@@ -183,15 +207,23 @@ def test_bad_rows_show_row_level_chinese_errors_and_write_nothing(world, login, 
     assert response.context["confirm_form"] is None
     errors = {(e.row, e.column): e.message for e in response.context["preview"].errors}
     assert set(errors) == {
-        (3, "学校标识码"), (4, "所在区（市）"), (5, "薄弱学校认定年份"), (6, "学校标识码"),
+        (3, "学校标识码"),
+        (4, "所在区（市）"),
+        (5, "薄弱学校认定年份"),
+        (6, "学校标识码"),
     }
     assert errors[(3, "学校标识码")] == "学校标识码应为10位数字，您输入的是“37029X”。"
     assert errors[(4, "所在区（市）")].startswith("“浦东新区”不是有效的选项")
     assert errors[(5, "薄弱学校认定年份")] == "薄弱学校须填写认定年份。"
     assert errors[(6, "学校标识码")] == "与第2行的学校标识码重复。"
     page = response.content.decode()
-    for text in ("学校标识码应为10位数字", "浦东新区", "薄弱学校须填写认定年份",
-                 "与第2行的学校标识码重复", "未导入任何数据"):
+    for text in (
+        "学校标识码应为10位数字",
+        "浦东新区",
+        "薄弱学校须填写认定年份",
+        "与第2行的学校标识码重复",
+        "未导入任何数据",
+    ):
         assert text in page
     assert 'data-testid="import-confirm"' not in page
     assert counts() == before
@@ -223,8 +255,9 @@ def test_commit_revalidates_and_writes_nothing_when_a_row_fails_now(world):
 
 def test_commit_refuses_when_the_data_changed_since_the_preview(world):
     user = world.users["city"]
-    preview = school_import_preview(user=user,
-                                    uploaded_file=upload(xlsx_bytes([a_row(world.shinan)])))
+    preview = school_import_preview(
+        user=user, uploaded_file=upload(xlsx_bytes([a_row(world.shinan)]))
+    )
     SchoolFactory(code="3702990001", name="别人刚登记的学校", authority=world.shinan)
     before = counts()
     with pytest.raises(ImportRejected) as caught:
@@ -239,8 +272,9 @@ def test_commit_refuses_when_the_data_changed_since_the_preview(world):
 
 def test_token_is_bound_to_its_user_and_used_once(world, django_capture_on_commit_callbacks):
     city, admin = world.users["city"], world.users["admin"]
-    preview = school_import_preview(user=city,
-                                    uploaded_file=upload(xlsx_bytes([a_row(world.shinan)])))
+    preview = school_import_preview(
+        user=city, uploaded_file=upload(xlsx_bytes([a_row(world.shinan)]))
+    )
     with pytest.raises(ImportRefused):
         school_import_commit(user=admin, preview_token=preview.token)
     with pytest.raises(ImportRefused):
@@ -259,14 +293,22 @@ def test_token_is_bound_to_its_user_and_used_once(world, django_capture_on_commi
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_reimporting_an_export_changes_nothing(world, fmt):
     user = world.users["city"]
-    SchoolFactory(name="=HYPERLINK(\"http://x\")", authority=world.laoshan,
-                  district=District.LAOSHAN, is_weak=True, weak_rated_year=2018,
-                  is_legal_entity=False, principal_name="", stage=School.Stage.TWELVE_YEAR,
-                  nature=School.Nature.PRIVATE)
+    SchoolFactory(
+        name='=HYPERLINK("http://x")',
+        authority=world.laoshan,
+        district=District.LAOSHAN,
+        is_weak=True,
+        weak_rated_year=2018,
+        is_legal_entity=False,
+        principal_name="",
+        stage=School.Stage.TWELVE_YEAR,
+        nature=School.Nature.PRIVATE,
+    )
     SchoolFactory(name="西海岸新区学校", authority=world.city, district=District.HUANGDAO)
     exported = school_export(user=user, fmt=fmt)
-    preview = school_import_preview(user=user,
-                                    uploaded_file=upload(exported.content, exported.filename))
+    preview = school_import_preview(
+        user=user, uploaded_file=upload(exported.content, exported.filename)
+    )
     assert preview.errors == []
     assert (len(preview.creates), len(preview.updates)) == (0, 0)
     assert len(preview.unchanged) == School.objects.count()
@@ -294,10 +336,10 @@ def test_district_cannot_create_or_update_under_another_authority(world, login):
     other = world.other_school  # 崂山, not visible to 市南
     rows = [
         a_row(world.shinan),  # would be fine on its own
-        a_row(world.laoshan, 学校名称="崂山新学校", 学校标识码="3702990009",
-              区市="崂山区"),
-        a_row(world.laoshan, 学校名称=other.name + "（改名）", 学校标识码=other.code,
-              区市="崂山区"),
+        a_row(world.laoshan, 学校名称="崂山新学校", 学校标识码="3702990009", 区市="崂山区"),
+        a_row(
+            world.laoshan, 学校名称=other.name + "（改名）", 学校标识码=other.code, 区市="崂山区"
+        ),
         a_row(world.city, 学校名称=city_run.name, 学校标识码=city_run.code, 校长="新校长"),
     ]
     before = counts()
@@ -352,16 +394,35 @@ def not_a_workbook_zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("name", "make", "message"), [
-    ("schools.xlsx", lambda: b"MZ\x90\x00\x03\x00\x00\x00" + os.urandom(4096), "无法识别该文件"),
-    ("schools.csv", lambda: os.urandom(4096), "无法识别该文件"),
-    ("schools.xlsx", zip_bomb, "解压后过大"),
-    ("schools.xlsx", not_a_workbook_zip, "不是有效的 Excel（.xlsx）工作簿"),
-    ("schools.xlsx", lambda: b"PK\x03\x04" + os.urandom(2048), "不是有效的 Excel（.xlsx）工作簿"),
-    ("schools.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "旧版 Excel"),
-    ("schools.csv", lambda: "随便写的一段文字\n没有表头".encode(), "没有找到表头行"),
-], ids=["renamed-exe", "random-binary", "zip-bomb", "docx-like-zip", "broken-zip", "xls",
-        "text-without-header"])
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        (
+            "schools.xlsx",
+            lambda: b"MZ\x90\x00\x03\x00\x00\x00" + os.urandom(4096),
+            "无法识别该文件",
+        ),
+        ("schools.csv", lambda: os.urandom(4096), "无法识别该文件"),
+        ("schools.xlsx", zip_bomb, "解压后过大"),
+        ("schools.xlsx", not_a_workbook_zip, "不是有效的 Excel（.xlsx）工作簿"),
+        (
+            "schools.xlsx",
+            lambda: b"PK\x03\x04" + os.urandom(2048),
+            "不是有效的 Excel（.xlsx）工作簿",
+        ),
+        ("schools.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "旧版 Excel"),
+        ("schools.csv", lambda: "随便写的一段文字\n没有表头".encode(), "没有找到表头行"),
+    ],
+    ids=[
+        "renamed-exe",
+        "random-binary",
+        "zip-bomb",
+        "docx-like-zip",
+        "broken-zip",
+        "xls",
+        "text-without-header",
+    ],
+)
 def test_hostile_or_wrong_files_are_refused_with_a_message(world, login, name, make, message):
     before = counts()
     response = login(world.users["city"]).post(IMPORT_URL, {"file": upload(make(), name)})
@@ -374,8 +435,9 @@ def test_hostile_or_wrong_files_are_refused_with_a_message(world, login, name, m
 
 def test_size_and_row_limits(world, settings):
     user = world.users["city"]
-    rows = [a_row(world.shinan, 学校标识码=f"37029900{i:02d}", 学校名称=f"学校{i}")
-            for i in range(3)]
+    rows = [
+        a_row(world.shinan, 学校标识码=f"37029900{i:02d}", 学校名称=f"学校{i}") for i in range(3)
+    ]
     settings.SCHOOL_IMPORT_MAX_ROWS = 2
     with pytest.raises(ImportRefused, match="行数过多"):
         school_import_preview(user=user, uploaded_file=upload(xlsx_bytes(rows)))
@@ -430,8 +492,9 @@ def test_export_for_a_member_principal_and_the_list_filters(world, login):
     codes = exported_codes(response, "xlsx")
     assert codes == set(school_list_for_user(user=member).values_list("code", flat=True))
     assert world.member_school.code in codes and world.other_school.code not in codes
-    response = login(world.users["city"]).get(EXPORT_URL, {"format": "xlsx",
-                                                          "district": District.LAOSHAN})
+    response = login(world.users["city"]).get(
+        EXPORT_URL, {"format": "xlsx", "district": District.LAOSHAN}
+    )
     assert exported_codes(response, "xlsx") == {world.other_core.code, world.other_school.code}
 
 
@@ -452,12 +515,11 @@ def test_export_writes_chinese_headers_and_labels_whatever_the_interface_languag
     assert {"小学", "公办", "否", "是"} <= set(first)
 
 
-def test_preview_and_commit_take_a_constant_number_of_queries(
-    world, django_assert_max_num_queries
-):
+def test_preview_and_commit_take_a_constant_number_of_queries(world, django_assert_max_num_queries):
     user = world.users["district"]
-    rows = [a_row(world.shinan, 学校名称=f"批量学校{i}", 学校标识码=f"37029{i:05d}")
-            for i in range(300)]
+    rows = [
+        a_row(world.shinan, 学校名称=f"批量学校{i}", 学校标识码=f"37029{i:05d}") for i in range(300)
+    ]
     content = xlsx_bytes(rows)
     with django_assert_max_num_queries(10):
         preview = school_import_preview(user=user, uploaded_file=upload(content))
@@ -475,8 +537,10 @@ def test_import_cannot_move_a_core_school_to_another_authority(world, client):
     from members.imports import school_import_preview
 
     header = "学校名称,学校标识码,主管教育行政部门,所在区（市）,学段,办学性质,薄弱学校,薄弱学校认定年份,独立法人,校长\n"
-    row = (f"{world.core.name},{world.core.code},{world.laoshan.name},市南区,小学,公办,否,,是,"
-           f"{world.core.principal_name}\n")
+    row = (
+        f"{world.core.name},{world.core.code},{world.laoshan.name},市南区,小学,公办,否,,是,"
+        f"{world.core.principal_name}\n"
+    )
     upload = SimpleUploadedFile("s.csv", (header + row).encode("utf-8-sig"))
     preview = school_import_preview(user=world.users["city"], uploaded_file=upload)
     assert any("核心校" in str(e.message) for e in preview.errors)

@@ -105,8 +105,9 @@ def test_second_run_creates_nothing_and_writes_no_history(seeded, settings):
 
 def test_plan_is_deterministic():
     first, second = build_plan(), build_plan()
-    assert [(s.name, s.code, s.stage, s.nature, s.weak_year, s.principal) for s in first.schools] \
-        == [(s.name, s.code, s.stage, s.nature, s.weak_year, s.principal) for s in second.schools]
+    assert [
+        (s.name, s.code, s.stage, s.nature, s.weak_year, s.principal) for s in first.schools
+    ] == [(s.name, s.code, s.stage, s.nature, s.weak_year, s.principal) for s in second.schools]
     assert first.members == second.members
     assert first.story == second.story
 
@@ -115,16 +116,29 @@ def test_story_schools_belong_to_no_group_of_the_plan():
     plan = build_plan()
     story = plan.story
     in_groups = {g.core for g in plan.groups} | {
-        m.school for members in plan.members.values() for m in members}
-    chosen = [story.pending_core, story.pending_local, story.pending_other, story.founded_core,
-              story.founded_local, story.founded_other, story.candidate]
+        m.school for members in plan.members.values() for m in members
+    }
+    chosen = [
+        story.pending_core,
+        story.pending_local,
+        story.pending_other,
+        story.founded_core,
+        story.founded_local,
+        story.founded_other,
+        story.candidate,
+    ]
     assert len(set(chosen)) == len(chosen)
     assert not in_groups & set(chosen)
     by_name = {s.name: s for s in plan.schools}
     assert by_name[story.pending_other].district == District.SHIBEI
     assert by_name[story.founded_other].district == District.LAOSHAN
-    for name in (story.pending_core, story.pending_local, story.founded_core, story.founded_local,
-                 story.candidate):
+    for name in (
+        story.pending_core,
+        story.pending_local,
+        story.founded_core,
+        story.founded_local,
+        story.candidate,
+    ):
         assert by_name[name].district == District.LICANG
     # A weak member in each founding (policy A-4); aggregation across stages (T-2).
     assert by_name[story.pending_local].weak_year and by_name[story.founded_other].weak_year
@@ -167,8 +181,16 @@ def test_schools_are_many_valid_and_varied(seeded):
 
 
 def test_real_schools_of_the_history_are_there(seeded):
-    city_schools = ["青岛第二中学", "青岛第五十八中学", "青岛实验初级中学", "青岛第一中学",
-                    "琴岛学校", "青岛第九中学", "青岛第二十六中学", "青岛五十八中高新校区"]
+    city_schools = [
+        "青岛第二中学",
+        "青岛第五十八中学",
+        "青岛实验初级中学",
+        "青岛第一中学",
+        "琴岛学校",
+        "青岛第九中学",
+        "青岛第二十六中学",
+        "青岛五十八中高新校区",
+    ]
     for name in city_schools:  # 局属学校: run by the city bureau though located in a district
         school = School.objects.get(name=name)
         assert school.authority.code == "city", name
@@ -198,8 +220,10 @@ def test_pilot_groups(seeded):
         assert ended.filter(end_reason=Membership.EndReason.EXIT).exists(), name
         # The ending shows in the history as a change after the joining.
         m = ended.first()
-        assert list(m.history.order_by("history_date").values_list("history_type", flat=True)) \
-            == ["+", "~"]
+        assert list(m.history.order_by("history_date").values_list("history_type", flat=True)) == [
+            "+",
+            "~",
+        ]
         # Council: the core principal as chief (G-3), member principals, an adviser.
         seats = group.council_seats.all()
         chief = seats.get(role=CouncilSeat.Role.CHIEF_PRINCIPAL)
@@ -240,14 +264,16 @@ def test_more_groups_city_and_district(seeded):
     for group in district_groups:  # approved by the core school's own authority (L-1)
         assert group.core_school.authority_id == group.authority_id
     assert set(Partner.objects.values_list("kind", flat=True)) == set(Partner.Kind.values)
-    assert set(Partnership.objects.values_list("partner__kind", flat=True)) \
-        == set(Partner.Kind.values)
+    assert set(Partnership.objects.values_list("partner__kind", flat=True)) == set(
+        Partner.Kind.values
+    )
     assert not Partnership.objects.filter(projects="").exists()
 
 
 def test_no_school_is_in_two_groups_at_once(seeded):
-    doubled = (Membership.objects.without_end().values("school").annotate(n=Count("id"))
-               .filter(n__gt=1))
+    doubled = (
+        Membership.objects.without_end().values("school").annotate(n=Count("id")).filter(n__gt=1)
+    )
     assert not doubled.exists()
     by_school: dict[int, list[Membership]] = {}
     for m in Membership.objects.order_by("school_id", "joined_on"):
@@ -256,7 +282,9 @@ def test_no_school_is_in_two_groups_at_once(seeded):
         for earlier, later in zip(memberships, memberships[1:], strict=False):
             assert earlier.left_on is not None and earlier.left_on <= later.joined_on
     # Fusion members share their core's legal entity (T-1): never a separate legal entity here.
-    fusion = Membership.objects.current().filter(relation_type="T-1", school__authority__code="city")
+    fusion = Membership.objects.current().filter(
+        relation_type="T-1", school__authority__code="city"
+    )
     assert not fusion.filter(school__is_legal_entity=True).exists()
 
 
@@ -265,16 +293,28 @@ def test_every_registry_history_row_names_the_seed_actor(seeded):
     the 李沧 staff who approved it (policy L-1)."""
     admin = User.objects.get(username="admin")
     story_group = EducationGroup.objects.get(name=group_name_for(build_plan().story.founded_core))
-    for model in (Authority, School, Partner, User, EducationGroup, Membership, Partnership,
-                  CouncilSeat, GroupDocument, AdmissionCriterion, PolicyParameters):
+    for model in (
+        Authority,
+        School,
+        Partner,
+        User,
+        EducationGroup,
+        Membership,
+        Partnership,
+        CouncilSeat,
+        GroupDocument,
+        AdmissionCriterion,
+        PolicyParameters,
+    ):
         history = model.history.all()
         assert history.exists(), model
         others = history.filter(~Q(history_user=admin) | Q(history_user__isnull=True))
         if model in (EducationGroup, Membership, Partnership, CouncilSeat, GroupDocument):
             group_field = "id" if model is EducationGroup else "group_id"
             assert set(others.values_list(group_field, flat=True)) == {story_group.pk}, model
-            assert set(others.values_list("history_user__username", flat=True)) \
-                == {"district"}, model
+            assert set(others.values_list("history_user__username", flat=True)) == {"district"}, (
+                model
+            )
         else:
             assert not others.exists(), model
 
@@ -289,24 +329,33 @@ def test_demo_users_can_log_in(seeded, client):
     district = users["district"].authority
     assert district.kind == Authority.Kind.DISTRICT
     # The district user's bureau has schools in pilot groups and founded a group of its own.
-    assert Membership.objects.current().filter(
-        group__name__in=PILOT_CORES, school__authority=district).exists()
+    assert (
+        Membership.objects.current()
+        .filter(group__name__in=PILOT_CORES, school__authority=district)
+        .exists()
+    )
     assert EducationGroup.objects.filter(authority=district).exists()
     assert users["principal"].school.name == "青岛第二中学"
     member_school = users["member"].school
-    assert Membership.objects.current().members().filter(
-        school=member_school, group__name="青岛二中教育集团").exists()
+    assert (
+        Membership.objects.current()
+        .members()
+        .filter(school=member_school, group__name="青岛二中教育集团")
+        .exists()
+    )
     assert users["admin"].is_staff and users["admin"].is_superuser
     assert not users["auditor"].is_staff
 
     rf = RequestFactory()
     for username in DEMO_ROLES:
         # django-axes needs the request to authenticate; the test client passes it on.
-        assert client.login(request=rf.post("/accounts/login/"), username=username,
-                            password=DEMO_PASSWORD), username
+        assert client.login(
+            request=rf.post("/accounts/login/"), username=username, password=DEMO_PASSWORD
+        ), username
         client.logout()
-        response = client.post("/accounts/login/",
-                               {"username": username, "password": DEMO_PASSWORD})
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 302, username
         assert client.session["_auth_user_id"] == str(users[username].pk)
         client.logout()
@@ -366,16 +415,23 @@ def test_story_users_log_in_and_are_listed(seeded, demo_users, story):
 def test_admission_checklist_and_policy_parameters(seeded):
     criteria = AdmissionCriterion.objects.filter(group__isnull=True, active=True)
     assert [(c.name, c.max_score) for c in criteria] == [(n, 20) for n, _ in ADMISSION_CRITERIA]
-    assert [c.name for c in criteria] == ["办学理念契合度", "教育质量基础", "师资队伍",
-                                          "合作意愿与承诺", "区域布局与资源条件"]
+    assert [c.name for c in criteria] == [
+        "办学理念契合度",
+        "教育质量基础",
+        "师资队伍",
+        "合作意愿与承诺",
+        "区域布局与资源条件",
+    ]
     assert all(c.description for c in criteria)
     assert PolicyParameters.objects.count() == 1
 
 
 def test_every_demo_login_has_something_to_do(seeded, demo_users):
     """Each role opens the demo to an inbox with work in it, oldest first (issue 3)."""
-    inbox = {name: inbox_for_user(demo_users[name])
-             for name in ("city", "district", "principal", "member", "shibei")}
+    inbox = {
+        name: inbox_for_user(demo_users[name])
+        for name in ("city", "district", "principal", "member", "shibei")
+    }
     kinds = {name: [str(item.kind) for item in items] for name, items in inbox.items()}
     assert sorted(kinds["city"]) == ["待确认报备", "待确认报备", "待确认报备", "整改逾期"]
     assert sorted(kinds["district"]) == ["待表态", "招生计划待核定"]
@@ -395,12 +451,14 @@ def test_every_demo_login_has_something_to_do(seeded, demo_users):
 def test_founding_awaiting_the_other_districts_consent(seeded, demo_users, story):
     """Policy L-1: 李沧 decides for its core school; 市北 must consent first."""
     application = Application.objects.select_related("deciding_authority").get(
-        kind=Application.Kind.FOUNDING, proposed_name=group_name_for(story.pending_core))
+        kind=Application.Kind.FOUNDING, proposed_name=group_name_for(story.pending_core)
+    )
     assert application.status == Application.Status.AWAITING_CONSENTS
     assert application.created_by == demo_users["licang_principal"]
     assert application.deciding_authority == demo_users["district"].authority
-    assert list(application.consents.values_list("authority__district", "status")) \
-        == [(District.SHIBEI, Consent.Status.PENDING)]
+    assert list(application.consents.values_list("authority__district", "status")) == [
+        (District.SHIBEI, Consent.Status.PENDING)
+    ]
     members = {p.school.name: p for p in application.proposed_members.select_related("school")}
     assert set(members) == {story.pending_local, story.pending_other}
     assert members[story.pending_other].relation_type == "T-3"
@@ -409,50 +467,61 @@ def test_founding_awaiting_the_other_districts_consent(seeded, demo_users, story
     kinds = sorted(application.attachments.values_list("kind", flat=True))
     assert kinds == ["agreement", "agreement", "charter", "plan"]
     assert not application.check_results.filter(passed=False).exists()
-    assert timezone.localdate(application.submitted_at) \
-        == timezone.localdate() - datetime.timedelta(days=10)
+    assert timezone.localdate(
+        application.submitted_at
+    ) == timezone.localdate() - datetime.timedelta(days=10)
 
 
 def test_founding_approved_by_the_district_awaits_the_citys_acknowledgement(
-        seeded, demo_users, story):
+    seeded, demo_users, story
+):
     """Policy L-1, L-2: 崂山 consented, 李沧 approved; the group is active and filed with the
     city, which has not acknowledged it yet."""
-    application = Application.objects.get(kind=Application.Kind.FOUNDING,
-                                          proposed_name=group_name_for(story.founded_core))
+    application = Application.objects.get(
+        kind=Application.Kind.FOUNDING, proposed_name=group_name_for(story.founded_core)
+    )
     assert application.status == Application.Status.APPROVED
     assert application.decided_by == demo_users["district"]
     consent = application.consents.get()
-    assert (consent.authority.district, consent.status, consent.decided_by) \
-        == (District.LAOSHAN, Consent.Status.GIVEN, demo_users["laoshan"])
+    assert (consent.authority.district, consent.status, consent.decided_by) == (
+        District.LAOSHAN,
+        Consent.Status.GIVEN,
+        demo_users["laoshan"],
+    )
     group = application.group
     assert group.status == EducationGroup.Status.ACTIVE
     assert group.authority == demo_users["district"].authority
     assert group.core_school == demo_users["licang_principal2"].school
-    assert set(group.memberships.current().members().values_list("school__name", flat=True)) \
-        == {story.founded_local, story.founded_other}
+    assert set(group.memberships.current().members().values_list("school__name", flat=True)) == {
+        story.founded_local,
+        story.founded_other,
+    }
     assert set(group.documents.values_list("kind", flat=True)) == {"plan", "agreement", "charter"}
     assert group.partnerships.exists()
     filing = Filing.objects.get(application=application)
-    assert (filing.kind, filing.status, filing.group, filing.filed_by) \
-        == (Filing.Kind.GROUP_FOUNDING, Filing.Status.FILED, group, demo_users["district"])
+    assert (filing.kind, filing.status, filing.group, filing.filed_by) == (
+        Filing.Kind.GROUP_FOUNDING,
+        Filing.Status.FILED,
+        group,
+        demo_users["district"],
+    )
     # The steps happened on different days, in order.
-    steps = list(application.history.order_by("history_date")
-                 .values_list("status", "history_date"))
+    steps = list(application.history.order_by("history_date").values_list("status", "history_date"))
     assert [s for s, _ in steps][-3:] == ["awaiting_consents", "under_decision", "approved"]
     assert (steps[-1][1] - steps[0][1]).days >= 13
 
 
 def test_admission_awaiting_the_candidates_authority(seeded, demo_users, story):
     """Policy L-3: 青岛二中 (a city school) applies; 李沧 consents before the city decides."""
-    application = Application.objects.get(kind=Application.Kind.ADMISSION,
-                                          group__code="QD2019001")
+    application = Application.objects.get(kind=Application.Kind.ADMISSION, group__code="QD2019001")
     assert application.status == Application.Status.AWAITING_CONSENTS
     assert application.created_by == demo_users["principal"]
     assert application.deciding_authority == demo_users["city"].authority
     assert application.admission_mode == Application.AdmissionMode.OWN_CHOICE
     assert application.start_on > timezone.localdate()
-    assert list(application.consents.values_list("authority", "status")) \
-        == [(demo_users["district"].authority_id, Consent.Status.PENDING)]
+    assert list(application.consents.values_list("authority", "status")) == [
+        (demo_users["district"].authority_id, Consent.Status.PENDING)
+    ]
     candidate = ProposedMember.objects.get(application=application)
     assert candidate.school.name == story.candidate
     assert not Membership.objects.current_or_upcoming().filter(school=candidate.school).exists()
@@ -466,11 +535,15 @@ def test_admission_awaiting_the_candidates_authority(seeded, demo_users, story):
 def test_exit_awaiting_the_core_principals_opinion(seeded, demo_users):
     """Policy L-5: 九水路中学 applies to leave a few months ahead."""
     member = demo_users["member"]
-    application = Application.objects.get(kind=Application.Kind.EXIT,
-                                          applicant_school=member.school)
+    application = Application.objects.get(
+        kind=Application.Kind.EXIT, applicant_school=member.school
+    )
     assert application.status == Application.Status.AWAITING_OPINION
     assert application.created_by == member and application.reason
-    assert application.membership.state == MembershipState.ACTIVE and application.group.code == "QD2019001"
+    assert (
+        application.membership.state == MembershipState.ACTIVE
+        and application.group.code == "QD2019001"
+    )
     assert application.start_on.day == 1
     assert application.start_on > timezone.localdate() + datetime.timedelta(days=80)
 
@@ -480,8 +553,11 @@ def test_cards_overdue_and_awaiting_response(seeded, demo_users):
     daily task (no user), the member's awaits its rectification."""
     today = timezone.localdate()
     overdue = Card.objects.get(membership__school__name=OVERDUE_CARD_SCHOOL)
-    assert (overdue.level, overdue.status, overdue.issued_by) \
-        == (Card.Level.YELLOW, Card.Status.OVERDUE, demo_users["city"])
+    assert (overdue.level, overdue.status, overdue.issued_by) == (
+        Card.Level.YELLOW,
+        Card.Status.OVERDUE,
+        demo_users["city"],
+    )
     assert overdue.deadline < today and overdue.group.code == "QD2019001"
     history = list(overdue.history.order_by("history_date").values_list("status", "history_user"))
     assert history == [("yellow_issued", demo_users["city"].pk), ("overdue", None)]
@@ -492,8 +568,12 @@ def test_cards_overdue_and_awaiting_response(seeded, demo_users):
 
 def test_district_filings_one_late(seeded, demo_users):
     """Policy D-1, D-2: a policy and a project filed by 李沧; the project started first."""
-    filings = {f.kind: f for f in Filing.objects.filter(filed_by=demo_users["district"])
-               .exclude(kind=Filing.Kind.GROUP_FOUNDING)}
+    filings = {
+        f.kind: f
+        for f in Filing.objects.filter(filed_by=demo_users["district"]).exclude(
+            kind=Filing.Kind.GROUP_FOUNDING
+        )
+    }
     assert set(filings) == {Filing.Kind.POLICY, Filing.Kind.PROJECT}
     assert all(f.status == Filing.Status.FILED for f in filings.values())
     assert not filings[Filing.Kind.POLICY].is_late
@@ -505,18 +585,30 @@ def test_enrollment_plans_one_set_one_waiting(seeded, demo_users):
     """Policy L-7: 青岛二中's plan set by the city, 九水路中学's awaiting 李沧."""
     year = timezone.localdate().year
     erzhong = EnrollmentPlan.objects.get(school=demo_users["principal"].school, year=year)
-    assert (erzhong.status, erzhong.filed_by, erzhong.set_by) \
-        == (EnrollmentPlan.Status.SET, demo_users["principal"], demo_users["city"])
+    assert (erzhong.status, erzhong.filed_by, erzhong.set_by) == (
+        EnrollmentPlan.Status.SET,
+        demo_users["principal"],
+        demo_users["city"],
+    )
     member = EnrollmentPlan.objects.get(school=demo_users["member"].school, year=year)
-    assert (member.status, member.filed_by, member.set_by) \
-        == (EnrollmentPlan.Status.FILED, demo_users["member"], None)
+    assert (member.status, member.filed_by, member.set_by) == (
+        EnrollmentPlan.Status.FILED,
+        demo_users["member"],
+        None,
+    )
 
 
 def test_workflow_history_names_the_people_who_acted(seeded):
     """Each step recorded by whoever took it; the admin only set up the registry."""
     allowed = {
-        Application: {"licang_principal", "licang_principal2", "principal", "member", "laoshan",
-                      "district"},
+        Application: {
+            "licang_principal",
+            "licang_principal2",
+            "principal",
+            "member",
+            "laoshan",
+            "district",
+        },
         Consent: {"licang_principal", "licang_principal2", "principal", "laoshan"},
         Attachment: {"licang_principal", "licang_principal2", "principal"},
         AdmissionScore: {"principal"},

@@ -109,7 +109,12 @@ def test_choice_by_label_in_any_language_by_value_or_by_alias():
 
 def test_boolean_is_shi_or_fou():
     assert [parse(Boolean(), t) for t in ("是", "否", "Yes", "n", "1")] == [
-        True, False, True, False, True]
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
     assert message(Boolean(), "也许") == "应填写“是”或“否”，您填写的是“也许”。"
     assert (Boolean().format(True), Boolean().format(False)) == ("是", "否")
 
@@ -119,7 +124,8 @@ def test_integer_with_separators_within_bounds():
     assert parse(Integer(), "－５") == -5
     assert message(Integer(), "12.5") == "应为整数，您填写的是“12.5”。"
     assert message(Integer(min_value=0, max_value=1000), "1001") == (
-        "应在 0 至 1000 之间，您填写的是“1001”。")
+        "应在 0 至 1000 之间，您填写的是“1001”。"
+    )
     assert "2147483647" in message(Integer(), "99999999999")
 
 
@@ -129,8 +135,17 @@ def test_year_is_four_digits():
     assert (Year().format(2019), Year().format(None)) == ("2019", "")
 
 
-@pytest.mark.parametrize("text", ["2025-09-01", "2025/9/1", "2025.9.1", "2025年9月1日",
-                                  "2025-09-01 00:00:00", "2025-09-01T00:00:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-09-01",
+        "2025/9/1",
+        "2025.9.1",
+        "2025年9月1日",
+        "2025-09-01 00:00:00",
+        "2025-09-01T00:00:00",
+    ],
+)
 def test_date_in_the_ways_people_write_it(text):
     assert parse(Date(), text) == date(2025, 9, 1)
 
@@ -167,11 +182,16 @@ def test_lookup_is_resolved_by_the_import_and_displayed_by_the_spec():
 
 
 def test_parse_row_collects_every_error_with_row_and_column():
-    parsed = SPEC.parse_row(7, {"title": "", "number": "B12", "kind": "牵头校", "amount": "x",
-                                "people": "3", "done": ""})
+    parsed = SPEC.parse_row(
+        7,
+        {"title": "", "number": "B12", "kind": "牵头校", "amount": "x", "people": "3", "done": ""},
+    )
     assert parsed.values == {"kind": Kind.LEADING, "people": 3}
     assert [(e.row, e.column) for e in parsed.errors] == [
-        (7, "项目名称"), (7, "编号"), (7, "金额（元）")]
+        (7, "项目名称"),
+        (7, "编号"),
+        (7, "金额（元）"),
+    ]
     assert parsed.failed == {"title", "number", "amount"}
     assert str(parsed.errors[0]) == "第7行“项目名称”列：必填，不能为空。"
     assert str(RowError(3, None, "重复。")) == "第3行：重复。"
@@ -186,12 +206,29 @@ def test_parse_row_takes_a_resolver_for_a_lookup():
 
 
 def test_format_row_is_the_text_of_an_export_in_column_order():
-    cells = SPEC.format_row({"title": "植树", "number": "A001", "kind": Kind.MEMBER,
-                             "amount": Decimal("12.5"), "people": 3,
-                             "starts_on": date(2025, 9, 1), "year": 2025, "done": False})
+    cells = SPEC.format_row(
+        {
+            "title": "植树",
+            "number": "A001",
+            "kind": Kind.MEMBER,
+            "amount": Decimal("12.5"),
+            "people": 3,
+            "starts_on": date(2025, 9, 1),
+            "year": 2025,
+            "done": False,
+        }
+    )
     assert list(cells) == list(SPEC.headers)
-    assert list(cells.values()) == ["植树", "A001", "成员校（含新建校）", "12.50", "3",
-                                    "2025-09-01", "2025", "否"]
+    assert list(cells.values()) == [
+        "植树",
+        "A001",
+        "成员校（含新建校）",
+        "12.50",
+        "3",
+        "2025-09-01",
+        "2025",
+        "否",
+    ]
 
 
 # --------------------------------------------------------------------------- reading
@@ -222,7 +259,8 @@ def xlsx_file(rows=ROWS, headers=SPEC.headers, above=()):
 def test_csv_in_utf8_bom_gb18030_and_utf16(encoding):
     table = read_table(csv_file(encoding=encoding), SPEC)
     assert [(r.number, r.cells["title"], r.cells["amount"]) for r in table.rows] == [
-        (2, "植树节", "1,000.50")]
+        (2, "植树节", "1,000.50")
+    ]
 
 
 def test_gb18030_really_is_not_utf8():
@@ -233,8 +271,9 @@ def test_gb18030_really_is_not_utf8():
 
 def test_tab_separated_text_and_header_aliases_loosely_matched():
     headers = ["Title", "ＮＯ.", " kind ", "金额", "人数"]
-    table = read_table(csv_file([["植树", "A001", "member", "5", "1"]], headers=headers,
-                                delimiter="\t"), SPEC)
+    table = read_table(
+        csv_file([["植树", "A001", "member", "5", "1"]], headers=headers, delimiter="\t"), SPEC
+    )
     assert table.columns == {"title": 0, "number": 1, "kind": 2, "amount": 3, "people": 4}
     assert table.rows[0].cells["kind"] == "member"
     assert "done" not in table.rows[0].cells  # an absent optional column: no cell, no value
@@ -247,21 +286,33 @@ def test_xlsx_header_under_title_rows_keeps_sheet_row_numbers_and_reads_typed_ce
     assert table.rows[0].number == 4
     cells = table.rows[0].cells
     assert (cells["amount"], cells["people"], cells["starts_on"], cells["done"]) == (
-        "1000.5", "12", "2025-09-01", "是")
+        "1000.5",
+        "12",
+        "2025-09-01",
+        "是",
+    )
     assert not SPEC.parse_row(4, cells).errors
 
 
-@pytest.mark.parametrize(("make", "text"), [
-    (lambda: csv_file(headers=[h for h in SPEC.headers if h != "编号"]), "表头缺少必填列：编号"),
-    (lambda: csv_file(headers=["项目名称", "名称", "编号"]), "“项目名称”列出现了两次"),
-    (lambda: csv_file(rows=[]), "没有项目。"),
-    (lambda: SimpleUploadedFile("t.csv", "随便\n写写".encode()), "没有找到表头行"),
-    (lambda: SimpleUploadedFile("t.csv", b"  \n"), "文件是空的"),
-    (lambda: SimpleUploadedFile("t.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64),
-     "旧版 Excel"),
-    (lambda: SimpleUploadedFile("t.csv", b"MZ\x90\x00\x03\x00"), "无法识别该文件"),
-    (lambda: SimpleUploadedFile("t.xlsx", b"PK\x03\x04" + b"\x01" * 100), "不是有效的 Excel"),
-])
+@pytest.mark.parametrize(
+    ("make", "text"),
+    [
+        (
+            lambda: csv_file(headers=[h for h in SPEC.headers if h != "编号"]),
+            "表头缺少必填列：编号",
+        ),
+        (lambda: csv_file(headers=["项目名称", "名称", "编号"]), "“项目名称”列出现了两次"),
+        (lambda: csv_file(rows=[]), "没有项目。"),
+        (lambda: SimpleUploadedFile("t.csv", "随便\n写写".encode()), "没有找到表头行"),
+        (lambda: SimpleUploadedFile("t.csv", b"  \n"), "文件是空的"),
+        (
+            lambda: SimpleUploadedFile("t.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64),
+            "旧版 Excel",
+        ),
+        (lambda: SimpleUploadedFile("t.csv", b"MZ\x90\x00\x03\x00"), "无法识别该文件"),
+        (lambda: SimpleUploadedFile("t.xlsx", b"PK\x03\x04" + b"\x01" * 100), "不是有效的 Excel"),
+    ],
+)
 def test_files_refused_as_a_whole_with_a_message(make, text):
     with pytest.raises(TableRefused) as caught:
         read_table(make(), SPEC)
@@ -291,9 +342,16 @@ def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(settings):
 # --------------------------------------------------------------------------- writing
 
 
-VALUES = {"title": "=HYPERLINK(\"http://x\")", "number": "A001", "kind": Kind.LEADING,
-          "amount": Decimal("1000.5"), "people": 12, "starts_on": date(2025, 9, 1),
-          "year": 2025, "done": True}
+VALUES = {
+    "title": '=HYPERLINK("http://x")',
+    "number": "A001",
+    "kind": Kind.LEADING,
+    "amount": Decimal("1000.5"),
+    "people": 12,
+    "starts_on": date(2025, 9, 1),
+    "year": 2025,
+    "done": True,
+}
 
 
 def test_xlsx_export_has_a_frozen_bold_chinese_header_and_formulas_as_text():
@@ -304,7 +362,7 @@ def test_xlsx_export_has_a_frozen_bold_chinese_header_and_formulas_as_text():
     assert [c.value for c in sheet[1]] == list(SPEC.headers)
     assert sheet["A1"].font.b
     title, amount, people, starts = sheet["A2"], sheet["D2"], sheet["E2"], sheet["F2"]
-    assert (title.value, title.data_type) == ("=HYPERLINK(\"http://x\")", "s")  # not a formula
+    assert (title.value, title.data_type) == ('=HYPERLINK("http://x")', "s")  # not a formula
     assert (amount.value, amount.number_format) == (1000.5, "0.00")
     assert people.value == 12 and starts.value.date() == date(2025, 9, 1)
     back = read_table(SimpleUploadedFile("p.xlsx", export.content), SPEC)
@@ -318,7 +376,7 @@ def test_csv_export_has_a_bom_and_an_apostrophe_before_formula_looking_text():
     assert export.content_type.startswith("text/csv")
     header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert tuple(header) == SPEC.headers
-    assert row[0] == "'=HYPERLINK(\"http://x\")" and row[3] == "1000.50"
+    assert row[0] == '\'=HYPERLINK("http://x")' and row[3] == "1000.50"
     back = read_table(SimpleUploadedFile("p.csv", export.content), SPEC)
     assert SPEC.parse_row(2, back.rows[0].cells).values == VALUES  # the apostrophe comes off
 

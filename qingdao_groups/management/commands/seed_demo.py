@@ -26,9 +26,24 @@ from qingdao_groups.demo.data import DEMO_PASSWORD, USERS, UserPlan, build_plan
 from qingdao_groups.demo.seeder import Seeder
 from qingdao_groups.models import Attachment
 
-COUNTED = (Authority, School, Partner, User, EducationGroup, Membership, Partnership,
-           CouncilSeat, GroupDocument, AdmissionCriterion, Application, Consent, Attachment, Card,
-           Filing, EnrollmentPlan)
+COUNTED = (
+    Authority,
+    School,
+    Partner,
+    User,
+    EducationGroup,
+    Membership,
+    Partnership,
+    CouncilSeat,
+    GroupDocument,
+    AdmissionCriterion,
+    Application,
+    Consent,
+    Attachment,
+    Card,
+    Filing,
+    EnrollmentPlan,
+)
 
 
 class Command(BaseCommand):
@@ -54,8 +69,9 @@ class Command(BaseCommand):
             if not committed:
                 raise
             # The story's notices are saved; only queueing their e-mail copies failed (no broker).
-            self._warn(_("演示数据已保存，但通知邮件未能送入 Celery 队列（%(error)s）。")
-                       % {"error": exc})
+            self._warn(
+                _("演示数据已保存，但通知邮件未能送入 Celery 队列（%(error)s）。") % {"error": exc}
+            )
         elapsed = time.monotonic() - started
         self._summary(before, elapsed, (*USERS, *(plan.story.users if plan.story else ())))
 
@@ -66,17 +82,23 @@ class Command(BaseCommand):
         created = {m: m._default_manager.count() - before[m] for m in COUNTED}
         parts = [f"{m._meta.verbose_name_plural} {created[m]}" for m in COUNTED]
         if any(created.values()):
-            self.stdout.write(_("演示数据已载入（%(s).1f 秒）。新建：") % {"s": elapsed}
-                              + "，".join(parts))
+            self.stdout.write(
+                _("演示数据已载入（%(s).1f 秒）。新建：") % {"s": elapsed} + "，".join(parts)
+            )
         else:
             self.stdout.write(_("演示数据已存在，未作任何改动（%(s).1f 秒）。") % {"s": elapsed})
-        totals = "，".join(f"{m._meta.verbose_name_plural} {m._default_manager.count()}"
-                          for m in COUNTED)
+        totals = "，".join(
+            f"{m._meta.verbose_name_plural} {m._default_manager.count()}" for m in COUNTED
+        )
         self.stdout.write(_("当前共有：") + totals)
         self.stdout.write("")
         self.stdout.write(_("演示账号（密码均为 %(password)s）：") % {"password": DEMO_PASSWORD})
-        users = {u.username: u for u in User.objects.select_related("authority", "school")
-                 .filter(username__in=[p.username for p in plans])}
+        users = {
+            u.username: u
+            for u in User.objects.select_related("authority", "school").filter(
+                username__in=[p.username for p in plans]
+            )
+        }
         width = max(len(p.username) for p in plans) + 2
         for plan in plans:
             user = users.get(plan.username)
