@@ -239,11 +239,11 @@ def proposed_member_set(
         raise RuleRefusal(
             _("所选子类型不属于所选合作类型（政策 T-1 至 T-3）。"), field="relation_subtype"
         )
-    core_id = (
-        application.applicant_school_id
-        if application.kind == Application.Kind.FOUNDING
-        else application.group.core_school_id
-    )  # type: ignore[union-attr]
+    if application.kind == Application.Kind.FOUNDING:
+        core_id = application.applicant_school_id
+    else:
+        assert application.group is not None  # an admission always names its group
+        core_id = application.group.core_school_id
     core_rule = core_cannot_be_member(core_school_id=core_id, school_id=school.pk)
     if not core_rule:
         raise RuleRefusal(core_rule.reason, field="school")
