@@ -3,7 +3,14 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Authority, Partner, School, User
+from members.models import Authority, District, Partner, School, User
+
+
+@admin.register(District)
+class DistrictAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "city", "sort_order"]
+    search_fields = ["name", "code"]
+    list_select_related = ["city"]
 
 
 @admin.register(Authority)
@@ -11,6 +18,7 @@ class AuthorityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "district", "parent"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
+    list_select_related = ["district", "parent"]
 
 
 @admin.register(School)
@@ -18,7 +26,7 @@ class SchoolAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "authority", "district", "stage", "nature", "is_weak"]
     list_filter = ["district", "stage", "nature", "is_weak", "authority"]
     search_fields = ["name", "code", "principal_name"]
-    list_select_related = ["authority"]
+    list_select_related = ["authority", "district"]
 
 
 @admin.register(Partner)

@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Authority, District, School
+from members.models import Authority, School
+from members.selectors import district_choices
 from qingdao_groups.core.filters import BootstrapFilterForm, TickBoxFilter, only_if_checked
 
 
@@ -17,7 +18,7 @@ class SchoolFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("校名或标识码")}),
     )
     district = django_filters.ChoiceFilter(
-        label=_("区（市）"), choices=District.choices, empty_label=_("全部区（市）")
+        label=_("区（市）"), choices=district_choices, empty_label=_("全部区（市）")
     )
     stage = django_filters.ChoiceFilter(
         label=_("学段"), choices=School.Stage.choices, empty_label=_("全部学段")

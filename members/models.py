@@ -7,23 +7,40 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
-class District(models.TextChoices):
-    """Qingdao's seven districts and three county-level cities (CLAUSES.md, History)."""
+class District(models.Model):
+    """A county-level division (区, 县, 县级市) with its own education bureau: data, not a fixed
+    list, so a city has its districts and a nation its 2,800 (policy G-1; CLAUSES.md, History).
+    Schools and bureaus point at it by `code`, the value their `district` column has always held.
+    """
 
-    SHINAN = "shinan", _("市南区")
-    SHIBEI = "shibei", _("市北区")
-    LICANG = "licang", _("李沧区")
-    LAOSHAN = "laoshan", _("崂山区")
-    CHENGYANG = "chengyang", _("城阳区")
-    HUANGDAO = "huangdao", _("黄岛区（西海岸新区）")
-    JIMO = "jimo", _("即墨区")
-    JIAOZHOU = "jiaozhou", _("胶州市")
-    PINGDU = "pingdu", _("平度市")
-    LAIXI = "laixi", _("莱西市")
+    code = models.SlugField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    city = models.ForeignKey(
+        "Authority",
+        verbose_name=_("所属市教育局"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="city_districts",
+        limit_choices_to={"kind": "city"},
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("区（市）")
+        verbose_name_plural = _("区（市）")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        # Names are data; the catalogue still translates the ones it knows (Qingdao's ten).
+        return gettext(self.name)
 
 
 class AuthorityQuerySet(models.QuerySet):
@@ -54,8 +71,15 @@ class Authority(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    district = models.CharField(
-        _("所辖区（市）"), max_length=20, choices=District.choices, blank=True
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所辖区（市）"),
+        to_field="code",
+        db_column="district",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bureaus",
     )
 
     history = HistoricalRecords()
@@ -67,7 +91,7 @@ class Authority(models.Model):
         ordering = ["kind", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="district") | ~Q(district=""),
+                condition=~Q(kind="district") | Q(district__isnull=False),
                 name="authority_district_has_district",
             ),
             models.UniqueConstraint(
@@ -133,7 +157,14 @@ class School(models.Model):
         on_delete=models.PROTECT,
         related_name="schools",
     )
-    district = models.CharField(_("所在区（市）"), max_length=20, choices=District.choices)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所在区（市）"),
+        to_field="code",
+        db_column="district",
+        on_delete=models.PROTECT,
+        related_name="schools",
+    )
     stage = models.CharField(_("学段"), max_length=20, choices=Stage.choices)
     nature = models.CharField(_("办学性质"), max_length=10, choices=Nature.choices)
     is_weak = models.BooleanField(_("薄弱学校"), default=False)
@@ -160,7 +191,7 @@ class School(models.Model):
                 violation_error_message=_("薄弱学校须填写认定年份。"),
             ),
         ]
-        indexes = [models.Index(fields=["authority", "name"]), models.Index(fields=["district"])]
+        indexes = [models.Index(fields=["authority", "name"])]  # district: the foreign key's own
 
     def __str__(self) -> str:
         return self.name

@@ -1,10 +1,24 @@
 """Reads of schools, scoped to what a user may see (every list goes through one of these)."""
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from members.extensions import extra_school_scope
-from members.models import Authority, School, User
+from members.models import Authority, District, School, User
+
+DISTRICT_CHOICES_KEY = "members:district-choices"
+
+
+def district_choices() -> list[tuple[str, str]]:
+    """(code, name) of every district, for the list filters: cached (districts change rarely;
+    members.apps drops the cache when one is saved), so a list page costs no query for it."""
+    rows = cache.get(DISTRICT_CHOICES_KEY)
+    if rows is None:
+        rows = list(District.objects.values_list("code", "name"))
+        cache.set(DISTRICT_CHOICES_KEY, rows, 300)
+    return [(code, gettext(name)) for code, name in rows]
 
 
 def school_scope_q(user: User) -> Q | None:
@@ -18,8 +32,8 @@ def school_scope_q(user: User) -> Q | None:
     if user.sees_everything:
         return None
     if user.is_district_staff and user.authority_id:
-        district = user.authority.district  # type: ignore[union-attr]  # authority_id is set
-        own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
+        district = user.authority.district_id  # type: ignore[union-attr]  # authority_id is set
+        own = Q(authority_id=user.authority_id) | (Q(district_id=district) if district else Q())
     elif user.is_principal and user.school_id:
         own = Q(pk=user.school_id)
     else:
@@ -29,7 +43,7 @@ def school_scope_q(user: User) -> Q | None:
 
 
 def school_list_for_user(*, user: User) -> QuerySet[School]:
-    qs = School.objects.select_related("authority")
+    qs = School.objects.select_related("authority", "district")
     q = school_scope_q(user)
     return qs if q is None else qs.filter(q)
 

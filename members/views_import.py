@@ -21,8 +21,9 @@ from members.imports import (
     school_import_commit,
     school_import_preview,
 )
-from members.models import District, School
+from members.models import School
 from members.permissions import can_import_schools
+from members.selectors import district_choices
 from qingdao_groups.core.forms import BootstrapFormMixin
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once, token_for
@@ -48,6 +49,12 @@ class SchoolImportConfirmForm(BootstrapFormMixin, forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=2000)
 
 
+def _district_labels(shown: int = 30) -> list[str]:
+    """The district names a file may use (the first ones when a nation has thousands)."""
+    names = [name for _code, name in district_choices()]
+    return names if len(names) <= shown else [*names[:shown], "…"]
+
+
 def _render(request, *, form=None, preview=None):
     return render(
         request,
@@ -61,7 +68,7 @@ def _render(request, *, form=None, preview=None):
                 else None
             ),
             "columns": COLUMNS,
-            "district_labels": District.labels,
+            "district_labels": _district_labels(),
             "stage_labels": School.Stage.labels,
             "nature_labels": School.Nature.labels,
         },

@@ -5,8 +5,9 @@ import shutil
 import pytest
 from django.db import transaction
 
-from members.models import District, User
+from members.models import User
 from tests.factories import (
+    District,
     EducationGroupFactory,
     MembershipFactory,
     SchoolFactory,

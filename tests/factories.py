@@ -6,10 +6,32 @@ import factory
 from factory.django import DjangoModelFactory
 
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
-from members.models import Authority, District, Partner, School, User
+from members.models import Authority, Partner, School, User
+from members.models import District as DistrictRow
+from qingdao_groups.demo.data import District, district_name
+
+__all__ = ["District", "district_row"]  # District: the ten demo codes (and their labels)
 
 
-class AuthorityFactory(DjangoModelFactory):
+def district_row(code: str) -> DistrictRow:
+    """The district with that code, made if missing (a transactional test flushes the ten the
+    migration created)."""
+    name = district_name(code) if code in District.values else code
+    return DistrictRow.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+class _DistrictByCode:
+    """Factories take a district as a code (`district="shinan"`) or a row."""
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("district"), str):
+            code = kwargs.pop("district")
+            kwargs["district"] = district_row(code) if code else None
+        return kwargs
+
+
+class AuthorityFactory(_DistrictByCode, DjangoModelFactory):
     class Meta:
         model = Authority
         django_get_or_create = ("code",)
@@ -35,14 +57,14 @@ def district_bureau(district: str = District.SHINAN) -> Authority:
     )
 
 
-class SchoolFactory(DjangoModelFactory):
+class SchoolFactory(_DistrictByCode, DjangoModelFactory):
     class Meta:
         model = School
 
     name = factory.Sequence(lambda n: f"青岛测试学校{n:04d}")
     code = factory.Sequence(lambda n: f"37020{n:05d}")
     authority = factory.LazyFunction(lambda: district_bureau(District.SHINAN))
-    district = factory.LazyAttribute(lambda o: o.authority.district or District.SHINAN)
+    district = factory.LazyAttribute(lambda o: o.authority.district_id or District.SHINAN)
     stage = School.Stage.PRIMARY
     nature = School.Nature.PUBLIC
     principal_name = factory.Sequence(lambda n: f"校长{n}")

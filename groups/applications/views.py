@@ -27,7 +27,7 @@ from groups.applications.forms import (
     ProposedPartnerForm,
     UploadForm,
 )
-from groups.applications.models import Application, CheckResult, Consent
+from groups.applications.models import Application, CheckResult, Consent, ProposedMember
 from groups.applications.permissions import (
     DOCUMENT_KINDS,
     can_decide_application,
@@ -119,7 +119,10 @@ def _detail_queryset(user):
     return (
         application_list_for_user(user=user)
         .prefetch_related(
-            Prefetch("proposed_members__school"),
+            Prefetch(
+                "proposed_members",
+                queryset=ProposedMember.objects.select_related("school", "school__district"),
+            ),
             Prefetch("proposed_partners__partner"),
             Prefetch(
                 "consents", queryset=Consent.objects.select_related("authority", "decided_by")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.filings.models import Filing
 from groups.filings.workflows import FilingStatus
-from members.models import District
+from members.selectors import district_choices
 from qingdao_groups.core.filters import BootstrapFilterForm, TickBoxFilter, only_if_checked
 
 
@@ -21,7 +21,7 @@ class FilingFilter(django_filters.FilterSet):
     district = django_filters.ChoiceFilter(
         label=_("报备部门"),
         field_name="authority__district",
-        choices=District.choices,
+        choices=district_choices,
         empty_label=_("全部区（市）"),
     )
     # A project that started on or before its first filing was not filed in advance (D-2).

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.registry.models import EducationGroup, Membership, RelationType
-from members.models import District
+from members.selectors import district_choices
 from qingdao_groups.core.filters import BootstrapFilterForm
 
 
@@ -20,7 +20,7 @@ class GroupFilter(django_filters.FilterSet):
     district = django_filters.ChoiceFilter(
         label=_("核心校所在区（市）"),
         field_name="core_school__district",
-        choices=District.choices,
+        choices=district_choices,
         empty_label=_("全部区（市）"),
     )
     relation_type = django_filters.ChoiceFilter(

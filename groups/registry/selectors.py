@@ -63,7 +63,9 @@ def group_list_for_user(
     """Groups the user may see, with what the list page shows, in one query: `member_count`
     counts the members of `today` (policy G-1)."""
     today = today or membership_today()
-    qs = EducationGroup.objects.select_related("core_school", "authority").annotate(
+    qs = EducationGroup.objects.select_related(
+        "core_school", "core_school__district", "authority"
+    ).annotate(
         member_count=Count(
             "memberships",
             filter=Q(memberships__role=Membership.Role.MEMBER)
@@ -82,9 +84,9 @@ def group_get_for_user(
     qs = group_list_for_user(user=user, today=today).prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related("school", "school__authority").order_by(
-                "-role", "left_on", "joined_on", "id"
-            ),
+            queryset=Membership.objects.select_related(
+                "school", "school__authority", "school__district"
+            ).order_by("-role", "left_on", "joined_on", "id"),
         ),
         Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
         Prefetch("council_seats", queryset=CouncilSeat.objects.select_related("school")),
@@ -107,8 +109,8 @@ def schools_seen_through_groups_q(user: User, *, today: datetime.date | None = N
     its own); for a principal, the current schools of their own group. Current as of `today`."""
     current = Membership.objects.current(today=today)
     if user.is_district_staff and user.authority is not None:
-        district = user.authority.district
-        own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
+        district = user.authority.district_id
+        own = Q(authority_id=user.authority_id) | (Q(district_id=district) if district else Q())
         member_here = current.filter(school__in=School.objects.filter(own))
         groups_seen = current.filter(
             Q(group__authority_id=user.authority_id)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from members.models import District, School, validate_school_code
@@ -22,9 +24,18 @@ from qingdao_groups.core.tabular import (
 )
 
 
-def _label_parts(label: str) -> list[str]:
-    """黄岛区（西海岸新区） is also written 黄岛区 or 西海岸新区."""
-    return [p for p in re.split(r"[（）()]", label) if p.strip()]
+def district_spellings(district: District) -> list[str]:
+    """How a file may name a district: its code, its name in any interface language, and the
+    parts of a name with a bracket (黄岛区（西海岸新区） is also written 黄岛区 or 西海岸新区)."""
+    names = [district.name]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.append(str(district))
+    spellings = [district.code]
+    for name in names:
+        spellings.append(name)
+        spellings.extend(p for p in re.split(r"[（）()]", name) if p.strip())
+    return spellings
 
 
 def _max_length(field_name: str) -> int | None:
@@ -62,7 +73,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "所在区（市）",
         "district",
-        Choice(District, aliases=_label_parts),
+        # Resolved against the districts in the database (by name, part of it, or code).
+        Lookup(display=lambda district: district.name),
         required=True,
         aliases=("所在区市", "区（市）", "区市", "所在区"),
         width=18,
@@ -97,8 +109,13 @@ COLUMN_BY_FIELD = SCHOOL_SPEC.by_field
 
 def school_values(school: School) -> dict[str, Any]:
     """A school's values under the spec's fields."""
-    values = {c.field: getattr(school, c.field) for c in COLUMNS if c.field != "authority"}
+    values = {
+        c.field: getattr(school, c.field)
+        for c in COLUMNS
+        if c.field not in ("authority", "district")
+    }
     values["authority"] = school.authority if school.authority_id else None
+    values["district"] = school.district if school.district_id else None
     return values
 
 

@@ -13,13 +13,20 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
-from members.imports.spec import COLUMN_BY_FIELD, COLUMNS, HEADERS, SCHOOL_SPEC, school_cells
-from members.models import Authority, School, User
+from members.imports.spec import (
+    COLUMN_BY_FIELD,
+    COLUMNS,
+    HEADERS,
+    SCHOOL_SPEC,
+    district_spellings,
+    school_cells,
+)
+from members.models import Authority, District, School, User
 from members.permissions import can_edit_school
 from members.selectors import authorities_user_may_assign, school_list_for_user
 from members.services import check_core_school_keeps_authority, led_group_names
 from qingdao_groups.core.tabular import RowError, Table
-from qingdao_groups.core.tabular.spec import compact
+from qingdao_groups.core.tabular.spec import compact, normalize_key
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class Context:
     existing: dict[str, School]
     visible_codes: set[str]
     authorities: dict[str, Authority]
+    districts: dict[str, District | None]  # spelling -> district; None: more than one
     assignable_ids: set[int]
     seen: dict[str, int] = field(default_factory=dict)
     led: dict[int, list[str]] = field(default_factory=dict)
@@ -86,6 +94,27 @@ class Context:
             )
         return authority
 
+    def district(self, text: str) -> District:
+        """The district a cell names: its name (or part of one in brackets) or its code."""
+        key = normalize_key(text)
+        if key not in self.districts:
+            raise ValidationError(_("系统中没有名为“%(name)s”的区（市）。") % {"name": text})
+        district = self.districts[key]
+        if district is None:
+            raise ValidationError(
+                _("有多个区（市）名为“%(name)s”，请填写区（市）代码。") % {"name": text}
+            )
+        return district
+
+
+def _district_spellings() -> dict[str, District | None]:
+    spellings: dict[str, District | None] = {}
+    for district in District.objects.all():
+        for spelling in dict.fromkeys(normalize_key(s) for s in district_spellings(district)):
+            seen = spellings.get(spelling, district)
+            spellings[spelling] = district if seen == district else None
+    return spellings
+
 
 @dataclass
 class Plan:
@@ -99,7 +128,7 @@ def plan_import(*, user: User, table: Table, lock: bool) -> Plan:
     """Validate every row of `table` for `user`; with `lock`, the existing schools it names are
     locked (the commit plans again under these locks)."""
     codes = {compact(row.cells.get("code", "")) for row in table.rows} - {""}
-    existing_qs = School.objects.select_related("authority").filter(code__in=codes)
+    existing_qs = School.objects.select_related("authority", "district").filter(code__in=codes)
     if lock:
         existing_qs = existing_qs.select_for_update(of=("self",))
     existing = {s.code: s for s in existing_qs}
@@ -110,6 +139,7 @@ def plan_import(*, user: User, table: Table, lock: bool) -> Plan:
             school_list_for_user(user=user).filter(code__in=codes).values_list("code", flat=True)
         ),
         authorities={a.name: a for a in Authority.objects.all()},
+        districts=_district_spellings(),
         assignable_ids=set(authorities_user_may_assign(user=user).values_list("pk", flat=True)),
         # Core schools of groups in being: their authority approves the group (policy L-1).
         led=led_group_names(s.pk for s in existing.values()),
@@ -122,7 +152,9 @@ def plan_import(*, user: User, table: Table, lock: bool) -> Plan:
 
 
 def _plan_row(plan: Plan, ctx: Context, number: int, row: dict[str, str]) -> None:
-    parsed = SCHOOL_SPEC.parse_row(number, row, resolvers={"authority": ctx.authority})
+    parsed = SCHOOL_SPEC.parse_row(
+        number, row, resolvers={"authority": ctx.authority, "district": ctx.district}
+    )
     errors: list[RowError] = list(parsed.errors)
     values = parsed.values
 
@@ -151,9 +183,11 @@ def _plan_row(plan: Plan, ctx: Context, number: int, row: dict[str, str]) -> Non
 
     failed = {f for f in COLUMN_BY_FIELD if COLUMN_BY_FIELD[f].header in {e.column for e in errors}}
     try:
-        # The authority was looked up above; full_clean would query it again for every row.
+        # The authority and district were looked up above; full_clean would query them again.
         school.full_clean(
-            exclude=[*failed, "authority"], validate_unique=False, validate_constraints=False
+            exclude=[*failed, "authority", "district"],
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():

@@ -7,9 +7,35 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from members.models import Authority, District, Partner, School, User
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Authority, Partner, School, User
 
 DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 - the published demo password (README, issue 2)
+
+
+class District(models.TextChoices):
+    """Qingdao's seven districts and three county-level cities (CLAUSES.md, History): the demo's
+    table of members.District rows (the migration that made districts data created the same)."""
+
+    SHINAN = "shinan", _("市南区")
+    SHIBEI = "shibei", _("市北区")
+    LICANG = "licang", _("李沧区")
+    LAOSHAN = "laoshan", _("崂山区")
+    CHENGYANG = "chengyang", _("城阳区")
+    HUANGDAO = "huangdao", _("黄岛区（西海岸新区）")
+    JIMO = "jimo", _("即墨区")
+    JIAOZHOU = "jiaozhou", _("胶州市")
+    PINGDU = "pingdu", _("平度市")
+    LAIXI = "laixi", _("莱西市")
+
+
+def district_name(code: str) -> str:
+    """The Chinese name a District row stores (the label's source string)."""
+    with translation.override("zh-hans"):
+        return str(District(code).label)
 
 
 Stage = School.Stage
@@ -537,7 +563,7 @@ class SchoolSpec:
             name=self.name,
             code=self.code,
             authority=authorities[self.authority],
-            district=self.district,
+            district_id=self.district,
             stage=self.stage,
             nature=self.nature,
             is_weak=self.weak_year is not None,

@@ -16,7 +16,7 @@ from groups.registry.models import (
     Membership,
     Partnership,
 )
-from members.models import Authority, Partner, School, User
+from members.models import Authority, District, Partner, School, User
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.demo.data import (
     CITY_CODE,
@@ -33,6 +33,7 @@ from qingdao_groups.demo.data import (
     UserPlan,
     charter_text,
     district_bureau_code,
+    district_name,
     rules_text,
 )
 from qingdao_groups.demo.story import StorySeeder
@@ -78,12 +79,23 @@ class Seeder:
             return existing[code]
 
         city = get(CITY_CODE, name=CITY_NAME, kind=Authority.Kind.CITY)
+        have = set(District.objects.values_list("code", flat=True))
+        for order, spec in enumerate(DISTRICTS, start=1):
+            if spec.district not in have:
+                self._save(
+                    District(
+                        code=spec.district,
+                        name=district_name(spec.district),
+                        city=city,
+                        sort_order=order,
+                    )
+                )
         for spec in DISTRICTS:
             get(
                 district_bureau_code(spec.district),
                 name=spec.bureau,
                 kind=Authority.Kind.DISTRICT,
-                district=spec.district,
+                district_id=spec.district,
                 parent=city,
             )
         for code, name in OTHER_UNITS:

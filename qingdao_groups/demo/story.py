@@ -30,7 +30,7 @@ from groups.registry.models import (
     Membership,
     PolicyParameters,
 )
-from members.models import District, User
+from members.models import User
 from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.demo.data import (
@@ -50,6 +50,7 @@ from qingdao_groups.demo.data import (
     PROJECT_FILING_DAYS,
     PROJECT_FILING_TITLE,
     USERS,
+    District,
     StoryPlan,
     district_bureau_code,
     group_name_for,

@@ -33,13 +33,14 @@ from groups.registry.models import (
     Partnership,
     PolicyParameters,
 )
-from members.models import Authority, District, Partner, School, User
+from members.models import Authority, Partner, School, User
 from qingdao_groups.core.inbox import inbox_for_user
 from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
 from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
     DEMO_PASSWORD,
     OVERDUE_CARD_SCHOOL,
+    District,
     build_plan,
     group_name_for,
 )
@@ -152,7 +153,7 @@ def test_authorities(seeded):
     districts = Authority.objects.districts()
     assert sorted(districts.values_list("district", flat=True)) == sorted(District.values)
     assert all(a.parent_id == city.pk for a in districts)
-    assert all(a.code == f"district-{a.district}" for a in districts)
+    assert all(a.code == f"district-{a.district_id}" for a in districts)
     assert districts.get(district=District.HUANGDAO).name == "青岛西海岸新区教育和体育局"
     assert districts.get(district=District.SHINAN).name == "市南区教育和体育局"
     others = set(Authority.objects.filter(kind=Authority.Kind.OTHER).values_list("code", flat=True))
@@ -172,7 +173,7 @@ def test_schools_are_many_valid_and_varied(seeded):
     assert 0.05 * n <= private <= 0.15 * n
     assert 0.08 * n <= weak <= 0.16 * n
     assert {s.stage for s in schools} == set(School.Stage.values)
-    assert {s.district for s in schools} == set(District.values)
+    assert {s.district_id for s in schools} == set(District.values)
     # Every school has its creation in the history, recorded by the seed's actor.
     admin = User.objects.get(username="admin")
     created = School.history.filter(history_type="+")
@@ -212,7 +213,7 @@ def test_pilot_groups(seeded):
         assert 4 <= open_members.count() <= 8, name
         # Policy A-4: weak schools make up a share of the members (20 %: the default minimum).
         assert open_members.filter(school__is_weak=True).count() >= 0.2 * open_members.count()
-        assert len({m.school.district for m in open_members}) >= 3, name
+        assert len({m.school.district_id for m in open_members}) >= 3, name
         assert len({m.school.stage for m in open_members}) >= 2, name
         assert open_members.filter(school__nature=School.Nature.PRIVATE).exists(), name  # G-6
         assert not members.filter(joined_on__lt=founded).exists()
@@ -404,7 +405,7 @@ def test_story_users_log_in_and_are_listed(seeded, demo_users, story):
         assert user.role == role and user.check_password(DEMO_PASSWORD), username
         user.full_clean()
         if role == User.Role.DISTRICT_STAFF:
-            assert user.authority.district == unit
+            assert user.authority.district_id == unit
         else:
             school = getattr(story, unit.removeprefix("story."))
             assert user.school.name == school
@@ -483,7 +484,7 @@ def test_founding_approved_by_the_district_awaits_the_citys_acknowledgement(
     assert application.status == Application.Status.APPROVED
     assert application.decided_by == demo_users["district"]
     consent = application.consents.get()
-    assert (consent.authority.district, consent.status, consent.decided_by) == (
+    assert (consent.authority.district_id, consent.status, consent.decided_by) == (
         District.LAOSHAN,
         Consent.Status.GIVEN,
         demo_users["laoshan"],
