@@ -185,6 +185,8 @@ class Generator:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                # Rows point at rows written later (districts <-> bureaus): checked at the end.
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             self.phase("authorities and districts", self.authorities)
             self.phase("schools", self.schools)
             self.phase("users", self.users)
@@ -195,6 +197,7 @@ class Generator:
             self.phase("attachments", self.attachments)
             self.phase("notifications", self.notifications)
             self.phase("sequences", self.sequences)
+            self.phase("foreign keys checked", self.check_now)
         self.phase("analyze", self.analyze)
 
     # -- authorities ---------------------------------------------------------------------------
@@ -833,6 +836,10 @@ class Generator:
     def sequences(self) -> None:
         reset_sequences(model for model in self.tables if model._meta.pk.attname == "id")
 
+    def check_now(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
     def analyze(self) -> None:
         with connection.cursor() as cursor:
             for model in self.tables:
@@ -850,6 +857,7 @@ def reset_data() -> None:
         t for t in connection.introspection.django_table_names(only_existing=True) if t not in keep
     ]
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left pending
         cursor.execute(
             "TRUNCATE "
             + ", ".join(connection.ops.quote_name(t) for t in tables)

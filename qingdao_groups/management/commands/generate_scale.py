@@ -32,14 +32,14 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, reset, force, **options):
         if connection.vendor != "postgresql":
             raise CommandError("generate_scale needs PostgreSQL (set DATABASE_URL).")
-        if settings.SETTINGS_MODULE.endswith(".production") and not force:
+        if (settings.SETTINGS_MODULE or "").endswith(".production") and not force:
             raise CommandError("Refusing to generate data under the production settings (--force).")
         started = time.perf_counter()
-        if data_exists():
-            if not reset:
-                raise CommandError("The database already holds data; use --reset to replace it.")
+        if reset:
             reset_data()
             self.stdout.write(f"  {'reset':<28} {time.perf_counter() - started:7.1f} s")
+        elif data_exists():
+            raise CommandError("The database already holds data; use --reset to replace it.")
         self.stdout.write(f"Generating the {scale} scale (seed {seed}) …")
         generator = Generator(SCALES[scale], seed=seed, say=self.stdout.write)
         generator.run()
