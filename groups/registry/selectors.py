@@ -3,15 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from groups.charter.models import GroupDocument
-from groups.registry.membership import active_q
 from groups.registry.membership import today as membership_today
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
 from members.models import School, User
-from members.selectors import school_scope_q
 
 
 def _granted_group_ids(user: User):
@@ -27,34 +26,50 @@ def _granted_group_ids(user: User):
     ).values("pk")
 
 
+def _own_schools(user: User) -> QuerySet[School]:
+    """The schools a district runs or that lie in its district (members.selectors' own part)."""
+    district = user.authority.district  # type: ignore[union-attr]  # authority_id is set
+    own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
+    return School.objects.filter(own)
+
+
+def visible_group_ids(user: User, *, today: datetime.date | None = None) -> QuerySet | None:
+    """The ids of the groups `user` sees through their role, as one uncorrelated subquery (the
+    database evaluates it once per statement, as a hashed set, instead of once per row); None
+    means every group. Grants (django-guardian) are not included: see group_scope_q."""
+    if not user.is_authenticated:
+        return EducationGroup.objects.none().values("pk")
+    if user.sees_everything:
+        return None
+    current = Membership.objects.current(today=today)
+    if user.is_district_staff and user.authority_id:
+        # the groups its authority approved, and those with a current member among its schools
+        member_here = current.filter(school__in=_own_schools(user)).values("group_id")
+        return EducationGroup.objects.filter(
+            Q(authority_id=user.authority_id) | Q(pk__in=member_here)
+        ).values("pk")
+    if user.is_principal and user.school_id:
+        return current.filter(school_id=user.school_id).values("group_id")
+    return EducationGroup.objects.none().values("pk")
+
+
 def group_scope_q(user: User, *, today: datetime.date | None = None) -> Q | None:
     """The filter of groups `user` may see; None means the whole city.
 
     A district sees the groups its authority approved and those with a current member in its
     scope; a principal sees the group their school is a member of today (until its exit takes
     effect; not before its join does); anyone also sees the groups granted to them individually
-    (django-guardian object permission)."""
+    (django-guardian object permission). Each part is an uncorrelated subquery, OR-ed, so the
+    database computes each set once (issue 7: the correlated form took seconds per district)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
     granted = Q(pk__in=_granted_group_ids(user))
-    if user.is_district_staff and user.authority_id:
-        schools = School.objects.filter(school_scope_q(user))
-        has_member_here = Membership.objects.current(today=today).filter(
-            group_id=OuterRef("pk"), school__in=schools
-        )
-        return Q(authority_id=user.authority_id) | Q(Exists(has_member_here)) | granted
-    if user.is_principal and user.school_id:
-        return (
-            Q(
-                pk__in=Membership.objects.current(today=today)
-                .filter(school_id=user.school_id)
-                .values("group_id")
-            )
-            | granted
-        )
-    return granted
+    ids = visible_group_ids(user, today=today)
+    if ids is None:  # pragma: no cover - sees_everything returned above
+        return None
+    return Q(pk__in=ids) | granted
 
 
 def group_list_for_user(
@@ -63,12 +78,19 @@ def group_list_for_user(
     """Groups the user may see, with what the list page shows, in one query: `member_count`
     counts the members of `today` (policy G-1)."""
     today = today or membership_today()
+    members = (
+        Membership.objects.active_on(today)
+        .members()
+        .filter(group_id=OuterRef("pk"))
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    # A scalar subquery per returned row: counted for the page's rows only, after LIMIT, not
+    # aggregated over every membership before the page is cut (issue 7).
     qs = EducationGroup.objects.select_related("core_school", "authority").annotate(
-        member_count=Count(
-            "memberships",
-            filter=Q(memberships__role=Membership.Role.MEMBER)
-            & active_q(today, prefix="memberships__"),
-        ),
+        member_count=Coalesce(Subquery(members), 0),
     )
     q = group_scope_q(user, today=today)
     return qs if q is None else qs.filter(q)
@@ -105,21 +127,16 @@ def schools_seen_through_groups_q(user: User, *, today: datetime.date | None = N
     """The further schools a user sees through groups (members.extensions): for a district,
     the current schools of the groups it sees (those it approves and those with a member of
     its own); for a principal, the current schools of their own group. Current as of `today`."""
+    if not user.is_authenticated or user.sees_everything:
+        return None
+    if not (
+        (user.is_district_staff and user.authority_id) or (user.is_principal and user.school_id)
+    ):
+        return None
+    groups = visible_group_ids(user, today=today)
     current = Membership.objects.current(today=today)
-    if user.is_district_staff and user.authority is not None:
-        district = user.authority.district
-        own = Q(authority_id=user.authority_id) | (Q(district=district) if district else Q())
-        member_here = current.filter(school__in=School.objects.filter(own))
-        groups_seen = current.filter(
-            Q(group__authority_id=user.authority_id)
-            | Q(group_id__in=member_here.values("group_id"))
-        )
-        return Q(Exists(groups_seen.filter(school_id=OuterRef("pk"))))
-    if user.is_principal and user.school_id:
-        own_groups = current.filter(school_id=user.school_id).values("group_id")
-        same_group = current.filter(school_id=OuterRef("pk"), group_id__in=own_groups)
-        return Q(Exists(same_group))
-    return None
+    # uncorrelated: the schools of those groups, computed once per statement (issue 7)
+    return Q(pk__in=current.filter(group_id__in=groups).values("school_id"))
 
 
 def school_memberships(*, school: School) -> QuerySet[Membership]:
