@@ -160,7 +160,11 @@ class School(models.Model):
                 violation_error_message=_("薄弱学校须填写认定年份。"),
             ),
         ]
-        indexes = [models.Index(fields=["authority", "name"]), models.Index(fields=["district"])]
+        indexes = [
+            models.Index(fields=["authority", "name"]),
+            models.Index(fields=["district"]),
+            models.Index(fields=["name", "id"], name="school_list_order"),  # the list's sort
+        ]
 
     def __str__(self) -> str:
         return self.name
