@@ -11,6 +11,7 @@ from groups.charter.models import GroupDocument
 from groups.registry.membership import today as membership_today
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
 from members.models import School, User
+from qingdao_groups.core.request_cache import cached
 
 
 def _granted_group_ids(user: User):
@@ -33,47 +34,57 @@ def _own_schools(user: User) -> QuerySet[School]:
     return School.objects.filter(own)
 
 
-def visible_group_ids(user: User, *, today: datetime.date | None = None) -> QuerySet | None:
-    """The ids of the groups `user` sees through their role, as one uncorrelated subquery (the
-    database evaluates it once per statement, as a hashed set, instead of once per row); None
-    means every group. Grants (django-guardian) are not included: see group_scope_q."""
-    if not user.is_authenticated:
-        return EducationGroup.objects.none().values("pk")
-    if user.sees_everything:
-        return None
-    current = Membership.objects.current(today=today)
+def _visible_groups_qs(user: User, day: datetime.date):
+    current = Membership.objects.current(today=day)
     if user.is_district_staff and user.authority_id:
         # the groups its authority approved, and those with a current member among its schools
         member_here = current.filter(school__in=_own_schools(user)).values("group_id")
         return EducationGroup.objects.filter(
             Q(authority_id=user.authority_id) | Q(pk__in=member_here)
-        ).values("pk")
+        ).values_list("pk", flat=True)
     if user.is_principal and user.school_id:
-        return current.filter(school_id=user.school_id).values("group_id")
-    return EducationGroup.objects.none().values("pk")
+        return current.filter(school_id=user.school_id).values_list("group_id", flat=True)
+    return None
 
 
-def group_scope_q(user: User, *, today: datetime.date | None = None) -> Q | None:
+def visible_group_ids(user: User, *, today: datetime.date | None = None) -> list[int] | None:
+    """The ids of the groups `user` sees through their role; None means every group. Computed
+    in one query, once per request (a district sees tens of groups: a literal list lets the
+    database use its indexes, where a nested subquery made it guess thousands). Grants
+    (django-guardian) are not included: see group_scope_q."""
+    if not user.is_authenticated:
+        return []
+    if user.sees_everything:
+        return None
+    day = today or membership_today()
+    qs = _visible_groups_qs(user, day)
+    if qs is None:
+        return []
+    return cached(("visible_group_ids", user.pk, day), lambda: sorted(set(qs)))
+
+
+def group_scope_q(user: User, *, today: datetime.date | None = None, one: bool = False) -> Q | None:
     """The filter of groups `user` may see; None means the whole city.
 
     A district sees the groups its authority approved and those with a current member in its
     scope; a principal sees the group their school is a member of today (until its exit takes
     effect; not before its join does); anyone also sees the groups granted to them individually
-    (django-guardian object permission). Each part is an uncorrelated subquery, OR-ed, so the
-    database computes each set once (issue 7: the correlated form took seconds per district)."""
+    (django-guardian object permission), a separate cheap OR. The role's groups are a list
+    computed once per request (`one`: for a single group by key, an uncorrelated subquery); the
+    correlated form took seconds per district list at nation scale (issue 7)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
     granted = Q(pk__in=_granted_group_ids(user))
-    ids = visible_group_ids(user, today=today)
-    if ids is None:  # pragma: no cover - sees_everything returned above
-        return None
-    return Q(pk__in=ids) | granted
+    if one:  # a single group by key: an uncorrelated subquery costs no extra query
+        qs = _visible_groups_qs(user, today or membership_today())
+        return granted if qs is None else Q(pk__in=qs) | granted
+    return Q(pk__in=visible_group_ids(user, today=today) or []) | granted
 
 
 def group_list_for_user(
-    *, user: User, today: datetime.date | None = None
+    *, user: User, today: datetime.date | None = None, one: bool = False
 ) -> QuerySet[EducationGroup]:
     """Groups the user may see, with what the list page shows, in one query: `member_count`
     counts the members of `today` (policy G-1)."""
@@ -92,7 +103,7 @@ def group_list_for_user(
     qs = EducationGroup.objects.select_related("core_school", "authority").annotate(
         member_count=Coalesce(Subquery(members), 0),
     )
-    q = group_scope_q(user, today=today)
+    q = group_scope_q(user, today=today, one=one)
     return qs if q is None else qs.filter(q)
 
 
@@ -101,7 +112,7 @@ def group_get_for_user(
 ) -> EducationGroup:
     """The group with its members, partners, council and documents prefetched; 404 when the user
     may not see it."""
-    qs = group_list_for_user(user=user, today=today).prefetch_related(
+    qs = group_list_for_user(user=user, today=today, one=True).prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.select_related("school", "school__authority").order_by(
@@ -135,7 +146,7 @@ def schools_seen_through_groups_q(user: User, *, today: datetime.date | None = N
         return None
     groups = visible_group_ids(user, today=today)
     current = Membership.objects.current(today=today)
-    # uncorrelated: the schools of those groups, computed once per statement (issue 7)
+    # the schools of those few groups, by index (issue 7)
     return Q(pk__in=current.filter(group_id__in=groups).values("school_id"))
 
 
