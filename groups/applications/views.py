@@ -53,7 +53,7 @@ from groups.applications.workflows import (
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from members.models import School
-from qingdao_groups.core.inbox import inbox_for_user
+from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, require
@@ -78,11 +78,13 @@ def inbox_view(request):
             .prefetch_related("consents__authority")[:30]
         )
     notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
+    inbox = inbox_page(user, per_kind=None if request.GET.get("all") else INBOX_PER_KIND)
     return render(
         request,
         "applications/inbox.html",
         {
-            "items": inbox_for_user(user),
+            "items": inbox.items,
+            "more": inbox.more,
             "mine": mine,
             "notices": notices,
             "can_found": user.is_principal,
