@@ -7,6 +7,8 @@ keys are indexed (the school list sorts on (name, id), the group list on (founde
 then loads the page's rows by key: one more query, whatever the page and the data size. Page
 numbers, links and counts behave as Django's Paginator."""
 
+from typing import Any
+
 from django.core.paginator import Page, Paginator
 
 
@@ -17,14 +19,9 @@ class KeyFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        qs = self.object_list
+        qs: Any = self.object_list
         if not hasattr(qs, "values_list"):  # a list: nothing to gain
             return super().page(number)
         keys = list(qs.values_list("pk", flat=True)[bottom:top])
         by_key = {obj.pk: obj for obj in qs.order_by().filter(pk__in=keys)}
-        return self._get_page([by_key[k] for k in keys if k in by_key], number, self)
-
-
-def paginate(request, queryset, per_page: int, param: str = "page") -> Page:
-    """The page of `queryset` named by the request's `param` (the last page when out of range)."""
-    return KeyFirstPaginator(queryset, per_page).get_page(request.GET.get(param))
+        return Page([by_key[k] for k in keys if k in by_key], number, self)
