@@ -191,7 +191,10 @@ class School(models.Model):
                 violation_error_message=_("薄弱学校须填写认定年份。"),
             ),
         ]
-        indexes = [models.Index(fields=["authority", "name"])]  # district: the foreign key's own
+        indexes = [
+            models.Index(fields=["authority", "name"]),  # district: the foreign key's own
+            models.Index(fields=["name", "id"], name="school_list_order"),  # the list's sort
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from members.selectors import (
     school_list_for_user,
 )
 from members.services import school_save
+from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 
@@ -27,7 +27,7 @@ def school_list_view(request):
     filterset = SchoolFilter(request.GET or None, queryset=school_list_for_user(user=request.user))
     form = filterset.form
     qs = filterset.qs.order_by("name", "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeyFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -25,8 +25,10 @@ CEILINGS = {
     "home": 12,
     "groups:group-list": 10,
     # detail: group + 4 prefetches + 7 audit tables for the timeline + cards + plans
-    "groups:group-detail": 20,
-    "members:school-list": 10,
+    # + 1: the user's visible-group ids, computed once per request (issue 7)
+    "groups:group-detail": 21,
+    # + 1 the page's keys first (deep pages), + 1 the visible-group ids (issue 7)
+    "members:school-list": 12,
     "members:school-detail": 10,
 }
 
@@ -123,3 +125,26 @@ def test_group_list_page_with_hundreds_of_groups(client, world, django_assert_ma
         response = client.get(reverse("groups:group-list"), {"page": 2})
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count == 62
+
+
+@pytest.mark.parametrize("role", ["city", "district"])
+def test_list_pages_show_every_row_once(client, world, role):
+    """The key-first paginator: every visible row appears on exactly one page, in order."""
+    from groups.registry.selectors import group_list_for_user
+    from members.selectors import school_list_for_user
+
+    grow(world, groups=30, members_per_group=2)
+    user = User.objects.get(pk=world.users[role].pk)
+    client.force_login(user)
+    for url, qs, per_page in (
+        (reverse("groups:group-list"), group_list_for_user(user=user), 25),
+        (reverse("members:school-list"), school_list_for_user(user=user), 50),
+    ):
+        expected = list(qs.order_by("pk").values_list("pk", flat=True))
+        assert len(expected) > per_page  # more than one page
+        seen = []
+        pages = -(-len(expected) // per_page)
+        for n in range(1, pages + 1):
+            response = client.get(url, {"page": n})
+            seen += [obj.pk for obj in response.context["page_obj"]]
+        assert sorted(seen) == expected and len(seen) == len(set(seen))

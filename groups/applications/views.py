@@ -6,7 +6,6 @@ not allow the step (RuleRefusal from the workflow runner) is shown as a message 
 page; nothing was changed."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -54,8 +53,9 @@ from groups.applications.workflows import (
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from members.models import School
-from qingdao_groups.core.inbox import inbox_for_user
+from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
+from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import can_move, refused
@@ -78,11 +78,13 @@ def inbox_view(request):
             .prefetch_related("consents__authority")[:30]
         )
     notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
+    inbox = inbox_page(user, per_kind=None if request.GET.get("all") else INBOX_PER_KIND)
     return render(
         request,
         "applications/inbox.html",
         {
-            "items": inbox_for_user(user),
+            "items": inbox.items,
+            "more": inbox.more,
             "mine": mine,
             "notices": notices,
             "can_found": user.is_principal,
@@ -98,7 +100,9 @@ def application_list_view(request):
         qs = qs.filter(status=status)
     if kind in Application.Kind.values:
         qs = qs.filter(kind=kind)
-    page = Paginator(qs.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
+    page = KeyFirstPaginator(qs.order_by("-created_at", "-id"), 25).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "applications/application_list.html",

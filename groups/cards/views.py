@@ -13,7 +13,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -55,6 +54,7 @@ from members.models import User
 from qingdao_groups.core.forms import (
     keep_file_hint,
 )
+from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 from qingdao_groups.core.workflow import StaleVersion
@@ -199,7 +199,7 @@ def card_list_view(request):
         "-issued_at",
         "-pk",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeyFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(c, card_state_label(c), _days_overdue(c, today)) for c in page]
     return render(

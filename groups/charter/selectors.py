@@ -9,7 +9,7 @@ from members.models import User
 
 
 def _visible_groups(user: User):
-    q = group_scope_q(user)
+    q = group_scope_q(user, one=True)  # one group or document by key: no extra query
     qs = EducationGroup.objects.select_related("core_school", "authority")
     return qs if q is None else qs.filter(q)
 
@@ -24,7 +24,7 @@ def access_group_for_user(user: User, group_id: int) -> EducationGroup:
 def access_group_document_for_user(user: User, document_id: int) -> GroupDocument:
     """A group document is visible to whoever may see its group."""
     qs = GroupDocument.objects.select_related("group")
-    q = group_scope_q(user)
+    q = group_scope_q(user, one=True)  # one group or document by key: no extra query
     if q is not None:
         qs = qs.filter(group__in=EducationGroup.objects.filter(q))
     try:

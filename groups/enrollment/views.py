@@ -3,7 +3,6 @@
 only serve these pages, so they live here."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from groups.enrollment.workflows import (
     EnrollmentPlanStatus,
 )
 from members.models import School
+from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
@@ -50,7 +50,7 @@ def plan_list_view(request):
     filterset = PlanFilter(request.GET or None, queryset=enrollment_plan_list_for_user(user=user))
     form = filterset.form
     qs = filterset.qs.order_by("-year", "school__name", "pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeyFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for plan in page:  # no queries: the school and its authority come with the plan
         plan.can_decide = can_set_enrollment_plan(user, plan).allowed and can_move(
             ENROLLMENT_TRANSITIONS, plan.status, EnrollmentAction.SET

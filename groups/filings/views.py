@@ -7,7 +7,6 @@ filing created with a file is stored together with it or not at all."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +42,7 @@ from groups.filings.services import (
 )
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from qingdao_groups.core.forms import keep_file_hint
+from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.views import refuse_if_moved_on
@@ -60,7 +60,7 @@ def filing_list_view(request):
     )
     form = filterset.form
     qs = oldest_unhandled_first(filterset.qs)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeyFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for filing in page:
         filing.days_waiting = (

@@ -95,6 +95,7 @@ class EducationGroup(models.Model):
                 name="group_dissolved_after_founded",
             ),
         ]
+        indexes = [models.Index(fields=["founded_on", "id"], name="group_list_order")]
 
     def __str__(self) -> str:
         return self.name

@@ -3,15 +3,15 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from groups.charter.models import GroupDocument
-from groups.registry.membership import active_q
 from groups.registry.membership import today as membership_today
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
 from members.models import School, User
-from members.selectors import school_scope_q
+from qingdao_groups.core.request_cache import cached
 
 
 def _granted_group_ids(user: User):
@@ -27,52 +27,85 @@ def _granted_group_ids(user: User):
     ).values("pk")
 
 
-def group_scope_q(user: User, *, today: datetime.date | None = None) -> Q | None:
+def _own_schools(user: User) -> QuerySet[School]:
+    """The schools a district runs or that lie in its district (members.selectors' own part)."""
+    district = user.authority.district_id  # type: ignore[union-attr]  # authority_id is set
+    own = Q(authority_id=user.authority_id) | (Q(district_id=district) if district else Q())
+    return School.objects.filter(own)
+
+
+def _visible_groups_qs(user: User, day: datetime.date):
+    current = Membership.objects.current(today=day)
+    if user.is_district_staff and user.authority_id:
+        # the groups its authority approved, and those with a current member among its schools
+        member_here = current.filter(school__in=_own_schools(user)).values("group_id")
+        return EducationGroup.objects.filter(
+            Q(authority_id=user.authority_id) | Q(pk__in=member_here)
+        ).values_list("pk", flat=True)
+    if user.is_principal and user.school_id:
+        return current.filter(school_id=user.school_id).values_list("group_id", flat=True)
+    return None
+
+
+def visible_group_ids(user: User, *, today: datetime.date | None = None) -> list[int] | None:
+    """The ids of the groups `user` sees through their role; None means every group. Computed
+    in one query, once per request (a district sees tens of groups: a literal list lets the
+    database use its indexes, where a nested subquery made it guess thousands). Grants
+    (django-guardian) are not included: see group_scope_q."""
+    if not user.is_authenticated:
+        return []
+    if user.sees_everything:
+        return None
+    day = today or membership_today()
+    qs = _visible_groups_qs(user, day)
+    if qs is None:
+        return []
+    return cached(("visible_group_ids", user.pk, day), lambda: sorted(set(qs)))
+
+
+def group_scope_q(user: User, *, today: datetime.date | None = None, one: bool = False) -> Q | None:
     """The filter of groups `user` may see; None means the whole city.
 
     A district sees the groups its authority approved and those with a current member in its
     scope; a principal sees the group their school is a member of today (until its exit takes
     effect; not before its join does); anyone also sees the groups granted to them individually
-    (django-guardian object permission)."""
+    (django-guardian object permission), a separate cheap OR. The role's groups are a list
+    computed once per request (`one`: for a single group by key, an uncorrelated subquery); the
+    correlated form took seconds per district list at nation scale (issue 7)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
     granted = Q(pk__in=_granted_group_ids(user))
-    if user.is_district_staff and user.authority_id:
-        schools = School.objects.filter(school_scope_q(user))
-        has_member_here = Membership.objects.current(today=today).filter(
-            group_id=OuterRef("pk"), school__in=schools
-        )
-        return Q(authority_id=user.authority_id) | Q(Exists(has_member_here)) | granted
-    if user.is_principal and user.school_id:
-        return (
-            Q(
-                pk__in=Membership.objects.current(today=today)
-                .filter(school_id=user.school_id)
-                .values("group_id")
-            )
-            | granted
-        )
-    return granted
+    if one:  # a single group by key: an uncorrelated subquery costs no extra query
+        qs = _visible_groups_qs(user, today or membership_today())
+        return granted if qs is None else Q(pk__in=qs) | granted
+    return Q(pk__in=visible_group_ids(user, today=today) or []) | granted
 
 
 def group_list_for_user(
-    *, user: User, today: datetime.date | None = None
+    *, user: User, today: datetime.date | None = None, one: bool = False
 ) -> QuerySet[EducationGroup]:
     """Groups the user may see, with what the list page shows, in one query: `member_count`
     counts the members of `today` (policy G-1)."""
     today = today or membership_today()
+    members = (
+        Membership.objects.active_on(today)
+        .members()
+        .filter(group_id=OuterRef("pk"))
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    # A scalar subquery per returned row: counted for the page's rows only, after LIMIT, not
+    # aggregated over every membership before the page is cut (issue 7).
     qs = EducationGroup.objects.select_related(
         "core_school", "core_school__district", "authority"
     ).annotate(
-        member_count=Count(
-            "memberships",
-            filter=Q(memberships__role=Membership.Role.MEMBER)
-            & active_q(today, prefix="memberships__"),
-        ),
+        member_count=Coalesce(Subquery(members), 0),
     )
-    q = group_scope_q(user, today=today)
+    q = group_scope_q(user, today=today, one=one)
     return qs if q is None else qs.filter(q)
 
 
@@ -81,7 +114,7 @@ def group_get_for_user(
 ) -> EducationGroup:
     """The group with its members, partners, council and documents prefetched; 404 when the user
     may not see it."""
-    qs = group_list_for_user(user=user, today=today).prefetch_related(
+    qs = group_list_for_user(user=user, today=today, one=True).prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.select_related(
@@ -107,21 +140,16 @@ def schools_seen_through_groups_q(user: User, *, today: datetime.date | None = N
     """The further schools a user sees through groups (members.extensions): for a district,
     the current schools of the groups it sees (those it approves and those with a member of
     its own); for a principal, the current schools of their own group. Current as of `today`."""
+    if not user.is_authenticated or user.sees_everything:
+        return None
+    if not (
+        (user.is_district_staff and user.authority_id) or (user.is_principal and user.school_id)
+    ):
+        return None
+    groups = visible_group_ids(user, today=today)
     current = Membership.objects.current(today=today)
-    if user.is_district_staff and user.authority is not None:
-        district = user.authority.district_id
-        own = Q(authority_id=user.authority_id) | (Q(district_id=district) if district else Q())
-        member_here = current.filter(school__in=School.objects.filter(own))
-        groups_seen = current.filter(
-            Q(group__authority_id=user.authority_id)
-            | Q(group_id__in=member_here.values("group_id"))
-        )
-        return Q(Exists(groups_seen.filter(school_id=OuterRef("pk"))))
-    if user.is_principal and user.school_id:
-        own_groups = current.filter(school_id=user.school_id).values("group_id")
-        same_group = current.filter(school_id=OuterRef("pk"), group_id__in=own_groups)
-        return Q(Exists(same_group))
-    return None
+    # the schools of those few groups, by index (issue 7)
+    return Q(pk__in=current.filter(group_id__in=groups).values("school_id"))
 
 
 def school_memberships(*, school: School) -> QuerySet[Membership]:

@@ -1,7 +1,6 @@
 """Group pages: access -> form -> service -> message -> redirect (house style)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from groups.registry.selectors import group_get_for_user, group_list_for_user, t
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import School, User
 from members.selectors import school_list_for_user
+from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 from qingdao_groups.core.timeline import timeline_for
@@ -35,7 +35,7 @@ def group_list_view(request):
     filterset = GroupFilter(request.GET or None, queryset=group_list_for_user(user=request.user))
     form = filterset.form
     qs = filterset.qs.order_by("founded_on", "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeyFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

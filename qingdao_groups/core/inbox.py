@@ -53,6 +53,32 @@ def inbox_for_user(user) -> list[InboxItem]:
     return items
 
 
+INBOX_PER_KIND = 20
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """The inbox as shown: the oldest items of each kind, and how many more each kind has."""
+
+    items: list[InboxItem]
+    more: dict[str, int]  # kind -> items not shown
+
+
+def inbox_page(user, *, per_kind: int | None = INBOX_PER_KIND) -> InboxPage:
+    """The oldest `per_kind` items of each kind (None: all), oldest first, so a bureau with
+    hundreds of waiting items gets a page of bounded size (issue 7) and still sees what has
+    waited longest of every kind."""
+    shown: list[InboxItem] = []
+    counts: dict[str, int] = {}
+    for item in inbox_for_user(user):
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+        if per_kind is None or counts[item.kind] <= per_kind:
+            shown.append(item)
+    limit = per_kind or 0
+    more = {k: n - limit for k, n in counts.items() if per_kind is not None and n > limit}
+    return InboxPage(shown, more)
+
+
 def day(value) -> datetime.date:
     """The local day of a timestamp (a date stays as it is)."""
     if isinstance(value, datetime.datetime):

@@ -634,7 +634,8 @@ def _count(client, url: str) -> int:
 
 
 # Pinned ceilings: session, user and authority (3), the session save (3), the page itself.
-CEILINGS = {"cards:list": 8, "cards:detail": 11, "cards:issue": 11}
+# cards:list + 2 (issue 7): the page's keys first, and the visible-group ids once per request
+CEILINGS = {"cards:list": 10, "cards:detail": 12, "cards:issue": 12}  # + 1: visible ids
 
 
 @pytest.mark.parametrize("role", ["district", "member", "city"])
