@@ -36,11 +36,18 @@ class Logins:
 
 
 def generated_logins() -> Logins:
-    return Logins(
-        dict(GENERATED_USERNAMES),
-        os.environ.get("BENCH_PASSWORD", GENERATED_PASSWORD),
-        "generate_scale",
-    )
+    """The generator's users and password, taken from the generator itself when it says
+    (qingdao_groups.scale.generate); the table above otherwise. Call after django.setup()."""
+    usernames, password = dict(GENERATED_USERNAMES), GENERATED_PASSWORD
+    try:
+        from qingdao_groups.scale import generate
+    except ImportError:
+        pass
+    else:
+        password = getattr(generate, "BENCH_PASSWORD", password)
+        names = set(getattr(generate, "BENCH_USERNAMES", ()))
+        usernames = {role: name for role, name in usernames.items() if name in names} or usernames
+    return Logins(usernames, os.environ.get("BENCH_PASSWORD", password), "generate_scale")
 
 
 def demo_logins() -> Logins:
