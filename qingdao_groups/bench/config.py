@@ -17,7 +17,7 @@ GENERATED_PASSWORD = "bench-pass-2025"  # noqa: S105 - a generated data set's pu
 
 # Seconds per page per round; the larger data sets get longer so a slow page still completes
 # a few requests. BENCH_DURATION overrides.
-DURATION = {"city": 2, "province": 4, "nation": 5}
+DURATION = {"city": 3, "province": 4, "nation": 5}
 ROUNDS = 3
 CONNECTIONS = 8
 WORKERS = 2

@@ -85,11 +85,20 @@ def scale_table(scale: str, figures: dict) -> str:
         "|---|---|--:|--:|--:|--:|--:|--:|--:|:-:|",
     ]
     pages = figures.get("pages", {})
+    floor = figures.get("floor")
+    if floor:
+        lines.append(
+            f"| F (floor) | {floor.get('role', '')} | {_num(floor['rps'], 1)} | "
+            f"{_num(floor.get('p50_ms'), 1)} | {_num(floor.get('p95_ms'), 1)} | "
+            f"{_num(floor.get('p99_ms'), 1)} | {floor.get('errors', 0)} | "
+            f"{_num(floor.get('queries'))} | 100 % | |"
+        )
     for row in pages.values():
         least = TARGET_RATIO.get(row.get("kind", ""), 0)
         mark = "✓" if meets_target(row) else "✗"
+        name = f"{row['page']} ({row['note']})" if row.get("note") else row["page"]
         lines.append(
-            f"| {row['page']} | {row['role']} | {_num(row['rps'], 1)} | "
+            f"| {name} | {row['role']} | {_num(row['rps'], 1)} | "
             f"{_num(row.get('p50_ms'), 1)} | {_num(row['p95_ms'], 1)} | "
             f"{_num(row.get('p99_ms'), 1)} | {row.get('errors', 0)} | "
             f"{_num(row.get('queries'))} | {row['ratio'] * 100:.1f} % | "

@@ -123,7 +123,7 @@ def test_table_rows_and_targets():
                 "errors": 0,
                 "queries": 9,
             },
-            "decision POST (stale):city": {
+            "decision POST:city": {
                 "kind": "post",
                 "rps": 20.0,
                 "ratio": 0.2,
@@ -133,7 +133,10 @@ def test_table_rows_and_targets():
             },
         }
     )
+    figures["floor"] = {"role": "city", "rps": 100.0, "p95_ms": 20.0, "errors": 0, "queries": 3}
+    figures["pages"]["decision POST:city"]["note"] = "refused as stale"
     table = report.scale_table("city", figures)
+    assert "| F (floor) | city | 100.0 | – | 20.0 | – | 0 | 3 | 100 % | |" in table
     assert table.startswith("## city\n")
     assert "2026-12-02 · 2 cores · data: seed_demo" in table
     assert "80 MB / 90 MB" in table or "80 MB / 91 MB" in table
@@ -142,7 +145,7 @@ def test_table_rows_and_targets():
         in table
     )
     assert "| group detail | city | 20.0 |" in table and "| 20.0 % | ✗ ≥ 30 % |" in table
-    assert "| decision POST (stale) | city | 20.0 | – |" in table
+    assert "| decision POST (refused as stale) | city | 20.0 | – |" in table
     assert "Targets met: 1 of 3 pages." in table
     line = report.summary_line("city", figures)
     assert line.startswith("bench city: F 100 rps; 3 pages, 1 meet their targets, 0 errors")
