@@ -80,7 +80,10 @@ def prepare_data(scale: str) -> tuple[config.Logins, str]:
         started = time.monotonic()
         if logins.source == "generate_scale":
             log(f"generating the {scale} data set (manage.py generate_scale --scale {scale})")
-            call_command("generate_scale", "--scale", scale)
+            # The bench's own database is emptied first (a run that stopped half way leaves
+            # rows but no users); a database named by BENCH_DATABASE_URL never is.
+            reset = [] if os.environ.get("BENCH_DATABASE_URL") else ["--reset"]
+            call_command("generate_scale", "--scale", scale, *reset)
         else:
             log("generate_scale does not exist yet: using seed_demo data")
             call_command("seed_demo", verbosity=0)
