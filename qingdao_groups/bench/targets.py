@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from groups.applications.models import Application
 from groups.applications.selectors import application_list_for_user
@@ -31,6 +31,7 @@ class Page:
     method: str = "GET"
     form: dict = field(default_factory=dict)
     note: str = ""
+    expect: int = 200
 
     @property
     def key(self) -> str:
@@ -98,16 +99,14 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
     for role in ("city", "district"):
         application = _decidable(users[role])
         if application:
-            # A stale version: the service locks the row, refuses (policy: no decision over a
-            # newer version) and the detail page is rendered again with the error, every time.
             add(
-                "decision POST (stale)",
+                "decision POST",
                 role,
                 "post",
                 f"/applications/{application.pk}/decide/",
                 method="POST",
                 form={"version": "0", "action": "approve", "reason": "bench", "conditions": ""},
-                note="refused as stale",
+                **_refusal(application),
             )
             break
     return pages
@@ -149,14 +148,29 @@ def _an_application(user: User) -> Application | None:
     return qs.filter(status=Application.Status.UNDER_DECISION).first() or qs.first()
 
 
+DECIDED = (
+    Application.Status.APPROVED,
+    Application.Status.APPROVED_WITH_CONDITIONS,
+    Application.Status.REJECTED,
+)
+
+
 def _decidable(user: User) -> Application | None:
+    """An application the user's bureau decides: one awaiting its decision if there is one,
+    else one it has decided."""
     if not user.authority_id:
         return None
+    qs = application_list_for_user(user=user).filter(deciding_authority_id=user.authority_id)
     return (
-        application_list_for_user(user=user)
-        .filter(
-            Q(status=Application.Status.UNDER_DECISION), deciding_authority_id=user.authority_id
-        )
-        .order_by("id")
-        .first()
+        qs.filter(status=Application.Status.UNDER_DECISION).order_by("id").first()
+        or qs.filter(status__in=DECIDED).order_by("id").first()
     )
+
+
+def _refusal(application: Application) -> dict:
+    """The POST carries version 0, so nothing ever changes: an application awaiting the
+    decision is locked, refused as stale and its page rendered again with the error (200); a
+    decided one is refused as already decided and redirected to its page (302)."""
+    if application.status == Application.Status.UNDER_DECISION:
+        return {"note": "refused as stale (version 0), page re-rendered", "expect": 200}
+    return {"note": f"refused: already {application.status}, redirected", "expect": 302}
