@@ -135,6 +135,8 @@ def summary_line(scale: str, figures: dict) -> str:
         f"bench {scale}: F {_num(figures['floor_rps'])} rps; {len(pages)} pages, "
         f"{met} meet their targets, {errors} errors"
     )
+    if figures.get("notes"):
+        text += f"; {len(figures['notes'])} not measured (see notes)"
     if worst:
         text += f"; slowest {worst} at {pages[worst]['ratio'] * 100:.1f} % of F"
     if rss:

@@ -149,6 +149,9 @@ def test_table_rows_and_targets():
     assert "Targets met: 1 of 3 pages." in table
     line = report.summary_line("city", figures)
     assert line.startswith("bench city: F 100 rps; 3 pages, 1 meet their targets, 0 errors")
+    figures["notes"] = ["- inbox:district skipped: status 500 for /applications/inbox/"]
+    assert "1 not measured (see notes)" in report.summary_line("city", figures)
+    assert "- inbox:district skipped: status 500" in report.scale_table("city", figures)
 
 
 def test_benchmarks_md_keeps_notes_outside_the_markers():
