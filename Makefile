@@ -21,7 +21,7 @@ I18N_IGNORE := --ignore $(VENV) --ignore var --ignore node_modules
 # The compiled catalogues are committed; recompile them when GNU gettext is there to do it.
 COMPILE_MESSAGES = if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages $(I18N_IGNORE) --verbosity 0; else echo "msgfmt not found: using the committed .mo files"; fi
 
-.PHONY: help venv install run prepare-db test lint docs docs-check clean distclean messages
+.PHONY: help venv install run prepare-db test lint docs docs-check clean distclean messages bench
 
 help: ## List the targets
 	@echo "青岛市中小学集团化办学管理系统 — make targets:"
@@ -88,6 +88,17 @@ lint: $(STAMP) ## ruff, import contracts, djLint (templates), mypy (services, se
 	$(VENV)/bin/lint-imports --no-logo
 	$(VENV)/bin/djlint templates $(wildcard groups/*/templates) --lint
 	$(VENV)/bin/mypy
+
+# Benchmark (issue 7; never part of `make test`): PostgreSQL on 127.0.0.1:5432, wrk from Debian.
+SCALE ?= city
+bench: $(STAMP) $(STATIC_MANIFEST) ## Measure every key page against the floor F (SCALE=city|province|nation): BENCHMARKS.md
+	@command -v wrk >/dev/null || { \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  echo "apt: installing wrk"; \
+	  $$sudo apt-get update -q && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk; }
+	@$(COMPILE_MESSAGES)
+	$(VPY) -m qingdao_groups.bench --scale $(SCALE)
 
 docs: $(STAMP) ## Regenerate docs/clauses.md (policy clause -> code, tests, templates)
 	$(MANAGE) clause_index

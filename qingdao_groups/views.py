@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -20,6 +20,12 @@ def healthz_view(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bench_floor_view(request):
+    """The benchmark's floor F (issue 7): a logged-in page that does nothing but pass through
+    the whole middleware stack, so every page is measured as a fraction of it."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 def group_targets(*, today: datetime.date) -> list[dict]:

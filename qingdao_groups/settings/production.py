@@ -26,3 +26,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 # X-Forwarded-For (set by our proxy, N hops in), or the lockout would be per username only.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+
+# `make bench` only (issue 7): gunicorn on 127.0.0.1 over plain HTTP, so no HTTPS redirect and
+# no Secure-only cookies, and an X-Query-Count header on every response. Nothing else changes.
+# Never set DJANGO_BENCH in a deployment.
+BENCH = env.bool("DJANGO_BENCH", default=False)
+if BENCH:
+    SECURE_SSL_REDIRECT = False
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+    MIDDLEWARE = ["qingdao_groups.bench.middleware.QueryCountMiddleware", *MIDDLEWARE]  # noqa: F405

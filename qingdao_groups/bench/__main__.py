@@ -1,0 +1,29 @@
+"""python -m qingdao_groups.bench --scale city|province|nation (what `make bench` runs)."""
+
+import argparse
+import shutil
+import sys
+
+from qingdao_groups.bench import config, report
+from qingdao_groups.bench.runner import run, write
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qingdao_groups.bench")
+    parser.add_argument("--scale", choices=config.SCALES, default="city")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print the summary, leave the files alone"
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install wrk (make bench installs it)", file=sys.stderr)
+        return 2
+    figures = run(args.scale)
+    if not args.no_write:
+        write(args.scale, figures)
+    print(report.summary_line(args.scale, figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

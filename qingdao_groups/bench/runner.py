@@ -1,0 +1,339 @@
+"""The benchmark run: data set, gunicorn, logins, probes, rounds of wrk, results."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from qingdao_groups.bench import config, report
+from qingdao_groups.bench.http import Session, login
+from qingdao_groups.bench.wrk import Measure, run_wrk
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results.json"
+BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+LOG_DIR = ROOT / "var" / "bench"
+FLOOR = "/bench/floor/"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --- the data set ------------------------------------------------------------------------------
+
+
+def generator_exists() -> bool:
+    return any(ROOT.glob("*/management/commands/generate_scale.py"))
+
+
+def ensure_database_exists(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+    from psycopg2.extensions import parse_dsn
+
+    dsn = parse_dsn(url)
+    name = dsn.pop("dbname")
+    conn = psycopg2.connect(**dsn, dbname="postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                log(f"creating database {name}")
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        conn.close()
+
+
+def prepare_data(scale: str) -> tuple[config.Logins, str]:
+    """Set up Django on the scale's database, migrate it and fill it when its users are
+    missing (generate_scale, or the demo while the generator does not exist)."""
+    source = "generate_scale" if generator_exists() else "seed_demo"
+    url = config.database_url(scale, source)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingdao_groups.settings.local")
+    os.environ["DJANGO_DEBUG"] = "0"
+    ensure_database_exists(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from members.models import User
+
+    logins = config.generated_logins() if source == "generate_scale" else config.demo_logins()
+    call_command("migrate", verbosity=0, interactive=False)
+    wanted = set(logins.usernames.values())
+    if User.objects.filter(username__in=wanted).count() < len(wanted):
+        started = time.monotonic()
+        if logins.source == "generate_scale":
+            log(f"generating the {scale} data set (manage.py generate_scale --scale {scale})")
+            # The bench's own database is emptied first (a run that stopped half way leaves
+            # rows but no users); a database named by BENCH_DATABASE_URL never is.
+            reset = [] if os.environ.get("BENCH_DATABASE_URL") else ["--reset"]
+            call_command("generate_scale", "--scale", scale, *reset)
+        else:
+            log("generate_scale does not exist yet: using seed_demo data")
+            call_command("seed_demo", verbosity=0)
+        log(f"data set ready in {time.monotonic() - started:.0f} s")
+    return logins, url
+
+
+# --- gunicorn ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, port: int):
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BENCH_")}
+    env.pop("DJANGO_DEBUG", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="qingdao_groups.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_BENCH="1",
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=database_url,
+        # No request of the benchmark publishes a task; nothing must reach a real broker.
+        CELERY_BROKER_URL="memory://",
+    )
+    errors = open(LOG_DIR / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "qingdao_groups.wsgi:application",
+        f"--workers={config.WORKERS}",
+        f"--bind=127.0.0.1:{port}",
+        f"--timeout={config.REQUEST_TIMEOUT_S}",
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        command, cwd=ROOT, env=env, stdout=errors, stderr=errors
+    )
+    try:
+        _wait_until_up(process, port)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        errors.close()
+
+
+def _wait_until_up(process: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn exited ({process.returncode}); see {LOG_DIR}/gunicorn.log"
+            )
+        try:
+            if Session(port).request("GET", "/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == master_pid:
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    children.append(round(int(line.split()[1]) / 1024, 1))
+    return sorted(children)
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def probe(session: Session, page) -> tuple[int, int | None, int]:
+    """Three requests: the status (the expected one, or the first that is not), the fewest
+    queries (warm caches) and the size."""
+    counts = []
+    for _ in range(3):
+        reply = (
+            session.request("POST", page.path, page.form)
+            if page.method == "POST"
+            else session.request("GET", page.path)
+        )
+        if reply.status != page.expect:
+            return reply.status, None, len(reply.body)
+        counts.append(int(reply.headers.get("X-Query-Count", "-1")))
+    return page.expect, min(counts), len(reply.body)
+
+
+def measure(port: int, session: Session, page, seconds: float) -> Measure:
+    return run_wrk(
+        f"http://127.0.0.1:{port}{page.path}",
+        cookie=session.cookie_header,
+        seconds=seconds,
+        connections=config.CONNECTIONS,
+        timeout_s=config.REQUEST_TIMEOUT_S,
+        method=page.method,
+        body=urlencode(page.form) if page.method == "POST" else "",
+        csrf=session.csrf,
+        expect=page.expect,
+    )
+
+
+def aggregate(measures: list[Measure]) -> dict:
+    return {
+        "rps": round(statistics.median(m.rps for m in measures), 1),
+        "p50_ms": round(statistics.median(m.p50_ms for m in measures), 1),
+        "p95_ms": round(statistics.median(m.p95_ms for m in measures), 1),
+        "p99_ms": round(statistics.median(m.p99_ms for m in measures), 1),
+        "errors": sum(m.errors for m in measures),
+        "requests": sum(m.requests for m in measures),
+    }
+
+
+def round_ratio(page_rounds: list[Measure], floors: list[Measure]) -> float:
+    """The page's ratio to F: in each round, its rps over the mean of the F measured just
+    before and just after that round (F opens every round and closes the last), so a change in
+    the machine's load between rounds cancels out; then the median over the rounds."""
+    ratios = []
+    for i, measure_ in enumerate(page_rounds):
+        floor = (floors[i].rps + floors[i + 1].rps) / 2
+        ratios.append(measure_.rps / floor if floor else 0.0)
+    return round(statistics.median(ratios), 3)
+
+
+def run(scale: str) -> dict:
+    logins, url = prepare_data(scale)
+    from django.db import connections
+
+    from qingdao_groups.bench.targets import pick_pages
+
+    pages = pick_pages(logins.usernames)
+    connections.close_all()  # the driver holds no connection while it measures
+    seconds = float(os.environ.get("BENCH_DURATION") or config.DURATION.get(scale, 3))
+    port = free_port()
+    notes = []
+    with gunicorn(url, port) as server:
+        sessions = {
+            role: login(port, username, logins.password)
+            for role, username in logins.usernames.items()
+        }
+        floor_session = sessions["city"]
+        probes = {}
+        for page in pages:
+            status, queries, size = probe(sessions[page.role], page)
+            if status != page.expect:
+                notes.append(f"- {page.key} skipped: status {status} for {page.path}")
+                log(f"skip {page.key}: status {status}")
+                continue
+            probes[page.key] = (queries, size)
+        floor_queries = probe(floor_session, _floor_page())[1]
+        measured = [p for p in pages if p.key in probes]
+        total = (config.ROUNDS * (len(measured) + 1) + 1) * seconds
+        log(f"{len(measured)} pages x {config.ROUNDS} rounds x {seconds:g} s, about {total:.0f} s")
+        run_wrk_floor = lambda: measure(port, floor_session, _floor_page(), seconds)  # noqa: E731
+        run_wrk_floor()  # warm-up
+        load_before = os.getloadavg()[0]
+        floors: list[Measure] = []
+        results: dict[str, list[Measure]] = {p.key: [] for p in measured}
+        for round_no in range(1, config.ROUNDS + 1):
+            floors.append(run_wrk_floor())
+            log(f"round {round_no}: F {floors[-1].rps:.0f} rps")
+            for page in measured:
+                results[page.key].append(measure(port, sessions[page.role], page, seconds))
+        floors.append(run_wrk_floor())
+        load_after = os.getloadavg()[0]
+        rss = worker_rss_mb(server.pid)
+
+    floor_rps = round(statistics.median(m.rps for m in floors), 1)
+    figures_pages = {}
+    for page in measured:
+        row = aggregate(results[page.key])
+        row["ratio"] = round_ratio(results[page.key], floors)
+        queries, size = probes[page.key]
+        figures_pages[page.key] = {
+            "page": page.name,
+            "role": page.role,
+            "kind": page.kind,
+            "path": page.path,
+            **({"note": page.note} if page.note else {}),
+            **row,
+            "queries": queries,
+            "bytes": size,
+        }
+    return {
+        "date": datetime.date.today().isoformat(),
+        "commit": _git_commit(),
+        "cores": os.cpu_count(),
+        "data": logins.source,
+        "workers": config.WORKERS,
+        "connections": config.CONNECTIONS,
+        "rounds": config.ROUNDS,
+        "seconds_per_page": seconds,
+        "floor_rps": floor_rps,
+        "floor": {**aggregate(floors), "role": "city", "queries": floor_queries},
+        "floor_rounds_rps": [round(m.rps, 1) for m in floors],
+        "floor_queries": floor_queries,
+        # The machine's 1-minute load average when the measuring began and ended: other work on
+        # the machine lowers F and the pages alike, but makes the figures noisier.
+        "load_average": [round(load_before, 2), round(load_after, 2)],
+        "worker_rss_mb": rss,
+        "pages": figures_pages,
+        **({"notes": notes} if notes else {}),
+    }
+
+
+def _floor_page():
+    from qingdao_groups.bench.targets import Page
+
+    return Page("F", "city", "floor", FLOOR)
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(  # noqa: S603
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def write(scale: str, figures: dict) -> None:
+    results = report.merge_results(report.load_results(RESULTS), scale, figures)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(report.dump_results(results), encoding="utf-8")
+    existing = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else None
+    BENCHMARKS_MD.write_text(report.render_benchmarks_md(results, existing), encoding="utf-8")

@@ -1,0 +1,176 @@
+"""The pages to measure, with object ids picked by querying the database once before the run
+(each through the role's own selector, so every id is one the role may see)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.db.models import Count
+
+from groups.applications.models import Application
+from groups.applications.selectors import application_list_for_user
+from groups.registry.models import Membership
+from groups.registry.selectors import group_list_for_user
+from members.models import User
+from members.selectors import school_list_for_user
+
+GROUP_PAGE_SIZE = 25  # groups.registry.views.PAGE_SIZE
+SCHOOL_PAGE_SIZE = 50  # members.views.PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page as one role requests it; kind decides the target ratio (report.TARGET_RATIO)."""
+
+    name: str
+    role: str
+    kind: str
+    path: str
+    method: str = "GET"
+    form: dict = field(default_factory=dict)
+    note: str = ""
+    expect: int = 200
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.role}"
+
+
+def _search_term(name: str) -> str:
+    """A selective piece of a real name (skipping a leading city prefix)."""
+    text = name.removeprefix("青岛市")
+    return text[:4] if len(text) >= 4 else text
+
+
+def pick_pages(usernames: dict[str, str]) -> list[Page]:
+    users = {role: User.objects.get(username=username) for role, username in usernames.items()}
+    pages: list[Page] = []
+
+    def add(name, role, kind, path, **kw):
+        pages.append(Page(name, role, kind, path, **kw))
+
+    for role in users:
+        add("home", role, "home", "/")
+        add("inbox", role, "home", "/applications/inbox/")
+        add("group list", role, "list", "/groups/")
+        add("school list", role, "list", "/schools/")
+
+    for role in ("city", "district"):
+        user = users[role]
+        groups = group_list_for_user(user=user)
+        last = max(1, math.ceil(groups.count() / GROUP_PAGE_SIZE))
+        add("group list deep", role, "list", f"/groups/?page={last}", note=f"page {last}")
+        sample = groups.order_by("founded_on", "id")[groups.count() // 2 :].first()
+        if sample:
+            term = _search_term(sample.name)
+            add("group search", role, "list", f"/groups/?q={quote(term)}", note=f"q={term}")
+        schools = school_list_for_user(user=user)
+        school_count = schools.count()
+        if role == "city":
+            last = max(1, math.ceil(school_count / SCHOOL_PAGE_SIZE))
+            add("school list deep", role, "list", f"/schools/?page={last}", note=f"page {last}")
+        school = schools.order_by("name", "id")[school_count // 2 :].first()
+        if school:
+            term = _search_term(school.name)
+            add("school search", role, "list", f"/schools/?q={quote(term)}", note=f"q={term}")
+
+    for role in ("city", "district", "principal", "member"):
+        group_id, size = _largest_group(users[role])
+        if group_id:
+            add("group detail", role, "detail", f"/groups/{group_id}/", note=f"{size} members")
+
+    for role in ("city", "district"):
+        school_id = _busiest_school(users[role])
+        if school_id:
+            add("school detail", role, "detail", f"/schools/{school_id}/")
+
+    for role in ("city", "district", "principal"):
+        application = _an_application(users[role])
+        if application:
+            add("application detail", role, "detail", f"/applications/{application.pk}/")
+
+    for role in ("city", "district", "auditor"):
+        add("card list", role, "list", "/cards/")
+    for role in ("city", "district"):
+        add("filing list", role, "list", "/filings/")
+
+    for role in ("city", "district"):
+        application = _decidable(users[role])
+        if application:
+            add(
+                "decision POST",
+                role,
+                "post",
+                f"/applications/{application.pk}/decide/",
+                method="POST",
+                form={"version": "0", "action": "approve", "reason": "bench", "conditions": ""},
+                **_refusal(application),
+            )
+            break
+    return pages
+
+
+def _largest_group(user: User) -> tuple[int | None, int]:
+    row = (
+        Membership.objects.current()
+        .filter(group__in=group_list_for_user(user=user).values("pk"))
+        .values("group")
+        .annotate(n=Count("id"))
+        .order_by("-n", "group")
+        .first()
+    )
+    return (row["group"], row["n"]) if row else (None, 0)
+
+
+def _busiest_school(user: User) -> int | None:
+    """A visible school with the longest membership history."""
+    row = (
+        Membership.objects.filter(school__in=school_list_for_user(user=user).values("pk"))
+        .values("school")
+        .annotate(n=Count("id"))
+        .order_by("-n", "school")
+        .first()
+    )
+    if row:
+        return row["school"]
+    school = school_list_for_user(user=user).order_by("id").first()
+    return school.pk if school else None
+
+
+def _an_application(user: User) -> Application | None:
+    qs = application_list_for_user(user=user).order_by("-id")
+    if user.school_id:
+        own = qs.filter(applicant_school_id=user.school_id).first()
+        if own:
+            return own
+    return qs.filter(status=Application.Status.UNDER_DECISION).first() or qs.first()
+
+
+DECIDED = (
+    Application.Status.APPROVED,
+    Application.Status.APPROVED_WITH_CONDITIONS,
+    Application.Status.REJECTED,
+)
+
+
+def _decidable(user: User) -> Application | None:
+    """An application the user's bureau decides: one awaiting its decision if there is one,
+    else one it has decided."""
+    if not user.authority_id:
+        return None
+    qs = application_list_for_user(user=user).filter(deciding_authority_id=user.authority_id)
+    return (
+        qs.filter(status=Application.Status.UNDER_DECISION).order_by("id").first()
+        or qs.filter(status__in=DECIDED).order_by("id").first()
+    )
+
+
+def _refusal(application: Application) -> dict:
+    """The POST carries version 0, so nothing ever changes: an application awaiting the
+    decision is locked, refused as stale and its page rendered again with the error (200); a
+    decided one is refused as already decided and redirected to its page (302)."""
+    if application.status == Application.Status.UNDER_DECISION:
+        return {"note": "refused as stale (version 0), page re-rendered", "expect": 200}
+    return {"note": f"refused: already {application.status}, redirected", "expect": 302}

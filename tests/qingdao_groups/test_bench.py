@@ -1,0 +1,234 @@
+"""`make bench` (issue 7): the pure parts of the driver (wrk's output, results.json, the
+tables) and the two pieces inside the application (the floor page, the query-count header
+behind DJANGO_BENCH). Timing itself is never tested."""
+
+import json
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+
+from qingdao_groups.bench import report
+from qingdao_groups.bench.middleware import QueryCountMiddleware
+from qingdao_groups.bench.runner import aggregate, round_ratio
+from qingdao_groups.bench.wrk import Measure, parse_wrk_output, wrk_command
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+WRK_OUTPUT = """Running 2s test @ http://127.0.0.1:40000/groups/
+  1 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    80.12ms   20.01ms 200.00ms   70.00%
+    Req/Sec   100.00     10.00   120.00     80.00%
+  200 requests in 2.00s, 1.00MB read
+Requests/sec:    100.00
+Transfer/sec:      0.50MB
+BENCH_JSON {"duration_us": 2000000, "requests": 200, "bytes": 1048576, "p50_us": 75000, "p95_us": 150000, "p99_us": 190500, "max_us": 200000, "connect": 0, "read": 1, "write": 0, "status": 2, "timeout": 1, "unexpected": 3}
+"""
+
+
+def test_parse_wrk_output():
+    m = parse_wrk_output(WRK_OUTPUT)
+    assert m.requests == 200
+    assert m.rps == 100
+    assert (m.p50_ms, m.p95_ms, m.p99_ms) == (75, 150, 190.5)
+    # socket errors (read 1, timeout 1) plus every unexpected status (which includes wrk's
+    # own count of statuses >= 400)
+    assert m.errors == 5
+
+
+def test_parse_wrk_output_without_the_line_says_so():
+    with pytest.raises(ValueError, match="BENCH_JSON"):
+        parse_wrk_output("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_wrk_command_uses_the_script_and_fixed_concurrency():
+    command = wrk_command("http://127.0.0.1:1/", seconds=2, connections=8, timeout_s=60)
+    assert command[0] == "wrk"
+    assert "--connections=8" in command and "--duration=2s" in command
+    script = next(arg for arg in command if arg.startswith("--script="))
+    assert Path(script.removeprefix("--script=")).name == "bench.lua"
+    assert Path(script.removeprefix("--script=")).exists()
+
+
+def _m(rps, p95=10.0, errors=0):
+    return Measure(int(rps * 2), 2.0, p95 / 2, p95, p95 * 2, errors)
+
+
+def test_aggregate_takes_medians_and_sums_errors():
+    row = aggregate([_m(10, 30), _m(20, 10, errors=1), _m(30, 20)])
+    assert row["rps"] == 20 and row["p95_ms"] == 20 and row["errors"] == 1
+    assert row["requests"] == 120
+
+
+def test_ratio_is_against_the_floor_around_each_round():
+    # F falls from 100 to 50 while the page keeps half of it: the ratio stays 0.5 throughout.
+    floors = [_m(100), _m(80), _m(60), _m(40)]
+    page = [_m(45), _m(35), _m(25)]
+    assert round_ratio(page, floors) == 0.5
+
+
+def _figures(**pages):
+    return {
+        "date": "2026-12-02",
+        "cores": 2,
+        "data": "seed_demo",
+        "floor_rps": 100.0,
+        "worker_rss_mb": [80.0, 90.5],
+        "pages": {
+            key: {"page": key.split(":")[0], "role": key.split(":")[1], **row}
+            for key, row in pages.items()
+        },
+    }
+
+
+def test_merge_keeps_other_scales_and_orders_them():
+    nation = _figures()
+    existing = {"nation": nation, "city": _figures(), "custom": {"floor_rps": 1, "pages": {}}}
+    new_city = _figures(**{"home:city": {"kind": "home", "rps": 50, "ratio": 0.5, "p95_ms": 9}})
+    merged = report.merge_results(existing, "city", new_city)
+    assert list(merged) == ["city", "nation", "custom"]
+    assert merged["city"] is new_city and merged["nation"] is nation
+    assert json.loads(report.dump_results(merged)) == merged
+
+
+def test_load_results_of_a_missing_file(tmp_path):
+    assert report.load_results(tmp_path / "results.json") == {}
+
+
+def test_table_rows_and_targets():
+    figures = _figures(
+        **{
+            "group list:district": {
+                "kind": "list",
+                "rps": 30.0,
+                "ratio": 0.3,
+                "p50_ms": 100.0,
+                "p95_ms": 200.0,
+                "p99_ms": 250.0,
+                "errors": 0,
+                "queries": 9,
+            },
+            "group detail:city": {
+                "kind": "detail",
+                "rps": 20.0,
+                "ratio": 0.2,  # under the 30 % for details
+                "p50_ms": 100.0,
+                "p95_ms": 200.0,
+                "p99_ms": 250.0,
+                "errors": 0,
+                "queries": 9,
+            },
+            "decision POST:city": {
+                "kind": "post",
+                "rps": 20.0,
+                "ratio": 0.2,
+                "p95_ms": 200.0,
+                "errors": 0,
+                "queries": 16,  # over 15 queries
+            },
+        }
+    )
+    figures["floor"] = {"role": "city", "rps": 100.0, "p95_ms": 20.0, "errors": 0, "queries": 3}
+    figures["pages"]["decision POST:city"]["note"] = "refused as stale"
+    table = report.scale_table("city", figures)
+    assert "| F (floor) | city | 100.0 | – | 20.0 | – | 0 | 3 | 100 % | |" in table
+    assert table.startswith("## city\n")
+    assert "2026-12-02 · 2 cores · data: seed_demo" in table
+    assert "80 MB / 90 MB" in table or "80 MB / 91 MB" in table
+    assert (
+        "| group list | district | 30.0 | 100.0 | 200.0 | 250.0 | 0 | 9 | 30.0 % | ✓ ≥ 25 % |"
+        in table
+    )
+    assert "| group detail | city | 20.0 |" in table and "| 20.0 % | ✗ ≥ 30 % |" in table
+    assert "| decision POST (refused as stale) | city | 20.0 | – |" in table
+    assert "Targets met: 1 of 3 pages." in table
+    line = report.summary_line("city", figures)
+    assert line.startswith("bench city: F 100 rps; 3 pages, 1 meet their targets, 0 errors")
+    figures["notes"] = ["- inbox:district skipped: status 500 for /applications/inbox/"]
+    assert "1 not measured (see notes)" in report.summary_line("city", figures)
+    assert "- inbox:district skipped: status 500" in report.scale_table("city", figures)
+
+
+def test_benchmarks_md_keeps_notes_outside_the_markers():
+    results = {"city": _figures()}
+    first = report.render_benchmarks_md(results, None)
+    assert first.startswith("# Benchmarks") and "## city" in first
+    edited = first.replace("# Benchmarks\n", "# Benchmarks\n\nA note by hand.\n") + "\nAfter.\n"
+    results["nation"] = _figures()
+    second = report.render_benchmarks_md(results, edited)
+    assert "A note by hand." in second and second.endswith("\nAfter.\n")
+    assert second.index("## city") < second.index("## nation")
+    assert second.count(report.BEGIN) == 1
+
+
+# --- inside the application ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_floor_page_answers_a_logged_in_user_only(client):
+    assert client.get("/bench/floor/").status_code == 302
+    client.force_login(UserFactory())
+    response = client.get("/bench/floor/")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_query_count_middleware_counts_the_queries_of_the_request():
+    from members.models import User
+
+    def view(request):
+        list(User.objects.all())
+        list(User.objects.all())
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    response = QueryCountMiddleware(view)(RequestFactory().get("/"))
+    assert response["X-Query-Count"] == "2"
+
+
+def _production(**env):
+    code = (
+        "from django.conf import settings; import json; print(json.dumps({"
+        "'bench': settings.BENCH, 'redirect': settings.SECURE_SSL_REDIRECT, "
+        "'session': settings.SESSION_COOKIE_SECURE, 'csrf': settings.CSRF_COOKIE_SECURE, "
+        "'counting': 'qingdao_groups.bench.middleware.QueryCountMiddleware' in settings.MIDDLEWARE}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "qingdao_groups.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "groups.example.cn",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_bench_switch_is_off_by_default_and_relaxes_only_https():
+    assert _production() == {
+        "bench": False,
+        "redirect": True,
+        "session": True,
+        "csrf": True,
+        "counting": False,
+    }
+    assert _production(DJANGO_BENCH="1") == {
+        "bench": True,
+        "redirect": False,
+        "session": False,
+        "csrf": False,
+        "counting": True,
+    }
