@@ -63,7 +63,7 @@ def _inbox(user: User) -> list[InboxItem]:
                 InboxItem(
                     _("整改逾期") if overdue else _("整改待审核"),
                     card.membership.school.name,
-                    card.deadline if overdue else day(card.rectified_at),
+                    card.deadline if overdue else day(card.rectified_at or card.issued_at),
                     url_or_blank("cards:detail", card.pk),
                     card.get_level_display(),
                     overdue=overdue,

@@ -691,13 +691,20 @@ class Generator:
                     self.today - datetime.timedelta(days=10),
                 )
             )
+            status = "red_issued" if red else yellow[i % len(yellow)]
+            # a rectification answered 20 days on; a card that has ended says when (L-6)
+            answered = status in ("under_review", "lifted", "escalated")
+            ended = status in ("lifted", "escalated", "closed", "red_issued")
             cards.append(
                 dict(
                     id=cid,
                     membership_id=membership["id"],
                     group_id=group["id"],
                     level="red" if red else "yellow",
-                    status="red_issued" if red else yellow[i % len(yellow)],
+                    status=status,
+                    rectification="已按协议补派骨干教师" if answered else "",
+                    rectified_at=issued + datetime.timedelta(days=20) if answered else None,
+                    closed_at=issued + datetime.timedelta(days=30) if ended else None,
                     ground=r.choice(["agreement", "incident"]),
                     description="未按协议参加集团教研活动",
                     deadline=None if red else issued.date() + datetime.timedelta(days=60),
