@@ -60,7 +60,7 @@ class Scale:
 
     @property
     def applications(self) -> int:
-        return max(18, self.groups // 4)
+        return max(27, self.groups // 4)  # every kind in every state at least once
 
     @property
     def cards(self) -> int:
@@ -573,6 +573,12 @@ class Generator:
             members = self.current_members[group["id"]]
             if kind == "exit" and not members:
                 kind = "admission"
+            # only an exit waits for the core school's opinion, and only a founding or an
+            # admission for other authorities' consents (the transition tables, L-1, L-3, L-5)
+            if kind != "exit" and status == "awaiting_opinion":
+                status = "under_decision"
+            if kind == "exit" and status == "awaiting_consents":
+                status = "awaiting_opinion"
             created = self.at(
                 self.day_between(
                     self.today - datetime.timedelta(days=400),
