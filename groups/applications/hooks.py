@@ -19,6 +19,7 @@ from groups.registry.models import PolicyParameters
 from members.models import User
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
+from qingdao_groups.core.labels import choice_labels
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
@@ -32,10 +33,14 @@ register_timeline_source(
     TimelineSource(
         "application",
         _rows,
-        lambda h: (
+        lambda v: (
             _("%(kind)s申请（%(status)s）")
-            % {"kind": h.get_kind_display(), "status": h.get_status_display()}
+            % {
+                "kind": choice_labels(Application, "kind").get(v[0], v[0]),
+                "status": choice_labels(Application, "status").get(v[1], v[1]),
+            }
         ),
+        ("kind", "status"),
     )
 )
 

@@ -21,38 +21,38 @@ register_timeline_source(
     TimelineSource(
         "group",
         lambda group_id, user: EducationGroup.history.filter(id=group_id),
-        lambda h: _("集团信息"),
+        lambda v: _("集团信息"),
     )
 )
 register_timeline_source(
     TimelineSource(
         "membership",
-        lambda group_id, user: Membership.history.filter(group_id=group_id).select_related(
-            "school"
-        ),
-        lambda h: _("成员关系：%(school)s") % {"school": h.school.name if h.school else ""},
+        lambda group_id, user: Membership.history.filter(group_id=group_id),
+        lambda v: _("成员关系：%(school)s") % {"school": v[0] or ""},
+        ("school__name",),
     )
 )
 register_timeline_source(
     TimelineSource(
         "partnership",
-        lambda group_id, user: Partnership.history.filter(group_id=group_id).select_related(
-            "partner"
-        ),
-        lambda h: _("合作关系：%(partner)s") % {"partner": h.partner.name if h.partner else ""},
+        lambda group_id, user: Partnership.history.filter(group_id=group_id),
+        lambda v: _("合作关系：%(partner)s") % {"partner": v[0] or ""},
+        ("partner__name",),
     )
 )
 register_timeline_source(
     TimelineSource(
         "council",
         lambda group_id, user: CouncilSeat.history.filter(group_id=group_id),
-        lambda h: _("议事机构：%(name)s") % {"name": h.person_name},
+        lambda v: _("议事机构：%(name)s") % {"name": v[0]},
+        ("person_name",),
     )
 )
 register_timeline_source(
     TimelineSource(
         "group_document",
         lambda group_id, user: GroupDocument.history.filter(group_id=group_id),
-        lambda h: _("文件：%(title)s v%(v)s") % {"title": h.title, "v": h.version},
+        lambda v: _("文件：%(title)s v%(v)s") % {"title": v[0], "v": v[1]},
+        ("title", "version"),
     )
 )

@@ -24,6 +24,7 @@ from groups.registry.selectors import group_get_for_user, group_list_for_user, t
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import School, User
 from members.selectors import school_list_for_user
+from qingdao_groups.core.labels import url_maker
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
 from qingdao_groups.core.timeline import timeline_for
@@ -62,8 +63,14 @@ def group_detail_view(request, group_id: int):
     group = group_get_for_user(user=request.user, group_id=group_id, today=day)
     memberships = list(group.memberships.all())
     user = request.user
-    for m in memberships:  # per-row actions and dated states, decided without queries
+    # Row links: each pattern reversed once for the page, not once per row.
+    school_url = url_maker("members:school-detail")
+    exit_url, card_url = url_maker("applications:new-exit"), url_maker("cards:issue")
+    end_url = url_maker("groups:membership-end", group.pk)
+    for m in memberships:  # per-row actions, links and dated states, decided without queries
         m.group = group
+        m.school_url, m.exit_url = school_url(m.school_id), exit_url(m.pk)
+        m.card_url, m.end_url = card_url(m.pk), end_url(m.pk)
         m.state_today = m.state_on(day)
         m.may_card = can_issue_card(user, m, today=day).allowed
         m.may_exit = can_draft_application(
