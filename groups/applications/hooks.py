@@ -12,11 +12,13 @@ from groups.applications.permissions import DOCUMENT_KINDS
 from groups.applications.selectors import (
     application_list_for_user,
     application_scope_q,
+    proposable_schools,
     step_deadline,
 )
 from groups.applications.workflows import ApplicationStatus, ConsentStatus
 from groups.registry.models import PolicyParameters
 from members.models import User
+from members.pickers import register_school_picker
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
@@ -44,6 +46,8 @@ register_timeline_source(
     )
 )
 
+
+register_school_picker("application-member", proposable_schools)
 
 register_document_owner(
     Application,

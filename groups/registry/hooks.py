@@ -1,14 +1,23 @@
-"""What the registry contributes to the shared parts: its events on the group timeline."""
+"""What the registry contributes to the shared parts: its events on the group timeline, and the
+school pickers of its administrators' forms."""
 
 from django.utils.translation import gettext as _
 
 from groups.charter.models import GroupDocument
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
-from groups.registry.selectors import school_memberships, schools_seen_through_groups_q
+from groups.registry.selectors import (
+    core_school_candidates,
+    member_school_candidates,
+    school_memberships,
+    schools_seen_through_groups_q,
+)
 from members.extensions import register_school_panel, register_school_scope
+from members.pickers import register_school_picker
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 register_school_scope("groups", schools_seen_through_groups_q)
+register_school_picker("group-core", core_school_candidates)
+register_school_picker("membership-add", member_school_candidates)
 register_school_panel(
     "memberships",
     lambda user, school: {
