@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from members.models import District, School, User
+from members.models import School, User
 
 PICKER_LIMIT = 20
 
@@ -40,15 +40,12 @@ def search_schools(qs: QuerySet[School], text: str) -> QuerySet[School]:
     text = text.strip()[:50]
     if not text:
         return qs.none()
-    q = Q(name__icontains=text) | Q(code__startswith=text)
-    districts = [value for value, label in District.choices if text in str(label)]
-    if districts:
-        q |= Q(district__in=districts)
-    return qs.filter(q).select_related("authority").order_by("name", "code")[:PICKER_LIMIT]
+    q = Q(name__icontains=text) | Q(code__startswith=text) | Q(district__name__icontains=text)
+    return qs.filter(q).select_related("district").order_by("name", "code")[:PICKER_LIMIT]
 
 
 def school_option_label(school: School) -> str:
-    return f"{school.name}（{school.code} · {school.get_district_display()}）"
+    return f"{school.name}（{school.code} · {school.district}）"
 
 
 class SchoolPickerWidget(forms.Select):
@@ -66,7 +63,8 @@ class SchoolPickerWidget(forms.Select):
         chosen = [v for v in value if v not in (None, "")]
         options = [self.create_option(name, "", "—", not chosen, 0)]
         if chosen:
-            school = self.choices.queryset.filter(pk__in=chosen[:1]).first()
+            chosen_qs = self.choices.queryset.filter(pk__in=chosen[:1])
+            school = chosen_qs.select_related("district").first()
             if school is not None:
                 options.append(
                     self.create_option(name, school.pk, school_option_label(school), True, 1)
