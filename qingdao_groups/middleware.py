@@ -14,6 +14,15 @@ SESSION_SEEN_AT = "qg_seen_at"
 SESSION_TOUCH_INTERVAL = 60
 
 
+def stamp_login(sender, request, user, **kwargs):
+    """At login (which saves the session anyway) the login and last-seen times are set, so the
+    first page after it has nothing to write."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_LOGIN_AT] = now
+        request.session[SESSION_SEEN_AT] = now
+
+
 class AbsoluteSessionTimeoutMiddleware:
     """Log a user out 12 hours after login however active they are, and after 30 minutes
     without a request (SESSION_COOKIE_AGE). The session is saved only when it changed: the

@@ -109,8 +109,7 @@ def test_a_plain_page_view_does_not_write_the_session(client, world):
     """The session is saved only when it changed; the idle stamp is refreshed (and the stored
     expiry slid) at most once a minute."""
     assert settings.SESSION_SAVE_EVERY_REQUEST is False
-    client.force_login(world.users["city"])
-    client.get("/")  # the first request stamps login and last-seen times
+    client.force_login(world.users["city"])  # login stamps the login and last-seen times
     assert _session_writes(client, "/") == []
     assert _session_writes(client, "/groups/") == []
     session = client.session
