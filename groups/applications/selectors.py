@@ -132,6 +132,6 @@ def free_schools() -> QuerySet[School]:
 def proposable_schools(user: User) -> QuerySet[School]:
     """The application-member school picker: a principal (who drafts founding and admission
     applications, policy L-1, L-3) may propose any free school but their own; nobody else."""
-    if not user.is_principal:
+    if not user.is_principal or user.school_id is None:
         return School.objects.none()
     return free_schools().exclude(pk=user.school_id)

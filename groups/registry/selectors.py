@@ -198,7 +198,7 @@ def core_school_candidates(user: User) -> QuerySet[School]:
         return School.objects.none()
     qs = school_list_for_user(user=user)
     if user.is_district_staff:
-        qs = qs.filter(authority_id=user.authority_id)
+        qs = qs.filter(authority=user.authority)
     return qs
 
 

@@ -7,13 +7,14 @@ built once per model, field and language."""
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import get_language
 
 
 @lru_cache(maxsize=512)
-def _labels(model: type, field_name: str, language: str | None) -> dict:
+def _labels(model: Any, field_name: str, language: str | None) -> dict:
     field = model._meta.get_field(field_name)
     return {value: str(label) for value, label in field.flatchoices}
 

@@ -53,7 +53,7 @@ def timeline_sources() -> list[TimelineSource]:
 
 
 def _part(source: TimelineSource, group_id: int, user, limit: int | None) -> QuerySet:
-    text = CharField()
+    text: CharField = CharField()
     subject = {
         f"tl_{i}": Cast(F(source.fields[i]), text) if i < len(source.fields) else Value("")
         for i in range(SUBJECT_COLUMNS)
