@@ -60,7 +60,7 @@ class SchoolPickerWidget(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         # Only the chosen school, never the whole queryset.
-        chosen = [v for v in value if v not in (None, "")]
+        chosen = [v for v in value if str(v).isdigit()]  # a malformed post shows no choice
         options = [self.create_option(name, "", "—", not chosen, 0)]
         if chosen:
             chosen_qs = self.choices.queryset.filter(pk__in=chosen[:1])
