@@ -70,6 +70,7 @@ class MembershipAdmin(ReadOnlyRegistryMixin, SimpleHistoryAdmin):
     list_filter = ["role", "relation_type", "end_reason"]
     search_fields = ["school__name", "group__name"]
     list_select_related = ["school", "group"]
+    autocomplete_fields = ["school", "group"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -80,6 +81,7 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     list_display = ["partner", "group", "started_on", "ended_on"]
     list_select_related = ["partner", "group"]
     search_fields = ["partner__name", "group__name"]
+    autocomplete_fields = ["partner", "group"]
 
 
 @admin.register(CouncilSeat)
@@ -87,6 +89,7 @@ class CouncilSeatAdmin(SimpleHistoryAdmin):
     list_display = ["person_name", "role", "group", "school", "started_on", "ended_on"]
     list_filter = ["role"]
     list_select_related = ["group", "school"]
+    autocomplete_fields = ["group", "school"]
 
 
 @admin.register(GroupDocument)
@@ -94,4 +97,5 @@ class GroupDocumentAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "version", "group", "adopted_on", "uploaded_by"]
     list_filter = ["kind"]
     list_select_related = ["group", "uploaded_by"]
+    autocomplete_fields = ["group", "uploaded_by"]
     exclude = ["file"]  # uploads with content checks arrive with the document workflow

@@ -11,6 +11,7 @@ class DistrictAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "city", "sort_order"]
     search_fields = ["name", "code"]
     list_select_related = ["city"]
+    autocomplete_fields = ["city"]
 
 
 @admin.register(Authority)
@@ -19,6 +20,7 @@ class AuthorityAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     list_select_related = ["district", "parent"]
+    autocomplete_fields = ["district", "parent"]
 
 
 @admin.register(School)
@@ -27,6 +29,7 @@ class SchoolAdmin(SimpleHistoryAdmin):
     list_filter = ["district", "stage", "nature", "is_weak", "authority"]
     search_fields = ["name", "code", "principal_name"]
     list_select_related = ["authority", "district"]
+    autocomplete_fields = ["authority", "district"]
 
 
 @admin.register(Partner)
@@ -49,7 +52,7 @@ class AppUserAdmin(UserAdmin, SimpleHistoryAdmin):
     ]
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["authority", "school"]
-    autocomplete_fields = ["school"]
+    autocomplete_fields = ["authority", "school"]
     fieldsets = UserAdmin.fieldsets + (
         (_("角色与单位"), {"fields": ("role", "authority", "school")}),
     )

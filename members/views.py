@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from members.extensions import school_panels
 from members.filters import SchoolFilter
 from members.forms import SchoolForm
 from members.models import School
 from members.permissions import can_create_school, can_edit_school, can_import_schools
+from members.pickers import picker_scope, school_option_label, search_schools
 from members.selectors import (
     authorities_user_may_assign,
     school_get_for_user,
@@ -96,3 +98,15 @@ def school_edit_view(request, school_id: int):
         messages.success(request, _("已保存学校信息。"))
         return redirect("members:school-detail", school_id=school.pk)
     return render(request, "members/school_form.html", {"form": form, "school": school})
+
+
+@require_GET
+def school_pick_view(request, key: str):
+    """The search behind a school picker (members.pickers): at most PICKER_LIMIT schools of the
+    picker's scope for this user, as <option>s for the picker's <select>."""
+    schools = search_schools(picker_scope(key, request.user), request.GET.get("q", ""))
+    return render(
+        request,
+        "members/_school_options.html",
+        {"options": [(s.pk, school_option_label(s)) for s in schools]},
+    )

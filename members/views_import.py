@@ -5,7 +5,7 @@ Thin views over members.imports (a package); the rules live there."""
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -144,10 +144,17 @@ def school_export_view(request):
         template=bool(request.GET.get("template")),
         narrow=lambda qs: SchoolFilter(request.GET, queryset=qs).qs,
     )
-    return HttpResponse(
-        export.content,
+    # Streamed in bounded memory: XLSX from the temporary file it was written to, CSV as the
+    # rows are read (issue 7: the whole data set used to be built in memory).
+    if export.file is not None:
+        return FileResponse(
+            export.file,
+            as_attachment=True,
+            filename=export.filename,
+            content_type=export.content_type,
+        )
+    return StreamingHttpResponse(
+        export.chunks(),
         content_type=export.content_type,
-        headers={
-            "Content-Disposition": content_disposition_header(True, export.filename),
-        },
+        headers={"Content-Disposition": content_disposition_header(True, export.filename)},
     )

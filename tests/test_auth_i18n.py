@@ -4,9 +4,12 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from qingdao_groups.middleware import SESSION_LOGIN_AT
+from qingdao_groups.middleware import SESSION_LOGIN_AT, SESSION_SEEN_AT, SESSION_TOUCH_INTERVAL
 from tests.conftest import PASSWORD
 
 
@@ -81,9 +84,46 @@ def test_wrong_password_message_is_chinese(client, world):
     assert "请输入一个正确的" in response.content.decode()
 
 
-def test_idle_sessions_expire_after_thirty_minutes():
+def test_idle_sessions_expire_after_thirty_minutes(client, world):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client.force_login(world.users["city"])
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SESSION_SEEN_AT] = time.time() - 30 * 60 - 1
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def _session_writes(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+
+
+def test_a_plain_page_view_does_not_write_the_session(client, world):
+    """The session is saved only when it changed; the idle stamp is refreshed (and the stored
+    expiry slid) at most once a minute."""
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    client.force_login(world.users["city"])  # login stamps the login and last-seen times
+    assert _session_writes(client, "/") == []
+    assert _session_writes(client, "/groups/") == []
+    session = client.session
+    session[SESSION_SEEN_AT] = time.time() - SESSION_TOUCH_INTERVAL - 1
+    session.save()
+    before = Session.objects.get(pk=session.session_key).expire_date
+    assert len(_session_writes(client, "/")) == 1  # a minute on: touched once, expiry renewed
+    assert Session.objects.get(pk=session.session_key).expire_date > before
+    assert _session_writes(client, "/") == []
+
+
+def test_persistent_database_connections():
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 60
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
 
 def test_session_ends_twelve_hours_after_login(client, world):

@@ -142,7 +142,8 @@ def fake_timeline_source():
     source = timeline.TimelineSource(
         "test-assessment",
         lambda group_id, user: School.history.filter(name="青岛测试核心学校"),
-        lambda h: f"评估：{h.name}",
+        lambda values: f"评估：{values[0]}",
+        ("name",),
     )
     timeline.register_timeline_source(source)
     yield
@@ -152,3 +153,10 @@ def fake_timeline_source():
 def test_a_registered_timeline_source_adds_its_events(world, fake_timeline_source):
     entries = timeline.timeline_for(group_id=world.group.pk, user=world.users["city"])
     assert any(e.subject == "评估：青岛测试核心学校" for e in entries)
+
+
+def test_the_timeline_is_one_query_whatever_the_sources(world, django_assert_num_queries):
+    """All registered history tables are read in one UNION ALL, newest first."""
+    with django_assert_num_queries(1):
+        entries = timeline.timeline_for(group_id=world.group.pk, user=world.users["city"])
+    assert entries and entries == sorted(entries, key=lambda e: e.when, reverse=True)

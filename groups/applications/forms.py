@@ -7,6 +7,7 @@ from groups.applications.models import Application
 from groups.applications.workflows import Action
 from groups.registry.models import RelationSubtype, RelationType, UnifiedArea
 from members.models import Partner, School
+from members.pickers import SchoolPickerField
 from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput, VersionedForm
 from qingdao_groups.core.submissions import SubmissionField
 
@@ -102,7 +103,7 @@ class ExitForm(VersionedForm):
 
 
 class ProposedMemberForm(BootstrapFormMixin, forms.Form):
-    school = forms.ModelChoiceField(label=_("学校"), queryset=School.objects.none())
+    school = SchoolPickerField("application-member", label=_("学校"))
     relation_type = forms.ChoiceField(label=_("合作类型"), choices=RelationType.choices)
     relation_subtype = forms.ChoiceField(label=_("合作子类型"), choices=RelationSubtype.choices)
     through_training = forms.BooleanField(label=_("贯通式培养"), required=False)

@@ -12,13 +12,16 @@ from groups.applications.permissions import DOCUMENT_KINDS
 from groups.applications.selectors import (
     application_list_for_user,
     application_scope_q,
+    proposable_schools,
     step_deadline,
 )
 from groups.applications.workflows import ApplicationStatus, ConsentStatus
 from groups.registry.models import PolicyParameters
 from members.models import User
+from members.pickers import register_school_picker
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
+from qingdao_groups.core.labels import choice_labels
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
@@ -32,13 +35,19 @@ register_timeline_source(
     TimelineSource(
         "application",
         _rows,
-        lambda h: (
+        lambda v: (
             _("%(kind)s申请（%(status)s）")
-            % {"kind": h.get_kind_display(), "status": h.get_status_display()}
+            % {
+                "kind": choice_labels(Application, "kind").get(v[0], v[0]),
+                "status": choice_labels(Application, "status").get(v[1], v[1]),
+            }
         ),
+        ("kind", "status"),
     )
 )
 
+
+register_school_picker("application-member", proposable_schools)
 
 register_document_owner(
     Application,

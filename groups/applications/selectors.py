@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from groups.applications.models import AdmissionCriterion, Application, Consent
 from groups.applications.workflows import ApplicationStatus, ConsentStatus
-from groups.registry.models import EducationGroup, PolicyParameters
-from members.models import User
+from groups.registry.models import EducationGroup, Membership, PolicyParameters
+from members.models import School, User
 
 
 def application_scope_q(user: User) -> Q | None:
@@ -121,3 +121,17 @@ def admission_criteria_for(group: EducationGroup):
         .filter(Q(group__isnull=True) | Q(group=group))
         .order_by("order", "id")
     )
+
+
+def free_schools() -> QuerySet[School]:
+    """Schools in no group from today on: those an application may propose as members."""
+    busy = Membership.objects.current_or_upcoming().values("school_id")
+    return School.objects.exclude(pk__in=busy)
+
+
+def proposable_schools(user: User) -> QuerySet[School]:
+    """The application-member school picker: a principal (who drafts founding and admission
+    applications, policy L-1, L-3) may propose any free school but their own; nobody else."""
+    if not user.is_principal or user.school_id is None:
+        return School.objects.none()
+    return free_schools().exclude(pk=user.school_id)

@@ -42,6 +42,7 @@ from groups.applications.selectors import (
     application_list_for_user,
     deadline_for,
     exit_spin_off_prefill,
+    free_schools,
 )
 from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
@@ -52,7 +53,6 @@ from groups.applications.workflows import (
 )
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
-from members.models import School
 from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
@@ -211,12 +211,7 @@ def _kinds(application):
 
 def _candidate_schools(application):
     # Schools in no group from today on; the hard check explains any other choice.
-    busy = Membership.objects.current_or_upcoming().values("school_id")
-    return (
-        School.objects.exclude(pk__in=busy)
-        .exclude(pk=application.applicant_school_id)
-        .order_by("name")
-    )
+    return free_schools().exclude(pk=application.applicant_school_id)
 
 
 def _fields_form(application, data=None):

@@ -13,11 +13,12 @@ from groups.cards.workflows import CardStatus
 from members.models import User
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
+from qingdao_groups.core.labels import choice_labels
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
 def _rows(group_id: int, user):
-    qs = Card.history.filter(group_id=group_id).select_related("membership__school")
+    qs = Card.history.filter(group_id=group_id)
     return qs.filter(id__in=card_list_for_user(user=user).values("pk"))
 
 
@@ -25,14 +26,15 @@ register_timeline_source(
     TimelineSource(
         "card",
         _rows,
-        lambda h: (
+        lambda v: (
             _("%(level)s：%(school)s（%(status)s）")
             % {
-                "level": h.get_level_display(),
-                "status": h.get_status_display(),
-                "school": h.membership.school.name if h.membership else "",
+                "level": choice_labels(Card, "level").get(v[0], v[0]),
+                "status": choice_labels(Card, "status").get(v[1], v[1]),
+                "school": v[2] or "",
             }
         ),
+        ("level", "status", "membership__school__name"),
     )
 )
 

@@ -11,6 +11,7 @@ from groups.registry.models import (
     UnifiedArea,
 )
 from members.models import Partner, School
+from members.pickers import SchoolPickerField
 from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput
 from qingdao_groups.core.submissions import SubmissionField
 
@@ -18,7 +19,7 @@ from qingdao_groups.core.submissions import SubmissionField
 class GroupCreateForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("集团名称"), max_length=100)
     code = forms.CharField(label=_("集团编号"), max_length=30)
-    core_school = forms.ModelChoiceField(label=_("核心校"), queryset=School.objects.none())
+    core_school = SchoolPickerField("group-core", label=_("核心校"))
     specialty = forms.CharField(
         label=_("集团特色"), max_length=200, help_text=_("一集团一特色（政策 G-5）")
     )
@@ -68,7 +69,7 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
 
 
 class MembershipAddForm(BootstrapFormMixin, forms.Form):
-    school = forms.ModelChoiceField(label=_("学校"), queryset=School.objects.none())
+    school = SchoolPickerField("membership-add", label=_("学校"))
     relation_type = forms.ChoiceField(label=_("合作类型"), choices=RelationType.choices)
     relation_subtype = forms.ChoiceField(
         label=_("合作子类型"),

@@ -214,3 +214,24 @@ def group_attention_for_user(
         if not group.has_weak:
             items.append(AttentionItem(group, "A-4", _("成员校中没有薄弱学校")))
     return items
+
+
+def core_school_candidates(user: User) -> QuerySet[School]:
+    """Schools an administrator may register a group around (the group-core school picker):
+    those the user sees, a district's own; none for whoever may not register groups."""
+    from groups.registry.permissions import can_create_group
+    from members.selectors import school_list_for_user  # noqa: PLC0415
+
+    if not can_create_group(user).allowed:
+        return School.objects.none()
+    qs = school_list_for_user(user=user)
+    if user.is_district_staff:
+        qs = qs.filter(authority=user.authority)
+    return qs
+
+
+def member_school_candidates(user: User) -> QuerySet[School]:
+    """Schools an administrator may record as members (the membership-add school picker)."""
+    from groups.registry.permissions import can_create_group
+
+    return School.objects.all() if can_create_group(user).allowed else School.objects.none()

@@ -19,10 +19,15 @@ from groups.registry.permissions import (
     can_create_group,
     can_manage_group_registry,
 )
-from groups.registry.selectors import group_get_for_user, group_list_for_user, today
+from groups.registry.selectors import (
+    core_school_candidates,
+    group_get_for_user,
+    group_list_for_user,
+    member_school_candidates,
+    today,
+)
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
-from members.models import School, User
-from members.selectors import school_list_for_user
+from qingdao_groups.core.labels import url_maker
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
@@ -62,8 +67,14 @@ def group_detail_view(request, group_id: int):
     group = group_get_for_user(user=request.user, group_id=group_id, today=day)
     memberships = list(group.memberships.all())
     user = request.user
-    for m in memberships:  # per-row actions and dated states, decided without queries
+    # Row links: each pattern reversed once for the page, not once per row.
+    school_url = url_maker("members:school-detail")
+    exit_url, card_url = url_maker("applications:new-exit"), url_maker("cards:issue")
+    end_url = url_maker("groups:membership-end", group.pk)
+    for m in memberships:  # per-row actions, links and dated states, decided without queries
         m.group = group
+        m.school_url, m.exit_url = school_url(m.school_id), exit_url(m.pk)
+        m.card_url, m.end_url = card_url(m.pk), end_url(m.pk)
         m.state_today = m.state_on(day)
         m.may_card = can_issue_card(user, m, today=day).allowed
         m.may_exit = can_draft_application(
@@ -101,20 +112,13 @@ def group_detail_view(request, group_id: int):
     )
 
 
-def _schools_for_core(user: User):
-    qs = school_list_for_user(user=user).order_by("name")
-    if user.is_district_staff:
-        qs = qs.filter(authority_id=user.authority_id)
-    return qs
-
-
 def group_create_view(request):
     require(can_create_group(request.user))
     repeated = first_result(request)
     if isinstance(repeated, EducationGroup):  # the same form again: its name is taken by now
         messages.info(request, ALREADY_DONE)
         return redirect("groups:group-detail", group_id=repeated.pk)
-    form = GroupCreateForm(request.POST or None, schools=_schools_for_core(request.user))
+    form = GroupCreateForm(request.POST or None, schools=core_school_candidates(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         require(can_create_group(request.user, data["core_school"]))
@@ -154,7 +158,7 @@ def _managed_group(request, group_id: int):
 
 def membership_add_view(request, group_id: int):
     group = _managed_group(request, group_id)
-    candidates = School.objects.exclude(pk=group.core_school_id).order_by("name")
+    candidates = member_school_candidates(request.user).exclude(pk=group.core_school_id)
     form = MembershipAddForm(request.POST or None, schools=candidates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -20,7 +20,7 @@ from members.imports.service import (
 )
 from members.imports.spec import COLUMN_BY_FIELD, COLUMNS, HEADERS, SCHOOL_SPEC
 from members.imports.validate import FieldChange, ImportPreview, RowPlan
-from qingdao_groups.core.tabular import EXPORT_FORMATS, ExportFile, RowError
+from qingdao_groups.core.tabular import EXPORT_FORMATS, ExportFile, ExportStream, RowError
 
 __all__ = [
     "COLUMNS",
@@ -29,6 +29,7 @@ __all__ = [
     "HEADERS",
     "SCHOOL_SPEC",
     "ExportFile",
+    "ExportStream",
     "FieldChange",
     "ImportPreview",
     "ImportRefused",

@@ -10,7 +10,10 @@ from django.utils import timezone
 from members.imports.spec import SCHOOL_SPEC, school_cells
 from members.models import School, User
 from members.selectors import school_list_for_user
-from qingdao_groups.core.tabular import ExportFile, write_table
+from qingdao_groups.core.tabular import ExportStream, stream_table
+
+# Rows read from the database at a time: what the export holds in memory, whatever the total.
+EXPORT_CHUNK = 250
 
 
 def school_export(
@@ -19,8 +22,10 @@ def school_export(
     fmt: str,
     template: bool = False,
     narrow: Callable[[QuerySet[School]], QuerySet[School]] | None = None,
-) -> ExportFile:
-    """The schools `user` may see, in the import's columns (an empty sheet when `template`).
+) -> ExportStream:
+    """The schools `user` may see, in the import's columns (an empty sheet when `template`),
+    streamed in bounded memory: the rows are read from the database in chunks as the file is
+    written (XLSX, into a temporary file) or sent (CSV).
 
     `narrow` may only filter further (the list page's filters); scoping stays here. Every cell is
     written as text, as the import reads it back."""
@@ -31,7 +36,7 @@ def school_export(
         qs = school_list_for_user(user=user)
         if narrow is not None:
             qs = narrow(qs)
-        schools = qs.order_by("name", "code").iterator(chunk_size=1000)
+        schools = qs.order_by("name", "code").iterator(chunk_size=EXPORT_CHUNK)
     rows = (list(school_cells(s).values()) for s in schools)
     stem = "schools-template" if template else f"schools-{timezone.localdate():%Y%m%d}"
-    return write_table(SCHOOL_SPEC, rows, fmt=fmt, stem=stem)
+    return stream_table(SCHOOL_SPEC, rows, fmt=fmt, stem=stem)

@@ -464,12 +464,14 @@ def test_missing_required_column_is_refused(world):
 
 
 def exported_codes(response, fmt):
+    assert response.streaming  # never built in memory (issue 7)
+    content = b"".join(response.streaming_content)
     if fmt == "csv":
-        assert response.content.startswith(b"\xef\xbb\xbf")
-        reader = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        assert content.startswith(b"\xef\xbb\xbf")
+        reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
         rows = list(reader)
     else:
-        sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+        sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0]) == HEADERS
     return {r[1] for r in rows[1:]}
