@@ -45,6 +45,7 @@ MATRIX = [
     ("password_change_done", None, "get", ALL_OK),
     ("set_language", None, "post", dict.fromkeys(ROLES, 302)),
     ("healthz", None, "get", dict.fromkeys(ROLES, 200)),
+    ("bench-floor", None, "get", ALL_OK),
     ("groups:group-list", None, "get", ALL_OK),
     ("groups:group-create", None, "get", ADMIN_WRITE),
     ("groups:group-detail", "own", "get", ALL_OK),
