@@ -24,4 +24,4 @@ LOGGING = {
 
 # Persistent connections (base settings) would keep the live-server threads' connections open
 # past a test and stop the test database from being dropped.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES = {**DATABASES, "default": {**DATABASES["default"], "CONN_MAX_AGE": 0}}  # noqa: F405
