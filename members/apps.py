@@ -2,12 +2,10 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _drop_district_choices(**kwargs) -> None:
-    from django.core.cache import cache
+def _drop_choice_caches(**kwargs) -> None:
+    from members.selectors import drop_choice_caches
 
-    from members.selectors import DISTRICT_CHOICES_KEY
-
-    cache.delete(DISTRICT_CHOICES_KEY)
+    drop_choice_caches()
 
 
 class MembersConfig(AppConfig):
@@ -17,10 +15,13 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from members.models import District
+        from members.models import Authority, District
 
-        # A cache, not a rule: the list filters read districts from it (members.selectors).
-        post_save.connect(_drop_district_choices, sender=District, dispatch_uid="district-choices")
-        post_delete.connect(
-            _drop_district_choices, sender=District, dispatch_uid="district-choices-del"
-        )
+        # A cache, not a rule: the list filters read districts and authorities from it
+        # (members.selectors).
+        for model in (District, Authority):
+            uid = model._meta.model_name
+            post_save.connect(_drop_choice_caches, sender=model, dispatch_uid=f"{uid}-choices")
+            post_delete.connect(
+                _drop_choice_caches, sender=model, dispatch_uid=f"{uid}-choices-del"
+            )

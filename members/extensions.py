@@ -3,9 +3,10 @@ imports groups: import-linter checks it). groups registers its parts from its ho
 
 from collections.abc import Callable
 
-from django.db.models import Q
+from django.db.models import QuerySet
 
-SchoolScope = Callable[[object], Q | None]
+# scope(user) -> a query of further school ids the user may see (one column), or None
+SchoolScope = Callable[[object], QuerySet | None]
 SchoolPanel = Callable[[object, object], dict]
 
 _scopes: dict[str, SchoolScope] = {}
@@ -13,8 +14,8 @@ _panels: dict[str, SchoolPanel] = {}
 
 
 def register_school_scope(key: str, scope: SchoolScope) -> None:
-    """`scope(user)` returns a filter of further schools the user may see (e.g. the schools of
-    the groups a district sees), or None for none."""
+    """`scope(user)` returns a query of the ids of further schools the user may see (e.g. the
+    schools of the groups a district sees: `….values("school_id")`), or None for none."""
     _scopes[key] = scope
 
 
@@ -24,14 +25,9 @@ def register_school_panel(key: str, panel: SchoolPanel) -> None:
     _panels[key] = panel
 
 
-def extra_school_scope(user) -> Q | None:
-    qs = [q for q in (scope(user) for scope in _scopes.values()) if q is not None]
-    if not qs:
-        return None
-    combined = qs[0]
-    for q in qs[1:]:
-        combined |= q
-    return combined
+def extra_school_ids(user) -> list[QuerySet]:
+    """The registered scopes' queries of further school ids for `user`."""
+    return [ids for ids in (scope(user) for scope in _scopes.values()) if ids is not None]
 
 
 def school_panels(user, school) -> list[dict]:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Authority, School
+from members.pickers import ChoicePickerWidget
 from members.selectors import district_choices
 from qingdao_groups.core.filters import BootstrapFilterForm, TickBoxFilter, only_if_checked
 
@@ -18,7 +19,10 @@ class SchoolFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("校名或标识码")}),
     )
     district = django_filters.ChoiceFilter(
-        label=_("区（市）"), choices=district_choices, empty_label=_("全部区（市）")
+        label=_("区（市）"),
+        choices=district_choices,
+        empty_label=_("全部区（市）"),
+        widget=ChoicePickerWidget("district"),
     )
     stage = django_filters.ChoiceFilter(
         label=_("学段"), choices=School.Stage.choices, empty_label=_("全部学段")
@@ -30,7 +34,10 @@ class SchoolFilter(django_filters.FilterSet):
         label=_("仅薄弱学校"), required=False, method=only_if_checked(Q(is_weak=True))
     )
     authority = django_filters.ModelChoiceFilter(
-        label=_("主管部门"), queryset=Authority.objects.education(), empty_label=_("全部主管部门")
+        label=_("主管部门"),
+        queryset=Authority.objects.education(),
+        empty_label=_("全部主管部门"),
+        widget=ChoicePickerWidget("authority"),
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -11,7 +12,14 @@ from members.filters import SchoolFilter
 from members.forms import SchoolForm
 from members.models import School
 from members.permissions import can_create_school, can_edit_school, can_import_schools
-from members.pickers import picker_scope, school_option_label, search_schools
+from members.pickers import (
+    choice_empty_label,
+    choice_list_exists,
+    picker_scope,
+    school_option_label,
+    search_choices,
+    search_schools,
+)
 from members.selectors import (
     authorities_user_may_assign,
     school_get_for_user,
@@ -101,6 +109,23 @@ def school_edit_view(request, school_id: int):
 
 
 @require_GET
+@require_GET
+def choice_pick_view(request, key: str):
+    """The search behind a long filter list (members.pickers.ChoicePickerWidget: districts,
+    authorities): at most PICKER_LIMIT matches as <option>s, then "all". Any signed-in user: the
+    lists are the names of public bodies."""
+    if not choice_list_exists(key):
+        raise Http404
+    return render(
+        request,
+        "members/_choice_options.html",
+        {
+            "options": search_choices(key, request.GET.get("q", "")),
+            "empty_label": choice_empty_label(key),
+        },
+    )
+
+
 def school_pick_view(request, key: str):
     """The search behind a school picker (members.pickers): at most PICKER_LIMIT schools of the
     picker's scope for this user, as <option>s for the picker's <select>."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.filings.models import Filing
 from groups.filings.workflows import FilingStatus
+from members.pickers import ChoicePickerWidget
 from members.selectors import district_choices
 from qingdao_groups.core.filters import BootstrapFilterForm, TickBoxFilter, only_if_checked
 
@@ -23,6 +24,7 @@ class FilingFilter(django_filters.FilterSet):
         field_name="authority__district",
         choices=district_choices,
         empty_label=_("全部区（市）"),
+        widget=ChoicePickerWidget("district"),
     )
     # A project that started on or before its first filing was not filed in advance (D-2).
     late = TickBoxFilter(

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.registry.models import EducationGroup, Membership, RelationType
+from members.pickers import ChoicePickerWidget
 from members.selectors import district_choices
 from qingdao_groups.core.filters import BootstrapFilterForm
 
@@ -22,6 +23,7 @@ class GroupFilter(django_filters.FilterSet):
         field_name="core_school__district",
         choices=district_choices,
         empty_label=_("全部区（市）"),
+        widget=ChoicePickerWidget("district"),
     )
     relation_type = django_filters.ChoiceFilter(
         label=_("合作类型"),

@@ -9,13 +9,13 @@ from groups.registry.selectors import (
     core_school_candidates,
     member_school_candidates,
     school_memberships,
-    schools_seen_through_groups_q,
+    schools_seen_through_groups,
 )
 from members.extensions import register_school_panel, register_school_scope
 from members.pickers import register_school_picker
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
-register_school_scope("groups", schools_seen_through_groups_q)
+register_school_scope("groups", schools_seen_through_groups)
 register_school_picker("group-core", core_school_candidates)
 register_school_picker("membership-add", member_school_candidates)
 register_school_panel(

@@ -15,6 +15,7 @@ from groups.registry.models import Membership
 from groups.registry.selectors import group_list_for_user
 from members.models import User
 from members.selectors import school_list_for_user
+from qingdao_groups.core.pagination import COUNT_CAP
 
 GROUP_PAGE_SIZE = 25  # groups.registry.views.PAGE_SIZE
 SCHOOL_PAGE_SIZE = 50  # members.views.PAGE_SIZE
@@ -60,7 +61,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
     for role in ("city", "district"):
         user = users[role]
         groups = group_list_for_user(user=user)
-        last = max(1, math.ceil(groups.count() / GROUP_PAGE_SIZE))
+        last = max(1, math.ceil(min(groups.count(), COUNT_CAP) / GROUP_PAGE_SIZE))
         add("group list deep", role, "list", f"/groups/?page={last}", note=f"page {last}")
         sample = groups.order_by("founded_on", "id")[groups.count() // 2 :].first()
         if sample:
@@ -69,7 +70,8 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         schools = school_list_for_user(user=user)
         school_count = schools.count()
         if role == "city":
-            last = max(1, math.ceil(school_count / SCHOOL_PAGE_SIZE))
+            # the last page a list offers (it lists the first COUNT_CAP rows)
+            last = max(1, math.ceil(min(school_count, COUNT_CAP) / SCHOOL_PAGE_SIZE))
             add("school list deep", role, "list", f"/schools/?page={last}", note=f"page {last}")
         school = schools.order_by("name", "id")[school_count // 2 :].first()
         if school:

@@ -23,7 +23,7 @@ from groups.cards.workflows import CardStatus
 from groups.registry import membership as dated
 from groups.registry.membership import MembershipState
 from groups.registry.models import CouncilSeat, EducationGroup, Membership
-from groups.registry.selectors import group_list_for_user, schools_seen_through_groups_q
+from groups.registry.selectors import group_list_for_user, schools_seen_through_groups
 from groups.registry.services import membership_add, membership_end, memberships_end_due
 from members.models import School, User
 from tests.factories import (
@@ -168,7 +168,9 @@ def test_every_definition_of_member_agrees(plan, start, probe, period):
                 assert seen == mine
                 peers = {m.school_id for m in rows if m.group_id in mine and m.is_active_on(day)}
                 core_ids = {g.core_school_id for g in groups if g.pk in mine}
-                scope = Q(pk=school.pk) | schools_seen_through_groups_q(principal, today=day)
+                scope = Q(pk=school.pk) | Q(
+                    pk__in=schools_seen_through_groups(principal, today=day)
+                )
                 visible = set(
                     School.objects.filter(scope)
                     .filter(pk__in=[*ids, *core_ids])
