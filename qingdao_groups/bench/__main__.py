@@ -5,7 +5,7 @@ import shutil
 import sys
 
 from qingdao_groups.bench import config, report
-from qingdao_groups.bench.runner import run, write
+from qingdao_groups.bench.runner import run, run_only_exports, write
 
 
 def main(argv=None) -> int:
@@ -14,13 +14,21 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--no-write", action="store_true", help="print the summary, leave the files alone"
     )
+    parser.add_argument(
+        "--only",
+        choices=("exports",),
+        help="run one phase alone; its figures replace only its own in bench/results.json",
+    )
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
+    if args.only == "exports":
+        figures = run_only_exports(args.scale)
+    elif shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk (make bench installs it)", file=sys.stderr)
         return 2
-    figures = run(args.scale)
+    else:
+        figures = run(args.scale)
     if not args.no_write:
-        write(args.scale, figures)
+        write(args.scale, figures, partial=bool(args.only))
     print(report.summary_line(args.scale, figures))
     return 0
 

@@ -21,8 +21,9 @@ DURATION = {"city": 3, "province": 4, "nation": 5}
 ROUNDS = 3
 CONNECTIONS = 8
 WORKERS = 2
-# A request that takes longer than this is counted as a timeout error (gunicorn's own worker
-# timeout in the Dockerfile is 60 s).
+# A request that takes longer than this is counted as a timeout error; the bench's gunicorn gets
+# the same worker timeout as the Dockerfile's (60 s), which also bounds an export's download (a
+# sync worker busy with one request longer than this is killed).
 REQUEST_TIMEOUT_S = 60
 
 

@@ -1,4 +1,4 @@
-"""The benchmark run: data set, gunicorn, logins, probes, rounds of wrk, results."""
+"""The benchmark run: data set, gunicorn, logins, probes, rounds of wrk, exports, results."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from qingdao_groups.bench import config, report
+from qingdao_groups.bench.exports import (
+    ExportTarget,
+    measure_export,
+    read_status,
+    worker_pids,
+)
 from qingdao_groups.bench.http import Session, login
 from qingdao_groups.bench.wrk import Measure, run_wrk
 
@@ -159,21 +165,8 @@ def _wait_until_up(process: subprocess.Popen, port: int) -> None:
 
 def worker_rss_mb(master_pid: int) -> list[float]:
     """Resident memory of each gunicorn worker (the master's children)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == master_pid:
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    children.append(round(int(line.split()[1]) / 1024, 1))
-    return sorted(children)
+    rss = (read_status(pid).get("VmRSS") for pid in worker_pids(master_pid))
+    return sorted(round(kb / 1024, 1) for kb in rss if kb)
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -231,13 +224,64 @@ def round_ratio(page_rounds: list[Measure], floors: list[Measure]) -> float:
     return round(statistics.median(ratios), 3)
 
 
+def run_exports(
+    port: int, sessions: dict[str, Session], exports: list[ExportTarget], master_pid: int
+) -> dict:
+    """The exports phase: each export downloaded once, one after the other, nothing else
+    running; the rows and the machine's load for results.json."""
+    load_before = os.getloadavg()[0]
+    rows = {}
+    for target in exports:
+        log(f"export {target.key}: {target.expected_rows:,} schools")
+        rows[target.key] = measure_export(
+            port,
+            sessions[target.role].cookie_header,
+            target,
+            master_pid,
+            timeout_s=config.REQUEST_TIMEOUT_S + 30,
+        )
+        row = rows[target.key]
+        log(
+            f"export {target.key}: {row['seconds']:.1f} s, {row['bytes']:,} bytes, "
+            f"peak RSS {row['peak_rss_mb']:.0f} MB{' — ' + row['error'] if 'error' in row else ''}"
+        )
+    return {
+        "exports": rows,
+        "exports_run": {
+            "date": datetime.date.today().isoformat(),
+            "commit": _git_commit(),
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            "timeout_s": config.REQUEST_TIMEOUT_S,
+        },
+    }
+
+
+def run_only_exports(scale: str) -> dict:
+    """`--only exports`: the exports phase alone (gunicorn started for it)."""
+    logins, url = prepare_data(scale)
+    from django.db import connections
+
+    from qingdao_groups.bench.targets import pick_exports
+
+    exports = pick_exports(logins.usernames)
+    connections.close_all()
+    port = free_port()
+    with gunicorn(url, port) as server:
+        roles = {target.role for target in exports}
+        sessions = {
+            role: login(port, logins.usernames[role], logins.password) for role in sorted(roles)
+        }
+        return run_exports(port, sessions, exports, server.pid)
+
+
 def run(scale: str) -> dict:
     logins, url = prepare_data(scale)
     from django.db import connections
 
-    from qingdao_groups.bench.targets import pick_pages
+    from qingdao_groups.bench.targets import pick_exports, pick_pages
 
     pages = pick_pages(logins.usernames)
+    exports = pick_exports(logins.usernames)
     connections.close_all()  # the driver holds no connection while it measures
     seconds = float(os.environ.get("BENCH_DURATION") or config.DURATION.get(scale, 3))
     port = free_port()
@@ -272,6 +316,9 @@ def run(scale: str) -> dict:
                 results[page.key].append(measure(port, sessions[page.role], page, seconds))
         floors.append(run_wrk_floor())
         load_after = os.getloadavg()[0]
+        # After the pages, before the workers' memory is read: "after the whole benchmark"
+        # includes the largest downloads.
+        export_figures = run_exports(port, sessions, exports, server.pid)
         rss = worker_rss_mb(server.pid)
 
     floor_rps = round(statistics.median(m.rps for m in floors), 1)
@@ -309,6 +356,7 @@ def run(scale: str) -> dict:
         "worker_rss_mb": rss,
         "pages": figures_pages,
         **({"notes": notes} if notes else {}),
+        **export_figures,
     }
 
 
@@ -331,8 +379,8 @@ def _git_commit() -> str:
         return ""
 
 
-def write(scale: str, figures: dict) -> None:
-    results = report.merge_results(report.load_results(RESULTS), scale, figures)
+def write(scale: str, figures: dict, *, partial: bool = False) -> None:
+    results = report.merge_results(report.load_results(RESULTS), scale, figures, partial=partial)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(report.dump_results(results), encoding="utf-8")
     existing = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else None

@@ -15,6 +15,7 @@ from groups.registry.models import Membership
 from groups.registry.selectors import group_list_for_user
 from members.models import User
 from members.selectors import school_list_for_user
+from qingdao_groups.bench.exports import ExportTarget
 from qingdao_groups.core.pagination import COUNT_CAP
 
 GROUP_PAGE_SIZE = 25  # groups.registry.views.PAGE_SIZE
@@ -112,6 +113,24 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
             )
             break
     return pages
+
+
+# The whole data set (the city bureau sees every school), and one district bureau's share.
+EXPORT_ROLES = ("city", "district")
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def pick_exports(usernames: dict[str, str]) -> list[ExportTarget]:
+    """The school export in each format for each export role, with the number of rows the file
+    must hold (the role's school count, through the same selector as the export)."""
+    targets = []
+    for role in EXPORT_ROLES:
+        if role not in usernames:
+            continue
+        user = User.objects.get(username=usernames[role])
+        count = school_list_for_user(user=user).count()
+        targets += [ExportTarget(role, fmt, count) for fmt in EXPORT_FORMATS]
+    return targets
 
 
 def _largest_group(user: User) -> tuple[int | None, int]:

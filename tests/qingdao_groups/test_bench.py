@@ -1,17 +1,33 @@
 """`make bench` (issue 7): the pure parts of the driver (wrk's output, results.json, the
-tables) and the two pieces inside the application (the floor page, the query-count header
+tables, the exports phase's counting, memory and download) and the two pieces inside the application (the floor page, the query-count header
 behind DJANGO_BENCH). Timing itself is never tested."""
 
+import codecs
 import json
 import secrets
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
 
+from qingdao_groups.bench import exports as bench_exports
 from qingdao_groups.bench import report
+from qingdao_groups.bench.exports import (
+    ExportTarget,
+    RssSampler,
+    count_csv_rows,
+    count_rows,
+    download,
+    parent_pid,
+    parse_status,
+    peak_kb,
+)
 from qingdao_groups.bench.middleware import QueryCountMiddleware
 from qingdao_groups.bench.runner import aggregate, round_ratio
 from qingdao_groups.bench.wrk import Measure, parse_wrk_output, wrk_command
@@ -232,3 +248,200 @@ def test_bench_switch_is_off_by_default_and_relaxes_only_https():
         "csrf": False,
         "counting": True,
     }
+
+
+# --- the exports phase (no gunicorn: counting, /proc, the peak, the tables) ------------------
+
+
+def test_csv_rows_are_records_not_line_ends():
+    body = (
+        codecs.BOM_UTF8
+        + '学校名称,地址\r\n一中,"市南区\r\n香港中路 1 号"\r\n二中,"他说""好"""\r\n三中,x'.encode()
+    )
+    # fed in awkward pieces: a quote and a line end split between chunks
+    chunks = [body[i : i + 7] for i in range(0, len(body), 7)]
+    assert count_csv_rows(chunks) == 3
+    assert count_csv_rows([body + b"\r\n"]) == 3
+    assert count_csv_rows([b"name\r\n"]) == 0
+    assert count_csv_rows([]) == 0
+
+
+def test_exported_files_are_counted_from_the_file_in_chunks(monkeypatch):
+    from members.imports.spec import SCHOOL_SPEC
+    from qingdao_groups.core.tabular.writing import stream_table
+
+    width = len(SCHOOL_SPEC.columns)
+    rows = [[f"学校{i}"] + [""] * (width - 1) for i in range(1200)]
+    # small reads, so a <row tag falls across two of them
+    monkeypatch.setattr(bench_exports, "CHUNK", 13)
+    for fmt in ("xlsx", "csv"):
+        export = stream_table(SCHOOL_SPEC, iter(rows), fmt=fmt, stem="t")
+        with tempfile.TemporaryFile() as file:
+            for chunk in export.chunks():
+                file.write(chunk)
+            assert count_rows(fmt, file) == 1200, fmt
+
+
+def test_proc_status_and_stat_parsing():
+    status = "Name:\tgunicorn\nVmPeak:\t  300000 kB\nVmHWM:\t   81234 kB\nVmRSS:\t   70000 kB\n"
+    assert parse_status(status) == {"VmHWM": 81234, "VmRSS": 70000}
+    assert parse_status("Name:\tkthreadd\n") == {}
+    assert parent_pid("4321 (gunicorn: worker [a) b]) S 4000 4321 4000 0 -1") == 4000
+
+
+def test_peak_is_the_high_water_mark_only_when_it_rose_during_the_download():
+    # worker 1's mark was set earlier by a page (300 MB), and did not move: the samples count
+    assert peak_kb({1: 300_000, 2: 90_000}, {1: 300_000, 2: 90_000}, {1: 80_000, 2: 85_000}) == (
+        85_000
+    )
+    # worker 2's mark rose to 150 MB between two samples: exact, the samples missed it
+    assert peak_kb({1: 300_000, 2: 90_000}, {1: 300_000, 2: 150_000}, {2: 120_000}) == 150_000
+    assert peak_kb({}, {}, {}) == 0
+
+
+def test_rss_sampler_sees_memory_taken_while_it_runs():
+    import os
+
+    with RssSampler([os.getpid()], every_s=0.005) as sampler:
+        before = sampler.rss_kb()[os.getpid()]
+        ballast = bytearray(64 * 1024 * 1024)
+        ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page
+        time.sleep(0.05)
+        del ballast
+    assert sampler.peak_mb * 1024 >= before + 60 * 1024
+
+
+def test_download_writes_the_body_to_the_sink_and_times_it():
+    body = b"a,b\r\n" + b"1,2\r\n" * 50_000
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            assert self.headers["Cookie"] == "sessionid=s"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    try:
+        with tempfile.TemporaryFile() as sink:
+            got = download(server.server_port, "sessionid=s", "/x", sink, timeout_s=10)
+            assert count_rows("csv", sink) == 50_000
+    finally:
+        thread.join()
+        server.server_close()
+    assert (got.status, got.bytes, got.content_length, got.error) == (200, len(body), len(body), "")
+    assert 0 <= got.first_byte_s <= got.seconds
+
+
+def test_download_cut_half_way_is_an_error():
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)  # then the connection closes, as a killed worker's
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    try:
+        with tempfile.TemporaryFile() as sink:
+            got = download(server.server_port, "", "/x", sink, timeout_s=10)
+    finally:
+        thread.join()
+        server.server_close()
+    assert got.bytes == 1000 and got.error
+
+
+def test_export_target_paths():
+    assert ExportTarget("city", "xlsx", 10).path == "/schools/export/?format=xlsx"
+    assert ExportTarget("district", "csv", 10).key == "csv:district"
+
+
+def _export(role, fmt, seconds, rows=1000, expected=1000, peak=80.0, **extra):
+    return {
+        "role": role,
+        "format": fmt,
+        "path": f"/schools/export/?format={fmt}",
+        "seconds": seconds,
+        "first_byte_s": seconds / 2,
+        "bytes": 123_456,
+        "rows": rows,
+        "expected_rows": expected,
+        "peak_rss_mb": peak,
+        **extra,
+    }
+
+
+def _export_figures():
+    return {
+        "exports": {
+            "xlsx:city": _export("city", "xlsx", 48.0, 200_000, 200_000),  # over 20 s
+            "csv:city": _export("city", "csv", 12.5, 200_000, 200_000, peak=210.0),  # memory
+            "xlsx:district": _export("district", "xlsx", 0.3, 71, 71),
+            "csv:district": _export("district", "csv", 0.2, 70, 71),  # a row missing
+        },
+        "exports_run": {
+            "date": "2026-12-03",
+            "commit": "abc1234",
+            "load_average": [0.5, 0.7],
+            "timeout_s": 60,
+        },
+    }
+
+
+def test_exports_table_marks_time_memory_and_completeness():
+    figures = {**_figures(), **_export_figures()}
+    table = report.scale_table("nation", figures)
+    assert table.index("Targets met:") < table.index("### Exports")
+    assert (
+        "2026-12-03 · commit abc1234 · load average 0.5 → 0.7 · gunicorn worker timeout 60 s"
+        in (table)
+    )
+    assert (
+        "| XLSX | city | 200,000 | 123,456 | 24.00 | 48.00 | 80.0 | ✗ < 20 s, < 200 MB |" in table
+    )
+    assert "| CSV | city | 200,000 | 123,456 | 6.25 | 12.50 | 210.0 | ✗ < 200 MB |" in table
+    assert "| XLSX | district | 71 | 123,456 | 0.15 | 0.30 | 80.0 | ✓ < 200 MB |" in table
+    assert "| CSV | district | 70 |" in table and "- csv:district: 70 rows of 71" in table
+    assert "Export targets met: 1 of 4." in table
+    # 48 s of gunicorn's 60: said, since a longer one is cut
+    assert "- xlsx:city took 48.0 s against gunicorn's 60 s worker timeout" in table
+    line = report.summary_line("nation", figures)
+    assert line.endswith(
+        "; exports 1 of 4 meet their targets (XLSX of 200,000 schools 48.0 s ✗ < 20 s), "
+        "worker peak 210 MB"
+    )
+
+
+def test_a_cut_export_is_a_failure_with_its_reason():
+    row = _export("city", "xlsx", 60.2, rows=None, error="RemoteDisconnected: closed")
+    assert not report.export_meets_target("xlsx:city", row)
+    notes = report.export_notes({"xlsx:city": row}, 60)
+    assert notes[0] == "- xlsx:city: RemoteDisconnected: closed after 60.2 s"
+    assert "worker timeout" in notes[1]
+    assert report.export_meets_target("xlsx:city", _export("city", "xlsx", 19.9))
+
+
+def test_exports_alone_replace_only_their_figures():
+    full = {**_figures(**{"home:city": {"kind": "home", "rps": 50, "ratio": 0.5, "p95_ms": 9}})}
+    existing = {"city": full, "nation": _figures()}
+    merged = report.merge_results(existing, "city", _export_figures(), partial=True)
+    assert merged["city"]["pages"] == full["pages"]
+    assert merged["city"]["exports"] == _export_figures()["exports"]
+    assert merged["nation"] is existing["nation"]
+    # a scale with only exports renders, and its summary speaks of the exports only
+    alone = report.merge_results({}, "province", _export_figures(), partial=True)
+    assert "### Exports" in report.render_benchmarks_md(alone, None)
+    assert report.summary_line("province", alone["province"]).startswith(
+        "bench province: exports 1 of 4"
+    )
