@@ -10,7 +10,14 @@ from groups.filings.selectors import filing_list_for_user
 from groups.filings.workflows import FilingStatus
 from members.models import User
 from qingdao_groups.core.documents import register_document_owner
-from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
+from qingdao_groups.core.inbox import (
+    InboxItem,
+    InboxSource,
+    day,
+    register_inbox_provider,
+    url_or_blank,
+    url_pattern,
+)
 
 register_document_owner(
     Filing,
@@ -19,23 +26,27 @@ register_document_owner(
 )
 
 
-def _inbox(user: User) -> list[InboxItem]:
+def _inbox(user: User) -> list[InboxItem] | InboxSource:
     """Policy L-2, D-1, D-2: the city confirms filings (late ones flagged); a district sees the
     filings the city returned to it."""
     if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
         return []
     if user.is_city_staff:
-        return [
-            InboxItem(
+        detail = url_pattern("filings:filing-detail")
+        return InboxSource(
+            _("待确认报备"),
+            Filing.objects.filter(status=FilingStatus.FILED)
+            .select_related("authority")
+            .order_by("filed_on", "id"),
+            lambda f: InboxItem(
                 _("待确认报备"),
                 f.title,
                 f.filed_on,
-                url_or_blank("filings:filing-detail", f.pk),
+                detail(f.pk),
                 f.authority.name,
                 overdue=f.is_late,
-            )
-            for f in Filing.objects.filter(status=FilingStatus.FILED).select_related("authority")
-        ]
+            ),
+        )
     return [
         InboxItem(
             _("报备被退回"),

@@ -48,3 +48,31 @@ def test_inbox_view_is_bounded_with_a_link_to_everything(many_items, client, wor
     assert 'data-testid="inbox-more"' in bounded.text
     everything = client.get(url, {"all": 1})
     assert "申请29" in everything.text and 'data-testid="inbox-more"' not in everything.text
+
+
+def test_a_source_is_counted_by_the_database_and_built_for_the_page_only(world):
+    """A kind with many rows (a city's filings) returns an InboxSource: the page shows its
+    oldest rows and counts the rest, building items for the shown rows alone."""
+    from members.models import School
+    from qingdao_groups.core.inbox import InboxSource
+
+    built = []
+
+    def item(school):
+        built.append(school.pk)
+        return InboxItem("待核对学校", school.name, datetime.date(2024, 1, 1), "")
+
+    register_inbox_provider(
+        "test-source",
+        lambda user: InboxSource("待核对学校", School.objects.order_by("pk"), item),
+    )
+    try:
+        total = School.objects.count()
+        page = inbox_page(world.users["district"], per_kind=2)
+        shown = [i.title for i in page.items if i.kind == "待核对学校"]
+        first_two = list(School.objects.order_by("pk").values_list("name", flat=True)[:2])
+        assert sorted(shown) == sorted(first_two)  # the oldest two (same day: by title)
+        assert page.more["待核对学校"] == total - 2
+        assert len(built) == 2
+    finally:
+        unregister_inbox_provider("test-source")
