@@ -16,8 +16,8 @@ from qingdao_groups.core.inbox import (
     day,
     register_inbox_provider,
     url_or_blank,
-    url_pattern,
 )
+from qingdao_groups.core.labels import url_maker
 
 register_document_owner(
     Filing,
@@ -32,7 +32,7 @@ def _inbox(user: User) -> list[InboxItem] | InboxSource:
     if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
         return []
     if user.is_city_staff:
-        detail = url_pattern("filings:filing-detail")
+        detail = url_maker("filings:filing-detail")
         return InboxSource(
             _("待确认报备"),
             Filing.objects.filter(status=FilingStatus.FILED)

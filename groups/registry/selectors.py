@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -32,7 +31,9 @@ def _granted_group_ids(user: User) -> QuerySet:
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
     perm = {
-        "content_type": ContentType.objects.get_for_model(EducationGroup),
+        # by name in the same query (a looked-up ContentType costs a first query per process)
+        "content_type__app_label": EducationGroup._meta.app_label,
+        "content_type__model": EducationGroup._meta.model_name,
         "permission__codename": "view_educationgroup",
     }
     as_id = Cast("object_pk", BigIntegerField())

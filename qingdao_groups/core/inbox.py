@@ -121,14 +121,3 @@ def url_or_blank(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:  # an area without a detail page yet falls back to its list
         return ""
-
-
-def url_pattern(name: str) -> Callable[[int], str]:
-    """pk -> the URL of `name` for that key, reversed once (a work list of hundreds of rows
-    reversed a URL per row)."""
-    try:
-        sample = reverse(name, args=[987654321])
-    except NoReverseMatch:
-        return lambda pk: ""
-    head, tail = sample.split("987654321", 1)
-    return lambda pk: f"{head}{pk}{tail}"
