@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from members.imports.spec import SCHOOL_SPEC, school_cells
+from members.imports.spec import SCHOOL_SPEC, school_text_rows
 from members.models import School, User
 from members.selectors import school_list_for_user
 from qingdao_groups.core.tabular import ExportStream, stream_table
@@ -29,14 +29,13 @@ def school_export(
 
     `narrow` may only filter further (the list page's filters); scoping stays here. Every cell is
     written as text, as the import reads it back."""
-    schools: Iterable[School]
+    rows: Iterable[list[str]]
     if template:
-        schools = ()
+        rows = ()
     else:
         qs = school_list_for_user(user=user)
         if narrow is not None:
             qs = narrow(qs)
-        schools = qs.order_by("name", "code").iterator(chunk_size=EXPORT_CHUNK)
-    rows = (list(school_cells(s).values()) for s in schools)
+        rows = school_text_rows(qs.order_by("name", "code"), chunk_size=EXPORT_CHUNK)
     stem = "schools-template" if template else f"schools-{timezone.localdate():%Y%m%d}"
     return stream_table(SCHOOL_SPEC, rows, fmt=fmt, stem=stem)

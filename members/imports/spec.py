@@ -4,10 +4,12 @@ the interface language), the spellings also accepted, and each column's type."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -65,7 +67,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "主管教育行政部门",
         "authority",
-        Lookup(display=lambda authority: authority.name),
+        Lookup(display_field="name"),
         required=True,
         aliases=("主管部门",),
         width=24,
@@ -74,7 +76,7 @@ COLUMNS: tuple[Column, ...] = (
         "所在区（市）",
         "district",
         # Resolved against the districts in the database (by name, part of it, or code).
-        Lookup(display=lambda district: district.name),
+        Lookup(display_field="name"),
         required=True,
         aliases=("所在区市", "区（市）", "区市", "所在区"),
         width=18,
@@ -122,3 +124,11 @@ def school_values(school: School) -> dict[str, Any]:
 def school_cells(school: School) -> dict[str, str]:
     """A school as the text of its spreadsheet row (what export writes, what preview compares)."""
     return SCHOOL_SPEC.format_row(school_values(school))
+
+
+def school_text_rows(schools: QuerySet[School], *, chunk_size: int) -> Iterator[list[str]]:
+    """The text of each school's row, as `school_cells` gives it, read as plain values a chunk
+    at a time (a server-side cursor on PostgreSQL): no School, Authority and District objects
+    per row, which took most of the time of exporting the whole data set (issue 7)."""
+    rows = schools.values_list(*SCHOOL_SPEC.value_fields).iterator(chunk_size=chunk_size)
+    return map(SCHOOL_SPEC.text_row, rows)

@@ -5,6 +5,7 @@ import codecs
 import csv
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -231,6 +232,41 @@ def test_format_row_is_the_text_of_an_export_in_column_order():
     ]
 
 
+def test_text_row_of_plain_values_is_format_row_of_the_record():
+    """An export may read plain values at `value_fields` (a lookup's displayed field through
+    the relation) instead of building records: `text_row` gives the same text."""
+
+    @dataclass
+    class Unit:
+        name: str
+
+    spec = TableSpec(
+        columns=(
+            *SPEC.columns,
+            Column("主管部门", "authority", Lookup(display_field="name")),
+            Column("备注", "note", Text()),
+        )
+    )
+    assert spec.value_fields == (*(c.field for c in SPEC.columns), "authority__name", "note")
+    record = {
+        "title": "=1+1",
+        "number": "A001",
+        "kind": Kind.MEMBER,
+        "amount": Decimal("12.5"),
+        "people": 3,
+        "starts_on": date(2025, 9, 1),
+        "year": 2025,
+        "done": True,
+        "authority": Unit("市南区教育和体育局"),
+        "note": None,
+    }
+    plain = [record[f] for f in spec.value_fields[:-2]] + ["市南区教育和体育局", None]
+    assert spec.text_row(plain) == list(spec.format_row(record).values())
+    assert spec.text_row([None] * len(spec.columns)) == list(spec.format_row({}).values())
+    with pytest.raises(TypeError):
+        TableSpec(columns=(Column("部门", "authority", Lookup()),)).value_fields  # noqa: B018
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -379,6 +415,47 @@ def test_csv_export_has_a_bom_and_an_apostrophe_before_formula_looking_text():
     assert row[0] == '\'=HYPERLINK("http://x")' and row[3] == "1000.50"
     back = read_table(SimpleUploadedFile("p.csv", export.content), SPEC)
     assert SPEC.parse_row(2, back.rows[0].cells).values == VALUES  # the apostrophe comes off
+
+
+TRICKY = ["a & b <c>", " 前后空格 ", "制表\t符", "全角\u3000空格", "控制\x01字符", "行\n换", ""]
+
+
+def test_xlsx_writes_plain_and_tricky_text_as_the_same_cells():
+    """Most rows are plain text and take a quicker way into the sheet; a row with text to
+    escape, spaces to keep, characters XML cannot carry, numbers or dates takes the careful
+    one. Both give the cells the text says."""
+    plain = ["东丰市230东德县宁东44学校", "0000142960", "", "是"]
+    rows = [
+        plain,
+        *([text, "A001"] for text in TRICKY),
+        [Kind.MEMBER, "x"],  # a str subclass
+        ["y", None, Kind.LEADING, 12],  # not all text
+    ]
+    content = write_table(SPEC, rows, fmt="xlsx", stem="p").content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    got = [list(r) for r in sheet.iter_rows(min_row=2, max_col=4, values_only=True)]
+    assert got[0] == ["东丰市230东德县宁东44学校", "0000142960", None, "是"]
+    expected = [[t.replace("\x01", "") or None, "A001", None, None] for t in TRICKY]
+    assert got[1 : len(TRICKY) + 1] == expected
+    assert got[-2:] == [["member", "x", None, None], ["y", None, "leading", 12]]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="A2" s="2" t="inlineStr"><is><t>东丰市230东德县宁东44学校</t></is></c>' in xml
+    assert '<c r="C2"' not in xml  # an empty cell is left out
+    assert "<t>a &amp; b &lt;c&gt;</t>" in xml
+    assert '<t xml:space="preserve"> 前后空格 </t>' in xml
+
+
+def test_csv_neutralises_text_and_formats_other_values_across_chunks():
+    many = [
+        [f"=项目{i}" if i % 2 else f"项目{i}", None, True, 12, date(2025, 9, 1)]
+        for i in range(1203)
+    ]
+    text = write_table(SPEC, many, fmt="csv", stem="p").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert len(rows) == 1203
+    assert rows[0] == ["项目0", "", "是", "12", "2025-09-01"]
+    assert rows[1201] == ["'=项目1201", "", "是", "12", "2025-09-01"]
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])

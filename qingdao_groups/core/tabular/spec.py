@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -54,6 +54,15 @@ class ColumnType:
 
     def cell(self, value: Any) -> Any:
         """The value an XLSX export writes (a number stays a number); text by default."""
+        return self.format(value)
+
+    def value_path(self, field_name: str) -> str:
+        """What a query reads for this column (`values_list`), so an export can format rows of
+        plain values (`format_value`) instead of building a record per row."""
+        return field_name
+
+    def format_value(self, value: Any) -> str:
+        """The text of a value read at `value_path`: the same as `format` of the record's."""
         return self.format(value)
 
 
@@ -276,15 +285,30 @@ class Money(ColumnType):
 class Lookup(ColumnType):
     """A reference to a record (an authority, a school) by its name or code. The import resolves
     it against its own data: `parse_row(resolvers={field: fn})`, where `fn(text)` returns the
-    record or raises ValidationError. `display(record)` is what an export writes."""
+    record or raises ValidationError. `display(record)` is what an export writes; a lookup
+    that displays one field of the record names it as `display_field` instead, so an export can
+    read that field itself from the database (`field__display_field`)."""
 
     display: Callable[[Any], str] = str
+    display_field: str | None = None
 
     def parse(self, text: str) -> Any:
         raise ValidationError(_("无法识别“%(value)s”。") % {"value": text})
 
     def format(self, value: Any) -> str:
-        return "" if value is None else self.display(value)
+        if value is None:
+            return ""
+        if self.display_field is not None:
+            return str(getattr(value, self.display_field))
+        return self.display(value)
+
+    def value_path(self, field_name: str) -> str:
+        if self.display_field is None:
+            raise TypeError(f"{field_name}: a Lookup without display_field has no plain value")
+        return f"{field_name}__{self.display_field}"
+
+    def format_value(self, value: Any) -> str:
+        return "" if value is None else str(value)
 
 
 # --------------------------------------------------------------------------- columns and specs
@@ -372,6 +396,28 @@ class TableSpec:
     def format_row(self, values: Mapping[str, Any]) -> dict[str, str]:
         """A record's values as the text of its row, header -> text, in column order."""
         return {c.header: c.type.format(values.get(c.field)) for c in self.columns}
+
+    @cached_property
+    def value_fields(self) -> tuple[str, ...]:
+        """What a query reads for each column, in column order: `values_list(*value_fields)`
+        gives the rows `text_row` takes (a Lookup's displayed field through the relation)."""
+        return tuple(c.type.value_path(c.field) for c in self.columns)
+
+    @cached_property
+    def _value_formats(self) -> tuple[Callable[[Any], str], ...]:
+        # `format` itself where the type does not read a different value (one call a cell)
+        return tuple(
+            c.type.format
+            if type(c.type).format_value is ColumnType.format_value
+            else c.type.format_value
+            for c in self.columns
+        )
+
+    def text_row(self, values: Sequence[Any]) -> list[str]:
+        """A row of plain values read at `value_fields` as the text of its row: the same text,
+        in the same order, as `format_row` gives for the record (no record built: exporting the
+        whole data set spent most of its time building model objects)."""
+        return [fmt(value) for fmt, value in zip(self._value_formats, values, strict=True)]
 
     def cell_row(self, values: Mapping[str, Any]) -> list[Any]:
         """A record's values as an XLSX export writes them (numbers and dates kept as such)."""
