@@ -3,8 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
 from groups.charter.models import GroupDocument
@@ -14,17 +24,29 @@ from members.models import School, User
 from qingdao_groups.core.request_cache import cached
 
 
-def _granted_group_ids(user: User):
-    """Groups granted to this user one by one with django-guardian (e.g. an outside adviser)."""
-    from guardian.shortcuts import get_objects_for_user
+def _grants(user: User, *tag: Value) -> list[QuerySet]:
+    """The keys (and `tag`) of the groups granted to `user` one by one with django-guardian
+    (e.g. an outside adviser), directly and through an auth group. Guardian's own queryset
+    compares the grants' text keys with every group's key cast to text, which the planner took
+    for thousands of groups: a principal's one-group queries scanned the whole table (issue 7).
+    Here the grants' keys are cast to numbers instead."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
 
-    return get_objects_for_user(
-        user,
-        "groups.view_educationgroup",
-        klass=EducationGroup,
-        accept_global_perms=False,
-        with_superuser=False,
-    ).values("pk")
+    perm = {
+        "permission__content_type_id": ContentType.objects.get_for_model(EducationGroup).pk,
+        "permission__codename": "view_educationgroup",
+    }
+    key = Cast("object_pk", BigIntegerField())
+    return [
+        UserObjectPermission.objects.filter(user_id=user.pk, **perm).values_list(key, *tag),
+        GroupObjectPermission.objects.filter(group__user=user.pk, **perm).values_list(key, *tag),
+    ]
+
+
+def _granted_q(user: User) -> Q:
+    own, shared = _grants(user)
+    return Q(pk__in=own) | Q(pk__in=shared)
 
 
 def _own_schools(user: User) -> QuerySet[School]:
@@ -34,17 +56,39 @@ def _own_schools(user: User) -> QuerySet[School]:
     return School.objects.filter(own)
 
 
-def _visible_groups_qs(user: User, day: datetime.date):
+def _visible_groups(user: User, day: datetime.date) -> list[tuple[QuerySet, str]] | None:
+    """The groups `user` sees through their role, as parts to unite: rows and the field that
+    holds the group's key (a district: the groups its authority approved, and those with a
+    current member among its schools; a principal: their school's group). None for a user with
+    no role scope. Parts, not one filter OR'ed: the OR made the database read every group."""
     current = Membership.objects.current(today=day)
     if user.is_district_staff and user.authority_id:
-        # the groups its authority approved, and those with a current member among its schools
-        member_here = current.filter(school__in=_own_schools(user)).values("group_id")
-        return EducationGroup.objects.filter(
-            Q(authority_id=user.authority_id) | Q(pk__in=member_here)
-        ).values_list("pk", flat=True)
+        return [
+            (EducationGroup.objects.filter(authority_id=user.authority_id), "pk"),
+            (current.filter(school__in=_own_schools(user)), "group_id"),
+        ]
     if user.is_principal and user.school_id:
-        return current.filter(school_id=user.school_id).values_list("group_id", flat=True)
+        return [(current.filter(school_id=user.school_id), "group_id")]
     return None
+
+
+def _scope_ids(user: User, day: datetime.date) -> tuple[list[int], list[int]] | None:
+    """(the ids of the groups `user` sees through their role, the ids granted to them), in one
+    query, once per request; None for a user with no role scope."""
+    visible = _visible_groups(user, day)
+    if visible is None:
+        return None
+
+    def compute() -> tuple[list[int], list[int]]:
+        role = [qs.order_by().values_list(key, Value(False)) for qs, key in visible]
+        granted = [qs.order_by() for qs in _grants(user, Value(True))]
+        rows = role[0].union(*role[1:], *granted, all=True)
+        return (
+            sorted({pk for pk, is_grant in rows if not is_grant}),
+            sorted({pk for pk, is_grant in rows if is_grant}),
+        )
+
+    return cached(("group_scope_ids", user.pk, day), compute)
 
 
 def visible_group_ids(user: User, *, today: datetime.date | None = None) -> list[int] | None:
@@ -56,11 +100,8 @@ def visible_group_ids(user: User, *, today: datetime.date | None = None) -> list
         return []
     if user.sees_everything:
         return None
-    day = today or membership_today()
-    qs = _visible_groups_qs(user, day)
-    if qs is None:
-        return []
-    return cached(("visible_group_ids", user.pk, day), lambda: sorted(set(qs)))
+    ids = _scope_ids(user, today or membership_today())
+    return [] if ids is None else ids[0]
 
 
 def group_scope_q(user: User, *, today: datetime.date | None = None, one: bool = False) -> Q | None:
@@ -69,18 +110,43 @@ def group_scope_q(user: User, *, today: datetime.date | None = None, one: bool =
     A district sees the groups its authority approved and those with a current member in its
     scope; a principal sees the group their school is a member of today (until its exit takes
     effect; not before its join does); anyone also sees the groups granted to them individually
-    (django-guardian object permission), a separate cheap OR. The role's groups are a list
-    computed once per request (`one`: for a single group by key, an uncorrelated subquery); the
-    correlated form took seconds per district list at nation scale (issue 7)."""
+    (django-guardian object permission). The role's groups and the grants are one list computed
+    once per request (`one`: for a single group by key, uncorrelated subqueries); the correlated
+    form took seconds per district list at nation scale, and a grant OR'ed in as a subquery made
+    the planner expect thousands of groups where a principal sees one (issue 7)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
-    granted = Q(pk__in=_granted_group_ids(user))
-    if one:  # a single group by key: an uncorrelated subquery costs no extra query
-        qs = _visible_groups_qs(user, today or membership_today())
-        return granted if qs is None else Q(pk__in=qs) | granted
-    return Q(pk__in=visible_group_ids(user, today=today) or []) | granted
+    day = today or membership_today()
+    if one:  # a single group by key: uncorrelated subqueries cost no extra query
+        visible = _visible_groups(user, day) or []
+        q = _granted_q(user)
+        for qs, key in visible:
+            q |= Q(pk__in=qs.values(key))
+        return q
+    ids = _scope_ids(user, day)
+    if ids is None:
+        return _granted_q(user)
+    return Q(pk__in=sorted({*ids[0], *ids[1]}))
+
+
+def group_scope_key(user: User, *, today: datetime.date | None = None) -> str | None:
+    """A name for what `user` sees of the registry on `today`: equal for users who see the same
+    groups and schools (the whole city; one authority's; one school's; with the same grants),
+    so figures computed for one serve the others (qingdao_groups.core.figures). None for a user
+    with no scope of their role. Costs no query beyond the request's visible-group ids."""
+    if not user.is_authenticated:
+        return None
+    day = today or membership_today()
+    if user.sees_everything:
+        return f"all:{day}"
+    ids = _scope_ids(user, day)
+    if ids is None:
+        return None
+    who = f"authority-{user.authority_id}" if user.is_district_staff else f"school-{user.school_id}"
+    granted = "".join(f"+{pk}" for pk in ids[1])
+    return f"{who}{granted}:{day}"
 
 
 def group_list_for_user(
@@ -176,37 +242,48 @@ def group_attention_for_user(
     *, user: User, limit: int = 20, today: datetime.date | None = None
 ) -> list[AttentionItem]:
     """Registry gaps in the groups a user may see, each against its clause: no charter (G-4),
-    no chief principal (G-3), no weak school among current members (A-4). One query."""
+    no chief principal (G-3), no weak school among current members (A-4). One query, live.
+
+    The groups needing attention are picked first (keys only, at most `limit`), and the gaps are
+    read for those few rows only: read for every visible group, the weak-member test alone
+    hashed every current membership of the city on each home page (issue 7)."""
     from django.utils.translation import gettext as _
 
     today = today or membership_today()
-    qs = (
-        group_list_for_user(user=user, today=today)
-        .filter(status=EducationGroup.Status.ACTIVE)
-        .annotate(
-            has_charter=Exists(
-                GroupDocument.objects.filter(
-                    group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER
-                )
-            ),
-            has_chief=Exists(
-                CouncilSeat.objects.filter(
-                    group_id=OuterRef("pk"),
-                    role=CouncilSeat.Role.CHIEF_PRINCIPAL,
-                    ended_on__isnull=True,
-                )
-            ),
-            has_weak=Exists(
-                Membership.objects.current(today=today)
-                .members()
-                .filter(group_id=OuterRef("pk"), school__is_weak=True)
-            ),
-        )
+    gaps = {
+        "has_charter": Exists(
+            GroupDocument.objects.filter(group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)
+        ),
+        "has_chief": Exists(
+            CouncilSeat.objects.filter(
+                group_id=OuterRef("pk"),
+                role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+                ended_on__isnull=True,
+            )
+        ),
+        "has_weak": Exists(
+            Membership.objects.current(today=today)
+            .members()
+            .filter(group_id=OuterRef("pk"), school__is_weak=True)
+        ),
+    }
+    scope = group_scope_q(user, today=today)
+    needing = (
+        EducationGroup.objects.filter(status=EducationGroup.Status.ACTIVE)
+        .filter(*([] if scope is None else [scope]))
+        .alias(**gaps)
         .filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False))
+        .order_by("name")
+        .values("pk")[:limit]
+    )
+    qs = (
+        EducationGroup.objects.filter(pk__in=needing)
+        .annotate(**gaps)
+        .only("pk", "name")
         .order_by("name")
     )
     items: list[AttentionItem] = []
-    for group in qs[:limit]:
+    for group in qs:
         if not group.has_charter:
             items.append(AttentionItem(group, "G-4", _("尚未登记集团章程")))
         if not group.has_chief:
