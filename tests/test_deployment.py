@@ -241,7 +241,7 @@ def test_check_deploy_is_clean_with_production_settings():
 @pytest.mark.parametrize(
     ("env", "backend", "location"),
     [
-        ({}, "qingdao_groups.core.cache.RedisCache", "redis://redis:6379/1"),
+        ({}, "django.core.cache.backends.locmem.LocMemCache", ""),
         (
             {"CELERY_BROKER_URL": "redis://10.0.0.5:6379/2"},
             "qingdao_groups.core.cache.RedisCache",
@@ -256,7 +256,8 @@ def test_check_deploy_is_clean_with_production_settings():
     ],
 )
 def test_production_cache_follows_the_environment(env, backend, location):
-    """CACHE_URL when set; else the broker's Redis server, next database; else local memory."""
+    """CACHE_URL when set; else the Redis server CELERY_BROKER_URL names, next database; else
+    local memory (the broker's own default is not taken for a cache server)."""
     unset = {"CACHE_URL", "CELERY_BROKER_URL", *NOT_IN_DEPLOYMENT}
     result = subprocess.run(
         [

@@ -21,14 +21,15 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://redis:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
-# One cache for every web process and the worker: CACHE_URL, or else the broker's Redis (its
-# next database) when the broker is Redis; local memory only when neither names a server.
+# One cache for every web process and the worker: CACHE_URL, or else the Redis server named by
+# CELERY_BROKER_URL (its next database) when that is set to a Redis; otherwise local memory.
+_broker_env = env("CELERY_BROKER_URL", default="")
 CACHES = {
     "default": cache_config(
         env("CACHE_URL", default=None)
         or (
-            redis_beside(CELERY_BROKER_URL)
-            if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+            redis_beside(_broker_env)
+            if _broker_env.startswith(("redis://", "rediss://"))
             else "locmemcache://"
         )
     )
