@@ -244,51 +244,43 @@ def group_attention_for_user(
     """Registry gaps in the groups a user may see, each against its clause: no charter (G-4),
     no chief principal (G-3), no weak school among current members (A-4). One query, live.
 
-    The groups needing attention are picked first (keys only, at most `limit`), and the gaps are
-    read for those few rows only: read for every visible group, the weak-member test alone
-    hashed every current membership of the city on each home page (issue 7)."""
+    The filter tests every visible group (the database may hash each test once for the whole
+    table); the gaps shown are read again for the returned rows only, as scalar subqueries, which
+    are never hashed: read as EXISTS, the weak-member test alone hashed every current membership
+    of the city on each home page (issue 7)."""
     from django.utils.translation import gettext as _
 
     today = today or membership_today()
-    gaps = {
-        "has_charter": Exists(
-            GroupDocument.objects.filter(group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)
-        ),
-        "has_chief": Exists(
-            CouncilSeat.objects.filter(
-                group_id=OuterRef("pk"),
-                role=CouncilSeat.Role.CHIEF_PRINCIPAL,
-                ended_on__isnull=True,
-            )
-        ),
-        "has_weak": Exists(
-            Membership.objects.current(today=today)
-            .members()
-            .filter(group_id=OuterRef("pk"), school__is_weak=True)
-        ),
-    }
+    charter = GroupDocument.objects.filter(group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)
+    chief = CouncilSeat.objects.filter(
+        group_id=OuterRef("pk"), role=CouncilSeat.Role.CHIEF_PRINCIPAL, ended_on__isnull=True
+    )
+    weak = (
+        Membership.objects.current(today=today)
+        .members()
+        .filter(group_id=OuterRef("pk"), school__is_weak=True)
+    )
     scope = group_scope_q(user, today=today)
-    needing = (
+    qs = (
         EducationGroup.objects.filter(status=EducationGroup.Status.ACTIVE)
         .filter(*([] if scope is None else [scope]))
-        .alias(**gaps)
+        .alias(has_charter=Exists(charter), has_chief=Exists(chief), has_weak=Exists(weak))
         .filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False))
-        .order_by("name")
-        .values("pk")[:limit]
-    )
-    qs = (
-        EducationGroup.objects.filter(pk__in=needing)
-        .annotate(**gaps)
+        .annotate(
+            a_charter=Subquery(charter.order_by().values("pk")[:1]),
+            a_chief=Subquery(chief.order_by().values("pk")[:1]),
+            a_weak=Subquery(weak.order_by().values("pk")[:1]),
+        )
         .only("pk", "name")
         .order_by("name")
     )
     items: list[AttentionItem] = []
-    for group in qs:
-        if not group.has_charter:
+    for group in qs[:limit]:
+        if group.a_charter is None:
             items.append(AttentionItem(group, "G-4", _("尚未登记集团章程")))
-        if not group.has_chief:
+        if group.a_chief is None:
             items.append(AttentionItem(group, "G-3", _("尚未登记总校长")))
-        if not group.has_weak:
+        if group.a_weak is None:
             items.append(AttentionItem(group, "A-4", _("成员校中没有薄弱学校")))
     return items
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from groups.charter.models import GroupDocument
@@ -222,6 +223,47 @@ def test_attention_is_live_while_the_figures_are_cached(client, world):
     after = home(client, city)
     assert after.queries == warm.queries  # the figures still came from the cache
     assert (world.group.pk, "G-4") not in flagged(after)
+
+
+def test_attention_names_each_gap_until_it_is_filled(world):
+    """G-4 no charter, G-3 no chief principal, A-4 no weak school among current members."""
+    from groups.registry.models import CouncilSeat
+    from groups.registry.selectors import group_attention_for_user
+    from tests.factories import EducationGroupFactory, MembershipFactory
+
+    group = EducationGroupFactory(name="关注缺口集团", core_school=SchoolFactory())
+    CouncilSeat.objects.filter(group=group).delete()
+    city = world.users["city"]
+
+    def gaps():
+        return sorted(
+            i.clause for i in group_attention_for_user(user=city) if i.group.pk == group.pk
+        )
+
+    assert gaps() == ["A-4", "G-3", "G-4"]
+    GroupDocument.objects.create(
+        group=group,
+        kind=GroupDocument.Kind.CHARTER,
+        version=1,
+        title="章程",
+        adopted_on=datetime.date(2020, 1, 1),
+    )
+    assert gaps() == ["A-4", "G-3"]
+    CouncilSeat.objects.create(
+        group=group,
+        role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+        person_name="总校长",
+        started_on=group.founded_on,
+    )
+    assert gaps() == ["A-4"]
+    MembershipFactory(
+        group=group,
+        school=SchoolFactory(is_weak=True, weak_rated_year=2020),
+        joined_on=timezone.localdate() + datetime.timedelta(days=30),  # not yet a member
+    )
+    assert gaps() == ["A-4"]
+    MembershipFactory(group=group, school=SchoolFactory(is_weak=True, weak_rated_year=2020))
+    assert gaps() == []
 
 
 def test_attention_lists_at_most_the_limit_of_groups_by_name(client, world):
