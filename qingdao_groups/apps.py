@@ -7,7 +7,21 @@ class QingdaoGroupsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_delete, post_save
 
+        from groups.registry.models import EducationGroup, Membership
+        from members.models import Authority, School
+        from qingdao_groups.core.figures import registry_changed
         from qingdao_groups.middleware import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="qingdao_groups.stamp_login")
+        # A cache, not a rule: the home page's shared figures (qingdao_groups.selectors) count
+        # these rows, so any saved or deleted one makes them stale. Writes that bypass save()
+        # call registry_changed themselves (members.imports.service).
+        for model in (Authority, School, EducationGroup, Membership):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    registry_changed,
+                    sender=model,
+                    dispatch_uid=f"registry-changed-{signal is post_save}-{model.__name__}",
+                )

@@ -1,17 +1,12 @@
-import datetime
-
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from groups.registry.models import EducationGroup
-from groups.registry.selectors import group_attention_for_user, group_list_for_user
-from members.selectors import school_list_for_user
-
-# Policy A-5: at least 10 groups city-wide by 2020, at least 30 by 2025.
-CITY_GROUP_TARGETS = ((2020, 10), (2025, 30))
+from groups.registry.selectors import group_attention_for_user
+from qingdao_groups.core.labels import url_maker
+from qingdao_groups.selectors import home_figures
 
 
 @login_not_required
@@ -28,35 +23,16 @@ def bench_floor_view(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
-def group_targets(*, today: datetime.date) -> list[dict]:
-    """Policy A-5, each target judged by the groups in being at the end of its year (a year not
-    yet over counts what is known today for its end: approved groups, not hopes)."""
-    rows = []
-    for year, target in CITY_GROUP_TARGETS:
-        as_of = datetime.date(year, 12, 31)
-        actual = EducationGroup.objects.active_on(as_of).count()
-        rows.append(
-            {
-                "year": year,
-                "target": target,
-                "actual": actual,
-                "as_of": as_of,
-                "met": actual >= target,
-            }
-        )
-    return rows
-
-
 def home_view(request):
-    """Each role's home: what needs attention and the groups the user may see."""
-    user = request.user
-    groups = group_list_for_user(user=user).order_by("founded_on", "id")
+    """Each role's home: what needs attention, live, and the figures of what the user may see,
+    shared per scope (qingdao_groups.selectors). Group links are reversed once per page."""
+    today = timezone.localdate()
+    figures = home_figures(user=request.user, today=today)
+    attention = group_attention_for_user(user=request.user, today=today)
+    group_url = url_maker("groups:group-detail")
     context = {
-        "groups": groups[:10],
-        "group_count": groups.count(),
-        "school_count": school_list_for_user(user=user).count(),
-        "attention": group_attention_for_user(user=user),
+        **figures,
+        "groups": [{**group, "url": group_url(group["pk"])} for group in figures["groups"]],
+        "attention": [(group_url(item.group.pk), item) for item in attention],
     }
-    if user.sees_everything:
-        context["targets"] = group_targets(today=timezone.localdate())
     return render(request, "home.html", context)

@@ -25,6 +25,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Every test starts with an empty cache: figures cached by an earlier test describe a
+    # database that test's rollback has since undone.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def build_world():
     """Two districts, a group led by a 市南 school with a 市北 member, and one user per role.
 

@@ -52,7 +52,7 @@ def test_each_demo_role_lands_on_its_home(client, world):
 def test_principal_home_shows_only_their_group(client, world):
     client.force_login(world.users["principal"])
     response = client.get("/")
-    assert [g.name for g in response.context["groups"]] == [world.group.name]
+    assert [g["name"] for g in response.context["groups"]] == [world.group.name]
 
 
 def test_five_failures_lock_the_account_at_that_address(client, world):

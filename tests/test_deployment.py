@@ -80,6 +80,10 @@ def test_compose_app_environment(name):
     assert env["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY")
     assert "${POSTGRES_PASSWORD" in env["DATABASE_URL"]
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
+    # the cache is shared by every process, in a database of its own (a clear never empties
+    # the task queue)
+    assert env["CACHE_URL"].startswith("redis://redis:")
+    assert env["CACHE_URL"].rsplit("/", 1)[1] != env["CELERY_BROKER_URL"].rsplit("/", 1)[1]
     assert importlib.util.find_spec(env["DJANGO_SETTINGS_MODULE"]) is not None
 
 
@@ -232,6 +236,52 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "location"),
+    [
+        ({}, "django.core.cache.backends.locmem.LocMemCache", ""),
+        (
+            {"CELERY_BROKER_URL": "redis://10.0.0.5:6379/2"},
+            "qingdao_groups.core.cache.RedisCache",
+            "redis://10.0.0.5:6379/3",
+        ),
+        (
+            {"CACHE_URL": "redis://cache:6379/4"},
+            "qingdao_groups.core.cache.RedisCache",
+            "redis://cache:6379/4",
+        ),
+        ({"CELERY_BROKER_URL": "memory://"}, "django.core.cache.backends.locmem.LocMemCache", ""),
+    ],
+)
+def test_production_cache_follows_the_environment(env, backend, location):
+    """CACHE_URL when set; else the Redis server CELERY_BROKER_URL names, next database; else
+    local memory (the broker's own default is not taken for a cache server)."""
+    unset = {"CACHE_URL", "CELERY_BROKER_URL", *NOT_IN_DEPLOYMENT}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; c = settings.CACHES['default'];"
+            " print(c['BACKEND'], c.get('LOCATION', ''))",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in unset},
+            "DJANGO_SETTINGS_MODULE": "qingdao_groups.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "groups.example.cn",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [backend, *([location] if location else [])]
 
 
 def test_production_refuses_to_start_without_a_secret():

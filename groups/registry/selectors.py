@@ -12,6 +12,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
@@ -23,27 +24,29 @@ from members.models import School, User
 from qingdao_groups.core.request_cache import cached
 
 
-def _granted_group_ids(user: User) -> QuerySet:
-    """The ids of the groups granted to this user one by one with django-guardian (e.g. an
-    outside adviser), directly or through an auth group: one UNION ALL, each object key cast to
-    the groups' key. guardian's own shortcut compares `id::varchar IN (…)`, which no index
-    serves: every district list scanned the 20,000 groups of a nation (12 ms -> 0.1 ms)."""
+def _grants(user: User, *tag: Value) -> list[QuerySet]:
+    """The keys (and `tag`) of the groups granted to `user` one by one with django-guardian
+    (e.g. an outside adviser), directly and through an auth group. Guardian's own queryset
+    compares the grants' text keys with every group's key cast to text, which the planner took
+    for thousands of groups: a principal's one-group queries scanned the whole table (issue 7).
+    Here the grants' keys are cast to numbers instead."""
+    from django.contrib.contenttypes.models import ContentType
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
     perm = {
-        # by name in the same query (a looked-up ContentType costs a first query per process)
-        "content_type__app_label": EducationGroup._meta.app_label,
-        "content_type__model": EducationGroup._meta.model_name,
+        "permission__content_type_id": ContentType.objects.get_for_model(EducationGroup).pk,
         "permission__codename": "view_educationgroup",
     }
-    as_id = Cast("object_pk", BigIntegerField())
-    mine = UserObjectPermission.objects.filter(user=user, **perm).order_by()
-    theirs = GroupObjectPermission.objects.filter(group__user=user, **perm).order_by()
-    return (
-        mine.annotate(gid=as_id)
-        .values("gid")
-        .union(theirs.annotate(gid=as_id).values("gid"), all=True)
-    )
+    key = Cast("object_pk", BigIntegerField())
+    return [
+        UserObjectPermission.objects.filter(user_id=user.pk, **perm).values_list(key, *tag),
+        GroupObjectPermission.objects.filter(group__user=user.pk, **perm).values_list(key, *tag),
+    ]
+
+
+def _granted_q(user: User) -> Q:
+    own, shared = _grants(user)
+    return Q(pk__in=own) | Q(pk__in=shared)
 
 
 def _own_schools(user: User) -> QuerySet[School]:
@@ -53,17 +56,39 @@ def _own_schools(user: User) -> QuerySet[School]:
     return School.objects.filter(own)
 
 
-def _visible_groups_qs(user: User, day: datetime.date):
+def _visible_groups(user: User, day: datetime.date) -> list[tuple[QuerySet, str]] | None:
+    """The groups `user` sees through their role, as parts to unite: rows and the field that
+    holds the group's key (a district: the groups its authority approved, and those with a
+    current member among its schools; a principal: their school's group). None for a user with
+    no role scope. Parts, not one filter OR'ed: the OR made the database read every group."""
     current = Membership.objects.current(today=day)
     if user.is_district_staff and user.authority_id:
-        # the groups its authority approved, and those with a current member among its schools
-        member_here = current.filter(school__in=_own_schools(user)).values("group_id")
-        # a UNION ALL, each part by its index (an OR with the subquery scanned every group)
-        own = EducationGroup.objects.filter(authority_id=user.authority_id).order_by()
-        return own.values_list("pk", flat=True).union(member_here.order_by(), all=True)
+        return [
+            (EducationGroup.objects.filter(authority_id=user.authority_id), "pk"),
+            (current.filter(school__in=_own_schools(user)), "group_id"),
+        ]
     if user.is_principal and user.school_id:
-        return current.filter(school_id=user.school_id).values_list("group_id", flat=True)
+        return [(current.filter(school_id=user.school_id), "group_id")]
     return None
+
+
+def _scope_ids(user: User, day: datetime.date) -> tuple[list[int], list[int]] | None:
+    """(the ids of the groups `user` sees through their role, the ids granted to them), in one
+    query, once per request; None for a user with no role scope."""
+    visible = _visible_groups(user, day)
+    if visible is None:
+        return None
+
+    def compute() -> tuple[list[int], list[int]]:
+        role = [qs.order_by().values_list(key, Value(False)) for qs, key in visible]
+        granted = [qs.order_by() for qs in _grants(user, Value(True))]
+        rows = role[0].union(*role[1:], *granted, all=True)
+        return (
+            sorted({pk for pk, is_grant in rows if not is_grant}),
+            sorted({pk for pk, is_grant in rows if is_grant}),
+        )
+
+    return cached(("group_scope_ids", user.pk, day), compute)
 
 
 def visible_group_ids(user: User, *, today: datetime.date | None = None) -> list[int] | None:
@@ -75,11 +100,8 @@ def visible_group_ids(user: User, *, today: datetime.date | None = None) -> list
         return []
     if user.sees_everything:
         return None
-    day = today or membership_today()
-    qs = _visible_groups_qs(user, day)
-    if qs is None:
-        return []
-    return cached(("visible_group_ids", user.pk, day), lambda: sorted(set(qs)))
+    ids = _scope_ids(user, today or membership_today())
+    return [] if ids is None else ids[0]
 
 
 def group_scope_q(user: User, *, today: datetime.date | None = None, one: bool = False) -> Q | None:
@@ -88,24 +110,43 @@ def group_scope_q(user: User, *, today: datetime.date | None = None, one: bool =
     A district sees the groups its authority approved and those with a current member in its
     scope; a principal sees the group their school is a member of today (until its exit takes
     effect; not before its join does); anyone also sees the groups granted to them individually
-    (django-guardian object permission), a separate cheap OR. The role's groups are a list
-    computed once per request (`one`: for a single group by key, an uncorrelated subquery); the
-    correlated form took seconds per district list at nation scale (issue 7)."""
+    (django-guardian object permission). The role's groups and the grants are one list computed
+    once per request (`one`: for a single group by key, uncorrelated subqueries); the correlated
+    form took seconds per district list at nation scale, and a grant OR'ed in as a subquery made
+    the planner expect thousands of groups where a principal sees one (issue 7)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.sees_everything:
         return None
-    granted = _granted_group_ids(user)
-    if one:  # a single group by key: an uncorrelated subquery costs no extra query
-        qs = _visible_groups_qs(user, today or membership_today())
-        if qs is None:
-            return Q(pk__in=granted)
-        role = qs.order_by()
-    else:
-        ids = visible_group_ids(user, today=today) or []
-        role = EducationGroup.objects.filter(pk__in=ids).order_by().values_list("pk", flat=True)
-    # one IN over a UNION ALL: an OR of IN-subqueries makes PostgreSQL scan every group
-    return Q(pk__in=role.union(granted, all=True))
+    day = today or membership_today()
+    if one:  # a single group by key: uncorrelated subqueries cost no extra query
+        visible = _visible_groups(user, day) or []
+        q = _granted_q(user)
+        for qs, key in visible:
+            q |= Q(pk__in=qs.values(key))
+        return q
+    ids = _scope_ids(user, day)
+    if ids is None:
+        return _granted_q(user)
+    return Q(pk__in=sorted({*ids[0], *ids[1]}))
+
+
+def group_scope_key(user: User, *, today: datetime.date | None = None) -> str | None:
+    """A name for what `user` sees of the registry on `today`: equal for users who see the same
+    groups and schools (the whole city; one authority's; one school's; with the same grants),
+    so figures computed for one serve the others (qingdao_groups.core.figures). None for a user
+    with no scope of their role. Costs no query beyond the request's visible-group ids."""
+    if not user.is_authenticated:
+        return None
+    day = today or membership_today()
+    if user.sees_everything:
+        return f"all:{day}"
+    ids = _scope_ids(user, day)
+    if ids is None:
+        return None
+    who = f"authority-{user.authority_id}" if user.is_district_staff else f"school-{user.school_id}"
+    granted = "".join(f"+{pk}" for pk in ids[1])
+    return f"{who}{granted}:{day}"
 
 
 def group_list_for_user(
@@ -204,42 +245,45 @@ def group_attention_for_user(
     *, user: User, limit: int = 20, today: datetime.date | None = None
 ) -> list[AttentionItem]:
     """Registry gaps in the groups a user may see, each against its clause: no charter (G-4),
-    no chief principal (G-3), no weak school among current members (A-4). One query."""
+    no chief principal (G-3), no weak school among current members (A-4). One query, live.
+
+    The filter tests every visible group (the database may hash each test once for the whole
+    table); the gaps shown are read again for the returned rows only, as scalar subqueries, which
+    are never hashed: read as EXISTS, the weak-member test alone hashed every current membership
+    of the city on each home page (issue 7)."""
     from django.utils.translation import gettext as _
 
     today = today or membership_today()
+    charter = GroupDocument.objects.filter(group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)
+    chief = CouncilSeat.objects.filter(
+        group_id=OuterRef("pk"), role=CouncilSeat.Role.CHIEF_PRINCIPAL, ended_on__isnull=True
+    )
+    weak = (
+        Membership.objects.current(today=today)
+        .members()
+        .filter(group_id=OuterRef("pk"), school__is_weak=True)
+    )
+    scope = group_scope_q(user, today=today)
     qs = (
-        group_list_for_user(user=user, today=today)
-        .filter(status=EducationGroup.Status.ACTIVE)
-        .annotate(
-            has_charter=Exists(
-                GroupDocument.objects.filter(
-                    group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER
-                )
-            ),
-            has_chief=Exists(
-                CouncilSeat.objects.filter(
-                    group_id=OuterRef("pk"),
-                    role=CouncilSeat.Role.CHIEF_PRINCIPAL,
-                    ended_on__isnull=True,
-                )
-            ),
-            has_weak=Exists(
-                Membership.objects.current(today=today)
-                .members()
-                .filter(group_id=OuterRef("pk"), school__is_weak=True)
-            ),
-        )
+        EducationGroup.objects.filter(status=EducationGroup.Status.ACTIVE)
+        .filter(*([] if scope is None else [scope]))
+        .alias(has_charter=Exists(charter), has_chief=Exists(chief), has_weak=Exists(weak))
         .filter(Q(has_charter=False) | Q(has_chief=False) | Q(has_weak=False))
+        .annotate(
+            a_charter=Subquery(charter.order_by().values("pk")[:1]),
+            a_chief=Subquery(chief.order_by().values("pk")[:1]),
+            a_weak=Subquery(weak.order_by().values("pk")[:1]),
+        )
+        .only("pk", "name")
         .order_by("name")
     )
     items: list[AttentionItem] = []
     for group in qs[:limit]:
-        if not group.has_charter:
+        if group.a_charter is None:
             items.append(AttentionItem(group, "G-4", _("尚未登记集团章程")))
-        if not group.has_chief:
+        if group.a_chief is None:
             items.append(AttentionItem(group, "G-3", _("尚未登记总校长")))
-        if not group.has_weak:
+        if group.a_weak is None:
             items.append(AttentionItem(group, "A-4", _("成员校中没有薄弱学校")))
     return items
 

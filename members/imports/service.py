@@ -15,6 +15,7 @@ from members.imports.spec import SCHOOL_SPEC
 from members.imports.validate import ImportPreview, Plan, plan_import
 from members.models import School, User
 from members.permissions import can_import_schools
+from qingdao_groups.core.figures import registry_changed
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.tabular import TableRefused, read_table, staging
 
@@ -101,6 +102,7 @@ def school_import_commit(*, user: User, preview_token: str) -> ImportResult:
                     batch_size=500,
                     default_user=user,
                 )
+            registry_changed()  # bulk writes send no signals: the shared figures recount
     except ImportRejected as exc:
         if exc.preview is None or not exc.preview.token:
             staging.discard(name)

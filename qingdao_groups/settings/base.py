@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -212,6 +213,36 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
+
+# The cache holds only what can be computed again (the home page's figures, filter choices).
+# By default it is local memory, one per process (the embedded default; the tests); CACHE_URL
+# names a shared one, e.g. redis://127.0.0.1:6379/1 for Django's own Redis backend, which
+# production takes by default (settings.production). A Redis cache waits at most
+# CACHE_SOCKET_TIMEOUT seconds for an answer and counts a failure as a miss, never an error page
+# (qingdao_groups.core.cache). Several processes serving pages need a shared cache: with local
+# memory, one process learns of another's writes only when its figures expire (a minute or two).
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+
+
+def cache_config(url: str) -> dict:
+    config = environ.Env.cache_url_config(url)
+    if url.startswith(("redis://", "rediss://")):
+        config["BACKEND"] = "qingdao_groups.core.cache.RedisCache"
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", CACHE_SOCKET_TIMEOUT)
+        options.setdefault("socket_timeout", CACHE_SOCKET_TIMEOUT)
+    return config
+
+
+def redis_beside(broker_url: str) -> str:
+    """The Redis database after the broker's on the same server: the cache's own, so that
+    clearing the cache never empties the task queue."""
+    parts = urlsplit(broker_url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(db + 1) % 16}"))
+
+
+CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://"))}
 
 # Bulk school imports: a spreadsheet larger than this is refused before it is read.
 SCHOOL_IMPORT_MAX_BYTES = env.int("SCHOOL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -1,7 +1,7 @@
 """Production: secrets and hosts must come from the environment; HTTPS only."""
 
 from .base import *  # noqa: F403
-from .base import broker_transport_options, env
+from .base import broker_transport_options, cache_config, env, redis_beside
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without one
@@ -21,6 +21,19 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://redis:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+# One cache for every web process and the worker: CACHE_URL, or else the Redis server named by
+# CELERY_BROKER_URL (its next database) when that is set to a Redis; otherwise local memory.
+_broker_env = env("CELERY_BROKER_URL", default="")
+CACHES = {
+    "default": cache_config(
+        env("CACHE_URL", default=None)
+        or (
+            redis_beside(_broker_env)
+            if _broker_env.startswith(("redis://", "rediss://"))
+            else "locmemcache://"
+        )
+    )
+}
 
 # Behind the reverse proxy every request comes from the proxy's address: take the client's from
 # X-Forwarded-For (set by our proxy, N hops in), or the lockout would be per username only.

@@ -4,7 +4,7 @@ it needs a database holding only its own groups (other modules share a built tes
 import datetime
 
 from groups.registry.models import EducationGroup, Membership
-from qingdao_groups.views import group_targets
+from qingdao_groups.selectors import group_targets
 from tests.factories import EducationGroupFactory
 
 D = datetime.date
