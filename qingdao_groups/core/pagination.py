@@ -6,6 +6,11 @@ the per-row subqueries of the select list (a group's member count), thousands of
 keys are indexed (the school list sorts on (name, id), the group list on (founded_on, id)), and
 then loads the page's rows by key: one more query, whatever the page and the data size.
 
+A short list (a search, a district's schools) has all its keys fetched in order and the page cut
+from them: with a LIMIT, PostgreSQL would walk the sort index expecting the few matching rows to
+be spread evenly along it, and read the whole index to fill one page when they sat together near
+its end; without, it finds the few rows and sorts them.
+
 Counting is bounded too: the total is counted up to COUNT_CAP rows (one query whose cost does
 not grow with the table), and a list with more lists its first COUNT_CAP rows and says so (the
 templates show "more than 10,000" and ask for a search or a filter). An exact count(*) of a
@@ -19,6 +24,8 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 
 COUNT_CAP = 10_000
+# Lists of at most this many rows are sorted whole (a few thousand integers).
+SHORT_LIST = 2000
 
 
 class KeyFirstPaginator(Paginator):
@@ -54,6 +61,13 @@ class KeyFirstPaginator(Paginator):
         qs: Any = self.object_list
         if not hasattr(qs, "values_list"):  # a list: nothing to gain
             return Page(qs[bottom:top], number, self)
-        keys = list(qs.values_list("pk", flat=True)[bottom:top])
-        by_key = {obj.pk: obj for obj in qs.order_by().filter(pk__in=keys)}
+        if self.count <= SHORT_LIST:
+            keys = list(qs.values_list("pk", flat=True))[bottom:top]
+        else:
+            keys = list(qs.values_list("pk", flat=True)[bottom:top])
+        # the page's keys in a subquery: the list may already be narrowed to a list of keys (a
+        # search), and with two lists on the same key PostgreSQL multiplies their lengths into
+        # its estimate of the index's cost and reads the whole table instead
+        page_keys = qs.model._default_manager.using(qs.db).filter(pk__in=keys).values("pk")
+        by_key = {obj.pk: obj for obj in qs.order_by().filter(pk__in=page_keys)}
         return Page([by_key[k] for k in keys if k in by_key], number, self)
