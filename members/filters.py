@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Authority, School
 from members.pickers import ChoicePickerWidget
 from members.selectors import district_choices
-from qingdao_groups.core.filters import BootstrapFilterForm, TickBoxFilter, only_if_checked
+from qingdao_groups.core.filters import (
+    BootstrapFilterForm,
+    TickBoxFilter,
+    filter_search,
+    only_if_checked,
+)
 
 
 class SchoolFilter(django_filters.FilterSet):
@@ -46,4 +51,5 @@ class SchoolFilter(django_filters.FilterSet):
         form = BootstrapFilterForm
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+        """Schools whose name contains the text or whose code starts with it."""
+        return filter_search(queryset, Q(name__icontains=value) | Q(code__startswith=value))

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from members.models import School, User
+from qingdao_groups.core.filters import narrow_to_keys, search_keys
 
 PICKER_LIMIT = 20
 
@@ -41,8 +42,17 @@ def search_schools(qs: QuerySet[School], text: str) -> QuerySet[School]:
     text = text.strip()[:50]
     if not text:
         return qs.none()
-    q = Q(name__icontains=text) | Q(code__startswith=text) | Q(district__name__icontains=text)
-    return qs.filter(q).select_related("district").order_by("name", "code")[:PICKER_LIMIT]
+    by_name_or_code = Q(name__icontains=text) | Q(code__startswith=text)
+    by_district = Q(district__name__icontains=text)
+    keys = search_keys(qs, by_name_or_code, by_district)
+    if keys is None:  # a common term: walking the name order fills the list at once
+        found = qs.filter(by_name_or_code | by_district)
+        return found.select_related("district").order_by("name", "code")[:PICKER_LIMIT]
+    # a few: all of them sorted (with a LIMIT, PostgreSQL could walk the whole name index to
+    # meet them), then the first PICKER_LIMIT loaded
+    in_order = narrow_to_keys(qs, keys).order_by("name", "code").values_list("pk", flat=True)
+    first = list(in_order)[:PICKER_LIMIT]
+    return qs.filter(pk__in=first).select_related("district").order_by("name", "code")
 
 
 def school_option_label(school: School) -> str:

@@ -125,8 +125,10 @@ def admission_criteria_for(group: EducationGroup):
 
 def free_schools() -> QuerySet[School]:
     """Schools in no group from today on: those an application may propose as members."""
-    busy = Membership.objects.current_or_upcoming().values("school_id")
-    return School.objects.exclude(pk__in=busy)
+    busy = Membership.objects.current_or_upcoming().filter(school_id=OuterRef("pk"))
+    # NOT EXISTS, not NOT IN: PostgreSQL checks a searched handful of schools against the
+    # membership index instead of hashing every busy school first (issue 7)
+    return School.objects.filter(~Exists(busy))
 
 
 def proposable_schools(user: User) -> QuerySet[School]:

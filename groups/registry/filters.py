@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.registry.models import EducationGroup, Membership, RelationType
 from members.pickers import ChoicePickerWidget
 from members.selectors import district_choices
-from qingdao_groups.core.filters import BootstrapFilterForm
+from qingdao_groups.core.filters import BootstrapFilterForm, filter_search
 
 
 class GroupFilter(django_filters.FilterSet):
@@ -41,10 +41,12 @@ class GroupFilter(django_filters.FilterSet):
         form = BootstrapFilterForm
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(code__icontains=value)
-            | Q(core_school__name__icontains=value)
+        """Groups whose name or code contains the text, or whose core school's name does (two
+        parts: each is answered from its own table's indexes)."""
+        return filter_search(
+            queryset,
+            Q(name__icontains=value) | Q(code__icontains=value),
+            Q(core_school__name__icontains=value),
         )
 
     def with_relation_type(self, queryset, name, value):
