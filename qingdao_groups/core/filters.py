@@ -45,8 +45,8 @@ def _search_keys_max(queryset: QuerySet) -> int:
 
 
 def search_keys(queryset: QuerySet, *parts: Q) -> list[int] | None:
-    """The keys of the rows of `queryset`'s model that match any of `parts`, if there are at most
-    SEARCH_KEYS_MAX; None when there are more (a common term).
+    """The keys of the rows of `queryset` (a user's scope) that match any of `parts`, if there
+    are at most SEARCH_KEYS_MAX; None when there are more (a common term).
 
     Each part is a filter the database can answer from indexes of its own (a trigram index for
     `icontains`, members/0005 and groups/0017; a btree for `startswith`, or for a join from a
@@ -54,8 +54,9 @@ def search_keys(queryset: QuerySet, *parts: Q) -> list[int] | None:
     join made PostgreSQL read every row (issue 7). The keys are collected in no order and the
     collecting stops after SEARCH_KEYS_MAX: cheap whether the term is rare (the indexes find it)
     or common (any scan meets that many rows soon)."""
-    model = queryset.model._default_manager.using(queryset.db)
-    probe, *others = (model.filter(part).order_by().values_list("pk", flat=True) for part in parts)
+    probe, *others = (
+        queryset.filter(part).order_by().values_list("pk", flat=True) for part in parts
+    )
     if others:
         probe = probe.union(*others, all=True)
     most = _search_keys_max(queryset)
