@@ -53,6 +53,7 @@ from groups.applications.workflows import (
 )
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
@@ -156,9 +157,9 @@ def _render_detail(request, application_id: int, decision_form=None):
     ctx = {
         "application": application,
         "editable": editable,
-        "history": application.history.select_related("history_user").order_by("-history_date")[
-            :40
-        ],
+        "history": history_rows(Application, pk=application.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:40],
         "deadline": deadline_for(application),
         "results": {
             stage: [r for r in application.check_results.all() if r.stage == stage]

@@ -17,15 +17,18 @@ def enrollment_plan_list_for_user(*, user: User) -> QuerySet[EnrollmentPlan]:
 
 
 def enrollment_plans_for_group(
-    *, group: EducationGroup, year: int, today=None
+    *, group: EducationGroup, year: int, today=None, school_ids: list[int] | None = None
 ) -> QuerySet[EnrollmentPlan]:
     """The year's enrollment plans of the schools currently in `group` (core and members), each
-    with the school's role in the group as `group_role`; one query (一校一案, policy L-7)."""
+    with the school's role in the group as `group_role`; one query (一校一案, policy L-7).
+    `school_ids`: those current schools, when the caller holds them already (the group page):
+    the plans are then read by key instead of matching every plan of the year (issue 7)."""
     from django.db.models import Subquery
 
     current = Membership.objects.current(today=today).filter(group_id=group.pk)
+    schools = current.values("school_id") if school_ids is None else school_ids
     return (
-        EnrollmentPlan.objects.filter(year=year, school_id__in=current.values("school_id"))
+        EnrollmentPlan.objects.filter(year=year, school_id__in=schools)
         .select_related("school", "school__authority")
         .annotate(
             group_role=Subquery(current.filter(school_id=OuterRef("school_id")).values("role")[:1])

@@ -178,14 +178,16 @@ def group_list_for_user(
 def group_get_for_user(
     *, user: User, group_id: int, today: datetime.date | None = None
 ) -> EducationGroup:
-    """The group with its members, partners, council and documents prefetched; 404 when the user
-    may not see it."""
-    qs = group_list_for_user(user=user, today=today, one=True).prefetch_related(
+    """The group with its members (and their schools' districts), partners, council and
+    documents prefetched; 404 when the user may not see it."""
+    qs = EducationGroup.objects.select_related(
+        "core_school", "core_school__district", "authority"
+    ).prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related(
-                "school", "school__authority", "school__district"
-            ).order_by("-role", "left_on", "joined_on", "id"),
+            queryset=Membership.objects.select_related("school", "school__district").order_by(
+                "-role", "left_on", "joined_on", "id"
+            ),
         ),
         Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
         Prefetch("council_seats", queryset=CouncilSeat.objects.select_related("school")),
@@ -196,8 +198,9 @@ def group_get_for_user(
             ),
         ),
     )
+    q = group_scope_q(user, today=today or membership_today(), one=True)
     try:
-        return qs.get(pk=group_id)
+        return (qs if q is None else qs.filter(q)).get(pk=group_id)
     except EducationGroup.DoesNotExist as exc:
         raise Http404 from exc
 
