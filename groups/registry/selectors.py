@@ -13,6 +13,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
@@ -175,34 +176,65 @@ def group_list_for_user(
     return qs if q is None else qs.filter(q)
 
 
+def _sees_loaded_group(
+    user: User, group: EducationGroup, memberships: list[Membership], day: datetime.date
+) -> bool:
+    """The role's rule of `_visible_groups_qs` decided on one group whose memberships are loaded
+    (its page reads them anyway): the authority that approved it, a district with a current
+    member among its own schools, the principal of a current member. No query."""
+    if user.sees_everything:
+        return True
+    if user.is_district_staff and user.authority_id:
+        if group.authority_id == user.authority_id:
+            return True
+        district = user.authority.district_id  # type: ignore[union-attr]  # authority_id is set
+        return any(
+            m.is_active_on(day)
+            and (
+                m.school.authority_id == user.authority_id
+                or (district and m.school.district_id == district)
+            )
+            for m in memberships
+        )
+    if user.is_principal and user.school_id:
+        return any(m.is_active_on(day) and m.school_id == user.school_id for m in memberships)
+    return False
+
+
 def group_get_for_user(
     *, user: User, group_id: int, today: datetime.date | None = None
 ) -> EducationGroup:
     """The group with its members (and their schools' districts), partners, council and
-    documents prefetched; 404 when the user may not see it."""
-    qs = EducationGroup.objects.select_related(
-        "core_school", "core_school__district", "authority"
-    ).prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("school", "school__district").order_by(
-                "-role", "left_on", "joined_on", "id"
-            ),
-        ),
-        Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
-        Prefetch("council_seats", queryset=CouncilSeat.objects.select_related("school")),
-        Prefetch(
-            "documents",
-            queryset=GroupDocument.objects.select_related("uploaded_by").order_by(
-                "kind", "-version"
-            ),
-        ),
-    )
-    q = group_scope_q(user, today=today or membership_today(), one=True)
+    documents prefetched; 404 when the user may not see it. The role's rule is decided on the
+    loaded memberships, a grant (django-guardian) asked only when the role does not see the
+    group: the group is read by key, without the scope's subqueries to build and plan (issue
+    7)."""
+    day = today or membership_today()
+    if not user.is_authenticated:
+        raise Http404
     try:
-        return (qs if q is None else qs.filter(q)).get(pk=group_id)
+        group = EducationGroup.objects.select_related(
+            "core_school", "core_school__district", "authority"
+        ).get(pk=group_id)
     except EducationGroup.DoesNotExist as exc:
         raise Http404 from exc
+    members = Membership.objects.select_related("school", "school__district")
+    prefetch_related_objects(
+        [group],
+        Prefetch("memberships", queryset=members.order_by("-role", "left_on", "joined_on", "id")),
+    )
+    memberships = list(group.memberships.all())
+    if not _sees_loaded_group(user, group, memberships, day) and not (
+        EducationGroup.objects.filter(pk=group.pk).filter(_granted_q(user)).exists()
+    ):
+        raise Http404
+    prefetch_related_objects(
+        [group],
+        Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
+        Prefetch("council_seats", queryset=CouncilSeat.objects.select_related("school")),
+        Prefetch("documents", queryset=GroupDocument.objects.order_by("kind", "-version")),
+    )
+    return group
 
 
 def schools_seen_through_groups(
