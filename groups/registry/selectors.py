@@ -204,11 +204,10 @@ def _sees_loaded_group(
 def group_get_for_user(
     *, user: User, group_id: int, today: datetime.date | None = None
 ) -> EducationGroup:
-    """The group with its members (and their schools' districts), partners, council and
-    documents prefetched; 404 when the user may not see it. The role's rule is decided on the
-    loaded memberships, a grant (django-guardian) asked only when the role does not see the
-    group: the group is read by key, without the scope's subqueries to build and plan (issue
-    7)."""
+    """The group with its memberships (and their schools and districts) prefetched; 404 when
+    the user may not see it. The role's rule is decided on the loaded memberships, a grant
+    (django-guardian) asked only when the role does not see the group: the group is read by
+    key, without the scope's subqueries to build and plan (issue 7)."""
     day = today or membership_today()
     if not user.is_authenticated:
         raise Http404
@@ -228,13 +227,22 @@ def group_get_for_user(
         EducationGroup.objects.filter(pk=group.pk).filter(_granted_q(user)).exists()
     ):
         raise Http404
-    prefetch_related_objects(
-        [group],
-        Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
-        Prefetch("council_seats", queryset=CouncilSeat.objects.select_related("school")),
-        Prefetch("documents", queryset=GroupDocument.objects.order_by("kind", "-version")),
-    )
     return group
+
+
+def group_partnerships(*, group: EducationGroup) -> QuerySet[Partnership]:
+    """The group's partners (the X of 1+N+X, policy G-1), oldest first."""
+    return Partnership.objects.filter(group_id=group.pk).select_related("partner")
+
+
+def group_council(*, group: EducationGroup) -> QuerySet[CouncilSeat]:
+    """The seats of the group's council (policy G-3), by role."""
+    return CouncilSeat.objects.filter(group_id=group.pk).select_related("school")
+
+
+def group_documents(*, group: EducationGroup) -> QuerySet[GroupDocument]:
+    """The group's charter and rules (policy G-4), each kind newest version first."""
+    return GroupDocument.objects.filter(group_id=group.pk).order_by("kind", "-version")
 
 
 def schools_seen_through_groups(

@@ -21,8 +21,11 @@ from groups.registry.permissions import (
 )
 from groups.registry.selectors import (
     core_school_candidates,
+    group_council,
+    group_documents,
     group_get_for_user,
     group_list_for_user,
+    group_partnerships,
     member_school_candidates,
     today,
 )
@@ -98,9 +101,10 @@ def group_detail_view(request, group_id: int):
     current = [m for m in memberships if m.is_active_on(day)]
     year = day.year
     open_cards = list(
-        card_list_for_group(user=user, group_id=group.pk).filter(
-            closed_at__isnull=True, status__in=OPEN_CARD_STATUSES
-        )
+        card_list_for_group(user=user, group_id=group.pk)
+        .filter(closed_at__isnull=True, status__in=OPEN_CARD_STATUSES)
+        .select_related(None)
+        .select_related("membership__school")  # what the page names: the warned school
     )
     return render(
         request,
@@ -111,7 +115,7 @@ def group_detail_view(request, group_id: int):
             ).allowed,
             "open_cards": open_cards,
             "plans": enrollment_plans_for_group(
-                group=group, year=year, today=day, school_ids=[m.school_id for m in current]
+                group=group, year=year, today=day, memberships=memberships
             ),
             "plan_year": year,
             "group": group,
@@ -120,9 +124,9 @@ def group_detail_view(request, group_id: int):
             "current": current,
             "upcoming": [m for m in memberships if m.state_today == MembershipState.UPCOMING],
             "former": [m for m in memberships if m.state_today == MembershipState.FORMER],
-            "partnerships": group.partnerships.all(),
-            "council": group.council_seats.all(),
-            "documents": group.documents.all(),
+            "partnerships": group_partnerships(group=group),
+            "council": group_council(group=group),
+            "documents": group_documents(group=group),
             "timeline": timeline_for(group_id=group.pk, user=user),
             "can_manage": can_manage_group_registry(request.user, group).allowed,
             "can_add_partner": can_add_partnership(request.user, group).allowed,
