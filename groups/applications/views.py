@@ -57,6 +57,7 @@ from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
+from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import can_move, refused
@@ -177,7 +178,7 @@ def _detail_application(user, application_id: int) -> Application:
         )
     )
     try:
-        return qs.get(pk=application_id)
+        return by_key(qs, application_id)
     except Application.DoesNotExist as exc:
         raise Http404 from exc
 

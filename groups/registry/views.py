@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from groups.registry.filters import GroupFilter
@@ -81,6 +82,7 @@ def group_detail_view(request, group_id: int):
         for f in ("role", "relation_type", "relation_subtype", "end_reason")
     )
     stage, nature = choice_labels(School, "stage"), choice_labels(School, "nature")
+    districts: dict[str, str] = {}  # names are data; the catalogue translates Qingdao's ten
     for m in memberships:  # per-row actions, links and dated states, decided without queries
         m.group = group
         m.school_url, m.exit_url = school_url(m.school_id), exit_url(m.pk)
@@ -93,6 +95,8 @@ def group_detail_view(request, group_id: int):
         m.end_reason_label = reason.get(m.end_reason, m.end_reason)
         m.stage_label = stage.get(m.school.stage, m.school.stage)
         m.nature_label = nature.get(m.school.nature, m.school.nature)
+        name = m.school_district_name
+        m.district_label = districts.get(name) or districts.setdefault(name, gettext(name))
         m.state_today = m.state_on(day)
         m.may_card = can_issue_card(user, m, today=day).allowed
         m.may_exit = can_draft_application(
