@@ -39,9 +39,9 @@ def enrollment_plans_for_group(
             .select_related("school", "school__authority")
             .order_by("school__name", "pk")
         )
-        for plan in plans:
-            plan.group_role = roles[plan.school_id]
-        return sorted(plans, key=lambda plan: plan.group_role)  # stable: "core" sorts first
+        for plan in plans:  # as the queryset's annotation names it
+            plan.group_role = roles[plan.school_id]  # type: ignore[attr-defined]
+        return sorted(plans, key=lambda plan: roles[plan.school_id])  # stable: the core first
     current = Membership.objects.current(today=today).filter(group_id=group.pk)
     return (
         EnrollmentPlan.objects.filter(year=year, school_id__in=current.values("school_id"))
