@@ -207,9 +207,10 @@ def group_get_for_user(
     *, user: User, group_id: int, today: datetime.date | None = None
 ) -> EducationGroup:
     """The group with its memberships (their schools, and their districts' names as
-    `school_district_name`) prefetched; 404 when the user may not see it. The role's rule is decided on the loaded memberships, a grant
-    (django-guardian) asked only when the role does not see the group: the group is read by
-    key, without the scope's subqueries to build and plan (issue 7)."""
+    `school_district_name`) prefetched; 404 when the user may not see it. The role's rule is
+    decided on the loaded memberships, a grant (django-guardian) asked only when the role does
+    not see the group: the group is read by key, without the scope's subqueries to build and
+    plan (issue 7)."""
     day = today or membership_today()
     if not user.is_authenticated:
         raise Http404
