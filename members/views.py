@@ -26,6 +26,7 @@ from members.selectors import (
     school_list_for_user,
 )
 from members.services import school_save
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
@@ -55,7 +56,11 @@ def school_list_view(request):
 
 def school_detail_view(request, school_id: int):
     school = school_get_for_user(user=request.user, school_id=school_id)
-    history = school.history.select_related("history_user").order_by("-history_date")[:20]
+    history = (
+        history_rows(School, pk=school.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:20]
+    )
     return render(
         request,
         "members/school_detail.html",

@@ -29,9 +29,9 @@ CEILINGS = {
     # page's heading), the visible-group ids, the live attention list (issue 7)
     "home (figures cached)": 5,
     "groups:group-list": 10,
-    # detail: group + 4 prefetches + 7 audit tables for the timeline + cards + plans
-    # + 1: the user's visible-group ids, computed once per request (issue 7)
-    "groups:group-detail": 21,
+    # detail: the group (its scope checked on its own row) + 4 prefetches + its cards + the
+    # timeline (one UNION of the audit tables) + plans (issue 7: no list of the user's groups)
+    "groups:group-detail": 11,
     # + 1 the page's keys first (deep pages), + 1 the visible-group ids (issue 7)
     "members:school-list": 12,
     "members:school-detail": 10,

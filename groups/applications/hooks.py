@@ -20,13 +20,14 @@ from groups.registry.models import PolicyParameters
 from members.models import User
 from members.pickers import register_school_picker
 from qingdao_groups.core.documents import register_document_owner
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
 def _rows(group_id: int, user):
-    qs = Application.history.filter(group_id=group_id)
+    qs = history_rows(Application).filter(group_id=group_id)
     q = application_scope_q(user)
     return qs if q is None else qs.filter(id__in=Application.objects.filter(q).values("pk"))
 

@@ -11,6 +11,7 @@ from groups.applications.models import AdmissionCriterion, Application, Consent
 from groups.applications.workflows import ApplicationStatus, ConsentStatus
 from groups.registry.models import EducationGroup, Membership, PolicyParameters
 from members.models import School, User
+from qingdao_groups.core.queries import by_key
 
 
 def application_scope_q(user: User) -> Q | None:
@@ -45,7 +46,7 @@ def application_list_for_user(*, user: User) -> QuerySet[Application]:
 def application_get_for_user(*, user: User, application_id: int) -> Application:
     """404 when the user may not see it, so a swapped id reveals nothing."""
     try:
-        return application_list_for_user(user=user).get(pk=application_id)
+        return by_key(application_list_for_user(user=user), application_id)
     except Application.DoesNotExist as exc:
         raise Http404 from exc
 

@@ -8,18 +8,23 @@ from django.utils.translation import gettext as _
 
 from groups.cards.models import Card
 from groups.cards.permissions import card_upload_kind
-from groups.cards.selectors import card_list_for_user
+from groups.cards.selectors import card_list_for_group, card_list_for_user
 from groups.cards.workflows import CardStatus
 from members.models import User
 from qingdao_groups.core.documents import register_document_owner
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
 def _rows(group_id: int, user):
-    qs = Card.history.filter(group_id=group_id)
-    return qs.filter(id__in=card_list_for_user(user=user).values("pk"))
+    """The history of the group's cards the reader may see (the timeline is read for a group
+    the reader sees)."""
+    qs = history_rows(Card).filter(group_id=group_id)
+    if user.is_authenticated and user.is_principal and user.school_id:
+        return qs.filter(id__in=card_list_for_group(user=user, group_id=group_id).values("pk"))
+    return qs
 
 
 register_timeline_source(

@@ -54,6 +54,7 @@ from members.models import User
 from qingdao_groups.core.forms import (
     keep_file_hint,
 )
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
@@ -105,7 +106,11 @@ def _days_overdue(card: Card, today: datetime.date) -> int:
 def _timeline(card: Card) -> list[dict]:
     """The card's story from its audit rows, oldest first: who, when, which state, why, and the
     texts that changed at that step."""
-    rows = list(card.history.select_related("history_user").order_by("history_date", "history_id"))
+    rows = list(
+        history_rows(Card, pk=card.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
     entries, previous = [], None
     for h in rows:
         changed = []

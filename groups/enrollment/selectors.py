@@ -4,6 +4,7 @@ from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 
 from groups.enrollment.models import EnrollmentPlan
+from groups.registry.membership import today as membership_today
 from groups.registry.models import EducationGroup, Membership
 from members.models import School, User
 from members.selectors import school_scope_q
@@ -17,12 +18,30 @@ def enrollment_plan_list_for_user(*, user: User) -> QuerySet[EnrollmentPlan]:
 
 
 def enrollment_plans_for_group(
-    *, group: EducationGroup, year: int, today=None
-) -> QuerySet[EnrollmentPlan]:
+    *,
+    group: EducationGroup,
+    year: int,
+    today=None,
+    memberships: list[Membership] | None = None,
+) -> QuerySet[EnrollmentPlan] | list[EnrollmentPlan]:
     """The year's enrollment plans of the schools currently in `group` (core and members), each
-    with the school's role in the group as `group_role`; one query (一校一案, policy L-7)."""
+    with the school's role in the group as `group_role`, the core's first, then by school name;
+    one query (一校一案, policy L-7). `memberships`: the group's memberships when the caller has
+    them loaded (the group page): the plans are then read by key and the roles taken from
+    them, instead of matching every plan of the year and a subquery per plan (issue 7)."""
     from django.db.models import Subquery
 
+    if memberships is not None:
+        day = today or membership_today()
+        roles = {m.school_id: m.role for m in memberships if m.is_active_on(day)}
+        plans = list(
+            EnrollmentPlan.objects.filter(year=year, school_id__in=list(roles))
+            .select_related("school", "school__authority")
+            .order_by("school__name", "pk")
+        )
+        for plan in plans:  # as the queryset's annotation names it
+            plan.group_role = roles[plan.school_id]  # type: ignore[attr-defined]
+        return sorted(plans, key=lambda plan: roles[plan.school_id])  # stable: the core first
     current = Membership.objects.current(today=today).filter(group_id=group.pk)
     return (
         EnrollmentPlan.objects.filter(year=year, school_id__in=current.values("school_id"))

@@ -15,6 +15,7 @@ from groups.enrollment.forms import (
     PlanFileForm,
     PlanRefileForm,
 )
+from groups.enrollment.models import EnrollmentPlan
 from groups.enrollment.permissions import can_file_enrollment_plan, can_set_enrollment_plan
 from groups.enrollment.selectors import (
     enrollment_plan_list_for_user,
@@ -32,6 +33,7 @@ from groups.enrollment.workflows import (
     EnrollmentPlanStatus,
 )
 from members.models import School
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
@@ -76,7 +78,9 @@ def plan_list_view(request):
 def plan_detail_view(request, plan_id: int):
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     history = list(
-        plan.history.select_related("history_user").order_by("history_date", "history_id")
+        history_rows(EnrollmentPlan, pk=plan.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     return render(
         request,

@@ -42,6 +42,7 @@ from groups.filings.services import (
 )
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from qingdao_groups.core.forms import keep_file_hint
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
@@ -88,7 +89,9 @@ def filing_detail_view(request, filing_id: int):
 
 def _render_detail(request, filing: Filing, upload_form: FilingUploadForm | None = None):
     history = list(
-        filing.history.select_related("history_user").order_by("history_date", "history_id")
+        history_rows(Filing, pk=filing.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     may_upload = can_upload_to_filing(request.user, filing).allowed
     if may_upload and upload_form is None:

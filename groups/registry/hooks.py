@@ -13,6 +13,7 @@ from groups.registry.selectors import (
 )
 from members.extensions import register_school_panel, register_school_scope
 from members.pickers import register_school_picker
+from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 register_school_scope("groups", schools_seen_through_groups)
@@ -29,14 +30,14 @@ register_school_panel(
 register_timeline_source(
     TimelineSource(
         "group",
-        lambda group_id, user: EducationGroup.history.filter(id=group_id),
+        lambda group_id, user: history_rows(EducationGroup).filter(id=group_id),
         lambda v: _("集团信息"),
     )
 )
 register_timeline_source(
     TimelineSource(
         "membership",
-        lambda group_id, user: Membership.history.filter(group_id=group_id),
+        lambda group_id, user: history_rows(Membership).filter(group_id=group_id),
         lambda v: _("成员关系：%(school)s") % {"school": v[0] or ""},
         ("school__name",),
     )
@@ -44,7 +45,7 @@ register_timeline_source(
 register_timeline_source(
     TimelineSource(
         "partnership",
-        lambda group_id, user: Partnership.history.filter(group_id=group_id),
+        lambda group_id, user: history_rows(Partnership).filter(group_id=group_id),
         lambda v: _("合作关系：%(partner)s") % {"partner": v[0] or ""},
         ("partner__name",),
     )
@@ -52,7 +53,7 @@ register_timeline_source(
 register_timeline_source(
     TimelineSource(
         "council",
-        lambda group_id, user: CouncilSeat.history.filter(group_id=group_id),
+        lambda group_id, user: history_rows(CouncilSeat).filter(group_id=group_id),
         lambda v: _("议事机构：%(name)s") % {"name": v[0]},
         ("person_name",),
     )
@@ -60,7 +61,7 @@ register_timeline_source(
 register_timeline_source(
     TimelineSource(
         "group_document",
-        lambda group_id, user: GroupDocument.history.filter(group_id=group_id),
+        lambda group_id, user: history_rows(GroupDocument).filter(group_id=group_id),
         lambda v: _("文件：%(title)s v%(v)s") % {"title": v[0], "v": v[1]},
         ("title", "version"),
     )

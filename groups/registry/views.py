@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from groups.registry.filters import GroupFilter
@@ -21,13 +22,17 @@ from groups.registry.permissions import (
 )
 from groups.registry.selectors import (
     core_school_candidates,
+    group_council,
+    group_documents,
     group_get_for_user,
     group_list_for_user,
+    group_partnerships,
     member_school_candidates,
     today,
 )
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
-from qingdao_groups.core.labels import url_maker
+from members.models import School
+from qingdao_groups.core.labels import choice_labels, url_maker
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
@@ -59,7 +64,7 @@ def group_detail_view(request, group_id: int):
     from groups.applications.models import Application
     from groups.applications.permissions import can_draft_application
     from groups.cards.permissions import can_issue_card
-    from groups.cards.selectors import card_list_for_user
+    from groups.cards.selectors import card_list_for_group
     from groups.cards.workflows import OPEN_CARD_STATUSES
     from groups.enrollment.selectors import enrollment_plans_for_group
 
@@ -71,20 +76,39 @@ def group_detail_view(request, group_id: int):
     school_url = url_maker("members:school-detail")
     exit_url, card_url = url_maker("applications:new-exit"), url_maker("cards:issue")
     end_url = url_maker("groups:membership-end", group.pk)
+    # Choice labels: each table looked up once for the page, not through a filter per cell.
+    role, kind, subtype, reason = (
+        choice_labels(Membership, f)
+        for f in ("role", "relation_type", "relation_subtype", "end_reason")
+    )
+    stage, nature = choice_labels(School, "stage"), choice_labels(School, "nature")
+    districts: dict[str, str] = {}  # names are data; the catalogue translates Qingdao's ten
     for m in memberships:  # per-row actions, links and dated states, decided without queries
         m.group = group
         m.school_url, m.exit_url = school_url(m.school_id), exit_url(m.pk)
         m.card_url, m.end_url = card_url(m.pk), end_url(m.pk)
+        m.role_label, m.type_label = (
+            role.get(m.role, m.role),
+            kind.get(m.relation_type, m.relation_type),
+        )
+        m.subtype_label = subtype.get(m.relation_subtype, m.relation_subtype)
+        m.end_reason_label = reason.get(m.end_reason, m.end_reason)
+        m.stage_label = stage.get(m.school.stage, m.school.stage)
+        m.nature_label = nature.get(m.school.nature, m.school.nature)
+        name = m.school_district_name
+        m.district_label = districts.get(name) or districts.setdefault(name, gettext(name))
         m.state_today = m.state_on(day)
         m.may_card = can_issue_card(user, m, today=day).allowed
         m.may_exit = can_draft_application(
             user, Application.Kind.EXIT, membership=m, today=day
         ).allowed
+    current = [m for m in memberships if m.is_active_on(day)]
     year = day.year
     open_cards = list(
-        card_list_for_user(user=user).filter(
-            group=group, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES
-        )
+        card_list_for_group(user=user, group_id=group.pk)
+        .filter(closed_at__isnull=True, status__in=OPEN_CARD_STATUSES)
+        .select_related(None)
+        .select_related("membership__school")  # what the page names: the warned school
     )
     return render(
         request,
@@ -94,17 +118,19 @@ def group_detail_view(request, group_id: int):
                 user, Application.Kind.ADMISSION, group=group
             ).allowed,
             "open_cards": open_cards,
-            "plans": enrollment_plans_for_group(group=group, year=year, today=day),
+            "plans": enrollment_plans_for_group(
+                group=group, year=year, today=day, memberships=memberships
+            ),
             "plan_year": year,
             "group": group,
             # An approved exit takes effect on its date: until then the school is a member (拟退出);
             # an approved join is shown with its date (拟加入) but is not counted before it.
-            "current": [m for m in memberships if m.is_active_on(day)],
+            "current": current,
             "upcoming": [m for m in memberships if m.state_today == MembershipState.UPCOMING],
             "former": [m for m in memberships if m.state_today == MembershipState.FORMER],
-            "partnerships": group.partnerships.all(),
-            "council": group.council_seats.all(),
-            "documents": group.documents.all(),
+            "partnerships": group_partnerships(group=group),
+            "council": group_council(group=group),
+            "documents": group_documents(group=group),
             "timeline": timeline_for(group_id=group.pk, user=user),
             "can_manage": can_manage_group_registry(request.user, group).allowed,
             "can_add_partner": can_add_partnership(request.user, group).allowed,

@@ -29,7 +29,8 @@ class TimelineEntry:
 @dataclass(frozen=True)
 class TimelineSource:
     """`rows(group_id, user)` returns the historical rows (a queryset of a history model) that
-    the user may see; `fields` are up to three lookups on such a row (through relations too)
+    the user may see, of a group the user sees (timeline_for is read for such a group only, so a
+    source narrows by what it hides within the group, not by the group again); `fields` are up to three lookups on such a row (through relations too)
     whose values `describe(values)` turns into the subject in the reader's language."""
 
     key: str
@@ -87,7 +88,9 @@ def _part(source: TimelineSource, group_id: int, user, limit: int | None) -> Que
 
 
 def timeline_for(*, group_id: int, user, limit: int = 50) -> list[TimelineEntry]:
-    """The group's story, newest first, merged from every registered source (one query)."""
+    """The group's story, newest first, merged from every registered source (one query). For a
+    group the caller has checked the user may see (the group page looks it up through the
+    user's scope first)."""
     sources = list(_SOURCES.values())
     if not sources:
         return []

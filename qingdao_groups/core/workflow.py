@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal
 
 Table = dict[tuple[str, str], str]
@@ -120,10 +121,8 @@ def lock(obj: M, *, expected_version: int | None, related: Iterable[str] = ()) -
     an outer join) and refuse a stale form. Returns the fresh, locked instance; pass it to
     `transition`, which then does not lock again. Run the person gate before this."""
     model = type(obj)
-    locked = (
-        model._default_manager.select_for_update(of=("self",))
-        .select_related(*related)
-        .get(pk=obj.pk)
+    locked = by_key(
+        model._default_manager.select_for_update(of=("self",)).select_related(*related), obj.pk
     )
     setattr(locked, _LOCKED, True)
     check_version(locked, expected_version)
