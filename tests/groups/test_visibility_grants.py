@@ -44,10 +44,15 @@ def test_another_models_grant_or_another_users_grant_shows_nothing(world):
     district, member = world.users["district"], world.users["member"]
     assign_perm("groups.view_educationgroup", member, world.other_group)
     # a grant on a school whose key is the other group's key: another model, not a group
-    UserObjectPermission.objects.create(
-        user=district,
-        permission=Permission.objects.get(codename="view_school"),
-        content_type=ContentType.objects.get_for_model(School),
-        object_pk=str(world.other_group.pk),
+    # (bulk_create: guardian's save() would look the school up, and no school has that key)
+    UserObjectPermission.objects.bulk_create(
+        [
+            UserObjectPermission(
+                user=district,
+                permission=Permission.objects.get(codename="view_school"),
+                content_type=ContentType.objects.get_for_model(School),
+                object_pk=str(world.other_group.pk),
+            )
+        ]
     )
     assert _seen(district) == {world.group.name}
