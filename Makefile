@@ -13,6 +13,8 @@ STAMP := $(VENV)/.installed-from-requirements.lock
 PROCFILE := Procfile.dev
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-x -k groups"`.
 PYTEST_ARGS ?=
+# `make run PORT=8001` serves on another port (when 8000 is taken).
+PORT ?= 8000
 # pytest-xdist workers for `make test`: one per CPU (at most 4; each builds its own test
 # database). PYTEST_WORKERS=0 runs in one process (needed for --pdb and -s).
 PYTEST_WORKERS ?= auto
@@ -63,10 +65,12 @@ prepare-db: $(STAMP)
 	$(MANAGE) seed_demo
 	$(MANAGE) setup_schedules
 
-run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 with a Celery worker + beat (Ctrl-C stops all)
+run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 (PORT=…) with a Celery worker + beat (Ctrl-C stops all)
+	@$(VPY) -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", $(PORT)))' 2>/dev/null || { \
+	  echo "Port $(PORT) is in use: stop what runs there, or choose another port: make run PORT=8001"; exit 1; }
 	@$(MAKE) --no-print-directory -j2 prepare-db $(STATIC_MANIFEST)
 	@echo ""
-	@echo "  青岛市中小学集团化办学管理系统 — http://127.0.0.1:8000/"
+	@echo "  青岛市中小学集团化办学管理系统 — http://127.0.0.1:$(PORT)/"
 	@echo "  演示账号 / demo logins (密码 password: demo-pass-2025)"
 	@echo "    city       市教育局工作人员 (city bureau staff)"
 	@echo "    district   区（市）教体局工作人员 · 李沧区 (district bureau staff)"
@@ -76,7 +80,7 @@ run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 with a
 	@echo "    admin      系统管理员 (system administrator, /admin/)"
 	@echo "  Ctrl-C 停止全部进程 / stops everything."
 	@echo ""
-	PYTHONUNBUFFERED=1 exec $(VENV)/bin/honcho -f $(PROCFILE) start
+	PYTHONUNBUFFERED=1 WEB_PORT=$(PORT) exec $(VENV)/bin/honcho -f $(PROCFILE) start
 
 test: $(STAMP) ## Run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)
 	@$(COMPILE_MESSAGES)

@@ -176,7 +176,8 @@ def test_make_run_procfile():
             entries[name.strip()] = shlex.split(command)
     assert set(entries) == {"web", "worker"}
     web, worker = entries["web"], entries["worker"]
-    assert web[1:4] == ["manage.py", "runserver", "127.0.0.1:8000"]
+    # honcho runs each line through a shell: `make run PORT=…` reaches runserver as WEB_PORT
+    assert web[1:4] == ["manage.py", "runserver", "127.0.0.1:${WEB_PORT:-8000}"]
     assert "--noreload" in web  # honcho stops one process per entry on Ctrl-C
     assert "-B" in worker
     assert worker[worker.index("--scheduler") + 1] == (
@@ -462,3 +463,19 @@ def test_celery_round_trip_over_filesystem_transport(tmp_path, monkeypatch):
     assert not list(queue_dir.iterdir()), "a message was left undelivered"
     delivered = [p.name for p in processed.iterdir()]
     assert any(name.endswith(".celery.msg") for name in delivered), delivered
+
+
+def test_the_embedded_default_writes_mail_to_files():
+    """`make run` keeps the e-mails it sends as files under var/mail (DJANGO_EMAIL_BACKEND
+    chooses another backend)."""
+    code = (
+        "import django; from django.conf import settings; django.setup();"
+        "print(settings.EMAIL_BACKEND); print(settings.EMAIL_FILE_PATH)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_EMAIL")}
+    env["DJANGO_SETTINGS_MODULE"] = "qingdao_groups.settings.local"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[-2] == "django.core.mail.backends.filebased.EmailBackend"
+    assert out[-1] == str(ROOT / "var" / "mail")
