@@ -80,7 +80,8 @@ run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 (PORT=
 	@echo "    admin      系统管理员 (system administrator, /admin/)"
 	@echo "  Ctrl-C 停止全部进程 / stops everything."
 	@echo ""
-	PYTHONUNBUFFERED=1 WEB_PORT=$(PORT) exec $(VENV)/bin/honcho -f $(PROCFILE) start
+	PYTHONUNBUFFERED=1 WEB_PORT=$(PORT) DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  exec $(VENV)/bin/honcho -f $(PROCFILE) start
 
 test: $(STAMP) ## Run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)
 	@$(COMPILE_MESSAGES)

@@ -477,5 +477,5 @@ def test_the_embedded_default_writes_mail_to_files():
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out[-2] == "django.core.mail.backends.filebased.EmailBackend"
+    assert out[-2] == "qingdao_groups.core.mail.ReadableFileBackend"
     assert out[-1] == str(ROOT / "var" / "mail")
