@@ -4,8 +4,11 @@ import os
 
 from celery import Celery
 
+from qingdao_groups.celery_transport import install as install_filesystem_transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingdao_groups.settings.local")
 
+install_filesystem_transport()  # messages written whole before a worker sees them
 app = Celery("qingdao_groups")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

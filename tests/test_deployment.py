@@ -435,8 +435,14 @@ def test_celery_round_trip_over_redis(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_celery_round_trip_over_filesystem_transport(tmp_path, monkeypatch):
-    """The embedded default of `make run`: no Redis, messages as files."""
+    """The embedded default of `make run`: no Redis, messages as files, each written whole
+    before a worker can see it (qingdao_groups.celery_transport)."""
+    from kombu.transport import resolve_transport
+
+    from qingdao_groups.celery_transport import Transport
     from qingdao_groups.tasks import reset_expired_login_lockouts_task
+
+    assert resolve_transport("filesystem") is Transport
 
     queue_dir = tmp_path / "queue"
     processed = tmp_path / "processed"
