@@ -60,10 +60,7 @@ $(STATIC_MANIFEST): $(shell find static -type f 2>/dev/null) $(STAMP)
 # The database and the static files do not depend on each other: prepare them side by side.
 prepare-db: $(STAMP)
 	@mkdir -p var/celery/queue var/celery/processed var/celery/control
-	$(MANAGE) migrate --noinput
-	@$(COMPILE_MESSAGES)
-	$(MANAGE) seed_demo
-	$(MANAGE) setup_schedules
+	$(MANAGE) prepare
 
 run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 (PORT=…) with a Celery worker + beat (Ctrl-C stops all)
 	@$(VPY) -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", $(PORT)))' 2>/dev/null || { \

@@ -485,3 +485,38 @@ def test_the_embedded_default_writes_mail_to_files():
     ).stdout.split()
     assert out[-2] == "qingdao_groups.core.mail.ReadableFileBackend"
     assert out[-1] == str(ROOT / "var" / "mail")
+
+
+def test_prepare_compiles_only_the_catalogues_that_changed(tmp_path, settings):
+    """`make run` recompiles a translation only when its .po is newer than its .mo."""
+    from qingdao_groups.management.commands.prepare import stale_catalogues
+
+    messages = tmp_path / "en" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    po, mo = messages / "django.po", messages / "django.mo"
+    po.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    settings.LOCALE_PATHS = [tmp_path]
+    assert stale_catalogues() == [po]  # never compiled
+    mo.write_bytes(b"")
+    os.utime(po, (1_000_000, 1_000_000))
+    assert stale_catalogues() == []  # compiled after the last edit
+    os.utime(mo, (500_000, 500_000))
+    assert stale_catalogues() == [po]  # edited since
+
+
+@pytest.mark.django_db
+def test_prepare_twice_changes_nothing_the_second_time():
+    """One process prepares database, demo data and schedules; a restart finds them done."""
+    from groups.registry.models import EducationGroup, Membership
+    from members.models import School, User
+
+    call_command("prepare", verbosity=0, stdout=io.StringIO())
+    counted = (School, User, EducationGroup, Membership, PeriodicTask)
+    before = {m: m.objects.count() for m in counted}
+    assert before[EducationGroup] >= 3 and before[PeriodicTask] == len(SCHEDULES)
+
+    out = io.StringIO()
+    call_command("prepare", verbosity=0, stdout=out)
+
+    assert {m: m.objects.count() for m in counted} == before
+    assert "prepared in" in out.getvalue()
