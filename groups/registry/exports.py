@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from groups.registry.filters import GroupFilter
-from groups.registry.membership import state_on
+from groups.registry.membership import MembershipState, state_on
 from groups.registry.membership import today as membership_today
 from groups.registry.models import Membership
 from groups.registry.selectors import group_list_for_user
@@ -78,9 +78,19 @@ def group_members_query(user: User, params: QueryDict) -> ExportQuery:
         .filter(group__in=groups.order_by().values("pk"))
         .order_by("group__founded_on", "group_id", "role", "school__name", "pk")
     )
+    # Every label looked up once for the export, as plain text in the reader's language (a lazy
+    # label per cell made formatting the rows take longer than reading them).
     role, kind, subtype = (
-        choice_labels(Membership, f) for f in ("role", "relation_type", "relation_subtype")
+        {k: str(v) for k, v in choice_labels(Membership, f).items()}
+        for f in ("role", "relation_type", "relation_subtype")
     )
+    states = {state: str(state.label) for state in MembershipState}
+    districts: dict[str | None, str] = {None: ""}
+
+    def district_name(name: str | None) -> str:
+        if name not in districts:
+            districts[name] = gettext(name)  # type: ignore[arg-type]
+        return districts[name]
 
     def row(values: tuple) -> list:
         code, name, core, school, school_code, district, r, t, s, joined, left = values
@@ -90,13 +100,13 @@ def group_members_query(user: User, params: QueryDict) -> ExportQuery:
             core,
             school,
             school_code,
-            gettext(district) if district else "",
-            str(role.get(r, r)),
-            str(kind.get(t, t or "")),
-            str(subtype.get(s, s or "")),
+            district_name(district),
+            role.get(r, r),
+            kind.get(t, t or ""),
+            subtype.get(s, s or ""),
             joined,
             left,
-            str(state_on(joined, left, day).label),
+            states[state_on(joined, left, day)],
         ]
 
     return ExportQuery(memberships, _FIELDS, row)
