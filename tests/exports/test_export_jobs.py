@@ -213,3 +213,25 @@ def test_unknown_format_or_list_is_refused(client, world):
         == 404
     )
     assert not ExportJob.objects.exists()
+
+
+def test_a_broker_that_is_down_fails_the_job_not_the_request(
+    client, world, small_threshold, monkeypatch, django_capture_on_commit_callbacks
+):
+    from qingdao_groups.tasks import export_job_run_task
+
+    def down(*args, **kwargs):
+        raise OSError("broker down")
+
+    monkeypatch.setattr(export_job_run_task, "apply_async", down)
+    conf = export_job_run_task.app.conf
+    conf.task_always_eager = False
+    try:
+        client.force_login(world.users["city"])
+        response = _start(client, django_capture_on_commit_callbacks)
+    finally:
+        conf.task_always_eager = True
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.FAILED
+    assert "未能完成" in client.get(response["Location"]).content.decode()

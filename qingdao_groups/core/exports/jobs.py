@@ -66,9 +66,19 @@ def export_job_start(
 
 
 def _queue(job_id: int) -> None:
+    """Hand the job to the worker. A broker that is down or hung fails the job at once (the
+    page says so and offers a retry) instead of the request, or a bar that never moves."""
     from qingdao_groups.tasks import export_job_run_task
 
-    export_job_run_task.delay(job_id=job_id)
+    try:
+        export_job_run_task.apply_async(kwargs={"job_id": job_id}, retry=False)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker does, the request succeeds
+        if export_job_run_task.app.conf.task_always_eager:
+            raise  # no broker involved (tests): a failure here is a bug in the job
+        logger.warning("export job %s could not be queued: %s", job_id, exc)
+        ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+            status=Status.FAILED, finished_at=timezone.now()
+        )
 
 
 def _counted(
