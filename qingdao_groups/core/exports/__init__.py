@@ -26,7 +26,7 @@ from qingdao_groups.core.tabular import Column, ExportStream, TableSpec, stream_
 
 # Rows read from the database at a time: what an export holds in memory, whatever the total
 # (one fetch of the server-side cursor on PostgreSQL per chunk).
-EXPORT_CHUNK = 2000
+EXPORT_CHUNK = 500
 # Parameters of the list page that are not filters.
 NOT_FILTERS = frozenset({"page", "format", "csrfmiddlewaretoken"})
 
