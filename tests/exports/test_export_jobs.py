@@ -235,3 +235,15 @@ def test_a_broker_that_is_down_fails_the_job_not_the_request(
     job = ExportJob.objects.get()
     assert job.status == ExportJob.Status.FAILED
     assert "未能完成" in client.get(response["Location"]).content.decode()
+
+
+def test_the_job_pages_read_a_few_queries(client, world, django_assert_max_num_queries):
+    job = ExportJob.objects.create(
+        user=world.users["city"], key="groups", fmt="csv", status=ExportJob.Status.RUNNING
+    )
+    client.force_login(world.users["city"])
+    for name in ("exports:job", "exports:job-status"):
+        url = reverse(name, args=[job.pk])
+        client.get(url)  # warm
+        with django_assert_max_num_queries(4):  # session, user, the job (+ messages)
+            assert client.get(url).status_code == 200
