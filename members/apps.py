@@ -15,7 +15,11 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from members.imports.export import SCHOOLS_EXPORT
         from members.models import Authority, District
+        from qingdao_groups.core.exports import register_export
+
+        register_export(SCHOOLS_EXPORT)  # the school list joins the one export helper (issue 8)
 
         # A cache, not a rule: the list filters read districts and authorities from it
         # (members.selectors).

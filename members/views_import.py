@@ -5,9 +5,8 @@ Thin views over members.imports (a package); the rules live there."""
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,6 +23,7 @@ from members.imports import (
 from members.models import School
 from members.permissions import can_import_schools
 from members.selectors import district_choices
+from qingdao_groups.core.exports.views import stream_response
 from qingdao_groups.core.forms import BootstrapFormMixin
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once, token_for
@@ -145,16 +145,7 @@ def school_export_view(request):
         narrow=lambda qs: SchoolFilter(request.GET, queryset=qs).qs,
     )
     # Streamed in bounded memory: XLSX from the temporary file it was written to, CSV as the
-    # rows are read (issue 7: the whole data set used to be built in memory).
-    if export.file is not None:
-        return FileResponse(
-            export.file,
-            as_attachment=True,
-            filename=export.filename,
-            content_type=export.content_type,
-        )
-    return StreamingHttpResponse(
-        export.chunks(),
-        content_type=export.content_type,
-        headers={"Content-Disposition": content_disposition_header(True, export.filename)},
-    )
+    # rows are read (issue 7: the whole data set used to be built in memory). Always at once,
+    # whatever the size: the import's round trip (the list page's buttons go through
+    # exports:list, which sends a large export to the worker).
+    return stream_response(export)

@@ -138,3 +138,55 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}: {self.original_name}"
+
+
+class ExportJob(models.Model):
+    """A large export written by the worker (issue 8): who asked, which list with which filters,
+    the format and language, how far it got, and the file (under MEDIA_ROOT/exports/, sent only
+    to the person who asked, removed when it expires by the beat task
+    `qingdao_groups.exports_purge_expired`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在生成")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    key = models.CharField(_("导出内容"), max_length=30)
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    fmt = models.CharField(_("格式"), max_length=4)
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="exportjob_user_created"),
+            models.Index(fields=["expires_at"], name="exportjob_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}.{self.fmt} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)

@@ -52,3 +52,19 @@ def send_notification_emails_task(*, notification_ids: list[int]) -> int:
     )
     rows = Outbox.objects.bulk_create(email_rows(notices))
     return relay_outbox(ids=[row.pk for row in rows])
+
+
+@shared_task(name="qingdao_groups.export_job_run", ignore_result=True)
+def export_job_run_task(*, job_id: int) -> None:
+    """Write a large export's file and notify its owner (issue 8)."""
+    from qingdao_groups.core.exports.jobs import export_job_run
+
+    export_job_run(job_id=job_id)
+
+
+@shared_task(name="qingdao_groups.exports_purge_expired")
+def exports_purge_expired_task() -> int:
+    """Remove expired export files (hourly, `setup_schedules`)."""
+    from qingdao_groups.core.exports.jobs import exports_purge_expired
+
+    return exports_purge_expired()

@@ -7,6 +7,7 @@ applications for principals, each with its deadline (step_deadline)."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.applications.exports import APPLICATIONS_EXPORT
 from groups.applications.models import Application, Consent
 from groups.applications.permissions import DOCUMENT_KINDS
 from groups.applications.selectors import (
@@ -20,6 +21,7 @@ from groups.registry.models import PolicyParameters
 from members.models import User
 from members.pickers import register_school_picker
 from qingdao_groups.core.documents import register_document_owner
+from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
@@ -106,3 +108,6 @@ def _inbox(user: User) -> list[InboxItem]:
 
 
 register_inbox_provider("applications", _inbox)
+
+# The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
+register_export(APPLICATIONS_EXPORT)

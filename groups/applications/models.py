@@ -21,6 +21,17 @@ from qingdao_groups.core.checks import Severity
 from qingdao_groups.models import Attachment
 
 
+def application_title(
+    kind: str, proposed_name: str, applicant_name: str, group_name: str | None
+) -> str:
+    """`Application.title` from plain values (the export reads no records)."""
+    if kind == ApplicationKind.FOUNDING:
+        return proposed_name or applicant_name
+    if kind == ApplicationKind.EXIT:
+        return f"{applicant_name} → {group_name or ''}"
+    return group_name or ""
+
+
 class Application(models.Model):
     """A founding (L-1), admission (L-3) or exit (L-5) application and its decision."""
 
@@ -164,11 +175,12 @@ class Application(models.Model):
         """How the application is named everywhere (pages, inbox, notices): the proposed group
         name of a founding (the applicant school until one is chosen), the leaving school and
         its group of an exit, the group of an admission."""
-        if self.kind == ApplicationKind.FOUNDING:
-            return self.proposed_name or self.applicant_school.name
-        if self.kind == ApplicationKind.EXIT:
-            return f"{self.applicant_school.name} → {self.group.name if self.group else ''}"
-        return self.group.name if self.group else ""
+        return application_title(
+            self.kind,
+            self.proposed_name,
+            self.applicant_school.name,
+            self.group.name if self.group else None,
+        )
 
 
 class ProposedMember(models.Model):

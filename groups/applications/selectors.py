@@ -43,6 +43,23 @@ def application_list_for_user(*, user: User) -> QuerySet[Application]:
     return qs if q is None else qs.filter(q)
 
 
+def application_list_filtered(
+    qs: QuerySet[Application], params
+) -> tuple[QuerySet[Application], str, str]:
+    """The application list's filters (status, kind), shared by the page and its export; an
+    unknown value filters nothing. Returns the narrowed queryset and the values applied."""
+    status, kind = params.get("status", ""), params.get("kind", "")
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    if kind in Application.Kind.values:
+        qs = qs.filter(kind=kind)
+    else:
+        kind = ""
+    return qs, status, kind
+
+
 def application_get_for_user(*, user: User, application_id: int) -> Application:
     """404 when the user may not see it, so a swapped id reveals nothing."""
     try:

@@ -39,6 +39,7 @@ from groups.applications.permissions import (
 from groups.applications.selectors import (
     admission_criteria_for,
     application_get_for_user,
+    application_list_filtered,
     application_list_for_user,
     deadline_for,
     exit_spin_off_prefill,
@@ -95,13 +96,9 @@ def inbox_view(request):
 
 
 def application_list_view(request):
-    qs = application_list_for_user(user=request.user)
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    if status in ApplicationStatus.values:
-        qs = qs.filter(status=status)
-    if kind in Application.Kind.values:
-        qs = qs.filter(kind=kind)
+    qs, status, kind = application_list_filtered(
+        application_list_for_user(user=request.user), request.GET
+    )
     page = KeyFirstPaginator(qs.order_by("-created_at", "-id"), 25).get_page(
         request.GET.get("page")
     )

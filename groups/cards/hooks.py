@@ -6,12 +6,14 @@ cards for the warned school's principal."""
 
 from django.utils.translation import gettext as _
 
+from groups.cards.exports import CARDS_EXPORT
 from groups.cards.models import Card
 from groups.cards.permissions import card_upload_kind
 from groups.cards.selectors import card_list_for_group, card_list_for_user
 from groups.cards.workflows import CardStatus
 from members.models import User
 from qingdao_groups.core.documents import register_document_owner
+from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
@@ -96,3 +98,6 @@ def _inbox(user: User) -> list[InboxItem]:
 
 
 register_inbox_provider("cards", _inbox)
+
+# The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
+register_export(CARDS_EXPORT)

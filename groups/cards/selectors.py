@@ -1,6 +1,6 @@
 """Reads of groups, scoped per user and shaped so that pages run a constant number of queries."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from groups.cards.models import Card
@@ -21,6 +21,39 @@ def card_list_for_user(*, user: User) -> QuerySet[Card]:
     if q is None:
         return qs
     return qs.filter(group__in=EducationGroup.objects.filter(q))
+
+
+def card_list_visible(*, user: User) -> QuerySet[Card]:
+    """The card list's rows: cards through the scoped selector; a member principal sees only
+    their own school's cards (the core principal sees the group's)."""
+    qs = card_list_for_user(user=user)
+    if user.is_principal:
+        qs = qs.filter(
+            Q(membership__school_id=user.school_id) | Q(group__core_school_id=user.school_id)
+        )
+    return qs
+
+
+CARD_LIST_STATES = ("open", "closed", "all")
+
+
+def card_list_filtered(qs: QuerySet[Card], params) -> tuple[QuerySet[Card], str]:
+    """The card list's filter (open by default, closed, all) and its order, open cards first
+    by deadline; shared by the page and its export (policy L-6)."""
+    state = params.get("state", "open")
+    if state not in CARD_LIST_STATES:
+        state = "open"
+    if state == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    elif state == "closed":
+        qs = qs.filter(closed_at__isnull=False)
+    qs = qs.order_by(
+        F("closed_at").desc(nulls_first=True),
+        F("deadline").asc(nulls_last=True),
+        "-issued_at",
+        "-pk",
+    )
+    return qs, state
 
 
 def card_list_for_group(*, user: User, group_id: int) -> QuerySet[Card]:

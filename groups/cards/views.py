@@ -13,7 +13,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,7 +36,7 @@ from groups.cards.permissions import (
     can_upload_to_card,
     card_upload_kind,
 )
-from groups.cards.selectors import card_list_for_user
+from groups.cards.selectors import card_list_filtered, card_list_visible
 from groups.cards.services import (
     card_attachment_add,
     card_issue,
@@ -65,14 +65,7 @@ PAGE_SIZE = 25
 
 
 def _visible_cards(user: User) -> QuerySet[Card]:
-    """Cards through the scoped selector; a member principal sees only their own school's cards
-    (the core principal sees the group's)."""
-    qs = card_list_for_user(user=user)
-    if user.is_principal:
-        qs = qs.filter(
-            Q(membership__school_id=user.school_id) | Q(group__core_school_id=user.school_id)
-        )
-    return qs
+    return card_list_visible(user=user)
 
 
 def _get_card(user: User, card_id: int) -> Card:
@@ -190,19 +183,8 @@ def _render_detail(request, card: Card, bound: dict | None = None, status: int =
 
 def card_list_view(request):
     """Cards the user may see, open ones first with overdue days (policy L-6)."""
-    state = request.GET.get("state", "open")
-    if state not in ("open", "closed", "all"):
-        state = "open"
-    qs = _visible_cards(request.user).select_related("membership__school", "group")
-    if state == "open":
-        qs = qs.filter(closed_at__isnull=True)
-    elif state == "closed":
-        qs = qs.filter(closed_at__isnull=False)
-    qs = qs.order_by(
-        F("closed_at").desc(nulls_first=True),
-        F("deadline").asc(nulls_last=True),
-        "-issued_at",
-        "-pk",
+    qs, state = card_list_filtered(
+        _visible_cards(request.user).select_related("membership__school", "group"), request.GET
     )
     page = KeyFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()

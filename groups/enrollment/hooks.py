@@ -3,9 +3,11 @@ the school's authority sets a filed plan; the school's principal revises a retur
 
 from django.utils.translation import gettext as _
 
+from groups.enrollment.exports import PLANS_EXPORT
 from groups.enrollment.models import EnrollmentPlan
 from groups.enrollment.workflows import EnrollmentPlanStatus
 from members.models import User
+from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 
 
@@ -41,3 +43,6 @@ def _inbox(user: User) -> list[InboxItem]:
 
 
 register_inbox_provider("enrollment", _inbox)
+
+# The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
+register_export(PLANS_EXPORT)

@@ -4,12 +4,14 @@ and the filings awaiting a person: the city confirms, a district refiles what wa
 
 from django.utils.translation import gettext as _
 
+from groups.filings.exports import FILINGS_EXPORT
 from groups.filings.models import Filing
 from groups.filings.permissions import FILING_UPLOAD_KINDS
 from groups.filings.selectors import filing_list_for_user
 from groups.filings.workflows import FilingStatus
 from members.models import User
 from qingdao_groups.core.documents import register_document_owner
+from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.inbox import (
     InboxItem,
     InboxSource,
@@ -60,3 +62,6 @@ def _inbox(user: User) -> list[InboxItem] | InboxSource:
 
 
 register_inbox_provider("filings", _inbox)
+
+# The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
+register_export(FILINGS_EXPORT)

@@ -4,6 +4,7 @@ school pickers of its administrators' forms."""
 from django.utils.translation import gettext as _
 
 from groups.charter.models import GroupDocument
+from groups.registry.exports import GROUP_MEMBERS_EXPORT
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
 from groups.registry.selectors import (
     core_school_candidates,
@@ -13,6 +14,7 @@ from groups.registry.selectors import (
 )
 from members.extensions import register_school_panel, register_school_scope
 from members.pickers import register_school_picker
+from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
@@ -66,3 +68,6 @@ register_timeline_source(
         ("title", "version"),
     )
 )
+
+# The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
+register_export(GROUP_MEMBERS_EXPORT)

@@ -1,6 +1,8 @@
-"""The exports phase: the whole school export (XLSX and CSV) downloaded through gunicorn while
-the workers' resident memory is sampled (issue 7: exports stream in bounded memory; the XLSX of
-200,000 schools in under 20 s).
+"""The exports phase: the whole school export (XLSX and CSV) and the groups with their members
+of the day (issue 8: `/exports/groups/`) downloaded through gunicorn while the workers' resident
+memory is sampled (issue 7: exports stream in bounded memory; the XLSX of 200,000 schools in
+under 20 s). The bench's server sets no threshold for background exports
+(`EXPORT_ASYNC_THRESHOLD`), so every export is measured as one download.
 
 The body is read in chunks into a temporary file (never held), timed to the first and the last
 byte; the rows are counted from that file afterwards, so the counting is not timed. Reading
@@ -25,19 +27,24 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 @dataclass(frozen=True)
 class ExportTarget:
-    """One export as one role downloads it; `expected_rows` is the role's school count."""
+    """One export as one role downloads it; `expected_rows` is the role's row count (schools, or
+    memberships of the day in the groups the role sees)."""
 
     role: str
     fmt: str
     expected_rows: int
+    list: str = "schools"
 
     @property
     def key(self) -> str:
-        return f"{self.fmt}:{self.role}"
+        prefix = "" if self.list == "schools" else f"{self.list}-"
+        return f"{prefix}{self.fmt}:{self.role}"
 
     @property
     def path(self) -> str:
-        return f"/schools/export/?format={self.fmt}"
+        if self.list == "schools":
+            return f"/schools/export/?format={self.fmt}"
+        return f"/exports/{self.list}/?format={self.fmt}"
 
 
 # --- counting rows --------------------------------------------------------------------------

@@ -121,8 +121,9 @@ EXPORT_FORMATS = ("xlsx", "csv")
 
 
 def pick_exports(usernames: dict[str, str]) -> list[ExportTarget]:
-    """The school export in each format for each export role, with the number of rows the file
-    must hold (the role's school count, through the same selector as the export)."""
+    """The school export and the groups-with-members export (issue 8) in each format for each
+    export role, with the number of rows the file must hold (the role's schools; the memberships
+    of today in the role's groups), counted through the same selectors as the exports."""
     targets = []
     for role in EXPORT_ROLES:
         if role not in usernames:
@@ -130,6 +131,12 @@ def pick_exports(usernames: dict[str, str]) -> list[ExportTarget]:
         user = User.objects.get(username=usernames[role])
         count = school_list_for_user(user=user).count()
         targets += [ExportTarget(role, fmt, count) for fmt in EXPORT_FORMATS]
+        members = (
+            Membership.objects.current()
+            .filter(group__in=group_list_for_user(user=user).order_by().values("pk"))
+            .count()
+        )
+        targets += [ExportTarget(role, fmt, members, list="groups") for fmt in EXPORT_FORMATS]
     return targets
 
 

@@ -268,3 +268,9 @@ UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
 UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=100)
 UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=2000)
 PDFTOTEXT_TIMEOUT_SECONDS = env.int("PDFTOTEXT_TIMEOUT_SECONDS", default=20)
+
+# Exports (issue 8): a list export of more rows than this runs in the worker with a progress bar
+# and a "download ready" notice; a smaller one downloads at once. Its file is kept this long
+# (then removed by the beat task qingdao_groups.exports_purge_expired).
+EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=5000)
+EXPORT_FILE_TTL = timedelta(hours=env.int("EXPORT_FILE_TTL_HOURS", default=24))

@@ -365,6 +365,21 @@ def test_download_cut_half_way_is_an_error():
 def test_export_target_paths():
     assert ExportTarget("city", "xlsx", 10).path == "/schools/export/?format=xlsx"
     assert ExportTarget("district", "csv", 10).key == "csv:district"
+    groups = ExportTarget("city", "xlsx", 10, list="groups")
+    assert groups.path == "/exports/groups/?format=xlsx"
+    assert groups.key == "groups-xlsx:city"
+
+
+@pytest.mark.django_db
+def test_pick_exports_counts_the_members_of_today(world):
+    """The exports phase downloads the group-with-members export too (issue 8), expecting the
+    memberships of today in the role's groups: the core's and the member's for 市南."""
+    from qingdao_groups.bench.targets import pick_exports
+
+    targets = {t.key: t for t in pick_exports({"city": "t-city", "district": "t-district"})}
+    assert targets["groups-xlsx:district"].expected_rows == 2
+    assert targets["groups-csv:city"].expected_rows == 4
+    assert targets["groups-csv:city"].path == "/exports/groups/?format=csv"
 
 
 def _export(role, fmt, seconds, rows=1000, expected=1000, peak=80.0, **extra):

@@ -15,6 +15,7 @@ RESET_LOCKOUTS_TASK = "qingdao_groups.reset_expired_login_lockouts"
 CARDS_MARK_OVERDUE_TASK = "groups.cards_mark_overdue"
 MEMBERSHIPS_END_DUE_TASK = "groups.memberships_end_due"
 RELAY_OUTBOX_TASK = "qingdao_groups.relay_outbox"
+EXPORTS_PURGE_TASK = "qingdao_groups.exports_purge_expired"
 
 
 def _daily_0300_shanghai():
@@ -84,6 +85,13 @@ SCHEDULES = [
         "Every 30 seconds: send the e-mails waiting in the outbox, retrying failures with "
         "backoff.",
         "schedule": ("interval", _every_30_seconds),
+    },
+    {
+        "task": EXPORTS_PURGE_TASK,
+        "name": "删除过期的导出文件 (remove expired export files)",
+        "description": "每小时删除已过保留期的导出文件（导出任务保留记录，状态为已过期）。"
+        "Hourly: remove export files past their expiry.",
+        "schedule": ("interval", _hourly),
     },
 ]
 

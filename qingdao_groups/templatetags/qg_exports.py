@@ -1,0 +1,26 @@
+"""`{% export_buttons "groups" %}`: the 导出 Excel / 导出 CSV buttons of a list page, carrying the
+page's current filters (and, for an export as of a day, a date field)."""
+
+from django import template
+from django.utils import timezone
+
+from qingdao_groups.core.exports import NOT_FILTERS, get_export
+
+register = template.Library()
+
+
+@register.inclusion_tag("exports/_export_buttons.html", takes_context=True)
+def export_buttons(context, key: str) -> dict:
+    export = get_export(key)
+    query = context["request"].GET
+    hidden = [
+        (name, value)
+        for name in query
+        if name not in NOT_FILTERS and not (export.as_of and name == "on")
+        for value in query.getlist(name)
+    ]
+    return {
+        "export": export,
+        "hidden": hidden,
+        "on": query.get("on") or timezone.localdate().isoformat(),
+    }
