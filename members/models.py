@@ -266,7 +266,17 @@ class User(AbstractUser):
         related_name="staff",
     )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # The language the person chose; Chinese unless they chose English (issue 8). Read by
+    # qingdao_groups.middleware.UserLanguageMiddleware on every request, set by the language
+    # button (members.services.user_language_set).
+    language = models.CharField(
+        _("界面语言"),
+        max_length=10,
+        choices=[("zh-hans", _("简体中文")), ("en", _("English"))],
+        default="zh-hans",
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "language"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from members.models import School
+from members.models import School, User
 from qingdao_groups.core.rules import ALLOW, Decision
 from qingdao_groups.core.workflow import stamp
 
@@ -62,3 +62,11 @@ def school_save(*, form, actor) -> School:
     stamp(school, actor=actor)
     school.save()
     return school
+
+
+def user_language_set(*, user, language: str) -> None:
+    """Keep the language a person chose on their account, so it follows them to every browser
+    and across sign-ins (issue 8). A preference, not a record: no history row."""
+    if user.language != language:
+        user.language = language
+        User.objects.filter(pk=user.pk).update(language=language)

@@ -12,9 +12,12 @@ class QingdaoGroupsConfig(AppConfig):
         from groups.registry.models import EducationGroup, Membership
         from members.models import Authority, School
         from qingdao_groups.core.figures import registry_changed
-        from qingdao_groups.middleware import stamp_login
+        from qingdao_groups.middleware import remember_language_chosen_before_login, stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="qingdao_groups.stamp_login")
+        user_logged_in.connect(
+            remember_language_chosen_before_login, dispatch_uid="qingdao_groups.login_language"
+        )
         # A cache, not a rule: the home page's shared figures (qingdao_groups.selectors) count
         # these rows, so any saved or deleted one makes them stale. Writes that bypass save()
         # call registry_changed themselves (members.imports.service).

@@ -1,11 +1,13 @@
 """Session policy that Django has no setting for: an absolute lifetime after login, and an idle
-limit kept without writing the session back on every request."""
+limit kept without writing the session back on every request; and the language a page is
+served in (the person's choice, not the browser's)."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils import translation
 
 SESSION_LOGIN_AT = "qg_login_at"
 SESSION_SEEN_AT = "qg_seen_at"
@@ -53,3 +55,53 @@ class AbsoluteSessionTimeoutMiddleware:
     def _logout(request):
         logout(request)
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+
+
+# --- Language (issue 8): Chinese for everyone unless the person chose English ---------------
+
+SESSION_LANGUAGE_CHOSEN = "qg_language_chosen"
+
+
+def _supported(code: str | None) -> str | None:
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def request_language(request) -> str:
+    """The language a request is served in: a signed-in person's choice kept on their account;
+    before sign-in, the choice made with the language button (its cookie); otherwise Chinese.
+    The browser's Accept-Language is not asked: a bureau's machines often say English."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return _supported(user.language) or settings.LANGUAGE_CODE
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return _supported(cookie) or settings.LANGUAGE_CODE
+
+
+class UserLanguageMiddleware:
+    """Takes the place of Django's LocaleMiddleware, after AuthenticationMiddleware so the
+    account's choice is known. The user row is loaded for every signed-in request anyway (the
+    login requirement reads it), so this costs no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+def remember_language_chosen_before_login(sender, request, user, **kwargs):
+    """A choice made with the language button on the login page, in this session, is the
+    person's choice: it is kept on the account they sign in to (login keeps the session's
+    data). Without such a choice the account's language stands."""
+    if request is None or not hasattr(request, "session"):
+        return
+    chosen = _supported(request.session.pop(SESSION_LANGUAGE_CHOSEN, None))
+    if chosen and chosen != user.language:
+        from members.services import user_language_set
+
+        user_language_set(user=user, language=chosen)

@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
 from qingdao_groups import views
 from qingdao_groups.forms import BootstrapAuthenticationForm, BootstrapPasswordChangeForm
@@ -26,7 +24,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", views.language_set_view, name="set_language"),
     path("healthz", views.healthz_view, name="healthz"),
     path("bench/floor/", views.bench_floor_view, name="bench-floor"),
     path("groups/", include("groups.registry.urls")),

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -36,10 +37,64 @@ def test_pages_render_in_english_on_request(client, world):
     assert "Core school" in html and "Aggregation" in html
 
 
-def test_accept_language_english(client, world):
+def test_accept_language_english_still_gets_chinese(client, world):
+    """Chinese is the default for everyone, whatever the browser says (issue 8)."""
     client.force_login(world.users["city"])
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Needs attention" in html
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="zh-CN">' in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+    client.logout()
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-CN">' in html and "用户名" in html
+
+
+def test_a_choice_of_english_is_kept_on_the_account(client, world):
+    user = world.users["district"]
+    client.force_login(user)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/groups/"})
+    assert response.status_code == 302 and response["Location"] == "/groups/"
+    user.refresh_from_db()
+    assert user.language == "en"
+    # Another browser (no language cookie), signed in through the login form: English.
+    other = Client()
+    other.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert '<html lang="en">' in other.get("/").content.decode()
+    # Back to Chinese from the button, kept too.
+    other.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "zh-hans"
+    assert '<html lang="zh-CN">' in client.get("/").content.decode()
+
+
+def test_a_choice_on_the_login_page_is_kept_at_login(client, world):
+    user = world.users["auditor"]
+    assert user.language == "zh-hans"
+    client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    html = client.get("/accounts/login/").content.decode()
+    assert '<html lang="en">' in html
+    client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    user.refresh_from_db()
+    assert user.language == "en"
+
+
+def test_another_account_on_the_same_browser_keeps_its_own_language(client, world):
+    """The language cookie left by one person does not choose for the next one."""
+    english, chinese = world.users["city"], world.users["member"]
+    client.force_login(english)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.post(reverse("logout"))
+    client.post("/accounts/login/", {"username": chinese.username, "password": PASSWORD})
+    assert '<html lang="zh-CN">' in client.get("/").content.decode()
+
+
+def test_the_language_switch_is_a_button(client, world):
+    client.force_login(world.users["city"])
+    html = client.get("/").content.decode()
+    assert '<button type="submit" name="language" value="en"' in html
+    assert '<select name="language"' not in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<button type="submit" name="language" value="zh-hans"' in html
 
 
 def test_each_demo_role_lands_on_its_home(client, world):
