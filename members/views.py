@@ -16,7 +16,7 @@ from members.pickers import (
     choice_empty_label,
     choice_list_exists,
     picker_scope,
-    school_option_label,
+    school_options,
     search_choices,
     search_schools,
 )
@@ -138,5 +138,5 @@ def school_pick_view(request, key: str):
     return render(
         request,
         "members/_school_options.html",
-        {"options": [(s.pk, school_option_label(s)) for s in schools]},
+        {"options": school_options(schools)},
     )
