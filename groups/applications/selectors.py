@@ -225,14 +225,12 @@ def schools_in_open_applications(
     school_ids = list(school_ids)
     if not school_ids:
         return {}
-    submitted = (
-        Application.objects.filter(
-            status__in=OPEN_STATUSES,
-            kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
-        )
-        .exclude(status=ApplicationStatus.DRAFT)
-        .exclude(pk=exclude_pk)
-    )
+    submitted = Application.objects.filter(
+        status__in=OPEN_STATUSES,
+        kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
+    ).exclude(status=ApplicationStatus.DRAFT)
+    if exclude_pk is not None:
+        submitted = submitted.exclude(pk=exclude_pk)
     found: dict[int, Application] = {}
     for other in submitted.filter(
         kind=Application.Kind.FOUNDING, applicant_school_id__in=school_ids

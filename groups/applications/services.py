@@ -12,6 +12,8 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from groups.applications import checks
@@ -114,10 +116,26 @@ def _move(
     )
 
 
+def _safe(template: str, **parts) -> str:
+    """`template % parts` as safe HTML: the template escaped, the parts escaped unless safe."""
+    return mark_safe(  # noqa: S308 (every part escaped here)
+        conditional_escape(template) % {k: conditional_escape(v) for k, v in parts.items()}
+    )
+
+
 def _explain(outcomes) -> str:
-    return " ".join(
-        _("%(message)s（政策 %(clause)s）") % {"message": o.message, "clause": o.clause}
-        for o in outcomes
+    """The outcomes in words, each with its clause; one that names another application links
+    to it (safe HTML, escaped parts)."""
+    return format_html_join(
+        " ",
+        "{}{}",
+        (
+            (
+                _("%(message)s（政策 %(clause)s）") % {"message": o.message, "clause": o.clause},
+                format_html(' <a href="{}">{}</a>', o.url, _("查看该申请")) if o.url else "",
+            )
+            for o in outcomes
+        ),
     )
 
 
@@ -449,7 +467,7 @@ def application_submit(
     blocking = checks.hard_failures(outcomes)
     if blocking:
         # Nothing is kept (the transaction rolls back); the message lists every failure.
-        raise RuleRefusal(_("不能提交：%(reasons)s") % {"reasons": _explain(blocking)})
+        raise RuleRefusal(_safe(_("不能提交：%(reasons)s"), reasons=_explain(blocking)))
     authority_ids = _consent_authorities(application)
     application.consents.exclude(authority_id__in=authority_ids).delete()
     existing = {c.authority_id: c for c in application.consents.all()}
@@ -798,7 +816,7 @@ def application_decide(
     if approving:
         blocking = checks.hard_failures(outcomes)
         if blocking:
-            raise RuleRefusal(_("不能批准：%(reasons)s") % {"reasons": _explain(blocking)})
+            raise RuleRefusal(_safe(_("不能批准：%(reasons)s"), reasons=_explain(blocking)))
         if checks.warnings(outcomes) and not justification.strip():
             raise RuleRefusal(
                 _("存在“原则上”规则的提示事项，批准前须填写书面说明。"), field="justification"
