@@ -211,7 +211,7 @@ def _render_detail(request, application: Application, decision_form=None):
         from django.utils import timezone
 
         ctx["live_checks"] = checks.run_checks(application, timezone.localdate())
-        ctx["member_form"] = ProposedMemberForm(schools=_candidate_schools(application))
+        ctx["member_form"] = ProposedMemberForm(schools=_candidate_schools())
         ctx["partner_form"] = ProposedPartnerForm()
         ctx["upload_form"] = UploadForm(kinds=_kinds(application))
         ctx["fields_form"] = _fields_form(application)
@@ -255,11 +255,12 @@ def _kinds(application):
     return [(k, labels[k]) for k in DOCUMENT_KINDS[application.kind]]
 
 
-def _candidate_schools(application):
-    # Any school but the applicant: a busy one (in a group, or proposed by another application)
-    # passes the field and the service refuses it with the rule's own words (policy G-1, L-1,
-    # L-3); the picker shows such a school greyed (selectors.proposable_schools).
-    return School.objects.exclude(pk=application.applicant_school_id)
+def _candidate_schools():
+    # Any school: one that cannot be proposed (the core itself, one in a group, one proposed by
+    # another application) passes the field and the service refuses it with the rule's own
+    # words (policy G-1, L-1, L-3), not a generic "invalid choice"; the picker shows a busy
+    # school greyed (selectors.proposable_schools).
+    return School.objects.all()
 
 
 def _fields_form(application, data=None):
@@ -468,7 +469,7 @@ def application_edit_view(request, application_id: int):
 def member_add_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
     require(can_edit_application(request.user, application))
-    form = ProposedMemberForm(request.POST, schools=_candidate_schools(application))
+    form = ProposedMemberForm(request.POST, schools=_candidate_schools())
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)

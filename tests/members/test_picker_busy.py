@@ -114,3 +114,21 @@ def test_a_forged_id_of_a_school_in_a_submitted_application_names_and_links_it(w
     assert "已出现在另一份已提交、未办结的申请中" in page and "L-1" in page
     assert reverse("applications:detail", args=[admission.application.pk]) in page
     assert FORGED not in page
+
+
+def test_the_core_itself_posted_by_hand_gets_the_rules_message(world, login):
+    built = h.founding_draft(world)
+    core = built.application.applicant_school
+    response = login(built.principal).post(
+        reverse("applications:member-add", args=[built.application.pk]),
+        {
+            "school": str(core.pk),
+            "relation_type": "T-2",
+            "relation_subtype": "T-2a",
+            "submission": "h" * 32,
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "核心校不能同时作为本集团的成员校" in page  # policy G-1
+    assert FORGED not in page
