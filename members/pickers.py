@@ -59,6 +59,24 @@ def school_option_label(school: School) -> str:
     return f"{school.name}（{school.code} · {school.district}）"
 
 
+def school_busy_note(school: School) -> str:
+    """Why a school found by a picker cannot be chosen there, from what the picker's scope
+    annotated (issue 8: shown greyed, not hidden): `picker_busy_group`, the group it belongs
+    to; `picker_busy_application`, the application that proposes it. "" when it can be."""
+    group = getattr(school, "picker_busy_group", None)
+    if group:
+        return _("已属 %(group)s") % {"group": group}
+    application = getattr(school, "picker_busy_application", None)
+    if application:
+        return _("已在申请中：%(title)s") % {"title": application}
+    return ""
+
+
+def school_options(schools) -> list[tuple[int, str, str]]:
+    """(id, label, busy note) of each school found; a school with a note is not selectable."""
+    return [(s.pk, school_option_label(s), school_busy_note(s)) for s in schools]
+
+
 class SchoolPickerWidget(forms.Select):
     """The chosen school as the only option of a <select>, and a search box above it whose
     results (htmx, from members:school-pick) replace the options."""

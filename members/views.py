@@ -16,7 +16,7 @@ from members.pickers import (
     choice_empty_label,
     choice_list_exists,
     picker_scope,
-    school_option_label,
+    school_options,
     search_choices,
     search_schools,
 )
@@ -135,8 +135,6 @@ def school_pick_view(request, key: str):
     """The search behind a school picker (members.pickers): at most PICKER_LIMIT schools of the
     picker's scope for this user, as <option>s for the picker's <select>."""
     schools = search_schools(picker_scope(key, request.user), request.GET.get("q", ""))
-    return render(
-        request,
-        "members/_school_options.html",
-        {"options": [(s.pk, school_option_label(s)) for s in schools]},
-    )
+    options = school_options(schools)  # a school that cannot be chosen comes greyed (issue 8)
+    busy = sum(1 for _pk, _label, note in options if note)
+    return render(request, "members/_school_options.html", {"options": options, "busy": busy})

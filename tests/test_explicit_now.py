@@ -126,7 +126,7 @@ def test_a_founding_is_dated_by_the_moments_it_is_given(world):
         school=laoshan,
         relation_type="T-3",
         relation_subtype="T-3b",
-        projects="科技社团",
+        projects="科技社团\n教师培训",  # several projects (policy T-3b)
         actor=actor,
         now=drafted,
     )

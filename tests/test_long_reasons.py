@@ -131,7 +131,7 @@ def test_long_projects_of_a_proposed_member_become_the_membership_note_whole(wor
         {
             "school": laoshan_school.pk,
             "relation_type": "T-3",
-            "relation_subtype": "T-3b",
+            "relation_subtype": "T-3a",  # one (long) project (policy T-3a)
             "projects": projects,
         },
     )

@@ -31,7 +31,8 @@ CEILINGS = {
     "groups:group-list": 10,
     # detail: the group (its scope checked on its own row) + 4 prefetches + its cards + the
     # timeline (one UNION of the audit tables) + plans (issue 7: no list of the user's groups)
-    "groups:group-detail": 11,
+    # + the open exits its rows link to (issue 8)
+    "groups:group-detail": 12,
     # + 1 the page's keys first (deep pages), + 1 the visible-group ids (issue 7)
     "members:school-list": 12,
     "members:school-detail": 10,

@@ -13,14 +13,20 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, CheckResult, ProposedMember
-from groups.applications.workflows import ApplicationStatus
+from groups.applications.selectors import (
+    application_named,
+    application_url,
+    schools_in_open_applications,
+)
+from groups.applications.workflows import OPEN_STATUSES
 from groups.registry.membership import MembershipState, core_cannot_be_member
-from groups.registry.models import Membership, PolicyParameters
-from members.models import School
+from groups.registry.models import Membership, Partnership, PolicyParameters
+from members.models import Partner, School
 from qingdao_groups.core.checks import (  # noqa: F401 (the shared types, used via this module)
     HARD,
     INFO,
@@ -54,6 +60,7 @@ class Context:
     attachment_kinds: set[str]
     params: PolicyParameters
     today: datetime.date
+    partner_kinds: frozenset[str] = frozenset()  # of the group's (or the founding's) partners
 
 
 def load_context(application: Application, today: datetime.date) -> Context:
@@ -69,10 +76,26 @@ def load_context(application: Application, today: datetime.date) -> Context:
             .filter(group_id=application.group_id)
             .select_related("school")
         )
+    proposed = list(application.proposed_members.select_related("school"))
+    partner_kinds: frozenset[str] = frozenset()
+    if not any(p.relation_subtype == "T-2c" for p in proposed):
+        pass  # only T-2c asks for the partners (a university, policy T-2c)
+    elif application.kind == Application.Kind.FOUNDING:
+        partner_kinds = frozenset(
+            application.proposed_partners.values_list("partner__kind", flat=True)
+        )
+    elif application.kind == Application.Kind.ADMISSION and application.group_id:
+        day = application.start_on or today
+        partner_kinds = frozenset(
+            Partnership.objects.filter(group_id=application.group_id)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+            .values_list("partner__kind", flat=True)
+        )
     return Context(
         application=application,
+        partner_kinds=partner_kinds,
         core=core,
-        proposed=list(application.proposed_members.select_related("school")),
+        proposed=proposed,
         current_members=current,
         attachment_kinds=set(application.attachments.values_list("kind", flat=True)),
         params=PolicyParameters.current(),
@@ -101,8 +124,7 @@ def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
             "G-1",
             HARD,
             False,
-            _("%(school)s 已是“%(group)s”的在册学校，不能同时加入两个集团。")
-            % {"school": m.school.name, "group": m.group.name},
+            busy_school_message(m.school.name, m.group.name),
         )
         for m in busy.values()
     ]
@@ -366,56 +388,199 @@ def check_exit_reputation(ctx: Context) -> list[Outcome]:
 
 
 def check_one_open_application(ctx: Context) -> list[Outcome]:
-    """A school is the subject of one open admission or exit at a time, so two approvals cannot
-    contradict each other (policy L-3, L-5). Hard."""
-    from groups.applications.workflows import OPEN_STATUSES
-
+    """A school is the subject of one open application at a time, so two approvals cannot
+    contradict each other: one open exit per membership, drafts included (policy L-5); a school
+    proposed by a founding or admission is in no other submitted one, as member or as core
+    (L-1, L-3). Hard. Each conflict names the other application and links to it."""
     app = ctx.application
     others = Application.objects.filter(status__in=OPEN_STATUSES).exclude(pk=app.pk)
-    if app.kind == Application.Kind.EXIT and app.membership_id:
-        if others.filter(kind=Application.Kind.EXIT, membership_id=app.membership_id).exists():
-            return [Outcome("L-5", HARD, False, _("该校已有一份未办结的退出申请。"))]
-    elif app.kind == Application.Kind.ADMISSION:
-        schools = [p.school_id for p in ctx.proposed]
-        busy = (
-            others.filter(
-                kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
-                proposed_members__school_id__in=schools,
-            )
-            .exclude(status=ApplicationStatus.DRAFT)
-            .exists()
+    if app.kind == Application.Kind.EXIT:
+        if not app.membership_id:
+            return []
+        other = (
+            others.filter(kind=Application.Kind.EXIT, membership_id=app.membership_id)
+            .select_related("applicant_school", "group")
+            .first()
         )
-        if busy:
-            return [
-                Outcome("L-3", HARD, False, _("拟吸纳的学校已出现在另一份已提交、未办结的申请中。"))
-            ]
-    return []
+        if other is None:
+            return []
+        return [
+            Outcome(
+                "L-5",
+                HARD,
+                False,
+                _("该校已有一份未办结的退出申请：%(application)s。")
+                % {"application": application_named(other)},
+                application_url(other),
+            )
+        ]
+    clause = "L-1" if app.kind == Application.Kind.FOUNDING else "L-3"
+    names = {p.school_id: p.school.name for p in ctx.proposed}
+    if app.kind == Application.Kind.FOUNDING:
+        names[ctx.core.pk] = ctx.core.name
+    bound = schools_in_open_applications(names, exclude_pk=app.pk)
+    return [
+        Outcome(
+            clause,
+            HARD,
+            False,
+            school_in_application_message(names[school_id], other, clause),
+            application_url(other),
+        )
+        for school_id, other in sorted(bound.items())
+    ]
 
 
+def school_in_application_message(school_name: str, other: Application, clause: str) -> str:
+    """The one wording of "this school is already proposed elsewhere" (policy L-1, L-3)."""
+    return _(
+        "%(school)s 已出现在另一份已提交、未办结的申请中：%(application)s（政策 %(clause)s）。"
+    ) % {
+        "school": school_name,
+        "application": application_named(other),
+        "clause": clause,
+    }
+
+
+def busy_school_message(school_name: str, group_name: str) -> str:
+    """The one wording of "this school is in another group" (policy G-1): the check, the
+    service's refusal and the picker's answer to a forged choice say the same."""
+    return _("%(school)s 已是“%(group)s”的在册学校，不能同时加入两个集团（政策 G-1）。") % {
+        "school": school_name,
+        "group": group_name,
+    }
+
+
+# --- subtypes against stages and kinds (policy T-1 … T-3) ----------------------------------
+
+# The stages a school teaches, for the basic-education subtypes: a nine-year school is primary
+# and junior, a twelve-year one also senior. Vocational and special schools are not among the
+# "primary, junior and senior schools" of T-2a.
+BASIC_STAGES: dict[str, frozenset[str]] = {
+    School.Stage.PRIMARY: frozenset({"primary"}),
+    School.Stage.JUNIOR: frozenset({"junior"}),
+    School.Stage.SENIOR: frozenset({"senior"}),
+    School.Stage.NINE_YEAR: frozenset({"primary", "junior"}),
+    School.Stage.TWELVE_YEAR: frozenset({"primary", "junior", "senior"}),
+}
+GENERAL_SENIOR = frozenset({School.Stage.SENIOR, School.Stage.TWELVE_YEAR})
+
+
+def project_lines(projects: str) -> list[str]:
+    """The projects of a relationship, one a line (the form says so)."""
+    return [line.strip() for line in projects.splitlines() if line.strip()]
+
+
+def subtype_problem(
+    subtype: str, core: School, school: School, *, projects: str, has_university: bool
+) -> tuple[str, str] | None:
+    """Why `school` cannot be the core's member of `subtype`, as (clause, message), or None.
+    Each subtype is what the policy describes: T-2a cross-stage basic education, T-2b a general
+    with a vocational senior high school, T-2c a university with basic education, T-3a one
+    project, T-3b several. T-1's same type, stage and nature is a 原则上 rule (its own warning)."""
+    args = {
+        "school": school.name,
+        "stage": school.get_stage_display(),
+        "core": core.name,
+        "core_stage": core.get_stage_display(),
+    }
+    if subtype == "T-2a":
+        if school.stage not in BASIC_STAGES or core.stage not in BASIC_STAGES:
+            return (
+                "T-2a",
+                _(
+                    "基础教育跨学段聚合限于小学、初中、高中（含一贯制学校）之间；"
+                    "%(school)s（%(stage)s）与核心校 %(core)s（%(core_stage)s）不都属于此列。"
+                    "普通高中与职业学校之间请选“普通高中职业高中聚合”（T-2b）。"
+                )
+                % args,
+            )
+    elif subtype == "T-2b":
+        pair = {school.stage, core.stage}
+        if not (pair & GENERAL_SENIOR and School.Stage.VOCATIONAL in pair):
+            return (
+                "T-2b",
+                _(
+                    "普通高中职业高中聚合须一方为普通高中、一方为中等职业学校；"
+                    "%(school)s（%(stage)s）与核心校 %(core)s（%(core_stage)s）不是。"
+                )
+                % args,
+            )
+    elif subtype == "T-2c":
+        if not has_university:
+            return (
+                "T-2c",
+                _(
+                    "高等教育基础教育聚合须有高等院校参与：集团（或本申请）尚无高等院校合作单位，"
+                    "请先添加高等院校合作单位，或为 %(school)s 选择其他子类型。"
+                )
+                % args,
+            )
+    elif subtype in ("T-3a", "T-3b"):
+        n = len(project_lines(projects))
+        if subtype == "T-3a" and n > 1:
+            return (
+                "T-3a",
+                _("%(school)s 为“单个项目”联合，却填写了 %(n)s 个项目；多个项目请选 T-3b。")
+                % {**args, "n": n},
+            )
+        if subtype == "T-3b" and n == 1:
+            return (
+                "T-3b",
+                _("%(school)s 为“多个项目”联合，只填写了 1 个项目；单个项目请选 T-3a。") % args,
+            )
+    return None
+
+
+def check_subtypes_fit(ctx: Context) -> list[Outcome]:
+    """Each proposed member's subtype fits the two schools' stages and the partners it needs
+    (policy T-2a, T-2b, T-2c, T-3a, T-3b). Hard: a subtype that does not describe the
+    relationship is a wrong label, not a case for justification."""
+    out = []
+    for p in ctx.proposed:
+        problem = subtype_problem(
+            p.relation_subtype,
+            ctx.core,
+            p.school,
+            projects=p.projects,
+            has_university=Partner.Kind.HIGHER_EDUCATION in ctx.partner_kinds,
+        )
+        if problem is not None:
+            out.append(Outcome(problem[0], HARD, False, problem[1]))
+    return out
+
+
+_PROPOSING = frozenset({Application.Kind.FOUNDING, Application.Kind.ADMISSION})
+_ALL = frozenset(Application.Kind.values)
+
+# Each check with the kinds it concerns: an exit is not checked (nor shown) against what only a
+# founding or an admission proposes (issue 8).
 CHECKS = [
-    check_has_members,
-    check_members_not_in_other_groups,
-    check_core_not_member,
-    check_required_documents,
-    check_through_training_pilot,
-    check_alliance_has_project,
-    check_exit_membership_open,
-    check_one_open_application,
-    check_exit_reputation,
-    check_fusion_same_kind,
-    check_aggregation_differs,
-    check_chief_principal,
-    check_public_core,
-    check_weak_share,
-    check_steady_growth,
+    (check_has_members, _PROPOSING),
+    (check_members_not_in_other_groups, _PROPOSING),
+    (check_core_not_member, _PROPOSING),
+    (check_required_documents, _PROPOSING),
+    (check_through_training_pilot, _PROPOSING),
+    (check_alliance_has_project, _PROPOSING),
+    (check_subtypes_fit, _PROPOSING),
+    (check_exit_membership_open, frozenset({Application.Kind.EXIT})),
+    (check_one_open_application, _ALL),
+    (check_exit_reputation, frozenset({Application.Kind.EXIT})),
+    (check_fusion_same_kind, _PROPOSING),
+    (check_aggregation_differs, _PROPOSING),
+    (check_chief_principal, frozenset({Application.Kind.FOUNDING})),
+    (check_public_core, _PROPOSING),
+    (check_weak_share, _ALL),
+    (check_steady_growth, frozenset({Application.Kind.ADMISSION})),
 ]
 
 
 def run_checks(application: Application, today: datetime.date) -> list[Outcome]:
     ctx = load_context(application, today)
     outcomes: list[Outcome] = []
-    for check in CHECKS:
-        outcomes.extend(check(ctx))
+    for check, kinds in CHECKS:
+        if application.kind in kinds:
+            outcomes.extend(check(ctx))
     return outcomes
 
 
@@ -439,6 +604,7 @@ def record_checks(
                 severity=o.severity,
                 passed=o.passed,
                 message=o.message,
+                url=o.url,
                 created_at=now,
             )
             for o in outcomes

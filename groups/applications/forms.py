@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.applications.models import Application
 from groups.applications.workflows import Action
+from groups.registry.forms import SUBTYPE_HELP, SUBTYPE_WIDGET, SubtypeOfTypeMixin
 from groups.registry.models import RelationSubtype, RelationType, UnifiedArea
 from members.models import Partner, School
 from members.pickers import SchoolPickerField
@@ -102,10 +103,15 @@ class ExitForm(VersionedForm):
     submission = SubmissionField()
 
 
-class ProposedMemberForm(BootstrapFormMixin, forms.Form):
+class ProposedMemberForm(SubtypeOfTypeMixin, BootstrapFormMixin, forms.Form):
     school = SchoolPickerField("application-member", label=_("学校"))
     relation_type = forms.ChoiceField(label=_("合作类型"), choices=RelationType.choices)
-    relation_subtype = forms.ChoiceField(label=_("合作子类型"), choices=RelationSubtype.choices)
+    relation_subtype = forms.ChoiceField(
+        label=_("合作子类型"),
+        choices=RelationSubtype.choices,
+        widget=SUBTYPE_WIDGET(),
+        help_text=SUBTYPE_HELP,
+    )
     through_training = forms.BooleanField(label=_("贯通式培养"), required=False)
     pilot_approval = forms.CharField(
         label=_("试点批准文号"),

@@ -20,6 +20,16 @@ from members.models import Authority, Partner, School
 from qingdao_groups.core.checks import Severity
 from qingdao_groups.models import Attachment
 
+# Literal and sorted, so the migration's condition stays what it is (workflows.OPEN_STATUSES:
+# tests/groups/test_exit_once.py checks they agree).
+OPEN_EXIT_STATUSES = [
+    "awaiting_consents",
+    "awaiting_opinion",
+    "draft",
+    "returned",
+    "under_decision",
+]
+
 
 def application_title(
     kind: str, proposed_name: str, applicant_name: str, group_name: str | None
@@ -165,6 +175,14 @@ class Application(models.Model):
                 condition=~Q(kind="exit") | Q(membership__isnull=False),
                 name="application_exit_names_membership",
             ),
+            # One open exit per membership, drafts included (policy L-5, issue 8): a second
+            # one could only contradict the first.
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(kind="exit", status__in=OPEN_EXIT_STATUSES),
+                name="application_one_open_exit_per_membership",
+                violation_error_message=_("该成员关系已有一份未办结的退出申请（政策 L-5）。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -296,6 +314,7 @@ class CheckResult(models.Model):
     severity = models.CharField(_("性质"), max_length=10, choices=Severity.choices)
     passed = models.BooleanField(_("是否通过"))
     message = models.TextField(_("说明"))
+    url = models.CharField(_("相关链接"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()

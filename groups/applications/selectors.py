@@ -2,13 +2,14 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.applications.models import AdmissionCriterion, Application, Consent
-from groups.applications.workflows import ApplicationStatus, ConsentStatus
+from groups.applications.models import AdmissionCriterion, Application, Consent, ProposedMember
+from groups.applications.workflows import OPEN_STATUSES, ApplicationStatus, ConsentStatus
 from groups.registry.models import EducationGroup, Membership, PolicyParameters
 from members.models import School, User
 from qingdao_groups.core.queries import by_key
@@ -151,7 +152,111 @@ def free_schools() -> QuerySet[School]:
 
 def proposable_schools(user: User) -> QuerySet[School]:
     """The application-member school picker: a principal (who drafts founding and admission
-    applications, policy L-1, L-3) may propose any free school but their own; nobody else."""
+    applications, policy L-1, L-3) searches every school but their own; nobody else. A school
+    that cannot be proposed is shown, not hidden (issue 8): `picker_busy_group` names the group
+    it is in from today on (G-1), `picker_busy_application` the submitted application that
+    proposes it (L-1, L-3); the picker greys it (members.pickers)."""
     if not user.is_principal or user.school_id is None:
         return School.objects.none()
-    return free_schools().exclude(pk=user.school_id)
+    group = Membership.objects.current_or_upcoming().filter(school_id=OuterRef("pk"))
+    submitted = Application.objects.filter(
+        status__in=OPEN_STATUSES - {ApplicationStatus.DRAFT},
+        kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
+    )
+    proposed = ProposedMember.objects.filter(
+        school_id=OuterRef("pk"), application__in=submitted
+    ).annotate(title=Coalesce("application__group__name", "application__proposed_name"))
+    founding = submitted.filter(kind=Application.Kind.FOUNDING, applicant_school_id=OuterRef("pk"))
+    return School.objects.exclude(pk=user.school_id).annotate(
+        picker_busy_group=Subquery(group.order_by("joined_on").values("group__name")[:1]),
+        picker_busy_application=Coalesce(
+            Subquery(proposed.order_by("application_id").values("title")[:1]),
+            Subquery(founding.order_by("pk").values("proposed_name")[:1]),
+        ),
+    )
+
+
+# --- open applications a new one would conflict with (policy L-1, L-3, L-5; issue 8) ----------
+
+
+def application_named(application: Application) -> str:
+    """An application as a message names it: its kind, its title (the group) and its state."""
+    return _("%(kind)s申请“%(title)s”（%(status)s）") % {
+        "kind": application.get_kind_display(),
+        "title": application.title,
+        "status": application.get_status_display(),
+    }
+
+
+def application_url(application: Application) -> str:
+    from django.urls import reverse
+
+    return reverse("applications:detail", args=[application.pk])
+
+
+def with_link(message: str, application: Application) -> str:
+    """`message` followed by a link to the application it names (a conflict says which one and
+    leads to it); safe HTML, kept so by the messages framework and form errors."""
+    from django.utils.html import format_html
+
+    return format_html(
+        '{} <a href="{}" data-testid="conflict-link">{}</a>',
+        message,
+        application_url(application),
+        _("查看该申请"),
+    )
+
+
+def open_exit_for(*, membership_id: int) -> Application | None:
+    """The membership's open exit, drafts included: at most one (policy L-5)."""
+    return (
+        Application.objects.filter(
+            kind=Application.Kind.EXIT,
+            membership_id=membership_id,
+            status__in=OPEN_STATUSES,
+        )
+        .select_related("applicant_school", "group")
+        .first()
+    )
+
+
+def open_exits_for_group(*, user: User, group_id: int) -> dict[int, Application]:
+    """The open exits of a group's memberships the user may see, by membership (one query): the
+    group page links to them instead of offering another exit (policy L-5)."""
+    qs = Application.objects.filter(
+        group_id=group_id, kind=Application.Kind.EXIT, status__in=OPEN_STATUSES
+    ).only("pk", "membership_id", "status", "kind")
+    q = application_scope_q(user)
+    if q is not None:
+        qs = qs.filter(q)
+    return {a.membership_id: a for a in qs if a.membership_id}
+
+
+def schools_in_open_applications(
+    school_ids, *, exclude_pk: int | None = None
+) -> dict[int, Application]:
+    """For each of `school_ids` bound by another submitted, undecided founding or admission (as
+    a proposed member, or as the core of a founding), that application (two queries): a school
+    is proposed by one of them at a time (policy L-1, L-3). Other principals' drafts bind
+    nothing."""
+    school_ids = list(school_ids)
+    if not school_ids:
+        return {}
+    submitted = Application.objects.filter(
+        status__in=OPEN_STATUSES,
+        kind__in=[Application.Kind.ADMISSION, Application.Kind.FOUNDING],
+    ).exclude(status=ApplicationStatus.DRAFT)
+    if exclude_pk is not None:
+        submitted = submitted.exclude(pk=exclude_pk)
+    found: dict[int, Application] = {}
+    for other in submitted.filter(
+        kind=Application.Kind.FOUNDING, applicant_school_id__in=school_ids
+    ).select_related("applicant_school", "group"):
+        found.setdefault(other.applicant_school_id, other)
+    for row in (
+        ProposedMember.objects.filter(school_id__in=school_ids, application__in=submitted)
+        .select_related("application__applicant_school", "application__group")
+        .order_by("application_id")
+    ):
+        found.setdefault(row.school_id, row.application)
+    return found

@@ -9,9 +9,11 @@ commit."""
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from groups.applications import checks
@@ -31,12 +33,19 @@ from groups.applications.permissions import (
     can_record_consent,
     can_withdraw_application,
 )
-from groups.applications.selectors import admission_criteria_for
+from groups.applications.selectors import (
+    admission_criteria_for,
+    application_named,
+    open_exit_for,
+    schools_in_open_applications,
+    with_link,
+)
 from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
     CONSENT_TRANSITIONS,
     DECISION_ACTIONS,
     Action,
+    ApplicationStatus,
     ConsentAction,
     ConsentStatus,
 )
@@ -107,10 +116,26 @@ def _move(
     )
 
 
+def _safe(template: str, **parts) -> str:
+    """`template % parts` as safe HTML: the template escaped, the parts escaped unless safe."""
+    return mark_safe(  # noqa: S308 (every part escaped here)
+        conditional_escape(template) % {k: conditional_escape(v) for k, v in parts.items()}
+    )
+
+
 def _explain(outcomes) -> str:
-    return " ".join(
-        _("%(message)s（政策 %(clause)s）") % {"message": o.message, "clause": o.clause}
-        for o in outcomes
+    """The outcomes in words, each with its clause; one that names another application links
+    to it (safe HTML, escaped parts)."""
+    return format_html_join(
+        " ",
+        "{}{}",
+        (
+            (
+                _("%(message)s（政策 %(clause)s）") % {"message": o.message, "clause": o.clause},
+                format_html(' <a href="{}">{}</a>', o.url, _("查看该申请")) if o.url else "",
+            )
+            for o in outcomes
+        ),
     )
 
 
@@ -166,6 +191,9 @@ def application_create(
         )
     else:
         assert membership is not None  # can_draft_application: an exit names its membership
+        # Two requests at once wait here for each other; the second finds the first's draft.
+        Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        _refuse_second_exit(membership.pk)
         application = Application(
             kind=kind,
             applicant_school=membership.school,
@@ -177,8 +205,31 @@ def application_create(
     application.created_by = actor
     application.spun_off_from = spun_off_from
     application.created_at = now
-    _save(application, actor, _("创建草稿"), now=now)
+    try:
+        with transaction.atomic():
+            _save(application, actor, _("创建草稿"), now=now)
+    except IntegrityError:  # the database's own guard (application_one_open_exit_per_membership)
+        if membership is None:
+            raise
+        _refuse_second_exit(membership.pk)
+        raise
     return application
+
+
+def _refuse_second_exit(membership_id: int) -> None:
+    """One open exit per membership, drafts included (policy L-5): the refusal names the open
+    one and links to it."""
+    existing = open_exit_for(membership_id=membership_id)
+    if existing is not None:
+        raise RuleRefusal(
+            with_link(
+                _(
+                    "本校在该集团已有一份未办结的退出申请：%(application)s，请继续办理该申请，或先撤回（政策 L-5）。"
+                )
+                % {"application": application_named(existing)},
+                existing,
+            )
+        )
 
 
 @transaction.atomic
@@ -247,6 +298,7 @@ def proposed_member_set(
     core_rule = core_cannot_be_member(core_school_id=core_id, school_id=school.pk)
     if not core_rule:
         raise RuleRefusal(core_rule.reason, field="school")
+    _refuse_busy_school(application, school, now or timezone.now())
     if application.kind == Application.Kind.ADMISSION:
         application.proposed_members.exclude(school=school).delete()
     member = ProposedMember.objects.filter(
@@ -260,6 +312,29 @@ def proposed_member_set(
     _save(member, actor, now=now or timezone.now())
     _touch(application)
     return member
+
+
+def _refuse_busy_school(application: Application, school: School, now: datetime.datetime) -> None:
+    """A school in a group from the application's date on (policy G-1), or proposed by another
+    submitted application (L-1, L-3), cannot be proposed: the same words as the check at
+    submission, the conflicting application named and linked. The school picker shows such a
+    school greyed; this answers a choice posted by hand."""
+    start = application.start_on or timezone.localdate(now)
+    busy = (
+        Membership.objects.overlapping(start, None)
+        .filter(school=school)
+        .select_related("group")
+        .first()
+    )
+    if busy is not None:
+        raise RuleRefusal(checks.busy_school_message(school.name, busy.group.name), field="school")
+    other = schools_in_open_applications([school.pk], exclude_pk=application.pk).get(school.pk)
+    if other is not None:
+        clause = "L-1" if application.kind == Application.Kind.FOUNDING else "L-3"
+        raise RuleRefusal(
+            with_link(checks.school_in_application_message(school.name, other, clause), other),
+            field="school",
+        )
 
 
 @transaction.atomic
@@ -392,7 +467,7 @@ def application_submit(
     blocking = checks.hard_failures(outcomes)
     if blocking:
         # Nothing is kept (the transaction rolls back); the message lists every failure.
-        raise RuleRefusal(_("不能提交：%(reasons)s") % {"reasons": _explain(blocking)})
+        raise RuleRefusal(_safe(_("不能提交：%(reasons)s"), reasons=_explain(blocking)))
     authority_ids = _consent_authorities(application)
     application.consents.exclude(authority_id__in=authority_ids).delete()
     existing = {c.authority_id: c for c in application.consents.all()}
@@ -551,16 +626,31 @@ def application_withdraw(
     expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Application:
-    """The applicant withdraws a draft, a returned application, or an exit still waiting for the
-    core school's opinion (policy L-1, L-3, L-5)."""
+    """The applicant withdraws a draft or a returned application (policy L-1, L-3), or an exit
+    at any step before the decision (L-5: leaving is the member's own choice); whoever the exit
+    was waiting on hears of it."""
     require(can_withdraw_application(actor, application))
-    return _move(
-        application,
-        Action.WITHDRAW,
-        actor,
-        expected_version=expected_version,
-        now=now or timezone.now(),
+    now = now or timezone.now()
+    waiting = application.status
+    application = _move(
+        application, Action.WITHDRAW, actor, expected_version=expected_version, now=now
     )
+    if application.kind == Application.Kind.EXIT and waiting in (
+        ApplicationStatus.AWAITING_OPINION,
+        ApplicationStatus.UNDER_DECISION,
+    ):
+        assert application.group is not None  # an exit always names its group
+        recipients = principals_of(application.group.core_school_id)
+        if waiting == ApplicationStatus.UNDER_DECISION:
+            recipients += staff_of(application.deciding_authority_id)
+        notify(
+            recipients,
+            _("%(school)s 已撤回退出申请“%(title)s”。")
+            % {"school": application.applicant_school.name, "title": application.title},
+            _url(application),
+            now=now,
+        )
+    return application
 
 
 # --- decision ----------------------------------------------------------------------------------
@@ -726,7 +816,7 @@ def application_decide(
     if approving:
         blocking = checks.hard_failures(outcomes)
         if blocking:
-            raise RuleRefusal(_("不能批准：%(reasons)s") % {"reasons": _explain(blocking)})
+            raise RuleRefusal(_safe(_("不能批准：%(reasons)s"), reasons=_explain(blocking)))
         if checks.warnings(outcomes) and not justification.strip():
             raise RuleRefusal(
                 _("存在“原则上”规则的提示事项，批准前须填写书面说明。"), field="justification"

@@ -43,7 +43,7 @@ from groups.applications.selectors import (
     application_list_for_user,
     deadline_for,
     exit_spin_off_prefill,
-    free_schools,
+    open_exit_for,
 )
 from groups.applications.workflows import (
     APPLICATION_TRANSITIONS,
@@ -54,12 +54,13 @@ from groups.applications.workflows import (
 )
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
+from members.models import School
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.queries import by_key
-from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import can_move, refused
 from qingdao_groups.models import Attachment, Notification
@@ -207,7 +208,7 @@ def _render_detail(request, application: Application, decision_form=None):
         from django.utils import timezone
 
         ctx["live_checks"] = checks.run_checks(application, timezone.localdate())
-        ctx["member_form"] = ProposedMemberForm(schools=_candidate_schools(application))
+        ctx["member_form"] = ProposedMemberForm(schools=_candidate_schools())
         ctx["partner_form"] = ProposedPartnerForm()
         ctx["upload_form"] = UploadForm(kinds=_kinds(application))
         ctx["fields_form"] = _fields_form(application)
@@ -226,6 +227,11 @@ def _render_detail(request, application: Application, decision_form=None):
     if my_consent:
         ctx["consent"] = my_consent
         ctx["consent_form"] = ConsentForm(initial={"version": my_consent.version})
+    # An exit may be withdrawn at every step before the decision (policy L-5), not only while
+    # it is with the applicant.
+    ctx["may_withdraw"] = can_withdraw_application(user, application).allowed and _may(
+        application, Action.WITHDRAW
+    )
     if can_give_exit_opinion(user, application).allowed and _may(application, Action.OPINION_GIVEN):
         ctx["opinion_form"] = OpinionForm(initial={"version": application.version})
     if _may_decide(user, application):
@@ -246,9 +252,12 @@ def _kinds(application):
     return [(k, labels[k]) for k in DOCUMENT_KINDS[application.kind]]
 
 
-def _candidate_schools(application):
-    # Schools in no group from today on; the hard check explains any other choice.
-    return free_schools().exclude(pk=application.applicant_school_id)
+def _candidate_schools():
+    # Any school: one that cannot be proposed (the core itself, one in a group, one proposed by
+    # another application) passes the field and the service refuses it with the rule's own
+    # words (policy G-1, L-1, L-3), not a generic "invalid choice"; the picker shows a busy
+    # school greyed (selectors.proposable_schools).
+    return School.objects.all()
 
 
 def _fields_form(application, data=None):
@@ -401,23 +410,33 @@ def exit_new_view(request, membership_id: int):
     require(can_draft_application(request.user, Application.Kind.EXIT, membership=membership))
     form = ExitForm(request.POST or None, initial={"version": 0})
     if request.method == "POST" and form.is_valid():
-        application, created = once(
-            form.cleaned_data["submission"],
-            request.user,
-            lambda: svc.application_create(
-                kind=Application.Kind.EXIT,
-                actor=request.user,
-                membership=membership,
-                reason=form.cleaned_data["reason"],
-                start_on=form.cleaned_data["start_on"],
-            ),
-        )
-        _created(request, created, _("已创建退出申请草稿，确认无误后请提交。"))
-        return _back(application.pk)
+        try:
+            application, created = once(
+                form.cleaned_data["submission"],
+                request.user,
+                lambda: svc.application_create(
+                    kind=Application.Kind.EXIT,
+                    actor=request.user,
+                    membership=membership,
+                    reason=form.cleaned_data["reason"],
+                    start_on=form.cleaned_data["start_on"],
+                ),
+            )
+        except RuleRefusal as exc:  # one open exit per membership (policy L-5)
+            add_form_error(form, exc)
+        else:
+            _created(request, created, _("已创建退出申请草稿，确认无误后请提交。"))
+            return _back(application.pk)
     return render(
         request,
         "applications/application_new.html",
-        {"form": form, "kind": Application.Kind.EXIT, "group": membership.group},
+        {
+            "form": form,
+            "kind": Application.Kind.EXIT,
+            "group": membership.group,
+            # A page left open (or the back button) says where the open exit is at once.
+            "open_exit": open_exit_for(membership_id=membership.pk),
+        },
     )
 
 
@@ -447,7 +466,7 @@ def application_edit_view(request, application_id: int):
 def member_add_view(request, application_id: int):
     application = application_get_for_user(user=request.user, application_id=application_id)
     require(can_edit_application(request.user, application))
-    form = ProposedMemberForm(request.POST, schools=_candidate_schools(application))
+    form = ProposedMemberForm(request.POST, schools=_candidate_schools())
     if not form.is_valid():
         _form_errors(request, form)
         return _back(application.pk)

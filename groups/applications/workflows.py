@@ -76,13 +76,16 @@ APPLICATION_TRANSITIONS: dict[str, dict[tuple[str, str], str]] = {
         (S.DRAFT, A.SUBMIT): S.AWAITING_CONSENTS,
         (S.RETURNED, A.SUBMIT): S.AWAITING_CONSENTS,
     },
-    # policy L-5: the member applies to the core school, whose opinion precedes the decision
+    # policy L-5: the member applies to the core school, whose opinion precedes the decision.
+    # Leaving is the member's own choice: it may change its mind at every step before the
+    # decision, the authority's included (issue 8).
     ApplicationKind.EXIT: {k: v for k, v in _COMMON.items() if k[0] != S.AWAITING_CONSENTS}
     | {
         (S.DRAFT, A.SUBMIT): S.AWAITING_OPINION,
         (S.RETURNED, A.SUBMIT): S.AWAITING_OPINION,
         (S.AWAITING_OPINION, A.OPINION_GIVEN): S.UNDER_DECISION,
         (S.AWAITING_OPINION, A.WITHDRAW): S.WITHDRAWN,
+        (S.UNDER_DECISION, A.WITHDRAW): S.WITHDRAWN,
     },
 }
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from groups.registry.models import (
+    SUBTYPES_BY_TYPE,
     EducationGroup,
     Membership,
     RelationSubtype,
@@ -68,13 +69,49 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
         return code
 
 
-class MembershipAddForm(BootstrapFormMixin, forms.Form):
+SUBTYPE_HELP = _("须属于所选合作类型（政策 T-1 至 T-3）")
+
+
+def SUBTYPE_WIDGET():  # noqa: N802 (a widget per field, like a class)
+    """The subtype select, narrowed by static/js/subtype-select.js to the chosen type's."""
+    return forms.Select(attrs={"data-subtype-of": "relation_type"})
+
+
+class SubtypeOfTypeMixin(forms.Form):
+    """A relation type with a subtype of that type (policy T-1 … T-3): the select offers only
+    the type's subtypes where scripts run; without them, submitting a mismatch says which
+    subtypes the type has."""
+
+    class Media:
+        js = ["js/subtype-select.js"]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, subtype = cleaned.get("relation_type"), cleaned.get("relation_subtype")
+        if kind and subtype and subtype not in SUBTYPES_BY_TYPE.get(kind, []):
+            labels = dict(RelationSubtype.choices)
+            self.add_error(
+                "relation_subtype",
+                _(
+                    "“%(subtype)s”不属于“%(type)s”；%(type)s的子类型为：%(choices)s（政策 T-1 至 T-3）。"
+                )
+                % {
+                    "subtype": labels.get(subtype, subtype),
+                    "type": dict(RelationType.choices).get(kind, kind),
+                    "choices": "、".join(f"{labels[s]}（{s}）" for s in SUBTYPES_BY_TYPE[kind]),
+                },
+            )
+        return cleaned
+
+
+class MembershipAddForm(SubtypeOfTypeMixin, BootstrapFormMixin, forms.Form):
     school = SchoolPickerField("membership-add", label=_("学校"))
     relation_type = forms.ChoiceField(label=_("合作类型"), choices=RelationType.choices)
     relation_subtype = forms.ChoiceField(
         label=_("合作子类型"),
         choices=RelationSubtype.choices,
-        help_text=_("须属于所选合作类型（政策 T-1 至 T-3）"),
+        widget=SUBTYPE_WIDGET(),
+        help_text=SUBTYPE_HELP,
     )
     joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
     note = forms.CharField(

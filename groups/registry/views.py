@@ -63,6 +63,7 @@ def group_list_view(request):
 def group_detail_view(request, group_id: int):
     from groups.applications.models import Application
     from groups.applications.permissions import can_draft_application
+    from groups.applications.selectors import open_exits_for_group
     from groups.cards.permissions import can_issue_card
     from groups.cards.selectors import card_list_for_group
     from groups.cards.workflows import OPEN_CARD_STATUSES
@@ -75,6 +76,10 @@ def group_detail_view(request, group_id: int):
     # Row links: each pattern reversed once for the page, not once per row.
     school_url = url_maker("members:school-detail")
     exit_url, card_url = url_maker("applications:new-exit"), url_maker("cards:issue")
+    application_url = url_maker("applications:detail")
+    # One open exit per membership (policy L-5): its row links to it instead of a second one.
+    open_exits = open_exits_for_group(user=user, group_id=group.pk)
+    application_status = choice_labels(Application, "status")
     end_url = url_maker("groups:membership-end", group.pk)
     # Choice labels: each table looked up once for the page, not through a filter per cell.
     role, kind, subtype, reason = (
@@ -99,9 +104,13 @@ def group_detail_view(request, group_id: int):
         m.district_label = districts.get(name) or districts.setdefault(name, gettext(name))
         m.state_today = m.state_on(day)
         m.may_card = can_issue_card(user, m, today=day).allowed
-        m.may_exit = can_draft_application(
-            user, Application.Kind.EXIT, membership=m, today=day
-        ).allowed
+        m.open_exit = open_exits.get(m.pk)
+        if m.open_exit is not None:
+            m.open_exit_url = application_url(m.open_exit.pk)
+            m.open_exit_status = application_status.get(m.open_exit.status, m.open_exit.status)
+        m.may_exit = m.open_exit is None and (
+            can_draft_application(user, Application.Kind.EXIT, membership=m, today=day).allowed
+        )
     current = [m for m in memberships if m.is_active_on(day)]
     year = day.year
     open_cards = list(

@@ -32,6 +32,7 @@ class Outcome:
     severity: str
     passed: bool
     message: str
+    url: str = ""  # what the outcome names, when it names a record (a conflicting application)
 
 
 def hard_failures(outcomes: list[Outcome]) -> list[Outcome]:

@@ -34,7 +34,7 @@ from members.models import User
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import STALE, StaleVersion
 from qingdao_groups.models import Notification
-from tests.factories import SchoolFactory, UserFactory
+from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 from tests.groups import workflow_helpers as h
 
 S = Application.Status
@@ -596,7 +596,11 @@ def test_admission_from_the_core_authority_needs_no_consent(world):
 def test_admission_of_a_school_active_in_another_group_is_refused_at_submit(
     world, django_capture_on_commit_callbacks
 ):
-    built = h.admission_draft(world, candidate=world.other_school)
+    # Proposed while free (proposing a busy school is refused at once: test_exit_once.py), then
+    # recorded in another group before the submission (policy G-1).
+    built = h.admission_draft(world)
+    candidate = built.application.proposed_members.get().school
+    MembershipFactory(group=world.other_group, school=candidate)
     before = snapshot(built.application)
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuleRefusal) as exc:
         h.submit(built)

@@ -563,6 +563,7 @@ def test_run_checks_collects_every_clause_that_fails(world):
         "G-3",
         "L-1",
         "T-2a",
+        "T-2b",  # two primary schools are not a general and a vocational senior high school
         "T-3",
     ]
     assert sorted(o.clause for o in checks.warnings(outcomes)) == [

@@ -50,6 +50,8 @@ EXPECTED = {
         ("returned", "submit"): "awaiting_opinion",
         ("awaiting_opinion", "opinion_given"): "under_decision",
         ("awaiting_opinion", "withdraw"): "withdrawn",
+        # the member may change its mind at every step before the decision (issue 8)
+        ("under_decision", "withdraw"): "withdrawn",
     }
     | DECISIONS
     | WITHDRAW_EDITABLE,
@@ -104,7 +106,7 @@ def test_allowed_move(kind, current, action, target):
         ("exit", "draft", "approve"),  # L-5: not without the core school's opinion
         ("exit", "awaiting_opinion", "approve"),
         ("exit", "awaiting_consents", "consents_complete"),  # exit has no consents step
-        ("exit", "under_decision", "withdraw"),
+        ("exit", "approved", "withdraw"),  # after the decision, too late
         ("exit", "approved", "return"),
     ],
 )
@@ -142,8 +144,11 @@ def test_founding_and_admission_have_no_opinion_step(kind):
 
 @pytest.mark.parametrize("kind", ApplicationKind.values)
 def test_withdraw_only_before_the_authority_has_it(kind):
+    # A founding or admission only while it is with the applicant; an exit (policy L-5: the
+    # member's own choice) at every step before the decision.
     from_statuses = {s for (s, a) in APPLICATION_TRANSITIONS[kind] if a == "withdraw"}
-    expected = {"draft", "returned"} | ({"awaiting_opinion"} if kind == "exit" else set())
+    before_decision = {"awaiting_opinion", "under_decision"}
+    expected = {"draft", "returned"} | (before_decision if kind == "exit" else set())
     assert from_statuses == expected
     assert {APPLICATION_TRANSITIONS[kind][(s, "withdraw")] for s in from_statuses} == {"withdrawn"}
 
