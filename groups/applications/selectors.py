@@ -142,7 +142,7 @@ def proposable_schools(user: User) -> QuerySet[School]:
 
 
 # The decision behind each decided status (what the losing side of two decisions is told).
-_DECIDED_BY_ACTION = {
+_DECIDED_BY_ACTION: dict[str, Action] = {
     ApplicationStatus.APPROVED: Action.APPROVE,
     ApplicationStatus.APPROVED_WITH_CONDITIONS: Action.APPROVE_WITH_CONDITIONS,
     ApplicationStatus.RETURNED: Action.RETURN,
