@@ -47,7 +47,7 @@
       '<button type="button" class="btn btn-outline-secondary" data-bs-dismiss="modal" data-qg-cancel></button>' +
       '<button type="button" class="btn btn-danger" data-qg-ok></button></div></div></div>';
     root.querySelector("#qg-confirm-title").textContent = text("confirmTitle", "请确认");
-    root.querySelector(".btn-close").setAttribute("aria-label", text("cancel", "取消"));
+    root.querySelector(".btn-close").setAttribute("aria-label", text("close", "关闭"));
     root.querySelector("[data-qg-cancel]").textContent = text("cancel", "取消");
     root.querySelector("[data-qg-ok]").textContent = text("ok", "确认");
     document.body.appendChild(root);
@@ -74,16 +74,19 @@
     var ok = modal.querySelector("[data-qg-ok]");
     var fresh = ok.cloneNode(true); // drop the previous form's listener
     ok.parentNode.replaceChild(fresh, ok);
+    var confirmed = false;
     fresh.addEventListener("click", function () {
-      modal.addEventListener(
-        "hidden.bs.modal",
-        function () {
-          go();
-        },
-        { once: true }
-      );
+      confirmed = true;
       dialog.hide();
     });
+    modal.addEventListener(
+      "hidden.bs.modal",
+      function () {
+        if (confirmed) go();
+        else if (submitter) submitter.focus(); // the keyboard user is back where they were
+      },
+      { once: true }
+    );
     dialog.show(submitter || undefined);
   }
 
