@@ -5,9 +5,10 @@
  *   that value. Keyboard: the modal takes the focus (on 取消), Escape cancels, the focus returns.
  * - the buttons of a posting form are disabled while it posts (no double submissions), and are
  *   enabled again when the page is shown from the back/forward cache or after a while;
- * - a form with a chosen file posts through XMLHttpRequest with a progress bar; the response
- *   replaces the page as a normal post would. Without XMLHttpRequest/FormData (or on a network
- *   error) the form posts normally.
+ * - a form with a chosen file posts through XMLHttpRequest with a progress bar; the answer is
+ *   shown as after a normal post (a redirect is followed by the browser: the server names its
+ *   target, UploadRedirectMiddleware; a page with errors replaces this one). Without
+ *   XMLHttpRequest/FormData (or on a network error) the form posts normally.
  * The texts come from this script tag's data attributes (translated by the template). */
 (function () {
   "use strict";
@@ -147,14 +148,17 @@
   }
 
   function replacePage(xhr) {
-    var html = xhr.responseText;
-    var url = xhr.responseURL;
-    document.open();
-    document.write(html);
-    document.close();
-    if (url && url !== window.location.href && window.history.replaceState) {
-      window.history.replaceState(null, "", url);
+    // The server answers a redirect of this post with its target (UploadRedirectMiddleware):
+    // go there as after a normal post. Otherwise the answer is a page (the form with its
+    // errors): show it in place.
+    var target = xhr.getResponseHeader("X-Location");
+    if (target) {
+      window.location.assign(target);
+      return;
     }
+    document.open();
+    document.write(xhr.responseText);
+    document.close();
   }
 
   function upload(form, submitter) {
@@ -169,6 +173,7 @@
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.getAttribute("action") || window.location.href);
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.setRequestHeader("X-Upload-Progress", "1");
     xhr.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) return;
       var pct = Math.round((e.loaded / e.total) * 100);

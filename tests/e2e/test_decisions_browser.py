@@ -149,9 +149,7 @@ def test_two_officers_decide_at_once_and_the_loser_is_told(open_as, world, live_
     expect(second.locator("main .alert", has_text="已由")).to_have_count(0)
 
 
-def test_upload_shows_progress_and_lands_on_the_application(
-    open_as, world, live_server, tmp_path
-):
+def test_upload_shows_progress_and_lands_on_the_application(open_as, world, live_server, tmp_path):
     built = h.founding_draft(world, documents=())
     page = open_as(built.principal)
     url = f"{live_server.url}/applications/{built.application.pk}/"

@@ -322,3 +322,21 @@ def test_refused_upload_asks_to_choose_the_file_again(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert "请重新选择" in html and "方案.pdf" in html
+
+
+def test_upload_posted_with_progress_names_its_redirect(client, world):
+    """static/js/forms.js posts files through XMLHttpRequest: the redirect comes back as its
+    target (X-Location), so the browser navigates and the next page shows the message."""
+    built = h.founding_draft(world, documents=())
+    client.force_login(built.principal)
+    url = reverse("applications:upload", args=[built.application.pk])
+    data = {"kind": "plan", "file": h.pdf("方案.pdf"), "submission": "tok-progress-1"}
+    response = client.post(url, data, headers={"X-Upload-Progress": "1"})
+    assert response.status_code == 200
+    assert response["X-Location"] == reverse("applications:detail", args=[built.application.pk])
+    assert not response.has_header("Location")
+    page = client.get(response["X-Location"])
+    assert "材料已上传" in page.content.decode()
+    # Without the header: the ordinary redirect.
+    data = {"kind": "charter", "file": h.pdf("章程.pdf"), "submission": "tok-progress-2"}
+    assert client.post(url, data).status_code == 302
