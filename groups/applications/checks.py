@@ -475,7 +475,7 @@ class ComparedCheck:
         return self.change != SAME
 
 
-def _change(stored: Outcome | None, live: Outcome | None) -> str:
+def _change(stored: Outcome | None, live: Outcome | None, texts: frozenset = frozenset()) -> str:
     if stored is None:
         return NEW_FAILURE if live is not None and not live.passed else NEW
     if live is None:
@@ -484,25 +484,32 @@ def _change(stored: Outcome | None, live: Outcome | None) -> str:
         return NEW_FAILURE
     if not stored.passed and live.passed:
         return NOW_PASSES
-    return SAME if stored.message == live.message else CHANGED
+    return SAME if stored.message == live.message or stored.message in texts else CHANGED
 
 
-def compare_checks(stored: list[Outcome], live: list[Outcome]) -> list[ComparedCheck]:
+def compare_checks(
+    stored: list[Outcome], live: list[Outcome], other_language: list[Outcome] | None = None
+) -> list[ComparedCheck]:
     """Pair the stored results with the live ones, in the live order: identical lines first,
     then the rest of the same clause and severity in order (a figure that changed, a rule that
-    now fails or passes); what is left on either side is new or gone."""
+    now fails or passes); what is left on either side is new or gone. `other_language`: the
+    same live run in the language the stored texts were probably written in (the site's
+    default), line for line, so a reader in another language does not see every stored text
+    as changed."""
+    alternates = other_language if other_language and len(other_language) == len(live) else live
     rest = list(stored)
-    paired: list[tuple[Outcome | None, Outcome]] = []
+    paired: list[tuple[Outcome | None, Outcome, Outcome]] = []
     unmatched: list[int] = []
-    for live_outcome in live:
-        if live_outcome in rest:
-            rest.remove(live_outcome)
-            paired.append((live_outcome, live_outcome))
+    for live_outcome, alternate in zip(live, alternates, strict=True):
+        same = next((s for s in rest if s in (live_outcome, alternate)), None)
+        if same is not None:
+            rest.remove(same)
+            paired.append((same, live_outcome, alternate))
         else:
             unmatched.append(len(paired))
-            paired.append((None, live_outcome))
+            paired.append((None, live_outcome, alternate))
     for i in unmatched:
-        live_outcome = paired[i][1]
+        _none, live_outcome, alternate = paired[i]
         match = next(
             (
                 s
@@ -513,8 +520,11 @@ def compare_checks(stored: list[Outcome], live: list[Outcome]) -> list[ComparedC
         )
         if match is not None:
             rest.remove(match)
-            paired[i] = (match, live_outcome)
-    rows = [ComparedCheck(lv.clause, lv.severity, lv, st, _change(st, lv)) for st, lv in paired]
+            paired[i] = (match, live_outcome, alternate)
+    rows = [
+        ComparedCheck(lv.clause, lv.severity, lv, st, _change(st, lv, frozenset({alt.message})))
+        for st, lv, alt in paired
+    ]
     rows += [ComparedCheck(s.clause, s.severity, None, s, _change(s, None)) for s in rest]
     return rows
 

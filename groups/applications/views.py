@@ -5,11 +5,12 @@ service -> message -> redirect. The person gate runs before any state is read; a
 not allow the step (RuleRefusal from the workflow runner) is shown as a message on the detail
 page; nothing was changed."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -266,7 +267,13 @@ def _decision_context(application: Application, form=None) -> dict:
     else:  # the page now shows these checks: the next post answers them
         form.data = form.data.copy()
         form.data["checks"] = seen
-    compared = checks.compare_checks(checks.outcomes_of(submitted), live)
+    default_language = None
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        # Stored texts are in the submitter's language, mostly the default one: compare with
+        # this run in it too, so a reader in English does not see every line as changed.
+        with translation.override(settings.LANGUAGE_CODE):
+            default_language = checks.run_checks(application, timezone.localdate())
+    compared = checks.compare_checks(checks.outcomes_of(submitted), live, default_language)
     return {
         "decision_form": form,
         "compared_checks": compared,

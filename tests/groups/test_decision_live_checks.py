@@ -340,3 +340,23 @@ def test_upload_posted_with_progress_names_its_redirect(client, world):
     # Without the header: the ordinary redirect.
     data = {"kind": "charter", "file": h.pdf("章程.pdf"), "submission": "tok-progress-2"}
     assert client.post(url, data).status_code == 302
+
+
+def test_reader_in_english_sees_no_change_where_there_is_none(client, world):
+    """Stored texts are in the submitter's language (Chinese): an English reader's page compares
+    them with the live run in Chinese too, and marks nothing (policy A-4, L-1)."""
+    built = h.founding_ready(world)
+    client.force_login(built.decider)
+    url = reverse("applications:detail", args=[built.application.pk])
+    response = client.get(url, headers={"accept-language": "en"})
+    assert response.context["checks_changed"] == 0, [
+        (c.clause, c.change) for c in response.context["compared_checks"]
+    ]
+    assert "Now" in response.content.decode()
+    school = built.members[1]
+    school.is_weak, school.weak_rated_year = True, 2022
+    school.save()
+    response = client.get(url, headers={"accept-language": "en"})
+    assert [(c.clause, c.change) for c in response.context["compared_checks"] if c.changed] == [
+        ("A-4", checks.CHANGED)
+    ]
