@@ -194,6 +194,14 @@ def application_detail_view(request, application_id: int):
 def _render_detail(request, application: Application, decision_form=None, bound=None):
     """The application page. `bound`: a sub-form (by its context name) that was refused, shown
     with what the person typed and its errors."""
+    return render(
+        request,
+        "applications/application_detail.html",
+        _detail_context(request, application, decision_form, bound),
+    )
+
+
+def _detail_context(request, application: Application, decision_form=None, bound=None) -> dict:
     prefetch_related_objects(
         [application], *(_DETAIL_PREFETCH[name] for name in _SHOWN_BY_KIND[application.kind])
     )
@@ -250,7 +258,7 @@ def _render_detail(request, application: Application, decision_form=None, bound=
         )
     if _may_decide(user, application):
         ctx.update(_decision_context(application, decision_form))
-    return render(request, "applications/application_detail.html", ctx)
+    return ctx
 
 
 def _decision_context(application: Application, form=None) -> dict:
@@ -350,10 +358,29 @@ def _refused_form(request, application_id: int, exc: RuleRefusal, form, name: st
     return _rerender(request, application_id, form, name)
 
 
+# The step each sub-form of the page belongs to (for the state's refusal when it is not shown).
+_FORM_STEP = {
+    "fields_form": Action.EDIT,
+    "member_form": Action.EDIT,
+    "partner_form": Action.EDIT,
+    "upload_form": Action.EDIT,
+    "evaluation_form": Action.EDIT,
+    "consent_form": Action.CONSENT_REFUSED,
+    "opinion_form": Action.OPINION_GIVEN,
+}
+
+
 def _rerender(request, application_id: int, form, name: str):
+    """The page again with the refused sub-form as typed; when the application's state no
+    longer shows that form (someone moved it on), the state's refusal as a message instead of
+    a page where the input would silently vanish."""
     keep_file_hint(form)
     application = _detail_application(request.user, application_id)
-    return _render_detail(request, application, bound={name: form})
+    ctx = _detail_context(request, application, bound={name: form})
+    if ctx.get(name) is not form:
+        messages.error(request, refused(application, _FORM_STEP[name]).message)
+        return _back(application_id)
+    return render(request, "applications/application_detail.html", ctx)
 
 
 def _run(request, application_id: int, action, success: str, form=None, name=None):
