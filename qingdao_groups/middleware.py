@@ -105,3 +105,30 @@ def remember_language_chosen_before_login(sender, request, user, **kwargs):
         from members.services import user_language_set
 
         user_language_set(user=user, language=chosen)
+
+
+UPLOAD_HEADER = "X-Upload-Progress"
+LOCATION_HEADER = "X-Location"
+
+
+class UploadRedirectMiddleware:
+    """A form with a file is posted by static/js/forms.js through XMLHttpRequest, for its
+    progress bar, marked with `X-Upload-Progress: 1`. XMLHttpRequest would follow a redirect
+    itself and read the next page (and its messages) in the background; so the redirect of such
+    a post is answered as 200 with the target in `X-Location`, and the script navigates there:
+    post/redirect/get as for any form (issue 8)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and request.headers.get(UPLOAD_HEADER) == "1"
+            and response.status_code in (301, 302, 303, 307, 308)
+        ):
+            response[LOCATION_HEADER] = response["Location"]
+            del response["Location"]
+            response.status_code = 200
+        return response

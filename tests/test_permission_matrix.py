@@ -130,3 +130,84 @@ def test_page_access(client, world, name, which, method, role, expected, build):
     assert response.status_code == expected, (name, which, role, response.status_code)
     if expected == 302 and role == "anon" and name not in {"logout", "set_language", "admin:index"}:
         assert response["Location"].startswith("/accounts/login/"), response["Location"]
+
+
+# --- 403 before state -----------------------------------------------------------------------
+# A person who may not act on an item gets 403 before its state is considered: for every POST
+# URL, each role the matrix refuses (403) posts on an object in a state where the action is not
+# allowed at all, and still gets 403 (not a redirect with a message about the state).
+from tests.matrix_rows import POST_WITHOUT_STATE, READ_ONLY, WRONG_STATE  # noqa: E402
+
+
+def _ended_membership(world, which):
+    import datetime
+
+    from groups.registry.models import Membership
+    from tests.factories import MembershipFactory, SchoolFactory
+
+    group = world.group if which == "own" else world.other_group
+    membership = MembershipFactory(
+        group=group,
+        school=SchoolFactory(authority=world.shibei),
+        left_on=datetime.date(2024, 9, 1),
+        end_reason=Membership.EndReason.EXIT,
+    )
+    return {"group_id": group.pk, "membership_id": membership.pk}
+
+
+WRONG_STATE = WRONG_STATE | {"groups:membership-end": _ended_membership}
+POST_WITHOUT_STATE = POST_WITHOUT_STATE | {
+    "login",
+    "logout",
+    "password_change",
+    "set_language",
+    "groups:group-create",
+    "groups:membership-add",
+    "groups:partnership-add",
+    "members:school-create",
+    "members:school-import",
+    "members:school-edit",
+}
+READ_ONLY = READ_ONLY | {
+    "home",
+    "password_change_done",
+    "healthz",
+    "bench-floor",
+    "groups:group-list",
+    "groups:group-detail",
+    "members:school-list",
+    "members:school-export",
+    "members:school-detail",
+    "admin:index",
+}
+
+
+def test_every_url_is_sorted_for_the_wrong_state_test():
+    """A new URL is declared a POST with a state (and gets a wrong-state builder), a POST about
+    nothing with a state, or a page only read."""
+    sorts = [set(WRONG_STATE), POST_WITHOUT_STATE, READ_ONLY]
+    assert set().union(*sorts) == {row[0] for row in MATRIX}
+    assert sum(len(s) for s in sorts) == len(set().union(*sorts)), "a URL is sorted twice"
+
+
+WRONG_STATE_CASES = sorted(
+    {
+        (name, which, role)
+        for name, which, _method, expected, _build in MATRIX
+        if name in WRONG_STATE
+        for role in ROLES
+        if expected[role] == 403
+    },
+    key=str,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "which", "role"),
+    [pytest.param(*case, id="-".join(map(str, case))) for case in WRONG_STATE_CASES],
+)
+def test_wrong_person_posting_in_a_wrong_state_gets_403(client, world, name, which, role):
+    client.force_login(world.users[role])
+    url = reverse(name, kwargs=WRONG_STATE[name](world, which))
+    response = client.post(url)
+    assert response.status_code == 403, (name, which, role, response.status_code)

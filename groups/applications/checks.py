@@ -10,6 +10,7 @@ severities are the shared ones of qingdao_groups/core/checks.py. Severity:
 - INFO: a figure shown to both sides (the weak-school share)."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -610,3 +611,101 @@ def record_checks(
             for o in outcomes
         ]
     )
+
+
+# --- live checks beside the stored ones (the approver decides on what is true now) ---------
+
+SAME = "same"
+NEW_FAILURE = "new_failure"
+NOW_PASSES = "now_passes"
+CHANGED = "changed"
+NEW = "new"
+GONE = "gone"
+
+
+@dataclass(frozen=True)
+class ComparedCheck:
+    """One line of the decision page's checks: the result now (`live`), the one stored at
+    submission (`stored`), either None when the check gave no such line then or now, and how
+    it changed (`change`: SAME, NEW_FAILURE, NOW_PASSES, CHANGED (a figure or a name), NEW,
+    GONE)."""
+
+    clause: str
+    severity: str
+    live: Outcome | None
+    stored: Outcome | None
+    change: str
+
+    @property
+    def changed(self) -> bool:
+        return self.change != SAME
+
+
+def _change(stored: Outcome | None, live: Outcome | None, texts: frozenset = frozenset()) -> str:
+    if stored is None:
+        return NEW_FAILURE if live is not None and not live.passed else NEW
+    if live is None:
+        return NOW_PASSES if not stored.passed else GONE
+    if stored.passed and not live.passed:
+        return NEW_FAILURE
+    if not stored.passed and live.passed:
+        return NOW_PASSES
+    return SAME if stored.message == live.message or stored.message in texts else CHANGED
+
+
+def compare_checks(
+    stored: list[Outcome], live: list[Outcome], other_language: list[Outcome] | None = None
+) -> list[ComparedCheck]:
+    """Pair the stored results with the live ones, in the live order: identical lines first,
+    then the rest of the same clause and severity in order (a figure that changed, a rule that
+    now fails or passes); what is left on either side is new or gone. `other_language`: the
+    same live run in the language the stored texts were probably written in (the site's
+    default), line for line, so a reader in another language does not see every stored text
+    as changed."""
+    alternates = other_language if other_language and len(other_language) == len(live) else live
+    rest = list(stored)
+    paired: list[tuple[Outcome | None, Outcome, Outcome]] = []
+    unmatched: list[int] = []
+    for live_outcome, alternate in zip(live, alternates, strict=True):
+        same = next((s for s in rest if s in (live_outcome, alternate)), None)
+        if same is not None:
+            rest.remove(same)
+            paired.append((same, live_outcome, alternate))
+        else:
+            unmatched.append(len(paired))
+            paired.append((None, live_outcome, alternate))
+    for i in unmatched:
+        _none, live_outcome, alternate = paired[i]
+        match = next(
+            (
+                s
+                for s in rest
+                if s.clause == live_outcome.clause and s.severity == live_outcome.severity
+            ),
+            None,
+        )
+        if match is not None:
+            rest.remove(match)
+            paired[i] = (match, live_outcome, alternate)
+    rows = [
+        ComparedCheck(lv.clause, lv.severity, lv, st, _change(st, lv, frozenset({alt.message})))
+        for st, lv, alt in paired
+    ]
+    rows += [ComparedCheck(s.clause, s.severity, None, s, _change(s, None)) for s in rest]
+    return rows
+
+
+def outcomes_of(results) -> list[Outcome]:
+    """Stored results (CheckResult rows) as outcomes, to compare with a live run."""
+    return [Outcome(r.clause, r.severity, r.passed, r.message) for r in results]
+
+
+def digest(outcomes: list[Outcome]) -> str:
+    """A short fingerprint of a run's results: the decision form carries the one the approver
+    saw, so an approval is refused when the checks changed before it was posted (policy L-1,
+    L-3, L-5: the decision answers the checks as they are)."""
+    text = "\n".join(
+        f"{o.clause}|{o.severity}|{int(o.passed)}|{o.message}"
+        for o in sorted(outcomes, key=lambda o: (o.clause, o.severity, o.passed, o.message))
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -209,6 +209,8 @@ class DecisionForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("存在“原则上”规则提示时，批准须填写"),
     )
+    # The digest of the live checks the page showed (checks.digest): an approval answers them.
+    checks = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class EvaluationForm(BootstrapFormMixin, forms.Form):

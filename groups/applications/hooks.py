@@ -16,7 +16,11 @@ from groups.applications.selectors import (
     proposable_schools,
     step_deadline,
 )
-from groups.applications.workflows import ApplicationStatus, ConsentStatus
+from groups.applications.workflows import (
+    APPROVED_STATUSES,
+    ApplicationStatus,
+    ConsentStatus,
+)
 from groups.registry.models import PolicyParameters
 from members.models import User
 from members.pickers import register_school_picker
@@ -34,20 +38,24 @@ def _rows(group_id: int, user):
     return qs if q is None else qs.filter(id__in=Application.objects.filter(q).values("pk"))
 
 
+def _describe(v) -> str:
+    """The application's event; a decision that passed over warnings carries the approver's
+    written justification with it into the group's history (policy L-1, L-3, L-5)."""
+    text = _("%(kind)s申请（%(status)s）") % {
+        "kind": choice_labels(Application, "kind").get(v[0], v[0]),
+        "status": choice_labels(Application, "status").get(v[1], v[1]),
+    }
+    if v[2] and v[1] in DECIDED_STATUSES:
+        text += _("；对提示事项的书面说明：%(text)s") % {"text": v[2]}
+    return text
+
+
 register_timeline_source(
-    TimelineSource(
-        "application",
-        _rows,
-        lambda v: (
-            _("%(kind)s申请（%(status)s）")
-            % {
-                "kind": choice_labels(Application, "kind").get(v[0], v[0]),
-                "status": choice_labels(Application, "status").get(v[1], v[1]),
-            }
-        ),
-        ("kind", "status"),
-    )
+    TimelineSource("application", _rows, _describe, ("kind", "status", "justification"))
 )
+
+
+DECIDED_STATUSES = APPROVED_STATUSES | {ApplicationStatus.REJECTED}
 
 
 register_school_picker("application-member", proposable_schools)

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.applications.models import AdmissionCriterion, Application, Consent, ProposedMember
-from groups.applications.workflows import OPEN_STATUSES, ApplicationStatus, ConsentStatus
+from groups.applications.workflows import OPEN_STATUSES, Action, ApplicationStatus, ConsentStatus
 from groups.registry.models import EducationGroup, Membership, PolicyParameters
 from members.models import School, User
 from qingdao_groups.core.queries import by_key
+from qingdao_groups.templatetags.qg_labels import ymd_hm
 
 
 def application_scope_q(user: User) -> Q | None:
@@ -260,3 +261,30 @@ def schools_in_open_applications(
     ):
         found.setdefault(row.school_id, row.application)
     return found
+
+
+# The decision behind each decided status (what the losing side of two decisions is told).
+_DECIDED_BY_ACTION: dict[str, Action] = {
+    ApplicationStatus.APPROVED: Action.APPROVE,
+    ApplicationStatus.APPROVED_WITH_CONDITIONS: Action.APPROVE_WITH_CONDITIONS,
+    ApplicationStatus.RETURNED: Action.RETURN,
+    ApplicationStatus.REJECTED: Action.REJECT,
+}
+
+
+def decided_by_message(application: Application) -> str:
+    """ "已由 <name> 于 <time> 批准" with the state now, when the application's current status
+    is the outcome of a decision (policy L-1, L-3, L-5); "" otherwise (e.g. returned by a
+    consent's refusal). The time in the local zone, in the project's one date-time format."""
+    action = _DECIDED_BY_ACTION.get(application.status)
+    decider = application.decided_by
+    if action is None or decider is None or application.decided_at is None:
+        return ""
+    if application.step_started_at and application.step_started_at != application.decided_at:
+        return ""  # the status came from a later step than the decision
+    return _("该申请已由 %(name)s 于 %(time)s %(action)s。当前状态：%(status)s。") % {
+        "name": decider.get_full_name() or decider.username,
+        "time": ymd_hm(timezone.localtime(application.decided_at)),
+        "action": action.label,
+        "status": application.get_status_display(),
+    }

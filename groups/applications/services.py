@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups.applications import checks
 from groups.applications.models import (
@@ -655,6 +656,10 @@ def application_withdraw(
 
 # --- decision ----------------------------------------------------------------------------------
 
+CHECKS_CHANGED = gettext_lazy(
+    "打开本页之后，政策检查结果有了变化（见下方标注）。请查看最新结果后再作决定。"
+)
+
 
 def _next_group_code(year: int) -> str:
     prefix = f"QD-{year}-"
@@ -794,12 +799,17 @@ def application_decide(
     expected_version: int,
     conditions: str = "",
     justification: str = "",
+    checks_seen: str | None = None,
     today: datetime.date | None = None,
     now: datetime.datetime | None = None,
 ) -> Application:
     """The core school's authority decides: approve, approve with conditions, return for more
-    information, or reject, always with reasons (L-1, L-3, L-5). The checks run again; a hard
-    failure cannot be approved, and each 原则上 warning needs a written justification."""
+    information, or reject, always with reasons (L-1, L-3, L-5). The checks run again and the
+    decision answers them as they are now: a hard failure cannot be approved even if it passed
+    at submission, and each 原则上 warning needs a written justification. `checks_seen`: the
+    digest of the live checks the approver's page showed (checks.digest); an approval is
+    refused when they have changed since, so the justification answers the warnings that
+    stand."""
     require(can_decide_application(actor, application))
     if action not in DECISION_ACTIONS:
         raise RuleRefusal(_("未知的审批操作。"))
@@ -813,6 +823,8 @@ def application_decide(
     outcomes = checks.run_checks(application, today)
     checks.record_checks(application, CheckResult.Stage.DECISION, outcomes, now=now)
     approving = action in (Action.APPROVE, Action.APPROVE_WITH_CONDITIONS)
+    if approving and checks_seen is not None and checks_seen != checks.digest(outcomes):
+        raise RuleRefusal(CHECKS_CHANGED, field="checks")
     if approving:
         blocking = checks.hard_failures(outcomes)
         if blocking:

@@ -5,10 +5,12 @@ service -> message -> redirect. The person gate runs before any state is read; a
 not allow the step (RuleRefusal from the workflow runner) is shown as a message on the detail
 page; nothing was changed."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +44,7 @@ from groups.applications.selectors import (
     application_list_filtered,
     application_list_for_user,
     deadline_for,
+    decided_by_message,
     exit_spin_off_prefill,
     open_exit_for,
 )
@@ -55,6 +58,7 @@ from groups.applications.workflows import (
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from members.models import School
+from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
@@ -62,7 +66,7 @@ from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
-from qingdao_groups.core.workflow import can_move, refused
+from qingdao_groups.core.workflow import StaleVersion, can_move, refused
 from qingdao_groups.models import Attachment, Notification
 
 
@@ -185,11 +189,22 @@ def application_detail_view(request, application_id: int):
     return _render_detail(request, _detail_application(request.user, application_id))
 
 
-def _render_detail(request, application: Application, decision_form=None):
+def _render_detail(request, application: Application, decision_form=None, bound=None):
+    """The application page. `bound`: a sub-form (by its context name) that was refused, shown
+    with what the person typed and its errors."""
+    return render(
+        request,
+        "applications/application_detail.html",
+        _detail_context(request, application, decision_form, bound),
+    )
+
+
+def _detail_context(request, application: Application, decision_form=None, bound=None) -> dict:
     prefetch_related_objects(
         [application], *(_DETAIL_PREFETCH[name] for name in _SHOWN_BY_KIND[application.kind])
     )
     user = request.user
+    bound = bound or {}
     editable = can_edit_application(user, application).allowed and _may(application, Action.EDIT)
     ctx = {
         "application": application,
@@ -203,17 +218,23 @@ def _render_detail(request, application: Application, decision_form=None):
             for stage in CheckResult.Stage.values
         },
     }
+    # The warnings the stored justification answered: those of the checks run at the decision.
+    ctx["answered_warnings"] = [
+        r
+        for r in ctx["results"][CheckResult.Stage.DECISION]
+        if r.severity == CheckResult.Severity.WARNING and not r.passed
+    ]
     if editable:
         # Live checks while drafting, so the principal sees what the approver will see.
-        from django.utils import timezone
-
         ctx["live_checks"] = checks.run_checks(application, timezone.localdate())
-        ctx["member_form"] = ProposedMemberForm(schools=_candidate_schools())
-        ctx["partner_form"] = ProposedPartnerForm()
-        ctx["upload_form"] = UploadForm(kinds=_kinds(application))
-        ctx["fields_form"] = _fields_form(application)
+        ctx["member_form"] = bound.get("member_form") or ProposedMemberForm(
+            schools=_candidate_schools()
+        )
+        ctx["partner_form"] = bound.get("partner_form") or ProposedPartnerForm()
+        ctx["upload_form"] = bound.get("upload_form") or UploadForm(kinds=_kinds(application))
+        ctx["fields_form"] = bound.get("fields_form") or _fields_form(application)
         if application.kind == Application.Kind.ADMISSION:
-            ctx["evaluation_form"] = _evaluation_form(application)
+            ctx["evaluation_form"] = bound.get("evaluation_form") or _evaluation_form(application)
     my_consent = next(
         (
             c
@@ -226,19 +247,51 @@ def _render_detail(request, application: Application, decision_form=None):
     )
     if my_consent:
         ctx["consent"] = my_consent
-        ctx["consent_form"] = ConsentForm(initial={"version": my_consent.version})
+        ctx["consent_form"] = bound.get("consent_form") or ConsentForm(
+            initial={"version": my_consent.version}
+        )
     # An exit may be withdrawn at every step before the decision (policy L-5), not only while
     # it is with the applicant.
     ctx["may_withdraw"] = can_withdraw_application(user, application).allowed and _may(
         application, Action.WITHDRAW
     )
     if can_give_exit_opinion(user, application).allowed and _may(application, Action.OPINION_GIVEN):
-        ctx["opinion_form"] = OpinionForm(initial={"version": application.version})
-    if _may_decide(user, application):
-        ctx["decision_form"] = decision_form or DecisionForm(
+        ctx["opinion_form"] = bound.get("opinion_form") or OpinionForm(
             initial={"version": application.version}
         )
-    return render(request, "applications/application_detail.html", ctx)
+    if _may_decide(user, application):
+        ctx.update(_decision_context(application, decision_form))
+    return ctx
+
+
+def _decision_context(application: Application, form=None) -> dict:
+    """What the deciding authority sees: the policy checks run again now, beside the results
+    stored at submission, with what changed marked; the warnings a justification must answer;
+    the form carrying the digest of the checks shown (policy L-1, L-3, L-5)."""
+    live = checks.run_checks(application, timezone.localdate())
+    submitted = [
+        r for r in application.check_results.all() if r.stage == CheckResult.Stage.SUBMISSION
+    ]
+    seen = checks.digest(live)
+    if form is None:
+        form = DecisionForm(initial={"version": application.version, "checks": seen})
+    else:  # the page now shows these checks: the next post answers them
+        form.data = form.data.copy()
+        form.data["checks"] = seen
+    default_language = None
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        # Stored texts are in the submitter's language, mostly the default one: compare with
+        # this run in it too, so a reader in English does not see every line as changed.
+        with translation.override(settings.LANGUAGE_CODE):
+            default_language = checks.run_checks(application, timezone.localdate())
+    compared = checks.compare_checks(checks.outcomes_of(submitted), live, default_language)
+    return {
+        "decision_form": form,
+        "compared_checks": compared,
+        "checks_changed": sum(1 for c in compared if c.changed),
+        "warnings_to_answer": checks.warnings(live),
+        "live_hard_failures": checks.hard_failures(live),
+    }
 
 
 def _may_decide(user, application) -> bool:
@@ -300,24 +353,58 @@ def _back(application_id: int):
     return redirect("applications:detail", application_id=application_id)
 
 
-def _run(request, application_id: int, action, success: str):
+def _refused_form(request, application_id: int, exc: RuleRefusal, form, name: str | None):
+    """A refusal that concerns what the person typed is shown beside it, on the page with
+    every value kept; one about the state of things (stale form, moved on) is a message on the
+    application as it is now."""
+    if form is None or name is None or isinstance(exc, StaleVersion) or exc.field == "state":
+        messages.error(request, exc.message)
+        return _back(application_id)
+    add_form_error(form, exc)
+    return _rerender(request, application_id, form, name)
+
+
+# The step each sub-form of the page belongs to (for the state's refusal when it is not shown).
+_FORM_STEP = {
+    "fields_form": Action.EDIT,
+    "member_form": Action.EDIT,
+    "partner_form": Action.EDIT,
+    "upload_form": Action.EDIT,
+    "evaluation_form": Action.EDIT,
+    "consent_form": Action.CONSENT_REFUSED,
+    "opinion_form": Action.OPINION_GIVEN,
+}
+
+
+def _rerender(request, application_id: int, form, name: str):
+    """The page again with the refused sub-form as typed; when the application's state no
+    longer shows that form (someone moved it on), the state's refusal as a message instead of
+    a page where the input would silently vanish."""
+    keep_file_hint(form)
+    application = _detail_application(request.user, application_id)
+    ctx = _detail_context(request, application, bound={name: form})
+    if ctx.get(name) is not form:
+        messages.error(request, refused(application, _FORM_STEP[name]).message)
+        return _back(application_id)
+    return render(request, "applications/application_detail.html", ctx)
+
+
+def _run(request, application_id: int, action, success: str, form=None, name=None):
     try:
         action()
     except RuleRefusal as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+        return _refused_form(request, application_id, exc, form, name)
+    messages.success(request, success)
     return _back(application_id)
 
 
-def _run_once(request, application_id: int, form, action, success: str):
+def _run_once(request, application_id: int, form, action, success: str, name=None):
     """_run for an action that creates something: a repeat of the same form creates nothing."""
     try:
         _created_object, created = once(form.cleaned_data["submission"], request.user, action)
     except RuleRefusal as exc:
-        messages.error(request, exc.message)
-    else:
-        _created(request, created, success)
+        return _refused_form(request, application_id, exc, form, name)
+    _created(request, created, success)
     return _back(application_id)
 
 
@@ -327,13 +414,6 @@ _NOT_FIELDS = ("version", "submission")
 
 def _created(request, created: bool, success: str) -> None:
     messages.success(request, success) if created else messages.info(request, ALREADY_DONE)
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
 
 
 def founding_new_view(request):
@@ -446,8 +526,7 @@ def application_edit_view(request, application_id: int):
     require(can_edit_application(request.user, application))
     form = _fields_form(application, request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
-        return _back(application.pk)
+        return _rerender(request, application.pk, form, "fields_form")
     data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_FIELDS}
     return _run(
         request,
@@ -459,6 +538,8 @@ def application_edit_view(request, application_id: int):
             **data,
         ),
         _("已保存。"),
+        form=form,
+        name="fields_form",
     )
 
 
@@ -468,8 +549,7 @@ def member_add_view(request, application_id: int):
     require(can_edit_application(request.user, application))
     form = ProposedMemberForm(request.POST, schools=_candidate_schools())
     if not form.is_valid():
-        _form_errors(request, form)
-        return _back(application.pk)
+        return _rerender(request, application.pk, form, "member_form")
     d = form.cleaned_data
     return _run_once(
         request,
@@ -486,6 +566,7 @@ def member_add_view(request, application_id: int):
             actor=request.user,
         ),
         _("已添加拟加入学校：%(school)s") % {"school": d["school"].name},
+        name="member_form",
     )
 
 
@@ -509,8 +590,7 @@ def partner_add_view(request, application_id: int):
     require(can_edit_application(request.user, application))
     form = ProposedPartnerForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
-        return _back(application.pk)
+        return _rerender(request, application.pk, form, "partner_form")
     return _run_once(
         request,
         application.pk,
@@ -522,6 +602,7 @@ def partner_add_view(request, application_id: int):
             actor=request.user,
         ),
         _("已添加合作单位。"),
+        name="partner_form",
     )
 
 
@@ -531,8 +612,7 @@ def upload_view(request, application_id: int):
     require(can_edit_application(request.user, application))
     form = UploadForm(request.POST, request.FILES, kinds=_kinds(application))
     if not form.is_valid():
-        _form_errors(request, form)
-        return _back(application.pk)
+        return _rerender(request, application.pk, form, "upload_form")
     return _run_once(
         request,
         application.pk,
@@ -544,6 +624,7 @@ def upload_view(request, application_id: int):
             actor=request.user,
         ),
         _("材料已上传。"),
+        name="upload_form",
     )
 
 
@@ -555,8 +636,7 @@ def evaluation_view(request, application_id: int):
         raise Http404
     form = _evaluation_form(application, request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
-        return _back(application.pk)
+        return _rerender(request, application.pk, form, "evaluation_form")
     return _run(
         request,
         application.pk,
@@ -568,6 +648,8 @@ def evaluation_view(request, application_id: int):
             actor=request.user,
         ),
         _("已保存准入评估。"),
+        form=form,
+        name="evaluation_form",
     )
 
 
@@ -616,8 +698,7 @@ def consent_view(request, application_id: int, consent_id: int):
     require(can_record_consent(request.user, consent))
     form = ConsentForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
-        return _back(application.pk)
+        return _rerender(request, application.pk, form, "consent_form")
     return _run(
         request,
         application.pk,
@@ -629,6 +710,8 @@ def consent_view(request, application_id: int, consent_id: int):
             expected_version=form.cleaned_data["version"],
         ),
         _("已记录贵单位的意见。"),
+        form=form,
+        name="consent_form",
     )
 
 
@@ -638,8 +721,7 @@ def opinion_view(request, application_id: int):
     require(can_give_exit_opinion(request.user, application))
     form = OpinionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
-        return _back(application.pk)
+        return _rerender(request, application.pk, form, "opinion_form")
     return _run(
         request,
         application.pk,
@@ -651,12 +733,17 @@ def opinion_view(request, application_id: int):
             expected_version=form.cleaned_data["version"],
         ),
         _("已提出意见。"),
+        form=form,
+        name="opinion_form",
     )
 
 
 @require_POST
 def decide_view(request, application_id: int):
-    """The decision page is the detail page; a failed decision re-renders it with the input."""
+    """The decision page is the detail page. A refusal about the input (a missing reason, a
+    justification, checks that changed since the page was opened) shows the page again with
+    everything typed; a decision someone else made first redirects to the application with who
+    decided, when and how (post/redirect/get: a reload never posts again)."""
     application = _detail_application(request.user, application_id)
     require(can_decide_application(request.user, application))
     form = DecisionForm(request.POST)
@@ -669,24 +756,30 @@ def decide_view(request, application_id: int):
                 reason=d["reason"],
                 conditions=d["conditions"],
                 justification=d["justification"],
+                checks_seen=d["checks"] or None,
                 actor=request.user,
                 expected_version=d["version"],
             )
         except RuleRefusal as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            if isinstance(exc, StaleVersion) or exc.field == "state":
+                return _decided_elsewhere(request, application_id, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("审批已完成。"))
             return _back(application.pk)
     if not any(_may(application, a) for a in DECISION_ACTIONS):
-        # Not (or no longer) to be decided: say why, show the state.
-        messages.error(
-            request,
-            form.non_field_errors().as_text() or refused(application, Action.APPROVE).message,
-        )
-        return _back(application.pk)
+        return _decided_elsewhere(request, application_id, refused(application, Action.APPROVE))
     # Refused with nothing changed (the service worked on its own locked copy): the page shows
-    # the application as read at the start of this request.
+    # the application and its checks as they are now, with the approver's input.
     return _render_detail(request, application, decision_form=form)
+
+
+def _decided_elsewhere(request, application_id: int, exc: RuleRefusal):
+    """The losing side of two decisions (or a form left open while the application moved on):
+    say who decided, when and how, with the state now, on the application's page."""
+    application = _detail_application(request.user, application_id)
+    messages.error(request, decided_by_message(application) or exc.message)
+    return _back(application_id)
 
 
 @require_POST

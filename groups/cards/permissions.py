@@ -21,12 +21,13 @@ def can_issue_card(
 ) -> Decision:
     """Bureau staff of the core's authority warn or expel a member (policy L-6): a school that
     is a member today, including one whose exit takes effect later."""
+    # The person first: someone who may not warn this group learns nothing about the member.
+    if not user.acts_for_authority(membership.group.authority_id):
+        return Decision(False, _("只有核心校所属教育行政部门可以发出黄牌或红牌（政策 L-6）。"))
     if membership.role != Membership.Role.MEMBER or not membership.is_active_on(
         today or membership_today()
     ):
         return Decision(False, _("只能对在册成员校发出黄牌或红牌。"))
-    if not user.acts_for_authority(membership.group.authority_id):
-        return Decision(False, _("只有核心校所属教育行政部门可以发出黄牌或红牌（政策 L-6）。"))
     return ALLOW
 
 

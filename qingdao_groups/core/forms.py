@@ -173,6 +173,10 @@ FILE_HELP = gettext_lazy(
 
 
 RESELECT = gettext_lazy("出于安全原因，浏览器不会保留已选的文件，请重新选择。")
+# The same, naming the file the person had chosen, so they know which one to pick again.
+RESELECT_NAMED = gettext_lazy(
+    "出于安全原因，浏览器不会保留已选的文件，请重新选择文件（刚才选择的是：%(name)s）。"
+)
 
 
 class CheckedFileField(forms.FileField):
@@ -200,5 +204,6 @@ def keep_file_hint(form) -> None:
     """After a refusal elsewhere in a form that carried a file, say the file must be chosen again
     (browsers never refill a file input); the typed input stays in the bound form."""
     name = next((n for n, f in form.fields.items() if isinstance(f, forms.FileField)), None)
-    if name and form.errors and name not in form.errors and form.files.get(form.add_prefix(name)):
-        form.add_error(name, RESELECT)
+    chosen = form.files.get(form.add_prefix(name)) if name else None
+    if name and form.errors and name not in form.errors and chosen:
+        form.add_error(name, RESELECT_NAMED % {"name": chosen.name})

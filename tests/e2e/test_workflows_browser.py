@@ -141,6 +141,8 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
         principal.get_by_label("材料类别").select_option(label=label)
         principal.get_by_label("文件").set_input_files(str(path))
         principal.get_by_role("button", name="上传", exact=True).click()
+        # posted with a progress bar (static/js/forms.js): the next page comes after the upload
+        expect(principal.get_by_test_id("attachments")).to_contain_text(path.name)
         alert(principal, "材料已上传")
     attachments = principal.get_by_test_id("attachments")
     for path in documents.values():
@@ -335,6 +337,7 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
     escalate = staff.get_by_test_id("escalate-form")
     escalate.get_by_label("红牌理由").fill("整改期内再次缺席，且拒不提供材料。")
     escalate.get_by_role("button", name="发出红牌").click()
+    staff.get_by_role("dialog").get_by_role("button", name="确认").click()  # irreversible: asks
     alert(staff, "已发出红牌")
     expect(staff.get_by_test_id("card-status")).to_have_text("红牌淘汰")
     expect(staff.locator("main dl")).to_contain_text("整改期内再次缺席")

@@ -97,8 +97,10 @@ def test_the_job_keeps_the_readers_scope(
 def test_the_job_writes_in_the_askers_language(
     client, world, small_threshold, django_capture_on_commit_callbacks
 ):
-    client.force_login(world.users["city"])
-    client.cookies["django_language"] = "en"
+    asker = world.users["city"]
+    asker.language = "en"  # the asker's choice, kept on the account
+    asker.save(update_fields=["language"])
+    client.force_login(asker)
     _start(client, django_capture_on_commit_callbacks, fmt="csv")
     job = ExportJob.objects.get()
     assert job.language == "en"

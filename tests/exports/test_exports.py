@@ -116,8 +116,10 @@ def test_every_list_exports_its_headers(client, world, key, fmt):
 def test_headers_in_the_readers_language(client, world, key):
     """A reader of English gets English headers (the school list keeps the import's Chinese
     ones: the file re-imports)."""
-    client.force_login(world.users["city"])
-    client.cookies["django_language"] = "en"
+    reader = world.users["city"]
+    reader.language = "en"  # the reader's choice, kept on the account
+    reader.save(update_fields=["language"])
+    client.force_login(reader)
     rows = export(client, key, "csv", language="en")
     with translation.override("en"):
         expected = [str(h) for h in registered_exports()[key].spec.headers]

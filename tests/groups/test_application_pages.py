@@ -118,7 +118,12 @@ def test_stale_decision_form_says_so(client, world):
     client.force_login(built.decider)
     url = reverse("applications:decide", args=[built.application.pk])
     stale = built.application.version - 1
-    response = client.post(url, {"version": stale, "action": "reject", "reason": "不同意"})
+    response = client.post(
+        url, {"version": stale, "action": "reject", "reason": "不同意"}, follow=True
+    )
+    assert response.redirect_chain == [
+        (reverse("applications:detail", args=[built.application.pk]), 302)
+    ]
     assert "已被他人处理或修改" in response.content.decode()
     assert built.refresh().status == Application.Status.UNDER_DECISION
 

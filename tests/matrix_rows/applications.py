@@ -157,3 +157,87 @@ ROWS = [
     for name in ("edit", "member-add", "partner-add", "upload", "evaluation", "submit", "withdraw")
     for which in ("own", "other")
 ]
+
+
+# --- POST in a state where the action is not allowed (tests/test_permission_matrix.py) -------
+
+
+def _decided(world, which):
+    """An admission already approved: nothing on it can be done any more (policy L-3)."""
+    if which == "own":
+        group, core, authority, by = world.group, world.core, world.shinan, world.users["principal"]
+    else:
+        group, core, authority = world.other_group, world.other_core, world.laoshan
+        by = UserFactory(role=User.Role.CORE_PRINCIPAL, school=core)
+    app = Application.objects.create(
+        kind=Application.Kind.ADMISSION,
+        status=Application.Status.APPROVED,
+        applicant_school=core,
+        group=group,
+        deciding_authority=authority,
+        admission_mode="own_choice",
+        created_by=by,
+        decided_at=datetime.datetime(2025, 6, 1, 9, 0, tzinfo=datetime.UTC),
+        decision_reason="同意",
+    )
+    consent = Consent.objects.create(application=app, authority=world.shibei, status="given")
+    member = ProposedMember.objects.create(
+        application=app,
+        school=SchoolFactory(authority=world.shibei),
+        relation_type="T-2",
+        relation_subtype="T-2a",
+    )
+    return app, consent, member
+
+
+def decided_app(world, which):
+    return {"application_id": _decided(world, which)[0].pk}
+
+
+def decided_consent(world, which):
+    app, consent, _ = _decided(world, which)
+    return {"application_id": app.pk, "consent_id": consent.pk}
+
+
+def decided_member(world, which):
+    app, _, member = _decided(world, which)
+    return {"application_id": app.pk, "member_id": member.pk}
+
+
+def ended_membership(world, which):
+    from groups.registry.models import Membership
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(
+        group=world.group if which == "own" else world.other_group,
+        school=SchoolFactory(authority=world.shibei),
+        left_on=datetime.date(2024, 9, 1),
+        end_reason=Membership.EndReason.EXIT,
+    )
+    return {"membership_id": membership.pk}
+
+
+WRONG_STATE = {
+    "applications:consent": decided_consent,
+    "applications:member-remove": decided_member,
+    "applications:new-exit": ended_membership,
+} | {
+    f"applications:{name}": decided_app
+    for name in (
+        "opinion",
+        "decide",
+        "edit",
+        "member-add",
+        "partner-add",
+        "upload",
+        "evaluation",
+        "submit",
+        "withdraw",
+    )
+}
+POST_WITHOUT_STATE = {
+    "applications:new-founding",
+    "applications:new-admission",
+    "applications:notifications-read",
+}
+READ_ONLY = {"applications:inbox", "applications:list", "applications:detail"}

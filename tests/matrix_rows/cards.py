@@ -124,3 +124,33 @@ ROWS = [
     ("cards:upload", "own", "post", UPLOAD_UNDER_REVIEW, _card("under_review")),
     ("cards:upload", "own", "post", UPLOAD_CLOSED, _card("lifted", closed=True)),
 ]
+
+
+# --- POST in a state where the action is not allowed (tests/test_permission_matrix.py) -------
+
+
+def _ended(world, which):
+    import datetime
+
+    from groups.registry.models import Membership
+
+    group = world.group if which == "own" else world.other_group
+    membership = MembershipFactory(
+        group=group,
+        school=SchoolFactory(authority=world.shibei),
+        left_on=datetime.date(2024, 9, 1),
+        end_reason=Membership.EndReason.EXIT,
+    )
+    return {"membership_id": membership.pk}
+
+
+WRONG_STATE = {
+    "cards:respond": _card("lifted", closed=True),
+    "cards:lift": _card("yellow_issued"),
+    "cards:reject": _card("yellow_issued"),
+    "cards:escalate": _card("lifted", closed=True),
+    "cards:upload": _card("lifted", closed=True),
+    "cards:issue": _ended,
+}
+POST_WITHOUT_STATE: set[str] = set()
+READ_ONLY = {"cards:list", "cards:detail"}

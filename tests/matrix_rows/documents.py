@@ -146,3 +146,9 @@ ROWS = [
     ("attachments:download", "own", "get", FILING_OWN, filing_attachment_kwargs),
     ("attachments:download", "other", "get", OTHER_READ, filing_attachment_kwargs),
 ]
+
+# POST in a state where the action is not allowed (tests/test_permission_matrix.py): a group's
+# documents have no state that refuses a new version.
+WRONG_STATE: dict = {}
+POST_WITHOUT_STATE = {"documents:group-documents"}
+READ_ONLY = {"documents:compare", "documents:group-document-download", "attachments:download"}

@@ -86,3 +86,13 @@ ROWS = [
     ("enrollment:plan-refile", "own", "get", REFILE_OWN, _returned),
     ("enrollment:plan-refile", "other", "get", REFILE_OTHER, _returned),
 ]
+
+
+def _set(world, which: str) -> dict:
+    return _plan(world, which, EnrollmentPlan.Status.SET)
+
+
+# POST in a state where the action is not allowed (tests/test_permission_matrix.py).
+WRONG_STATE = {"enrollment:plan-decide": _set, "enrollment:plan-refile": _plan}
+POST_WITHOUT_STATE = {"enrollment:plan-file"}
+READ_ONLY = {"enrollment:plan-list", "enrollment:plan-detail"}

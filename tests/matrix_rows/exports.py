@@ -50,3 +50,9 @@ ROWS = [
     ("exports:job-status", "own", "get", OWNER_ONLY, _job),
     ("exports:job-download", "own", "get", OWNER_ONLY, _done_job),
 ]
+
+# "403 before state" (tests/test_permission_matrix.py): starting a job posts about nothing that
+# has a state; the rest only read.
+WRONG_STATE: dict = {}
+POST_WITHOUT_STATE = {"exports:start"}
+READ_ONLY = {"exports:list", "exports:job", "exports:job-status", "exports:job-download"}

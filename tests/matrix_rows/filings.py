@@ -107,3 +107,15 @@ ROWS = [
     ("filings:upload", "own", "post", UPLOAD_OWN, _returned),
     ("filings:upload", "own", "post", UPLOAD_ACKNOWLEDGED, _acknowledged),
 ]
+
+
+# POST in a state where the action is not allowed (tests/test_permission_matrix.py): handling
+# an acknowledged filing, refiling one that was not returned (an auditor used to get a redirect
+# with a message here), uploading to an acknowledged one.
+WRONG_STATE = {
+    "filings:filing-handle": _acknowledged,
+    "filings:filing-refile": _filing,
+    "filings:upload": _acknowledged,
+}
+POST_WITHOUT_STATE = {"filings:filing-create"}
+READ_ONLY = {"filings:filing-list", "filings:filing-detail"}

@@ -20,3 +20,7 @@ ROWS = [
         lambda world, which: {"key": "district"},
     ),
 ]
+
+WRONG_STATE: dict = {}
+POST_WITHOUT_STATE: set[str] = set()
+READ_ONLY = {"members:school-pick", "members:choice-pick"}
