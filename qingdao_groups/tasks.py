@@ -52,3 +52,13 @@ def send_notification_emails_task(*, notification_ids: list[int]) -> int:
     )
     rows = Outbox.objects.bulk_create(email_rows(notices))
     return relay_outbox(ids=[row.pk for row in rows])
+
+
+@shared_task(name="qingdao_groups.reminders_send_due", ignore_result=True)
+def reminders_send_due_task() -> int:
+    """Daily (Celery beat, setup_schedules): remind whoever an item waits for before its
+    deadline, and escalate once it has passed; at most once per item per day
+    (core.reminders.reminders_send_due). Returns how many were sent."""
+    from qingdao_groups.core.reminders import reminders_send_due
+
+    return reminders_send_due()

@@ -51,16 +51,23 @@ from groups.applications.workflows import (
     ApplicationStatus,
     ConsentStatus,
 )
+from groups.filings.permissions import can_handle_filing
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from qingdao_groups.core.history import history_rows
-from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
+from qingdao_groups.core.inbox import (
+    INBOX_ALL_PER_KIND,
+    INBOX_PER_KIND,
+    inbox_counts,
+    inbox_page,
+)
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import can_move, refused
+from qingdao_groups.core.worklist import WorkListFilter
 from qingdao_groups.models import Attachment, Notification
 
 
@@ -70,7 +77,10 @@ def _may(application, action) -> bool:
 
 
 def inbox_view(request):
-    """What awaits the user, oldest first, and (principals) their applications."""
+    """The work list (待办): what awaits the user — what it is, whose turn, since when, the
+    deadline and days left, overdue marked in words — filtered by kind, district and deadline
+    (core.worklist), the oldest INBOX_PER_KIND of each kind (bounded, issue 7); city staff
+    acknowledge filings several at a time from it. Principals also see their applications."""
     user = request.user
     mine = []
     if user.is_principal and user.school_id:
@@ -80,7 +90,18 @@ def inbox_view(request):
             .prefetch_related("consents__authority")[:30]
         )
     notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
-    inbox = inbox_page(user, per_kind=None if request.GET.get("all") else INBOX_PER_KIND)
+    kinds = inbox_counts(user)
+    filterset = WorkListFilter(
+        request.GET or None, kinds=kinds, show_district=not user.is_principal
+    )
+    show_all = bool(request.GET.get("all"))
+    inbox = inbox_page(
+        user,
+        per_kind=INBOX_ALL_PER_KIND if show_all else INBOX_PER_KIND,
+        work_filter=filterset.work_filter(),
+    )
+    query = request.GET.copy()
+    query.pop("all", None)
     return render(
         request,
         "applications/inbox.html",
@@ -90,6 +111,12 @@ def inbox_view(request):
             "mine": mine,
             "notices": notices,
             "can_found": user.is_principal,
+            "form": filterset.form,
+            "total": sum(k.count for k in kinds),
+            "query_string": query.urlencode(),
+            "show_all": show_all,
+            "can_bulk_ack": can_handle_filing(user).allowed
+            and any(item.ackable for item in inbox.items),
         },
     )
 

@@ -1,27 +1,48 @@
 """What enrollment contributes to the shared parts: the plans awaiting a person (policy L-7):
-the school's authority sets a filed plan; the school's principal revises a returned one."""
+the school's authority sets a filed plan (due within its decision time, plan_deadline); the
+school's principal revises a returned one. Reminders reach whichever of them a plan waits for."""
+
+import datetime
 
 from django.utils.translation import gettext as _
 
 from groups.enrollment.models import EnrollmentPlan
+from groups.enrollment.selectors import plan_get_for_user
 from groups.enrollment.workflows import EnrollmentPlanStatus
+from groups.registry.models import PolicyParameters
 from members.models import User
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
+from qingdao_groups.core.notifications import principals_of, staff_of
+from qingdao_groups.core.reminders import RemindSource, Waiting, register_remind_source
+
+
+def plan_deadline(plan: EnrollmentPlan, params: PolicyParameters | None = None) -> datetime.date:
+    """When the authority should have set a filed plan. Policy L-7 has the authorities set each
+    school's plan without naming a time; their decision time of the policy parameters
+    (decision_days) applies, as to their other decisions."""
+    params = params or PolicyParameters.for_request()
+    return day(plan.filed_at) + datetime.timedelta(days=params.decision_days)
 
 
 def _inbox(user: User) -> list[InboxItem]:
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
+        params = PolicyParameters.for_request()
         return [
             InboxItem(
                 _("招生计划待核定"),
                 f"{plan.school.name} {plan.year}",
                 day(plan.filed_at),
                 url_or_blank("enrollment:plan-detail", plan.pk),
+                key="plan",
+                waits_for=plan.school.authority.name,
+                deadline=plan_deadline(plan, params),
+                district=plan.school.district_id or "",
+                target=f"plan:{plan.pk}",
             )
             for plan in EnrollmentPlan.objects.filter(
                 school__authority_id=user.authority_id,
                 status=EnrollmentPlanStatus.FILED,
-            ).select_related("school")
+            ).select_related("school__authority")
         ]
     if user.is_principal and user.school_id:
         return [
@@ -31,6 +52,10 @@ def _inbox(user: User) -> list[InboxItem]:
                 day(plan.set_at or plan.filed_at),
                 url_or_blank("enrollment:plan-detail", plan.pk),
                 plan.remarks,
+                key="plan-returned",
+                waits_for=plan.school.name,
+                district=plan.school.district_id or "",
+                target=f"plan:{plan.pk}",
             )
             for plan in EnrollmentPlan.objects.filter(
                 school_id=user.school_id,
@@ -40,4 +65,40 @@ def _inbox(user: User) -> list[InboxItem]:
     return []
 
 
-register_inbox_provider("enrollment", _inbox)
+register_inbox_provider("enrollment", _inbox, models=(EnrollmentPlan,))
+
+
+def _waiting(plan: EnrollmentPlan) -> Waiting | None:
+    """Policy L-7: a filed plan waits for the school's authority, a returned one for the
+    school."""
+    url = url_or_blank("enrollment:plan-detail", plan.pk)
+    what = _("%(school)s %(year)s 年度招生计划") % {"school": plan.school.name, "year": plan.year}
+    if plan.status == EnrollmentPlanStatus.FILED:
+        return Waiting(
+            staff_of(plan.school.authority_id),
+            plan.school.authority.name,
+            what,
+            url,
+            plan_deadline(plan),
+        )
+    if plan.status == EnrollmentPlanStatus.RETURNED:
+        return Waiting(principals_of(plan.school_id), plan.school.name, what, url)
+    return None
+
+
+register_remind_source(
+    RemindSource(
+        "plan",
+        EnrollmentPlan,
+        lambda user, pk: plan_get_for_user(user=user, plan_id=pk),
+        _waiting,
+        lambda: (
+            EnrollmentPlan.objects.filter(status=EnrollmentPlanStatus.FILED)
+            .select_related("school__authority")
+            .order_by("pk")
+        ),
+        is_open=lambda plan: (
+            plan.status in (EnrollmentPlanStatus.FILED, EnrollmentPlanStatus.RETURNED)
+        ),
+    )
+)

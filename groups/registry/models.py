@@ -413,3 +413,10 @@ class PolicyParameters(models.Model):
     def current(cls) -> "PolicyParameters":
         obj = cls.objects.order_by("pk").first()
         return obj if obj is not None else cls.objects.create()
+
+    @classmethod
+    def for_request(cls) -> "PolicyParameters":
+        """`current()`, read once per request (the work list's providers each need it)."""
+        from qingdao_groups.core.request_cache import cached
+
+        return cached(("policy-parameters",), cls.current)
