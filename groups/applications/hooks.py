@@ -4,6 +4,7 @@ their documents (whoever may see the application may read them; policy L-1, L-3,
 the steps awaiting a person: consents and decisions for staff, exit opinions and returned
 applications for principals, each with its deadline (step_deadline)."""
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, Consent
@@ -26,7 +27,12 @@ from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
 from qingdao_groups.core.notifications import principals_of, staff_of
-from qingdao_groups.core.reminders import RemindSource, Waiting, register_remind_source
+from qingdao_groups.core.reminders import (
+    WATCH_PER_SOURCE,
+    RemindSource,
+    Waiting,
+    register_remind_source,
+)
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
@@ -192,6 +198,40 @@ def _waiting(a: Application) -> Waiting | None:
     )
 
 
+def _watched(user: User) -> list[InboxItem]:
+    """Applications the staff member sees that wait for someone else (another authority's
+    consent, the core school's exit opinion, another authority's decision, the applicant after
+    a return; policy L-1, L-3, L-5), with their step deadlines: the 督办 view."""
+    if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
+        return []
+    params = PolicyParameters.for_request()
+    own_pending = Consent.objects.filter(
+        application_id=OuterRef("pk"), authority_id=user.authority_id, status=ConsentStatus.PENDING
+    )
+    rows = (
+        application_list_for_user(user=user)
+        .filter(status__in=REMINDABLE)
+        .exclude(status=ApplicationStatus.UNDER_DECISION, deciding_authority_id=user.authority_id)
+        .exclude(Q(status=ApplicationStatus.AWAITING_CONSENTS) & Q(Exists(own_pending)))
+        .prefetch_related("consents__authority")
+        .order_by("step_started_at", "pk")[:WATCH_PER_SOURCE]
+    )
+    items = []
+    for a in rows:
+        since = day(a.step_started_at or a.created_at)
+        items.append(
+            _item(
+                a.get_status_display(),
+                f"watch-{a.status}",
+                a,
+                since,
+                waits_for=waiting_on(a),
+                deadline=deadline_for(a, params),
+            )
+        )
+    return items
+
+
 register_remind_source(
     RemindSource(
         "application",
@@ -211,6 +251,7 @@ register_remind_source(
             .order_by("pk")
         ),
         is_open=lambda a: a.status in REMINDABLE,
+        watched=_watched,
     )
 )
 

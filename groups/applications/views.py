@@ -58,12 +58,15 @@ from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import (
     INBOX_ALL_PER_KIND,
     INBOX_PER_KIND,
+    filtered_items,
     inbox_counts,
     inbox_page,
+    kind_counts,
 )
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.queries import by_key
+from qingdao_groups.core.reminders import can_send_reminder, watched_items
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import can_move, refused
@@ -91,15 +94,23 @@ def inbox_view(request):
         )
     notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
     kinds = inbox_counts(user)
+    may_remind = can_send_reminder(user).allowed
+    watching = may_remind and request.GET.get("view") == "watch"
+    watched = watched_items(user) if watching else []
     filterset = WorkListFilter(
-        request.GET or None, kinds=kinds, show_district=not user.is_principal
+        request.GET or None,
+        kinds=kind_counts(watched) if watching else kinds,
+        show_district=not user.is_principal,
     )
     show_all = bool(request.GET.get("all"))
-    inbox = inbox_page(
-        user,
-        per_kind=INBOX_ALL_PER_KIND if show_all else INBOX_PER_KIND,
-        work_filter=filterset.work_filter(),
-    )
+    if watching:
+        inbox = filtered_items(watched, filterset.work_filter())
+    else:
+        inbox = inbox_page(
+            user,
+            per_kind=INBOX_ALL_PER_KIND if show_all else INBOX_PER_KIND,
+            work_filter=filterset.work_filter(),
+        )
     query = request.GET.copy()
     query.pop("all", None)
     return render(
@@ -115,8 +126,11 @@ def inbox_view(request):
             "total": sum(k.count for k in kinds),
             "query_string": query.urlencode(),
             "show_all": show_all,
-            "can_bulk_ack": can_handle_filing(user).allowed
+            "can_bulk_ack": not watching
+            and can_handle_filing(user).allowed
             and any(item.ackable for item in inbox.items),
+            "may_remind": may_remind,
+            "watching": watching,
         },
     )
 

@@ -19,7 +19,12 @@ from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
 from qingdao_groups.core.notifications import principals_of, staff_of
-from qingdao_groups.core.reminders import RemindSource, Waiting, register_remind_source
+from qingdao_groups.core.reminders import (
+    WATCH_PER_SOURCE,
+    RemindSource,
+    Waiting,
+    register_remind_source,
+)
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
@@ -158,6 +163,41 @@ def _waiting(card: Card) -> Waiting | None:
     )
 
 
+def _watched(user: User) -> list[InboxItem]:
+    """Open cards the staff member sees that wait for someone else: the warned school's
+    rectification (by its deadline, policy L-6), or another authority's review."""
+    if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
+        return []
+    params = PolicyParameters.for_request()
+    rows = (
+        card_list_for_user(user=user)
+        .filter(closed_at__isnull=True, status__in=OPEN_CARD)
+        .exclude(status=CardStatus.UNDER_REVIEW, group__authority_id=user.authority_id)
+        .select_related("group__authority")
+        .order_by("issued_at", "pk")[:WATCH_PER_SOURCE]
+    )
+    items = []
+    for card in rows:
+        review = card.status == CardStatus.UNDER_REVIEW
+        school = card.membership.school
+        items.append(
+            InboxItem(
+                card.get_status_display(),
+                school.name,
+                day(card.rectified_at or card.issued_at) if review else day(card.issued_at),
+                url_or_blank("cards:detail", card.pk),
+                card.get_level_display(),
+                key=f"watch-card-{card.status}",
+                waits_for=card.group.authority.name if review else school.name,
+                deadline=review_deadline(card, params) if review else card.deadline,
+                district=school.district_id or "",
+                group=card.group.name,
+                target=f"card:{card.pk}",
+            )
+        )
+    return items
+
+
 register_remind_source(
     RemindSource(
         "card",
@@ -170,6 +210,7 @@ register_remind_source(
             .order_by("pk")
         ),
         is_open=lambda card: card.closed_at is None and card.status in OPEN_CARD,
+        watched=_watched,
     )
 )
 

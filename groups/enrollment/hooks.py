@@ -7,13 +7,18 @@ import datetime
 from django.utils.translation import gettext as _
 
 from groups.enrollment.models import EnrollmentPlan
-from groups.enrollment.selectors import plan_get_for_user
+from groups.enrollment.selectors import enrollment_plan_list_for_user, plan_get_for_user
 from groups.enrollment.workflows import EnrollmentPlanStatus
 from groups.registry.models import PolicyParameters
 from members.models import User
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.notifications import principals_of, staff_of
-from qingdao_groups.core.reminders import RemindSource, Waiting, register_remind_source
+from qingdao_groups.core.reminders import (
+    WATCH_PER_SOURCE,
+    RemindSource,
+    Waiting,
+    register_remind_source,
+)
 
 
 def plan_deadline(plan: EnrollmentPlan, params: PolicyParameters | None = None) -> datetime.date:
@@ -86,6 +91,37 @@ def _waiting(plan: EnrollmentPlan) -> Waiting | None:
     return None
 
 
+def _watched(user: User) -> list[InboxItem]:
+    """Plans the staff member sees that wait for someone else: filed with another authority
+    (the city watching the districts), or returned to their school (policy L-7)."""
+    if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
+        return []
+    params = PolicyParameters.for_request()
+    rows = (
+        enrollment_plan_list_for_user(user=user)
+        .filter(status__in=[EnrollmentPlanStatus.FILED, EnrollmentPlanStatus.RETURNED])
+        .exclude(status=EnrollmentPlanStatus.FILED, school__authority_id=user.authority_id)
+        .order_by("filed_at", "pk")[:WATCH_PER_SOURCE]
+    )
+    items = []
+    for plan in rows:
+        filed = plan.status == EnrollmentPlanStatus.FILED
+        items.append(
+            InboxItem(
+                plan.get_status_display(),
+                f"{plan.school.name} {plan.year}",
+                day(plan.filed_at if filed else plan.set_at or plan.filed_at),
+                url_or_blank("enrollment:plan-detail", plan.pk),
+                key=f"watch-plan-{plan.status}",
+                waits_for=plan.school.authority.name if filed else plan.school.name,
+                deadline=plan_deadline(plan, params) if filed else None,
+                district=plan.school.district_id or "",
+                target=f"plan:{plan.pk}",
+            )
+        )
+    return items
+
+
 register_remind_source(
     RemindSource(
         "plan",
@@ -100,5 +136,6 @@ register_remind_source(
         is_open=lambda plan: (
             plan.status in (EnrollmentPlanStatus.FILED, EnrollmentPlanStatus.RETURNED)
         ),
+        watched=_watched,
     )
 )

@@ -29,7 +29,12 @@ from qingdao_groups.core.inbox import (
 )
 from qingdao_groups.core.labels import url_maker
 from qingdao_groups.core.notifications import city_staff, staff_of
-from qingdao_groups.core.reminders import RemindSource, Waiting, register_remind_source
+from qingdao_groups.core.reminders import (
+    WATCH_PER_SOURCE,
+    RemindSource,
+    Waiting,
+    register_remind_source,
+)
 
 register_document_owner(
     Filing,
@@ -118,6 +123,36 @@ def _waiting(filing: Filing) -> Waiting | None:
     return None
 
 
+def _watched(user: User) -> list[InboxItem]:
+    """A district's filings waiting for the city (due by filing_deadline, policy L-2, D-1,
+    D-2); for the city, the filings it returned, waiting for their districts."""
+    if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
+        return []
+    if user.is_city_staff:
+        rows = Filing.objects.filter(status=FilingStatus.RETURNED)
+    else:
+        rows = Filing.objects.filter(authority_id=user.authority_id, status=FilingStatus.FILED)
+    params = PolicyParameters.for_request()
+    items = []
+    for f in rows.select_related("authority").order_by("filed_on", "pk")[:WATCH_PER_SOURCE]:
+        filed = f.status == FilingStatus.FILED
+        items.append(
+            InboxItem(
+                f.get_status_display(),
+                f.title,
+                f.filed_on if filed else day(f.handled_at or f.filed_on),
+                url_or_blank("filings:filing-detail", f.pk),
+                f.authority.name,
+                key=f"watch-filing-{f.status}",
+                waits_for=_("市教育局") if filed else f.authority.name,
+                deadline=filing_deadline(f, params) if filed else None,
+                district=f.authority.district_id or "",
+                target=f"filing:{f.pk}",
+            )
+        )
+    return items
+
+
 register_remind_source(
     RemindSource(
         "filing",
@@ -130,5 +165,6 @@ register_remind_source(
             .order_by("pk")
         ),
         is_open=lambda f: f.status in (FilingStatus.FILED, FilingStatus.RETURNED),
+        watched=_watched,
     )
 )

@@ -218,6 +218,14 @@ def inbox_page(
     return InboxPage(shown, more)
 
 
+def filtered_items(items: list[InboxItem], work_filter: WorkFilter) -> InboxPage:
+    """A list of items built elsewhere (the 督办 view, core.reminders) filtered and ordered
+    like the work list."""
+    kept = [i for i in items if work_filter.matches(i)]
+    kept.sort(key=_sort_key(work_filter.sort))
+    return InboxPage(kept, {})
+
+
 # --- Counts: the menu's badge and the home page ------------------------------------------------
 
 WORKLIST_GENERATION_KEY = "worklist:generation"
@@ -235,6 +243,16 @@ class KindCount:
     label: str
     count: int
     overdue: int
+
+
+def kind_counts(items: Iterable[InboxItem]) -> list[KindCount]:
+    """Items counted per kind (and overdue), in the order the kinds first appear."""
+    by_key: dict[str, list] = {}
+    for item in items:
+        entry = by_key.setdefault(item.kind_key, [item.kind, 0, 0])
+        entry[1] += 1
+        entry[2] += int(item.is_overdue)
+    return [KindCount(key, label, n, late) for key, (label, n, late) in by_key.items()]
 
 
 def _count_kinds(user) -> list[KindCount]:

@@ -13,7 +13,7 @@ its e-mail copy (core.notifications) and a `Reminder` row shown on the item's pa
 import datetime
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -56,6 +56,12 @@ class RemindSource:
     waiting: Callable[[Any], Waiting | None]
     open_rows: Callable[[], Iterable[Any]]  # every row that may wait for someone (daily run)
     is_open: Callable[[Any], bool] = lambda obj: True  # cheap: may it wait for someone now?
+    # The items a reader may see that wait for someone else (the work list's 督办 view, with a
+    # reminder button on each row): at most WATCH_PER_SOURCE, oldest first, one query or two.
+    watched: Callable[[Any], list] | None = None
+
+
+WATCH_PER_SOURCE = 50
 
 
 _SOURCES: dict[str, RemindSource] = {}
@@ -68,6 +74,18 @@ def register_remind_source(source: RemindSource) -> None:
 
 def unregister_remind_source(key: str) -> None:
     _SOURCES.pop(key, None)
+
+
+def watched_items(user) -> list:
+    """What waits for others among the items `user` may see (core.inbox.InboxItem rows, each
+    with its reminder target), from every source; empty for whoever may not remind."""
+    if not can_send_reminder(user):
+        return []
+    items: list = []
+    for source in _SOURCES.values():
+        if source.watched is not None:
+            items.extend(source.watched(user))
+    return items
 
 
 def source_for_model(model) -> RemindSource | None:
@@ -215,17 +233,10 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
                 continue
             if waiting.deadline > horizon:
                 continue
-            if waiting.deadline < today and not waiting.escalate_to:
+            if waiting.deadline < today:  # an escalation: the city bureau supervises (A-1)
                 if supervisors is None:
                     supervisors = city_staff()
-                waiting = Waiting(
-                    waiting.users,
-                    waiting.who,
-                    waiting.what,
-                    waiting.url,
-                    waiting.deadline,
-                    escalate_to=supervisors,
-                )
+                waiting = replace(waiting, escalate_to=[*waiting.escalate_to, *supervisors])
             with transaction.atomic():
                 if _record(obj, waiting, actor=None, now=now, automatic=True) is not None:
                     sent += 1

@@ -315,7 +315,8 @@ def test_the_item_page_has_the_button_and_the_log(client, world):
 
 def test_the_daily_run_reminds_before_the_deadline_escalates_after_and_runs_once_a_day(world):
     """Due within three days: the waiting party is reminded; overdue (policy L-6 card): the
-    school and, as an escalation, the issuing authority; a second run the same day sends
+    school and, as an escalation, the issuing authority (and the city bureau, which supervises,
+    policy A-1); a second run the same day sends
     nothing; the next day it sends again."""
     days = PolicyParameters.current().decision_days
     soon = filing(world, title="快到期", filed_on=days_ago(days - 2))
@@ -327,7 +328,8 @@ def test_the_daily_run_reminds_before_the_deadline_escalates_after_and_runs_once
     logged = {(r.owner_id, r.automatic, r.overdue, r.sent_by) for r in Reminder.objects.all()}
     assert logged == {(soon.pk, True, False, None), (card.pk, True, True, None)}
     card_notices = Notification.objects.filter(message__contains="逾期催办")
-    assert {n.user_id for n in card_notices} >= {member.pk, world.users["district"].pk}
+    told = {n.user_id for n in card_notices}
+    assert told >= {member.pk, world.users["district"].pk, world.users["city"].pk}
     tomorrow = timezone.now() + datetime.timedelta(days=1)
     assert reminders_send_due(now=tomorrow) == 2
 
@@ -379,3 +381,28 @@ def test_the_group_list_filters_by_gap(client, world):
     client.force_login(world.users["city"])
     page = client.get(reverse("groups:group-list"), {"gap": "charter"})
     assert page.status_code == 200 and world.group.name in page.text
+
+
+def test_the_follow_up_view_lists_what_waits_for_others_with_a_remind_button(client, world):
+    """A district's own filing waits for the city (policy L-2): it is in the district's 督办
+    view with a 催办 button, not in its own list; principals have no such view."""
+    f = filing(world, title="等市里确认")
+    client.force_login(world.users["district"])
+    url = reverse("applications:inbox")
+    own = client.get(url)
+    assert "等市里确认" not in own.text and 'data-testid="view-watch"' in own.text
+    watch = client.get(url, {"view": "watch"})
+    assert "等市里确认" in watch.text and 'data-testid="remind"' in watch.text
+    assert f"filing:{f.pk}" in watch.text
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, {"view": "watch", "due": "week"})
+    few = len(ctx.captured_queries)
+    for i in range(10):
+        filing(world, title=f"又一件{i}")
+    client.get(url)  # the counts cached again (a filing saved makes them stale)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, {"view": "watch", "due": "week"})
+    assert len(ctx.captured_queries) == few
+    client.force_login(world.users["principal"])
+    page = client.get(url, {"view": "watch"})
+    assert 'data-testid="view-watch"' not in page.text and 'data-testid="remind"' not in page.text
