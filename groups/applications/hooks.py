@@ -92,14 +92,15 @@ def _inbox(user: User) -> list[InboxItem]:
     choice)."""
     items = []
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
-        params = PolicyParameters.for_request()
         for c in Consent.objects.filter(
             authority_id=user.authority_id,
             status=ConsentStatus.PENDING,
             application__status=ApplicationStatus.AWAITING_CONSENTS,
         ).select_related("application__applicant_school", "application__group", "authority"):
             since = day(c.requested_at)
-            due = step_deadline(ApplicationStatus.AWAITING_CONSENTS, since, params)
+            due = step_deadline(
+                ApplicationStatus.AWAITING_CONSENTS, since, PolicyParameters.for_request()
+            )
             items.append(
                 _item(
                     _("待表态"),
@@ -115,7 +116,9 @@ def _inbox(user: User) -> list[InboxItem]:
             status=ApplicationStatus.UNDER_DECISION,
         ).select_related("applicant_school", "group", "deciding_authority"):
             since = day(a.step_started_at or a.created_at)
-            due = step_deadline(ApplicationStatus.UNDER_DECISION, since, params)
+            due = step_deadline(
+                ApplicationStatus.UNDER_DECISION, since, PolicyParameters.for_request()
+            )
             items.append(
                 _item(
                     _("待审批"),
@@ -127,7 +130,6 @@ def _inbox(user: User) -> list[InboxItem]:
                 )
             )
     elif user.is_principal and user.school_id:
-        params = PolicyParameters.for_request()
         for a in Application.objects.filter(
             group__core_school_id=user.school_id,
             status=ApplicationStatus.AWAITING_OPINION,
@@ -141,7 +143,9 @@ def _inbox(user: User) -> list[InboxItem]:
                     a,
                     since,
                     waits_for=_("核心校（%(school)s）") % {"school": a.group.core_school.name},
-                    deadline=step_deadline(ApplicationStatus.AWAITING_OPINION, since, params),
+                    deadline=step_deadline(
+                        ApplicationStatus.AWAITING_OPINION, since, PolicyParameters.for_request()
+                    ),
                 )
             )
         for a in Application.objects.filter(

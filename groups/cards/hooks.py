@@ -82,7 +82,6 @@ def _inbox(user: User) -> list[InboxItem]:
     deadline."""
     items = []
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
-        params = PolicyParameters.for_request()
         for card in Card.objects.filter(
             group__authority_id=user.authority_id,
             status__in=[CardStatus.OVERDUE, CardStatus.UNDER_REVIEW],
@@ -98,7 +97,7 @@ def _inbox(user: User) -> list[InboxItem]:
                     overdue=overdue,
                     key="card-overdue" if overdue else "card-review",
                     waits_for=card.group.authority.name,
-                    deadline=card.deadline if overdue else review_deadline(card, params),
+                    deadline=card.deadline if overdue else review_deadline(card),
                     district=card.membership.school.district_id or "",
                     group=card.group.name,
                     target=f"card:{card.pk}",

@@ -31,7 +31,6 @@ def plan_deadline(plan: EnrollmentPlan, params: PolicyParameters | None = None) 
 
 def _inbox(user: User) -> list[InboxItem]:
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
-        params = PolicyParameters.for_request()
         return [
             InboxItem(
                 _("招生计划待核定"),
@@ -40,7 +39,7 @@ def _inbox(user: User) -> list[InboxItem]:
                 url_or_blank("enrollment:plan-detail", plan.pk),
                 key="plan",
                 waits_for=plan.school.authority.name,
-                deadline=plan_deadline(plan, params),
+                deadline=plan_deadline(plan),
                 district=plan.school.district_id or "",
                 target=f"plan:{plan.pk}",
             )

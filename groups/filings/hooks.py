@@ -65,7 +65,6 @@ def _inbox(user: User) -> list[InboxItem] | InboxSource:
         return []
     if user.is_city_staff:
         detail = url_maker("filings:filing-detail")
-        params = PolicyParameters.for_request()
         city = user.authority.name if user.authority else ""
         return InboxSource(
             _("待确认报备"),
@@ -80,7 +79,7 @@ def _inbox(user: User) -> list[InboxItem] | InboxSource:
                 f.authority.name + (_("（未提前报备，政策 D-2）") if f.is_late else ""),
                 key="filing",
                 waits_for=city,
-                deadline=filing_deadline(f, params),
+                deadline=filing_deadline(f),
                 district=f.authority.district_id or "",
                 group="",
                 target=f"filing:{f.pk}",

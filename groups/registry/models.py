@@ -416,7 +416,9 @@ class PolicyParameters(models.Model):
 
     @classmethod
     def for_request(cls) -> "PolicyParameters":
-        """`current()`, read once per request (the work list's providers each need it)."""
+        """The parameters, read once per request (the work list's providers each need them);
+        the defaults, unsaved, while none are stored (a read never writes: the same queries on
+        every request)."""
         from qingdao_groups.core.request_cache import cached
 
-        return cached(("policy-parameters",), cls.current)
+        return cached(("policy-parameters",), lambda: cls.objects.order_by("pk").first() or cls())

@@ -261,16 +261,15 @@ def _count_kinds(user) -> list[KindCount]:
         found = provider(user)
         if isinstance(found, InboxSource):
             n = found.rows.count()
-            if not n:
-                continue
             late = (
                 found.narrow(found.rows, WorkFilter(due="overdue")).count()
-                if found.narrow is not None
+                if n and found.narrow is not None
                 else 0
             )
-            entry = by_key.setdefault(found.kind_key, [found.kind, 0, 0])
-            entry[1] += n
-            entry[2] += late
+            if n:
+                entry = by_key.setdefault(found.kind_key, [found.kind, 0, 0])
+                entry[1] += n
+                entry[2] += late
             continue
         for item in found:
             entry = by_key.setdefault(item.kind_key, [item.kind, 0, 0])

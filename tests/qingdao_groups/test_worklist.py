@@ -41,8 +41,10 @@ def days_ago(n: int) -> datetime.date:
 
 def filing(world, *, authority=None, filed_on=None, kind=Filing.Kind.POLICY, **extra) -> Filing:
     authority = authority or world.shinan
-    filer = world.users["district"] if authority == world.shinan else UserFactory(
-        role=User.Role.DISTRICT_STAFF, authority=authority
+    filer = (
+        world.users["district"]
+        if authority == world.shinan
+        else UserFactory(role=User.Role.DISTRICT_STAFF, authority=authority)
     )
     return Filing.objects.create(
         authority=authority,
