@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -363,7 +364,7 @@ def member_school_candidates(user: User) -> QuerySet[School]:
 
 
 # The registry gaps the home page counts and the group list filters by (policy G-4, G-3, A-4).
-GAPS: dict[str, tuple[str, str]] = {
+GAPS: dict[str, tuple[str, Any]] = {  # (clause, lazy message)
     "charter": ("G-4", gettext_lazy("尚未登记集团章程")),
     "chief": ("G-3", gettext_lazy("尚未登记总校长")),
     "weak": ("A-4", gettext_lazy("成员校中没有薄弱学校")),

@@ -3,6 +3,8 @@ band and order. The list is merged from every provider (core.inbox), not one que
 filter set only reads and checks the request; `inbox_page` applies it (in the database where a
 source can narrow itself, e.g. the city's filings)."""
 
+from typing import Any
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +54,7 @@ class WorkListFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, kinds: list[KindCount], show_district: bool = True):
         super().__init__(data, queryset=_Items())
-        choices = [(k.key, k.label) for k in kinds]
+        choices: list[tuple[str, Any]] = [(k.key, k.label) for k in kinds]
         asked = (data or {}).get("kind")
         if asked and asked not in {k.key for k in kinds}:  # a link to a kind done meanwhile
             choices.append((asked, _("（该类事项已办完）")))
