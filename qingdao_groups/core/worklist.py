@@ -54,7 +54,7 @@ class WorkListFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, kinds: list[KindCount], show_district: bool = True):
         super().__init__(data, queryset=_Items())
-        choices: list[tuple[str, Any]] = [(k.key, k.label) for k in kinds]
+        choices: list[tuple[str, Any]] = [(k.key, f"{k.label}（{k.count}）") for k in kinds]
         asked = (data or {}).get("kind")
         if asked and asked not in {k.key for k in kinds}:  # a link to a kind done meanwhile
             choices.append((asked, _("（该类事项已办完）")))
