@@ -17,7 +17,7 @@ from groups.filings.selectors import (
 )
 from groups.filings.workflows import FilingStatus
 from groups.registry.models import PolicyParameters
-from members.models import User
+from members.models import Authority, User
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.inbox import (
     InboxItem,
@@ -35,6 +35,7 @@ from qingdao_groups.core.reminders import (
     Waiting,
     register_remind_source,
 )
+from qingdao_groups.core.request_cache import cached
 
 register_document_owner(
     Filing,
@@ -110,13 +111,27 @@ def _inbox(user: User) -> list[InboxItem] | InboxSource:
 register_inbox_provider("filings", _inbox, models=(Filing,))
 
 
+def _city_name() -> str:
+    """The city bureau's name as recorded (a name, not a text of the system: it reads the same
+    in every language and in the reminders' log)."""
+    return cached(
+        ("city-bureau-name",),
+        lambda: (
+            Authority.objects.filter(kind=Authority.Kind.CITY)
+            .values_list("name", flat=True)
+            .first()
+            or _("市教育局")
+        ),
+    )
+
+
 def _waiting(filing: Filing) -> Waiting | None:
     """A filing with the city waits for the city's staff (due by filing_deadline, policy L-2,
     D-1, D-2); a returned one for the filing authority's staff (no deadline)."""
     url = url_or_blank("filings:filing-detail", filing.pk)
     what = _("报备“%(title)s”") % {"title": filing.title}
     if filing.status == FilingStatus.FILED:
-        return Waiting(city_staff(), _("市教育局"), what, url, filing_deadline(filing))
+        return Waiting(city_staff(), _city_name(), what, url, filing_deadline(filing))
     if filing.status == FilingStatus.RETURNED:
         return Waiting(staff_of(filing.authority_id), filing.authority.name, what, url)
     return None
@@ -143,7 +158,7 @@ def _watched(user: User) -> list[InboxItem]:
                 url_or_blank("filings:filing-detail", f.pk),
                 f.authority.name,
                 key=f"watch-filing-{f.status}",
-                waits_for=_("市教育局") if filed else f.authority.name,
+                waits_for=_city_name() if filed else f.authority.name,
                 deadline=filing_deadline(f, params) if filed else None,
                 district=f.authority.district_id or "",
                 target=f"filing:{f.pk}",

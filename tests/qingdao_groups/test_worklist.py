@@ -269,7 +269,7 @@ def test_staff_remind_whoever_an_item_waits_for_once_a_day(world):
     district = world.users["district"]
     f = filing(world, title="请尽快确认")
     reminder = reminder_send(target=f"filing:{f.pk}", actor=district)
-    assert reminder.recipient == "市教育局" and not reminder.automatic
+    assert reminder.recipient == world.city.name and not reminder.automatic
     assert reminder.sent_by == district and not reminder.overdue
     assert Notification.objects.filter(user=city, message__contains="请尽快确认").exists()
     assert Outbox.objects.filter(payload__to=["city@example.com"]).exists()
