@@ -1,5 +1,10 @@
-"""What every page's frame needs: which menu section the page belongs to (issue 8: the current
-page is marked in the menu, aria-current="page")."""
+"""Template context every page gets: the number of items on the user's work list (the menu's
+待办 badge), counted once per scope and cached until something a provider reads changes
+(core.inbox.inbox_counts). Lazy: a page that does not show the menu never counts."""
+
+from django.utils.functional import SimpleLazyObject
+
+from qingdao_groups.core.inbox import inbox_total
 
 # URL namespace (or, for the home page, URL name) -> the menu section it belongs to.
 _SECTIONS = {
@@ -22,3 +27,10 @@ def navigation(request) -> dict:
     if match.view_name == "applications:inbox":
         return {"nav_current": "inbox"}
     return {"nav_current": _SECTIONS.get(match.namespace, "")}
+
+
+def worklist(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"worklist_count": SimpleLazyObject(lambda: inbox_total(user))}

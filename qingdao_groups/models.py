@@ -190,3 +190,55 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
+
+
+class Reminder(models.Model):
+    """One reminder (催办) about an item that waits for someone: to whom (the unit, school or
+    role whose turn it is), by whom (None: the system's daily run), when, whether by hand or
+    automatically, and whether the item was overdue then (an escalation, copied to the city
+    bureau). Written by qingdao_groups.core.reminders only; never changed."""
+
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("owner_type", "owner_id")
+    recipient = models.CharField(_("催办对象"), max_length=300)
+    recipient_count = models.PositiveIntegerField(_("收件人数"), default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("催办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("催办时间"), default=timezone.now)
+    day = models.DateField(_("催办日期"))
+    automatic = models.BooleanField(_("自动催办"), default=False)
+    overdue = models.BooleanField(_("已逾期"), default=False)
+    deadline = models.DateField(_("办理期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("催办记录")
+        verbose_name_plural = _("催办记录")
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner_type", "owner_id", "sent_at"], name="reminder_owner_idx"),
+            models.Index(fields=["day", "automatic"], name="reminder_day_idx"),
+        ]
+        constraints = [
+            # Manual reminders: one per item per day per sender; the daily run: one per item per
+            # day, whatever the number of runs (the database decides between racing requests).
+            models.UniqueConstraint(
+                fields=["owner_type", "owner_id", "sent_by", "day"],
+                condition=Q(automatic=False),
+                name="reminder_manual_once_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["owner_type", "owner_id", "day"],
+                condition=Q(automatic=True),
+                name="reminder_automatic_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.day}"

@@ -68,3 +68,13 @@ def exports_purge_expired_task() -> int:
     from qingdao_groups.core.exports.jobs import exports_purge_expired
 
     return exports_purge_expired()
+
+
+@shared_task(name="qingdao_groups.reminders_send_due", ignore_result=True)
+def reminders_send_due_task() -> int:
+    """Daily (Celery beat, setup_schedules): remind whoever an item waits for before its
+    deadline, and escalate once it has passed; at most once per item per day
+    (core.reminders.reminders_send_due). Returns how many were sent."""
+    from qingdao_groups.core.reminders import reminders_send_due
+
+    return reminders_send_due()

@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/setlang/", views.language_set_view, name="set_language"),
     path("healthz", views.healthz_view, name="healthz"),
     path("bench/floor/", views.bench_floor_view, name="bench-floor"),
+    path("reminders/send/", views.reminder_send_view, name="reminder-send"),
     path("groups/", include("groups.registry.urls")),
     path("schools/", include("members.urls")),
     path("applications/", include("groups.applications.urls")),

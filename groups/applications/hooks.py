@@ -4,17 +4,20 @@ their documents (whoever may see the application may read them; policy L-1, L-3,
 the steps awaiting a person: consents and decisions for staff, exit opinions and returned
 applications for principals, each with its deadline (step_deadline)."""
 
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from groups.applications.exports import APPLICATIONS_EXPORT
 from groups.applications.models import Application, Consent
 from groups.applications.permissions import DOCUMENT_KINDS
 from groups.applications.selectors import (
+    application_get_for_user,
     application_list_for_user,
     application_scope_q,
+    deadline_for,
     proposable_schools,
     step_deadline,
+    waiting_on,
 )
 from groups.applications.workflows import (
     APPROVED_STATUSES,
@@ -29,6 +32,13 @@ from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
 from qingdao_groups.core.labels import choice_labels
+from qingdao_groups.core.notifications import principals_of, staff_of
+from qingdao_groups.core.reminders import (
+    WATCH_PER_SOURCE,
+    RemindSource,
+    Waiting,
+    register_remind_source,
+)
 from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
 
 
@@ -67,55 +77,200 @@ register_document_owner(
 )
 
 
-def _item(kind: str, a: Application, since, overdue: bool = False) -> InboxItem:
+def _item(
+    kind: str, key: str, a: Application, since, *, waits_for: str, deadline=None
+) -> InboxItem:
     return InboxItem(
         kind,
         a.title,
         since,
         url_or_blank("applications:detail", a.pk),
         a.get_kind_display(),
-        overdue=overdue,
+        key=key,
+        waits_for=waits_for,
+        deadline=deadline,
+        district=a.applicant_school.district_id or "",
+        group=a.group.name if a.group else "",
+        target=f"application:{a.pk}",
     )
 
 
 def _inbox(user: User) -> list[InboxItem]:
-    """Staff: consents asked of their authority and decisions it owes (overdue past the step's
-    deadline, policy L-1, L-3, L-5). Principals: exit opinions their core school owes and their
-    returned applications."""
+    """Staff: consents asked of their authority and decisions it owes, each due by its step's
+    deadline (policy L-1, L-3, L-5). Principals: exit opinions their core school owes (due like
+    a consent, L-5) and their returned applications (no deadline: resubmitting is the school's
+    choice)."""
     items = []
     if user.role in User.AUTHORITY_ROLES and user.authority_id:
-        params = PolicyParameters.current()
-        today = timezone.localdate()
         for c in Consent.objects.filter(
             authority_id=user.authority_id,
             status=ConsentStatus.PENDING,
             application__status=ApplicationStatus.AWAITING_CONSENTS,
-        ).select_related("application__applicant_school", "application__group"):
+        ).select_related("application__applicant_school", "application__group", "authority"):
             since = day(c.requested_at)
-            due = step_deadline(ApplicationStatus.AWAITING_CONSENTS, since, params)
-            items.append(_item(_("待表态"), c.application, since, overdue=today > due))
+            due = step_deadline(
+                ApplicationStatus.AWAITING_CONSENTS, since, PolicyParameters.for_request()
+            )
+            items.append(
+                _item(
+                    _("待表态"),
+                    "consent",
+                    c.application,
+                    since,
+                    waits_for=c.authority.name,
+                    deadline=due,
+                )
+            )
         for a in Application.objects.filter(
             deciding_authority_id=user.authority_id,
             status=ApplicationStatus.UNDER_DECISION,
-        ).select_related("applicant_school", "group"):
+        ).select_related("applicant_school", "group", "deciding_authority"):
             since = day(a.step_started_at or a.created_at)
-            due = step_deadline(ApplicationStatus.UNDER_DECISION, since, params)
-            items.append(_item(_("待审批"), a, since, overdue=today > due))
+            due = step_deadline(
+                ApplicationStatus.UNDER_DECISION, since, PolicyParameters.for_request()
+            )
+            items.append(
+                _item(
+                    _("待审批"),
+                    "decision",
+                    a,
+                    since,
+                    waits_for=a.deciding_authority.name,
+                    deadline=due,
+                )
+            )
     elif user.is_principal and user.school_id:
         for a in Application.objects.filter(
             group__core_school_id=user.school_id,
             status=ApplicationStatus.AWAITING_OPINION,
-        ).select_related("applicant_school", "group"):
-            items.append(_item(_("待提出意见"), a, day(a.step_started_at or a.created_at)))
+        ).select_related("applicant_school", "group__core_school"):
+            since = day(a.step_started_at or a.created_at)
+            assert a.group is not None  # an exit names its group
+            items.append(
+                _item(
+                    _("待提出意见"),
+                    "exit-opinion",
+                    a,
+                    since,
+                    waits_for=_("核心校（%(school)s）") % {"school": a.group.core_school.name},
+                    deadline=step_deadline(
+                        ApplicationStatus.AWAITING_OPINION, since, PolicyParameters.for_request()
+                    ),
+                )
+            )
         for a in Application.objects.filter(
             applicant_school_id=user.school_id,
             status=ApplicationStatus.RETURNED,
         ).select_related("applicant_school", "group"):
-            items.append(_item(_("申请被退回"), a, day(a.step_started_at or a.created_at)))
+            items.append(
+                _item(
+                    _("申请被退回"),
+                    "application-returned",
+                    a,
+                    day(a.step_started_at or a.created_at),
+                    waits_for=_("申请学校（%(school)s）") % {"school": a.applicant_school.name},
+                )
+            )
     return items
 
 
-register_inbox_provider("applications", _inbox)
+REMINDABLE = (
+    ApplicationStatus.AWAITING_CONSENTS,
+    ApplicationStatus.AWAITING_OPINION,
+    ApplicationStatus.UNDER_DECISION,
+    ApplicationStatus.RETURNED,
+)
+
+
+def _waiting(a: Application) -> Waiting | None:
+    """Whom an application waits for now (policy L-1, L-3, L-5): the authorities whose consent
+    is pending, the core school's principal for an exit opinion, the deciding authority, or the
+    applicant school when returned; with the step's deadline (step_deadline)."""
+    status = a.status
+    if status not in REMINDABLE:
+        return None
+    if status == ApplicationStatus.AWAITING_CONSENTS:
+        users = [
+            u
+            for c in a.consents.all()
+            if c.status == ConsentStatus.PENDING
+            for u in staff_of(c.authority_id)
+        ]
+    elif status == ApplicationStatus.AWAITING_OPINION:
+        assert a.group is not None
+        users = principals_of(a.group.core_school_id)
+    elif status == ApplicationStatus.UNDER_DECISION:
+        users = staff_of(a.deciding_authority_id)
+    else:
+        users = principals_of(a.applicant_school_id)
+    return Waiting(
+        users,
+        waiting_on(a),
+        _("%(kind)s申请“%(title)s”") % {"kind": a.get_kind_display(), "title": a.title},
+        url_or_blank("applications:detail", a.pk),
+        deadline_for(a),
+    )
+
+
+def _watched(user: User) -> list[InboxItem]:
+    """Applications the staff member sees that wait for someone else (another authority's
+    consent, the core school's exit opinion, another authority's decision, the applicant after
+    a return; policy L-1, L-3, L-5), with their step deadlines: the 督办 view."""
+    if user.role not in User.AUTHORITY_ROLES or not user.authority_id:
+        return []
+    params = PolicyParameters.for_request()
+    own_pending = Consent.objects.filter(
+        application_id=OuterRef("pk"), authority_id=user.authority_id, status=ConsentStatus.PENDING
+    )
+    rows = (
+        application_list_for_user(user=user)
+        .filter(status__in=REMINDABLE)
+        .exclude(status=ApplicationStatus.UNDER_DECISION, deciding_authority_id=user.authority_id)
+        .exclude(Q(status=ApplicationStatus.AWAITING_CONSENTS) & Q(Exists(own_pending)))
+        .prefetch_related("consents__authority")
+        .order_by("step_started_at", "pk")[:WATCH_PER_SOURCE]
+    )
+    items = []
+    for a in rows:
+        since = day(a.step_started_at or a.created_at)
+        items.append(
+            _item(
+                a.get_status_display(),
+                f"watch-{a.status}",
+                a,
+                since,
+                waits_for=waiting_on(a),
+                deadline=deadline_for(a, params),
+            )
+        )
+    return items
+
+
+register_remind_source(
+    RemindSource(
+        "application",
+        Application,
+        lambda user, pk: application_get_for_user(user=user, application_id=pk),
+        _waiting,
+        lambda: (
+            Application.objects.filter(
+                status__in=[
+                    ApplicationStatus.AWAITING_CONSENTS,
+                    ApplicationStatus.AWAITING_OPINION,
+                    ApplicationStatus.UNDER_DECISION,
+                ]
+            )
+            .select_related("applicant_school", "group__core_school", "deciding_authority")
+            .prefetch_related("consents__authority")
+            .order_by("pk")
+        ),
+        is_open=lambda a: a.status in REMINDABLE,
+        watched=_watched,
+    )
+)
+
+
+register_inbox_provider("applications", _inbox, models=(Application, Consent))
 
 # The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
 register_export(APPLICATIONS_EXPORT)

@@ -55,18 +55,28 @@ from groups.applications.workflows import (
     ApplicationStatus,
     ConsentStatus,
 )
+from groups.filings.permissions import can_handle_filing
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from members.models import School
 from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.history import history_rows
-from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
+from qingdao_groups.core.inbox import (
+    INBOX_ALL_PER_KIND,
+    INBOX_PER_KIND,
+    filtered_items,
+    inbox_counts,
+    inbox_page,
+    kind_counts,
+)
 from qingdao_groups.core.notifications import notifications_mark_read
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.queries import by_key
+from qingdao_groups.core.reminders import can_send_reminder, watched_items
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 from qingdao_groups.core.workflow import StaleVersion, can_move, refused
+from qingdao_groups.core.worklist import WorkListFilter
 from qingdao_groups.models import Attachment, Notification
 
 
@@ -76,7 +86,10 @@ def _may(application, action) -> bool:
 
 
 def inbox_view(request):
-    """What awaits the user, oldest first, and (principals) their applications."""
+    """The work list (待办): what awaits the user — what it is, whose turn, since when, the
+    deadline and days left, overdue marked in words — filtered by kind, district and deadline
+    (core.worklist), the oldest INBOX_PER_KIND of each kind (bounded, issue 7); city staff
+    acknowledge filings several at a time from it. Principals also see their applications."""
     user = request.user
     mine = []
     if user.is_principal and user.school_id:
@@ -86,7 +99,26 @@ def inbox_view(request):
             .prefetch_related("consents__authority")[:30]
         )
     notices = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
-    inbox = inbox_page(user, per_kind=None if request.GET.get("all") else INBOX_PER_KIND)
+    kinds = inbox_counts(user)
+    may_remind = can_send_reminder(user).allowed
+    watching = may_remind and request.GET.get("view") == "watch"
+    watched = watched_items(user) if watching else []
+    filterset = WorkListFilter(
+        request.GET or None,
+        kinds=kind_counts(watched) if watching else kinds,
+        show_district=not user.is_principal,
+    )
+    show_all = bool(request.GET.get("all"))
+    if watching:
+        inbox = filtered_items(watched, filterset.work_filter())
+    else:
+        inbox = inbox_page(
+            user,
+            per_kind=INBOX_ALL_PER_KIND if show_all else INBOX_PER_KIND,
+            work_filter=filterset.work_filter(),
+        )
+    query = request.GET.copy()
+    query.pop("all", None)
     return render(
         request,
         "applications/inbox.html",
@@ -96,6 +128,15 @@ def inbox_view(request):
             "mine": mine,
             "notices": notices,
             "can_found": user.is_principal,
+            "form": filterset.form,
+            "total": sum(k.count for k in kinds),
+            "query_string": query.urlencode(),
+            "show_all": show_all,
+            "can_bulk_ack": not watching
+            and can_handle_filing(user).allowed
+            and any(item.ackable for item in inbox.items),
+            "may_remind": may_remind,
+            "watching": watching,
         },
     )
 

@@ -106,3 +106,32 @@ class FilingHandleForm(VersionedForm):
         if data.get("decision") == FilingAction.RETURN and not (data.get("remarks") or "").strip():
             self.add_error("remarks", _("退回报备须填写意见，告诉报备部门需要补充或修改什么。"))
         return data
+
+
+BULK_MAX = 100  # filings acknowledged in one go
+
+
+class BulkAcknowledgeForm(forms.Form):
+    """The filings ticked in the work list or the filing list, each as "<id>:<version>" (the
+    version the reader saw: a filing changed since is refused, policy L-2, D-1, D-2)."""
+
+    def __init__(self, data=None):
+        super().__init__(data)
+        self.picks: list[tuple[int, int]] = []
+
+    def clean(self):
+        values = self.data.getlist("pick") if self.data else []
+        picks: dict[int, int] = {}
+        for value in values:
+            pk, _sep, version = str(value).partition(":")
+            if not (pk.isdigit() and version.isdigit()):
+                raise forms.ValidationError(_("所选报备有误，请刷新页面后重试。"))
+            picks.setdefault(int(pk), int(version))
+        if not picks:
+            raise forms.ValidationError(_("请先勾选要确认的报备。"))
+        if len(picks) > BULK_MAX:
+            raise forms.ValidationError(
+                _("一次最多确认 %(n)d 件报备，请分批办理。") % {"n": BULK_MAX}
+            )
+        self.picks = list(picks.items())
+        return super().clean()

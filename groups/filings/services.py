@@ -9,6 +9,7 @@ history with who and why), and notifies after the transaction commits
 (qingdao_groups.core.notifications)."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -346,3 +347,43 @@ def filing_attachment_add(
     return attachment_add(
         owner=locked, kind=kind, uploaded_file=uploaded_file, actor=actor, now=now
     )
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    filing_id: int
+    title: str
+    ok: bool
+    message: str = ""
+
+
+def filings_acknowledge_many(
+    *,
+    picks: list[tuple[int, int]],
+    actor: User,
+    now: datetime.datetime | None = None,
+) -> list[BulkOutcome]:
+    """City staff acknowledge several filings at once (policy L-2, D-1, D-2): each through
+    filing_acknowledge in its own transaction (the runner's lock, version check and history
+    row each), so one that fails — changed meanwhile, already handled, not visible — is reported
+    by itself and the others still land. `picks`: (filing id, the version the reader saw)."""
+    from groups.filings.selectors import filing_list_for_user
+
+    require(can_handle_filing(actor))
+    now = now or timezone.now()
+    found = {
+        f.pk: f for f in filing_list_for_user(user=actor).filter(pk__in=[p for p, _v in picks])
+    }
+    outcomes = []
+    for pk, version in picks:
+        filing = found.get(pk)
+        if filing is None:
+            outcomes.append(BulkOutcome(pk, f"#{pk}", False, _("该报备不存在或您无权查看。")))
+            continue
+        try:
+            filing_acknowledge(filing=filing, actor=actor, expected_version=version, now=now)
+        except RuleRefusal as exc:
+            outcomes.append(BulkOutcome(pk, filing.title, False, str(exc.message)))
+        else:
+            outcomes.append(BulkOutcome(pk, filing.title, True))
+    return outcomes

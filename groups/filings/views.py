@@ -8,13 +8,16 @@ filing created with a file is stored together with it or not at all."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from groups.filings.filters import FilingFilter
 from groups.filings.forms import (
+    BulkAcknowledgeForm,
     FilingCreateForm,
     FilingHandleForm,
     FilingRefileForm,
@@ -39,6 +42,7 @@ from groups.filings.services import (
     filing_late_explanation,
     filing_refile,
     filing_return,
+    filings_acknowledge_many,
 )
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from qingdao_groups.core.forms import keep_file_hint
@@ -287,3 +291,40 @@ def filing_refile_view(request, filing_id: int):
             _announce_filed(request, filing)
             return redirect("filings:filing-detail", filing_id=filing.pk)
     return render(request, "filings/filing_form.html", {"form": form, "filing": filing})
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_POST
+def filing_bulk_acknowledge_view(request):
+    """City staff acknowledge the ticked filings at once (policy L-2, D-1, D-2); each is handled
+    by itself and reported: those that could not be acknowledged are named with the reason."""
+    require(can_handle_filing(request.user))
+    back = _back(request, reverse("filings:filing-list"))
+    form = BulkAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect(back)
+    outcomes = filings_acknowledge_many(picks=form.picks, actor=request.user)
+    done = [o for o in outcomes if o.ok]
+    if done:
+        messages.success(
+            request,
+            ngettext("已确认 %(n)d 件报备。", "已确认 %(n)d 件报备。", len(done))
+            % {"n": len(done)},
+        )
+    for o in outcomes:
+        if not o.ok:
+            messages.error(
+                request,
+                _("未能确认“%(title)s”：%(reason)s") % {"title": o.title, "reason": o.message},
+            )
+    return redirect(back)

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.registry.models import EducationGroup, Membership, RelationType
+from groups.registry.selectors import GAPS, group_gap_condition
 from members.pickers import ChoicePickerWidget
 from members.selectors import district_choices
 from qingdao_groups.core.filters import BootstrapFilterForm, filter_search
@@ -34,6 +35,12 @@ class GroupFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=EducationGroup.Status.choices, empty_label=_("全部状态")
     )
+    gap = django_filters.ChoiceFilter(
+        label=_("需要关注"),
+        choices=[(gap, message) for gap, (_clause, message) in GAPS.items()],
+        empty_label=_("全部集团"),
+        method="with_gap",
+    )
 
     class Meta:
         model = EducationGroup
@@ -48,6 +55,11 @@ class GroupFilter(django_filters.FilterSet):
             Q(name__icontains=value) | Q(code__icontains=value),
             Q(core_school__name__icontains=value),
         )
+
+    def with_gap(self, queryset, name, value):
+        """Active groups with the registry gap (policy G-4, G-3, A-4; the home page links
+        here from its counts)."""
+        return queryset.filter(group_gap_condition(value), status=EducationGroup.Status.ACTIVE)
 
     def with_relation_type(self, queryset, name, value):
         """Groups with a current member of that cooperation type (policy T-1 … T-3)."""

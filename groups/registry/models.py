@@ -413,3 +413,12 @@ class PolicyParameters(models.Model):
     def current(cls) -> "PolicyParameters":
         obj = cls.objects.order_by("pk").first()
         return obj if obj is not None else cls.objects.create()
+
+    @classmethod
+    def for_request(cls) -> "PolicyParameters":
+        """The parameters, read once per request (the work list's providers each need them);
+        the defaults, unsaved, while none are stored (a read never writes: the same queries on
+        every request)."""
+        from qingdao_groups.core.request_cache import cached
+
+        return cached(("policy-parameters",), lambda: cls.objects.order_by("pk").first() or cls())

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -18,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from groups.charter.models import GroupDocument
 from groups.registry.membership import today as membership_today
@@ -359,3 +361,65 @@ def member_school_candidates(user: User) -> QuerySet[School]:
     from groups.registry.permissions import can_create_group
 
     return School.objects.all() if can_create_group(user).allowed else School.objects.none()
+
+
+# The registry gaps the home page counts and the group list filters by (policy G-4, G-3, A-4).
+GAPS: dict[str, tuple[str, Any]] = {  # (clause, lazy message)
+    "charter": ("G-4", gettext_lazy("尚未登记集团章程")),
+    "chief": ("G-3", gettext_lazy("尚未登记总校长")),
+    "weak": ("A-4", gettext_lazy("成员校中没有薄弱学校")),
+}
+
+
+def group_gap_condition(gap: str, *, today: datetime.date | None = None):
+    """A filter on EducationGroup rows: the group has the gap (no charter G-4, no chief principal
+    G-3, no weak school among its current members A-4)."""
+    today = today or membership_today()
+    if gap == "charter":
+        return ~Exists(
+            GroupDocument.objects.filter(group_id=OuterRef("pk"), kind=GroupDocument.Kind.CHARTER)
+        )
+    if gap == "chief":
+        return ~Exists(
+            CouncilSeat.objects.filter(
+                group_id=OuterRef("pk"),
+                role=CouncilSeat.Role.CHIEF_PRINCIPAL,
+                ended_on__isnull=True,
+            )
+        )
+    if gap == "weak":
+        return ~Exists(
+            Membership.objects.current(today=today)
+            .members()
+            .filter(group_id=OuterRef("pk"), school__is_weak=True)
+        )
+    raise ValueError(gap)
+
+
+@dataclass(frozen=True)
+class AttentionCount:
+    gap: str
+    clause: str
+    message: str
+    count: int
+
+
+def group_attention_counts_for_user(
+    *, user: User, today: datetime.date | None = None
+) -> list[AttentionCount]:
+    """How many of the active groups a user may see have each registry gap (policy G-4, G-3,
+    A-4): the home page's "需要关注", one line per gap instead of one per group. One query,
+    live (like group_attention_for_user)."""
+    today = today or membership_today()
+    scope = group_scope_q(user, today=today)
+    qs = EducationGroup.objects.filter(status=EducationGroup.Status.ACTIVE).filter(
+        *([] if scope is None else [scope])
+    )
+    counts = qs.aggregate(
+        **{gap: Count("pk", filter=Q(group_gap_condition(gap, today=today))) for gap in GAPS}
+    )
+    return [
+        AttentionCount(gap, clause, str(message), counts[gap] or 0)
+        for gap, (clause, message) in GAPS.items()
+        if counts[gap]
+    ]

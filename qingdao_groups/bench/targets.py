@@ -56,6 +56,14 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
     for role in users:
         add("home", role, "home", "/")
         add("inbox", role, "home", "/applications/inbox/")
+        # the work list filtered and ordered by deadline (issue 8): every role has one
+        add(
+            "work list by deadline",
+            role,
+            "home",
+            "/applications/inbox/?due=week&sort=deadline",
+            note="due within 7 days",
+        )
         add("group list", role, "list", "/groups/")
         add("school list", role, "list", "/schools/")
 

@@ -22,29 +22,37 @@ GENERATION_KEY = "registry:generation"
 FIGURES_TTL = 90  # seconds: bounds what a write the generation does not see can leave stale
 
 
-def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+def _new_generation(key: str = GENERATION_KEY) -> None:
+    cache.set(key, uuid.uuid4().hex, None)
+
+
+def generation_changed(key: str) -> None:
+    """What the generation `key` stands for changed: figures computed before are stale. The
+    generation is replaced at once (this request's next read, and tests, see it) and again when
+    the transaction commits (a reader in between may have cached figures without the change)."""
+    _new_generation(key)
+    transaction.on_commit(lambda: _new_generation(key))
 
 
 def registry_changed(**kwargs: Any) -> None:
-    """The registry changed: figures computed before are stale. The generation is replaced at
-    once (this request's next read, and tests, see it) and again when the transaction commits
-    (a reader in between may have cached figures without the change). A signal receiver."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
+    """The registry changed (a signal receiver): see generation_changed."""
+    generation_changed(GENERATION_KEY)
 
 
-def shared_figures(scope: str, compute: Callable[[], Any]) -> Any:
+def shared_figures(
+    scope: str, compute: Callable[[], Any], *, generation_key: str = GENERATION_KEY
+) -> Any:
     """`compute()`'s result for `scope`, from the cache while the generation it was computed
     under is current and at most FIGURES_TTL seconds old; computed (and stored) otherwise.
-    One round trip to the cache when it holds them."""
+    One round trip to the cache when it holds them. Another part with its own generation (the
+    work list's counts, core.inbox) passes its `generation_key`."""
     key = f"figures:{scope}"
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
+    found = cache.get_many([generation_key, key])
+    generation = found.get(generation_key)
     if generation is None:
         generation = uuid.uuid4().hex
-        if not cache.add(GENERATION_KEY, generation, None):
-            generation = cache.get(GENERATION_KEY) or generation
+        if not cache.add(generation_key, generation, None):
+            generation = cache.get(generation_key) or generation
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
         return entry[1]

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qingdao_groups.context_processors.navigation",
+                "qingdao_groups.context_processors.worklist",
             ],
         },
     },

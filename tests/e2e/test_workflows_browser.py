@@ -107,7 +107,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
 
     # The principal drafts (L-1).
     principal = open_as(founder)
-    principal.locator("nav").get_by_role("link", name="待办", exact=True).click()
+    principal.get_by_test_id("nav-inbox").click()  # its name carries the count (issue 8)
     principal.get_by_role("link", name="申请成立集团").click()
     expect(principal.locator("h1")).to_contain_text("申请成立教育集团")
     principal.get_by_label("拟定集团名称").fill(name)
@@ -158,7 +158,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     # Each proposed member's authority consents, in parallel (L-1).
     for staff, authority in ((shibei_staff, world.shibei), (laoshan_staff, world.laoshan)):
         page = open_as(staff)
-        page.locator("nav").get_by_role("link", name="待办", exact=True).click()
+        page.get_by_test_id("nav-inbox").click()  # its name carries the count (issue 8)
         row = page.get_by_test_id("inbox").locator("tr", has_text=name)
         expect(row).to_contain_text("待表态")
         row.get_by_role("link", name=name).click()
@@ -174,7 +174,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
 
     # 市南 staff decide: the checks show their clauses; A-4 warns, so a justification is needed.
     district = open_as(world.users["district"])
-    district.locator("nav").get_by_role("link", name="待办", exact=True).click()
+    district.get_by_test_id("nav-inbox").click()  # its name carries the count (issue 8)
     row = district.get_by_test_id("inbox").locator("tr", has_text=name)
     expect(row).to_contain_text("待审批")
     row.get_by_role("link", name=name).click()
@@ -300,7 +300,7 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
 
     # The member principal sees it in the inbox and responds.
     member = open_as(world.users["member"])
-    member.locator("nav").get_by_role("link", name="待办", exact=True).click()
+    member.get_by_test_id("nav-inbox").click()  # its name carries the count (issue 8)
     row = member.get_by_test_id("inbox").locator("tr", has_text="黄牌待整改")
     expect(row).to_contain_text(first_deadline.isoformat())
     row.get_by_role("link", name="不履行合作办学协议").click()
@@ -314,7 +314,7 @@ def test_yellow_card_rectified_rejected_then_red_expels(open_as, world, shots):
     expect(member.get_by_test_id("card-status")).to_have_text("整改待审核")
 
     # Staff find it in their inbox, reject the rectification with a new deadline.
-    staff.locator("nav").get_by_role("link", name="待办", exact=True).click()
+    staff.get_by_test_id("nav-inbox").click()  # its name carries the count (issue 8)
     staff.get_by_test_id("inbox").locator("tr", has_text="整改待审核").get_by_role(
         "link", name=school.name
     ).click()

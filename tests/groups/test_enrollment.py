@@ -111,7 +111,8 @@ def test_member_school_files_its_plan_and_its_authority_is_told(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         plan = file_plan(people)
         assert mail.outbox == []
-    assert len(callbacks) == 1
+    # the relay nudge, and the work list's counts made stale again at the commit (issue 8)
+    assert len(callbacks) == 2
     assert plan.status == P.FILED and plan.filed_by == people.users["member"]
     assert plan.through_training and plan.visiting_study and not plan.gifted_programme
     record = plan.history.get()
@@ -485,6 +486,9 @@ def test_list_page_runs_constant_queries(people, login, role, django_assert_max_
     _grow(people, 3)
     small = _count(client, url)
     _grow(people, 40)
+    client.get(
+        url
+    )  # the work list's count, recomputed once after a change (issue 8), is not the page's
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert response.context["page_obj"].paginator.count > 20
@@ -499,6 +503,9 @@ def test_detail_page_runs_constant_queries(people, login, django_assert_max_num_
     for i in range(10):
         enrollment_plan_return(plan=plan, remarks=f"第{i}次", actor=people.shibei_staff)
         enrollment_plan_refile(plan=plan, actor=people.users["member"], **CONTENT)
+    client.get(
+        url
+    )  # the work list's count, recomputed once after a change (issue 8), is not the page's
     with django_assert_max_num_queries(10):
         client.get(url)
     assert _count(client, url) == small

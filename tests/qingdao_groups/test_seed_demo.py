@@ -441,10 +441,11 @@ def test_every_demo_login_has_something_to_do(seeded, demo_users):
     assert kinds["shibei"] == ["待表态"]
     for items in inbox.values():
         assert [i.since for i in items] == sorted(i.since for i in items)
-    # The story is dated: items have waited for days; the overdue card and the late project
-    # filing are flagged (policy L-6, D-2).
-    overdue = [i for i in inbox["city"] if i.overdue]
-    assert {str(i.kind) for i in overdue} == {"整改逾期", "待确认报备"}
+    # The story is dated: items have waited for days; the overdue card is overdue (policy L-6),
+    # the late project filing is flagged in its note (D-2; its deadline has not passed).
+    overdue = [i for i in inbox["city"] if i.is_overdue]
+    assert {str(i.kind) for i in overdue} == {"整改逾期"}
+    assert [i.title for i in inbox["city"] if "D-2" in i.note] != []
     assert max(i.days_waiting for i in inbox["city"]) >= 20
     assert inbox["shibei"][0].days_waiting == 10
 

@@ -16,10 +16,15 @@ CARDS_MARK_OVERDUE_TASK = "groups.cards_mark_overdue"
 MEMBERSHIPS_END_DUE_TASK = "groups.memberships_end_due"
 RELAY_OUTBOX_TASK = "qingdao_groups.relay_outbox"
 EXPORTS_PURGE_TASK = "qingdao_groups.exports_purge_expired"
+REMINDERS_TASK = "qingdao_groups.reminders_send_due"
 
 
 def _daily_0300_shanghai():
     return _daily_shanghai(hour="3", minute="0")
+
+
+def _daily_0830_shanghai():
+    return _daily_shanghai(hour="8", minute="30")
 
 
 def _daily_0005_shanghai():
@@ -77,6 +82,14 @@ SCHEDULES = [
         "description": "每天 00:05（北京时间）：退出或淘汰生效之日，关闭该成员校未结束的黄牌、"
         "结束其议事机构职务（政策 L-5、L-6、G-3）。Daily at 00:05 Asia/Shanghai; idempotent.",
         "schedule": ("crontab", _daily_0005_shanghai),
+    },
+    {
+        "task": REMINDERS_TASK,
+        "name": "待办催办与逾期提醒 (work-list reminders and overdue escalations)",
+        "description": "每天 08:30（北京时间）：临近办理期限（3 天内）的待办事项提醒办理人，"
+        "已逾期的每天催办并抄送市教育局；同一事项每天至多一次，每次都记入催办记录。"
+        "Daily at 08:30 Asia/Shanghai; at most once per item per day.",
+        "schedule": ("crontab", _daily_0830_shanghai),
     },
     {
         "task": RELAY_OUTBOX_TASK,
