@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from qingdao_groups import views
+from qingdao_groups.core import views as core_views
 from qingdao_groups.forms import BootstrapAuthenticationForm, BootstrapPasswordChangeForm
 
 urlpatterns = [
@@ -36,6 +37,9 @@ urlpatterns = [
     path("filings/", include("groups.filings.urls")),
     path("enrollment-plans/", include("groups.enrollment.urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),
+    path("documents/official/", include("qingdao_groups.core.archive_urls")),
+    # The address printed (and QR-coded) on every official document: public, no login.
+    re_path(r"^verify/(?P<code>[^/]{1,40})/?$", core_views.verify_view, name="verify"),
     path("documents/", include("groups.charter.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,9 @@ applications for principals, each with its deadline (step_deadline)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from groups.applications.documents import REPLY
 from groups.applications.models import Application, Consent
 from groups.applications.permissions import DOCUMENT_KINDS
 from groups.applications.selectors import (
@@ -19,6 +21,7 @@ from groups.applications.workflows import ApplicationStatus, ConsentStatus
 from groups.registry.models import PolicyParameters
 from members.models import User
 from members.pickers import register_school_picker
+from qingdao_groups.core.archive import register_document_kind
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
@@ -50,11 +53,16 @@ register_timeline_source(
 
 register_school_picker("application-member", proposable_schools)
 
+
+def _sees(user, a: Application) -> bool:
+    return application_list_for_user(user=user).filter(pk=a.pk).exists()
+
+
 register_document_owner(
-    Application,
-    can_view=lambda user, a: application_list_for_user(user=user).filter(pk=a.pk).exists(),
-    upload_kinds=lambda user, a: DOCUMENT_KINDS[a.kind],
+    Application, can_view=_sees, upload_kinds=lambda user, a: DOCUMENT_KINDS[a.kind]
 )
+# The 批复 of a decision (policy L-1, L-3, L-5; issue 8): whoever may see the application.
+register_document_kind(REPLY, label=gettext_lazy("批复"), can_view=_sees)
 
 
 def _item(kind: str, a: Application, since, overdue: bool = False) -> InboxItem:

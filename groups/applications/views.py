@@ -53,6 +53,7 @@ from groups.applications.workflows import (
 )
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
+from qingdao_groups.core.archive import documents_of
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import INBOX_PER_KIND, inbox_page
 from qingdao_groups.core.notifications import notifications_mark_read
@@ -205,6 +206,8 @@ def _render_detail(request, application: Application, decision_form=None):
             for stage in CheckResult.Stage.values
         },
     }
+    # Its 批复 (issue 8): the archived PDF, for whoever sees the application.
+    ctx["official_documents"] = list(documents_of(application))
     if editable:
         # Live checks while drafting, so the principal sees what the approver will see.
         from django.utils import timezone

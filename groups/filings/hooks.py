@@ -3,12 +3,15 @@ material of a district's filing, policy D-1, D-2, L-2), readable by whoever may 
 and the filings awaiting a person: the city confirms, a district refiles what was returned."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from groups.filings.documents import RECEIPT
 from groups.filings.models import Filing
 from groups.filings.permissions import FILING_UPLOAD_KINDS
 from groups.filings.selectors import filing_list_for_user
 from groups.filings.workflows import FilingStatus
 from members.models import User
+from qingdao_groups.core.archive import register_document_kind
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.inbox import (
     InboxItem,
@@ -19,11 +22,14 @@ from qingdao_groups.core.inbox import (
 )
 from qingdao_groups.core.labels import url_maker
 
-register_document_owner(
-    Filing,
-    can_view=lambda user, f: filing_list_for_user(user=user).filter(pk=f.pk).exists(),
-    upload_kinds=FILING_UPLOAD_KINDS,
-)
+
+def _sees(user, f: Filing) -> bool:
+    return filing_list_for_user(user=user).filter(pk=f.pk).exists()
+
+
+register_document_owner(Filing, can_view=_sees, upload_kinds=FILING_UPLOAD_KINDS)
+# The 备案回执 of an acknowledged filing (policy L-2, D-1, D-2; issue 8): whoever may see it.
+register_document_kind(RECEIPT, label=gettext_lazy("备案回执"), can_view=_sees)
 
 
 def _inbox(user: User) -> list[InboxItem] | InboxSource:
