@@ -168,7 +168,9 @@ def test_a_refused_decision_takes_no_number(world):
 
 def test_numbers_follow_each_authority_and_year(world):
     """Each authority numbers by its own sequence per year, by the pattern set in the admin."""
-    DocumentNumberPattern.objects.create(authority=world.shinan, pattern="市南批〔{year}〕{n:03d}号")
+    DocumentNumberPattern.objects.create(
+        authority=world.shinan, pattern="市南批〔{year}〕{n:03d}号"
+    )
     first = _reply(_decide(h.founding_ready(world)))
     second = _reply(_decide(h.founding_ready(world)))
     city = _reply(_decide(h.founding_ready(world, city=True)))
@@ -213,7 +215,9 @@ def test_the_admin_refuses_a_pattern_without_a_serial(client, world):
     assert response.status_code == 200 and "{n}" in response.content.decode()
     response = client.post(url, {"authority": world.shinan.pk, "pattern": "市南〔{year}〕{n}号"})
     assert response.status_code == 302
-    assert DocumentNumberPattern.objects.get(authority=world.shinan).pattern == "市南〔{year}〕{n}号"
+    assert (
+        DocumentNumberPattern.objects.get(authority=world.shinan).pattern == "市南〔{year}〕{n}号"
+    )
 
 
 # --- the archive: once, never changed -------------------------------------------------------
@@ -263,7 +267,9 @@ def test_a_rolled_back_act_gives_its_number_back(world):
 def test_the_admin_shows_documents_read_only(client, world):
     document = _reply(_decide(h.founding_ready(world)))
     client.force_login(world.users["admin"])
-    assert client.get(reverse("admin:qingdao_groups_officialdocument_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:qingdao_groups_officialdocument_changelist")).status_code == 200
+    )
     page = client.get(reverse("admin:qingdao_groups_officialdocument_change", args=[document.pk]))
     assert page.status_code == 200 and document.number in page.content.decode()
     assert 'name="_save"' not in page.content.decode()

@@ -20,6 +20,7 @@ from qingdao_groups.models import OfficialDocument
 
 REPLY = "application_reply"
 REPLY_TEMPLATE = "applications/pdf/reply.html"
+_NUMERALS = "一二三四五六七八九十"
 DECIDED_STATUSES = (*APPROVED_STATUSES, ApplicationStatus.REJECTED)
 
 # The clauses every decision of a kind rests on (policy L-1 … L-5).
@@ -104,6 +105,7 @@ def reply_data(application: Application, day: datetime.date) -> dict:
             if item["clause"] not in clauses:
                 clauses.append(item["clause"])
         submitted = application.submitted_at
+        lines = _decision_lines(application, day)
         cc = []
         if application.kind == Application.Kind.EXIT and application.group:
             cc.append(application.group.core_school.name)
@@ -122,7 +124,10 @@ def reply_data(application: Application, day: datetime.date) -> dict:
             "group_name": group,
             "applicant": application.applicant_school.name,
             "submitted_on": chinese_date(timezone.localdate(submitted)) if submitted else "",
-            "lines": _decision_lines(application, day),
+            "lines": [
+                f"{_NUMERALS[i]}、{line}" if len(lines) > 1 else line
+                for i, line in enumerate(lines)
+            ],
             "reason": application.decision_reason,
             "conditions": application.conditions,
             "justification": application.justification,

@@ -29,7 +29,7 @@ _KIND_CLAUSES = {
 
 
 def receipt_title(filing: Filing) -> str:
-    return f"关于“{filing.title}”的备案回执"
+    return f"关于{filing.title}的备案回执"
 
 
 def receipt_data(filing: Filing) -> dict:

@@ -256,7 +256,7 @@ def document_response(user: User, document_id: int) -> HttpResponse:
     pdf = OfficialDocument.objects.filter(pk=document.pk).values_list("pdf", flat=True).get()
     response = HttpResponse(bytes(pdf), content_type="application/pdf")
     name = download_name(f"{document.number} {document.title}", "pdf")
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
