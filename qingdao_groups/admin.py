@@ -14,11 +14,30 @@ class OfficialDocumentAdmin(admin.ModelAdmin):
     """Archived documents are shown, never added, changed or deleted here (issue 8)."""
 
     list_display = ["number", "title", "kind", "authority", "issued_on", "code"]
-    list_filter = ["kind", "authority"]
+    list_filter = ["kind"]
     search_fields = ["number", "title", "code", "sha256"]
     list_select_related = ["authority"]
     date_hierarchy = "issued_on"
     exclude = ["pdf"]
+    readonly_fields = [
+        "owner_type",
+        "owner_id",
+        "kind",
+        "authority",
+        "year",
+        "serial",
+        "number",
+        "title",
+        "addressee",
+        "issued_on",
+        "issued_at",
+        "issued_by",
+        "code",
+        "size",
+        "sha256",
+        "template",
+        "data",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pdf", "data")
