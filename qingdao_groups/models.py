@@ -242,3 +242,147 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.day}"
+
+
+class DocumentNumberPattern(models.Model):
+    """How an authority numbers the official documents it issues (文号), e.g.
+    "青教发〔{year}〕{n}号": `{year}` the year of issue, `{n}` the serial within it (a format spec
+    such as `{n:03d}` is allowed). Edited in the admin; an authority without a row numbers by
+    the default its name suggests (qingdao_groups.core.archive.default_pattern)."""
+
+    authority = models.OneToOneField(
+        "members.Authority",
+        verbose_name=_("发文机关"),
+        on_delete=models.CASCADE,
+        related_name="document_number_pattern",
+    )
+    pattern = models.CharField(
+        _("文号格式"),
+        max_length=60,
+        help_text=_("{year} 为年份，{n} 为当年顺序号，例如：青教发〔{year}〕{n}号"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("文号格式")
+        verbose_name_plural = _("文号格式")
+
+    def __str__(self) -> str:
+        return self.pattern
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from qingdao_groups.core.archive import pattern_problem
+
+        problem = pattern_problem(self.pattern)
+        if problem:
+            raise ValidationError({"pattern": problem})
+
+
+class DocumentNumberCounter(models.Model):
+    """The last serial an authority gave in a year. Numbers are taken under a row lock in the
+    transaction that archives the document, so they never repeat and never skip."""
+
+    authority = models.ForeignKey("members.Authority", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("文号顺序号")
+        verbose_name_plural = _("文号顺序号")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year"], name="document_number_counter_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}/{self.year}: {self.last}"
+
+
+class ImmutableDocument(Exception):
+    """An archived official document is never changed or deleted."""
+
+
+class OfficialDocumentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableDocument("archived official documents are never changed")
+
+    def delete(self):
+        raise ImmutableDocument("archived official documents are never deleted")
+
+
+class OfficialDocumentManager(models.Manager.from_queryset(OfficialDocumentQuerySet)):  # type: ignore[misc]
+    def get_queryset(self):
+        # The PDF bytes are read only by the download.
+        return super().get_queryset().defer("pdf")
+
+
+class OfficialDocument(models.Model):
+    """An issued official document (批复, 备案回执; next, reports and ledgers): archived once when
+    it is issued, never changed. It keeps the PDF as issued, its SHA-256, its number (文号)
+    from the issuing authority's sequence, a short verification code for /verify/<code>, and
+    the data it was rendered from. Its owner is any model (an application, a filing); the
+    owner's feature registers the kind and who may read it
+    (qingdao_groups.core.archive.register_document_kind)."""
+
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("owner_type", "owner_id")
+    kind = models.CharField(_("文件类别"), max_length=40)
+    authority = models.ForeignKey(
+        "members.Authority",
+        verbose_name=_("发文机关"),
+        on_delete=models.PROTECT,
+        related_name="official_documents",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("顺序号"))
+    number = models.CharField(_("文号"), max_length=100)
+    title = models.CharField(_("标题"), max_length=300)
+    addressee = models.CharField(_("主送"), max_length=200, blank=True)
+    issued_on = models.DateField(_("成文日期"))
+    issued_at = models.DateTimeField(_("签发时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    code = models.CharField(_("核验码"), max_length=16, unique=True)
+    pdf = models.BinaryField(_("PDF 文件"))
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    template = models.CharField(_("模板"), max_length=200)
+    data = models.JSONField(_("成文数据"), default=dict)
+
+    objects = OfficialDocumentManager()
+
+    class Meta:
+        verbose_name = _("正式文件")
+        verbose_name_plural = _("正式文件")
+        ordering = ["-issued_at", "-id"]
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_type", "owner_id", "kind"], name="official_document_once"
+            ),
+            models.UniqueConstraint(
+                fields=["authority", "year", "serial"], name="official_document_number_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDocument(f"{self.number} is archived and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDocument(f"{self.number} is archived and cannot be deleted")

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from qingdao_groups import views
+from qingdao_groups.core import views as core_views
 from qingdao_groups.forms import BootstrapAuthenticationForm, BootstrapPasswordChangeForm
 
 urlpatterns = [
@@ -36,6 +37,9 @@ urlpatterns = [
     path("enrollment-plans/", include("groups.enrollment.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),
+    path("documents/official/", include("qingdao_groups.core.archive_urls")),
+    # The address printed (and QR-coded) on every official document: public, no login.
+    re_path(r"^verify/(?P<code>[^/]{1,40})/?$", core_views.verify_view, name="verify"),
     path("documents/", include("groups.charter.urls")),
     path("admin/", admin.site.urls),
 ]

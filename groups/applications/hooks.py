@@ -6,7 +6,9 @@ applications for principals, each with its deadline (step_deadline)."""
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from groups.applications.documents import REPLY
 from groups.applications.exports import APPLICATIONS_EXPORT
 from groups.applications.models import Application, Consent
 from groups.applications.permissions import DOCUMENT_KINDS
@@ -27,6 +29,7 @@ from groups.applications.workflows import (
 from groups.registry.models import PolicyParameters
 from members.models import User
 from members.pickers import register_school_picker
+from qingdao_groups.core.archive import register_document_kind
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
@@ -70,11 +73,16 @@ DECIDED_STATUSES = APPROVED_STATUSES | {ApplicationStatus.REJECTED}
 
 register_school_picker("application-member", proposable_schools)
 
+
+def _sees(user, a: Application) -> bool:
+    return application_list_for_user(user=user).filter(pk=a.pk).exists()
+
+
 register_document_owner(
-    Application,
-    can_view=lambda user, a: application_list_for_user(user=user).filter(pk=a.pk).exists(),
-    upload_kinds=lambda user, a: DOCUMENT_KINDS[a.kind],
+    Application, can_view=_sees, upload_kinds=lambda user, a: DOCUMENT_KINDS[a.kind]
 )
+# The 批复 of a decision (policy L-1, L-3, L-5; issue 8): whoever may see the application.
+register_document_kind(REPLY, label=gettext_lazy("批复"), can_view=_sees)
 
 
 def _item(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from groups.applications import checks
+from groups.applications.documents import application_reply_issue
 from groups.applications.models import (
     AdmissionScore,
     Application,
@@ -851,6 +852,8 @@ def application_decide(
         else:
             _approve_exit(application, actor, day, today, now)
     application = _move(application, action, actor, reason.strip(), changes=changes, now=now)
+    # The 批复 (issue 8), archived and numbered in this transaction; none for a return.
+    application_reply_issue(application=application, actor=actor, now=now)
     recipients = principals_of(application.applicant_school_id)
     if application.kind == Application.Kind.EXIT:
         recipients += principals_of(application.group.core_school_id)  # type: ignore[union-attr]

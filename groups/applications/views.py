@@ -59,6 +59,7 @@ from groups.filings.permissions import can_handle_filing
 from groups.registry.models import Membership
 from groups.registry.selectors import group_get_for_user
 from members.models import School
+from qingdao_groups.core.archive import documents_of
 from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import (
@@ -265,6 +266,8 @@ def _detail_context(request, application: Application, decision_form=None, bound
         for r in ctx["results"][CheckResult.Stage.DECISION]
         if r.severity == CheckResult.Severity.WARNING and not r.passed
     ]
+    # Its 批复 (issue 8): the archived PDF, for whoever sees the application.
+    ctx["official_documents"] = list(documents_of(application))
     if editable:
         # Live checks while drafting, so the principal sees what the approver will see.
         ctx["live_checks"] = checks.run_checks(application, timezone.localdate())

@@ -6,7 +6,9 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from groups.filings.documents import RECEIPT
 from groups.filings.exports import FILINGS_EXPORT
 from groups.filings.models import Filing
 from groups.filings.permissions import FILING_UPLOAD_KINDS
@@ -19,6 +21,7 @@ from groups.filings.selectors import (
 from groups.filings.workflows import FilingStatus
 from groups.registry.models import PolicyParameters
 from members.models import Authority, User
+from qingdao_groups.core.archive import register_document_kind
 from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.inbox import (
@@ -39,11 +42,14 @@ from qingdao_groups.core.reminders import (
 )
 from qingdao_groups.core.request_cache import cached
 
-register_document_owner(
-    Filing,
-    can_view=lambda user, f: filing_list_for_user(user=user).filter(pk=f.pk).exists(),
-    upload_kinds=FILING_UPLOAD_KINDS,
-)
+
+def _sees(user, f: Filing) -> bool:
+    return filing_list_for_user(user=user).filter(pk=f.pk).exists()
+
+
+register_document_owner(Filing, can_view=_sees, upload_kinds=FILING_UPLOAD_KINDS)
+# The 备案回执 of an acknowledged filing (policy L-2, D-1, D-2; issue 8): whoever may see it.
+register_document_kind(RECEIPT, label=gettext_lazy("备案回执"), can_view=_sees)
 
 
 def _narrow(rows, flt: WorkFilter):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.applications.models import Application
+from groups.filings.documents import filing_receipt_issue
 from groups.filings.models import Filing
 from groups.filings.permissions import can_create_filing, can_handle_filing, can_refile
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
@@ -227,6 +228,8 @@ def filing_acknowledge(
         expected_version=expected_version,
         now=now,
     )
+    # The 备案回执 (issue 8), archived and numbered in this transaction.
+    filing_receipt_issue(filing=filing, actor=actor, now=now)
     notify(
         staff_of(filing.authority_id),
         _("市教育局已确认报备：%(title)s") % {"title": filing.title},

@@ -45,6 +45,7 @@ from groups.filings.services import (
     filings_acknowledge_many,
 )
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
+from qingdao_groups.core.archive import documents_of
 from qingdao_groups.core.forms import keep_file_hint
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.pagination import KeyFirstPaginator
@@ -112,6 +113,8 @@ def _render_detail(request, filing: Filing, upload_form: FilingUploadForm | None
                 .defer("text")
                 .order_by("kind", "-version", "-pk")
             ),
+            # Its 备案回执 (issue 8): the archived PDF, for whoever sees the filing.
+            "official_documents": list(documents_of(filing)),
             "can_handle": can_handle_filing(request.user, filing).allowed
             and can_move(FILING_TRANSITIONS, filing.status, FilingAction.ACKNOWLEDGE),
             "can_refile": can_refile(request.user, filing).allowed

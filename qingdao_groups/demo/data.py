@@ -1351,6 +1351,13 @@ POLICY_FILING_TITLE = "李沧区关于深化中小学集团化办学的实施意
 PROJECT_FILING_TITLE = "李沧区集团内骨干教师“走教”改革试点项目"
 
 
+# A 市北 policy the city acknowledged weeks ago: its 备案回执 is in the archive (issue 8).
+ACKNOWLEDGED_FILING_TITLE = "市北区中小学集团化办学经费保障办法"
+
+
+ACKNOWLEDGED_FILING_DAYS = {"filed": 40, "acknowledged": 35}
+
+
 @dataclass(frozen=True)
 class StoryPlan:
     """The schools of the story, chosen from the generated ones that belong to no group."""

@@ -34,6 +34,8 @@ from members.models import User
 from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.demo.data import (
+    ACKNOWLEDGED_FILING_DAYS,
+    ACKNOWLEDGED_FILING_TITLE,
     ADMISSION_CRITERIA,
     ADMISSION_DAYS,
     CRITERION_MAX_SCORE,
@@ -198,6 +200,13 @@ class StorySeeder:
                     authority=licang, kind=Filing.Kind.PROJECT, title=PROJECT_FILING_TITLE
                 ).exists(),
                 self._project_filing,
+            ),
+            (
+                _("市北区已确认的配套政策报备"),
+                lambda: Filing.objects.filter(
+                    kind=Filing.Kind.POLICY, title=ACKNOWLEDGED_FILING_TITLE
+                ).exists(),
+                self._acknowledged_filing,
             ),
             (
                 _("青岛二中的招生计划"),
@@ -588,6 +597,24 @@ class StorySeeder:
             project_starts_on=self._day(PROJECT_FILING_DAYS["starts"]),
             description=_("集团内骨干教师每周到成员校走教不少于两个半天（政策 D-2）。"),
             now=self._at(PROJECT_FILING_DAYS["filed"]),
+        )
+
+    def _acknowledged_filing(self) -> None:
+        """市北 filed a supporting policy; the city acknowledged it and issued its 备案回执
+        (policy D-1; issue 8)."""
+        filing = filing_services.filing_create(
+            kind=Filing.Kind.POLICY,
+            title=ACKNOWLEDGED_FILING_TITLE,
+            actor=self._user("shibei"),
+            description=_("明确集团化办学专项经费的来源、拨付和使用管理（政策 D-1）。"),
+            now=self._at(ACKNOWLEDGED_FILING_DAYS["filed"]),
+        )
+        filing_services.filing_acknowledge(
+            filing=filing,
+            actor=self._user("city"),
+            remarks=_("已收悉，予以备案。"),
+            expected_version=filing.version,
+            now=self._at(ACKNOWLEDGED_FILING_DAYS["acknowledged"]),
         )
 
     # -- enrollment plans (policy L-7) -------------------------------------------------------

@@ -615,7 +615,8 @@ def test_workflow_history_names_the_people_who_acted(seeded):
         Attachment: {"licang_principal", "licang_principal2", "principal"},
         AdmissionScore: {"principal"},
         Card: {"city", None},  # None: the daily overdue task (policy L-6)
-        Filing: {"district"},
+        # 市北 files a policy that the city acknowledges (its 备案回执, issue 8).
+        Filing: {"district", "shibei", "city"},
         EnrollmentPlan: {"principal", "member", "city"},
     }
     for model, usernames in allowed.items():
@@ -642,3 +643,23 @@ def test_demo_pdf_passes_the_upload_checks(tmp_path):
         info = validate_upload(fh, max_bytes=1024 * 1024)
     assert info.content_type == PDF and info.size == len(data)
     assert "group charter (demo)" in extract_text(str(path), PDF)
+
+
+def test_the_demo_decision_and_acknowledgement_have_their_documents(seeded):
+    """Issue 8: the approved 李沧 founding has its 批复 (policy L-1) and the acknowledged 市北
+    policy its 备案回执 (policy D-1), each numbered 1 in its authority's year, as issued."""
+    import hashlib
+
+    from qingdao_groups.models import OfficialDocument
+
+    documents = {d.kind: d for d in OfficialDocument.objects.select_related("authority")}
+    assert set(documents) == {"application_reply", "filing_receipt"}
+    reply, receipt = documents["application_reply"], documents["filing_receipt"]
+    approved = Application.objects.get(status=Application.Status.APPROVED)
+    assert reply.owner == approved and reply.authority == approved.deciding_authority
+    assert reply.number.startswith("李沧教体发〔") and reply.serial == 1
+    assert receipt.owner.status == Filing.Status.ACKNOWLEDGED
+    assert receipt.authority.kind == "city" and receipt.number.startswith("青教发〔")
+    for document in documents.values():
+        pdf = bytes(OfficialDocument.objects.values_list("pdf", flat=True).get(pk=document.pk))
+        assert hashlib.sha256(pdf).hexdigest() == document.sha256

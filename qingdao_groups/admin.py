@@ -1,0 +1,63 @@
+"""Admin of the shared parts: the archive of official documents (read-only: an issued document
+is never changed) and each authority's document-number pattern (文号格式)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from qingdao_groups.core.archive import default_pattern
+from qingdao_groups.models import DocumentNumberPattern, OfficialDocument
+
+
+@admin.register(OfficialDocument)
+class OfficialDocumentAdmin(admin.ModelAdmin):
+    """Archived documents are shown, never added, changed or deleted here (issue 8)."""
+
+    list_display = ["number", "title", "kind", "authority", "issued_on", "code"]
+    list_filter = ["kind"]
+    search_fields = ["number", "title", "code", "sha256"]
+    list_select_related = ["authority"]
+    date_hierarchy = "issued_on"
+    exclude = ["pdf"]
+    readonly_fields = [
+        "owner_type",
+        "owner_id",
+        "kind",
+        "authority",
+        "year",
+        "serial",
+        "number",
+        "title",
+        "addressee",
+        "issued_on",
+        "issued_at",
+        "issued_by",
+        "code",
+        "size",
+        "sha256",
+        "template",
+        "data",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DocumentNumberPattern)
+class DocumentNumberPatternAdmin(SimpleHistoryAdmin):
+    list_display = ["authority", "pattern", "default"]
+    list_select_related = ["authority"]
+    autocomplete_fields = ["authority"]
+
+    @admin.display(description=_("默认格式"))
+    def default(self, obj):
+        return default_pattern(obj.authority)
