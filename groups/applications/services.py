@@ -56,6 +56,7 @@ from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
 from qingdao_groups.core.documents import attachment_add
+from qingdao_groups.core.locks import hold_named_lock
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
@@ -663,6 +664,10 @@ CHECKS_CHANGED = gettext_lazy(
 
 
 def _next_group_code(year: int) -> str:
+    """The year's next group code, QD-<year>-NNN. Taken under a lock named for the year, held
+    until the approval commits: two foundings approved at the same instant would otherwise both
+    read the same codes and insert the same next one (L-1)."""
+    hold_named_lock(f"group-code-{year}")
     prefix = f"QD-{year}-"
     taken = set(
         EducationGroup.objects.filter(code__startswith=prefix).values_list("code", flat=True)
@@ -682,11 +687,12 @@ def _approve_founding(
 ) -> EducationGroup:
     """Approval creates the group, its memberships and partnerships, dated (L-1); a district's
     approval is filed with the city (L-2)."""
+    code = _next_group_code(day.year)  # first: its lock also orders the name check below
     if EducationGroup.objects.filter(name=application.proposed_name).exists():
         raise RuleRefusal(_("已有同名的教育集团，请退回修改名称。"))
     group = group_create(
         name=application.proposed_name,
-        code=_next_group_code(day.year),
+        code=code,
         core_school=application.applicant_school,
         specialty=application.specialty,
         founded_on=day,
