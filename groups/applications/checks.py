@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from groups.applications.models import Application, CheckResult, ProposedMember
 from groups.applications.workflows import ApplicationStatus
@@ -27,8 +26,10 @@ from qingdao_groups.core.checks import (  # noqa: F401 (the shared types, used v
     WARNING,
     Outcome,
     hard_failures,
+    outcome,
     warnings,
 )
+from qingdao_groups.core.messages import concat, encode, label, msg
 from qingdao_groups.models import Attachment
 
 # Documents each kind must carry before it can be submitted (policy L-1, L-3).
@@ -80,6 +81,21 @@ def load_context(application: Application, today: datetime.date) -> Context:
     )
 
 
+def _choice(choices, value: str):
+    """A choice's label kept as a code, translated when shown."""
+    return label(choices(value).label) if value in choices.values else value
+
+
+def _documents(kinds: list[str]):
+    """The missing documents' names, joined with 、 in the reader's language."""
+    parts: list = []
+    for i, kind in enumerate(kinds):
+        if i:
+            parts.append("、")
+        parts.append(label(Attachment.Kind(kind).label))
+    return concat(*parts)
+
+
 def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
     """A school is active in at most one group at a time (policy G-1). Hard."""
     schools = [p.school_id for p in ctx.proposed]
@@ -95,14 +111,13 @@ def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
         .select_related("group", "school")
     }
     if not busy:
-        return [Outcome("G-1", HARD, True, _("拟加入学校均未加入其他集团。"))]
+        return [outcome("G-1", HARD, True, msg("check.g1.free"))]
     return [
-        Outcome(
+        outcome(
             "G-1",
             HARD,
             False,
-            _("%(school)s 已是“%(group)s”的在册学校，不能同时加入两个集团。")
-            % {"school": m.school.name, "group": m.group.name},
+            msg("check.g1.busy", school=m.school.name, group=m.group.name),
         )
         for m in busy.values()
     ]
@@ -113,32 +128,30 @@ def check_core_not_member(ctx: Context) -> list[Outcome]:
     for p in ctx.proposed:
         rule = core_cannot_be_member(core_school_id=ctx.core.pk, school_id=p.school_id)
         if not rule:
-            return [Outcome("G-1", HARD, False, rule.reason)]
+            return [outcome("G-1", HARD, False, msg("check.g1.core_is_member"))]
     return []
 
 
 def check_required_documents(ctx: Context) -> list[Outcome]:
     """Founding needs the plan, agreement(s) and charter (L-1); admission the agreement (L-3)."""
-    labels = dict(Attachment.Kind.choices)
     missing = [k for k in REQUIRED_DOCUMENTS[ctx.application.kind] if k not in ctx.attachment_kinds]
     if missing:
         clause = "L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3"
         return [
-            Outcome(
+            outcome(
                 clause,
                 HARD,
                 False,
-                _("缺少必需的材料：%(docs)s。")
-                % {"docs": "、".join(str(labels[k]) for k in missing)},
+                msg("check.documents.missing", docs=_documents(missing)),
             )
         ]
     if REQUIRED_DOCUMENTS[ctx.application.kind]:
         return [
-            Outcome(
+            outcome(
                 "L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3",
                 HARD,
                 True,
-                _("必需材料齐全。"),
+                msg("check.documents.complete"),
             )
         ]
     return []
@@ -148,9 +161,9 @@ def check_has_members(ctx: Context) -> list[Outcome]:
     """A founding names at least one member; an admission exactly one candidate (L-1, L-3)."""
     kind = ctx.application.kind
     if kind == Application.Kind.FOUNDING and not ctx.proposed:
-        return [Outcome("L-1", HARD, False, _("请至少填写一所拟加入的成员校。"))]
+        return [outcome("L-1", HARD, False, msg("check.l1.no_members"))]
     if kind == Application.Kind.ADMISSION and len(ctx.proposed) != 1:
-        return [Outcome("L-3", HARD, False, _("吸纳申请须填写且只填写一所拟吸纳的学校。"))]
+        return [outcome("L-3", HARD, False, msg("check.l3.one_candidate"))]
     return []
 
 
@@ -162,21 +175,18 @@ def check_fusion_same_kind(ctx: Context) -> list[Outcome]:
             continue
         if p.school.stage != ctx.core.stage or p.school.nature != ctx.core.nature:
             out.append(
-                Outcome(
+                outcome(
                     "T-1",
                     WARNING,
                     False,
-                    _(
-                        "%(school)s（%(stage)s、%(nature)s）与核心校（%(core_stage)s、%(core_nature)s）"
-                        "学段或性质不同；融合型原则上仅限同类型、同学段、同性质学校。"
-                    )
-                    % {
-                        "school": p.school.name,
-                        "stage": p.school.get_stage_display(),
-                        "nature": p.school.get_nature_display(),
-                        "core_stage": ctx.core.get_stage_display(),
-                        "core_nature": ctx.core.get_nature_display(),
-                    },
+                    msg(
+                        "check.t1.stage_mismatch",
+                        school=p.school.name,
+                        stage=_choice(School.Stage, p.school.stage),
+                        nature=_choice(School.Nature, p.school.nature),
+                        core_stage=_choice(School.Stage, ctx.core.stage),
+                        core_nature=_choice(School.Nature, ctx.core.nature),
+                    ),
                 )
             )
     return out
@@ -188,15 +198,15 @@ def check_aggregation_differs(ctx: Context) -> list[Outcome]:
     for p in ctx.proposed:
         if p.relation_type == "T-2" and p.school.stage == ctx.core.stage:
             out.append(
-                Outcome(
+                outcome(
                     "T-2",
                     WARNING,
                     False,
-                    _(
-                        "%(school)s 与核心校学段相同（%(stage)s）；"
-                        "聚合型原则上在不同类型或学段的学校之间。"
-                    )
-                    % {"school": p.school.name, "stage": p.school.get_stage_display()},
+                    msg(
+                        "check.t2.same_stage",
+                        school=p.school.name,
+                        stage=_choice(School.Stage, p.school.stage),
+                    ),
                 )
             )
     return out
@@ -205,12 +215,7 @@ def check_aggregation_differs(ctx: Context) -> list[Outcome]:
 def check_through_training_pilot(ctx: Context) -> list[Outcome]:
     """Through-training across stages only as an approved pilot (policy T-2a). Hard."""
     return [
-        Outcome(
-            "T-2a",
-            HARD,
-            False,
-            _("%(school)s 拟开展贯通式培养，须填写试点批准文号。") % {"school": p.school.name},
-        )
+        outcome("T-2a", HARD, False, msg("check.t2a.no_pilot", school=p.school.name))
         for p in ctx.proposed
         if p.through_training and not p.pilot_approval.strip()
     ]
@@ -219,12 +224,7 @@ def check_through_training_pilot(ctx: Context) -> list[Outcome]:
 def check_alliance_has_project(ctx: Context) -> list[Outcome]:
     """An alliance (T-3) is project-based: it names at least one project. Hard."""
     return [
-        Outcome(
-            "T-3",
-            HARD,
-            False,
-            _("%(school)s 为联合型合作，须至少填写一个合作项目。") % {"school": p.school.name},
-        )
+        outcome("T-3", HARD, False, msg("check.t3.no_project", school=p.school.name))
         for p in ctx.proposed
         if p.relation_type == "T-3" and not p.projects.strip()
     ]
@@ -239,37 +239,28 @@ def check_chief_principal(ctx: Context) -> list[Outcome]:
     if chief and chief != ctx.core.principal_name:
         if not app.chief_principal_reason.strip():  # a different choice needs a reason
             return [
-                Outcome(
+                outcome(
                     "G-3",
                     HARD,
                     False,
-                    _("拟任总校长（%(chief)s）不是核心校校长（%(core)s），且未说明理由。")
-                    % {"chief": chief, "core": ctx.core.principal_name or "—"},
+                    msg("check.g3.no_reason", chief=chief, core=ctx.core.principal_name or "—"),
                 )
             ]
         return [
-            Outcome(
+            outcome(
                 "G-3",
                 WARNING,
                 False,
-                _("拟任总校长（%(chief)s）不是核心校校长，理由：%(reason)s")
-                % {"chief": chief, "reason": app.chief_principal_reason.strip()},
+                msg("check.g3.other_chief", chief=chief, reason=app.chief_principal_reason.strip()),
             )
         ]
-    return [Outcome("G-3", WARNING, True, _("由核心校校长任总校长。"))]
+    return [outcome("G-3", WARNING, True, msg("check.g3.core_chief"))]
 
 
 def check_public_core(ctx: Context) -> list[Outcome]:
     """Public schools keep the leading role (policy G-6): a private core needs a justification."""
     if ctx.core.nature == School.Nature.PRIVATE:
-        return [
-            Outcome(
-                "G-6",
-                WARNING,
-                False,
-                _("核心校 %(core)s 为民办学校；公办学校应保持引领地位。") % {"core": ctx.core.name},
-            )
-        ]
+        return [outcome("G-6", WARNING, False, msg("check.g6.private_core", core=ctx.core.name))]
     return []
 
 
@@ -291,13 +282,8 @@ def check_weak_share(ctx: Context) -> list[Outcome]:
     share = (Decimal(weak) / Decimal(total)) if total else Decimal(0)
     pct = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     min_pct = (minimum * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = _("薄弱学校占成员校 %(weak)s/%(total)s（%(pct)s%%），最低要求 %(min)s%%。") % {
-        "weak": weak,
-        "total": total,
-        "pct": pct,
-        "min": min_pct,
-    }
-    return [Outcome("A-4", WARNING, share >= minimum, text)]
+    text = msg("check.a4.weak_share", weak=weak, total=total, pct=str(pct), min=str(min_pct))
+    return [outcome("A-4", WARNING, share >= minimum, text)]
 
 
 def check_steady_growth(ctx: Context) -> list[Outcome]:
@@ -316,12 +302,11 @@ def check_steady_growth(ctx: Context) -> list[Outcome]:
     limit = ctx.params.max_admissions_per_year
     passed = recent + 1 <= limit
     return [
-        Outcome(
+        outcome(
             "L-4",
             WARNING,
             passed,
-            _("近12个月已吸纳 %(recent)s 所，加上本次共 %(total)s 所；上限 %(limit)s 所。")
-            % {"recent": recent, "total": recent + 1, "limit": limit},
+            msg("check.l4.growth", recent=recent, total=recent + 1, limit=limit),
         )
     ]
 
@@ -332,9 +317,9 @@ def check_exit_membership_open(ctx: Context) -> list[Outcome]:
     if app.kind != Application.Kind.EXIT:
         return []
     if app.membership is None or app.membership.state_on(ctx.today) != MembershipState.ACTIVE:
-        return [Outcome("L-5", HARD, False, _("该学校已不是本集团的在册成员校。"))]
+        return [outcome("L-5", HARD, False, msg("check.l5.not_member"))]
     if app.start_on and app.start_on < app.membership.joined_on:
-        return [Outcome("L-5", HARD, False, _("退出日期不能早于加入日期。"))]
+        return [outcome("L-5", HARD, False, msg("check.l5.before_join"))]
     return []
 
 
@@ -351,18 +336,8 @@ def check_exit_reputation(ctx: Context) -> list[Outcome]:
         membership_id=app.membership_id, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES
     ).count()
     if open_cards:
-        return [
-            Outcome(
-                "L-5",
-                WARNING,
-                False,
-                _(
-                    "该校有 %(n)s 张未结束的黄牌预警（政策 L-6）；退出原则上适用于办学质量高、声誉好的成员校。"
-                )
-                % {"n": open_cards},
-            )
-        ]
-    return [Outcome("L-5", WARNING, True, _("该校没有未结束的黄牌预警。"))]
+        return [outcome("L-5", WARNING, False, msg("check.l5.open_cards", n=open_cards))]
+    return [outcome("L-5", WARNING, True, msg("check.l5.no_cards"))]
 
 
 def check_one_open_application(ctx: Context) -> list[Outcome]:
@@ -374,7 +349,7 @@ def check_one_open_application(ctx: Context) -> list[Outcome]:
     others = Application.objects.filter(status__in=OPEN_STATUSES).exclude(pk=app.pk)
     if app.kind == Application.Kind.EXIT and app.membership_id:
         if others.filter(kind=Application.Kind.EXIT, membership_id=app.membership_id).exists():
-            return [Outcome("L-5", HARD, False, _("该校已有一份未办结的退出申请。"))]
+            return [outcome("L-5", HARD, False, msg("check.l5.open_exit"))]
     elif app.kind == Application.Kind.ADMISSION:
         schools = [p.school_id for p in ctx.proposed]
         busy = (
@@ -386,9 +361,7 @@ def check_one_open_application(ctx: Context) -> list[Outcome]:
             .exists()
         )
         if busy:
-            return [
-                Outcome("L-3", HARD, False, _("拟吸纳的学校已出现在另一份已提交、未办结的申请中。"))
-            ]
+            return [outcome("L-3", HARD, False, msg("check.l3.open_elsewhere"))]
     return []
 
 
@@ -438,7 +411,7 @@ def record_checks(
                 clause=o.clause,
                 severity=o.severity,
                 passed=o.passed,
-                message=o.message,
+                message=encode(o.text) if o.text is not None else o.message,
                 created_at=now,
             )
             for o in outcomes

@@ -37,6 +37,7 @@ from groups.applications.workflows import (
     CONSENT_TRANSITIONS,
     DECISION_ACTIONS,
     Action,
+    ApplicationStatus,
     ConsentAction,
     ConsentStatus,
 )
@@ -45,6 +46,7 @@ from groups.registry.models import SUBTYPES_BY_TYPE, EducationGroup, Membership
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
 from members.models import Authority, Partner, School, User
 from qingdao_groups.core.documents import attachment_add
+from qingdao_groups.core.messages import Message, label, msg
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
@@ -88,7 +90,7 @@ def _move(
     application: Application,
     action: str,
     actor: User,
-    reason: str = "",
+    reason: "str | Message" = "",
     *,
     now: datetime.datetime,
     expected_version: int | None = None,
@@ -330,7 +332,7 @@ def admission_evaluation_record(
         action=Action.EDIT,
         table=_table(application),
         actor=actor,
-        reason=_("填写准入评估"),
+        reason=msg("reason.evaluation"),
         expected_version=None,
         now=now,
         changes={"evaluation_recommendation": recommendation, "evaluation_note": note},
@@ -421,8 +423,7 @@ def application_submit(
         assert application.group is not None  # an exit always names its group
         notify(
             principals_of(application.group.core_school_id),
-            _("%(school)s 申请退出集团，请核心校提出意见。")
-            % {"school": application.applicant_school.name},
+            msg("notice.exit.opinion_wanted", school=application.applicant_school.name),
             url,
             now=now,
         )
@@ -430,15 +431,17 @@ def application_submit(
         for authority in Authority.objects.filter(pk__in=authority_ids):
             notify(
                 staff_of(authority),
-                _("“%(title)s”请求贵单位同意。") % {"title": application.title},
+                msg("notice.application.consent_wanted", title=application.title),
                 url,
                 now=now,
             )
     else:
-        _move(application, Action.CONSENTS_COMPLETE, actor, _("无需其他部门同意"), now=now)
+        _move(
+            application, Action.CONSENTS_COMPLETE, actor, msg("reason.no_consents_needed"), now=now
+        )
         notify(
             staff_of(application.deciding_authority_id),
-            _("“%(title)s”待审批。") % {"title": application.title},
+            msg("notice.application.to_decide", title=application.title),
             url,
             now=now,
         )
@@ -487,14 +490,16 @@ def consent_record(
             application,
             Action.CONSENT_REFUSED,
             actor,
-            _("%(authority)s 不同意：%(reason)s")
-            % {"authority": consent.authority.name, "reason": consent.reason},
+            msg("reason.consent_refused", authority=consent.authority.name, reason=consent.reason),
             now=now,
         )
         notify(
             principals_of(application.applicant_school_id),
-            _("%(authority)s 不同意“%(title)s”，申请已退回。")
-            % {"authority": consent.authority.name, "title": application.title},
+            msg(
+                "notice.application.consent_refused",
+                authority=consent.authority.name,
+                title=application.title,
+            ),
             url,
             now=now,
         )
@@ -502,7 +507,7 @@ def consent_record(
         _move(application, Action.CONSENTS_COMPLETE, actor, now=now)
         notify(
             staff_of(application.deciding_authority_id),
-            _("“%(title)s”各方已同意，待审批。") % {"title": application.title},
+            msg("notice.application.consents_given", title=application.title),
             url,
             now=now,
         )
@@ -536,7 +541,7 @@ def exit_opinion_record(
     )
     notify(
         staff_of(application.deciding_authority_id),
-        _("“%(title)s”核心校已提出意见，待审批。") % {"title": application.title},
+        msg("notice.application.opinion_given", title=application.title),
         _url(application),
         now=now,
     )
@@ -757,12 +762,12 @@ def application_decide(
             recipients += principals_of(p.school_id)
     notify(
         recipients,
-        _("“%(title)s”：%(decision)s。%(reason)s")
-        % {
-            "title": application.title,
-            "decision": application.get_status_display(),
-            "reason": reason.strip(),
-        },
+        msg(
+            "notice.application.decided",
+            title=application.title,
+            decision=label(ApplicationStatus(application.status).label),
+            reason=reason.strip(),
+        ),
         _url(application),
         now=now,
     )

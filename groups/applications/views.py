@@ -201,8 +201,7 @@ def _render_detail(request, application: Application, decision_form=None):
         .order_by("-history_date")[:40],
         "deadline": deadline_for(application),
         "results": {
-            stage: [r for r in application.check_results.all() if r.stage == stage]
-            for stage in CheckResult.Stage.values
+            stage: application.stored_outcomes(stage) for stage in CheckResult.Stage.values
         },
     }
     if editable:

@@ -13,6 +13,8 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
+from qingdao_groups.core.messages import render
+
 SUBJECT_COLUMNS = 3
 
 
@@ -112,7 +114,7 @@ def timeline_for(*, group_id: int, user, limit: int = 50) -> list[TimelineEntry]
                 kind=row["tl_kind"],
                 subject=source.describe(values),
                 what=verbs.get(row["tl_kind"], row["tl_kind"]),
-                reason=row["tl_reason"] or "",
+                reason=render(row["tl_reason"]),
             )
         )
     return entries
