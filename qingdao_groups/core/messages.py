@@ -15,12 +15,12 @@ are listed once, below; the templates are the catalogue's msgids, so their Engli
 locale/en."""
 
 import datetime
-import re
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
