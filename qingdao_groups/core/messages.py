@@ -131,8 +131,8 @@ def _encode_value(value: Any) -> Any:
         return value.as_dict()
     if isinstance(value, Promise):
         return label(value).as_dict()
-    if isinstance(value, bool | int | str) or value is None:
-        return value
+    if isinstance(value, bool | int | str | dict | list) or value is None:
+        return value  # data, or a parameter already in its stored form (a decoded message)
     if isinstance(value, datetime.datetime):
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, datetime.date | Decimal):
@@ -140,13 +140,20 @@ def _encode_value(value: Any) -> Any:
     return str(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Message:
     """A text the system writes: a code of MESSAGES (or LABEL) and its parameters. `str()`
-    renders it in the active language; `encode()` is what is stored."""
+    renders it in the active language; `encode()` is what is stored, and two messages are equal
+    when they store the same (a decoded one equals the one that was stored)."""
 
     code: str
     params: tuple[tuple[str, Any], ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and self.encode() == other.encode()
+
+    def __hash__(self) -> int:
+        return hash(self.encode())
 
     def as_dict(self) -> dict:
         return {"code": self.code, "params": {k: _encode_value(v) for k, v in self.params}}
