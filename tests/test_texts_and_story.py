@@ -315,7 +315,7 @@ def test_the_audit_log_is_paginated_and_names_field_changes(story_world, login):
     """Every recorded change, who and which field from what to what; 50 a page."""
     client = login(story_world.users["district"])
     url = reverse("groups:group-audit", args=[story_world.group.pk])
-    for i in range(60):
+    for _i in range(60):
         MembershipFactory(group=story_world.group)
     first = client.get(url)
     assert first.status_code == 200
