@@ -225,6 +225,13 @@ def test_pilot_groups(seeded):
             "+",
             "~",
         ]
+        # ... each on the story's day, not the seeding moment (issue 8).
+        recorded = [
+            timezone.localdate(when)
+            for when in m.history.order_by("history_date").values_list("history_date", flat=True)
+        ]
+        assert recorded == [m.joined_on, m.left_on]
+        assert timezone.localdate(group.history.earliest("history_date").history_date) == founded
         # Council: the core principal as chief (G-3), member principals, an adviser.
         seats = group.council_seats.all()
         chief = seats.get(role=CouncilSeat.Role.CHIEF_PRINCIPAL)
