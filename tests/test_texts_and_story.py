@@ -374,3 +374,24 @@ def test_citations_read_like_the_policy():
         assert "《意见》三、（二）" in html and 'class="clause-tag">T-2<' in html
     with translation.override("en"):
         assert citation("T-2") == "Opinions III (2)"
+
+
+def test_one_date_format_in_both_languages():
+    """A bare date, the date filter's default and the project's filters print the same."""
+    day = datetime.date(2024, 9, 1)
+    moment = timezone.make_aware(datetime.datetime(2024, 9, 1, 8, 30))
+    source = "{% load qg_labels %}{{ d }}|{{ d|date }}|{{ d|ymd }}|{{ m|date:'DATETIME_FORMAT' }}|{{ m|ymd_hm }}"
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            out = Template(source).render(Context({"d": day, "m": moment}))
+        assert out == "2024-09-01|2024-09-01|2024-09-01|2024-09-01 08:30|2024-09-01 08:30", language
+
+
+def test_a_founded_group_is_numbered_like_the_registry(db):
+    """One group-code format: QD, the founding year and a three-digit number (QD2019001)."""
+    import re
+
+    from groups.applications.services import _next_group_code
+
+    code = _next_group_code(2031)
+    assert re.fullmatch(r"QD2031\d{3}", code)

@@ -89,7 +89,7 @@ def _inbox(user: User) -> list[InboxItem]:
         ).select_related("application__applicant_school", "application__group"):
             since = day(c.requested_at)
             due = step_deadline(ApplicationStatus.AWAITING_CONSENTS, since, params)
-            items.append(_item(_("待表态"), c.application, since, overdue=today > due))
+            items.append(_item(_("待出具意见"), c.application, since, overdue=today > due))
         for a in Application.objects.filter(
             deciding_authority_id=user.authority_id,
             status=ApplicationStatus.UNDER_DECISION,

@@ -572,7 +572,9 @@ def application_withdraw(
 
 
 def _next_group_code(year: int) -> str:
-    prefix = f"QD-{year}-"
+    """The one group-code format: QD, the founding year, a three-digit number (QD2019001, as the
+    registry's groups are numbered)."""
+    prefix = f"QD{year}"
     taken = set(
         EducationGroup.objects.filter(code__startswith=prefix).values_list("code", flat=True)
     )

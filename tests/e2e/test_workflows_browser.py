@@ -148,7 +148,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
 
     principal.get_by_test_id("submit").click()
     alert(principal, "已提交")
-    expect(principal.get_by_test_id("status")).to_have_text("待成员校主管部门同意")
+    expect(principal.get_by_test_id("status")).to_have_text("待成员校主管部门出具意见")
     expect(principal.locator("main")).to_contain_text("当前等待：")
     expect(principal.get_by_test_id("consents")).to_contain_text(world.shibei.name)
     expect(principal.get_by_test_id("consents")).to_contain_text(world.laoshan.name)
@@ -158,7 +158,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
         page = open_as(staff)
         page.locator("nav").get_by_role("link", name="待办", exact=True).click()
         row = page.get_by_test_id("inbox").locator("tr", has_text=name)
-        expect(row).to_contain_text("待表态")
+        expect(row).to_contain_text("待出具意见")
         row.get_by_role("link", name=name).click()
         expect(page.locator("main")).to_contain_text(f"{authority.name}的意见")
         agree = page.get_by_label("同意", exact=True)

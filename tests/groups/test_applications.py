@@ -505,7 +505,7 @@ def test_a_decision_before_consents_are_in_is_refused(world):
     before = snapshot(built.application)
     with pytest.raises(RuleRefusal) as exc:
         decide(built)
-    assert exc.value.message == "该申请当前状态为“待成员校主管部门同意”，不能批准。"
+    assert exc.value.message == "该申请当前状态为“待成员校主管部门出具意见”，不能批准。"
     assert snapshot(built.application) == before
 
 
@@ -674,7 +674,7 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
     before = snapshot(app)
     with pytest.raises(RuleRefusal) as exc:
         decide(built, justification="x")
-    assert exc.value.message == "该申请当前状态为“待核心校意见”，不能批准。"
+    assert exc.value.message == "该申请当前状态为“待核心校出具意见”，不能批准。"
     assert snapshot(app) == before
     # only the core principal gives it, and not empty
     with pytest.raises(PermissionDenied):

@@ -352,7 +352,7 @@ def test_on_the_exit_day_cards_close_and_seats_end_once(leaving, login, on_day):
     on_day(EXIT_ON)
     assert login(world.users["member"]).get(f"/groups/{world.group.pk}/").status_code == 404
     page = login(world.users["city"]).get(f"/groups/{world.group.pk}/").content.decode()
-    assert "曾经的成员校" in page and 'data-testid="state-leaving"' not in page
+    assert "已退出成员校" in page and 'data-testid="state-leaving"' not in page
 
 
 def test_an_exit_approved_through_the_workflow_closes_nothing_on_approval_day(world):

@@ -94,7 +94,7 @@ def test_membership_add_then_end_through_the_pages(admin, world):
     )
     membership.refresh_from_db()
     assert membership.left_on.isoformat() == "2025-07-31"
-    assert "曾经的成员校" in response.content.decode()
+    assert "已退出成员校" in response.content.decode()
 
 
 def test_membership_end_of_another_groups_membership_is_404(admin, world):
