@@ -7,6 +7,7 @@ the reason and up to three values naming the subject), the newest `limit` rows t
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import CharField, F, QuerySet, Value
@@ -267,8 +268,8 @@ class AuditLog:
         by_source: dict[str, set] = {}
         for row in rows:
             by_source.setdefault(row["tl_source"], set()).add(row["tl_oid"])
-        history: dict[tuple[str, int], object] = {}
-        previous: dict[tuple[str, int], object] = {}
+        history: dict[tuple[str, int], Any] = {}
+        previous: dict[tuple[str, int], Any] = {}
         for key, object_ids in by_source.items():
             qs = _SOURCES[key].rows(self.group_id, self.user).filter(id__in=object_ids)
             last: dict = {}
