@@ -120,7 +120,9 @@ def _url(application: Application) -> str:
     return reverse("applications:detail", args=[application.pk])
 
 
-def _save(obj, actor: User, reason: str = "", *, now: datetime.datetime, **kwargs) -> None:
+def _save(
+    obj, actor: User, reason: "str | Message" = "", *, now: datetime.datetime, **kwargs
+) -> None:
     stamp(obj, actor=actor, reason=reason, now=now)
     obj.save(**kwargs)
 
@@ -179,7 +181,7 @@ def application_create(
     application.created_by = actor
     application.spun_off_from = spun_off_from
     application.created_at = now
-    _save(application, actor, _("创建草稿"), now=now)
+    _save(application, actor, msg("reason.draft_created"), now=now)
     return application
 
 
@@ -404,7 +406,7 @@ def application_submit(
             _save(
                 Consent(application=application, authority_id=authority_id, requested_at=now),
                 actor,
-                _("征求意见"),
+                msg("reason.consent_requested"),
                 now=now,
             )
         elif consent.status != ConsentStatus.PENDING:
