@@ -144,7 +144,7 @@ def test_a_granted_outsider_reads_the_group_page_with_its_cards(client, scene):
     response = client.get(reverse("groups:group-detail", args=[scene.group.pk]))
     assert response.status_code == 200
     assert len(response.context["open_cards"]) == 1
-    assert any("黄牌" in e.subject for e in response.context["timeline"])
+    assert any("黄牌" in e.text for e in response.context["story"])
 
 
 @pytest.mark.parametrize("role", ["city", "district", "principal", "member", "auditor"])
