@@ -26,6 +26,7 @@ from groups.registry.models import CouncilSeat, EducationGroup, Membership
 from groups.registry.selectors import group_list_for_user, schools_seen_through_groups
 from groups.registry.services import membership_add, membership_end, memberships_end_due
 from members.models import School, User
+from qingdao_groups.core.messages import render
 from tests.factories import (
     CouncilSeatFactory,
     EducationGroupFactory,
@@ -333,7 +334,7 @@ def test_on_the_exit_day_cards_close_and_seats_end_once(leaving, login, on_day):
     assert seat.ended_on == EXIT_ON
     closing = card.history.get(status=CardStatus.CLOSED)
     assert timezone.localdate(closing.history_date) == EXIT_ON
-    assert "退出" in closing.history_change_reason
+    assert "退出" in render(closing.history_change_reason)
     assert timezone.localdate(seat.history.get(ended_on=EXIT_ON).history_date) == EXIT_ON
     assert (Card.history.count(), CouncilSeat.history.count()) == (
         histories[0] + 1,
