@@ -31,7 +31,7 @@ CEILINGS = {
     "groups:group-list": 10,
     # detail: the group (its scope checked on its own row) + 4 prefetches + its cards + the
     # timeline (one UNION of the audit tables) + plans (issue 7: no list of the user's groups)
-    "groups:group-detail": 11,
+    "groups:group-detail": 14,  # the story: 4 sources (issue 8)
     # + 1 the page's keys first (deep pages), + 1 the visible-group ids (issue 7)
     "members:school-list": 12,
     "members:school-detail": 10,

@@ -365,6 +365,10 @@ def test_citations_read_like_the_policy():
     """Every clause of the digest has a place in the text (policy T-2, L-5 as examples)."""
     for clause in CLAUSE_TEXT:
         assert article_of(clause), clause
+    # every clause of the digest is placed (core/clauses.CLAUSE_ARTICLES)
+    every = "G-1 G-2 G-3 G-4 G-5 G-6 T-1 T-1a T-1b T-2 T-2a T-2b T-2c T-3 T-3a T-3b L-1 L-2 L-3 "
+    every += "L-4 L-5 L-6 L-7 L-8 F-1 F-2 F-3 F-4 F-5 S-1 S-2 A-1 A-2 A-3 A-4 A-5 A-6 D-1 D-2"
+    assert all(article_of(c) for c in every.split())
     with translation.override("zh-hans"):
         assert citation("T-2") == "《意见》三、（二）"
         assert citation("T-2a") == "《意见》三、（二）1"

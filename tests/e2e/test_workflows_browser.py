@@ -179,7 +179,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     expect(district.get_by_test_id("status")).to_have_text("待审批")
     checks = district.get_by_test_id("checks").first
     for clause in ("G-1", "L-1", "G-3", "A-4"):
-        expect(checks.locator(".badge", has_text=clause).first).to_be_visible()
+        expect(checks.locator(".clause-tag", has_text=clause).first).to_be_visible()
     expect(checks.locator("tr.table-warning", has_text="A-4")).to_contain_text("薄弱学校占成员校")
     expect(checks).to_contain_text("提示（批准须书面说明）")
     form = district.get_by_test_id("decision-form")
