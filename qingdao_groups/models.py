@@ -17,7 +17,9 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    message = models.CharField(_("内容"), max_length=300)
+    # A message code with its parameters (qingdao_groups/core/messages.py), shown through `text`
+    # in the reader's language; older rows hold the text as it was written.
+    message = models.TextField(_("内容"))
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -31,7 +33,14 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The notice in the reader's language."""
+        from qingdao_groups.core.messages import render
+
+        return render(self.message)
 
 
 class SubmissionToken(models.Model):

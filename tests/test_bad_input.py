@@ -23,6 +23,7 @@ from qingdao_groups.core.forms import (
     date_max,
     validate_sane_date,
 )
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.uploads import ZipRefused, zip_entries
 from qingdao_groups.models import Attachment
 from tests.factories import SchoolFactory
@@ -78,7 +79,7 @@ def test_a_300_character_file_name_is_stored_shortened(client, world, where):
     attachment = Attachment.objects.order_by("-pk").first()
     assert Attachment.objects.count() == before + 1
     assert len(attachment.original_name) <= 255 and attachment.original_name.endswith(".pdf")
-    assert attachment.history.first().history_change_reason.startswith("上传附件：")
+    assert render(attachment.history.first().history_change_reason).startswith("上传附件：")
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1900-01-01"])

@@ -15,7 +15,7 @@ from unittest import mock
 import pytest
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from groups.applications.models import Application, Consent
 from groups.applications.services import application_decide, consent_record
@@ -26,6 +26,7 @@ from groups.enrollment.services import enrollment_plan_set
 from groups.filings.models import Filing
 from groups.filings.services import filing_acknowledge
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import NOT_NOW, STALE, StaleVersion, transition
 from tests.groups.workflow_helpers import staff
@@ -321,7 +322,11 @@ def test_the_runner_names_the_action_when_no_reason_is_given(world):
         actor=world.users["city"],
         expected_version=None,
     )
-    assert filing.history.latest().history_change_reason == str(FilingAction.ACKNOWLEDGE.label)
+    stored = filing.history.latest().history_change_reason
+    # kept as a code (issue 8) and shown in the reader's language
+    assert render(stored) == str(FilingAction.ACKNOWLEDGE.label)
+    with translation.override("en"):
+        assert render(stored) == "Acknowledge" == str(FilingAction.ACKNOWLEDGE.label)
 
 
 def test_a_transition_not_in_the_table_is_refused_and_changes_nothing(world):

@@ -34,8 +34,10 @@ from qingdao_groups.core.checks import (  # noqa: F401 (the shared types, used v
     WARNING,
     Outcome,
     hard_failures,
+    outcome,
     warnings,
 )
+from qingdao_groups.core.messages import Message, concat, encode, label, msg
 from qingdao_groups.models import Attachment
 
 # Documents each kind must carry before it can be submitted (policy L-1, L-3).
@@ -104,6 +106,21 @@ def load_context(application: Application, today: datetime.date) -> Context:
     )
 
 
+def _choice(choices, value: str):
+    """A choice's label kept as a code, translated when shown."""
+    return label(choices(value).label) if value in choices.values else value
+
+
+def _documents(kinds: list[str]):
+    """The missing documents' names, joined with 、 in the reader's language."""
+    parts: list = []
+    for i, kind in enumerate(kinds):
+        if i:
+            parts.append("、")
+        parts.append(label(Attachment.Kind(kind).label))
+    return concat(*parts)
+
+
 def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
     """A school is active in at most one group at a time (policy G-1). Hard."""
     schools = [p.school_id for p in ctx.proposed]
@@ -119,13 +136,13 @@ def check_members_not_in_other_groups(ctx: Context) -> list[Outcome]:
         .select_related("group", "school")
     }
     if not busy:
-        return [Outcome("G-1", HARD, True, _("拟加入学校均未加入其他集团。"))]
+        return [outcome("G-1", HARD, True, msg("check.g1.free"))]
     return [
-        Outcome(
+        outcome(
             "G-1",
             HARD,
             False,
-            busy_school_message(m.school.name, m.group.name),
+            msg("check.g1.busy", school=m.school.name, group=m.group.name),
         )
         for m in busy.values()
     ]
@@ -136,32 +153,30 @@ def check_core_not_member(ctx: Context) -> list[Outcome]:
     for p in ctx.proposed:
         rule = core_cannot_be_member(core_school_id=ctx.core.pk, school_id=p.school_id)
         if not rule:
-            return [Outcome("G-1", HARD, False, rule.reason)]
+            return [outcome("G-1", HARD, False, msg("check.g1.core_is_member"))]
     return []
 
 
 def check_required_documents(ctx: Context) -> list[Outcome]:
     """Founding needs the plan, agreement(s) and charter (L-1); admission the agreement (L-3)."""
-    labels = dict(Attachment.Kind.choices)
     missing = [k for k in REQUIRED_DOCUMENTS[ctx.application.kind] if k not in ctx.attachment_kinds]
     if missing:
         clause = "L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3"
         return [
-            Outcome(
+            outcome(
                 clause,
                 HARD,
                 False,
-                _("缺少必需的材料：%(docs)s。")
-                % {"docs": "、".join(str(labels[k]) for k in missing)},
+                msg("check.documents.missing", docs=_documents(missing)),
             )
         ]
     if REQUIRED_DOCUMENTS[ctx.application.kind]:
         return [
-            Outcome(
+            outcome(
                 "L-1" if ctx.application.kind == Application.Kind.FOUNDING else "L-3",
                 HARD,
                 True,
-                _("必需材料齐全。"),
+                msg("check.documents.complete"),
             )
         ]
     return []
@@ -171,9 +186,9 @@ def check_has_members(ctx: Context) -> list[Outcome]:
     """A founding names at least one member; an admission exactly one candidate (L-1, L-3)."""
     kind = ctx.application.kind
     if kind == Application.Kind.FOUNDING and not ctx.proposed:
-        return [Outcome("L-1", HARD, False, _("请至少填写一所拟加入的成员校。"))]
+        return [outcome("L-1", HARD, False, msg("check.l1.no_members"))]
     if kind == Application.Kind.ADMISSION and len(ctx.proposed) != 1:
-        return [Outcome("L-3", HARD, False, _("吸纳申请须填写且只填写一所拟吸纳的学校。"))]
+        return [outcome("L-3", HARD, False, msg("check.l3.one_candidate"))]
     return []
 
 
@@ -185,21 +200,18 @@ def check_fusion_same_kind(ctx: Context) -> list[Outcome]:
             continue
         if p.school.stage != ctx.core.stage or p.school.nature != ctx.core.nature:
             out.append(
-                Outcome(
+                outcome(
                     "T-1",
                     WARNING,
                     False,
-                    _(
-                        "%(school)s（%(stage)s、%(nature)s）与核心校（%(core_stage)s、%(core_nature)s）"
-                        "学段或性质不同；融合型原则上仅限同类型、同学段、同性质学校。"
-                    )
-                    % {
-                        "school": p.school.name,
-                        "stage": p.school.get_stage_display(),
-                        "nature": p.school.get_nature_display(),
-                        "core_stage": ctx.core.get_stage_display(),
-                        "core_nature": ctx.core.get_nature_display(),
-                    },
+                    msg(
+                        "check.t1.stage_mismatch",
+                        school=p.school.name,
+                        stage=_choice(School.Stage, p.school.stage),
+                        nature=_choice(School.Nature, p.school.nature),
+                        core_stage=_choice(School.Stage, ctx.core.stage),
+                        core_nature=_choice(School.Nature, ctx.core.nature),
+                    ),
                 )
             )
     return out
@@ -211,15 +223,15 @@ def check_aggregation_differs(ctx: Context) -> list[Outcome]:
     for p in ctx.proposed:
         if p.relation_type == "T-2" and p.school.stage == ctx.core.stage:
             out.append(
-                Outcome(
+                outcome(
                     "T-2",
                     WARNING,
                     False,
-                    _(
-                        "%(school)s 与核心校学段相同（%(stage)s）；"
-                        "聚合型原则上在不同类型或学段的学校之间。"
-                    )
-                    % {"school": p.school.name, "stage": p.school.get_stage_display()},
+                    msg(
+                        "check.t2.same_stage",
+                        school=p.school.name,
+                        stage=_choice(School.Stage, p.school.stage),
+                    ),
                 )
             )
     return out
@@ -228,12 +240,7 @@ def check_aggregation_differs(ctx: Context) -> list[Outcome]:
 def check_through_training_pilot(ctx: Context) -> list[Outcome]:
     """Through-training across stages only as an approved pilot (policy T-2a). Hard."""
     return [
-        Outcome(
-            "T-2a",
-            HARD,
-            False,
-            _("%(school)s 拟开展贯通式培养，须填写试点批准文号。") % {"school": p.school.name},
-        )
+        outcome("T-2a", HARD, False, msg("check.t2a.no_pilot", school=p.school.name))
         for p in ctx.proposed
         if p.through_training and not p.pilot_approval.strip()
     ]
@@ -242,12 +249,7 @@ def check_through_training_pilot(ctx: Context) -> list[Outcome]:
 def check_alliance_has_project(ctx: Context) -> list[Outcome]:
     """An alliance (T-3) is project-based: it names at least one project. Hard."""
     return [
-        Outcome(
-            "T-3",
-            HARD,
-            False,
-            _("%(school)s 为联合型合作，须至少填写一个合作项目。") % {"school": p.school.name},
-        )
+        outcome("T-3", HARD, False, msg("check.t3.no_project", school=p.school.name))
         for p in ctx.proposed
         if p.relation_type == "T-3" and not p.projects.strip()
     ]
@@ -262,37 +264,28 @@ def check_chief_principal(ctx: Context) -> list[Outcome]:
     if chief and chief != ctx.core.principal_name:
         if not app.chief_principal_reason.strip():  # a different choice needs a reason
             return [
-                Outcome(
+                outcome(
                     "G-3",
                     HARD,
                     False,
-                    _("拟任总校长（%(chief)s）不是核心校校长（%(core)s），且未说明理由。")
-                    % {"chief": chief, "core": ctx.core.principal_name or "—"},
+                    msg("check.g3.no_reason", chief=chief, core=ctx.core.principal_name or "—"),
                 )
             ]
         return [
-            Outcome(
+            outcome(
                 "G-3",
                 WARNING,
                 False,
-                _("拟任总校长（%(chief)s）不是核心校校长，理由：%(reason)s")
-                % {"chief": chief, "reason": app.chief_principal_reason.strip()},
+                msg("check.g3.other_chief", chief=chief, reason=app.chief_principal_reason.strip()),
             )
         ]
-    return [Outcome("G-3", WARNING, True, _("由核心校校长任总校长。"))]
+    return [outcome("G-3", WARNING, True, msg("check.g3.core_chief"))]
 
 
 def check_public_core(ctx: Context) -> list[Outcome]:
     """Public schools keep the leading role (policy G-6): a private core needs a justification."""
     if ctx.core.nature == School.Nature.PRIVATE:
-        return [
-            Outcome(
-                "G-6",
-                WARNING,
-                False,
-                _("核心校 %(core)s 为民办学校；公办学校应保持引领地位。") % {"core": ctx.core.name},
-            )
-        ]
+        return [outcome("G-6", WARNING, False, msg("check.g6.private_core", core=ctx.core.name))]
     return []
 
 
@@ -314,13 +307,8 @@ def check_weak_share(ctx: Context) -> list[Outcome]:
     share = (Decimal(weak) / Decimal(total)) if total else Decimal(0)
     pct = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     min_pct = (minimum * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = _("薄弱学校占成员校 %(weak)s/%(total)s（%(pct)s%%），最低要求 %(min)s%%。") % {
-        "weak": weak,
-        "total": total,
-        "pct": pct,
-        "min": min_pct,
-    }
-    return [Outcome("A-4", WARNING, share >= minimum, text)]
+    text = msg("check.a4.weak_share", weak=weak, total=total, pct=str(pct), min=str(min_pct))
+    return [outcome("A-4", WARNING, share >= minimum, text)]
 
 
 def check_steady_growth(ctx: Context) -> list[Outcome]:
@@ -339,12 +327,11 @@ def check_steady_growth(ctx: Context) -> list[Outcome]:
     limit = ctx.params.max_admissions_per_year
     passed = recent + 1 <= limit
     return [
-        Outcome(
+        outcome(
             "L-4",
             WARNING,
             passed,
-            _("近12个月已吸纳 %(recent)s 所，加上本次共 %(total)s 所；上限 %(limit)s 所。")
-            % {"recent": recent, "total": recent + 1, "limit": limit},
+            msg("check.l4.growth", recent=recent, total=recent + 1, limit=limit),
         )
     ]
 
@@ -355,9 +342,9 @@ def check_exit_membership_open(ctx: Context) -> list[Outcome]:
     if app.kind != Application.Kind.EXIT:
         return []
     if app.membership is None or app.membership.state_on(ctx.today) != MembershipState.ACTIVE:
-        return [Outcome("L-5", HARD, False, _("该学校已不是本集团的在册成员校。"))]
+        return [outcome("L-5", HARD, False, msg("check.l5.not_member"))]
     if app.start_on and app.start_on < app.membership.joined_on:
-        return [Outcome("L-5", HARD, False, _("退出日期不能早于加入日期。"))]
+        return [outcome("L-5", HARD, False, msg("check.l5.before_join"))]
     return []
 
 
@@ -374,18 +361,8 @@ def check_exit_reputation(ctx: Context) -> list[Outcome]:
         membership_id=app.membership_id, closed_at__isnull=True, status__in=OPEN_CARD_STATUSES
     ).count()
     if open_cards:
-        return [
-            Outcome(
-                "L-5",
-                WARNING,
-                False,
-                _(
-                    "该校有 %(n)s 张未结束的黄牌预警（政策 L-6）；退出原则上适用于办学质量高、声誉好的成员校。"
-                )
-                % {"n": open_cards},
-            )
-        ]
-    return [Outcome("L-5", WARNING, True, _("该校没有未结束的黄牌预警。"))]
+        return [outcome("L-5", WARNING, False, msg("check.l5.open_cards", n=open_cards))]
+    return [outcome("L-5", WARNING, True, msg("check.l5.no_cards"))]
 
 
 def check_one_open_application(ctx: Context) -> list[Outcome]:
@@ -406,12 +383,11 @@ def check_one_open_application(ctx: Context) -> list[Outcome]:
         if other is None:
             return []
         return [
-            Outcome(
+            outcome(
                 "L-5",
                 HARD,
                 False,
-                _("该校已有一份未办结的退出申请：%(application)s。")
-                % {"application": application_named(other)},
+                msg("check.l5.open_exit_named", application=application_named(other)),
                 application_url(other),
             )
         ]
@@ -421,11 +397,16 @@ def check_one_open_application(ctx: Context) -> list[Outcome]:
         names[ctx.core.pk] = ctx.core.name
     bound = schools_in_open_applications(names, exclude_pk=app.pk)
     return [
-        Outcome(
+        outcome(
             clause,
             HARD,
             False,
-            school_in_application_message(names[school_id], other, clause),
+            msg(
+                "check.open_elsewhere_named",
+                school=names[school_id],
+                application=application_named(other),
+                clause=clause,
+            ),
             application_url(other),
         )
         for school_id, other in sorted(bound.items())
@@ -474,62 +455,33 @@ def project_lines(projects: str) -> list[str]:
 
 def subtype_problem(
     subtype: str, core: School, school: School, *, projects: str, has_university: bool
-) -> tuple[str, str] | None:
+) -> tuple[str, Message] | None:
     """Why `school` cannot be the core's member of `subtype`, as (clause, message), or None.
     Each subtype is what the policy describes: T-2a cross-stage basic education, T-2b a general
     with a vocational senior high school, T-2c a university with basic education, T-3a one
     project, T-3b several. T-1's same type, stage and nature is a 原则上 rule (its own warning)."""
     args = {
         "school": school.name,
-        "stage": school.get_stage_display(),
+        "stage": _choice(School.Stage, school.stage),
         "core": core.name,
-        "core_stage": core.get_stage_display(),
+        "core_stage": _choice(School.Stage, core.stage),
     }
     if subtype == "T-2a":
         if school.stage not in BASIC_STAGES or core.stage not in BASIC_STAGES:
-            return (
-                "T-2a",
-                _(
-                    "基础教育跨学段聚合限于小学、初中、高中（含一贯制学校）之间；"
-                    "%(school)s（%(stage)s）与核心校 %(core)s（%(core_stage)s）不都属于此列。"
-                    "普通高中与职业学校之间请选“普通高中职业高中聚合”（T-2b）。"
-                )
-                % args,
-            )
+            return ("T-2a", msg("check.t2a.not_basic", **args))
     elif subtype == "T-2b":
         pair = {school.stage, core.stage}
         if not (pair & GENERAL_SENIOR and School.Stage.VOCATIONAL in pair):
-            return (
-                "T-2b",
-                _(
-                    "普通高中职业高中聚合须一方为普通高中、一方为中等职业学校；"
-                    "%(school)s（%(stage)s）与核心校 %(core)s（%(core_stage)s）不是。"
-                )
-                % args,
-            )
+            return ("T-2b", msg("check.t2b.not_general_vocational", **args))
     elif subtype == "T-2c":
         if not has_university:
-            return (
-                "T-2c",
-                _(
-                    "高等教育基础教育聚合须有高等院校参与：集团（或本申请）尚无高等院校合作单位，"
-                    "请先添加高等院校合作单位，或为 %(school)s 选择其他子类型。"
-                )
-                % args,
-            )
+            return ("T-2c", msg("check.t2c.no_university", school=school.name))
     elif subtype in ("T-3a", "T-3b"):
         n = len(project_lines(projects))
         if subtype == "T-3a" and n > 1:
-            return (
-                "T-3a",
-                _("%(school)s 为“单个项目”联合，却填写了 %(n)s 个项目；多个项目请选 T-3b。")
-                % {**args, "n": n},
-            )
+            return ("T-3a", msg("check.t3a.several_projects", school=school.name, n=n))
         if subtype == "T-3b" and n == 1:
-            return (
-                "T-3b",
-                _("%(school)s 为“多个项目”联合，只填写了 1 个项目；单个项目请选 T-3a。") % args,
-            )
+            return ("T-3b", msg("check.t3b.one_project", school=school.name))
     return None
 
 
@@ -547,7 +499,7 @@ def check_subtypes_fit(ctx: Context) -> list[Outcome]:
             has_university=Partner.Kind.HIGHER_EDUCATION in ctx.partner_kinds,
         )
         if problem is not None:
-            out.append(Outcome(problem[0], HARD, False, problem[1]))
+            out.append(outcome(problem[0], HARD, False, problem[1]))
     return out
 
 
@@ -604,7 +556,7 @@ def record_checks(
                 clause=o.clause,
                 severity=o.severity,
                 passed=o.passed,
-                message=o.message,
+                message=encode(o.text) if o.text is not None else o.message,
                 url=o.url,
                 created_at=now,
             )
@@ -696,8 +648,9 @@ def compare_checks(
 
 
 def outcomes_of(results) -> list[Outcome]:
-    """Stored results (CheckResult rows) as outcomes, to compare with a live run."""
-    return [Outcome(r.clause, r.severity, r.passed, r.message) for r in results]
+    """Stored results (CheckResult rows) as outcomes, to compare with a live run: their messages
+    rendered from their codes in the reader's language, as the live run's are."""
+    return [r.as_outcome() for r in results]
 
 
 def digest(outcomes: list[Outcome]) -> str:

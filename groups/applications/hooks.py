@@ -5,6 +5,7 @@ the steps awaiting a person: consents and decisions for staff, exit opinions and
 applications for principals, each with its deadline (step_deadline)."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,7 +35,7 @@ from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
-from qingdao_groups.core.labels import choice_labels
+from qingdao_groups.core.labels import choice_labels, url_maker
 from qingdao_groups.core.notifications import principals_of, staff_of
 from qingdao_groups.core.reminders import (
     WATCH_PER_SOURCE,
@@ -42,7 +43,13 @@ from qingdao_groups.core.reminders import (
     Waiting,
     register_remind_source,
 )
-from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
+from qingdao_groups.core.timeline import (
+    StoryEvent,
+    StorySource,
+    TimelineSource,
+    register_story_source,
+    register_timeline_source,
+)
 
 
 def _rows(group_id: int, user):
@@ -121,7 +128,7 @@ def _inbox(user: User) -> list[InboxItem]:
             )
             items.append(
                 _item(
-                    _("待表态"),
+                    _("待出具意见"),
                     "consent",
                     c.application,
                     since,
@@ -282,3 +289,49 @@ register_inbox_provider("applications", _inbox, models=(Application, Consent))
 
 # The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
 register_export(APPLICATIONS_EXPORT)
+
+
+def _decisions_story(group_id: int, user, today) -> list[StoryEvent]:
+    """Each decided application of the group the reader may see, on the day of the decision, with
+    the reasons, the conditions and the written justification the approver gave for the warnings
+    it overrode (policy L-1, L-3, L-5); one query."""
+    qs = Application.objects.filter(
+        group_id=group_id, decided_at__isnull=False, status__in=DECIDED_STATUSES
+    )
+    q = application_scope_q(user)
+    if q is not None:
+        qs = qs.filter(q)
+    kinds, statuses = choice_labels(Application, "kind"), choice_labels(Application, "status")
+    detail_url = url_maker("applications:detail")
+    events = []
+    for a in qs.select_related("decided_by", "applicant_school", "group").order_by("decided_at"):
+        notes = [a.decision_reason.strip()]
+        if a.conditions.strip():
+            notes.append(_("附加条件：%(text)s") % {"text": a.conditions.strip()})
+        if a.justification.strip():
+            notes.append(_("书面说明：%(text)s") % {"text": a.justification.strip()})
+        events.append(
+            StoryEvent(
+                timezone.localdate(a.decided_at),
+                "decision",
+                _("%(kind)s申请%(status)s：%(title)s")
+                % {
+                    "kind": kinds.get(a.kind, a.kind),
+                    "status": statuses.get(a.status, a.status),
+                    "title": a.title,
+                },
+                who=a.decided_by.get_full_name() if a.decided_by else "",
+                note="\n".join(n for n in notes if n),
+                url=detail_url(a.pk),
+                order=1,
+            )
+        )
+    return events
+
+
+DECIDED_STATUSES = (
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.APPROVED_WITH_CONDITIONS,
+    ApplicationStatus.REJECTED,
+)
+register_story_source(StorySource("decisions", _decisions_story))

@@ -17,7 +17,8 @@ from groups.registry.models import (
     validate_unified_areas,
 )
 from members.models import Authority, Partner, School
-from qingdao_groups.core.checks import Severity
+from qingdao_groups.core.checks import Outcome, Severity
+from qingdao_groups.core.messages import MESSAGES, Message, decode, render
 from qingdao_groups.models import Attachment
 
 # Literal and sorted, so the migration's condition stays what it is (workflows.OPEN_STATUSES:
@@ -188,6 +189,15 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    def stored_outcomes(self, stage: str | None = None) -> list[Outcome]:
+        """The policy-check results kept at `stage` (CheckResult.Stage; every stage when None),
+        as Outcome objects whose `message` is rendered in the reader's language, in the order
+        the page lists them (clause, severity). Reads `check_results` through a prefetch when
+        there is one."""
+        rows = [r for r in self.check_results.all() if stage is None or r.stage == stage]
+        rows.sort(key=lambda r: (r.stage, r.severity, r.clause, r.pk or 0))
+        return [r.as_outcome() for r in rows]
+
     @property
     def title(self) -> str:
         """How the application is named everywhere (pages, inbox, notices): the proposed group
@@ -325,7 +335,23 @@ class CheckResult(models.Model):
         ordering = ["application_id", "stage", "severity", "clause", "id"]
 
     def __str__(self) -> str:
-        return f"{self.clause}: {self.message}"
+        return f"{self.clause}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The result's text in the reader's language (stored as a message code, issue 8)."""
+        return render(self.message)
+
+    def as_outcome(self) -> Outcome:
+        """The stored result as the shared Outcome, its message rendered in the active language
+        and its code kept in `text` (None for a row stored before codes)."""
+        data = decode(self.message)
+        code = (
+            Message(data["code"], tuple(sorted((data.get("params") or {}).items())))
+            if data is not None and data["code"] in MESSAGES
+            else None
+        )
+        return Outcome(self.clause, self.severity, self.passed, self.text, self.url, code)
 
 
 class AdmissionCriterion(models.Model):

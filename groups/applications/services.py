@@ -57,6 +57,7 @@ from groups.registry.services import group_create, membership_add, membership_en
 from members.models import Authority, Partner, School, User
 from qingdao_groups.core.documents import attachment_add
 from qingdao_groups.core.locks import hold_named_lock
+from qingdao_groups.core.messages import Message, label, msg
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
@@ -100,7 +101,7 @@ def _move(
     application: Application,
     action: str,
     actor: User,
-    reason: str = "",
+    reason: "str | Message" = "",
     *,
     now: datetime.datetime,
     expected_version: int | None = None,
@@ -146,7 +147,9 @@ def _url(application: Application) -> str:
     return reverse("applications:detail", args=[application.pk])
 
 
-def _save(obj, actor: User, reason: str = "", *, now: datetime.datetime, **kwargs) -> None:
+def _save(
+    obj, actor: User, reason: "str | Message" = "", *, now: datetime.datetime, **kwargs
+) -> None:
     stamp(obj, actor=actor, reason=reason, now=now)
     obj.save(**kwargs)
 
@@ -210,7 +213,7 @@ def application_create(
     application.created_at = now
     try:
         with transaction.atomic():
-            _save(application, actor, _("创建草稿"), now=now)
+            _save(application, actor, msg("reason.draft_created"), now=now)
     except IntegrityError:  # the database's own guard (application_one_open_exit_per_membership)
         if membership is None:
             raise
@@ -408,7 +411,7 @@ def admission_evaluation_record(
         action=Action.EDIT,
         table=_table(application),
         actor=actor,
-        reason=_("填写准入评估"),
+        reason=msg("reason.evaluation"),
         expected_version=None,
         now=now,
         changes={"evaluation_recommendation": recommendation, "evaluation_note": note},
@@ -480,7 +483,7 @@ def application_submit(
             _save(
                 Consent(application=application, authority_id=authority_id, requested_at=now),
                 actor,
-                _("征求意见"),
+                msg("reason.consent_requested"),
                 now=now,
             )
         elif consent.status != ConsentStatus.PENDING:
@@ -499,8 +502,7 @@ def application_submit(
         assert application.group is not None  # an exit always names its group
         notify(
             principals_of(application.group.core_school_id),
-            _("%(school)s 申请退出集团，请核心校提出意见。")
-            % {"school": application.applicant_school.name},
+            msg("notice.exit.opinion_wanted", school=application.applicant_school.name),
             url,
             now=now,
         )
@@ -508,15 +510,17 @@ def application_submit(
         for authority in Authority.objects.filter(pk__in=authority_ids):
             notify(
                 staff_of(authority),
-                _("“%(title)s”请求贵单位同意。") % {"title": application.title},
+                msg("notice.application.consent_wanted", title=application.title),
                 url,
                 now=now,
             )
     else:
-        _move(application, Action.CONSENTS_COMPLETE, actor, _("无需其他部门同意"), now=now)
+        _move(
+            application, Action.CONSENTS_COMPLETE, actor, msg("reason.no_consents_needed"), now=now
+        )
         notify(
             staff_of(application.deciding_authority_id),
-            _("“%(title)s”待审批。") % {"title": application.title},
+            msg("notice.application.to_decide", title=application.title),
             url,
             now=now,
         )
@@ -565,14 +569,16 @@ def consent_record(
             application,
             Action.CONSENT_REFUSED,
             actor,
-            _("%(authority)s 不同意：%(reason)s")
-            % {"authority": consent.authority.name, "reason": consent.reason},
+            msg("reason.consent_refused", authority=consent.authority.name, reason=consent.reason),
             now=now,
         )
         notify(
             principals_of(application.applicant_school_id),
-            _("%(authority)s 不同意“%(title)s”，申请已退回。")
-            % {"authority": consent.authority.name, "title": application.title},
+            msg(
+                "notice.application.consent_refused",
+                authority=consent.authority.name,
+                title=application.title,
+            ),
             url,
             now=now,
         )
@@ -580,7 +586,7 @@ def consent_record(
         _move(application, Action.CONSENTS_COMPLETE, actor, now=now)
         notify(
             staff_of(application.deciding_authority_id),
-            _("“%(title)s”各方已同意，待审批。") % {"title": application.title},
+            msg("notice.application.consents_given", title=application.title),
             url,
             now=now,
         )
@@ -614,7 +620,7 @@ def exit_opinion_record(
     )
     notify(
         staff_of(application.deciding_authority_id),
-        _("“%(title)s”核心校已提出意见，待审批。") % {"title": application.title},
+        msg("notice.application.opinion_given", title=application.title),
         _url(application),
         now=now,
     )
@@ -664,11 +670,12 @@ CHECKS_CHANGED = gettext_lazy(
 
 
 def _next_group_code(year: int) -> str:
-    """The year's next group code, QD-<year>-NNN. Taken under a lock named for the year, held
-    until the approval commits: two foundings approved at the same instant would otherwise both
-    read the same codes and insert the same next one (L-1)."""
+    """The one group-code format: QD, the founding year, a three-digit number (QD2019001, as the
+    registry's groups are numbered). Taken under a lock named for the year, held until the
+    approval commits: two foundings approved at the same instant would otherwise both read the
+    same codes and insert the same next one (L-1)."""
     hold_named_lock(f"group-code-{year}")
-    prefix = f"QD-{year}-"
+    prefix = f"QD{year}"
     taken = set(
         EducationGroup.objects.filter(code__startswith=prefix).values_list("code", flat=True)
     )
@@ -868,12 +875,12 @@ def application_decide(
             recipients += principals_of(p.school_id)
     notify(
         recipients,
-        _("“%(title)s”：%(decision)s。%(reason)s")
-        % {
-            "title": application.title,
-            "decision": application.get_status_display(),
-            "reason": reason.strip(),
-        },
+        msg(
+            "notice.application.decided",
+            title=application.title,
+            decision=label(ApplicationStatus(application.status).label),
+            reason=reason.strip(),
+        ),
         _url(application),
         now=now,
     )

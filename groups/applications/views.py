@@ -256,8 +256,7 @@ def _detail_context(request, application: Application, decision_form=None, bound
         .order_by("-history_date")[:40],
         "deadline": deadline_for(application),
         "results": {
-            stage: [r for r in application.check_results.all() if r.stage == stage]
-            for stage in CheckResult.Stage.values
+            stage: application.stored_outcomes(stage) for stage in CheckResult.Stage.values
         },
     }
     # The warnings the stored justification answered: those of the checks run at the decision.

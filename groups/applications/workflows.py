@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
-    AWAITING_CONSENTS = "awaiting_consents", _("待成员校主管部门同意")
-    AWAITING_OPINION = "awaiting_opinion", _("待核心校意见")
+    AWAITING_CONSENTS = "awaiting_consents", _("待成员校主管部门出具意见")
+    AWAITING_OPINION = "awaiting_opinion", _("待核心校出具意见")
     UNDER_DECISION = "under_decision", _("待审批")
     RETURNED = "returned", _("已退回")
     APPROVED = "approved", _("已批准")
@@ -105,7 +105,7 @@ DECISION_ACTIONS = (A.APPROVE, A.APPROVE_WITH_CONDITIONS, A.RETURN, A.REJECT)
 
 
 class ConsentStatus(models.TextChoices):
-    PENDING = "pending", _("待表态")
+    PENDING = "pending", _("待出具意见")
     GIVEN = "given", _("同意")
     REFUSED = "refused", _("不同意")
 

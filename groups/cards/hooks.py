@@ -6,6 +6,7 @@ cards for the warned school's principal."""
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.cards.exports import CARDS_EXPORT
@@ -19,7 +20,7 @@ from qingdao_groups.core.documents import register_document_owner
 from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.inbox import InboxItem, day, register_inbox_provider, url_or_blank
-from qingdao_groups.core.labels import choice_labels
+from qingdao_groups.core.labels import choice_labels, url_maker
 from qingdao_groups.core.notifications import principals_of, staff_of
 from qingdao_groups.core.reminders import (
     WATCH_PER_SOURCE,
@@ -27,7 +28,13 @@ from qingdao_groups.core.reminders import (
     Waiting,
     register_remind_source,
 )
-from qingdao_groups.core.timeline import TimelineSource, register_timeline_source
+from qingdao_groups.core.timeline import (
+    StoryEvent,
+    StorySource,
+    TimelineSource,
+    register_story_source,
+    register_timeline_source,
+)
 
 
 def _rows(group_id: int, user):
@@ -220,3 +227,43 @@ register_inbox_provider("cards", _inbox, models=(Card,))
 
 # The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
 register_export(CARDS_EXPORT)
+
+
+def _cards_story(group_id: int, user, today) -> list[StoryEvent]:
+    """Each card the reader may see on the day it was issued, and a yellow card's end on the day
+    it closed (policy L-6); one query. A red card's expulsion is the membership's end (registry)."""
+    qs = Card.objects.filter(group_id=group_id)
+    if user.is_authenticated and user.is_principal and user.school_id:
+        qs = qs.filter(id__in=card_list_for_group(user=user, group_id=group_id).values("pk"))
+    levels, grounds = choice_labels(Card, "level"), choice_labels(Card, "ground")
+    statuses = choice_labels(Card, "status")
+    card_url = url_maker("cards:detail")
+    events = []
+    for card in qs.select_related("membership__school", "issued_by").order_by("issued_at", "id"):
+        school, level = card.membership.school.name, levels.get(card.level, card.level)
+        events.append(
+            StoryEvent(
+                timezone.localdate(card.issued_at),
+                "card",
+                _("%(school)s 收到%(level)s（%(ground)s）")
+                % {"school": school, "level": level, "ground": grounds.get(card.ground, "")},
+                who=card.issued_by.get_full_name() if card.issued_by else "",
+                url=card_url(card.pk),
+                order=4,
+            )
+        )
+        if card.closed_at and card.level == Card.Level.YELLOW:
+            events.append(
+                StoryEvent(
+                    timezone.localdate(card.closed_at),
+                    "card_closed",
+                    _("%(school)s 的%(level)s：%(status)s")
+                    % {"school": school, "level": level, "status": statuses.get(card.status)},
+                    url=card_url(card.pk),
+                    order=5,
+                )
+            )
+    return events
+
+
+register_story_source(StorySource("cards", _cards_story))

@@ -27,6 +27,7 @@ from groups.registry.models import Membership, PolicyParameters
 from groups.registry.services import membership_end
 from members.models import User
 from qingdao_groups.core.documents import attachment_add
+from qingdao_groups.core.messages import Message, label, msg
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, locked_rows, stamp, transition
@@ -45,7 +46,7 @@ def _move(
     card: Card,
     action: str,
     actor: User | None,
-    reason: str = "",
+    reason: "str | Message" = "",
     *,
     now: datetime.datetime,
     expected_version: int | None = None,
@@ -114,20 +115,17 @@ def card_issue_yellow(
         issued_by=actor,
         issued_at=now,
     )
-    stamp(card, actor=actor, reason=_("发出黄牌预警"), now=now)
+    stamp(card, actor=actor, reason=msg("reason.card_yellow"), now=now)
     card.save()
     notify(
         _member_principals(card),
-        _(
-            "%(group)s：%(school)s 收到黄牌预警（%(ground)s），请于 %(deadline)s 前提交整改材料"
-            "（政策 L-6）。"
-        )
-        % {
-            "group": membership.group.name,
-            "school": membership.school.name,
-            "ground": card.get_ground_display(),
-            "deadline": deadline,
-        },
+        msg(
+            "notice.card.yellow",
+            group=membership.group.name,
+            school=membership.school.name,
+            ground=label(Card.Ground(card.ground).label),
+            deadline=deadline,
+        ),
         _url(card),
         now=now,
     )
@@ -208,8 +206,7 @@ def card_submit_rectification(
         )
     notify(
         staff_of(card.group.authority_id),
-        _("%(school)s 已就黄牌预警提交整改材料，待审核（政策 L-6）。")
-        % {"school": card.membership.school.name},
+        msg("notice.card.rectified", school=card.membership.school.name),
         _url(card),
         now=now,
     )
@@ -233,13 +230,13 @@ def card_lift(
         card,
         CardAction.LIFT,
         actor,
-        _("整改通过，撤销预警"),
+        msg("reason.card_lifted"),
         now=now,
         changes={"review_note": (note or "").strip(), "closed_at": now},
     )
     notify(
         _member_principals(card),
-        _("%(school)s 的黄牌预警已撤销（政策 L-6）。") % {"school": card.membership.school.name},
+        msg("notice.card.lifted", school=card.membership.school.name),
         _url(card),
         now=now,
     )
@@ -271,14 +268,13 @@ def card_reject_rectification(
         card,
         CardAction.REJECT_RECTIFICATION,
         actor,
-        _("整改不通过，新期限 %(date)s") % {"date": new_deadline},
+        msg("reason.card_rejected", date=new_deadline),
         now=now,
         changes={"review_note": note, "deadline": new_deadline},
     )
     notify(
         _member_principals(card),
-        _("%(school)s 的整改未通过审核，请于 %(date)s 前重新提交整改材料（政策 L-6）。")
-        % {"school": card.membership.school.name, "date": new_deadline},
+        msg("notice.card.rejected", school=card.membership.school.name, date=new_deadline),
         _url(card),
         now=now,
     )
@@ -305,15 +301,15 @@ def cards_mark_overdue(*, today: datetime.date, now: datetime.datetime | None = 
         .order_by("deadline", "pk")
     )
     for card in cards:
-        _move(card, CardAction.MARK_OVERDUE, None, _("整改逾期"), now=now)
+        _move(card, CardAction.MARK_OVERDUE, None, msg("reason.card_overdue"), now=now)
         notify(
             staff_of(card.group.authority_id) + _member_principals(card),
-            _("%(group)s：%(school)s 的黄牌整改已逾期（期限 %(deadline)s，政策 L-6）。")
-            % {
-                "group": card.group.name,
-                "school": card.membership.school.name,
-                "deadline": card.deadline,
-            },
+            msg(
+                "notice.card.overdue",
+                group=card.group.name,
+                school=card.membership.school.name,
+                deadline=card.deadline,
+            ),
             _url(card),
             now=now,
         )
@@ -418,12 +414,17 @@ def card_issue_red(
         red,
         actor=actor,
         now=now,
-        reason=_("由黄牌升级为红牌") if yellow is not None else _("发出红牌，淘汰出集团"),
+        reason=msg("reason.card_escalated_red") if yellow is not None else msg("reason.card_red"),
     )
     red.save()
     if yellow is not None:
         _move(
-            yellow, CardAction.ESCALATE, actor, _("升级为红牌"), now=now, changes={"closed_at": now}
+            yellow,
+            CardAction.ESCALATE,
+            actor,
+            msg("reason.card_escalated"),
+            now=now,
+            changes={"closed_at": now},
         )
     # The member leaves today; its other open cards close with the membership.
     red.membership = membership_end(
@@ -434,9 +435,9 @@ def card_issue_red(
         today=today,
         now=now,
     )
-    message = _(
-        "%(group)s：%(school)s 被红牌淘汰，自 %(date)s 起不再是集团成员校（政策 L-6）。"
-    ) % {"group": membership.group.name, "school": membership.school.name, "date": today}
+    message = msg(
+        "notice.card.red", group=membership.group.name, school=membership.school.name, date=today
+    )
     notify(
         principals_of(membership.school_id)
         + principals_of(membership.group.core_school_id)
@@ -459,8 +460,9 @@ def cards_close_for_membership(
     for a school that has left. The one place cards close with a membership; called by the
     registry (groups/registry/services.py) on the day the end takes effect. Returns how many
     closed."""
-    reason = str(
-        _("成员关系结束（%(reason)s），预警关闭") % {"reason": membership.get_end_reason_display()}
+    reason = msg(
+        "reason.card_closed_with_membership",
+        reason=label(Membership.EndReason(membership.end_reason).label),
     )
     cards = locked_rows(
         Card.objects.select_for_update(of=("self",)).filter(

@@ -55,6 +55,7 @@ from qingdao_groups.core.forms import (
     keep_file_hint,
 )
 from qingdao_groups.core.history import history_rows
+from qingdao_groups.core.messages import render as render_stored
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
@@ -121,7 +122,7 @@ def _timeline(card: Card) -> list[dict]:
                 "when": h.history_date,
                 "who": (user.get_full_name() or user.username) if user else _("系统"),
                 "status": str(Card.Status(h.status).label),
-                "reason": h.history_change_reason or "",
+                "reason": render_stored(h.history_change_reason),
                 "changed": changed,
             }
         )

@@ -20,6 +20,7 @@ from groups.registry.models import EducationGroup
 from members.models import User
 from qingdao_groups.core.documents import next_version as _next_version
 from qingdao_groups.core.documents import validated_upload as _validated
+from qingdao_groups.core.messages import label, msg
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.uploads import UploadInfo, generated_name
 from qingdao_groups.core.workflow import stamp
@@ -103,8 +104,11 @@ def _group_document_store(
         stamp(
             document,
             actor=actor,
-            reason=_("登记%(kind)s第 %(v)d 版")
-            % {"kind": document.get_kind_display(), "v": document.version},
+            reason=msg(
+                "reason.document_registered",
+                kind=label(GroupDocument.Kind(document.kind).label),
+                v=document.version,
+            ),
         )
         document.save()
     except BaseException:
@@ -156,8 +160,11 @@ def group_document_from_attachment(
         document,
         actor=actor,
         now=document.uploaded_at,
-        reason=_("申请批准，%(kind)s成为集团文件（第 %(v)d 版）")
-        % {"kind": document.get_kind_display(), "v": document.version},
+        reason=msg(
+            "reason.document_from_application",
+            kind=label(GroupDocument.Kind(document.kind).label),
+            v=document.version,
+        ),
     )
     document.save()
     return document

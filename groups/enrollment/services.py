@@ -23,6 +23,7 @@ from groups.enrollment.workflows import (
     EnrollmentPlanStatus,
 )
 from members.models import School, User
+from qingdao_groups.core.messages import label, msg
 from qingdao_groups.core.notifications import notify, principals_of, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
@@ -99,15 +100,15 @@ def _refile(
             "remarks": "",
         },
     )
-    _notify_authority(plan, _("%(school)s 重新报送了 %(year)s 年度招生计划"), now)
+    _notify_authority(plan, "notice.plan.refiled", now)
     return plan
 
 
-def _notify_authority(plan: EnrollmentPlan, template: str, now: datetime.datetime) -> None:
+def _notify_authority(plan: EnrollmentPlan, code: str, now: datetime.datetime) -> None:
     school = plan.school
     notify(
         staff_of(school.authority_id),
-        template % {"school": school.name, "year": plan.year},
+        msg(code, school=school.name, year=plan.year),
         plan_url(plan),
         now=now,
     )
@@ -165,13 +166,13 @@ def enrollment_plan_file(
         filed_at=now,
         **content,
     )
-    stamp(plan, actor=actor, reason=_("报送"), now=now)
+    stamp(plan, actor=actor, reason=msg("reason.plan_filed"), now=now)
     try:
         with transaction.atomic():
             plan.save()
     except IntegrityError as exc:  # the database's own guard: enrollment_plan_one_per_year
         raise RuleRefusal(_one_plan_message(school, year), field="year") from exc
-    _notify_authority(plan, _("%(school)s 报送了 %(year)s 年度招生计划，待核定"), now)
+    _notify_authority(plan, "notice.plan.filed", now)
     return plan
 
 
@@ -220,13 +221,18 @@ def _decide(
 ) -> EnrollmentPlan:
     require(can_set_enrollment_plan(actor, plan))
     plan = lock(plan, expected_version=expected_version, related=("school",))
-    label = EnrollmentAction(action).label
     return transition(
         plan,
         action=action,
         table=ENROLLMENT_TRANSITIONS,
         actor=actor,
-        reason=f"{label}：{remarks}" if remarks else "",
+        reason=(
+            msg(
+                "reason.with_remarks", action=label(EnrollmentAction(action).label), remarks=remarks
+            )
+            if remarks
+            else ""
+        ),
         expected_version=None,
         now=now,
         changes={"remarks": remarks, "set_by": actor, "set_at": now},
@@ -254,7 +260,7 @@ def enrollment_plan_set(
     )
     notify(
         principals_of(plan.school_id),
-        _("%(year)s 年度招生计划已由主管部门核定") % {"year": plan.year},
+        msg("notice.plan.set", year=plan.year),
         plan_url(plan),
         now=now,
     )
@@ -287,8 +293,7 @@ def enrollment_plan_return(
     )
     notify(
         principals_of(plan.school_id),
-        _("%(year)s 年度招生计划被主管部门退回。意见：%(remarks)s")
-        % {"year": plan.year, "remarks": remarks},
+        msg("notice.plan.returned", year=plan.year, remarks=remarks),
         plan_url(plan),
         now=now,
     )

@@ -25,6 +25,7 @@ from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingSta
 from groups.registry.models import EducationGroup
 from members.models import Authority, User
 from qingdao_groups.core.documents import attachment_add
+from qingdao_groups.core.messages import Message, concat, label, msg
 from qingdao_groups.core.notifications import city_staff, notify, staff_of
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import ensure_allowed, lock, stamp, transition
@@ -39,14 +40,12 @@ def filing_url(filing: Filing) -> str:
     return reverse("filings:filing-detail", kwargs={"filing_id": filing.pk})
 
 
-def filing_late_explanation(filing: Filing) -> str:
-    """Why a project filing is flagged late (提前报备, policy D-2); empty when it is not."""
+def filing_late_explanation(filing: Filing) -> "Message | str":
+    """Why a project filing is flagged late (提前报备, policy D-2), kept as a message code; empty
+    when it is not."""
     if not filing.is_late:
         return ""
-    return _(
-        "项目开始日期 %(start)s 不晚于报备日期 %(filed)s：改革创新项目须在开始之前向市教育局"
-        "报备（提前报备，政策 D-2）。"
-    ) % {"start": filing.project_starts_on, "filed": filing.filed_on}
+    return msg("reason.filing_late", start=filing.project_starts_on, filed=filing.filed_on)
 
 
 def _clean_content(
@@ -67,9 +66,9 @@ def _clean_content(
     return title, None  # a start date means nothing for a policy or a founding filing
 
 
-def _notify_city(filing: Filing, message: str, now: datetime.datetime) -> None:
+def _notify_city(filing: Filing, message: Message, now: datetime.datetime) -> None:
     if filing.is_late:
-        message += _("（未提前报备，政策 D-2）")
+        message = concat(message, msg("notice.filing.late"))
     notify(city_staff(), message, filing_url(filing), now=now)
 
 
@@ -113,7 +112,12 @@ def filing_create(
         status=FilingStatus.FILED,
         filed_by=actor,
     )
-    stamp(filing, actor=actor, reason=filing_late_explanation(filing) or _("报备"), now=now)
+    stamp(
+        filing,
+        actor=actor,
+        reason=filing_late_explanation(filing) or msg("reason.filing_filed"),
+        now=now,
+    )
     filing.save()
     if file:
         attachment_add(
@@ -125,8 +129,7 @@ def filing_create(
         )
     _notify_city(
         filing,
-        _("%(authority)s 向市教育局报备：%(title)s")
-        % {"authority": actor.authority.name, "title": filing.title},
+        msg("notice.filing.filed", authority=actor.authority.name, title=filing.title),
         now,
     )
     return filing
@@ -174,12 +177,11 @@ def filing_create_for_group_founding(
         application=application,
         filed_by=actor,
     )
-    stamp(filing, actor=actor, reason=_("区（市）批准成立集团后自动报备（政策 L-2）"), now=now)
+    stamp(filing, actor=actor, reason=msg("reason.filing_auto"), now=now)
     filing.save()
     _notify_city(
         filing,
-        _("%(authority)s 报备新成立的教育集团：%(name)s")
-        % {"authority": authority.name, "name": group.name},
+        msg("notice.filing.group_founded", authority=authority.name, name=group.name),
         now,
     )
     return filing
@@ -194,13 +196,16 @@ def _handle(
     expected_version: int | None,
     now: datetime.datetime,
 ) -> Filing:
-    label = FilingAction(action).label
     return transition(
         filing,
         action=action,
         table=FILING_TRANSITIONS,
         actor=actor,
-        reason=f"{label}：{remarks}" if remarks else "",
+        reason=(
+            msg("reason.with_remarks", action=label(FilingAction(action).label), remarks=remarks)
+            if remarks
+            else ""
+        ),
         expected_version=expected_version,
         now=now,
         changes={"remarks": remarks, "handled_by": actor, "handled_at": now},
@@ -232,7 +237,7 @@ def filing_acknowledge(
     filing_receipt_issue(filing=filing, actor=actor, now=now)
     notify(
         staff_of(filing.authority_id),
-        _("市教育局已确认报备：%(title)s") % {"title": filing.title},
+        msg("notice.filing.acknowledged", title=filing.title),
         filing_url(filing),
         now=now,
     )
@@ -267,8 +272,7 @@ def filing_return(
     )
     notify(
         staff_of(filing.authority_id),
-        _("市教育局退回报备：%(title)s。意见：%(remarks)s")
-        % {"title": filing.title, "remarks": remarks},
+        msg("notice.filing.returned", title=filing.title, remarks=remarks),
         filing_url(filing),
         now=now,
     )
@@ -327,8 +331,7 @@ def filing_refile(
     authority = Authority.objects.get(pk=filing.authority_id)
     _notify_city(
         filing,
-        _("%(authority)s 重新报备：%(title)s")
-        % {"authority": authority.name, "title": filing.title},
+        msg("notice.filing.refiled", authority=authority.name, title=filing.title),
         now,
     )
     return filing

@@ -213,7 +213,7 @@ def filing_create_view(request):
 def _announce_filed(request, filing: Filing) -> None:
     late = filing_late_explanation(filing)
     if late:  # the district sees the flag at once (policy D-2)
-        messages.warning(request, _("已报备，但标记为未提前报备。") + late)
+        messages.warning(request, _("已报备，但标记为未提前报备。") + str(late))
     else:
         messages.success(request, _("已向市教育局报备：%(title)s") % {"title": filing.title})
 

@@ -19,7 +19,11 @@ from qingdao_groups.core.submissions import SubmissionField
 
 class GroupCreateForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("集团名称"), max_length=100)
-    code = forms.CharField(label=_("集团编号"), max_length=30)
+    code = forms.CharField(
+        label=_("集团编号"),
+        max_length=30,
+        help_text=_("格式：QD + 成立年份 + 三位序号，如 QD2019001。"),
+    )
     core_school = SchoolPickerField("group-core", label=_("核心校"))
     specialty = forms.CharField(
         label=_("集团特色"), max_length=200, help_text=_("一集团一特色（政策 G-5）")
@@ -63,7 +67,7 @@ class GroupCreateForm(BootstrapFormMixin, forms.Form):
         return name
 
     def clean_code(self):
-        code = self.cleaned_data["code"].strip()
+        code = self.cleaned_data["code"].strip().upper()
         if EducationGroup.objects.filter(code=code).exists():
             raise forms.ValidationError(_("该集团编号已被使用。"))
         return code

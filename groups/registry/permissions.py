@@ -47,3 +47,14 @@ def can_add_partnership(user: User, group: EducationGroup) -> Decision:
 
 def _principal_of(user: User, school_id: int | None) -> bool:
     return school_id is not None and user.is_principal and user.school_id == school_id
+
+
+def can_view_group_audit(user: User, group: EducationGroup) -> Decision:
+    """The audit log (every field change, who and when) is for those who oversee the group: the
+    city bureau, auditors, administrators and the authority that approved the group (policy L-1,
+    A-1); schools read the group's story (集团历程) instead."""
+    if user.is_authenticated and (
+        user.sees_everything or user.acts_for_authority(group.authority_id)
+    ):
+        return ALLOW
+    return Decision(False, _("审计日志仅供集团的审批部门、市教育局和审计人员查看。"))

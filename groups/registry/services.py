@@ -21,6 +21,7 @@ from groups.registry.models import (
     Partnership,
 )
 from members.models import Partner, School, User
+from qingdao_groups.core.messages import label, msg
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import stamp
 
@@ -180,7 +181,7 @@ def membership_end(
     membership.end_reason = end_reason
     if note:
         membership.note = note
-    stamp(membership, actor=actor, reason=Membership.EndReason(end_reason).label, now=now)
+    stamp(membership, actor=actor, reason=label(Membership.EndReason(end_reason).label), now=now)
     membership.save(update_fields=["left_on", "end_reason", "note"])
     if left_on <= today:
         _end_takes_effect(membership, actor, today, now)
@@ -212,9 +213,10 @@ def _end_takes_effect(
         .filter(group_id=membership.group_id, school_id=membership.school_id)
         .exists()
     ):
-        reason = _("成员关系结束（%(reason)s），卸任") % {
-            "reason": membership.get_end_reason_display()
-        }
+        reason = msg(
+            "reason.seat_ended_with_membership",
+            reason=label(Membership.EndReason(membership.end_reason).label),
+        )
         for seat in CouncilSeat.objects.select_for_update().filter(
             group_id=membership.group_id, school_id=membership.school_id, ended_on__isnull=True
         ):

@@ -19,6 +19,7 @@ from groups.registry.permissions import (
     can_add_partnership,
     can_create_group,
     can_manage_group_registry,
+    can_view_group_audit,
 )
 from groups.registry.selectors import (
     core_school_candidates,
@@ -36,9 +37,12 @@ from qingdao_groups.core.labels import choice_labels, url_maker
 from qingdao_groups.core.pagination import KeyFirstPaginator
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, first_result, once
-from qingdao_groups.core.timeline import timeline_for
+from qingdao_groups.core.timeline import AuditLog, story_for
 
 PAGE_SIZE = 25
+#: The group page shows the latest events of its story; the history page shows them all.
+STORY_ON_GROUP_PAGE = 10
+AUDIT_PAGE_SIZE = 50
 
 
 def group_list_view(request):
@@ -112,6 +116,7 @@ def group_detail_view(request, group_id: int):
             can_draft_application(user, Application.Kind.EXIT, membership=m, today=day).allowed
         )
     current = [m for m in memberships if m.is_active_on(day)]
+    story = story_for(group_id=group.pk, user=user, today=day)
     year = day.year
     open_cards = list(
         card_list_for_group(user=user, group_id=group.pk)
@@ -140,11 +145,40 @@ def group_detail_view(request, group_id: int):
             "partnerships": group_partnerships(group=group),
             "council": group_council(group=group),
             "documents": group_documents(group=group),
-            "timeline": timeline_for(group_id=group.pk, user=user),
+            "story": story[:STORY_ON_GROUP_PAGE],
+            "story_more": len(story) > STORY_ON_GROUP_PAGE,
+            "can_audit": can_view_group_audit(user, group).allowed,
             "can_manage": can_manage_group_registry(request.user, group).allowed,
             "can_add_partner": can_add_partnership(request.user, group).allowed,
         },
     )
+
+
+def group_history_view(request, group_id: int):
+    """The group's whole story (集团历程): business events on their effective days, paginated."""
+    day = today()
+    group = group_get_for_user(user=request.user, group_id=group_id, today=day)
+    story = story_for(group_id=group.pk, user=request.user, today=day)
+    page = KeyFirstPaginator(story, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "groups/group_history.html",
+        {
+            "group": group,
+            "page_obj": page,
+            "can_audit": can_view_group_audit(request.user, group).allowed,
+        },
+    )
+
+
+def group_audit_view(request, group_id: int):
+    """The group's audit log: every recorded change, who, when, which field from what to what
+    (django-simple-history), for those who oversee the group; 403 for the others."""
+    group = group_get_for_user(user=request.user, group_id=group_id)
+    require(can_view_group_audit(request.user, group))
+    log = AuditLog(group_id=group.pk, user=request.user)
+    page = KeyFirstPaginator(log, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "groups/group_audit.html", {"group": group, "page_obj": page})
 
 
 def group_create_view(request):

@@ -9,10 +9,12 @@ Severity:
   justification kept with the decision;
 - INFO: a figure shown to both sides."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from qingdao_groups.core.messages import Message
 
 
 class Severity(models.TextChoices):
@@ -28,11 +30,22 @@ INFO = Severity.INFO
 
 @dataclass(frozen=True)
 class Outcome:
+    """One check's result. `message` is the text in the active language; `text` the message
+    code with its parameters, which is what a feature stores (rendered again in the reader's
+    language when shown; qingdao_groups/core/messages.py)."""
+
     clause: str
     severity: str
     passed: bool
     message: str
     url: str = ""  # what the outcome names, when it names a record (a conflicting application)
+    text: Message | None = field(default=None, compare=False)
+
+
+def outcome(clause: str, severity: str, passed: bool, text: Message, url: str = "") -> Outcome:
+    """An Outcome whose message is `text` rendered now and kept as a code; `url` when it names a
+    record (a conflicting application)."""
+    return Outcome(clause, severity, passed, str(text), url, text)
 
 
 def hard_failures(outcomes: list[Outcome]) -> list[Outcome]:

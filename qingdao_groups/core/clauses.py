@@ -1,6 +1,7 @@
 """Short texts of the policy clauses that checks and pages cite (policy/CLAUSES.md), so both the
 applicant and the approver read the rule beside its result."""
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 CLAUSE_TEXT = {
@@ -25,3 +26,73 @@ CLAUSE_TEXT = {
     "D-1": _("各区（市）制定配套政策。"),
     "D-2": _("改革创新项目须提前向市教育局报备。"),
 }
+
+
+# Where each clause stands in the original text (关于推进中小学集团化办学的意见, policy/ beside
+# CLAUSES.md): (part 一…五, article （一）…, item 1… or 0). A citation reads like the policy:
+# 《意见》三、（二）1, with the clause ID beside it as a small tag (`citation`, and the
+# `|citation` template filter of qg_texts).
+CLAUSE_ARTICLES: dict[str, tuple[int, int, int]] = {
+    "G-1": (3, 0, 0),  # 三、基本模式：“1+N+X”
+    "G-2": (3, 0, 0),
+    "G-3": (4, 3, 0),  # 四、（三）原则上核心校校长兼任教育集团总校长
+    "G-4": (4, 3, 0),  # 四、（三）根据集团章程制定各项管理制度
+    "G-5": (2, 3, 0),  # 二、（三）“一集团一特色”
+    "G-6": (2, 1, 0),  # 二、（一）坚持公办学校主导地位
+    "T-1": (3, 1, 0),
+    "T-1a": (3, 1, 1),
+    "T-1b": (3, 1, 2),
+    "T-2": (3, 2, 0),
+    "T-2a": (3, 2, 1),
+    "T-2b": (3, 2, 2),
+    "T-2c": (3, 2, 3),
+    "T-3": (3, 3, 0),
+    "T-3a": (3, 3, 1),
+    "T-3b": (3, 3, 2),
+    "L-1": (4, 1, 0),
+    "L-2": (4, 1, 0),  # 区市成立教育集团应向市教育局报备
+    "L-3": (4, 2, 0),
+    "L-4": (2, 3, 0),  # 二、（三）有计划稳步扩大集团规模
+    "L-5": (4, 5, 0),
+    "L-6": (4, 5, 0),  # 四、（五）黄牌预警机制和红牌淘汰机制
+    "L-7": (4, 4, 0),
+    "L-8": (4, 3, 0),
+    "F-1": (5, 3, 0),
+    "F-2": (5, 3, 0),
+    "F-3": (5, 3, 0),
+    "F-4": (5, 4, 0),
+    "F-5": (5, 3, 0),
+    "S-1": (5, 4, 0),
+    "S-2": (5, 4, 0),
+    "A-1": (5, 5, 0),
+    "A-2": (5, 5, 0),
+    "A-3": (2, 4, 0),  # 二、（四）量质并举
+    "A-4": (2, 4, 0),  # 二、（四）薄弱学校要有一定比例
+    "A-5": (1, 2, 0),  # 一、（二）目标任务
+    "A-6": (5, 6, 0),
+    "D-1": (5, 2, 0),
+    "D-2": (5, 2, 0),
+}
+
+_CN = "〇一二三四五六七八九十"
+_ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def article_of(clause: str) -> str:
+    """Where `clause` stands in the text, in the reader's language: 三、（二）1 in Chinese,
+    III (2) 1 in English; "" for an ID the mapping does not know."""
+    place = CLAUSE_ARTICLES.get(clause)
+    if place is None:
+        return ""
+    part, article, item = place
+    if not (get_language() or "").startswith("en"):
+        text = f"{_CN[part]}、" + (f"（{_CN[article]}）" if article else "")
+        return text + (str(item) if item else "")
+    text = _ROMAN[part] + (f" ({article})" if article else "")
+    return text + (f" {item}" if item else "")
+
+
+def citation(clause: str) -> str:
+    """The clause cited as the policy reads: 《意见》三、（二） (Opinions III (2) in English)."""
+    place = article_of(clause)
+    return str(_("《意见》%(place)s") % {"place": place}) if place else ""

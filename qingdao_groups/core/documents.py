@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
+from qingdao_groups.core.messages import msg
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.uploads import (
     CONTENT_TYPES,
@@ -198,8 +199,10 @@ def _attachment_store(
             attachment,
             actor=actor,
             now=now,
-            reason=_("上传附件：%(name)s")
-            % {"name": clean_original_name(info.original_name, max_length=60)},
+            reason=msg(
+                "reason.attachment_uploaded",
+                name=clean_original_name(info.original_name, max_length=60),
+            ),
         )
         attachment.save()
     except BaseException:

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.models import Authority, School, User
+from qingdao_groups.core.messages import Message, encode, render
 from qingdao_groups.models import Notification, Outbox
 
 logger = logging.getLogger(__name__)
@@ -62,16 +63,22 @@ def city_staff() -> list[User]:
 
 
 def notify(
-    users: Iterable[User], message: str, url: str = "", *, now: datetime.datetime | None = None
+    users: Iterable[User],
+    message: "Message | str",
+    url: str = "",
+    *,
+    now: datetime.datetime | None = None,
 ) -> list[Notification]:
     """Create one in-app notice per user, dated `now` (the acting service's moment; default:
     the clock), and queue its e-mail copy in the Outbox, both in the caller's transaction; after
-    the commit, nudge the relay (never blocking, never failing)."""
+    the commit, nudge the relay (never blocking, never failing). A Message is kept as its code
+    and shown (and mailed) in each reader's language (issue 8)."""
     unique = {u.pk: u for u in users}
     created_at = now or timezone.now()
+    stored = encode(message)
     notices = Notification.objects.bulk_create(
         [
-            Notification(user=u, message=message[:300], url=url, created_at=created_at)
+            Notification(user=u, message=stored, url=url, created_at=created_at)
             for u in unique.values()
         ]
     )
@@ -83,17 +90,24 @@ def notify(
     return notices
 
 
+def recipient_language(user) -> str:
+    """The language a person reads their mail in: their choice on the account when there is
+    one, else the site's (Chinese)."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def email_rows(notices: Iterable[Notification]) -> list[Outbox]:
-    """One unsaved Outbox row per notice whose user has an e-mail address."""
+    """One unsaved Outbox row per notice whose user has an e-mail address, written in the
+    recipient's language (not the acting user's)."""
     site = getattr(settings, "SITE_URL", "").rstrip("/")
     rows = []
-    # The mail is written in the site's language, as before, not in the acting user's.
-    with translation.override(settings.LANGUAGE_CODE):
-        for notice in notices:
-            if not notice.user.email:
-                continue
-            body = notice.message + ("\n\n" + site + notice.url if notice.url else "")
-            subject = _("【集团化办学】%(message)s") % {"message": notice.message[:60]}
+    for notice in notices:
+        if not notice.user.email:
+            continue
+        with translation.override(recipient_language(notice.user)):
+            text = render(notice.message)
+            body = text + ("\n\n" + site + notice.url if notice.url else "")
+            subject = _("【集团化办学】%(message)s") % {"message": text[:60]}
             rows.append(
                 Outbox(
                     kind=Outbox.Kind.EMAIL,

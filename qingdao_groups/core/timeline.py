@@ -7,11 +7,15 @@ the reason and up to three values naming the subject), the newest `limit` rows t
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from qingdao_groups.core.messages import render
 
 SUBJECT_COLUMNS = 3
 
@@ -53,7 +57,9 @@ def timeline_sources() -> list[TimelineSource]:
     return list(_SOURCES.values())
 
 
-def _part(source: TimelineSource, group_id: int, user, limit: int | None) -> QuerySet:
+def _part(
+    source: TimelineSource, group_id: int, user, limit: int | None, *, with_keys: bool = False
+) -> QuerySet:
     text: CharField = CharField()
     subject = {
         f"tl_{i}": Cast(F(source.fields[i]), text) if i < len(source.fields) else Value("")
@@ -70,6 +76,7 @@ def _part(source: TimelineSource, group_id: int, user, limit: int | None) -> Que
             tl_first=F("history_user__first_name"),
             tl_username=F("history_user__username"),
             **subject,
+            **({"tl_hid": F("history_id"), "tl_oid": F("id")} if with_keys else {}),
         )
         .values(
             "tl_source",
@@ -80,6 +87,7 @@ def _part(source: TimelineSource, group_id: int, user, limit: int | None) -> Que
             "tl_first",
             "tl_username",
             *subject,
+            *(("tl_hid", "tl_oid") if with_keys else ()),
         )
         .order_by()
     )
@@ -112,7 +120,184 @@ def timeline_for(*, group_id: int, user, limit: int = 50) -> list[TimelineEntry]
                 kind=row["tl_kind"],
                 subject=source.describe(values),
                 what=verbs.get(row["tl_kind"], row["tl_kind"]),
-                reason=row["tl_reason"] or "",
+                reason=render(row["tl_reason"]),
             )
         )
     return entries
+
+
+# --- The group's story (集团历程): business events on their effective dates --------------------
+#
+# The audit log above says who changed which row when; the story says what happened to the group
+# and on which day it took effect: founded, a school joined or left (or was expelled), a charter
+# adopted, a card issued or closed, an application decided with its justification. Each feature
+# registers a StorySource whose `events(group_id, user, today)` reads its events for a group the
+# reader sees in one query; `story_for` merges them, newest effective day first. A join or exit
+# not yet in effect is an event of its future day, marked 拟加入 / 拟退出 (the membership API
+# decides which: Membership.state_on).
+
+
+@dataclass(frozen=True)
+class StoryEvent:
+    day: datetime.date  # the day it took effect (joined_on, left_on, a decision's date …)
+    kind: str  # "founded", "joined", "left", "expelled", "document", "card", "decision" …
+    text: str  # what happened, in the reader's language
+    who: str = ""  # the person's full name
+    note: str = ""  # the reasons given (a decision's justification)
+    pending: str = ""  # 拟加入 / 拟退出 (a state label) for what has not yet taken effect
+    url: str = ""
+    order: int = 0  # within a day: founded before joined before the rest
+
+
+@dataclass(frozen=True)
+class StorySource:
+    key: str
+    events: Callable[[int, object, datetime.date], list[StoryEvent]]
+
+
+_STORY: dict[str, StorySource] = {}
+
+
+def register_story_source(source: StorySource) -> None:
+    """Called from a feature's hooks module; idempotent by key."""
+    _STORY[source.key] = source
+
+
+def person_name(last: str | None, first: str | None) -> str:
+    """A person as the story names them: full name in Chinese order (王海涛), never the login."""
+    return f"{last or ''}{first or ''}".strip()
+
+
+def story_for(*, group_id: int, user, today: datetime.date) -> list[StoryEvent]:
+    """Every event of the group's story the reader may see, newest effective day first (one
+    query per registered source, whatever the number of events). For a group the caller has
+    checked the user may see."""
+    events: list[StoryEvent] = []
+    for source in _STORY.values():
+        events.extend(source.events(group_id, user, today))
+    events.sort(key=lambda e: (e.day, e.order), reverse=True)
+    return events
+
+
+# --- The audit log: every field change, paginated -----------------------------------------------
+
+_SKIPPED_FIELDS = {"id", "version", "history_id", "history_date", "history_type"}
+
+
+@dataclass(frozen=True)
+class AuditChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    when: datetime.datetime
+    who: str
+    what: str
+    subject: str
+    reason: str
+    changes: tuple[AuditChange, ...]
+
+
+def _value_text(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    choices = getattr(field, "flatchoices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, datetime.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def _changes(model, current, previous) -> tuple[AuditChange, ...]:
+    """The fields that differ between two audit rows of one object (a relation by its key)."""
+    out = []
+    for field in model._meta.concrete_fields:
+        name = field.attname
+        if name in _SKIPPED_FIELDS or name.startswith("history_"):
+            continue
+        before, after = getattr(previous, name), getattr(current, name)
+        if before != after:
+            label = str(getattr(field, "verbose_name", name))
+            if field.is_relation:
+                out.append(
+                    AuditChange(
+                        label, f"#{before}" if before else "—", f"#{after}" if after else "—"
+                    )
+                )
+            else:
+                out.append(
+                    AuditChange(label, _value_text(field, before), _value_text(field, after))
+                )
+    return tuple(out)
+
+
+class AuditLog:
+    """The group's audit rows, newest first, as a sequence the paginator cuts
+    (core/pagination.KeyFirstPaginator): `len()` counts them in one query, a slice reads its rows
+    in one UNION ALL and each source's rows on the page with their previous rows in one more
+    query per source, to say which field changed from what to what."""
+
+    def __init__(self, *, group_id: int, user):
+        self.group_id, self.user = group_id, user
+
+    def _union(self, per_part: int | None):
+        sources = list(_SOURCES.values())
+        parts = [_part(s, self.group_id, self.user, per_part, with_keys=True) for s in sources]
+        return parts[0].union(*parts[1:], all=True)
+
+    def __len__(self) -> int:
+        if not _SOURCES:
+            return 0
+        return self._union(None).count()
+
+    def __getitem__(self, page: slice) -> list[AuditEntry]:
+        if not _SOURCES or not isinstance(page, slice):
+            raise TypeError("an audit log is read a page at a time")
+        start, stop = page.start or 0, page.stop
+        first = next(iter(_SOURCES.values())).rows(self.group_id, self.user)
+        features = connections[first.db or router.db_for_read(first.model)].features
+        per_part = stop if features.supports_slicing_ordering_in_compound else None
+        rows = list(self._union(per_part).order_by("-tl_when", "-tl_hid")[start:stop])
+        by_source: dict[str, set] = {}
+        for row in rows:
+            by_source.setdefault(row["tl_source"], set()).add(row["tl_oid"])
+        history: dict[tuple[str, int], Any] = {}
+        previous: dict[tuple[str, int], Any] = {}
+        for key, object_ids in by_source.items():
+            qs = _SOURCES[key].rows(self.group_id, self.user).filter(id__in=object_ids)
+            last: dict = {}
+            for h in qs.order_by("id", "history_date", "history_id"):
+                history[(key, h.history_id)] = h
+                previous[(key, h.history_id)] = last.get(h.id)
+                last[h.id] = h
+        verbs = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
+        entries = []
+        for row in rows:
+            source = _SOURCES[row["tl_source"]]
+            values = [row[f"tl_{i}"] for i in range(len(source.fields))]
+            current = history.get((row["tl_source"], row["tl_hid"]))
+            before = previous.get((row["tl_source"], row["tl_hid"]))
+            changes = (
+                _changes(current.instance_type, current, before)
+                if current is not None and before is not None and row["tl_kind"] == "~"
+                else ()
+            )
+            who = person_name(row["tl_last"], row["tl_first"]) or row["tl_username"]
+            entries.append(
+                AuditEntry(
+                    when=row["tl_when"],
+                    who=who or _("系统"),
+                    what=verbs.get(row["tl_kind"], row["tl_kind"]),
+                    subject=source.describe(values),
+                    reason=render(row["tl_reason"]),
+                    changes=changes,
+                )
+            )
+        return entries

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from qingdao_groups.core.messages import Message, encode, label
 from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal
 
@@ -80,6 +81,12 @@ def _status_label(obj: Any) -> str:
 
 def _action_label(action: str) -> str:
     return str(getattr(action, "label", action))
+
+
+def _action_reason(action: str) -> "Message | str":
+    """The default reason of a move: the action's label, kept as a code (issue 8)."""
+    name = getattr(action, "label", None)
+    return label(name) if name is not None else str(action)
 
 
 class StaleVersion(RuleRefusal):
@@ -138,14 +145,22 @@ def locked_rows(queryset: "models.QuerySet[M]") -> list[M]:
     return rows
 
 
-def stamp(obj: M, *, actor, reason: str | Promise = "", now: datetime.datetime | None = None) -> M:
+def stamp(
+    obj: M,
+    *,
+    actor,
+    reason: "str | Promise | Message" = "",
+    now: datetime.datetime | None = None,
+) -> M:
     """Stamp `obj`'s next save for the audit history (django-simple-history): who acted, why
     (kept whole; nothing when empty) and when (`now`, default the real clock). The one place
-    services set the history's attributes. Returns `obj`."""
+    services set the history's attributes. A reason the system writes (a Message, a lazy label)
+    is kept as a message code and shown in the reader's language; a typed one as typed.
+    Returns `obj`."""
     row: Any = obj
     row._history_user = actor
     if reason:
-        row._change_reason = str(reason)
+        row._change_reason = encode(reason)
     row._history_date = now or timezone.now()
     return obj
 
@@ -164,7 +179,7 @@ def transition(
     action: str,
     table: Table,
     actor,
-    reason: str = "",
+    reason: "str | Promise | Message" = "",
     expected_version: int | None,
     changes: dict[str, Any] | None = None,
     now: datetime.datetime | None = None,
@@ -187,6 +202,6 @@ def transition(
             fields.append(name)
     row.status = new_status
     row.version += 1
-    stamp(row, actor=actor, reason=reason or _action_label(action), now=now)
+    stamp(row, actor=actor, reason=reason or _action_reason(action), now=now)
     row.save(update_fields=fields)
     return obj

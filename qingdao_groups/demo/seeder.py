@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -64,10 +65,20 @@ class Seeder:
         if self.plan.story is not None:
             StorySeeder(self, self.plan.story).run()
 
-    def _save(self, obj):
+    def _save(self, obj, day: datetime.date | None = None):
         obj._history_user = self.actor
+        if day is not None:
+            obj._history_date = self._moment(day)
         obj.save()
         return obj
+
+    def _moment(self, day: datetime.date) -> datetime.datetime:
+        """When the registry recorded what happened on `day` (its services' `now`): 09:00 that
+        day, so the audit history carries the story's dates, not the seeding moment; a day
+        still to come was recorded now (an approved join or exit ahead of its date)."""
+        now = timezone.now()
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+        return min(moment, now)
 
     # -- authorities ------------------------------------------------------------------------
     def _authorities(self) -> None:
@@ -154,6 +165,7 @@ class Seeder:
                     actor=self.actor,
                     unified_areas=plan.areas,
                     description=plan.description,
+                    now=self._moment(plan.founded),
                 )
             except RuleRefusal as exc:
                 self.warn(
@@ -182,6 +194,7 @@ class Seeder:
                 joined_on=plan.joined,
                 actor=self.actor,
                 note=plan.note,
+                now=self._moment(plan.joined),
             )
             if plan.left is not None:  # recorded as it happened: joined, later ended (L-5)
                 services.membership_end(
@@ -189,6 +202,7 @@ class Seeder:
                     left_on=plan.left,
                     end_reason=Membership.EndReason.EXIT,
                     actor=self.actor,
+                    now=self._moment(plan.left),
                 )
         except RuleRefusal as exc:
             self.warn(
@@ -205,6 +219,7 @@ class Seeder:
             projects=list(projects),
             started_on=started,
             actor=self.actor,
+            now=self._moment(started),
         )
 
     def _council(self, group: EducationGroup, plan: GroupPlan) -> None:
@@ -239,7 +254,8 @@ class Seeder:
                     school=school,
                     title=title,
                     started_on=started,
-                )
+                ),
+                started,
             )
 
     def _documents(self, group: EducationGroup, plan: GroupPlan) -> None:
@@ -282,7 +298,9 @@ class Seeder:
                     text=text,
                     adopted_on=adopted,
                     uploaded_by=self.actor,
-                )
+                    uploaded_at=self._moment(adopted),
+                ),
+                adopted,
             )
 
     # -- users ------------------------------------------------------------------------------

@@ -144,6 +144,8 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# One date format in both languages: 2024-09-01, 2024-09-01 08:30 (qingdao_groups/formats).
+FORMAT_MODULE_PATH = ["qingdao_groups.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

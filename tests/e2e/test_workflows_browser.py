@@ -150,7 +150,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
 
     principal.get_by_test_id("submit").click()
     alert(principal, "已提交")
-    expect(principal.get_by_test_id("status")).to_have_text("待成员校主管部门同意")
+    expect(principal.get_by_test_id("status")).to_have_text("待成员校主管部门出具意见")
     expect(principal.locator("main")).to_contain_text("当前等待：")
     expect(principal.get_by_test_id("consents")).to_contain_text(world.shibei.name)
     expect(principal.get_by_test_id("consents")).to_contain_text(world.laoshan.name)
@@ -160,7 +160,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
         page = open_as(staff)
         page.get_by_test_id("nav-inbox").click()  # its name carries the count (issue 8)
         row = page.get_by_test_id("inbox").locator("tr", has_text=name)
-        expect(row).to_contain_text("待表态")
+        expect(row).to_contain_text("待出具意见")
         row.get_by_role("link", name=name).click()
         expect(page.locator("main")).to_contain_text(f"{authority.name}的意见")
         agree = page.get_by_label("同意", exact=True)
@@ -181,7 +181,7 @@ def test_founding_through_consents_approval_and_city_filing(open_as, world, tmp_
     expect(district.get_by_test_id("status")).to_have_text("待审批")
     checks = district.get_by_test_id("checks").first
     for clause in ("G-1", "L-1", "G-3", "A-4"):
-        expect(checks.locator(".badge", has_text=clause).first).to_be_visible()
+        expect(checks.locator(".clause-tag", has_text=clause).first).to_be_visible()
     expect(checks.locator("tr.table-warning", has_text="A-4")).to_contain_text("薄弱学校占成员校")
     expect(checks).to_contain_text("提示（批准须书面说明）")
     form = district.get_by_test_id("decision-form")

@@ -211,7 +211,7 @@ def test_member_principal_does_not_see_another_members_card_on_the_group_page(cl
     client.force_login(world.users["member"])
     response = client.get(reverse("groups:group-detail", args=[world.group.pk]))
     assert response.context["open_cards"] == []
-    assert all("黄牌" not in e.subject for e in response.context["timeline"])
+    assert all("黄牌" not in e.text for e in response.context["story"])
     client.force_login(world.users["principal"])  # the core school sees its group's cards
     response = client.get(reverse("groups:group-detail", args=[world.group.pk]))
     assert len(response.context["open_cards"]) == 1

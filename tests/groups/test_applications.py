@@ -31,6 +31,7 @@ from groups.charter.models import GroupDocument
 from groups.filings.models import Filing
 from groups.registry.models import EducationGroup, Membership, Partnership
 from members.models import User
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import STALE, StaleVersion
 from qingdao_groups.models import Notification
@@ -143,7 +144,7 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
     )
     assert recipients() == [principal_user.email]
     notice = Notification.objects.get(user=principal_user)
-    assert "崂山区教育和体育局" in notice.message and "退回" in notice.message
+    assert "崂山区教育和体育局" in notice.text and "退回" in notice.text
     assert str(app.pk) in notice.url
     # 市北 can no longer answer a returned application
     with pytest.raises(RuleRefusal):
@@ -260,7 +261,7 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
         laoshan_staff,
         decider,
     ]
-    assert all(r.history_change_reason for r in rows)
+    assert all(render(r.history_change_reason) for r in rows)
     assert "该校本学年已承担其他合作任务" in rows[2].history_change_reason
     assert rows[-1].history_change_reason == "方案完整，同意成立。"
     for membership in memberships.values():
@@ -276,7 +277,7 @@ def test_founding_from_draft_to_filed_group(world, django_capture_on_commit_call
     assert principal_user.email in recipients()
     assert world.users["city"].email in recipients()
     decision_notice = Notification.objects.filter(user=principal_user).first()
-    assert "已批准" in decision_notice.message and "方案完整，同意成立。" in decision_notice.message
+    assert "已批准" in decision_notice.text and "方案完整，同意成立。" in decision_notice.text
 
 
 def test_city_founding_has_consents_from_both_districts_and_no_filing(world):
@@ -504,7 +505,7 @@ def test_a_decision_before_consents_are_in_is_refused(world):
     before = snapshot(built.application)
     with pytest.raises(RuleRefusal) as exc:
         decide(built)
-    assert exc.value.message == "该申请当前状态为“待成员校主管部门同意”，不能批准。"
+    assert exc.value.message == "该申请当前状态为“待成员校主管部门出具意见”，不能批准。"
     assert snapshot(built.application) == before
 
 
@@ -677,7 +678,7 @@ def test_exit_then_spin_off(world, django_capture_on_commit_callbacks):
     before = snapshot(app)
     with pytest.raises(RuleRefusal) as exc:
         decide(built, justification="x")
-    assert exc.value.message == "该申请当前状态为“待核心校意见”，不能批准。"
+    assert exc.value.message == "该申请当前状态为“待核心校出具意见”，不能批准。"
     assert snapshot(app) == before
     # only the core principal gives it, and not empty
     with pytest.raises(PermissionDenied):

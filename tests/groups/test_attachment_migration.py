@@ -13,6 +13,7 @@ from django.utils import timezone
 from groups.applications.models import Application
 from groups.cards.models import Card
 from groups.filings.models import Filing
+from qingdao_groups.core.messages import decode, render
 from qingdao_groups.models import Attachment
 
 BEFORE = [
@@ -114,7 +115,10 @@ def test_attachments_of_each_owner_keep_their_rows_history_and_owner(world):
         assert {(h.owner_type_id, h.owner_id) for h in history} == {
             (ContentType.objects.get_for_model(owner).pk, owner.pk)
         }
-        assert history[0].history_change_reason == f"上传附件：{field}.pdf"
+        # groups/0018 keeps the system's reason as a code, its old text as the fallback
+        reason = history[0].history_change_reason
+        assert render(reason) == f"上传附件：{field}.pdf"
+        assert decode(reason)["code"] == "reason.attachment_uploaded"
     # Django's record of the model follows it to the shared parts; no row stays behind.
     assert ContentType.objects.get_for_model(Attachment).app_label == "qingdao_groups"
     assert not ContentType.objects.filter(app_label="groups", model="attachment").exists()

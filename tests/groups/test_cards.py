@@ -26,6 +26,7 @@ from groups.cards.tasks import cards_mark_overdue_task
 from groups.cards.workflows import CARD_TRANSITIONS, CardAction, CardStatus
 from groups.registry.models import Membership, PolicyParameters
 from members.models import User
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import StaleVersion, TransitionRefused, next_status
 from qingdao_groups.models import Attachment, Notification
@@ -121,11 +122,12 @@ def yellow(w, **kw) -> Card:
 
 
 def reasons(card: Card) -> list[str]:
-    return list(
-        card.history.order_by("history_date", "history_id").values_list(
+    return [
+        render(reason)
+        for reason in card.history.order_by("history_date", "history_id").values_list(
             "history_change_reason", flat=True
         )
-    )
+    ]
 
 
 def outbox_to() -> list[str]:
@@ -148,7 +150,7 @@ def test_yellow_card_defaults_deadline_records_who_and_notifies_after_commit(
     assert card.deadline == today() + datetime.timedelta(days=days)
     assert card.group == w.group
     record = card.history.get()
-    assert record.history_user == w.staff and record.history_change_reason == "发出黄牌预警"
+    assert record.history_user == w.staff and render(record.history_change_reason) == "发出黄牌预警"
     assert outbox_to() == ["member@example.cn"]
     assert Notification.objects.get(user=w.member).url == reverse("cards:detail", args=[card.pk])
 
@@ -182,7 +184,9 @@ def test_rectification_goes_to_review_and_tells_the_bureau(w, django_capture_on_
     assert card.rectified_at is not None
     assert card.history.count() == 2
     latest = card.history.first()
-    assert latest.history_user == w.member and latest.history_change_reason == "提交整改材料"
+    assert (
+        latest.history_user == w.member and render(latest.history_change_reason) == "提交整改材料"
+    )
     assert outbox_to() == ["district@example.cn"]
 
 
@@ -220,7 +224,7 @@ def test_reject_needs_a_reason_and_a_future_deadline(w):
     new = today() + datetime.timedelta(days=30)
     card = card_reject_rectification(card=card, note="材料不全", new_deadline=new, actor=w.staff)
     assert (card.status, card.deadline, card.review_note) == (S.YELLOW_ISSUED, new, "材料不全")
-    assert card.history.first().history_change_reason == f"整改不通过，新期限 {new}"
+    assert render(card.history.first().history_change_reason) == f"整改不通过，新期限 {new}"
 
 
 def test_overdue_task_marks_only_open_yellows_past_deadline(w, django_capture_on_commit_callbacks):
@@ -236,7 +240,7 @@ def test_overdue_task_marks_only_open_yellows_past_deadline(w, django_capture_on
     late.refresh_from_db()
     assert (late.status, late.version) == (S.OVERDUE, 2)
     record = late.history.first()
-    assert record.history_user is None and record.history_change_reason == "整改逾期"
+    assert record.history_user is None and render(record.history_change_reason) == "整改逾期"
     on_time.refresh_from_db()
     reviewed.refresh_from_db()
     assert on_time.status == S.YELLOW_ISSUED and reviewed.status == S.UNDER_REVIEW
@@ -276,7 +280,7 @@ def test_severe_incident_red_card_expels_at_once(w, django_capture_on_commit_cal
     membership = Membership.objects.get(pk=w.membership.pk)
     assert (membership.left_on, membership.end_reason) == (today(), "expulsion")
     ended = membership.history.first()
-    assert ended.history_user == w.staff and ended.history_change_reason == "红牌淘汰"
+    assert ended.history_user == w.staff and render(ended.history_change_reason) == "红牌淘汰"
     # the member, the core school's principal and the issuing bureau are told
     assert outbox_to() == ["district@example.cn", "member@example.cn", "principal@example.cn"]
 

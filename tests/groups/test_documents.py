@@ -23,6 +23,7 @@ from groups.charter.services import group_document_add, group_document_from_atta
 from groups.filings.models import Filing
 from groups.registry.models import PolicyParameters
 from qingdao_groups.core.documents import attachment_add
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.uploads import upload_limit_bytes
 from qingdao_groups.models import Attachment
@@ -118,7 +119,9 @@ def test_attachment_is_stored_under_a_generated_name_with_hash_text_and_versions
     assert "Group charter" in second.text or not PDF_TEXT_AVAILABLE
     assert plan.text == ""
     history = first.history.get()
-    assert history.history_user == principal and "集团章程.docx" in history.history_change_reason
+    assert history.history_user == principal and "集团章程.docx" in render(
+        history.history_change_reason
+    )
 
 
 def test_a_path_in_the_file_name_is_shown_as_its_basename_only(world, application, login):

@@ -21,6 +21,7 @@ from groups.enrollment.services import (
 from groups.enrollment.workflows import ENROLLMENT_TRANSITIONS, EnrollmentPlanStatus
 from groups.registry.models import Membership
 from members.models import User
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import TransitionRefused, allowed_actions, next_status
 from qingdao_groups.models import Notification
@@ -116,7 +117,10 @@ def test_member_school_files_its_plan_and_its_authority_is_told(
     assert plan.status == P.FILED and plan.filed_by == people.users["member"]
     assert plan.through_training and plan.visiting_study and not plan.gifted_programme
     record = plan.history.get()
-    assert record.history_user == people.users["member"] and record.history_change_reason == "报送"
+    assert (
+        record.history_user == people.users["member"]
+        and render(record.history_change_reason) == "报送"
+    )
     assert [m.to for m in mail.outbox] == [["shibei@example.org"]]
     assert not Notification.objects.filter(user=people.users["district"]).exists()
 
@@ -200,7 +204,7 @@ def test_authority_sets_the_plan_and_the_school_is_told(people, django_capture_o
     assert plan.status == P.SET and plan.set_by == people.shibei_staff and plan.set_at
     latest = plan.history.latest()
     assert latest.history_user == people.shibei_staff
-    assert latest.history_change_reason == "核定：同意"
+    assert render(latest.history_change_reason) == "核定：同意"
     assert [m.to for m in mail.outbox] == [["member@example.org"]]
 
 
@@ -236,11 +240,12 @@ def test_return_needs_remarks_then_refile_then_set(people, django_capture_on_com
     plan.refresh_from_db()
     assert plan.filed_at > first_filed_at  # waits for its authority again from the refiling
     plan = enrollment_plan_set(plan=plan, actor=people.shibei_staff)
-    history = list(
-        plan.history.order_by("history_id").values_list(
+    history = [
+        (*rest, render(reason))
+        for *rest, reason in plan.history.order_by("history_id").values_list(
             "status", "history_user__username", "history_change_reason"
         )
-    )
+    ]
     assert history == [
         ("filed", "t-member", "报送"),
         ("returned", "t-shibei", "退回：班额超标，请调整"),

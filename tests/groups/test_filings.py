@@ -24,6 +24,7 @@ from groups.filings.services import (
 )
 from groups.filings.workflows import FILING_TRANSITIONS, FilingAction, FilingStatus
 from members.models import User
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.workflow import TransitionRefused, allowed_actions, next_status
 from qingdao_groups.models import Notification
@@ -137,7 +138,7 @@ def test_create_records_state_history_and_notifies_city_after_commit(
     assert filing.filed_on == _today() and filing.project_starts_on is None  # D-1: no start
     record = filing.history.get()
     assert record.history_user == people.users["district"]
-    assert record.history_change_reason == "报备"
+    assert render(record.history_change_reason) == "报备"
     assert Notification.objects.filter(user=people.users["city"], url__contains=str(filing.pk))
     assert [m.to for m in mail.outbox] == [["city@example.org"]]
     assert "市南区集团化办学实施意见" in mail.outbox[0].subject
@@ -147,9 +148,9 @@ def test_project_starting_on_the_filing_date_is_late(people):
     """Policy D-2: start date == filing date is late; the flag and its reason are recorded."""
     filing = create_project(people, _today())
     assert filing.is_late
-    reason = filing.history.get().history_change_reason
+    reason = render(filing.history.get().history_change_reason)
     assert "不晚于报备日期" in reason and "D-2" in reason
-    assert "未提前报备" in Notification.objects.get(user=people.users["city"]).message
+    assert "未提前报备" in Notification.objects.get(user=people.users["city"]).text
 
 
 def test_project_starting_the_day_after_is_not_late(people):
@@ -194,7 +195,7 @@ def test_city_acknowledges_with_remarks_and_district_is_told(
     assert filing.handled_by == people.users["city"] and filing.handled_at is not None
     latest = filing.history.latest()
     assert latest.history_user == people.users["city"]
-    assert latest.history_change_reason == "确认：已知悉，请按期总结"
+    assert render(latest.history_change_reason) == "确认：已知悉，请按期总结"
     assert [m.to for m in mail.outbox] == [["district@example.org"]]
     assert "已确认" in mail.outbox[0].subject
 
@@ -233,11 +234,12 @@ def test_return_then_refile_keeps_the_first_filing_date_for_lateness(
     assert filing.first_filed_on == _today() - datetime.timedelta(days=10)
     assert filing.remarks == "" and filing.handled_by is None
     assert [m.to for m in mail.outbox] == [["city@example.org"]]
-    reasons = list(
-        filing.history.order_by("history_id").values_list(
+    reasons = [
+        (render(reason), *rest)
+        for reason, *rest in filing.history.order_by("history_id").values_list(
             "history_change_reason", "history_user__username", "status"
         )
-    )
+    ]
     assert reasons[1] == ("退回：请补充经费来源", "t-city", "returned")
     assert reasons[2][1:] == ("t-district", "filed")
     filing = filing_return(filing=filing, remarks="开始日期有误", actor=people.users["city"])
@@ -249,7 +251,7 @@ def test_return_then_refile_keeps_the_first_filing_date_for_lateness(
         actor=people.users["district"],
     )
     assert filing.is_late
-    assert "D-2" in filing.history.order_by("-history_id").first().history_change_reason
+    assert "D-2" in render(filing.history.order_by("-history_id").first().history_change_reason)
 
 
 @pytest.mark.parametrize("role", ["city", "laoshan"])

@@ -26,6 +26,7 @@ from groups.registry.models import CouncilSeat, EducationGroup, Membership
 from groups.registry.selectors import group_list_for_user, schools_seen_through_groups
 from groups.registry.services import membership_add, membership_end, memberships_end_due
 from members.models import School, User
+from qingdao_groups.core.messages import render
 from tests.factories import (
     CouncilSeatFactory,
     EducationGroupFactory,
@@ -333,7 +334,7 @@ def test_on_the_exit_day_cards_close_and_seats_end_once(leaving, login, on_day):
     assert seat.ended_on == EXIT_ON
     closing = card.history.get(status=CardStatus.CLOSED)
     assert timezone.localdate(closing.history_date) == EXIT_ON
-    assert "退出" in closing.history_change_reason
+    assert "退出" in render(closing.history_change_reason)
     assert timezone.localdate(seat.history.get(ended_on=EXIT_ON).history_date) == EXIT_ON
     assert (Card.history.count(), CouncilSeat.history.count()) == (
         histories[0] + 1,
@@ -352,7 +353,7 @@ def test_on_the_exit_day_cards_close_and_seats_end_once(leaving, login, on_day):
     on_day(EXIT_ON)
     assert login(world.users["member"]).get(f"/groups/{world.group.pk}/").status_code == 404
     page = login(world.users["city"]).get(f"/groups/{world.group.pk}/").content.decode()
-    assert "曾经的成员校" in page and 'data-testid="state-leaving"' not in page
+    assert "已退出成员校" in page and 'data-testid="state-leaving"' not in page
 
 
 def test_an_exit_approved_through_the_workflow_closes_nothing_on_approval_day(world):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from groups.registry.models import CouncilSeat, EducationGroup, Membership
 from groups.registry.services import group_create, membership_add, membership_end, partnership_add
+from qingdao_groups.core.messages import render
 from qingdao_groups.core.rules import RuleRefusal
 from tests.factories import EducationGroupFactory, PartnerFactory, SchoolFactory
 
@@ -98,7 +99,10 @@ def test_membership_end_keeps_the_row_and_records_reason(world):
     assert ended.left_on == D(2023, 7, 31)
     assert Membership.objects.filter(pk=world.membership.pk).exists()
     latest = ended.history.first()
-    assert latest.history_user == world.users["city"] and latest.history_change_reason == "退出"
+    assert (
+        latest.history_user == world.users["city"]
+        and render(latest.history_change_reason) == "退出"
+    )
     with pytest.raises(RuleRefusal):
         membership_end(
             membership=ended, left_on=D(2024, 1, 1), end_reason="exit", actor=world.users["city"]

@@ -64,7 +64,7 @@ def test_subtype_against_stages_and_kinds(subtype, core, member, projects, unive
     )
     assert (found[0] if found else None) == problem
     if found:
-        assert "成员校" in found[1] or subtype == "T-2c" or subtype.startswith("T-3")
+        assert "成员校" in str(found[1]) or subtype == "T-2c" or subtype.startswith("T-3")
 
 
 def _founding(world, core_stage, *members, partners=()):

@@ -1,10 +1,12 @@
 """The registry pages as a user meets them: bad input is explained and kept, nothing half-saved."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from groups.registry.models import EducationGroup, Membership
-from members.models import School
+from members.models import School, User
 from tests.factories import SchoolFactory
 
 
@@ -94,7 +96,7 @@ def test_membership_add_then_end_through_the_pages(admin, world):
     )
     membership.refresh_from_db()
     assert membership.left_on.isoformat() == "2025-07-31"
-    assert "曾经的成员校" in response.content.decode()
+    assert "已退出成员校" in response.content.decode()
 
 
 def test_membership_end_of_another_groups_membership_is_404(admin, world):
@@ -244,8 +246,10 @@ def test_timeline_tells_who_did_what(admin, world):
         },
     )
     response = admin.get(reverse("groups:group-detail", args=[world.group.pk]))
-    entries = response.context["timeline"]
-    assert entries[0].who == "t-admin" and "时间线学校" in entries[0].subject
+    # the story: on the day it took effect, naming the person (full name, not the login)
+    joined = next(e for e in response.context["story"] if "时间线学校" in e.text)
+    assert joined.day == datetime.date(2024, 9, 1) and joined.kind == "joined"
+    assert joined.who == User.objects.get(username="t-admin").get_full_name() != "t-admin"
 
 
 def test_full_width_school_code_is_stored_as_ascii_and_duplicates_refused(city, world):

@@ -225,6 +225,13 @@ def test_pilot_groups(seeded):
             "+",
             "~",
         ]
+        # ... each on the story's day, not the seeding moment (issue 8).
+        recorded = [
+            timezone.localdate(when)
+            for when in m.history.order_by("history_date").values_list("history_date", flat=True)
+        ]
+        assert recorded == [m.joined_on, m.left_on]
+        assert timezone.localdate(group.history.earliest("history_date").history_date) == founded
         # Council: the core principal as chief (G-3), member principals, an adviser.
         seats = group.council_seats.all()
         chief = seats.get(role=CouncilSeat.Role.CHIEF_PRINCIPAL)
@@ -435,10 +442,10 @@ def test_every_demo_login_has_something_to_do(seeded, demo_users):
     }
     kinds = {name: [str(item.kind) for item in items] for name, items in inbox.items()}
     assert sorted(kinds["city"]) == ["待确认报备", "待确认报备", "待确认报备", "整改逾期"]
-    assert sorted(kinds["district"]) == ["待表态", "招生计划待核定"]
+    assert sorted(kinds["district"]) == ["待出具意见", "招生计划待核定"]
     assert kinds["principal"] == ["待提出意见"]
     assert kinds["member"] == ["黄牌待整改"]
-    assert kinds["shibei"] == ["待表态"]
+    assert kinds["shibei"] == ["待出具意见"]
     for items in inbox.values():
         assert [i.since for i in items] == sorted(i.since for i in items)
     # The story is dated: items have waited for days; the overdue card is overdue (policy L-6),

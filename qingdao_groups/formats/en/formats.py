@@ -1,0 +1,3 @@
+"""Date formats: the one format of the project (qingdao_groups/formats/common.py)."""
+
+from qingdao_groups.formats.common import *  # noqa: F403
