@@ -131,6 +131,9 @@ def test_conditions_and_the_justification_of_warnings_are_in_the_reply(world):
     text = re.sub(r"\s+", "", assert_cjk_pdf(_bytes(document), app.proposed_name))
     assert "两年内实现同学段融合" in text and "跨学段融合经区教体局论证" in text
     assert [a["clause"] for a in document.data["answered"]] == ["T-1"]
+    answered = document.data["answered"][0]["message"]
+    assert "融合型原则上" in answered and "code" not in answered  # the text, not its stored code
+    assert re.sub(r"\s+", "", answered)[:12] in text
     assert "T-1" in text
 
 

@@ -88,7 +88,7 @@ def reply_data(application: Application, day: datetime.date) -> dict:
     with translation.override("zh-hans"):
         _subject_text, group = _subject(application)
         answered = [
-            {"clause": r.clause, "message": str(r.message)}
+            {"clause": r.clause, "message": r.text}
             for r in application.check_results.filter(
                 stage=CheckResult.Stage.DECISION, passed=False
             ).order_by("clause", "pk")

@@ -91,6 +91,10 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         group_id, size = _largest_group(users[role])
         if group_id:
             add("group detail", role, "detail", f"/groups/{group_id}/", note=f"{size} members")
+            # the whole 集团历程 (issue 8), and the audit log for those who may read it
+            add("group history", role, "detail", f"/groups/{group_id}/history/")
+            if role in ("city", "district"):
+                add("group audit log", role, "detail", f"/groups/{group_id}/audit/")
 
     for role in ("city", "district"):
         school_id = _busiest_school(users[role])
@@ -106,6 +110,8 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         add("card list", role, "list", "/cards/")
     for role in ("city", "district"):
         add("filing list", role, "list", "/filings/")
+        add("application list", role, "list", "/applications/")
+        add("plan list", role, "list", "/enrollment-plans/")
 
     for role in ("city", "district"):
         application = _decidable(users[role])

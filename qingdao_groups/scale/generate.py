@@ -39,6 +39,11 @@ from members.models import Authority, District, Partner, School, User
 from qingdao_groups.models import Attachment, Notification
 from qingdao_groups.scale.copy import Table, next_id, reset_sequences
 
+# The states in which an application is not yet settled (groups.applications.workflows).
+OPEN_APPLICATION_STATUSES = frozenset(
+    {"draft", "returned", "awaiting_consents", "awaiting_opinion", "under_decision"}
+)
+
 BENCH_PASSWORD = "bench-pass-2025"  # noqa: S105 - printed at the end; generated data only
 BENCH_USERNAMES = (
     "bench_city",
@@ -564,6 +569,7 @@ class Generator:
         apps, proposed, consents, checks = [], [], [], []
         self.application_rows = apps
         groups = self.group_rows
+        open_exits: set[int] = set()
         for i in range(s.applications):
             status = statuses[i % len(statuses)]
             kind = ("founding", "admission", "exit")[(i // len(statuses)) % 3]
@@ -571,6 +577,9 @@ class Generator:
             if i < len(statuses) * 3:  # the bench group has one of each kind and state
                 group = self.bench["group"]
             members = self.current_members[group["id"]]
+            if kind == "exit" and status in OPEN_APPLICATION_STATUSES:
+                # one open exit per membership, drafts included (L-5; a partial unique index)
+                members = [m for m in members if m["id"] not in open_exits]
             if kind == "exit" and not members:
                 kind = "admission"
             # only an exit waits for the core school's opinion, and only a founding or an
@@ -611,6 +620,8 @@ class Generator:
                 row["description"] = "组建方案"
             if kind == "exit":
                 leaving = members[r.randrange(len(members))]
+                if status in OPEN_APPLICATION_STATUSES:
+                    open_exits.add(leaving["id"])
                 row["applicant_school_id"] = leaving["school_id"]
                 row["membership_id"] = leaving["id"]
                 row["reason"] = "办学方向调整"

@@ -60,7 +60,7 @@ def test_the_duplicate_exit_trap_is_closed(open_as, world, live_server, shots): 
     # Submitted, the core school's opinion given: the authority has it; still withdrawable.
     member.get_by_test_id("submit").click()
     alert(member, "已提交")
-    expect(member.get_by_test_id("status")).to_have_text("待核心校意见")
+    expect(member.get_by_test_id("status")).to_have_text("待核心校出具意见")
     application = Application.objects.get(kind="exit", membership=world.membership)
     exit_opinion_record(
         application=application,
@@ -73,6 +73,7 @@ def test_the_duplicate_exit_trap_is_closed(open_as, world, live_server, shots): 
     expect(member.get_by_test_id("status")).to_have_text("待审批")
     shoot(member, shots, "exit-under-decision-withdrawable.png")
     member.get_by_test_id("withdraw").click()
+    member.get_by_role("dialog").get_by_role("button", name="确认").click()  # irreversible: asks
     alert(member, "已撤回")
     expect(member.get_by_test_id("status")).to_have_text("已撤回")
     expect(member.get_by_test_id("withdraw")).to_have_count(0)

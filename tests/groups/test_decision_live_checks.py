@@ -179,7 +179,7 @@ def test_justification_names_the_warnings_and_is_kept_in_record_and_history(clie
 
     group_page = client.get(reverse("groups:group-detail", args=[application.group_id]))
     timeline = group_page.content.decode()
-    timeline = timeline[timeline.index('data-testid="timeline"') :]
+    timeline = timeline[timeline.index('data-testid="story"') :]
     assert "两校已开展多年联合教研" in timeline
 
 

@@ -104,3 +104,17 @@ def test_the_printed_page_says_what_it_is_and_when(client, world):
     assert timezone.localdate().isoformat() in header  # the one date format, YYYY-MM-DD
     html = client.get(reverse("members:school-detail", args=[world.core.pk])).content.decode()
     assert world.core.code in html[html.index('data-testid="print-header"') :][:600]
+
+
+def test_the_house_stylesheet_closes_every_block():
+    """A rule left open (a lost closing brace in a merge once put the whole page frame inside a
+    phone-only media query, and the menu lost its contrast at desktop widths)."""
+    from django.conf import settings
+
+    css = (settings.BASE_DIR / "static" / "css" / "app.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    depth = 0
+    for char in css:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0, "a closing brace without its block"
+    assert depth == 0, "a block left open"
