@@ -1,12 +1,13 @@
 """Admin of the shared parts: the archive of official documents (read-only: an issued document
-is never changed) and each authority's document-number pattern (文号格式)."""
+is never changed), each authority's document-number pattern (文号格式) and the log of reminders
+(催办记录, read-only: what was sent stays as it was sent)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from qingdao_groups.core.archive import default_pattern
-from qingdao_groups.models import DocumentNumberPattern, OfficialDocument
+from qingdao_groups.models import DocumentNumberPattern, OfficialDocument, Reminder
 
 
 @admin.register(OfficialDocument)
@@ -61,3 +62,31 @@ class DocumentNumberPatternAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("默认格式"))
     def default(self, obj):
         return default_pattern(obj.authority)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Every reminder sent, by hand or by the daily run (issue 8): looked up, never edited."""
+
+    list_display = [
+        "sent_at",
+        "recipient",
+        "owner_type",
+        "owner_id",
+        "sent_by",
+        "automatic",
+        "overdue",
+    ]
+    list_filter = ["automatic", "overdue", "owner_type"]
+    search_fields = ["recipient"]
+    list_select_related = ["owner_type", "sent_by"]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -282,6 +282,24 @@ def test_staff_remind_whoever_an_item_waits_for_once_a_day(world):
     assert Reminder.objects.count() == 2
 
 
+def test_the_reminder_log_is_in_the_admin_and_cannot_be_changed(client, world):
+    """The administrator finds every reminder in the admin; nobody edits or deletes one."""
+    f = filing(world, title="后台可查的催办")
+    reminder = reminder_send(target=f"filing:{f.pk}", actor=world.users["district"])
+    client.force_login(world.users["admin"])
+    page = client.get(reverse("admin:qingdao_groups_reminder_changelist"))
+    assert page.status_code == 200 and world.city.name in page.content.decode()
+    change = reverse("admin:qingdao_groups_reminder_change", args=[reminder.pk])
+    assert client.get(change).status_code == 200  # shown read-only
+    client.post(change, {"recipient": "改过的对象"})
+    reminder.refresh_from_db()
+    assert reminder.recipient == world.city.name
+    delete = reverse("admin:qingdao_groups_reminder_delete", args=[reminder.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:qingdao_groups_reminder_add")).status_code == 403
+    assert Reminder.objects.filter(pk=reminder.pk).exists()
+
+
 def test_reminders_are_for_staff_and_visible_items_only(client, world):
     f = filing(world, authority=world.laoshan)
     url = reverse("reminder-send")
