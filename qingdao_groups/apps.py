@@ -9,7 +9,8 @@ class QingdaoGroupsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_save
 
-        from groups.registry.models import EducationGroup, Membership
+        from groups.charter.models import GroupDocument
+        from groups.registry.models import CouncilSeat, EducationGroup, Membership
         from members.models import Authority, School
         from qingdao_groups.core.figures import registry_changed
         from qingdao_groups.middleware import remember_language_chosen_before_login, stamp_login
@@ -19,9 +20,16 @@ class QingdaoGroupsConfig(AppConfig):
             remember_language_chosen_before_login, dispatch_uid="qingdao_groups.login_language"
         )
         # A cache, not a rule: the home page's shared figures (qingdao_groups.selectors) count
-        # these rows, so any saved or deleted one makes them stale. Writes that bypass save()
+        # these rows (a group document: the charter gap, G-4; a council seat: the chief's, G-3), so any saved or deleted one makes them stale. Writes that bypass save()
         # call registry_changed themselves (members.imports.service).
-        for model in (Authority, School, EducationGroup, Membership):
+        for model in (
+            Authority,
+            School,
+            EducationGroup,
+            Membership,
+            GroupDocument,
+            CouncilSeat,
+        ):
             for signal in (post_save, post_delete):
                 signal.connect(
                     registry_changed,

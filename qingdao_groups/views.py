@@ -37,8 +37,8 @@ def bench_floor_view(request):
 
 def home_view(request):
     """Each role's home: what needs attention — the work list's kinds with their counts (cached
-    per scope, core.inbox.inbox_counts) and the registry gaps counted per clause (live, one
-    query) — each one line linking to the filtered list, and the figures of what the user may
+    per scope, core.inbox.inbox_counts) and the registry gaps counted per clause (with the
+    figures) — each one line linking to the filtered list, and the figures of what the user may
     see, shared per scope (qingdao_groups.selectors). Group links are reversed once per page."""
     today = timezone.localdate()
     figures = home_figures(user=request.user, today=today)
@@ -51,7 +51,9 @@ def home_view(request):
     ]
     gaps = [
         {"url": f"{groups_url}?{urlencode({'gap': gap.gap})}", "gap": gap}
-        for gap in group_attention_counts_for_user(user=request.user, today=today)
+        for gap in group_attention_counts_for_user(
+            user=request.user, today=today, counts=figures["gap_counts"]
+        )
     ]
     context = {
         **figures,

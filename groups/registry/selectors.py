@@ -404,12 +404,10 @@ class AttentionCount:
     count: int
 
 
-def group_attention_counts_for_user(
-    *, user: User, today: datetime.date | None = None
-) -> list[AttentionCount]:
+def group_gap_counts(*, user: User, today: datetime.date | None = None) -> dict[str, int]:
     """How many of the active groups a user may see have each registry gap (policy G-4, G-3,
-    A-4): the home page's "需要关注", one line per gap instead of one per group. One query,
-    live (like group_attention_for_user)."""
+    A-4), by gap: one query over the user's groups (the home page caches it per scope,
+    qingdao_groups.selectors.home_figures)."""
     today = today or membership_today()
     scope = group_scope_q(user, today=today)
     qs = EducationGroup.objects.filter(status=EducationGroup.Status.ACTIVE).filter(
@@ -418,8 +416,19 @@ def group_attention_counts_for_user(
     counts = qs.aggregate(
         **{gap: Count("pk", filter=Q(group_gap_condition(gap, today=today))) for gap in GAPS}
     )
+    return {gap: counts[gap] or 0 for gap in GAPS}
+
+
+def group_attention_counts_for_user(
+    *, user: User, today: datetime.date | None = None, counts: dict[str, int] | None = None
+) -> list[AttentionCount]:
+    """The home page's "需要关注" registry lines (policy G-4, G-3, A-4): one line per gap with
+    the number of groups that have it, instead of one per group. `counts`: group_gap_counts
+    already computed (cached); otherwise counted now (one query)."""
+    if counts is None:
+        counts = group_gap_counts(user=user, today=today)
     return [
-        AttentionCount(gap, clause, str(message), counts[gap] or 0)
+        AttentionCount(gap, clause, str(message), counts.get(gap, 0))
         for gap, (clause, message) in GAPS.items()
-        if counts[gap]
+        if counts.get(gap)
     ]

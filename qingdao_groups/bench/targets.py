@@ -211,8 +211,8 @@ def _decidable(user: User) -> Application | None:
 
 def _refusal(application: Application) -> dict:
     """The POST carries version 0, so nothing ever changes: an application awaiting the
-    decision is locked, refused as stale and its page rendered again with the error (200); a
-    decided one is refused as already decided and redirected to its page (302)."""
+    decision is locked and refused as stale, one already decided is refused as decided; either
+    way the refusal redirects to its page with the message (post/redirect/get, issue 8: 302)."""
     if application.status == Application.Status.UNDER_DECISION:
-        return {"note": "refused as stale (version 0), page re-rendered", "expect": 200}
+        return {"note": "refused as stale (version 0), redirected", "expect": 302}
     return {"note": f"refused: already {application.status}, redirected", "expect": 302}
