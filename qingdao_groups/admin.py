@@ -81,6 +81,18 @@ class ReminderAdmin(admin.ModelAdmin):
     search_fields = ["recipient"]
     list_select_related = ["owner_type", "sent_by"]
     date_hierarchy = "day"
+    readonly_fields = [
+        "owner_type",
+        "owner_id",
+        "recipient",
+        "recipient_count",
+        "sent_by",
+        "sent_at",
+        "day",
+        "automatic",
+        "overdue",
+        "deadline",
+    ]
 
     def has_add_permission(self, request):
         return False
