@@ -54,7 +54,7 @@ class AppUserAdmin(UserAdmin, SimpleHistoryAdmin):
     list_select_related = ["authority", "school"]
     autocomplete_fields = ["authority", "school"]
     fieldsets = UserAdmin.fieldsets + (
-        (_("角色与单位"), {"fields": ("role", "authority", "school")}),
+        (_("角色与单位"), {"fields": ("role", "authority", "school", "rank")}),
     )
     add_fieldsets = UserAdmin.add_fieldsets + (
         (_("角色与单位"), {"fields": ("role", "authority", "school")}),

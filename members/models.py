@@ -244,8 +244,29 @@ class User(AbstractUser):
         MEMBER_PRINCIPAL = "member_principal", _("成员校校长")
         AUDITOR = "auditor", _("审计人员")
         SYSADMIN = "sysadmin", _("系统管理员")
+        # Issue 9: read-only elsewhere; the finance reviewer locks ledgers (F-1 … F-4), the
+        # staffing office and the human-resources bureau handle staffing requests (S-1).
+        FINANCE_REVIEWER = "finance_reviewer", _("市财政局审核人员")
+        STAFFING_OFFICE = "staffing_office", _("机构编制部门工作人员")
+        HR_BUREAU = "hr_bureau", _("人力资源社会保障部门工作人员")
+
+    class Rank(models.TextChoices):
+        """Principal rank (校长职级制, policy S-2)."""
+
+        SPECIAL = "special", _("特级校长")
+        FIRST = "first", _("一级校长")
+        SECOND = "second", _("二级校长")
+        THIRD = "third", _("三级校长")
+        FOURTH = "fourth", _("四级校长")
 
     AUTHORITY_ROLES = (Role.CITY_STAFF, Role.DISTRICT_STAFF)
+    # Who reads everything and changes nothing outside their own task.
+    READ_ONLY_ROLES = (
+        Role.AUDITOR,
+        Role.FINANCE_REVIEWER,
+        Role.STAFFING_OFFICE,
+        Role.HR_BUREAU,
+    )
     SCHOOL_ROLES = (Role.CORE_PRINCIPAL, Role.MEMBER_PRINCIPAL)
 
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
@@ -276,6 +297,9 @@ class User(AbstractUser):
         default="zh-hans",
     )
 
+    # A principal's rank under the principal rank reform (校长职级制, policy S-2).
+    rank = models.CharField(_("校长职级"), max_length=10, choices=Rank.choices, blank=True)
+
     history = HistoricalRecords(excluded_fields=["password", "last_login", "language"])
 
     class Meta(AbstractUser.Meta):
@@ -295,7 +319,14 @@ class User(AbstractUser):
                         authority__isnull=True,
                     )
                     | Q(
-                        role__in=["auditor", "sysadmin", ""],
+                        role__in=[
+                            "auditor",
+                            "sysadmin",
+                            "finance_reviewer",
+                            "staffing_office",
+                            "hr_bureau",
+                            "",
+                        ],
                         school__isnull=True,
                         authority__isnull=True,
                     )
@@ -315,7 +346,7 @@ class User(AbstractUser):
             )
         if self.role in self.SCHOOL_ROLES and (not self.school_id or self.authority_id):
             raise ValidationError({"school": _("校长须选择所属学校，且不能选择教育行政部门。")})
-        if self.role in (self.Role.AUDITOR, self.Role.SYSADMIN) and (
+        if (self.role in self.READ_ONLY_ROLES or self.role == self.Role.SYSADMIN) and (
             self.school_id or self.authority_id
         ):
             raise ValidationError(_("审计人员和系统管理员不属于具体部门或学校。"))
@@ -338,12 +369,28 @@ class User(AbstractUser):
 
     @property
     def sees_everything(self) -> bool:
-        """City staff, auditors and administrators see the whole city."""
-        return self.is_superuser or self.role in (
-            self.Role.CITY_STAFF,
-            self.Role.AUDITOR,
-            self.Role.SYSADMIN,
+        """City staff, the read-only roles (auditors, the finance reviewer, the staffing office,
+        the human-resources bureau) and administrators see the whole city."""
+        return (
+            self.is_superuser
+            or self.role in (self.Role.CITY_STAFF, self.Role.SYSADMIN)
+            or self.role in self.READ_ONLY_ROLES
         )
+
+    @property
+    def is_read_only(self) -> bool:
+        """Reads everything, changes nothing outside its own task (auditors; issue 9's finance
+        reviewer, staffing office and human-resources bureau)."""
+        return self.role in self.READ_ONLY_ROLES
+
+    @property
+    def is_finance_reviewer(self) -> bool:
+        return self.role == self.Role.FINANCE_REVIEWER
+
+    @property
+    def is_staffing_reader(self) -> bool:
+        """The staffing office and the human-resources bureau (policy S-1)."""
+        return self.role in (self.Role.STAFFING_OFFICE, self.Role.HR_BUREAU)
 
     def acts_for_authority(self, authority_id: int | None) -> bool:
         return (

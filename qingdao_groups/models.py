@@ -115,6 +115,7 @@ class Attachment(models.Model):
         EVIDENCE = "evidence", _("证明材料")
         RECTIFICATION = "rectification", _("整改材料")
         POLICY = "policy", _("政策文件")
+        RECEIPT = "receipt", _("支出凭证")
         OTHER = "other", _("其他")
 
     owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")

@@ -67,6 +67,10 @@ def build_world():
             username="t-member", role=User.Role.MEMBER_PRINCIPAL, school=w.member_school
         ),
         "auditor": UserFactory(username="t-auditor", role=User.Role.AUDITOR),
+        # Issue 9's read-only roles: the city finance bureau's reviewer (locks ledgers) and the
+        # staffing office (handles staffing requests, policy S-1).
+        "finance": UserFactory(username="t-finance", role=User.Role.FINANCE_REVIEWER),
+        "staffing": UserFactory(username="t-staffing", role=User.Role.STAFFING_OFFICE),
         "admin": UserFactory(
             username="t-admin", role=User.Role.SYSADMIN, is_staff=True, is_superuser=True
         ),

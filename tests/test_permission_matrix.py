@@ -5,7 +5,21 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ["anon", "city", "district", "principal", "member", "auditor", "admin"]
+ROLES = [
+    "anon",
+    "city",
+    "district",
+    "principal",
+    "member",
+    "auditor",
+    "admin",
+    "finance",
+    "staffing",
+]
+# Issue 9's read-only roles (the finance reviewer, the staffing office) are refused and shown
+# what the auditor is, unless a row says otherwise for their own task (locking ledgers, handling
+# staffing requests).
+READ_ONLY_LIKE_AUDITOR = ("finance", "staffing")
 
 # Shorthands for a row of expected statuses, in ROLES order.
 ALL_OK = dict.fromkeys(ROLES, 200) | {"anon": 302}
@@ -75,6 +89,16 @@ MATRIX = [
 from tests.matrix_rows import EXTRA_ROWS  # noqa: E402
 
 MATRIX = [row + (None,) for row in MATRIX] + EXTRA_ROWS
+MATRIX = [
+    (
+        name,
+        which,
+        method,
+        {r: expected["auditor"] for r in READ_ONLY_LIKE_AUDITOR} | expected,
+        build,
+    )
+    for name, which, method, expected, build in MATRIX
+]
 
 
 def _kwargs(name: str, which: str | None, world, build=None) -> dict:

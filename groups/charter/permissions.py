@@ -14,7 +14,7 @@ def can_manage_group_documents(user: User, group: EducationGroup) -> Decision:
     """A group runs by its charter and management rules (policy G-4, L-8): new versions are
     recorded by the group's core principal or by staff of the authority that approves the group
     (policy L-1)."""
-    if user.role == User.Role.AUDITOR:
+    if user.is_read_only:
         return Decision(False, _("审计人员只能查看，不能修改。"))
     if group.status == EducationGroup.Status.DISSOLVED:
         return Decision(False, _("集团已撤销，不能再登记文件。"))

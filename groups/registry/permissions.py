@@ -40,7 +40,7 @@ def can_add_partnership(user: User, group: EducationGroup) -> Decision:
     group, or by an administrator."""
     if _is_registry_admin(user) or user.acts_for_authority(group.authority_id):
         return ALLOW
-    if user.role == User.Role.AUDITOR:
+    if user.is_read_only:
         return Decision(False, _("审计人员只能查看，不能修改。"))
     return Decision(False, _("只有集团的审批部门可以登记合作单位（政策 G-1）。"))
 

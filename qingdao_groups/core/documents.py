@@ -147,7 +147,7 @@ def attachment_add(
     spec = _owner_spec(owner)
     if kind not in Attachment.Kind.values:
         raise RuleRefusal(_("未知的附件类别。"), field="kind")
-    if actor.role == User.Role.AUDITOR:
+    if actor.is_read_only:
         raise PermissionDenied(_("审计人员只能查看，不能修改。"))
     if not spec.can_view(actor, owner):
         raise PermissionDenied(_("无权为该事项上传附件。"))

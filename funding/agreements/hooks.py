@@ -1,0 +1,1 @@
+"""What funding/agreements plugs into the shared parts."""

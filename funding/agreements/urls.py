@@ -1,0 +1,3 @@
+"""URLs of funding/agreements (filled by its feature)."""
+
+urlpatterns: list = []

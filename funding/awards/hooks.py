@@ -1,0 +1,1 @@
+"""What funding/awards plugs into the shared parts."""

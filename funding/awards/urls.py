@@ -1,0 +1,3 @@
+"""URLs of funding/awards (filled by its feature)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""What funding/dispatches plugs into the shared parts."""

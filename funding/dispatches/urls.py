@@ -1,0 +1,3 @@
+"""URLs of funding/dispatches (filled by its feature)."""
+
+urlpatterns: list = []

@@ -1,0 +1,519 @@
+"""Computing, confirming, returning and locking yearly ledgers (policy F-1, F-2, F-4; issue 9).
+
+Computing a year is idempotent: the rules' lines for each (group, paying authority) are hashed
+(`lines_digest`); a ledger whose digest is unchanged is not touched, so a second run writes
+nothing. A draft whose lines changed is rewritten (its history row says "计算"); a confirmed one
+goes back to draft first (`recompute`, it must be confirmed again). A locked ledger is never
+rewritten: the difference between what the rules give now and what the locked ledgers of the
+year hold is booked as adjustment lines, each naming the locked line it adjusts, in a
+supplementary ledger (sequence 2, 3 …) that goes through the same steps.
+
+The whole data set is computed in one pass (`ledgers_compute`): facts are read in a handful of
+queries (`inputs.year_facts`), new ledgers and lines are written in bulk with their history
+rows, and only changed ledgers go through the workflow runner one by one."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from funding import rules
+from funding.agreements.models import Receivable
+from funding.ledgers import inputs
+from funding.ledgers.models import Ledger, LedgerLine
+from funding.ledgers.permissions import can_confirm_ledger, can_lock_ledger, can_return_ledger
+from funding.ledgers.workflows import LEDGER_TRANSITIONS, LedgerAction, LedgerStatus
+from members.models import User
+from qingdao_groups.core.rules import RuleRefusal, require
+from qingdao_groups.core.workflow import lock, transition
+
+Key = tuple[int, int]  # (group id, paying authority id)
+
+
+def _line_payload(line: rules.LineDraft) -> dict:
+    return {
+        "rule": line.rule,
+        "subject": [line.subject_kind, line.subject_id, line.slot],
+        "member": line.member_school_id,
+        "payer": [line.payer.kind, line.payer.id, line.payer.name],
+        "payee": [line.payee.kind, line.payee.id, line.payee.name],
+        "period": [line.period_start.isoformat(), line.period_end.isoformat()],
+        "inputs": line.inputs,
+        "formula": line.formula,
+        "amount": str(line.amount),
+        "applicable": line.applicable,
+        "reason": line.reason_code,
+        "adjusts": getattr(line, "adjusts_line_id", None),
+    }
+
+
+def lines_digest(lines: list[rules.LineDraft]) -> str:
+    """A fingerprint of a ledger's lines, to tell whether a computation changed anything."""
+    text = json.dumps([_line_payload(line) for line in lines], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Adjustment(rules.LineDraft):
+    """A line booking the difference against what the locked ledgers hold (never a rewrite)."""
+
+    adjusts_line_id: int | None = None
+
+
+@dataclass
+class ComputeResult:
+    year: int
+    created: int = 0
+    rewritten: int = 0
+    unchanged: int = 0
+    supplements: int = 0
+    lines_written: int = 0
+    ledgers: list[int] = field(default_factory=list)
+
+
+def _adjustments(
+    drafts: list[rules.LineDraft], booked: dict[tuple, rules.Booked], booked_lines: dict[int, dict]
+) -> list[rules.LineDraft]:
+    """Adjustment lines: for every line key, what the rules give now minus what the locked
+    ledgers hold; nothing where they agree."""
+    out: list[rules.LineDraft] = []
+    seen: set[tuple] = set()
+    for line in drafts:
+        seen.add(line.key)
+        held = booked.get(line.key)
+        diff = rules.adjustment_amount(line.amount, held.amount if held else Decimal("0"))
+        if diff == 0:
+            continue
+        locked_text = rules.money_text(held.amount) if held else "0.00"
+        out.append(
+            Adjustment(
+                **{
+                    **line.__dict__,
+                    "inputs": line.inputs
+                    | {
+                        "recomputed": str(line.amount),
+                        "locked": str(held.amount) if held else "0.00",
+                        "locked_line": held.line_id if held else None,
+                    },
+                    "formula": (
+                        f"调整：重新计算 {rules.money_text(line.amount)} 元（{line.formula}）"
+                        f" − 已锁定 {locked_text} 元 = {rules.money_text(diff)} 元"
+                    ),
+                    "amount": diff,
+                    "applicable": True,
+                    "reason_code": "funding.adjustment",
+                },
+                adjusts_line_id=held.line_id if held else None,
+            )
+        )
+    # A line the locked year holds that the rules no longer give: reverse it.
+    for key, held in booked.items():
+        if key in seen or held.amount == 0:
+            continue
+        row = booked_lines[held.line_id]
+        out.append(
+            Adjustment(
+                group_id=row["group_id"],
+                ledger_authority_id=row["authority_id"],
+                rule=key[0],
+                subject_kind=key[1],
+                subject_id=key[2],
+                slot=key[3],
+                member_school_id=row["member_school_id"],
+                payer=rules.Party(row["payer_kind"], row["payer_id"], row["payer_name"]),
+                payee=rules.Party(row["payee_kind"], row["payee_id"], row["payee_name"]),
+                period_start=row["period_start"],
+                period_end=row["period_end"],
+                inputs={
+                    "recomputed": "0.00",
+                    "locked": str(held.amount),
+                    "locked_line": held.line_id,
+                },
+                formula=(
+                    f"调整：重新计算不再产生此项 − 已锁定 {rules.money_text(held.amount)} 元 = "
+                    f"{rules.money_text(-held.amount)} 元"
+                ),
+                amount=-held.amount,
+                applicable=True,
+                reason_code="funding.adjustment",
+                adjusts_line_id=held.line_id,
+            )
+        )
+    return out
+
+
+def _line_rows(ledger: Ledger, lines: list[rules.LineDraft]) -> list[LedgerLine]:
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        subject = {f"{line.subject_kind}_id": line.subject_id}
+        rows.append(
+            LedgerLine(
+                ledger=ledger,
+                position=position,
+                rule=line.rule,
+                subject_kind=line.subject_kind,
+                slot=line.slot,
+                member_school_id=line.member_school_id,
+                payer_kind=line.payer.kind,
+                payer_id=line.payer.id,
+                payer_name=line.payer.name[:100],
+                payee_kind=line.payee.kind,
+                payee_id=line.payee.id,
+                payee_name=line.payee.name[:100],
+                period_start=line.period_start,
+                period_end=line.period_end,
+                inputs=line.inputs,
+                formula=line.formula,
+                amount=rules.fen(line.amount),
+                applicable=line.applicable,
+                reason_code=line.reason_code,
+                is_adjustment=isinstance(line, Adjustment),
+                adjusts_id=getattr(line, "adjusts_line_id", None),
+                **subject,
+            )
+        )
+    return rows
+
+
+def _booked(year: int, group_ids: set[int] | None):
+    """What the locked ledgers of the year hold, per (group, authority) and line key."""
+    lines = LedgerLine.objects.filter(ledger__fiscal_year=year, ledger__status=LedgerStatus.LOCKED)
+    if group_ids is not None:
+        lines = lines.filter(ledger__group_id__in=group_ids)
+    booked: dict[Key, dict[tuple, rules.Booked]] = defaultdict(dict)
+    rows: dict[int, dict] = {}
+    for row in lines.values(
+        "id",
+        "ledger_id",
+        "ledger__group_id",
+        "ledger__authority_id",
+        "rule",
+        "subject_kind",
+        "membership_id",
+        "agreement_id",
+        "dispatch_id",
+        "slot",
+        "amount",
+        "member_school_id",
+        "payer_kind",
+        "payer_id",
+        "payer_name",
+        "payee_kind",
+        "payee_id",
+        "payee_name",
+        "period_start",
+        "period_end",
+    ).order_by("ledger__sequence", "position"):
+        subject = row["membership_id"] or row["agreement_id"] or row["dispatch_id"]
+        key = (row["rule"], row["subject_kind"], subject, row["slot"])
+        owner = (row["ledger__group_id"], row["ledger__authority_id"])
+        held = booked[owner].get(key)
+        amount = row["amount"] + (held.amount if held else 0)
+        booked[owner][key] = rules.Booked(
+            amount=amount, line_id=row["id"], ledger_id=row["ledger_id"]
+        )
+        rows[row["id"]] = row | {
+            "group_id": row["ledger__group_id"],
+            "authority_id": row["ledger__authority_id"],
+        }
+    return booked, rows
+
+
+@transaction.atomic
+def ledgers_compute(
+    *,
+    year: int,
+    group_ids: set[int] | list[int] | None = None,
+    actor: User | None = None,
+    now: datetime.datetime | None = None,
+) -> ComputeResult:
+    """Compute the fiscal year's ledgers for the given groups (every group when None) from the
+    facts as they are now. Idempotent; never rewrites a locked ledger (see the module's text).
+    The caller checks who may ask (`permissions.can_compute_group_ledgers`); a task passes no
+    actor."""
+    now = now or timezone.now()
+    wanted = None if group_ids is None else set(group_ids)
+    facts = inputs.year_facts(year, group_ids=wanted)
+    drafts: dict[Key, list[rules.LineDraft]] = defaultdict(list)
+    for line in inputs.year_lines(facts):
+        drafts[(line.group_id, line.ledger_authority_id)].append(line)
+
+    existing = Ledger.objects.filter(fiscal_year=year).select_for_update(of=("self",))
+    if wanted is not None:
+        existing = existing.filter(group_id__in=wanted)
+    ledgers: dict[Key, list[Ledger]] = defaultdict(list)
+    for ledger in existing.order_by("sequence"):
+        ledgers[(ledger.group_id, ledger.authority_id)].append(ledger)
+    booked, booked_rows = _booked(year, wanted)
+
+    result = ComputeResult(year=year)
+    new_ledgers: list[Ledger] = []
+    new_lines: dict[int, list[rules.LineDraft]] = {}  # index in new_ledgers → lines
+    rewrite: list[tuple[Ledger, list[rules.LineDraft]]] = []
+    drop: list[Ledger] = []
+    for key in sorted(set(drafts) | set(ledgers)):
+        lines = drafts.get(key, [])
+        held = ledgers.get(key, [])
+        locked = [x for x in held if x.status == LedgerStatus.LOCKED]
+        open_ledger = next((x for x in held if x.status != LedgerStatus.LOCKED), None)
+        if locked:
+            lines = _adjustments(lines, booked.get(key, {}), booked_rows)
+        digest = lines_digest(lines)
+        if open_ledger is None:
+            if not lines:
+                continue
+            new_ledgers.append(
+                Ledger(
+                    group_id=key[0],
+                    authority_id=key[1],
+                    fiscal_year=year,
+                    sequence=max((x.sequence for x in held), default=0) + 1,
+                    status=LedgerStatus.DRAFT,
+                    total=rules.total(line.amount for line in lines),
+                    line_count=len(lines),
+                    digest=digest,
+                    computed_at=now,
+                    computed_by=actor,
+                )
+            )
+            new_lines[len(new_ledgers) - 1] = lines
+        elif open_ledger.digest == digest:
+            result.unchanged += 1
+        elif locked and not lines:
+            drop.append(open_ledger)
+        else:
+            rewrite.append((open_ledger, lines))
+        if locked and lines:
+            result.supplements += 1
+
+    if new_ledgers:
+        created = bulk_create_with_history(
+            new_ledgers,
+            Ledger,
+            batch_size=2000,
+            default_user=actor,
+            default_change_reason=str(LedgerAction.COMPUTE.label),
+            default_date=now,
+        )
+        rows: list[LedgerLine] = []
+        for index, ledger in enumerate(created):
+            rows += _line_rows(ledger, new_lines[index])
+            result.ledgers.append(ledger.pk)
+        _write_lines(rows, actor=actor, now=now)
+        result.created = len(created)
+        result.lines_written += len(rows)
+
+    for ledger, lines in rewrite:
+        action = (
+            LedgerAction.COMPUTE if ledger.status == LedgerStatus.DRAFT else LedgerAction.RECOMPUTE
+        )
+        ledger.lines.all().delete()
+        rows = _line_rows(ledger, lines)
+        _write_lines(rows, actor=actor, now=now)
+        changes = {
+            "total": rules.total(line.amount for line in lines),
+            "line_count": len(lines),
+            "digest": lines_digest(lines),
+            "computed_at": now,
+            "computed_by": actor,
+            "confirmed_at": None,
+            "confirmed_by": None,
+        }
+        transition(
+            ledger,
+            action=action,
+            table=LEDGER_TRANSITIONS,
+            actor=actor,
+            expected_version=None,
+            changes=changes,
+            now=now,
+        )
+        result.rewritten += 1
+        result.lines_written += len(rows)
+        result.ledgers.append(ledger.pk)
+    for ledger in drop:
+        # A supplement whose adjustments came to nothing: the year agrees with its lock again.
+        ledger.lines.all().delete()
+        ledger._history_user = actor
+        ledger._history_date = now
+        ledger.delete()
+    _receivables_sync(year, wanted, now=now, actor=actor)
+    return result
+
+
+def _write_lines(rows: list[LedgerLine], *, actor, now) -> None:
+    bulk_create_with_history(
+        rows,
+        LedgerLine,
+        batch_size=2000,
+        default_user=actor,
+        default_change_reason=str(LedgerAction.COMPUTE.label),
+        default_date=now,
+    )
+
+
+def _receivables_sync(year: int, group_ids: set[int] | None, *, now, actor) -> None:
+    """What each agreement's payer owes for the year (F-2): the sum of its lines in all the
+    year's ledgers, adjustments included; due at the end of the agreement's due month."""
+    lines = LedgerLine.objects.filter(
+        ledger__fiscal_year=year, rule=LedgerLine.Rule.F2, agreement__isnull=False
+    )
+    if group_ids is not None:
+        lines = lines.filter(ledger__group_id__in=group_ids)
+    owed: dict[int, Decimal] = defaultdict(Decimal)
+    due_months: dict[int, int] = {}
+    for agreement_id, amount, due_month in lines.values_list(
+        "agreement_id", "amount", "agreement__due_month"
+    ):
+        owed[agreement_id] += amount
+        due_months[agreement_id] = due_month
+    held = (
+        {
+            r.agreement_id: r
+            for r in Receivable.objects.filter(fiscal_year=year, agreement_id__in=list(owed))
+        }
+        if owed
+        else {}
+    )
+    create, update = [], []
+    for agreement_id, amount in owed.items():
+        amount = rules.fen(amount)
+        month = due_months[agreement_id]
+        next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
+        due_on = next_month - datetime.timedelta(days=1)
+        row = held.get(agreement_id)
+        if row is None:
+            create.append(
+                Receivable(
+                    agreement_id=agreement_id,
+                    fiscal_year=year,
+                    amount=amount,
+                    due_on=due_on,
+                    updated_at=now,
+                )
+            )
+        elif row.amount != amount or row.due_on != due_on:
+            row.amount, row.due_on, row.updated_at = amount, due_on, now
+            update.append(row)
+    if create:
+        bulk_create_with_history(
+            create, Receivable, batch_size=2000, default_user=actor, default_date=now
+        )
+    if update:
+        bulk_update_with_history(
+            update,
+            Receivable,
+            ["amount", "due_on", "updated_at"],
+            batch_size=2000,
+            default_user=actor,
+            default_date=now,
+        )
+
+
+# --- the steps people take -----------------------------------------------------------------
+
+
+@transaction.atomic
+def ledger_confirm(
+    *,
+    ledger: Ledger,
+    actor: User,
+    expected_version: int | None,
+    now: datetime.datetime | None = None,
+) -> Ledger:
+    """The paying authority's staff confirm the lines they pay (issue 9)."""
+    require(can_confirm_ledger(actor, ledger))
+    now = now or timezone.now()
+    return transition(
+        ledger,
+        action=LedgerAction.CONFIRM,
+        table=LEDGER_TRANSITIONS,
+        actor=actor,
+        expected_version=expected_version,
+        changes={"confirmed_at": now, "confirmed_by": actor},
+        now=now,
+    )
+
+
+@transaction.atomic
+def ledger_return(
+    *,
+    ledger: Ledger,
+    actor: User,
+    reason: str,
+    expected_version: int | None,
+    now: datetime.datetime | None = None,
+) -> Ledger:
+    """A confirmed ledger goes back to draft for another look: by the finance reviewer, or the
+    paying authority that confirmed it; the reason is kept in the history."""
+    require(can_return_ledger(actor, ledger))
+    if not reason.strip():
+        raise RuleRefusal(_("请填写退回理由。"), field="reason")
+    return transition(
+        ledger,
+        action=LedgerAction.RETURN,
+        table=LEDGER_TRANSITIONS,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        changes={"confirmed_at": None, "confirmed_by": None},
+        now=now,
+    )
+
+
+SEPARATION = _("计算或确认该台账的人员不能同时锁定（职责分离）。请由其他财政审核人员锁定。")
+
+
+@transaction.atomic
+def ledger_lock(
+    *,
+    ledger: Ledger,
+    actor: User,
+    expected_version: int | None,
+    now: datetime.datetime | None = None,
+) -> Ledger:
+    """The city finance bureau's reviewer locks a confirmed ledger; the one who computed or
+    confirmed it may not (separation of duties). Its PDF statement is archived with a
+    verification code in the same transaction."""
+    require(can_lock_ledger(actor, ledger))
+    now = now or timezone.now()
+    locked = lock(ledger, expected_version=expected_version)
+    if actor.pk in (locked.computed_by_id, locked.confirmed_by_id):
+        raise RuleRefusal(SEPARATION)
+    locked = transition(
+        locked,
+        action=LedgerAction.LOCK,
+        table=LEDGER_TRANSITIONS,
+        actor=actor,
+        expected_version=expected_version,
+        changes={"locked_at": now, "locked_by": actor},
+        now=now,
+    )
+    from funding.ledgers.documents import ledger_statement_issue
+
+    ledger_statement_issue(ledger=locked, actor=actor, now=now)
+    return locked
+
+
+def ledger_recompute_as_locked(ledger: Ledger) -> list[rules.LineDraft]:
+    """The lines the rules give for a locked ledger's group, authority and year from the facts
+    as the audit history held them when it was locked — for a first ledger, the locked lines
+    exactly (issue 9: reproducibility)."""
+    if ledger.locked_at is None:
+        raise PermissionDenied
+    facts = inputs.year_facts(
+        ledger.fiscal_year, group_ids={ledger.group_id}, as_of=ledger.locked_at
+    )
+    return [
+        line for line in inputs.year_lines(facts) if line.ledger_authority_id == ledger.authority_id
+    ]

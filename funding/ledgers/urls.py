@@ -1,0 +1,3 @@
+"""URLs of funding/ledgers (filled by its feature)."""
+
+urlpatterns: list = []

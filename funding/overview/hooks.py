@@ -1,0 +1,1 @@
+"""What funding/overview plugs into the shared parts."""

@@ -1,0 +1,3 @@
+"""URLs of funding/overview (filled by its feature)."""
+
+urlpatterns: list = []

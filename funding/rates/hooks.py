@@ -1,0 +1,1 @@
+"""What funding/rates plugs into the shared parts."""

@@ -1,0 +1,3 @@
+"""URLs of funding/rates (filled by its feature)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""What funding/spending plugs into the shared parts."""

@@ -1,0 +1,3 @@
+"""URLs of funding/spending (filled by its feature)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""What funding/staffing plugs into the shared parts."""

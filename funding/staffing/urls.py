@@ -1,0 +1,3 @@
+"""URLs of funding/staffing (filled by its feature)."""
+
+urlpatterns: list = []
