@@ -15,6 +15,7 @@ _SECTIONS = {
     "cards": "cards",
     "filings": "filings",
     "enrollment": "enrollment",
+    "funding": "funding",
 }
 
 
