@@ -392,6 +392,42 @@ def test_f4_open_dispatch_and_no_rates():
     )
 
 
+def test_f4_only_while_a_member():
+    """F-4: the member pays while it is a member. Dispatch 1 September 2025 – 30 June 2026 to a
+    member that leaves on 1 April 2026 (first day out): 2026 counts Jan, Feb, Mar (15 April is
+    not a member day) = 3 × 800 = 2,400.00, not 6 × 800; a member that left on 1 January 2026
+    pays nothing in 2026 (no line), as one that joins on 20 September 2025 pays Oct … Dec = 3
+    months in 2025, not 4."""
+    table = rates(authority=SHIBEI, year=2026, transport="300", lodging="500")
+    leaving = member(authority=SHIBEI, left_on=D(2026, 4, 1))
+    line = one(
+        rules.dispatch_lines(
+            2026, dispatch(of=leaving, starts_on=D(2025, 9, 1), ends_on=D(2026, 6, 30)), table
+        )
+    )
+    assert (line.inputs["months"], line.amount) == (3, Decimal("2400.00"))
+    assert line.period_end == D(2026, 3, 31) and "成员关系期间" in line.formula
+    gone = member(authority=SHIBEI, left_on=D(2026, 1, 1))
+    assert rules.dispatch_lines(2026, dispatch(of=gone, starts_on=D(2025, 9, 1)), table) == []
+    late = member(authority=SHIBEI, joined_on=D(2025, 9, 20))
+    line = one(rules.dispatch_lines(2025, dispatch(of=late, starts_on=D(2025, 9, 1)), table))
+    assert (line.inputs["months"], line.period_start) == (3, D(2025, 9, 20))
+
+
+def test_term_dates_from_another_year_or_out_of_order_do_not_break_the_year():
+    """F-2 per term: a 2025 table whose spring date was typed as 29 February 2024 counts 28
+    February 2025 (not a failure of the whole computation); autumn typed before spring: the
+    terms are taken in date order, each period ordered."""
+    leap = rates(authority=SHIBEI, spring=D(2024, 2, 29), autumn=D(2025, 9, 1))
+    assert rules.term_starts(Y, leap) == [("spring", D(Y, 2, 28)), ("autumn", D(Y, 9, 1))]
+    swapped = rates(authority=SHIBEI, spring=D(Y, 9, 20), autumn=D(Y, 9, 1))
+    lines = rules.agreement_lines(Y, agreement(fee="5000", period=rules.PER_TERM), swapped)
+    assert [(x.slot, x.period_start, x.period_end) for x in lines] == [
+        ("autumn", D(Y, 9, 1), D(Y, 9, 19)),
+        ("spring", D(Y, 9, 20), D(Y, 12, 31)),
+    ]
+
+
 # --- adjustments -----------------------------------------------------------------------------
 
 

@@ -201,13 +201,17 @@ def dispatches(draw):
 @SETTINGS
 @given(year=years, d=dispatches(), table=st.one_of(st.none(), rate_tables(authority=SHIBEI)))
 def test_f4_never_above_twelve_months_of_allowances(year, d, table):
-    """F-4: (transport + lodging) × months served, months from `months_covered` with the last
-    day served included; never more than 12 × the monthly allowance; in the member authority's
+    """F-4: (transport + lodging) × months served while a member, months from `months_covered`
+    over the days both served (the last day included) and in the membership; never more than
+    the months served, never more than 12 × the monthly allowance; in the member authority's
     ledger, paid by the member school."""
     lines = rules.dispatch_lines(year, d, table)
     first, last = rules.year_bounds(year)
-    end_excluded = d.ends_on + ONE_DAY if d.ends_on else None
-    assert len(lines) == (1 if days_covered(d.starts_on, end_excluded, first, last) else 0)
+    # the days both served (ends_on included) and a membership day
+    start = max(d.starts_on, d.member.joined_on)
+    ends = [x for x in (d.ends_on + ONE_DAY if d.ends_on else None, d.member.left_on) if x]
+    end_excluded = min(ends) if ends else None
+    assert len(lines) == (1 if days_covered(start, end_excluded, first, last) else 0)
     for line in lines:
         _common(line, year)
         assert line.ledger_authority_id == SHIBEI and line.payer.id == d.member.school_id
@@ -215,7 +219,9 @@ def test_f4_never_above_twelve_months_of_allowances(year, d, table):
             assert not line.applicable
             continue
         monthly = table.transport_per_month + table.lodging_per_month
-        months = months_covered(d.starts_on, end_excluded, first, last)
+        months = months_covered(start, end_excluded, first, last)
+        served = months_covered(d.starts_on, d.ends_on and d.ends_on + ONE_DAY, first, last)
+        assert months <= served
         assert line.inputs["months"] == months
         assert line.amount == rules.fen(monthly * months) <= 12 * monthly
 
@@ -282,3 +288,31 @@ def test_prorated_subsidy_is_rounded_half_up_and_monotonic(rate, months):
     if months < 12:
         assert rules.fen(rate * (months + 1) / 12) >= amount
     assert rules.fen(rate * 12 / 12) == rate
+
+
+@SETTINGS
+@given(
+    year=years,
+    spring=st.one_of(st.none(), days),
+    autumn=st.one_of(st.none(), days),
+    a=agreements(),
+)
+def test_f2_per_term_survives_any_term_dates(year, spring, autumn, a):
+    """F-2 per term with whatever term dates a table holds (another year, 29 February, autumn
+    before spring, both on one day): no failure, each term's period ordered inside the year, at
+    most two lines of the fee."""
+    table = rates(authority=SHIBEI, year=year, spring=spring, autumn=autumn)
+    per_term = agreement(
+        of=a.member,
+        fee=str(a.fee),
+        period=rules.PER_TERM,
+        starts_on=a.starts_on,
+        ends_on=a.ends_on,
+    )
+    starts = rules.term_starts(year, table)
+    assert [day for _slot, day in starts] == sorted(day for _slot, day in starts)
+    assert all(day.year == year for _slot, day in starts)
+    lines = rules.agreement_lines(year, per_term, table)
+    assert len(lines) <= 2
+    for line in lines:
+        _common(line, year)
