@@ -187,11 +187,15 @@ def _line_rows(ledger: Ledger, lines: list[rules.LineDraft]) -> list[LedgerLine]
     return rows
 
 
-def _booked(year: int, group_ids: set[int] | None):
-    """What the locked ledgers of the year hold, per (group, authority) and line key."""
+def _booked(year: int, group_ids: set[int] | None, *, before_sequence: int | None = None):
+    """What the locked ledgers of the year hold, per (group, authority) and line key (only
+    those numbered before `before_sequence` when given: what a supplement was computed
+    against)."""
     lines = LedgerLine.objects.filter(ledger__fiscal_year=year, ledger__status=LedgerStatus.LOCKED)
     if group_ids is not None:
         lines = lines.filter(ledger__group_id__in=group_ids)
+    if before_sequence is not None:
+        lines = lines.filter(ledger__sequence__lt=before_sequence)
     booked: dict[Key, dict[tuple, rules.Booked]] = defaultdict(dict)
     rows: dict[int, dict] = {}
     for row in lines.values(
@@ -575,13 +579,22 @@ def ledger_lock(
 
 def ledger_recompute_as_locked(ledger: Ledger) -> list[rules.LineDraft]:
     """The lines the rules give for a locked ledger's group, authority and year from the facts
-    as the audit history held them when it was locked — for a first ledger, the locked lines
-    exactly (issue 9: reproducibility)."""
+    as the audit history held them when it was locked: the locked lines exactly (issue 9:
+    reproducibility). For a supplement, the adjustments against the ledgers locked before it
+    (their lines never change once locked)."""
     if ledger.locked_at is None:
         raise PermissionDenied
     facts = inputs.year_facts(
         ledger.fiscal_year, group_ids={ledger.group_id}, as_of=ledger.locked_at
     )
-    return [
+    lines = [
         line for line in inputs.year_lines(facts) if line.ledger_authority_id == ledger.authority_id
     ]
+    if ledger.sequence > 1:
+        booked, booked_rows = _booked(
+            ledger.fiscal_year, {ledger.group_id}, before_sequence=ledger.sequence
+        )
+        lines = _adjustments(
+            lines, booked.get((ledger.group_id, ledger.authority_id), {}), booked_rows
+        )
+    return lines

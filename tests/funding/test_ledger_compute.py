@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from funding.agreements.models import Receivable
 from funding.ledgers.models import Ledger, LedgerLine
-from funding.ledgers.services import ledger_confirm, ledger_lock, ledgers_compute
+from funding.ledgers.services import (
+    ledger_confirm,
+    ledger_lock,
+    ledger_recompute_as_locked,
+    ledgers_compute,
+)
 from tests.factories import EducationGroupFactory, MembershipFactory, SchoolFactory
 from tests.funding.ledger_builders import (
     D,
@@ -420,6 +425,8 @@ def test_changing_back_after_a_locked_supplement_reverses_it(world):
     ledger_confirm(ledger=first, actor=world.users["district"], expected_version=first.version)
     first.refresh_from_db()
     ledger_lock(ledger=first, actor=world.users["finance"], expected_version=first.version)
+    first.refresh_from_db()
+    locked_adjustment = [(x.key, x.amount, x.adjusts_id) for x in first.lines.all()]
     joined.joined_on = D(2025, 3, 20)
     joined.save()
     compute(world, actor="city")
@@ -432,6 +439,12 @@ def test_changing_back_after_a_locked_supplement_reverses_it(world):
     )
     assert sum(x.amount for x in year) == Decimal("45000.00")
     assert not LedgerLine.objects.filter(amount__lt=0, is_adjustment=False).exists()
+    # the locked supplement replays as the adjustments it holds, whatever changed since
+    replay = ledger_recompute_as_locked(first)
+    assert [(x.key, x.amount, x.adjusts_line_id) for x in replay] == locked_adjustment
+    assert [(x.key, x.amount) for x in ledger_recompute_as_locked(shinan)] == [
+        (x.key, x.amount) for x in shinan.lines.order_by("position")
+    ]
 
 
 def test_a_member_turning_private_after_the_lock_is_reversed_by_an_adjustment(world):

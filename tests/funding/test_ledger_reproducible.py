@@ -171,6 +171,14 @@ def test_a_locked_year_replays_exactly_after_many_changes(world):
     # the replay of a locked ledger still gives its figures after the supplement exists
     assert [drafted(x) for x in ledger_recompute_as_locked(shinan)] == locked[shinan.pk]
 
+    # the supplement is locked in turn; another change later; both replay as locked
+    supplement = _lock(world, supplement, world.users["district"])
+    held = [stored(x) for x in supplement.lines.order_by("position")]
+    a.joined_on = D(2025, 3, 20)
+    a.save()
+    assert [drafted(x) for x in ledger_recompute_as_locked(supplement)] == held
+    assert [drafted(x) for x in ledger_recompute_as_locked(shinan)] == locked[shinan.pk]
+
 
 def test_a_fact_changed_between_computing_and_locking_cannot_be_locked_unseen(world):
     """Reproducibility needs the locked lines to be what the facts gave when locked: a member's
