@@ -267,7 +267,9 @@ def subsidy_lines(year: int, member: MemberFacts, rates: Rates | None) -> list[L
         "proration": rates.proration,
     }
     if rates.proration == PRORATE_REFERENCE_DATE:
-        day = rates.reference_date or last
+        # The table's day of the fiscal year (a date typed with another year is moved into it,
+        # as the term dates are: a member all year is never judged on a day outside it).
+        day = _in_year(rates.reference_date, year) if rates.reference_date else last
         covered = is_active_on(member.joined_on, member.left_on, day)
         amount = fen(rate) if covered else ZERO
         inputs["reference_date"] = day.isoformat()

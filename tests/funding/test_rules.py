@@ -192,6 +192,15 @@ def test_f1_reference_date_proration(joined, left, amount):
     assert ("不在册" in line.formula) == (amount == "0.00")
 
 
+def test_f1_reference_date_typed_with_another_year_is_the_day_of_this_year():
+    """F-1 reference date: 2025's table says 1 September 2024 (a typing slip): the day used is
+    1 September 2025, so a member since 1 March 2025 is in (60,000.00), not judged on a day
+    before it joined."""
+    table = rates(proration=rules.PRORATE_REFERENCE_DATE, reference_date=D(2024, 9, 1))
+    line = one(rules.subsidy_lines(Y, member(joined_on=D(Y, 3, 1)), table))
+    assert (line.inputs["reference_date"], line.amount) == ("2025-09-01", Decimal("60000.00"))
+
+
 # --- money: the half fen ---------------------------------------------------------------------
 
 
