@@ -368,30 +368,30 @@ def _delete_lines(ledger_ids: list[int], *, actor, now) -> None:
     """Remove the lines of the given (open) ledgers in a few queries, writing their deletion
     rows to the audit history as `delete()` would one by one. Open ledgers' lines are never
     referred to by an adjustment (only locked lines are)."""
-    doomed = list(LedgerLine.objects.filter(ledger_id__in=ledger_ids))
-    if not doomed:
-        return
     historical: Any = LedgerLine.history.model
     reason = str(LedgerAction.COMPUTE.label)
-    historical.objects.bulk_create(
-        [
-            historical(
-                history_date=now,
-                history_user=actor,
-                history_change_reason=reason,
-                history_type="-",
-                **{
-                    field.attname: getattr(line, field.attname)
-                    for field in historical.tracked_fields
-                },
-            )
-            for line in doomed
-        ],
-        batch_size=2000,
-    )
-    LedgerLine.objects.filter(pk__in=[line.pk for line in doomed])._raw_delete(
-        LedgerLine.objects.db
-    )
+    for start in range(0, len(ledger_ids), DELETE_CHUNK):  # SQLite's limit on parameters
+        chunk = LedgerLine.objects.filter(ledger_id__in=ledger_ids[start : start + DELETE_CHUNK])
+        historical.objects.bulk_create(
+            [
+                historical(
+                    history_date=now,
+                    history_user=actor,
+                    history_change_reason=reason,
+                    history_type="-",
+                    **{
+                        field.attname: getattr(line, field.attname)
+                        for field in historical.tracked_fields
+                    },
+                )
+                for line in chunk
+            ],
+            batch_size=2000,
+        )
+        chunk._raw_delete(chunk.db)
+
+
+DELETE_CHUNK = 500
 
 
 def _write_lines(rows: list[LedgerLine], *, actor, now) -> None:
