@@ -208,3 +208,38 @@ def test_a_fact_changed_between_computing_and_locking_cannot_be_locked_unseen(wo
     shinan.refresh_from_db()
     replay = ledger_recompute_as_locked(shinan)
     assert [x.amount for x in replay] == [x.amount for x in shinan.lines.order_by("position")]
+
+
+def test_two_audit_rows_stamped_with_one_moment_replay_as_the_later(world):
+    """F-1 replay when a membership was added and ended by services run with the same `now`
+    (both audit rows carry one moment, so both are "latest" as of the lock): the replay reads
+    the later row only — one line, Jan … May = 5 months × 5,000 = 25,000.00 — not a second line
+    for the membership as it stood before its end."""
+    from groups.registry.services import membership_add
+    from tests.factories import SchoolFactory
+
+    rate_table(world.shinan)
+    moment = timezone.now()
+    school = SchoolFactory(name="同一时刻成员", authority=world.shinan)
+    m = membership_add(
+        group=world.group,
+        school=school,
+        relation_type="T-2",
+        relation_subtype="T-2a",
+        joined_on=D(2024, 1, 1),
+        actor=world.users["district"],
+        now=moment,
+    )
+    membership_end(
+        membership=m,
+        left_on=D(2025, 6, 15),
+        end_reason="exit",
+        actor=world.users["district"],
+        today=D(2025, 12, 1),
+        now=moment,
+    )
+    ledgers_compute(year=2025, group_ids={world.group.pk}, actor=world.users["principal"])
+    shinan = _lock(world, ledger(world.group, world.shinan), world.users["district"])
+    assert shinan.lines.get(membership=m).amount == Decimal("25000.00")
+    replay = ledger_recompute_as_locked(shinan)
+    assert [drafted(x) for x in replay] == [stored(x) for x in shinan.lines.order_by("position")]
