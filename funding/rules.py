@@ -267,7 +267,9 @@ def subsidy_lines(year: int, member: MemberFacts, rates: Rates | None) -> list[L
         "proration": rates.proration,
     }
     if rates.proration == PRORATE_REFERENCE_DATE:
-        day = rates.reference_date or last
+        # The table's day of the fiscal year (a date typed with another year is moved into it,
+        # as the term dates are: a member all year is never judged on a day outside it).
+        day = _in_year(rates.reference_date, year) if rates.reference_date else last
         covered = is_active_on(member.joined_on, member.left_on, day)
         amount = fen(rate) if covered else ZERO
         inputs["reference_date"] = day.isoformat()
@@ -286,15 +288,27 @@ def subsidy_lines(year: int, member: MemberFacts, rates: Rates | None) -> list[L
 # --- F-2 -------------------------------------------------------------------------------------
 
 
+def _in_year(day: datetime.date, year: int) -> datetime.date:
+    """`day` moved into `year` (a table's term date typed with another year; 29 February of a
+    leap year becomes the 28th rather than failing the whole computation)."""
+    if day.year == year:
+        return day
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
 def term_starts(year: int, rates: Rates | None) -> list[tuple[str, datetime.date]]:
     """The first days of the two school terms that start in the year (from the member authority's
-    rate table; 1 March and 1 September when it names none)."""
+    rate table; 1 March and 1 September when it names none), in date order."""
     spring = rates.spring_term_starts if rates and rates.spring_term_starts else None
     autumn = rates.autumn_term_starts if rates and rates.autumn_term_starts else None
-    return [
-        ("spring", spring.replace(year=year) if spring else datetime.date(year, 3, 1)),
-        ("autumn", autumn.replace(year=year) if autumn else datetime.date(year, 9, 1)),
+    terms = [
+        ("spring", _in_year(spring, year) if spring else datetime.date(year, 3, 1)),
+        ("autumn", _in_year(autumn, year) if autumn else datetime.date(year, 9, 1)),
     ]
+    return sorted(terms, key=lambda term: term[1])
 
 
 def agreement_lines(
@@ -364,7 +378,9 @@ def agreement_lines(
             if not both_cover(day):
                 continue
             end = (
-                terms[index + 1][1] - datetime.timedelta(days=1) if index + 1 < len(terms) else last
+                max(day, terms[index + 1][1] - datetime.timedelta(days=1))
+                if index + 1 < len(terms)
+                else last
             )
             amount = fen(agreement.fee)
             lines.append(
@@ -422,13 +438,17 @@ def dispatch_lines(
     year: int, dispatch: DispatchFacts, member_rates: Rates | None
 ) -> list[LineDraft]:
     """F-4: the member school pays the transport and lodging allowances of staff the core school
-    sends to it, per month served (a month counts when its 15th day is served) at the member
-    authority's monthly rates for the year. A dispatch across a year end is split by fiscal
-    year: each year's ledger counts its own months."""
+    sends to it, per month served while it is a member (a month counts when its 15th day is
+    both served and a membership day) at the member authority's monthly rates for the year. A
+    dispatch across a year end is split by fiscal year: each year's ledger counts its own
+    months; one that runs past the membership's end is not paid by the former member."""
     member = dispatch.member
     first, last = year_bounds(year)
-    end_excluded = dispatch.ends_on + datetime.timedelta(days=1) if dispatch.ends_on else None
-    period = _period(dispatch.starts_on, end_excluded, first, last)
+    served_until = dispatch.ends_on + datetime.timedelta(days=1) if dispatch.ends_on else None
+    # The days both served and a member: from the later start to the earlier end (excluded).
+    start = max(dispatch.starts_on, member.joined_on)
+    end_excluded = _earliest(served_until, member.left_on)
+    period = _period(start, end_excluded, first, last)
     if period is None:
         return []
     payer = Party("school", member.school_id, member.school_name)
@@ -439,6 +459,8 @@ def dispatch_lines(
         "member": member.school_name,
         "starts_on": _d(dispatch.starts_on),
         "ends_on": _d(dispatch.ends_on),
+        "joined_on": _d(member.joined_on),
+        "left_on": _d(member.left_on),
     }
     base = dict(
         group_id=member.group_id,
@@ -464,7 +486,7 @@ def dispatch_lines(
                 reason_code="funding.no_rates",
             )
         ]
-    months = months_covered(dispatch.starts_on, end_excluded, first, last)
+    months = months_covered(start, end_excluded, first, last)
     monthly = member_rates.transport_per_month + member_rates.lodging_per_month
     amount = fen(monthly * months)
     inputs |= {
@@ -474,10 +496,16 @@ def dispatch_lines(
         "lodging_per_month": str(member_rates.lodging_per_month),
         "months": months,
     }
+    clipped = (start, end_excluded) != (dispatch.starts_on, served_until)
     formula = (
         f"（交通 {money_text(member_rates.transport_per_month)} + 食宿 "
-        f"{money_text(member_rates.lodging_per_month)}）元/月 × {months} 个月 = "
-        f"{money_text(amount)} 元"
+        f"{money_text(member_rates.lodging_per_month)}）元/月 × {months} 个月"
+        + (
+            f"（仅计成员关系期间 {_d(member.joined_on)} 至 {_d(member.left_on) or '今'}）"
+            if clipped
+            else ""
+        )
+        + f" = {money_text(amount)} 元"
     )
     return [LineDraft(**base, inputs=inputs, formula=formula, amount=amount)]
 

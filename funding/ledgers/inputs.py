@@ -30,7 +30,21 @@ CHUNK = 20_000
 
 
 def _source(model, as_of: datetime.datetime | None):
+    """`Model.objects`, or the audit history's latest row of each object up to `as_of`. Filter
+    both by `id`, never `pk`: on the history a `pk__in` is the audit row's own id."""
     return model.history.as_of(as_of) if as_of else model.objects
+
+
+def _rows(queryset, as_of: datetime.datetime | None, *fields: str) -> list[dict]:
+    """`values(*fields)` ordered by id. From the history, one row per object: two audit rows of
+    an object stamped with the same moment (a service saving twice with one `now`) are both
+    "latest" to `as_of`; the later one (highest history_id) is what the object held."""
+    if as_of is None:
+        return list(queryset.values(*fields).order_by("id"))
+    latest: dict[int, dict] = {}
+    for row in queryset.values(*fields, "history_id").order_by("history_id"):
+        latest[row["id"]] = {name: row[name] for name in fields}
+    return [latest[key] for key in sorted(latest)]
 
 
 def _in_chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -53,31 +67,34 @@ def rates_for_year(year: int, *, as_of: datetime.datetime | None = None) -> dict
     """The version of each authority's rate table in force for `year`: its highest version (as
     of `as_of`)."""
     latest: dict[int, dict] = {}
-    for row in (
-        _source(RateTable, as_of)
-        .filter(fiscal_year=year)
-        .values(
-            "id",
-            "authority_id",
-            "version",
-            "proration",
-            "reference_date",
-            "subsidy_per_member",
-            "transport_per_month",
-            "lodging_per_month",
-            "spring_term_starts",
-            "autumn_term_starts",
-        )
+    for row in _rows(
+        _source(RateTable, as_of).filter(fiscal_year=year),
+        as_of,
+        "id",
+        "authority_id",
+        "version",
+        "proration",
+        "reference_date",
+        "subsidy_per_member",
+        "transport_per_month",
+        "lodging_per_month",
+        "spring_term_starts",
+        "autumn_term_starts",
     ):
         held = latest.get(row["authority_id"])
         if held is None or row["version"] > held["version"]:
             latest[row["authority_id"]] = row
     by_table: dict[int, dict[str, Decimal]] = defaultdict(dict)
     if latest:
-        for row in (
-            _source(SubsidyStageRate, as_of)
-            .filter(table_id__in=[r["id"] for r in latest.values()])
-            .values("table_id", "stage", "amount")
+        for row in _rows(
+            _source(SubsidyStageRate, as_of).filter(
+                table_id__in=[r["id"] for r in latest.values()]
+            ),
+            as_of,
+            "id",
+            "table_id",
+            "stage",
+            "amount",
         ):
             by_table[row["table_id"]][row["stage"]] = row["amount"]
     return {
@@ -120,14 +137,12 @@ def year_facts(
     )
     if wanted is not None:
         memberships = memberships.filter(group_id__in=wanted)
-        groups = groups.filter(pk__in=wanted)
+        groups = groups.filter(id__in=wanted)
         agreements = agreements.filter(group_id__in=wanted)
         dispatches = dispatches.filter(group_id__in=wanted)
 
-    member_rows = list(
-        memberships.values("id", "group_id", "school_id", "joined_on", "left_on").order_by("id")
-    )
-    group_rows = {g["id"]: g for g in groups.values("id", "core_school_id")}
+    member_rows = _rows(memberships, as_of, "id", "group_id", "school_id", "joined_on", "left_on")
+    group_rows = {g["id"]: g for g in _rows(groups, as_of, "id", "core_school_id")}
     school_ids = {m["school_id"] for m in member_rows} | {
         g["core_school_id"] for g in group_rows.values()
     }
@@ -138,11 +153,19 @@ def year_facts(
         schools = {s["id"]: s for s in rows.iterator(chunk_size=5000)}
     else:
         for chunk in _in_chunks(school_ids):
-            for s in school_source.filter(pk__in=chunk).values(
-                "id", "name", "nature", "stage", "authority_id"
+            for s in _rows(
+                school_source.filter(id__in=chunk),
+                as_of,
+                "id",
+                "name",
+                "nature",
+                "stage",
+                "authority_id",
             ):
                 schools[s["id"]] = s
-    authority_names = dict(_source(Authority, as_of).values_list("id", "name"))
+    authority_names = {
+        a["id"]: a["name"] for a in _rows(_source(Authority, as_of), as_of, "id", "name")
+    }
 
     by_membership: dict[int, rules.MemberFacts] = {}
     for m in member_rows:
@@ -171,9 +194,9 @@ def year_facts(
         facts.members.append(fact)
         facts.group_ids.add(m["group_id"])
 
-    for a in agreements.values(
-        "id", "membership_id", "fee", "period", "starts_on", "ends_on", "payer"
-    ).order_by("id"):
+    for a in _rows(
+        agreements, as_of, "id", "membership_id", "fee", "period", "starts_on", "ends_on", "payer"
+    ):
         member = by_membership.get(a["membership_id"])
         if member is None:
             continue
@@ -189,9 +212,9 @@ def year_facts(
             )
         )
     role_labels = dict(Dispatch.Role.choices)
-    for d in dispatches.values(
-        "id", "membership_id", "person_name", "role", "starts_on", "ends_on"
-    ).order_by("id"):
+    for d in _rows(
+        dispatches, as_of, "id", "membership_id", "person_name", "role", "starts_on", "ends_on"
+    ):
         member = by_membership.get(d["membership_id"])
         if member is None:
             continue

@@ -20,6 +20,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -34,6 +35,7 @@ from funding.ledgers.models import Ledger, LedgerLine
 from funding.ledgers.permissions import can_confirm_ledger, can_lock_ledger, can_return_ledger
 from funding.ledgers.workflows import LEDGER_TRANSITIONS, LedgerAction, LedgerStatus
 from members.models import User
+from qingdao_groups.core.locks import hold_named_lock
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.workflow import lock, transition
 
@@ -185,11 +187,15 @@ def _line_rows(ledger: Ledger, lines: list[rules.LineDraft]) -> list[LedgerLine]
     return rows
 
 
-def _booked(year: int, group_ids: set[int] | None):
-    """What the locked ledgers of the year hold, per (group, authority) and line key."""
+def _booked(year: int, group_ids: set[int] | None, *, before_sequence: int | None = None):
+    """What the locked ledgers of the year hold, per (group, authority) and line key (only
+    those numbered before `before_sequence` when given: what a supplement was computed
+    against)."""
     lines = LedgerLine.objects.filter(ledger__fiscal_year=year, ledger__status=LedgerStatus.LOCKED)
     if group_ids is not None:
         lines = lines.filter(ledger__group_id__in=group_ids)
+    if before_sequence is not None:
+        lines = lines.filter(ledger__sequence__lt=before_sequence)
     booked: dict[Key, dict[tuple, rules.Booked]] = defaultdict(dict)
     rows: dict[int, dict] = {}
     for row in lines.values(
@@ -243,6 +249,10 @@ def ledgers_compute(
     actor."""
     now = now or timezone.now()
     wanted = None if group_ids is None else set(group_ids)
+    # One computation of a year at a time: two at once would both find no ledger for a
+    # (group, authority) and both insert one (the second failing on `ledger_once`). Taken
+    # before the facts are read, so the second reads what the first committed.
+    hold_named_lock(f"funding.ledgers.compute.{year}")
     facts = inputs.year_facts(year, group_ids=wanted)
     drafts: dict[Key, list[rules.LineDraft]] = defaultdict(list)
     for line in inputs.year_lines(facts):
@@ -313,13 +323,17 @@ def ledgers_compute(
         result.created = len(created)
         result.lines_written += len(rows)
 
+    if rewrite:
+        # The lines of every rewritten ledger are replaced in bulk (their removal audited in
+        # bulk too); only the ledgers' own moves go through the workflow runner one by one.
+        _delete_lines([ledger.pk for ledger, _lines in rewrite], actor=actor, now=now)
+        rows = [row for ledger, lines in rewrite for row in _line_rows(ledger, lines)]
+        _write_lines(rows, actor=actor, now=now)
+        result.lines_written += len(rows)
     for ledger, lines in rewrite:
         action = (
             LedgerAction.COMPUTE if ledger.status == LedgerStatus.DRAFT else LedgerAction.RECOMPUTE
         )
-        ledger.lines.all().delete()
-        rows = _line_rows(ledger, lines)
-        _write_lines(rows, actor=actor, now=now)
         changes = {
             "total": rules.total(line.amount for line in lines),
             "line_count": len(lines),
@@ -339,7 +353,6 @@ def ledgers_compute(
             now=now,
         )
         result.rewritten += 1
-        result.lines_written += len(rows)
         result.ledgers.append(ledger.pk)
     for ledger in drop:
         # A supplement whose adjustments came to nothing: the year agrees with its lock again.
@@ -349,6 +362,36 @@ def ledgers_compute(
         ledger.delete()
     _receivables_sync(year, wanted, now=now, actor=actor)
     return result
+
+
+def _delete_lines(ledger_ids: list[int], *, actor, now) -> None:
+    """Remove the lines of the given (open) ledgers in a few queries, writing their deletion
+    rows to the audit history as `delete()` would one by one. Open ledgers' lines are never
+    referred to by an adjustment (only locked lines are)."""
+    historical: Any = LedgerLine.history.model
+    reason = str(LedgerAction.COMPUTE.label)
+    for start in range(0, len(ledger_ids), DELETE_CHUNK):  # SQLite's limit on parameters
+        chunk = LedgerLine.objects.filter(ledger_id__in=ledger_ids[start : start + DELETE_CHUNK])
+        historical.objects.bulk_create(
+            [
+                historical(
+                    history_date=now,
+                    history_user=actor,
+                    history_change_reason=reason,
+                    history_type="-",
+                    **{
+                        field.attname: getattr(line, field.attname)
+                        for field in historical.tracked_fields
+                    },
+                )
+                for line in chunk
+            ],
+            batch_size=2000,
+        )
+        chunk._raw_delete(chunk.db)
+
+
+DELETE_CHUNK = 500
 
 
 def _write_lines(rows: list[LedgerLine], *, actor, now) -> None:
@@ -377,15 +420,18 @@ def _receivables_sync(year: int, group_ids: set[int] | None, *, now, actor) -> N
     ):
         owed[agreement_id] += amount
         due_months[agreement_id] = due_month
-    held = (
-        {
-            r.agreement_id: r
-            for r in Receivable.objects.filter(fiscal_year=year, agreement_id__in=list(owed))
-        }
-        if owed
-        else {}
-    )
+    receivables = Receivable.objects.filter(fiscal_year=year)
+    if group_ids is not None:
+        receivables = receivables.filter(agreement__group_id__in=group_ids)
+    held = {r.agreement_id: r for r in receivables}
     create, update = [], []
+    # An agreement whose lines are gone from the year (its dates or the membership corrected
+    # before any lock) no longer owes anything for it: its receivable goes to 0, never left
+    # at the old figure (a receivable with payments is kept, so the overpayment shows).
+    for agreement_id, row in held.items():
+        if agreement_id not in owed and row.amount != 0:
+            row.amount, row.updated_at = rules.ZERO, now
+            update.append(row)
     for agreement_id, amount in owed.items():
         amount = rules.fen(amount)
         month = due_months[agreement_id]
@@ -471,6 +517,25 @@ def ledger_return(
     )
 
 
+CHANGED_SINCE_COMPUTED = _(
+    "该台账计算后相关数据（成员关系、学校、费率、协议或派驻）已有变化，请重新计算并确认后再锁定。"
+)
+
+
+def _lines_now(ledger: Ledger) -> list[rules.LineDraft]:
+    """The lines a computation would give this open ledger now: the rules' lines of its
+    group, authority and year, as adjustments when the year already has a locked ledger."""
+    facts = inputs.year_facts(ledger.fiscal_year, group_ids={ledger.group_id})
+    key = (ledger.group_id, ledger.authority_id)
+    lines = [line for line in inputs.year_lines(facts) if line.ledger_authority_id == key[1]]
+    if Ledger.objects.filter(
+        group_id=key[0], authority_id=key[1], fiscal_year=ledger.fiscal_year, status="locked"
+    ).exists():
+        booked, booked_rows = _booked(ledger.fiscal_year, {ledger.group_id})
+        lines = _adjustments(lines, booked.get(key, {}), booked_rows)
+    return lines
+
+
 SEPARATION = _("计算或确认该台账的人员不能同时锁定（职责分离）。请由其他财政审核人员锁定。")
 
 
@@ -490,6 +555,13 @@ def ledger_lock(
     locked = lock(ledger, expected_version=expected_version)
     if actor.pk in (locked.computed_by_id, locked.confirmed_by_id):
         raise RuleRefusal(SEPARATION)
+    if (
+        locked.status == LedgerStatus.CONFIRMED
+        and lines_digest(_lines_now(locked)) != locked.digest
+    ):
+        # Locked figures must be what the facts give at the lock, or the year could not be
+        # replayed from the audit history (`ledger_recompute_as_locked`).
+        raise RuleRefusal(CHANGED_SINCE_COMPUTED)
     locked = transition(
         locked,
         action=LedgerAction.LOCK,
@@ -507,13 +579,22 @@ def ledger_lock(
 
 def ledger_recompute_as_locked(ledger: Ledger) -> list[rules.LineDraft]:
     """The lines the rules give for a locked ledger's group, authority and year from the facts
-    as the audit history held them when it was locked — for a first ledger, the locked lines
-    exactly (issue 9: reproducibility)."""
+    as the audit history held them when it was locked: the locked lines exactly (issue 9:
+    reproducibility). For a supplement, the adjustments against the ledgers locked before it
+    (their lines never change once locked)."""
     if ledger.locked_at is None:
         raise PermissionDenied
     facts = inputs.year_facts(
         ledger.fiscal_year, group_ids={ledger.group_id}, as_of=ledger.locked_at
     )
-    return [
+    lines = [
         line for line in inputs.year_lines(facts) if line.ledger_authority_id == ledger.authority_id
     ]
+    if ledger.sequence > 1:
+        booked, booked_rows = _booked(
+            ledger.fiscal_year, {ledger.group_id}, before_sequence=ledger.sequence
+        )
+        lines = _adjustments(
+            lines, booked.get((ledger.group_id, ledger.authority_id), {}), booked_rows
+        )
+    return lines
