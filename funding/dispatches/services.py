@@ -39,6 +39,8 @@ def _membership_for(
     member school of the group)."""
     if ends_on is not None and ends_on < starts_on:
         raise RuleRefusal(_("派驻结束日期不能早于开始日期。"), field="ends_on")
+    if school_id is None:
+        raise RuleRefusal(_("请选择派驻到的成员校。"), field="school")
     members = Membership.objects.filter(
         group=group, school_id=school_id, role=Membership.Role.MEMBER
     ).select_related("school")

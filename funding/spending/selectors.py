@@ -56,8 +56,8 @@ def income_for_year(*, group: EducationGroup, year: int) -> Income:
     )
     income = Income()
     for row in rows:
-        income.by_rule[row["rule"]] = rules.fen(row["total"] or 0)
-        income.locked_by_rule[row["rule"]] = rules.fen(row["locked"] or 0)
+        income.by_rule[row["rule"]] = rules.fen(row["total"] or rules.ZERO)
+        income.locked_by_rule[row["rule"]] = rules.fen(row["locked"] or rules.ZERO)
         income.lines += row["n"]
     return income
 
