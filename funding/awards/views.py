@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from funding import rules
 from funding.awards.filters import AwardFilter
 from funding.awards.forms import AwardForm
 from funding.awards.permissions import can_record_awards
@@ -39,6 +40,8 @@ def award_list_view(request):
     user = request.user
     filterset = AwardFilter(request.GET or None, queryset=award_list_for_user(user=user))
     page = KeyFirstPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for award in page:
+        award.amount_text = rules.money_text(award.amount) if award.amount is not None else ""
     query = request.GET.copy()
     query.pop("page", None)
     group = _chosen_group(user, request.GET.get("group"))

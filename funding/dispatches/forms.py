@@ -29,7 +29,7 @@ class DispatchFields(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, schools: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].widget.choices = [("", "---------"), *schools]
+        self.fields["school"].widget.choices = [("", _("请选择成员校")), *schools]
 
 
 class DispatchCreateForm(DispatchFields):

@@ -68,6 +68,14 @@ class YearFigure:
     formula: str
     rated: bool
 
+    @property
+    def amount_text(self) -> str:
+        return rules.money_text(self.amount)
+
+    @property
+    def monthly_text(self) -> str:
+        return rules.money_text(self.monthly) if self.monthly is not None else ""
+
 
 def _facts(dispatch: Dispatch) -> rules.DispatchFacts:
     membership = dispatch.membership

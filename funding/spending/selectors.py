@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
 from funding import rules
 from funding.ledgers.models import LedgerLine
@@ -15,6 +16,10 @@ from groups.registry.models import EducationGroup
 from qingdao_groups.models import Attachment
 
 INCOME_RULES = (LedgerLine.Rule.F1, LedgerLine.Rule.F2)
+INCOME_LABELS = {
+    LedgerLine.Rule.F1: gettext_lazy("成员校专项奖补收入"),
+    LedgerLine.Rule.F2: gettext_lazy("合作协议费用收入"),
+}
 
 
 @dataclass

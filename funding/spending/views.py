@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from funding import rules
 from funding.dispatches.views import YEAR_MIN, YEARS_AHEAD
-from funding.ledgers.models import LedgerLine
 from funding.spending.forms import SpendingForm
 from funding.spending.models import Spending
 from funding.spending.permissions import can_record_spending, can_view_spending
 from funding.spending.selectors import (
+    INCOME_LABELS,
     INCOME_RULES,
     income_for_year,
     spending_by_category,
@@ -66,7 +66,8 @@ def _render_list(request, group: EducationGroup, year: int, *, form):
     page = KeyFirstPaginator(spending_list_for_group(group=group, year=year), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rule_labels = dict(LedgerLine.Rule.choices)
+    for spending in page:
+        spending.amount_text = rules.money_text(spending.amount)
     category_labels = dict(Spending.Category.choices)
     return render(
         request,
@@ -79,7 +80,7 @@ def _render_list(request, group: EducationGroup, year: int, *, form):
             "income_rows": [
                 {
                     "rule": rule,
-                    "label": rule_labels[rule],
+                    "label": INCOME_LABELS[rule],
                     "amount": rules.money_text(income.by_rule.get(rule, rules.ZERO)),
                     "locked": rules.money_text(income.locked_by_rule.get(rule, rules.ZERO)),
                 }
