@@ -37,3 +37,15 @@ def group_for_award(*, user: User, text: str) -> list[EducationGroup]:
         .select_related("authority")
         .order_by("pk")[:2]
     )
+
+
+def group_seen(*, user: User, group_id) -> EducationGroup | None:
+    """The group of ?group=<id> if the user sees it (the award list narrowed to one group, the
+    form filled in for it); None otherwise."""
+    try:
+        pk = int(group_id)
+    except (TypeError, ValueError):
+        return None
+    qs = EducationGroup.objects.filter(pk=pk).only("pk", "name", "code")
+    q = group_scope_q(user, one=True)
+    return next(iter(qs if q is None else qs.filter(q)), None)

@@ -12,27 +12,13 @@ from funding import rules
 from funding.awards.filters import AwardFilter
 from funding.awards.forms import AwardForm
 from funding.awards.permissions import can_record_awards
-from funding.awards.selectors import award_list_for_user, group_for_award
+from funding.awards.selectors import award_list_for_user, group_for_award, group_seen
 from funding.awards.services import award_record
-from groups.registry.models import EducationGroup
 from qingdao_groups.core.pagination import KeyFirstPaginator
-from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal, add_form_error, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once
 
 PAGE_SIZE = 25
-
-
-def _chosen_group(user, value) -> EducationGroup | None:
-    """The group of ?group=<id> when the user sees it (the list narrowed to one group)."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    qs = award_list_for_user(user=user).filter(group_id=pk).values("group_id")[:1]
-    if not qs:
-        return None
-    return by_key(EducationGroup.objects.only("pk", "name", "code"), pk)
 
 
 def award_list_view(request):
@@ -44,7 +30,7 @@ def award_list_view(request):
         award.amount_text = rules.money_text(award.amount) if award.amount is not None else ""
     query = request.GET.copy()
     query.pop("page", None)
-    group = _chosen_group(user, request.GET.get("group"))
+    group = group_seen(user=user, group_id=request.GET.get("group"))
     return render(
         request,
         "funding/awards/award_list.html",
@@ -63,7 +49,7 @@ def award_create_view(request):
     user = request.user
     require(can_record_awards(user))
     initial = {"year": timezone.localdate().year}
-    group = _chosen_group(user, request.GET.get("group"))
+    group = group_seen(user=user, group_id=request.GET.get("group"))
     if group is not None:
         initial["group"] = group.code or group.name
     form = AwardForm(request.POST or None, initial=initial)

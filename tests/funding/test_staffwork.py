@@ -490,3 +490,50 @@ def test_f3_f4_f5_list_queries_do_not_grow_with_data(world, role):
     large = [_count(client, url) for url in urls]
     assert large == small
     assert max(large) <= 16, large
+
+
+def test_f5_a_groups_awards_page_and_form_start_from_the_group(world):
+    """Policy F-5: ?group=<id> names the group on the list even before it has an award, and
+    fills the form in with its code; a group the reader does not see is ignored."""
+    client = _client(world, "district")
+    page = client.get(reverse("funding:award-list"), {"group": world.group.pk})
+    assert page.context["group"] == world.group
+    assert world.group.name in page.content.decode()
+    form = client.get(reverse("funding:award-create"), {"group": world.group.pk})
+    assert form.context["form"].initial["group"] == world.group.code
+    hidden = client.get(reverse("funding:award-list"), {"group": world.other_group.pk})
+    assert hidden.context["group"] is None and not hidden.context["page_obj"].object_list
+    response = client.post(
+        reverse("funding:award-create"),
+        {
+            "group": world.group.code,
+            "recipient_kind": "person",
+            "recipient_name": "王海涛",
+            "title": "优秀校长",
+            "level": "district",
+            "year": 2024,
+            "amount": "3000",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("funding:award-list") + f"?group={world.group.pk}"
+    award = Award.objects.get()
+    assert (award.recipient_name, award.amount) == ("王海涛", Decimal("3000.00"))
+
+
+def test_f4_a_dispatch_moved_to_a_school_not_in_the_group_is_refused(world):
+    """Policy F-4: a correction is held to the same rule; the dispatch stays as it was."""
+    dispatch = _dispatch(world)
+    with pytest.raises(RuleRefusal):
+        dispatch_edit(
+            dispatch=dispatch,
+            school_id=world.other_school.pk,
+            person_name="王老师",
+            role=Dispatch.Role.KEY_TEACHER,
+            starts_on=D(2025, 9, 1),
+            ends_on=None,
+            actor=world.users["principal"],
+            expected_version=1,
+        )
+    dispatch.refresh_from_db()
+    assert dispatch.membership_id == world.membership.pk and dispatch.version == 1
