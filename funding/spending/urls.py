@@ -1,3 +1,10 @@
-"""URLs of funding/spending (filled by its feature)."""
+"""Income against spending (policy F-3), mounted at /funding/spending/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from funding.spending import views
+
+urlpatterns = [
+    path("group/<int:group_id>/<int:year>/", views.spending_list_view, name="spending-list"),
+    path("group/<int:group_id>/new/", views.spending_create_view, name="spending-create"),
+]
