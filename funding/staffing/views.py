@@ -2,12 +2,12 @@
 403, outside scope -> 404) -> form -> service -> message -> redirect."""
 
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from funding.staffing.exports import open_first
 from funding.staffing.filters import StaffingFilter
 from funding.staffing.forms import PrincipalRankForm, StaffingHandleForm, StaffingRequestForm
 from funding.staffing.models import StaffingRequest
@@ -29,7 +29,7 @@ from funding.staffing.services import (
     staffing_request_handle,
     staffing_request_submit,
 )
-from funding.staffing.workflows import STAFFING_TRANSITIONS, StaffingAction, StaffingStatus
+from funding.staffing.workflows import STAFFING_TRANSITIONS, StaffingAction
 from members.models import User
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.pagination import KeyFirstPaginator
@@ -40,16 +40,6 @@ from qingdao_groups.core.workflow import StaleVersion, can_move
 
 PAGE_SIZE = 25
 RANKS = dict(User.Rank.choices)
-
-
-def open_first(qs):
-    """Open requests first, the oldest at the top; then the handled ones, newest first."""
-    pending = Case(
-        When(status=StaffingStatus.OPEN, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return qs.annotate(pending=pending).order_by("pending", "created_at", "id")
 
 
 def staffing_list_view(request):

@@ -276,3 +276,15 @@ def test_f1_rate_pages_keep_their_query_count(world, client):
     large = (_count(client, list_url), _count(client, detail_url))
     assert small == large
     assert large[0] <= 10 and large[1] <= 10
+
+
+def test_f1_f4_the_rate_list_exports_the_versions_in_force(world, client):
+    """Policy F-1, F-4: the list's CSV has Chinese headers and the version in force."""
+    from tests.exports.test_exports import export
+
+    _v1(world)
+    _v1(world, subsidy_per_member=Decimal("65000"))
+    client.force_login(world.users["auditor"])
+    rows = export(client, "rates", "csv")
+    assert rows[0][:3] == ["教育行政部门", "财政年度", "现行版本"]
+    assert [r[2:5] for r in rows[1:]] == [["2", "2", "65000.00"]]

@@ -252,3 +252,19 @@ def test_s1_staffing_pages_keep_their_query_count(world, client):
     large = tuple(_count(client, u) for u in urls)
     assert small == large
     assert large[0] <= 10 and large[1] <= 10
+
+
+def test_s1_the_staffing_list_exports_with_the_group_context(world, client):
+    """Policy S-1, S-2: the staffing office's CSV carries the context kept at submission; a
+    principal's holds their own requests only."""
+    from tests.exports.test_exports import export
+
+    _submit(world)
+    other = UserFactory(role=User.Role.CORE_PRINCIPAL, school=world.other_core)
+    _submit(world, group=world.other_group, actor=other)
+    client.force_login(world.users["staffing"])
+    rows = export(client, "staffing", "csv")
+    assert rows[0][:4] == ["集团", "核心校", "事项", "数量"]
+    assert len(rows) == 3 and rows[1][2] == "教师编制" and rows[1][5] == "1"
+    client.force_login(world.users["principal"])
+    assert [r[0] for r in export(client, "staffing", "csv")[1:]] == [world.group.name]
