@@ -15,7 +15,7 @@ from qingdao_groups.core.labels import choice_labels
 
 RATES_SPEC = spec_of(
     "费率表",
-    (_("教育行政部门"), 24),
+    (_("主管部门"), 24),
     (_("财政年度"), 10),
     (_("现行版本"), 10),
     (_("版本数"), 8),

@@ -96,7 +96,8 @@ class RateTableForm(BootstrapFormMixin, forms.Form):
 
     @staticmethod
     def initial_from(table: RateTable | None, latest: int) -> dict:
-        """A new version starts from the previous one's values (policy F-1, F-4)."""
+        """A new version starts from the previous one's values (policy F-1, F-4); its note, which
+        says why this version differs, starts empty."""
         initial: dict = {"based_on": latest, "proration": Proration.MONTHS}
         if table is None:
             return initial
@@ -108,7 +109,6 @@ class RateTableForm(BootstrapFormMixin, forms.Form):
             "lodging_per_month": table.lodging_per_month,
             "spring_term_starts": table.spring_term_starts,
             "autumn_term_starts": table.autumn_term_starts,
-            "note": table.note,
         }
         for stage, amount in stage_amounts(table).items():
             initial[stage_field_name(stage)] = amount

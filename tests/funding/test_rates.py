@@ -286,5 +286,5 @@ def test_f1_f4_the_rate_list_exports_the_versions_in_force(world, client):
     _v1(world, subsidy_per_member=Decimal("65000"))
     client.force_login(world.users["auditor"])
     rows = export(client, "rates", "csv")
-    assert rows[0][:3] == ["教育行政部门", "财政年度", "现行版本"]
+    assert rows[0][:3] == ["主管部门", "财政年度", "现行版本"]
     assert [r[2:5] for r in rows[1:]] == [["2", "2", "65000.00"]]
