@@ -268,3 +268,18 @@ def test_s1_the_staffing_list_exports_with_the_group_context(world, client):
     assert len(rows) == 3 and rows[1][2] == "教师编制" and rows[1][5] == "1"
     client.force_login(world.users["principal"])
     assert [r[0] for r in export(client, "staffing", "csv")[1:]] == [world.group.name]
+
+
+def test_s1_open_requests_wait_in_the_staffing_offices_work_list(world):
+    """Policy S-1: an open request is in the work list of the staffing office and the HR
+    bureau, not of the auditor; handled, it leaves."""
+    from qingdao_groups.core.inbox import inbox_for_user
+
+    staffing = _submit(world)
+    hr = UserFactory(role=User.Role.HR_BUREAU)
+    for reader in (world.users["staffing"], hr):
+        items = [i for i in inbox_for_user(reader) if i.key == "staffing"]
+        assert [i.url for i in items] == [reverse("funding:staffing-detail", args=[staffing.pk])]
+    assert not [i for i in inbox_for_user(world.users["auditor"]) if i.key == "staffing"]
+    staffing_request_handle(request=staffing, note="", actor=hr, expected_version=staffing.version)
+    assert not [i for i in inbox_for_user(hr) if i.key == "staffing"]
