@@ -107,7 +107,8 @@ def ledgers_using(
     return dict(used)
 
 
-# What a version states, in the order the page shows it (stage rates come after).
+# What a version states, in the order the page shows it (stage rates come after); its note says
+# why it differs and is shown with it, not compared.
 FIELDS = (
     "subsidy_per_member",
     "proration",
@@ -116,7 +117,6 @@ FIELDS = (
     "lodging_per_month",
     "spring_term_starts",
     "autumn_term_starts",
-    "note",
 )
 
 
