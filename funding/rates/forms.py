@@ -5,7 +5,6 @@ clear messages."""
 from decimal import Decimal
 
 from django import forms
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from funding.rates.models import MAX_RATE, Proration, RateTable
@@ -118,11 +117,7 @@ class RateTableForm(BootstrapFormMixin, forms.Form):
 # One optional override per stage, shown right after the default (policy F-1: a rate may differ
 # by the member's stage).
 for _stage, _stage_label in School.Stage.choices:
-    RateTableForm.base_fields[stage_field_name(_stage)] = money_field(
-        format_lazy(_("{stage}专项奖补（元/校/年）"), stage=_stage_label),
-        required=False,
-        help_text=_("留空：按默认标准"),
-    )
+    RateTableForm.base_fields[stage_field_name(_stage)] = money_field(_stage_label, required=False)
 RateTableForm.field_order = [
     "subsidy_per_member",
     *(stage_field_name(s) for s in School.Stage.values),
@@ -134,3 +129,17 @@ RateTableForm.field_order = [
     "autumn_term_starts",
     "note",
 ]
+
+
+def _bound(form: RateTableForm, names) -> list:
+    return [form[name] for name in names]
+
+
+def stage_bound_fields(form: RateTableForm) -> list:
+    """The stage overrides, rendered together in a grid."""
+    return _bound(form, (stage_field_name(s) for s in School.Stage.values))
+
+
+def other_bound_fields(form: RateTableForm) -> list:
+    """Everything after the default subsidy and the stage overrides."""
+    return _bound(form, RateTableForm.field_order[1 + len(School.Stage.values) :])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funding.rates.filters import RateTableFilter
-from funding.rates.forms import RateTableForm
+from funding.rates.forms import RateTableForm, other_bound_fields, stage_bound_fields
 from funding.rates.permissions import can_create_rates, can_create_rates_for, can_view_rates
 from funding.rates.selectors import (
     ledgers_using,
@@ -119,6 +119,8 @@ def rate_create_view(request, authority_id: int, year: int):
         "funding/rates/rate_form.html",
         {
             "form": form,
+            "stage_fields": stage_bound_fields(form),
+            "other_fields": other_bound_fields(form),
             "authority": authority,
             "year": year,
             "latest": latest,
