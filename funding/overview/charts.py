@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from funding.overview.selectors import RULES, Totals
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 12, 28, 34
+WIDTH, HEIGHT = 480, 280
+LEFT, RIGHT, TOP, BOTTOM = 60, 8, 28, 36
 # Okabe–Ito colours: told apart with the common colour-vision deficiencies.
 COLOURS = {RULES[0]: "#0072B2", RULES[1]: "#D55E00", RULES[2]: "#009E73"}
 TEN_THOUSAND = Decimal(10_000)
@@ -90,7 +90,7 @@ def year_chart(years: list[int], by_year: dict[int, Totals]) -> dict | None:
         "right": WIDTH - RIGHT,
         "top": TOP,
         "base": TOP + plot_h,
-        "label_y": HEIGHT - 12,
+        "label_y": HEIGHT - 10,
         "bars": bars,
         "ticks": ticks,
         "years": labels,
