@@ -429,3 +429,32 @@ def test_city_totals_cached_cost_one_query(client, world):
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     assert len(ctx.captured_queries) <= cold - 2
+
+
+def test_a_large_lines_export_runs_as_a_job_within_the_readers_scope(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """Issue 9: a large export of ledger lines goes through the export helper's background job,
+    keeps the authority and year it was asked with, and adds up to the ledgers' totals."""
+    from qingdao_groups.models import ExportJob
+
+    funded_world(world)
+    grow(world, 2)
+    settings.EXPORT_ASYNC_THRESHOLD = 2
+    client.force_login(world.users["district"])
+    url = reverse("exports:list", args=["ledger-lines"])
+    offered = client.get(url, {"format": "xlsx", "authority": world.shinan.pk, "year": YEAR})
+    assert reverse("exports:start", args=["ledger-lines"]) in offered.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("exports:start", args=["ledger-lines"]),
+            {"format": "xlsx", "authority": world.shinan.pk, "year": YEAR},
+        )
+    job = ExportJob.objects.get()
+    assert job.status == "done"
+    sheet = openpyxl.load_workbook(job.file.open("rb")).active
+    rows = list(sheet.iter_rows(values_only=True))
+    amount = rows[0].index("金额（元）")
+    paid = Ledger.objects.filter(authority=world.shinan, fiscal_year=YEAR)
+    assert len(rows) - 1 == LedgerLine.objects.filter(ledger__in=paid).count()
+    assert sum(Decimal(str(r[amount])) for r in rows[1:]) == paid.aggregate(s=Sum("total"))["s"]
