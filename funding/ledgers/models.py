@@ -91,6 +91,12 @@ class Ledger(models.Model):
         indexes = [
             models.Index(fields=["authority", "fiscal_year"], name="ledger_authority_year_idx"),
             models.Index(fields=["fiscal_year", "status"], name="ledger_year_status_idx"),
+            # The ledger list's order (funding/overview: newest year first, then group, paying
+            # authority, sequence): its pages are cut on this index, not by sorting every ledger.
+            models.Index(
+                fields=["-fiscal_year", "group", "authority", "sequence", "id"],
+                name="ledger_list_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
