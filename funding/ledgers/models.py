@@ -38,6 +38,10 @@ class Ledger(models.Model):
         _("状态"), max_length=20, choices=LedgerStatus.choices, default=LedgerStatus.DRAFT
     )
     total = models.DecimalField(_("合计（元）"), default=0, **MONEY)
+    # The sums per rule (F-1, F-2, F-4) of the lines, written with them (services._rule_totals).
+    total_f1 = models.DecimalField(_("成员校专项奖补（元）"), default=0, **MONEY)
+    total_f2 = models.DecimalField(_("合作协议费用（元）"), default=0, **MONEY)
+    total_f4 = models.DecimalField(_("派驻人员补助（元）"), default=0, **MONEY)
     line_count = models.PositiveIntegerField(_("明细行数"), default=0)
     digest = models.CharField(_("明细摘要"), max_length=64, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)

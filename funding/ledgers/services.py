@@ -235,6 +235,18 @@ def _booked(year: int, group_ids: set[int] | None, *, before_sequence: int | Non
     return booked, rows
 
 
+RULE_TOTAL_FIELDS = {"F-1": "total_f1", "F-2": "total_f2", "F-4": "total_f4"}
+
+
+def _rule_totals(lines: list[rules.LineDraft]) -> dict[str, Decimal]:
+    """A ledger's sums per rule, kept on the ledger so that the city's and an authority's
+    totals add up ledgers, not their lines (issue 9: a quarter of a million lines nationally)."""
+    return {
+        name: rules.total(line.amount for line in lines if line.rule == rule)
+        for rule, name in RULE_TOTAL_FIELDS.items()
+    }
+
+
 @transaction.atomic
 def ledgers_compute(
     *,
@@ -291,6 +303,7 @@ def ledgers_compute(
                     status=LedgerStatus.DRAFT,
                     total=rules.total(line.amount for line in lines),
                     line_count=len(lines),
+                    **_rule_totals(lines),
                     digest=digest,
                     computed_at=now,
                     computed_by=actor,
@@ -337,6 +350,7 @@ def ledgers_compute(
         changes = {
             "total": rules.total(line.amount for line in lines),
             "line_count": len(lines),
+            **_rule_totals(lines),
             "digest": lines_digest(lines),
             "computed_at": now,
             "computed_by": actor,

@@ -27,6 +27,11 @@ from qingdao_groups.core.figures import FIGURES_TTL
 from qingdao_groups.core.history import history_rows
 
 RULES = (LedgerLine.Rule.F1, LedgerLine.Rule.F2, LedgerLine.Rule.F4)
+# The per-rule sums the computation keeps on each ledger (funding.ledgers.services._rule_totals):
+# the city's and an authority's totals add ledgers up, never lines.
+RULE_FIELDS = ("total_f1", "total_f2", "total_f4")
+_SUM_NAMES = tuple(f"sum_{name}" for name in RULE_FIELDS)
+_RULE_SUMS = {alias: Sum(name) for alias, name in zip(_SUM_NAMES, RULE_FIELDS, strict=True)}
 ZERO = Decimal("0.00")
 # The ledger list's order (index ledger_list_order_idx, migration funding/0002): newest year
 # first, then by group, paying authority and sequence.
@@ -64,18 +69,15 @@ def ledger_list_for_user(*, user: User) -> QuerySet[Ledger]:
 
 
 def rule_sums(ledger_ids: list[int]) -> dict[int, dict[str, Decimal]]:
-    """{ledger id: {rule: sum of its lines}} for the shown ledgers, in one GROUP BY."""
+    """{ledger id: {rule: sum of its lines}} for the shown ledgers, read from the sums the
+    computation keeps on each ledger (`Ledger.total_f1` …)."""
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     if not ledger_ids:
         return sums
-    rows = (
-        LedgerLine.objects.filter(ledger_id__in=ledger_ids)
-        .order_by()
-        .values_list("ledger_id", "rule")
-        .annotate(total=Sum("amount"))
-    )
-    for ledger_id, rule, total in rows:
-        sums[ledger_id][rule] = total
+    for ledger_id, *amounts in Ledger.objects.filter(pk__in=ledger_ids).values_list(
+        "pk", *RULE_FIELDS
+    ):
+        sums[ledger_id] = dict(zip(RULES, amounts, strict=True))
     return sums
 
 
@@ -145,13 +147,14 @@ def authority_year_totals(*, authority_id: int, year: int) -> Totals:
             totals.to_confirm += n
         elif status == LedgerStatus.CONFIRMED:
             totals.to_lock += n
-    for rule, status, amount in (
-        LedgerLine.objects.filter(ledger__authority_id=authority_id, ledger__fiscal_year=year)
-        .order_by()
-        .values_list("rule", "ledger__status")
-        .annotate(total=Sum("amount"))
+    for status, *amounts in (
+        ledgers.order_by()
+        .values_list("status")
+        .annotate(**_RULE_SUMS)
+        .values_list("status", *_SUM_NAMES)
     ):
-        totals.add(rule, status == LedgerStatus.LOCKED, amount)
+        for rule, amount in zip(RULES, amounts, strict=True):
+            totals.add(rule, status == LedgerStatus.LOCKED, amount)
     return totals
 
 
@@ -175,24 +178,28 @@ def ledgers_generation() -> int:
 
 def _city_compute(year: int | None) -> dict:
     by_year: dict[int, Totals] = defaultdict(Totals)
-    for fiscal_year, status, rule, amount in (
-        LedgerLine.objects.order_by()
-        .values_list("ledger__fiscal_year", "ledger__status", "rule")
-        .annotate(total=Sum("amount"))
+    for fiscal_year, status, *amounts in (
+        Ledger.objects.order_by()
+        .values_list("fiscal_year", "status")
+        .annotate(**_RULE_SUMS)
+        .values_list("fiscal_year", "status", *_SUM_NAMES)
     ):
-        by_year[fiscal_year].add(rule, status == LedgerStatus.LOCKED, amount)
+        for rule, amount in zip(RULES, amounts, strict=True):
+            by_year[fiscal_year].add(rule, status == LedgerStatus.LOCKED, amount)
     years = sorted(by_year)
     if year is None and years:
         year = years[-1]
     by_authority: dict[int, Totals] = defaultdict(Totals)
     if year is not None:
-        for authority_id, status, rule, amount in (
-            LedgerLine.objects.filter(ledger__fiscal_year=year)
+        for authority_id, status, *amounts in (
+            Ledger.objects.filter(fiscal_year=year)
             .order_by()
-            .values_list("ledger__authority_id", "ledger__status", "rule")
-            .annotate(total=Sum("amount"))
+            .values_list("authority_id", "status")
+            .annotate(**_RULE_SUMS)
+            .values_list("authority_id", "status", *_SUM_NAMES)
         ):
-            by_authority[authority_id].add(rule, status == LedgerStatus.LOCKED, amount)
+            for rule, amount in zip(RULES, amounts, strict=True):
+                by_authority[authority_id].add(rule, status == LedgerStatus.LOCKED, amount)
     return {"years": years, "by_year": dict(by_year), "year": year, "by_authority": by_authority}
 
 

@@ -77,3 +77,40 @@ def test_smoke_year(world):
     assert adj.is_adjustment and adj.amount == Decimal("15000.00")
     replay = ledger_recompute_as_locked(shinan)
     assert [x.amount for x in replay] == [x.amount for x in shinan.lines.order_by("position")]
+
+
+def test_ledger_keeps_its_sums_per_rule_equal_to_its_lines(world):
+    """The city's totals add ledgers' per-rule sums (policy F-1, F-2, F-4): each equals the sum
+    of that rule's lines to the fen, and the three add up to the total."""
+    RateTable.objects.create(
+        authority=world.shibei,
+        fiscal_year=2025,
+        subsidy_per_member=Decimal("0"),
+        transport_per_month=Decimal("300.01"),
+        lodging_per_month=Decimal("0"),
+    )
+    Agreement.objects.create(
+        group=world.group,
+        membership=world.membership,
+        title="协议",
+        fee=Decimal("1000.03"),
+        period="yearly",
+        starts_on=datetime.date(2025, 3, 1),
+        ends_on=datetime.date(2026, 2, 28),
+        payer="school",
+    )
+    from funding.dispatches.models import Dispatch
+
+    Dispatch.objects.create(
+        group=world.group,
+        membership=world.membership,
+        person_name="王老师",
+        role="key_teacher",
+        starts_on=datetime.date(2025, 2, 1),
+    )
+    ledgers_compute(year=2025)
+    ledger = Ledger.objects.get(group=world.group, authority=world.shibei, fiscal_year=2025)
+    lines = list(ledger.lines.all())
+    assert ledger.total_f2 == sum(x.amount for x in lines if x.rule == "F-2") == Decimal("833.36")
+    assert ledger.total_f4 == sum(x.amount for x in lines if x.rule == "F-4") == Decimal("3300.11")
+    assert ledger.total_f1 + ledger.total_f2 + ledger.total_f4 == ledger.total
