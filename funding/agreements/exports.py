@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from funding.agreements.filters import ReceivableFilter
 from funding.agreements.models import Agreement
 from funding.agreements.selectors import receivable_list_for_user
+from funding.rules import fen
 from members.models import User
 from qingdao_groups.core.exports import ExportQuery, ListExport, spec_of
-from qingdao_groups.core.labels import choice_labels
 
 RECEIVABLES_SPEC = spec_of(
     "应收款",
@@ -32,6 +32,7 @@ _FIELDS = (
     "agreement__group__name",
     "agreement__membership__school__name",
     "agreement__payer",
+    "agreement__membership__school__authority__name",
     "agreement__group__core_school__name",
     "agreement__title",
     "amount",
@@ -44,20 +45,21 @@ _FIELDS = (
 
 def receivables_query(user: User, params: QueryDict) -> ExportQuery:
     filterset = ReceivableFilter(params, queryset=receivable_list_for_user(user=user))
-    payers = choice_labels(Agreement, "payer")
 
     def row(values: tuple) -> list:
-        year, group, school, payer, core, title, amount, paid, balance, due, overdue = values
+        year, group, school, payer, authority, core, title, amount, paid, balance, due, overdue = (
+            values
+        )
         return [
             year,
             group,
             school,
-            str(payers.get(payer, payer)),
+            authority if payer == Agreement.Payer.AUTHORITY else school,
             core,
             title,
-            amount,
-            paid,
-            balance,
+            fen(amount),
+            fen(paid),
+            fen(balance),
             due,
             str(_("是")) if overdue else "",
         ]

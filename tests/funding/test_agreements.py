@@ -445,3 +445,25 @@ def test_f2_pages_in_english(world, login):
     assert "Cooperation agreements of members" in listing
     receivables = client.get(reverse("funding:receivable-list")).content.decode()
     assert "Receivables and overdue items" in receivables
+
+
+def test_f2_receivables_export_has_the_balances(world, login):
+    """The receivable list's export (CSV) carries each year's receivable, paid and balance."""
+    agreement = _create(world)
+    ledgers_compute(year=2025, actor=world.users["principal"])
+    payment_record(
+        receivable=_receivable(agreement),
+        amount=Decimal("1000"),
+        paid_on=D(2025, 6, 1),
+        actor=world.users["principal"],
+    )
+    response = login(world.users["city"]).get(
+        reverse("exports:list", args=["receivables"]), {"format": "csv", "overdue": "on"}
+    )
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, row = text.strip().splitlines()
+    assert header.startswith("财政年度,集团,成员校")
+    assert "2025,测试核心教育集团,市北测试成员学校" in row
+    assert row.split(",")[3] == "市北区教育和体育局"  # the paying authority, by name
+    assert "9000.00,1000.00,8000.00,2025-12-31" in row
