@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from funding.agreements.models import Agreement
@@ -16,7 +17,10 @@ from qingdao_groups.core.forms import (
 )
 from qingdao_groups.core.submissions import SubmissionField
 
-MONTHS = [(m, _("%(m)d 月") % {"m": m}) for m in range(1, 13)]
+
+def month_choices() -> list[tuple[int, str]]:
+    """1 … 12 in the reader's language (built when the form is shown, not at import)."""
+    return [(m, gettext("%(m)d 月") % {"m": m}) for m in range(1, 13)]
 
 
 def money_field(label, *, minimum: Decimal, help_text="") -> forms.DecimalField:
@@ -48,7 +52,7 @@ class AgreementTermsForm(BootstrapFormMixin, forms.Form):
     )
     due_month = forms.TypedChoiceField(
         label=_("当年付款截止月份"),
-        choices=MONTHS,
+        choices=month_choices,
         coerce=int,
         initial=12,
         help_text=_("每年的应收款在该月最后一天到期，过期未付清即为逾期。"),
