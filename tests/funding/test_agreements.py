@@ -491,3 +491,27 @@ def test_f2_receivable_follows_an_agreement_moved_out_of_an_unlocked_year(world)
     )
     ledgers_compute(year=2025, actor=world.users["principal"])
     assert _receivable(agreement).amount == 0
+
+
+def test_f2_a_member_principal_lists_only_their_own_agreement(world, login):
+    """F-2: the member principal sees their school's agreement, not another member's; a
+    principal of a school outside the group gets 404."""
+    mine = _create(world)
+    other = SchoolFactory(name="另一成员校", authority=world.shibei)
+    MembershipFactory(group=world.group, school=other, joined_on=D(2024, 9, 1))
+    theirs = _create(world, school_id=other.pk, title="另一成员校协议")
+    url = reverse("funding:agreement-list", args=[world.group.pk])
+    rows = list(login(world.users["member"]).get(url).context["page_obj"])
+    assert [a.pk for a in rows] == [mine.pk]
+    assert (
+        login(world.users["member"])
+        .get(reverse("funding:agreement-detail", args=[theirs.pk]))
+        .status_code
+        == 404
+    )
+    assert {a.pk for a in login(world.users["district"]).get(url).context["page_obj"]} == {
+        mine.pk,
+        theirs.pk,
+    }
+    outsider = UserFactory(role=User.Role.MEMBER_PRINCIPAL, school=world.other_school)
+    assert login(outsider).get(url).status_code == 404
