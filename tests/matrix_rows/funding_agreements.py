@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from funding.agreements.models import Agreement, Payment, Receivable
+from groups.registry.models import Membership
 
 ALL_OK = {
     "anon": 302,
@@ -36,7 +37,11 @@ PAY_OTHER = MANAGE_OTHER
 
 def _agreement(world, which: str) -> Agreement:
     group = world.group if which == "own" else world.other_group
-    membership = group.memberships.get(role="member")
+    membership = (
+        world.membership
+        if which == "own"
+        else Membership.objects.filter(group=group, role="member").order_by("id").first()
+    )
     return Agreement.objects.create(
         group=group,
         membership=membership,
