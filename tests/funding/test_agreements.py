@@ -469,13 +469,10 @@ def test_f2_receivables_export_has_the_balances(world, login):
     assert "9000.00,1000.00,8000.00,2025-12-31" in row
 
 
-@pytest.mark.xfail(
-    reason="funding.ledgers.services._receivables_sync updates only agreements that still have "
-    "F-2 lines in the year: a receivable of an unlocked year whose lines went away keeps its old "
-    "amount (for the lead: set such receivables of the computed groups to 0)",
-    strict=True,
-)
 def test_f2_receivable_follows_an_agreement_moved_out_of_an_unlocked_year(world):
+    """F-2: an agreement moved out of a year that is not locked owes nothing for it any more:
+    the next computation sets that year's receivable to 0 (needs main's _receivables_sync,
+    which zeroes receivables whose lines are gone)."""
     agreement = _create(world)
     ledgers_compute(year=2025, actor=world.users["principal"])
     agreement_edit(
