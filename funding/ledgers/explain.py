@@ -14,9 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from funding import rules
-from funding.agreements.models import Agreement
 from funding.ledgers.models import LedgerLine
-from funding.rates.models import Proration
 from members.models import School
 
 # What each rule says, beside its citation (CLAUSES.md F-1, F-2, F-4).
@@ -49,16 +47,16 @@ LABELS: dict[str, Promise] = {
     "stage": gettext_lazy("学段"),
     "member_authority": gettext_lazy("成员校主管部门"),
     "core_authority": gettext_lazy("核心校主管部门"),
-    "person": gettext_lazy("派驻人员"),
-    "role": gettext_lazy("派驻岗位"),
+    "person": gettext_lazy("派驻人员姓名"),
+    "role": gettext_lazy("岗位"),
     "joined_on": gettext_lazy("加入集团日期"),
     "left_on": gettext_lazy("离开集团日期"),
-    "agreement_starts_on": gettext_lazy("协议开始日期"),
-    "agreement_ends_on": gettext_lazy("协议结束日期"),
-    "starts_on": gettext_lazy("派驻开始日期"),
-    "ends_on": gettext_lazy("派驻结束日期"),
+    "agreement_starts_on": gettext_lazy("协议起始日"),
+    "agreement_ends_on": gettext_lazy("协议终止日"),
+    "starts_on": gettext_lazy("派驻起始日"),
+    "ends_on": gettext_lazy("派驻终止日"),
     "fee": gettext_lazy("协议约定费用"),
-    "period": gettext_lazy("计费周期"),
+    "period": gettext_lazy("计费方式"),
     "term_starts": gettext_lazy("学期开学日"),
     "rate_table": gettext_lazy("费率表"),
     "rate": gettext_lazy("专项奖补标准"),
@@ -69,6 +67,15 @@ LABELS: dict[str, Promise] = {
     "months": gettext_lazy("计入月数"),
     "recomputed": gettext_lazy("重新计算金额"),
     "locked": gettext_lazy("已锁定金额"),
+}
+PERIOD_TEXT: dict[str, Promise] = {
+    "yearly": gettext_lazy("按年计费（按协议与成员关系同时覆盖的月数折算）"),
+    "per_term": gettext_lazy("按学期计费"),
+    "one_off": gettext_lazy("一次性费用"),
+}
+PRORATION_TEXT: dict[str, Promise] = {
+    "months": gettext_lazy("按在册月数折算"),
+    "reference_date": gettext_lazy("按基准日在册与否计算"),
 }
 SKIPPED = {"rate_version", "locked_line"}  # read out with rate_table / as the adjusted line
 
@@ -102,9 +109,11 @@ def _value(key: str, value, inputs: dict) -> str:
     if key == "stage":
         return str(dict(School.Stage.choices).get(value, value))
     if key == "proration":
-        return str(dict(Proration.choices).get(value, value))
+        return str(PRORATION_TEXT.get(value, value))
     if key == "period":
-        return str(dict(Agreement.Period.choices).get(value, value))
+        return str(PERIOD_TEXT.get(value, value))
+    if key == "role":  # stored as its Chinese label when computed
+        return _(str(value)) if value else ""
     if key == "left_on" and not value:
         return _("未离开（仍在册）")
     if key == "ends_on" and not value:
@@ -117,14 +126,17 @@ def _value(key: str, value, inputs: dict) -> str:
             "version": inputs.get("rate_version", "?"),
         }
     if key == "rate":
-        return f"{_money(value)} {_('元/年')}"
+        per_year = _("元/年")
+        return f"{_money(value)} {per_year}"
     if key == "fee":
         unit = {"yearly": _("元/年"), "per_term": _("元/学期")}.get(inputs.get("period"), _("元"))
         return f"{_money(value)} {unit}"
     if key in ("transport_per_month", "lodging_per_month"):
-        return f"{_money(value)} {_('元/月')}"
+        per_month = _("元/月")
+        return f"{_money(value)} {per_month}"
     if key in ("recomputed", "locked"):
-        return f"{_money(value)} {_('元')}"
+        yuan = _("元")
+        return f"{_money(value)} {yuan}"
     if key == "months":
         return _("%(n)s 个月（当月 15 日在册或在岗计 1 个月）") % {"n": value}
     return str(value)

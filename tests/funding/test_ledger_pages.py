@@ -327,9 +327,11 @@ def test_the_english_page_has_english_labels(world, login):
     assert "Compute this year" in html
     assert "Basis and calculation" in html
     assert "Date joined the group" in html
-    assert "计算本年度" not in html
+    assert "Agreement starts" in html and "By months of membership" in html
+    assert "Nothing due: Private member school" in html
+    assert "计算本年度" not in html and "依据与计算" not in html
     html = login(principal).get(_detail_url(_shinan(world))).content.decode()
-    assert "Processing record" in html or "History" in html
+    assert "Processing history" in html and "Paying authority" in html
 
 
 # --- constant queries -------------------------------------------------------------------------
