@@ -294,6 +294,18 @@ def test_the_verify_page_says_the_locked_figures_are_reproduced(world, login):
     # A draft cannot be verified: back to the ledger with a message.
     response = client.get(reverse("funding:ledger-verify", args=[supplement.pk]))
     assert response.status_code == 302
+    # Once locked, the supplement is verified with the year's locked ledgers added up per line:
+    # 45,000 locked + 15,000 adjustment = the 60,000 the rules gave at its lock.
+    supplement = ledger_confirm(
+        ledger=supplement, actor=world.users["district"], expected_version=supplement.version
+    )
+    login(world.users["finance"]).post(
+        reverse("funding:ledger-lock", args=[supplement.pk]), {"lock-version": supplement.version}
+    )
+    page = login(world.users["auditor"]).get(reverse("funding:ledger-verify", args=[supplement.pk]))
+    check = page.context["check"]
+    assert check.cumulative and check.reproduced
+    assert check.locked_total == Decimal("60000.00") == check.recomputed_total
 
 
 def test_the_work_list_asks_the_payer_to_confirm_and_finance_to_lock(world):
