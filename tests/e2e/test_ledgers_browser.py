@@ -164,3 +164,14 @@ def test_a_year_is_computed_explained_confirmed_locked_and_its_statement_downloa
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert any("青岛市南实验小学" in str(cell) for row in rows[1:] for cell in row)
     context.close()
+
+    # The same year in English fits a phone too.
+    principal = world.users["principal"]
+    principal.language = "en"
+    principal.save(update_fields=["language"])
+    context, page = _sign_in(browser, browser_context_args, live_server, principal)
+    page.goto(year_url)
+    expect(page.get_by_role("button", name="Compute this year")).to_be_visible()
+    page.get_by_test_id("line-explain").first.locator("summary").click()
+    _shoot(page, "group-year-en")
+    context.close()
