@@ -129,7 +129,9 @@ def _value(key: str, value, inputs: dict) -> str:
         per_year = _("元/年")
         return f"{_money(value)} {per_year}"
     if key == "fee":
-        unit = {"yearly": _("元/年"), "per_term": _("元/学期")}.get(inputs.get("period"), _("元"))
+        unit = {"yearly": _("元/年"), "per_term": _("元/学期")}.get(
+            str(inputs.get("period", "")), _("元")
+        )
         return f"{_money(value)} {unit}"
     if key in ("transport_per_month", "lodging_per_month"):
         per_month = _("元/月")

@@ -77,7 +77,7 @@ def group_year_ledgers(*, funding: GroupFunding, year: int) -> list[Ledger]:
     statement: the group's own authority first, then by paying authority and sequence."""
     qs = Ledger.objects.filter(group_id=funding.group.pk, fiscal_year=year)
     if not funding.full:
-        qs = qs.filter(authority_id=funding.authority_id)
+        qs = qs.filter(authority_id=funding.authority_id or 0)
     ledgers = list(_with_lines(qs).order_by("authority_id", "sequence"))
     own = funding.group.authority_id
     ledgers.sort(key=lambda x: (x.authority_id != own, x.authority_id, x.sequence))
@@ -87,7 +87,7 @@ def group_year_ledgers(*, funding: GroupFunding, year: int) -> list[Ledger]:
 def group_ledger_years(*, funding: GroupFunding) -> list[int]:
     qs = Ledger.objects.filter(group_id=funding.group.pk)
     if not funding.full:
-        qs = qs.filter(authority_id=funding.authority_id)
+        qs = qs.filter(authority_id=funding.authority_id or 0)
     return sorted(set(qs.values_list("fiscal_year", flat=True).distinct()))
 
 

@@ -55,11 +55,11 @@ def _year(year: int) -> int:
 
 def _explained(ledgers: list[Ledger]) -> None:
     """Each line carries its explanation (clause, inputs in words, formula) for the template."""
-    for ledger in ledgers:
+    for ledger in ledgers:  # attributes for the template only (setattr: not model fields)
         for line in ledger.lines.all():
-            line.explanation = explain(line)
-        ledger.sections = rule_sections(list(ledger.lines.all()))
-        ledger.statements = list(ledger.documents.all())
+            setattr(line, "explanation", explain(line))  # noqa: B010
+        setattr(ledger, "sections", rule_sections(list(ledger.lines.all())))  # noqa: B010
+        setattr(ledger, "statements", list(ledger.documents.all()))  # noqa: B010
 
 
 @require_safe
@@ -153,7 +153,7 @@ def _render_detail(request, ledger: Ledger, bound: dict | None = None, status: i
             "ledger": ledger,
             "group": ledger.group,
             "history": _history(ledger),
-            "official_documents": ledger.statements,
+            "official_documents": getattr(ledger, "statements", []),
             "forms": forms_,
             "may": may,
             # The one who computed or confirmed it may not lock it: said before they try.
