@@ -16,18 +16,10 @@ from django.utils.translation import gettext_lazy
 from funding import rules
 from funding.ledgers.models import LedgerLine
 from members.models import School
+from qingdao_groups.core.clauses import CLAUSE_TEXT
 
 # What each rule says, beside its citation (CLAUSES.md F-1, F-2, F-4).
-RULE_TEXT: dict[str, Promise] = {
-    "F-1": gettext_lazy(
-        "公办成员校与核心校隶属同一教育行政部门的，由该部门每年向核心校拨付成员校专项奖补经费。"
-    ),
-    "F-2": gettext_lazy(
-        "成员校隶属其他单位的，按照“谁受益谁出资”的原则，由成员校（或其主管部门）按合作办学协议"
-        "约定向核心校支付费用。"
-    ),
-    "F-4": gettext_lazy("核心校派驻成员校的管理干部、骨干教师，其交通、食宿补助由成员校按月承担。"),
-}
+RULE_TEXT: dict[str, Promise] = {rule: CLAUSE_TEXT[rule] for rule in ("F-1", "F-2", "F-4")}
 
 # Why a line pays nothing (applicable=False), by the reason code the rules stored.
 REASON_TEXT: dict[str, Promise] = {
