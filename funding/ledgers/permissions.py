@@ -14,6 +14,10 @@ def can_view_group_funding(user: User, group: EducationGroup) -> bool:
     """The group's money is seen by whoever sees everything (city, auditors, the finance
     reviewer), the group's approving authority and the core principal (policy F-3: the
     principal decides how the income is spent)."""
+    if user.is_staffing_reader:
+        # The staffing office and the HR bureau read staffing requests, not money (DESIGN.md
+        # "read what concerns them"; funding.overview.permissions.can_read_ledgers).
+        return False
     return (
         user.sees_everything
         or user.acts_for_authority(group.authority_id)

@@ -110,3 +110,10 @@ WRONG_STATE = {
 # through the workflow runner).
 POST_WITHOUT_STATE = {"funding:group-compute"}
 READ_ONLY = {"funding:group-year", "funding:ledger-detail", "funding:ledger-verify"}
+
+# The staffing office reads staffing requests, not money (funding.ledgers.permissions.
+# can_view_group_funding): a group's ledgers are not found for it.
+ROWS = [
+    (name, which, method, expected | {"staffing": 404}, build)
+    for name, which, method, expected, build in ROWS
+]

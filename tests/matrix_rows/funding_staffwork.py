@@ -78,3 +78,23 @@ POST_WITHOUT_STATE = {
     "funding:award-create",
 }
 READ_ONLY = {"funding:dispatch-list", "funding:spending-list", "funding:award-list"}
+
+# The staffing office reads staffing requests, not money (funding.ledgers.permissions.
+# can_view_group_funding): a group's dispatch allowances and spending are not found for it.
+# The lists refuse the kind of person (403); a dispatch is not found for it (404).
+_NO_MONEY = {
+    "funding:dispatch-list": 403,
+    "funding:spending-list": 403,
+    "funding:dispatch-edit": 404,
+    "funding:dispatch-end": 404,
+}
+ROWS = [
+    (
+        name,
+        which,
+        method,
+        expected | {"staffing": _NO_MONEY[name]} if name in _NO_MONEY else expected,
+        build,
+    )
+    for name, which, method, expected, build in ROWS
+]
