@@ -1000,7 +1000,7 @@ class Generator:
         self.write(Dispatch, dispatches, when=lambda row: row["created_at"])
 
     def _spending_awards_staffing(self, r: random.Random, years: list[int]) -> None:
-        """Two to five spending records a group a year up to today (F-3); awards for about one
+        """One to three spending records a group a year up to today (F-3); awards for about one
         group in ten (F-5); staffing requests from about one in twenty (S-1), half handled."""
         sid, wid, qid = next_id(Spending), next_id(Award), next_id(StaffingRequest)
         categories = [c for c, _l in Spending.Category.choices]
@@ -1014,7 +1014,7 @@ class Generator:
                 last = min(datetime.date(year, 12, 31), self.today)
                 if last < first:
                     continue
-                for _k in range(r.randint(2, 5)):
+                for _k in range(r.randint(1, 3)):
                     day = self.day_between(first, last)
                     spending.append(
                         dict(
