@@ -36,6 +36,9 @@ page's requests per second over F's; *target* is issue 7's least ratio for the k
 queries and no errors. Under *Exports*, the whole school export downloaded in XLSX and CSV: the
 XLSX of the whole data set under 20 s, a worker's memory under 200 MB. The raw figures are in
 `bench/results.json`.
+Under *ledger_s* (issue 9), `ledgers_compute(year=…)` for the whole data set and last year,
+from no ledgers, then again (idempotent): well under 1 s at city scale (Qingdao), under 60 s at
+nation scale.
 
 """
 
