@@ -5,7 +5,7 @@ import shutil
 import sys
 
 from qingdao_groups.bench import config, report
-from qingdao_groups.bench.runner import run, run_only_exports, write
+from qingdao_groups.bench.runner import run, run_only_exports, run_only_ledgers, write
 
 
 def main(argv=None) -> int:
@@ -16,12 +16,14 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("exports",),
+        choices=("exports", "ledgers"),
         help="run one phase alone; its figures replace only its own in bench/results.json",
     )
     args = parser.parse_args(argv)
     if args.only == "exports":
         figures = run_only_exports(args.scale)
+    elif args.only == "ledgers":
+        figures = run_only_ledgers(args.scale)
     elif shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk (make bench installs it)", file=sys.stderr)
         return 2

@@ -16,6 +16,9 @@ TARGET_RSS_MB = 200
 # The XLSX of the whole data set (200,000 schools at nation scale) under 20 s; every export in
 # bounded memory (the worker's peak during the download under TARGET_RSS_MB), complete.
 TARGET_EXPORT_S = {"xlsx:city": 20, "groups-xlsx:city": 20}
+# ledger_s (issue 9): computing a fiscal year for the whole data set — well under a second for
+# Qingdao (the city scale: one city, ten districts), under 60 s for the nation.
+TARGET_LEDGER_S = {"city": 1.0, "nation": 60.0}
 # A download this close to gunicorn's worker timeout gets a note: a sync worker handling one
 # request longer than the timeout is killed mid-download.
 TIMEOUT_WARNING = 0.75
@@ -33,6 +36,9 @@ page's requests per second over F's; *target* is issue 7's least ratio for the k
 queries and no errors. Under *Exports*, the whole school export downloaded in XLSX and CSV: the
 XLSX of the whole data set under 20 s, a worker's memory under 200 MB. The raw figures are in
 `bench/results.json`.
+Under *ledger_s* (issue 9), `ledgers_compute(year=…)` for the whole data set and last year,
+from no ledgers, then again (idempotent): well under 1 s at city scale (Qingdao), under 60 s at
+nation scale.
 
 """
 
@@ -83,7 +89,42 @@ def scale_table(scale: str, figures: dict) -> str:
         lines += _pages_table(figures)
     if "exports" in figures:
         lines += exports_table(figures)
+    if "ledger" in figures:
+        lines += ledger_table(scale, figures)
     return "\n".join(lines)
+
+
+def ledger_meets_target(scale: str, figures: dict) -> bool | None:
+    """None where the issue sets no target for the scale."""
+    target = TARGET_LEDGER_S.get(scale)
+    if target is None or "ledger_s" not in figures:
+        return None
+    return figures["ledger_s"] < target
+
+
+def ledger_table(scale: str, figures: dict) -> list[str]:
+    row = figures["ledger"]
+    target = TARGET_LEDGER_S.get(scale)
+    met = ledger_meets_target(scale, figures)
+    mark = "" if met is None else ("✓ " if met else "✗ ")
+    return [
+        "### ledger_s",
+        "",
+        "`ledgers_compute(year=…)` for the whole data set: every group's ledgers of the fiscal "
+        "year computed from nothing (F-1, F-2, F-4 lines written with their history, "
+        "receivables), then once more (idempotent: nothing written).",
+        "",
+        f"{row.get('date', '?')} · commit {row.get('commit') or '?'} · load average "
+        f"{' → '.join(str(x) for x in row.get('load_average', [])) or '?'}.",
+        "",
+        "| year | ledgers | lines | ledger_s | second run s | target |",
+        "|--:|--:|--:|--:|--:|:-:|",
+        f"| {row['year']} | {_num(row.get('ledgers'))} | {_num(row.get('lines'))} | "
+        f"{row['seconds']:.2f} | {_num(row.get('second_run_s'), 2)} | "
+        + (f"{mark}< {target:g} s" if target is not None else "–")
+        + " |",
+        "",
+    ]
 
 
 def _pages_table(figures: dict) -> list[str]:
@@ -217,12 +258,23 @@ def render_benchmarks_md(results: dict, existing: str | None) -> str:
 
 
 def summary_line(scale: str, figures: dict) -> str:
-    if "pages" not in figures:
-        return f"bench {scale}: {exports_summary(figures)}"
-    text = _pages_summary(scale, figures)
+    parts = []
+    if "pages" in figures:
+        parts.append(_pages_summary(scale, figures))
     if "exports" in figures:
-        text += f"; {exports_summary(figures)}"
-    return text
+        parts.append(exports_summary(figures))
+    if "ledger" in figures:
+        parts.append(ledger_summary(scale, figures))
+    return f"bench {scale}: " + "; ".join(parts)
+
+
+def ledger_summary(scale: str, figures: dict) -> str:
+    row = figures["ledger"]
+    text = f"ledger_s {row['seconds']:.2f} s for {_num(row.get('lines'))} lines"
+    met = ledger_meets_target(scale, figures)
+    if met is not None:
+        text += f" {'✓' if met else '✗'} < {TARGET_LEDGER_S[scale]:g} s"
+    return text + f" (again {row.get('second_run_s', 0):.2f} s)"
 
 
 def exports_summary(figures: dict) -> str:
@@ -250,7 +302,7 @@ def _pages_summary(scale: str, figures: dict) -> str:
     worst = min(pages, key=lambda key: pages[key]["ratio"]) if pages else None
     rss = figures.get("worker_rss_mb") or []
     text = (
-        f"bench {scale}: F {_num(figures['floor_rps'])} rps; {len(pages)} pages, "
+        f"F {_num(figures['floor_rps'])} rps; {len(pages)} pages, "
         f"{met} meet their targets, {errors} errors"
     )
     if figures.get("notes"):

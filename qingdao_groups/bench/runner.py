@@ -97,6 +97,83 @@ def prepare_data(scale: str) -> tuple[config.Logins, str]:
     return logins, url
 
 
+# --- ledger_s: a fiscal year for the whole data set (issue 9) ---------------------------------
+
+
+def ledger_year() -> int:
+    """The fiscal year measured: the last complete one (the generator writes rates, agreements,
+    dispatches and spending for it)."""
+    return datetime.date.today().year - 1
+
+
+def _clear_year(year: int) -> None:
+    """The year's ledgers, lines and receivables gone (raw deletes, inside the caller's
+    transaction), so the first computation is measured from nothing."""
+    from funding.agreements.models import Receivable
+    from funding.ledgers.models import Ledger, LedgerLine
+
+    for queryset in (
+        LedgerLine.objects.filter(ledger__fiscal_year=year),
+        Receivable.objects.filter(fiscal_year=year),
+        Ledger.objects.filter(fiscal_year=year),
+    ):
+        queryset._raw_delete(queryset.db)
+
+
+def measure_ledgers(year: int | None = None) -> dict:
+    """`ledgers_compute(year=…)` for the whole data set, twice: the first computation from no
+    ledgers at all, then the second, idempotent one (nothing to write). The first data set of a
+    scale keeps the ledgers computed (the ledger pages show them); when the year was computed
+    before, both runs happen in a transaction rolled back after the year's ledgers were cleared
+    in it, so the figure is always the computation from nothing and the data set is unchanged."""
+    from django.db import transaction
+
+    from funding.ledgers.models import Ledger, LedgerLine
+    from funding.ledgers.services import ledgers_compute
+
+    year = year or ledger_year()
+    load_before = os.getloadavg()[0]
+    fresh = not Ledger.objects.filter(fiscal_year=year).exists()
+    with transaction.atomic():
+        if not fresh:
+            _clear_year(year)
+        started = time.perf_counter()
+        first = ledgers_compute(year=year)
+        first_s = time.perf_counter() - started
+        started = time.perf_counter()
+        second = ledgers_compute(year=year)
+        second_s = time.perf_counter() - started
+        lines = LedgerLine.objects.filter(ledger__fiscal_year=year).count()
+        if not fresh:
+            transaction.set_rollback(True)
+    log(
+        f"ledger_s {year}: {first_s:.2f} s ({first.created:,} ledgers, {lines:,} lines), "
+        f"again {second_s:.2f} s ({second.unchanged:,} unchanged)"
+    )
+    return {
+        "ledger_s": round(first_s, 3),
+        "ledger": {
+            "year": year,
+            "seconds": round(first_s, 3),
+            "second_run_s": round(second_s, 3),
+            "ledgers": first.created,
+            "lines": lines,
+            "second_run_unchanged": second.unchanged,
+            "second_run_written": second.created + second.rewritten,
+            "kept": fresh,
+            "date": datetime.date.today().isoformat(),
+            "commit": _git_commit(),
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        },
+    }
+
+
+def run_only_ledgers(scale: str) -> dict:
+    """`--only ledgers`: the ledger_s phase alone (no gunicorn, no wrk)."""
+    prepare_data(scale)
+    return measure_ledgers()
+
+
 # --- gunicorn ----------------------------------------------------------------------------------
 
 
@@ -282,6 +359,7 @@ def run(scale: str) -> dict:
 
     from qingdao_groups.bench.targets import pick_exports, pick_pages
 
+    ledger_figures = measure_ledgers()  # before the pages: they show the year's ledgers
     pages = pick_pages(logins.usernames)
     exports = pick_exports(logins.usernames)
     connections.close_all()  # the driver holds no connection while it measures
@@ -359,6 +437,7 @@ def run(scale: str) -> dict:
         "pages": figures_pages,
         **({"notes": notes} if notes else {}),
         **export_figures,
+        **ledger_figures,
     }
 
 

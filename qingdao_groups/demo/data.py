@@ -1261,6 +1261,7 @@ class UserPlan:
     first_name: str
     authority: str = ""  # authority code
     school: str = ""  # school name
+    rank: str = ""  # a principal's rank (校长职级, policy S-2)
 
 
 MEMBER_USER_SCHOOL = "青岛市李沧区九水路中学"  # a member of 青岛二中教育集团, in 李沧区
@@ -1276,9 +1277,30 @@ USERS = (
         "娜",
         authority=district_bureau_code(District.LICANG),
     ),
-    UserPlan("principal", User.Role.CORE_PRINCIPAL, "宋", "文博", school="青岛第二中学"),
-    UserPlan("member", User.Role.MEMBER_PRINCIPAL, "毕", "振宇", school=MEMBER_USER_SCHOOL),
+    UserPlan(
+        "principal",
+        User.Role.CORE_PRINCIPAL,
+        "宋",
+        "文博",
+        school="青岛第二中学",
+        rank=User.Rank.SPECIAL,
+    ),
+    UserPlan(
+        "member",
+        User.Role.MEMBER_PRINCIPAL,
+        "毕",
+        "振宇",
+        school=MEMBER_USER_SCHOOL,
+        rank=User.Rank.SECOND,
+    ),
     UserPlan("auditor", User.Role.AUDITOR, "陈", "静"),
+    # Issue 9: the city finance bureau's reviewers lock ledgers (two, so that the one who did
+    # not take a step can lock it: separation of duties); the staffing office and the
+    # human-resources bureau read and handle staffing requests (S-1).
+    UserPlan("finance", User.Role.FINANCE_REVIEWER, "钱", "立新"),
+    UserPlan("finance2", User.Role.FINANCE_REVIEWER, "冯", "雅琴"),
+    UserPlan("staffing", User.Role.STAFFING_OFFICE, "严", "志刚"),
+    UserPlan("hr", User.Role.HR_BUREAU, "卫", "红梅"),
 )
 
 
@@ -1389,13 +1411,14 @@ def _pick(
     raise ValueError(f"no free {stage} school in {district} for the demo story")
 
 
-def _principal_user(username: str, school: SchoolSpec) -> UserPlan:
+def _principal_user(username: str, school: SchoolSpec, rank: str) -> UserPlan:
     return UserPlan(
         username,
         User.Role.CORE_PRINCIPAL,
         school.principal[:1],
         school.principal[1:],
         school=school.name,
+        rank=rank,
     )
 
 
@@ -1414,12 +1437,170 @@ def build_story(schools: list[SchoolSpec], used: set[str]) -> StoryPlan:
         founded_other=_pick(schools, taken, District.LAOSHAN, Stage.PRIMARY, weak=True).name,
         candidate=_pick(schools, taken, District.LICANG, Stage.JUNIOR, weak=False).name,
         users=(
-            _principal_user("licang_principal", pending_core),
-            _principal_user("licang_principal2", founded_core),
+            _principal_user("licang_principal", pending_core, User.Rank.THIRD),
+            _principal_user("licang_principal2", founded_core, User.Rank.SECOND),
             *STAFF_USERS,
+            *FUNDING_STAFF_USERS,
         ),
     )
 
 
 def group_name_for(core: str) -> str:
     return core.removeprefix("青岛市") + "教育集团"
+
+
+# --- funding (issue 9: F-1 … F-5, S-1, S-2) -------------------------------------------------
+# The staff of the district bureaus the story has no user for: each confirms what its bureau
+# pays in the yearly ledgers (what an authority pays is confirmed by its own staff).
+FUNDING_STAFF_USERS = tuple(
+    UserPlan(code, User.Role.DISTRICT_STAFF, last, first, authority=district_bureau_code(code))
+    for code, last, first in (
+        (District.SHINAN, "邹", "宁"),
+        (District.CHENGYANG, "韩", "立群"),
+        (District.HUANGDAO, "潘", "海燕"),
+        (District.JIMO, "姜", "伟"),
+        (District.JIAOZHOU, "戴", "春梅"),
+        (District.PINGDU, "于", "建华"),
+        (District.LAIXI, "万", "鹏"),
+    )
+)
+
+
+FUNDING_YEARS = (2024, 2025, 2026)
+
+
+@dataclass(frozen=True)
+class RatePlan:
+    """An authority's rate table (policy F-1, F-4): the 2024 figures, raised each year by
+    `raise_by`; `stages` override the subsidy for a stage; `reference_date` counts a member of
+    the year when it is one on 1 September (the default counts months); `revised_2025` is the
+    subsidy of a second 2025 version adopted mid-year."""
+
+    authority: str  # authority code
+    subsidy: int  # yuan per member school per year
+    transport: int  # yuan per dispatched person per month
+    lodging: int
+    stages: tuple[tuple[str, int], ...] = ()
+    raise_by: int = 2_000
+    reference_date: bool = False
+    revised_2025: int = 0
+
+
+RATE_PLANS = (
+    RatePlan(
+        CITY_CODE,
+        80_000,
+        600,
+        1_200,
+        stages=((Stage.SENIOR, 100_000), (Stage.VOCATIONAL, 90_000)),
+        raise_by=5_000,
+    ),
+    RatePlan(
+        district_bureau_code(District.SHINAN), 60_000, 500, 1_000, stages=((Stage.PRIMARY, 50_000),)
+    ),
+    RatePlan(district_bureau_code(District.SHIBEI), 55_000, 500, 1_000),
+    RatePlan(district_bureau_code(District.LICANG), 50_000, 450, 900, revised_2025=58_000),
+    RatePlan(district_bureau_code(District.LAOSHAN), 52_000, 450, 900, reference_date=True),
+    RatePlan(district_bureau_code(District.CHENGYANG), 45_000, 400, 800),
+    RatePlan(
+        district_bureau_code(District.HUANGDAO),
+        48_000,
+        400,
+        800,
+        stages=((Stage.NINE_YEAR, 55_000),),
+    ),
+    RatePlan(district_bureau_code(District.JIMO), 40_000, 350, 700),
+    RatePlan(district_bureau_code(District.JIAOZHOU), 38_000, 350, 700),
+    RatePlan(district_bureau_code(District.PINGDU), 35_000, 300, 600, raise_by=1_000),
+    RatePlan(district_bureau_code(District.LAIXI), 35_000, 300, 600, raise_by=1_000),
+)
+
+
+@dataclass(frozen=True)
+class DispatchPlan:
+    group: str  # group code
+    school: str  # the member school served
+    person: str
+    role: str
+    starts: datetime.date
+    ends: datetime.date | None = None
+
+
+DISPATCH_PLANS = (
+    # An executive principal across the 2024/2025 year end (F-4 counts the months of each year).
+    DispatchPlan(
+        PILOT_GROUP_CODE,
+        MEMBER_USER_SCHOOL,
+        "刘建国",
+        "executive_principal",
+        D(2024, 9, 1),
+        D(2025, 1, 31),
+    ),
+    DispatchPlan(
+        PILOT_GROUP_CODE,
+        "青岛市城阳区第三高级中学",
+        "吴海峰",
+        "key_teacher",
+        D(2024, 2, 26),
+        D(2024, 7, 10),
+    ),
+    DispatchPlan(PILOT_GROUP_CODE, "莱西市院上中学", "周雪梅", "key_teacher", D(2025, 2, 24)),
+    DispatchPlan(
+        "QD2019002", "李沧区枣山路学校", "郑晓光", "manager", D(2024, 9, 1), D(2026, 7, 15)
+    ),
+    DispatchPlan(
+        "QD2019003", "即墨区通济实验学校", "冯丽娟", "key_teacher", D(2025, 9, 1), D(2026, 1, 31)
+    ),
+)
+
+
+# (group code, fiscal year, category, yuan, day, what it paid for) — policy F-3.
+SPENDING_PLANS = (
+    (PILOT_GROUP_CODE, 2024, "teaching", 86_000, D(2024, 4, 18), "集团联合教研活动及课程共建"),
+    (PILOT_GROUP_CODE, 2024, "training", 54_500, D(2024, 7, 22), "成员校骨干教师暑期培训"),
+    (PILOT_GROUP_CODE, 2024, "exchange", 38_200, D(2024, 10, 12), "派驻执行校长交通食宿"),
+    (PILOT_GROUP_CODE, 2025, "equipment", 120_000, D(2025, 3, 28), "成员校创新实验室设备"),
+    (PILOT_GROUP_CODE, 2025, "activities", 26_800, D(2025, 5, 20), "集团学生科技节"),
+    (PILOT_GROUP_CODE, 2025, "management", 9_650.5, D(2025, 11, 3), "集团理事会会议及资料印制"),
+    (PILOT_GROUP_CODE, 2026, "teaching", 45_000, D(2026, 3, 16), "跨学段课程衔接项目"),
+    ("QD2019002", 2024, "training", 42_000, D(2024, 8, 15), "科创教师工作坊"),
+    ("QD2019002", 2025, "exchange", 31_000, D(2025, 9, 10), "派驻管理干部补助"),
+    ("QD2019003", 2025, "teaching", 28_000, D(2025, 10, 9), "整本书阅读课程资源建设"),
+)
+
+
+# (group code, recipient kind, recipient, title, level, year, yuan or None) — policy F-5.
+AWARD_PLANS = (
+    (
+        PILOT_GROUP_CODE,
+        "group",
+        "青岛二中教育集团",
+        "山东省集团化办学示范集团",
+        "provincial",
+        2024,
+        200_000,
+    ),
+    (PILOT_GROUP_CODE, "person", "宋文博", "青岛市优秀集团总校长", "city", 2025, 20_000),
+    ("QD2019002", "team", "集团科创教研团队", "青岛市优秀教研团队", "city", 2025, 50_000),
+    ("QD2019003", "person", "蓝若溪", "全国中小学阅读推广先进个人", "national", 2024, None),
+)
+
+
+# A member whose exit in 2024 was recorded only after the year was locked (a membership date
+# changed afterwards): the 2024 ledgers get a supplement with adjustment lines.
+LATE_EXIT_GROUP = "QD2021010"  # 城阳区实验小学教育集团
+LATE_EXIT_ON = D(2024, 9, 1)
+
+# The moments of the ledgers' steps (issue 9): computed, confirmed by the paying authorities,
+# locked by the finance reviewers; the late exit recorded after the lock.
+LEDGER_DAYS = {
+    2024: {"compute": D(2025, 1, 15), "confirm": D(2025, 2, 10), "lock": D(2025, 3, 3)},
+    2025: {"compute": D(2026, 1, 15), "confirm": D(2026, 2, 10)},
+}
+LATE_EXIT_RECORDED = D(2025, 3, 20)
+# The 2025 ledgers these authorities have confirmed; the others' are still drafts.
+CONFIRMED_2025 = (
+    CITY_CODE,
+    district_bureau_code(District.LICANG),
+    district_bureau_code(District.SHIBEI),
+)

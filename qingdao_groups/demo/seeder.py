@@ -37,6 +37,7 @@ from qingdao_groups.demo.data import (
     district_name,
     rules_text,
 )
+from qingdao_groups.demo.funding import FundingSeeder
 from qingdao_groups.demo.story import StorySeeder
 
 
@@ -51,6 +52,7 @@ class Seeder:
         self.partners: dict[str, Partner] = {}
         self.groups: dict[str, EducationGroup] = {}
         self.actor: User | None = None
+        self._password_hash: str | None = None
 
     def run(self) -> None:
         self.actor = self._user(USERS[0])  # admin first: the actor of every history row
@@ -64,6 +66,7 @@ class Seeder:
             self._user(plan)
         if self.plan.story is not None:
             StorySeeder(self, self.plan.story).run()
+            FundingSeeder(self, story_users).run()
 
     def _save(self, obj, day: datetime.date | None = None):
         obj._history_user = self.actor
@@ -316,10 +319,16 @@ class Seeder:
             email=f"{plan.username}@example.com",
             authority=self.authorities[plan.authority] if plan.authority else None,
             school=self.schools[plan.school] if plan.school else None,
+            rank=plan.rank,
             is_staff=plan.role == User.Role.SYSADMIN,
             is_superuser=plan.role == User.Role.SYSADMIN,
         )
-        user.set_password(DEMO_PASSWORD)
+        # One hash for every demo login (they share the published password): hashing costs
+        # about a second of CPU each with the production hasher.
+        if self._password_hash is None:
+            user.set_password(DEMO_PASSWORD)
+            self._password_hash = user.password
+        user.password = self._password_hash
         user._history_user = self.actor or user  # admin records its own creation
         user.save()
         return user

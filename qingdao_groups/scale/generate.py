@@ -25,6 +25,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from funding.agreements.models import Agreement
+from funding.awards.models import Award
+from funding.dispatches.models import Dispatch
+from funding.rates.models import RateTable, SubsidyStageRate
+from funding.spending.models import Spending
+from funding.staffing.models import StaffingRequest
 from groups.applications.models import (
     Application,
     CheckResult,
@@ -104,6 +110,7 @@ STAGE_WEIGHTS = [
 ]
 SUBTYPES = [("T-1", "T-1a"), ("T-1", "T-1b"), ("T-2", "T-2a"), ("T-2", "T-2b"), ("T-2", "T-2c")]
 SUBTYPES += [("T-3", "T-3a"), ("T-3", "T-3b")]
+RANKS = ("special", "first", "second", "second", "third", "third", "fourth")
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
 
@@ -201,6 +208,7 @@ class Generator:
             self.phase("cards, filings, plans", self.cards_filings_plans)
             self.phase("attachments", self.attachments)
             self.phase("notifications", self.notifications)
+            self.phase("funding (issue 9)", self.funding)
             self.phase("sequences", self.sequences)
             self.phase("foreign keys checked", self.check_now)
         self.phase("analyze", self.analyze)
@@ -474,6 +482,7 @@ class Generator:
                 made += 1
         self.write(EducationGroup, groups, when=lambda row: self.at(row["founded_on"]))
         self.write(Membership, memberships, when=lambda row: self.at(row["joined_on"]))
+        self._membership_rows = memberships
         ended = [m for m in memberships if m["left_on"] is not None]
         historical = Membership.history.model
         self.table(historical).write(
@@ -496,6 +505,7 @@ class Generator:
                 "core_principal",
                 school_id=group["core_school_id"],
             )
+            row["rank"] = RANKS[row["id"] % len(RANKS)]  # 校长职级 (policy S-2)
             principals.append(row)
             self.principal_of[group["id"]] = row["id"]
         big = self.bench["group"]
@@ -855,6 +865,213 @@ class Generator:
                 )
                 nid += 1
         self.write(Notification, rows)
+
+    # -- funding (issue 9) ---------------------------------------------------------------------
+    def funding_years(self) -> list[int]:
+        """The fiscal years the bench computes: the last two complete ones and this one."""
+        return [self.today.year - 2, self.today.year - 1, self.today.year]
+
+    def funding(self) -> None:
+        """Rate tables for every authority and bench year (F-1, F-4), agreements for the members
+        under another authority than their core school (F-2), dispatches (F-4), spending (F-3),
+        awards (F-5), staffing requests (S-1) and principals' ranks (S-2). Drawn from their own
+        random stream, so the registry above stays the same for a seed."""
+        r = random.Random(self.rng.random())
+        years = self.funding_years()
+        self._rates(r, years)
+        self._agreements_and_dispatches(r)
+        self._spending_awards_staffing(r, years)
+
+    def _rates(self, r: random.Random, years: list[int]) -> None:
+        tid, sid = next_id(RateTable), next_id(SubsidyStageRate)
+        tables, stage_rates = [], []
+        stages = [School.Stage.SENIOR, School.Stage.VOCATIONAL, School.Stage.NINE_YEAR]
+        for authority_id in [*self.city_ids, *(b["id"] for b in self.district_bureaus)]:
+            city = authority_id in self.city_ids
+            base = r.randrange(30, 61) * 1000 + (20_000 if city else 0)
+            reference = r.random() < 0.1  # some authorities count members on a reference date
+            for n, year in enumerate(years):
+                versions = 2 if n == 1 and r.random() < 0.05 else 1  # a revised table
+                for version in range(1, versions + 1):
+                    subsidy = base + n * 2000 + (version - 1) * 5000
+                    tables.append(
+                        dict(
+                            id=tid,
+                            authority_id=authority_id,
+                            fiscal_year=year,
+                            version=version,
+                            proration="reference_date" if reference else "months",
+                            reference_date=datetime.date(year, 9, 1) if reference else None,
+                            subsidy_per_member=subsidy,
+                            transport_per_month=r.randrange(2, 7) * 100,
+                            lodging_per_month=r.randrange(3, 11) * 100,
+                            note="",
+                            created_by_id=self.staff_of[authority_id],
+                            created_at=self.at(datetime.date(year - 1, 12, 1 + version)),
+                        )
+                    )
+                    if r.random() < 0.3:
+                        for stage in r.sample(stages, r.randint(1, 2)):
+                            stage_rates.append(
+                                dict(
+                                    id=sid,
+                                    table_id=tid,
+                                    stage=stage,
+                                    amount=subsidy + r.randrange(1, 5) * 5000,
+                                )
+                            )
+                            sid += 1
+                    tid += 1
+        when = {row["id"]: row["created_at"] for row in tables}
+        self.write(RateTable, tables, when=lambda row: row["created_at"])
+        self.write(SubsidyStageRate, stage_rates, when=lambda row: when[row["table_id"]])
+
+    def _agreements_and_dispatches(self, r: random.Random) -> None:
+        """Every member under another authority than its core school has an agreement that sets
+        a fee (F-2); about one membership in five has staff dispatched from the core (F-4)."""
+        aid, did = next_id(Agreement), next_id(Dispatch)
+        school_authority = {row["id"]: row["authority_id"] for row in self.school_rows}
+        group_by_id = {g["id"]: g for g in self.group_rows}
+        agreements, dispatches = [], []
+        roles = [role for role, _l in Dispatch.Role.choices]
+        last_day = self.today + datetime.timedelta(days=3 * 365)
+        for m in self._membership_rows:
+            if m["role"] != "member":
+                continue
+            group = group_by_id[m["group_id"]]
+            core_authority = school_authority[group["core_school_id"]]
+            ends = m["left_on"] - datetime.timedelta(days=1) if m["left_on"] else None
+            if school_authority[m["school_id"]] != core_authority:
+                kind = r.random()
+                period = "yearly" if kind < 0.65 else ("per_term" if kind < 0.9 else "one_off")
+                fee = {
+                    "yearly": r.randrange(20, 101) * 1000,
+                    "per_term": r.randrange(10, 41) * 1000,
+                    "one_off": r.randrange(50, 201) * 1000,
+                }[period]
+                starts = m["joined_on"]
+                agreement_end = min(ends or last_day, starts + datetime.timedelta(days=3 * 365 - 1))
+                agreements.append(
+                    dict(
+                        id=aid,
+                        group_id=m["group_id"],
+                        membership_id=m["id"],
+                        title=f"合作办学协议{aid}",
+                        fee=fee,
+                        period=period,
+                        starts_on=starts,
+                        ends_on=max(agreement_end, starts),
+                        payer="school" if r.random() < 0.7 else "authority",
+                        due_month=r.choice([6, 9, 12]),
+                        note="",
+                        created_by_id=self.principal_of[m["group_id"]],
+                        created_at=self.at(starts),
+                        version=1,
+                    )
+                )
+                aid += 1
+            if r.random() < 0.2:
+                latest = (ends or self.today) - datetime.timedelta(days=1)
+                if latest <= m["joined_on"]:
+                    continue
+                starts = self.day_between(m["joined_on"], latest)
+                until = None
+                if ends is not None or r.random() < 0.5:
+                    until = min(
+                        ends or last_day, starts + datetime.timedelta(days=r.randint(180, 730))
+                    )
+                dispatches.append(
+                    dict(
+                        id=did,
+                        group_id=m["group_id"],
+                        membership_id=m["id"],
+                        person_name=self.person(),
+                        role=r.choice(roles),
+                        starts_on=starts,
+                        ends_on=until,
+                        note="",
+                        created_by_id=self.principal_of[m["group_id"]],
+                        created_at=self.at(starts),
+                        version=1,
+                    )
+                )
+                did += 1
+        self.write(Agreement, agreements, when=lambda row: row["created_at"])
+        self.write(Dispatch, dispatches, when=lambda row: row["created_at"])
+
+    def _spending_awards_staffing(self, r: random.Random, years: list[int]) -> None:
+        """One to three spending records a group a year up to today (F-3); awards for about one
+        group in ten (F-5); staffing requests from about one in twenty (S-1), half handled."""
+        sid, wid, qid = next_id(Spending), next_id(Award), next_id(StaffingRequest)
+        categories = [c for c, _l in Spending.Category.choices]
+        levels = [c for c, _l in Award.Level.choices]
+        kinds = [c for c, _l in StaffingRequest.Kind.choices]
+        spending, awards, requests = [], [], []
+        for group in self.group_rows:
+            principal = self.principal_of[group["id"]]
+            for year in years:
+                first = max(datetime.date(year, 1, 1), group["founded_on"])
+                last = min(datetime.date(year, 12, 31), self.today)
+                if last < first:
+                    continue
+                for _k in range(r.randint(1, 3)):
+                    day = self.day_between(first, last)
+                    spending.append(
+                        dict(
+                            id=sid,
+                            group_id=group["id"],
+                            fiscal_year=year,
+                            category=r.choice(categories),
+                            amount=r.randrange(50, 801) * 100,
+                            spent_on=day,
+                            note="集团专项经费支出",
+                            recorded_by_id=principal,
+                            recorded_at=self.at(day, 16),
+                        )
+                    )
+                    sid += 1
+            if r.random() < 0.1:
+                year = r.choice(years[:2])
+                awards.append(
+                    dict(
+                        id=wid,
+                        group_id=group["id"],
+                        recipient_kind=r.choice(["group", "team", "person"]),
+                        recipient_name=self.person(),
+                        title="集团化办学先进集体",
+                        level=r.choice(levels),
+                        year=year,
+                        amount=r.choice([None, 10_000, 20_000, 50_000]),
+                        recorded_by_id=self.staff_of[group["authority_id"]],
+                        recorded_at=self.at(datetime.date(year, 12, 20)),
+                    )
+                )
+                wid += 1
+            if r.random() < 0.05:
+                handled = r.random() < 0.5
+                created = self.at(self.today - datetime.timedelta(days=r.randint(20, 200)))
+                requests.append(
+                    dict(
+                        id=qid,
+                        group_id=group["id"],
+                        school_id=group["core_school_id"],
+                        kind=r.choice(kinds),
+                        count=r.randint(1, 12),
+                        reason="集团成员校增加，骨干教师交流需要",
+                        context={"members": len(self.current_members[group["id"]])},
+                        status="handled" if handled else "open",
+                        handled_by_id=None,
+                        handled_at=created + datetime.timedelta(days=10) if handled else None,
+                        handled_note="已纳入年度计划" if handled else "",
+                        created_by_id=principal,
+                        created_at=created,
+                        version=2 if handled else 1,
+                    )
+                )
+                qid += 1
+        self.write(Spending, spending, when=lambda row: row["recorded_at"])
+        self.write(Award, awards, when=lambda row: row["recorded_at"])
+        self.write(StaffingRequest, requests, when=lambda row: row["created_at"])
 
     # -- finish --------------------------------------------------------------------------------
     def sequences(self) -> None:

@@ -460,3 +460,33 @@ def test_exports_alone_replace_only_their_figures():
     assert report.summary_line("province", alone["province"]).startswith(
         "bench province: exports 1 of 4"
     )
+
+
+def test_ledger_s_is_reported_against_its_target():
+    """Issue 9: ledger_s (a fiscal year for the whole data set) well under a second for Qingdao
+    (the city scale), under 60 s for the nation; the second, idempotent run shown beside it."""
+    figures = {
+        "ledger_s": 0.42,
+        "ledger": {
+            "year": 2025,
+            "seconds": 0.42,
+            "second_run_s": 0.05,
+            "ledgers": 233,
+            "lines": 670,
+            "date": "2026-12-02",
+            "commit": "abc",
+            "load_average": [1.0, 1.2],
+        },
+    }
+    table = report.scale_table("city", figures)
+    assert "### ledger_s" in table and "| 2025 | 233 | 670 | 0.42 | 0.05 | ✓ < 1 s |" in table
+    assert report.summary_line("city", figures) == (
+        "bench city: ledger_s 0.42 s for 670 lines ✓ < 1 s (again 0.05 s)"
+    )
+    slow = {**figures, "ledger_s": 75.0, "ledger": {**figures["ledger"], "seconds": 75.0}}
+    assert "✗ < 60 s" in report.scale_table("nation", slow)
+    assert "| – |" in report.scale_table("province", figures)  # no target set for it
+    merged = report.merge_results(
+        {"city": {"pages": {}, "floor_rps": 1}}, "city", figures, partial=True
+    )
+    assert merged["city"]["pages"] == {} and merged["city"]["ledger_s"] == 0.42

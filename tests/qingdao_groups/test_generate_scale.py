@@ -107,3 +107,44 @@ def test_the_generator_knows_which_states_are_open():
     from qingdao_groups.scale.generate import OPEN_APPLICATION_STATUSES
 
     assert {str(s) for s in OPEN_STATUSES} == OPEN_APPLICATION_STATUSES
+
+
+def test_tiny_scale_has_funding_facts_and_the_bench_computes_a_year():
+    """Issue 9: rates for every authority and bench year, an agreement for every member under
+    another authority than its core school (F-2), dispatches (F-4), spending (F-3), awards,
+    staffing requests and principals' ranks; the bench's ledger_s computes the year for the
+    whole data set from nothing, then again writing nothing (idempotent)."""
+    from funding.agreements.models import Agreement
+    from funding.dispatches.models import Dispatch
+    from funding.ledgers.models import Ledger
+    from funding.rates.models import RateTable
+    from funding.spending.models import Spending
+    from qingdao_groups.bench.runner import ledger_year, measure_ledgers
+    from qingdao_groups.scale.generate import Generator
+
+    generate("--seed", "3", "--reset")
+    years = Generator(SCALES["tiny"]).funding_years()
+    authorities = Authority.objects.count()
+    for year in years:
+        assert (
+            RateTable.objects.filter(fiscal_year=year).values("authority").distinct().count()
+            == authorities
+        )
+    for agreement in Agreement.objects.select_related("membership__school", "group__core_school"):
+        assert agreement.membership.school.authority_id != agreement.group.core_school.authority_id
+        agreement.full_clean()
+    assert Dispatch.objects.exists() and Spending.objects.exists()
+    for dispatch in Dispatch.objects.all()[:20]:
+        dispatch.full_clean()
+    assert User.objects.filter(role="core_principal").exclude(rank="").exists()
+
+    figures = measure_ledgers()
+    row = figures["ledger"]
+    assert row["year"] == ledger_year() and row["ledgers"] > 0 and row["lines"] > 0
+    assert row["second_run_written"] == 0 and row["second_run_unchanged"] == row["ledgers"]
+    assert figures["ledger_s"] == row["seconds"] and row["kept"]
+    kept = Ledger.objects.filter(fiscal_year=row["year"]).count()
+    assert kept == row["ledgers"]
+    again = measure_ledgers()["ledger"]  # computed before: measured from nothing, rolled back
+    assert not again["kept"] and again["ledgers"] == row["ledgers"]
+    assert Ledger.objects.filter(fiscal_year=row["year"]).count() == kept

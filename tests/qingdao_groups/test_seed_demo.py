@@ -39,6 +39,8 @@ from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
 from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
     DEMO_PASSWORD,
+    LATE_EXIT_GROUP,
+    LATE_EXIT_ON,
     OVERDUE_CARD_SCHOOL,
     District,
     build_plan,
@@ -55,6 +57,10 @@ DEMO_ROLES = {
     "member": User.Role.MEMBER_PRINCIPAL,
     "auditor": User.Role.AUDITOR,
     "admin": User.Role.SYSADMIN,
+    "finance": User.Role.FINANCE_REVIEWER,
+    "finance2": User.Role.FINANCE_REVIEWER,
+    "staffing": User.Role.STAFFING_OFFICE,
+    "hr": User.Role.HR_BUREAU,
 }
 PILOT_CORES = {
     "青岛二中教育集团": ("青岛第二中学", datetime.date(2019, 3, 1)),
@@ -298,9 +304,11 @@ def test_no_school_is_in_two_groups_at_once(seeded):
 
 def test_every_registry_history_row_names_the_seed_actor(seeded):
     """The registry is the admin's; only the group the story's founding created was recorded by
-    the 李沧 staff who approved it (policy L-1)."""
+    the 李沧 staff who approved it (policy L-1), and the late exit of a member of 2024 by the
+    city staff who recorded it after the year was locked (issue 9)."""
     admin = User.objects.get(username="admin")
     story_group = EducationGroup.objects.get(name=group_name_for(build_plan().story.founded_core))
+    late_exit = EducationGroup.objects.get(code=LATE_EXIT_GROUP)
     for model in (
         Authority,
         School,
@@ -317,6 +325,11 @@ def test_every_registry_history_row_names_the_seed_actor(seeded):
         history = model.history.all()
         assert history.exists(), model
         others = history.filter(~Q(history_user=admin) | Q(history_user__isnull=True))
+        if model is Membership:
+            late = others.filter(group_id=late_exit.pk)
+            assert set(late.values_list("history_user__username", flat=True)) == {"city"}
+            assert list(late.values_list("left_on", flat=True)) == [LATE_EXIT_ON]
+            others = others.exclude(group_id=late_exit.pk)
         if model in (EducationGroup, Membership, Partnership, CouncilSeat, GroupDocument):
             group_field = "id" if model is EducationGroup else "group_id"
             assert set(others.values_list(group_field, flat=True)) == {story_group.pk}, model
@@ -659,7 +672,12 @@ def test_the_demo_decision_and_acknowledgement_have_their_documents(seeded):
 
     from qingdao_groups.models import OfficialDocument
 
-    documents = {d.kind: d for d in OfficialDocument.objects.select_related("authority")}
+    documents = {
+        d.kind: d
+        for d in OfficialDocument.objects.select_related("authority").exclude(
+            kind="ledger_statement"
+        )
+    }
     assert set(documents) == {"application_reply", "filing_receipt"}
     reply, receipt = documents["application_reply"], documents["filing_receipt"]
     approved = Application.objects.get(status=Application.Status.APPROVED)
@@ -670,3 +688,160 @@ def test_the_demo_decision_and_acknowledgement_have_their_documents(seeded):
     for document in documents.values():
         pdf = bytes(OfficialDocument.objects.values_list("pdf", flat=True).get(pk=document.pk))
         assert hashlib.sha256(pdf).hexdigest() == document.sha256
+
+
+# --- funding (issue 9) -------------------------------------------------------------------------
+
+
+def test_funding_logins_and_principal_ranks(seeded, demo_users):
+    """The finance reviewers, the staffing office and the HR bureau log in like the others and
+    are printed; demo principals carry their rank (policy S-2)."""
+    for username in ("finance", "finance2", "staffing", "hr"):
+        user = demo_users[username]
+        assert user.is_read_only and user.check_password(DEMO_PASSWORD), username
+        assert f"  {username} " in seeded
+    assert demo_users["finance"].is_finance_reviewer and demo_users["hr"].is_staffing_reader
+    assert demo_users["principal"].rank == User.Rank.SPECIAL
+    assert demo_users["member"].rank and demo_users["licang_principal"].rank
+    # Every district bureau has a staff login to confirm what it pays (F-1, F-2, F-4).
+    bureaus = Authority.objects.filter(kind=Authority.Kind.DISTRICT)
+    staffed = set(
+        User.objects.filter(role=User.Role.DISTRICT_STAFF).values_list("authority_id", flat=True)
+    )
+    assert set(bureaus.values_list("pk", flat=True)) <= staffed
+
+
+def test_rate_tables_for_three_years_versioned(seeded):
+    """Rates are data per authority and fiscal year (policy F-1, F-4): the city and every
+    district for 2024–2026, stage overrides, one authority counting on a reference date and
+    one with a second 2025 version, which the 2025 ledgers name."""
+    from funding.ledgers.models import LedgerLine
+    from funding.rates.models import RateTable, SubsidyStageRate
+
+    tables = RateTable.objects.select_related("authority")
+    for year in (2024, 2025, 2026):
+        assert tables.filter(fiscal_year=year).values("authority").distinct().count() == 11
+    assert SubsidyStageRate.objects.filter(table__authority__code="city").exists()
+    assert tables.filter(proration="reference_date", reference_date__isnull=False).exists()
+    licang = tables.filter(authority__code="district-licang", fiscal_year=2025)
+    assert list(licang.order_by("version").values_list("version", flat=True)) == [1, 2]
+    v2 = licang.get(version=2)
+    assert v2.subsidy_per_member > licang.get(version=1).subsidy_per_member
+    named = LedgerLine.objects.filter(
+        ledger__fiscal_year=2025, rule="F-1", ledger__authority__code="district-licang"
+    ).values_list("inputs", flat=True)
+    assert named and {i["rate_table"] for i in named if "rate_table" in i} == {v2.pk}
+
+
+def test_agreements_fees_receivables_and_payments(seeded):
+    """Each member under another authority than its core school, a member since 2024, has its
+    agreement (policy F-2): yearly, per term and one-off, paid by the school or its authority;
+    the ledgers made receivables; payments are recorded, one 2024 receivable is overdue."""
+    from funding.agreements.models import Agreement, Payment, Receivable
+
+    members = (
+        Membership.objects.members()
+        .exclude(left_on__lte=datetime.date(2024, 1, 1))
+        .select_related("school", "group__core_school")
+    )
+    other = {m.pk for m in members if m.school.authority_id != m.group.core_school.authority_id}
+    agreements = Agreement.objects.all()
+    assert set(agreements.values_list("membership_id", flat=True)) == other
+    assert set(agreements.values_list("period", flat=True)) == {"yearly", "per_term", "one_off"}
+    assert set(agreements.values_list("payer", flat=True)) == {"school", "authority"}
+    assert Agreement.objects.filter(membership__school__staff__username="member").exists()
+    receivables = Receivable.objects.filter(amount__gt=0)
+    assert set(receivables.values_list("fiscal_year", flat=True)) == {2024, 2025, 2026}
+    assert Payment.objects.filter(receivable__fiscal_year=2024).exists()
+    assert Payment.objects.filter(receivable__fiscal_year=2025).exists()
+    unpaid_2024 = receivables.filter(fiscal_year=2024, payments__isnull=True)
+    assert unpaid_2024.count() == 1 and unpaid_2024.get().due_on < datetime.date.today()
+    for payment in Payment.objects.select_related("receivable"):
+        assert 0 < payment.amount <= payment.receivable.amount
+
+
+def test_dispatches_spending_awards_and_staffing(seeded):
+    """Dispatched staff (F-4) — one across the 2024/2025 year end, paid in both years' ledgers —,
+    spending by category (F-3), awards (F-5) and two staffing requests, one handled by the
+    staffing office (S-1)."""
+    from funding.awards.models import Award
+    from funding.dispatches.models import Dispatch
+    from funding.ledgers.models import LedgerLine
+    from funding.spending.models import Spending
+    from funding.staffing.models import StaffingRequest
+
+    across = Dispatch.objects.get(
+        starts_on__year=2024, ends_on__year=2025, membership__school__staff__username="member"
+    )
+    years = set(
+        LedgerLine.objects.filter(dispatch=across, amount__gt=0).values_list(
+            "ledger__fiscal_year", flat=True
+        )
+    )
+    assert years == {2024, 2025}
+    assert Dispatch.objects.count() >= 4
+    spending = Spending.objects.all()
+    assert len(set(spending.values_list("category", flat=True))) >= 5
+    assert set(spending.values_list("fiscal_year", flat=True)) == {2024, 2025, 2026}
+    assert Award.objects.filter(amount__isnull=True).exists() and Award.objects.count() >= 3
+    requests = StaffingRequest.objects.order_by("created_at")
+    assert [r.status for r in requests] == ["handled", "open"]
+    handled = requests.first()
+    assert handled.handled_by.username == "staffing" and handled.context["members"] > 0
+
+
+def test_ledgers_2024_locked_2025_confirmed_and_draft_2026_draft(seeded):
+    """The yearly ledgers through the real services (issue 9): 2024 locked by the two finance
+    reviewers in turn, never by who computed or confirmed it (separation of duties), each with
+    its archived PDF statement; a member's exit recorded after the lock gives a supplement with
+    an adjustment line referring to the locked one; 2025 confirmed by some authorities and a
+    draft for the others; 2026 a draft."""
+    import hashlib
+
+    from funding.ledgers.models import Ledger
+    from qingdao_groups.models import OfficialDocument
+
+    ledgers = Ledger.objects.select_related("computed_by", "confirmed_by", "locked_by")
+    first_2024 = ledgers.filter(fiscal_year=2024, sequence=1)
+    assert first_2024.exists()
+    assert set(first_2024.values_list("status", flat=True)) == {"locked"}
+    assert set(first_2024.values_list("locked_by__username", flat=True)) == {
+        "finance",
+        "finance2",
+    }
+    for ledger in first_2024:
+        assert ledger.locked_by_id not in (ledger.computed_by_id, ledger.confirmed_by_id)
+        assert ledger.confirmed_by.authority_id == ledger.authority_id
+        assert ledger.total == sum(line.amount for line in ledger.lines.all())
+    statements = OfficialDocument.objects.filter(kind="ledger_statement")
+    assert statements.count() == first_2024.count()
+    statement = statements.first()
+    assert statement.owner.status == "locked" and statement.code
+    pdf = bytes(OfficialDocument.objects.values_list("pdf", flat=True).get(pk=statement.pk))
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == statement.sha256
+
+    supplement = ledgers.get(fiscal_year=2024, sequence=2)
+    assert supplement.status == "draft" and supplement.group.code == LATE_EXIT_GROUP
+    adjustment = supplement.lines.get()
+    assert adjustment.is_adjustment and adjustment.amount < 0
+    assert adjustment.adjusts.ledger.status == "locked"
+    assert adjustment.adjusts.ledger.fiscal_year == 2024
+
+    by_status_2025 = set(ledgers.filter(fiscal_year=2025).values_list("status", flat=True))
+    assert by_status_2025 == {"confirmed", "draft"}
+    confirmed = ledgers.filter(fiscal_year=2025, status="confirmed")
+    assert set(confirmed.values_list("authority__code", flat=True)) == {
+        "city",
+        "district-licang",
+        "district-shibei",
+    }
+    assert set(ledgers.filter(fiscal_year=2026).values_list("status", flat=True)) == {"draft"}
+
+
+def test_ledgers_are_as_the_rules_give_them(seeded):
+    """Computing the years again changes nothing (the seed went through the services)."""
+    from funding.ledgers.services import ledgers_compute
+
+    for year in (2024, 2025, 2026):
+        result = ledgers_compute(year=year)
+        assert result.created == result.rewritten == 0, year
