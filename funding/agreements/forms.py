@@ -102,7 +102,7 @@ class PaymentForm(BootstrapFormMixin, forms.Form):
     receivable = forms.TypedChoiceField(label=_("财政年度"), coerce=int, choices=())
     amount = money_field(_("到账金额（元）"), minimum=Decimal("0.01"))
     paid_on = forms.DateField(label=_("到账日期"), widget=DateInput())
-    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+    note = forms.CharField(label=_("备注"), required=False, max_length=2000)
     submission = SubmissionField()
 
     def __init__(self, *args, receivables, **kwargs):

@@ -120,7 +120,7 @@ class Payment(models.Model):
         **MONEY,
     )
     paid_on = models.DateField(_("到账日期"))
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

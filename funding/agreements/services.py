@@ -36,7 +36,7 @@ from qingdao_groups.core.workflow import stamp
 from qingdao_groups.models import Attachment
 
 TITLE_MAX: int = Agreement._meta.get_field("title").max_length  # type: ignore[assignment]
-NOTE_MAX: int = Payment._meta.get_field("note").max_length  # type: ignore[assignment]
+NOTE_MAX = 2000  # a person's explanation: a text column, bounded by the form
 CREATED = gettext_lazy("登记合作协议")
 EDITED = gettext_lazy("修改合作协议")
 PAID = gettext_lazy("登记到账")

@@ -164,7 +164,17 @@ class LedgerLine(models.Model):
     formula = models.TextField(_("计算过程"))
     amount = models.DecimalField(_("金额（元）"), **MONEY)
     applicable = models.BooleanField(_("适用"), default=True)
-    reason_code = models.CharField(max_length=60, blank=True)
+
+    class Why(models.TextChoices):
+        """Why a line pays nothing or what it corrects (the rules' reason codes)."""
+
+        NONE = "", _("—")
+        PRIVATE = "funding.f1.private", _("民办成员校")
+        OTHER_AUTHORITY = "funding.f1.other_authority", _("成员校隶属其他教育行政部门")
+        NO_RATES = "funding.no_rates", _("尚未设定费率")
+        ADJUSTMENT = "funding.adjustment", _("锁定后调整")
+
+    reason_code = models.CharField(max_length=60, blank=True, choices=Why.choices)
     is_adjustment = models.BooleanField(_("调整行"), default=False)
     adjusts = models.ForeignKey(
         "self",

@@ -185,7 +185,6 @@ class Verification:
     """The locked figures beside those the rules give from the history as it stood at the lock
     (issue 9: reproducibility)."""
 
-    cumulative: bool  # a supplement: compared with every locked ledger of the year up to it
     locked_count: int
     recomputed_count: int
     locked_total: Decimal
@@ -208,24 +207,12 @@ class Verification:
 def ledger_verify(ledger: Ledger) -> Verification:
     """Recompute a locked ledger as it was locked (`services.ledger_recompute_as_locked`) and
     compare it line by line (policy F-1, F-2, F-4). The year's first ledger must give its lines
-    exactly; a supplement holds adjustments only, so what the locked ledgers of the year hold up
-    to it, added per line, must equal what the rules gave at its lock."""
+    exactly; a supplement its adjustments against the ledgers locked before it."""
     drafts = ledger_recompute_as_locked(ledger)
     recomputed = {line.key: line for line in drafts}
-    if ledger.sequence == 1:
-        held_lines = list(ledger.lines.all())
-    else:
-        held_lines = list(
-            LedgerLine.objects.filter(
-                ledger__group_id=ledger.group_id,
-                ledger__authority_id=ledger.authority_id,
-                ledger__fiscal_year=ledger.fiscal_year,
-                ledger__status=LedgerStatus.LOCKED,
-                ledger__sequence__lte=ledger.sequence,
-            )
-            .select_related("member_school")
-            .order_by("ledger__sequence", "position")
-        )
+    # A supplement is replayed as the adjustments against the ledgers locked before it
+    # (services.ledger_recompute_as_locked), so every ledger is compared with its own lines.
+    held_lines = list(ledger.lines.select_related("member_school").order_by("position"))
     held: dict[tuple, Decimal] = defaultdict(Decimal)
     names: dict[tuple, str] = {}
     for line in held_lines:
@@ -244,14 +231,8 @@ def ledger_verify(ledger: Ledger) -> Verification:
                 recomputed=rules.fen(draft.amount) if draft else Decimal("0.00"),
             )
         )
-    cumulative = ledger.sequence > 1
     return Verification(
-        cumulative=cumulative,
-        locked_count=(
-            len([k for k in held if held[k] != 0 or k in recomputed])
-            if cumulative
-            else len(held_lines)
-        ),
+        locked_count=len(held_lines),
         recomputed_count=len(drafts),
         locked_total=rules.total(held.values()),
         recomputed_total=rules.total(line.amount for line in drafts),

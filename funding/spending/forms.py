@@ -26,6 +26,6 @@ class SpendingForm(BootstrapFormMixin, forms.Form):
         widget=DateInput(),
         help_text=_("支出计入该日期所在的财政年度；不能晚于今天。"),
     )
-    note = forms.CharField(label=_("用途说明"), max_length=200)
+    note = forms.CharField(label=_("用途说明"), max_length=2000)
     receipt = CheckedFileField(label=_("支出凭证（发票、合同等，可选）"), required=False)
     submission = SubmissionField()

@@ -38,7 +38,7 @@ class Spending(models.Model):
         **MONEY,
     )
     spent_on = models.DateField(_("支出日期"))
-    note = models.CharField(_("用途说明"), max_length=200)
+    note = models.TextField(_("用途说明"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

@@ -39,7 +39,7 @@ def _year(world, which: str) -> dict:
 
 def _dispatch(world, which: str) -> dict:
     group = world.group if which == "own" else world.other_group
-    membership = group.memberships.get(role="member")
+    membership = group.memberships.filter(role="member").order_by("pk").first()
     dispatch = Dispatch.objects.create(
         group=group,
         membership=membership,
