@@ -25,6 +25,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from groups.registry.membership import days_covered, is_active_on, mid_months, months_covered
 
@@ -201,7 +202,7 @@ def subsidy_lines(year: int, member: MemberFacts, rates: Rates | None) -> list[L
         return []
     payer = Party("authority", member.core_authority_id, member.core_authority_name)
     payee = Party("school", member.core_school_id, member.core_school_name)
-    base = dict(
+    base: dict[str, Any] = dict(
         group_id=member.group_id,
         ledger_authority_id=member.core_authority_id,
         rule="F-1",
@@ -330,7 +331,7 @@ def agreement_lines(
     else:
         payer = Party("school", member.school_id, member.school_name)
     payee = Party("school", member.core_school_id, member.core_school_name)
-    inputs = {
+    inputs: dict[str, Any] = {
         "member": member.school_name,
         "fee": str(agreement.fee),
         "period": agreement.period,
@@ -339,7 +340,7 @@ def agreement_lines(
         "joined_on": _d(member.joined_on),
         "left_on": _d(member.left_on),
     }
-    common = dict(
+    common: dict[str, Any] = dict(
         group_id=member.group_id,
         ledger_authority_id=member.school_authority_id,
         rule="F-2",
@@ -453,7 +454,7 @@ def dispatch_lines(
         return []
     payer = Party("school", member.school_id, member.school_name)
     payee = Party("person", None, dispatch.person_name)
-    inputs = {
+    inputs: dict[str, Any] = {
         "person": dispatch.person_name,
         "role": dispatch.role_label,
         "member": member.school_name,
@@ -462,7 +463,7 @@ def dispatch_lines(
         "joined_on": _d(member.joined_on),
         "left_on": _d(member.left_on),
     }
-    base = dict(
+    base: dict[str, Any] = dict(
         group_id=member.group_id,
         ledger_authority_id=member.school_authority_id,
         rule="F-4",

@@ -35,7 +35,7 @@ from groups.charter.models import GroupDocument
 from groups.registry.models import EducationGroup, Membership
 from members.models import User
 
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+MONEY_FIELD: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
 
 
@@ -130,7 +130,7 @@ def agreement_rows(
         .values("total")
     )
     overdue = with_balances(Receivable.objects.filter(agreement=OuterRef("pk")), today).filter(
-        overdue=True
+        overdue=True  # type: ignore[misc]  # an annotation of with_balances
     )
     return (
         agreement_list_for_user(user=user)

@@ -147,7 +147,7 @@ def _refuse_overlap(
         Agreement.objects.filter(
             membership=membership, starts_on__lte=ends_on, ends_on__gte=starts_on
         )
-        .exclude(pk=exclude)
+        .exclude(pk=exclude)  # type: ignore[misc]  # None excludes nothing
         .order_by("starts_on")
         .first()
     )

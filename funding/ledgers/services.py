@@ -37,7 +37,7 @@ from funding.ledgers.workflows import LEDGER_TRANSITIONS, LedgerAction, LedgerSt
 from members.models import User
 from qingdao_groups.core.locks import hold_named_lock
 from qingdao_groups.core.rules import RuleRefusal, require
-from qingdao_groups.core.workflow import lock, transition
+from qingdao_groups.core.workflow import lock, stamp, transition
 
 Key = tuple[int, int]  # (group id, paying authority id)
 
@@ -371,8 +371,7 @@ def ledgers_compute(
     for ledger in drop:
         # A supplement whose adjustments came to nothing: the year agrees with its lock again.
         ledger.lines.all().delete()
-        ledger._history_user = actor
-        ledger._history_date = now
+        stamp(ledger, actor=actor, now=now)
         ledger.delete()
     _receivables_sync(year, wanted, now=now, actor=actor)
     return result
@@ -465,15 +464,16 @@ def _receivables_sync(year: int, group_ids: set[int] | None, *, now, actor) -> N
     receivables = Receivable.objects.filter(fiscal_year=year)
     if group_ids is not None:
         receivables = receivables.filter(agreement__group_id__in=group_ids)
-    held = {r.agreement_id: r for r in receivables}
-    create, update = [], []
+    held: dict[int, Receivable] = {r.agreement_id: r for r in receivables}
+    create: list[Receivable] = []
+    update: list[Receivable] = []
     # An agreement whose lines are gone from the year (its dates or the membership corrected
     # before any lock) no longer owes anything for it: its receivable goes to 0, never left
     # at the old figure (a receivable with payments is kept, so the overpayment shows).
-    for agreement_id, row in held.items():
-        if agreement_id not in owed and row.amount != 0:
-            row.amount, row.updated_at = rules.ZERO, now
-            update.append(row)
+    for agreement_id, held_row in held.items():
+        if agreement_id not in owed and held_row.amount != 0:
+            held_row.amount, held_row.updated_at = rules.ZERO, now
+            update.append(held_row)
     for agreement_id, amount in owed.items():
         amount = rules.fen(amount)
         month = due_months[agreement_id]

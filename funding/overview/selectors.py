@@ -86,7 +86,7 @@ def with_rule_sums(ledgers: list[Ledger]) -> list[Ledger]:
     sums = rule_sums([ledger.pk for ledger in ledgers])
     for ledger in ledgers:
         mine = sums.get(ledger.pk, {})
-        ledger.by_rule = [mine.get(rule, ZERO) for rule in RULES]
+        ledger.by_rule = [mine.get(rule, ZERO) for rule in RULES]  # type: ignore[attr-defined]
     return ledgers
 
 
@@ -138,8 +138,8 @@ def authority_year_totals(*, authority_id: int, year: int) -> Totals:
     for status, n, lines in (
         ledgers.order_by()
         .values_list("status")
-        .annotate(n=Count("pk"), lines=Sum("line_count"))
-        .values_list("status", "n", "lines")
+        .annotate(n=Count("pk"), line_total=Sum("line_count"))
+        .values_list("status", "n", "line_total")
     ):
         totals.ledgers += n
         totals.lines += lines or 0

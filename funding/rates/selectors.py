@@ -144,7 +144,7 @@ def version_changes(previous: RateTable, current: RateTable) -> list[Change]:
     stage override that changed, with both values."""
     changes = [
         Change(
-            RateTable._meta.get_field(name).verbose_name,
+            RateTable._meta.get_field(name).verbose_name,  # type: ignore[union-attr]
             _shown(previous, name),
             _shown(current, name),
         )

@@ -5,6 +5,6 @@ from django.urls import path
 from funding.spending import views
 
 urlpatterns = [
-    path("group/<int:group_id>/<int:year>/", views.spending_list_view, name="spending-list"),
-    path("group/<int:group_id>/new/", views.spending_create_view, name="spending-create"),
+    path("groups/<int:group_id>/<int:year>/", views.spending_list_view, name="spending-list"),
+    path("groups/<int:group_id>/new/", views.spending_create_view, name="spending-create"),
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.db.models import Count
+from django.utils import timezone
 
 from groups.applications.models import Application
 from groups.applications.selectors import application_list_for_user
@@ -113,6 +114,8 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         add("application list", role, "list", "/applications/")
         add("plan list", role, "list", "/enrollment-plans/")
 
+    _funding_pages(users, add)
+
     for role in ("city", "district"):
         application = _decidable(users[role])
         if application:
@@ -127,6 +130,53 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
             )
             break
     return pages
+
+
+def _funding_pages(users: dict[str, User], add) -> None:
+    """Issue 9's pages: a group's year and its money pages as its principal and its authority,
+    an authority's year, the city's totals, every ledger, the largest ledger, the lists."""
+    from funding.ledgers.models import Ledger
+
+    year = timezone.localdate().year - 1  # the year `measure_ledgers` computes first
+    for role in ("principal", "district", "city"):
+        group_id, size = _largest_group(users[role])
+        if not group_id:
+            continue
+        add("funding group year", role, "detail", f"/funding/ledgers/groups/{group_id}/{year}/")
+        if role == "principal":
+            add("funding spending", role, "detail", f"/funding/spending/groups/{group_id}/{year}/")
+            add("funding agreements", role, "list", f"/funding/agreements/groups/{group_id}/")
+            add("funding dispatches", role, "list", f"/funding/dispatches/groups/{group_id}/")
+    district = users.get("district")
+    if district is not None and district.authority_id:
+        add(
+            "funding authority year",
+            "district",
+            "list",
+            f"/funding/authorities/{district.authority_id}/{year}/",
+        )
+        ledger = (
+            Ledger.objects.filter(authority_id=district.authority_id, fiscal_year=year)
+            .order_by("-line_count", "pk")
+            .first()
+        )
+        if ledger:
+            add(
+                "funding ledger detail",
+                "district",
+                "detail",
+                f"/funding/ledgers/{ledger.pk}/",
+                note=f"{ledger.line_count} lines",
+            )
+    for role in ("city", "auditor"):
+        add("funding city totals", role, "home", "/funding/city/")
+        add("funding ledger list", role, "list", f"/funding/all-ledgers/?year={year}")
+    for role in ("city", "district"):
+        add("funding receivables", role, "list", "/funding/agreements/receivables/")
+        add("funding rates", role, "list", "/funding/rates/")
+    add("funding awards", "city", "list", "/funding/awards/")
+    add("funding staffing", "city", "list", "/funding/staffing/")
+    add("funding overview", "district", "home", "/funding/")
 
 
 # The whole data set (the city bureau sees every school), and one district bureau's share.

@@ -115,9 +115,9 @@ def test_f3_f4_f5_pages_fit_a_phone_and_a_laptop(page: Page, live_server, world,
     page.context.add_init_script(path=str(AXE))
     base = live_server.url
     pages = {
-        "dispatch-list": f"/funding/dispatches/group/{world.group.pk}/?year=2025",
-        "dispatch-create": f"/funding/dispatches/group/{world.group.pk}/new/",
-        "spending-list": f"/funding/spending/group/{world.group.pk}/2025/",
+        "dispatch-list": f"/funding/dispatches/groups/{world.group.pk}/?year=2025",
+        "dispatch-create": f"/funding/dispatches/groups/{world.group.pk}/new/",
+        "spending-list": f"/funding/spending/groups/{world.group.pk}/2025/",
         "award-list": "/funding/awards/",
     }
     for who, user in (("principal", principal), ("city", city)):
@@ -144,7 +144,7 @@ def test_f3_the_principal_records_a_spending_with_its_receipt(
     with its receipt and the balance moves."""
     base = live_server.url
     log_in(page, base, world.users["principal"].username, PASSWORD)
-    page.goto(f"{base}/funding/spending/group/{world.group.pk}/2025/")
+    page.goto(f"{base}/funding/spending/groups/{world.group.pk}/2025/")
     form = page.get_by_test_id("spending-form")
     form.locator("select[name=category]").select_option("activities")
     form.locator("input[name=amount]").fill("880")

@@ -10,6 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from funding.agreements.models import Agreement, Payment
+from funding.awards.models import Award
+from funding.dispatches.models import Dispatch
+from funding.ledgers.models import Ledger
+from funding.rates.models import RateTable
+from funding.spending.models import Spending
+from funding.staffing.models import StaffingRequest
 from groups.applications.models import AdmissionCriterion, Application, Consent
 from groups.cards.models import Card
 from groups.charter.models import GroupDocument
@@ -43,6 +50,14 @@ COUNTED = (
     Card,
     Filing,
     EnrollmentPlan,
+    RateTable,
+    Agreement,
+    Payment,
+    Dispatch,
+    Spending,
+    Award,
+    StaffingRequest,
+    Ledger,
 )
 
 
