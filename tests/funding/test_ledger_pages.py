@@ -305,7 +305,7 @@ def test_the_verify_page_says_the_locked_figures_are_reproduced(world, login):
     page = login(world.users["auditor"]).get(reverse("funding:ledger-verify", args=[supplement.pk]))
     check = page.context["check"]
     assert check.reproduced
-    assert check.locked_total == Decimal("60000.00") == check.recomputed_total
+    assert check.locked_total == Decimal("15000.00") == check.recomputed_total
 
 
 def test_the_work_list_asks_the_payer_to_confirm_and_finance_to_lock(world):

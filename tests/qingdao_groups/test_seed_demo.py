@@ -453,7 +453,14 @@ def test_every_demo_login_has_something_to_do(seeded, demo_users):
         name: inbox_for_user(demo_users[name])
         for name in ("city", "district", "principal", "member", "shibei")
     }
-    kinds = {name: [str(item.kind) for item in items] for name, items in inbox.items()}
+    every = {name: [str(item.kind) for item in items] for name, items in inbox.items()}
+    # Issue 9: each paying bureau has the draft ledgers of 2026 (and 2025's it has not
+    # confirmed) to confirm; the finance reviewers have the confirmed ones to lock.
+    ledgers = "待确认经费台账"
+    for name in ("city", "district", "shibei"):
+        assert ledgers in every[name], name
+    assert "待锁定经费台账" in {str(i.kind) for i in inbox_for_user(demo_users["finance"])}
+    kinds = {name: [k for k in found if k != ledgers] for name, found in every.items()}
     assert sorted(kinds["city"]) == ["待确认报备", "待确认报备", "待确认报备", "整改逾期"]
     assert sorted(kinds["district"]) == ["待出具意见", "招生计划待核定"]
     assert kinds["principal"] == ["待提出意见"]

@@ -85,7 +85,8 @@ def filter_params(params: QueryDict | Mapping[str, list[str]]) -> QueryDict:
     for key in params:
         if key not in NOT_FILTERS:
             values = params.getlist(key) if isinstance(params, QueryDict) else params[key]
-            query.setlist(key, [v for v in values if v is not None])
+            # A NUL cannot be stored (PostgreSQL text, JSON) and filters nothing: dropped.
+            query.setlist(key, [v.replace("\x00", "") for v in values if v is not None])
     return query
 
 
