@@ -40,18 +40,29 @@ ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
 
 
 def agreement_scope_q(user: User, prefix: str = "") -> Q | None:
-    """The agreements `user` may see, as a filter (None: every one; see the module's text)."""
+    """The agreements `user` may see, as a filter (None: every one; see the module's text).
+
+    A district's and a principal's share are two sets (the groups they approve or lead, the
+    members they are or govern) read as one literal list of keys in one UNION query, each part
+    by its own index: an OR across the two joins made PostgreSQL read every agreement of the
+    nation (1.6 s for a district's receivables at nation scale)."""
     if user.sees_everything:
         return None
     if user.is_district_staff and user.authority_id:
-        return Q(**{f"{prefix}group__authority_id": user.authority_id}) | Q(
-            **{f"{prefix}membership__school__authority_id": user.authority_id}
+        parts = (
+            Agreement.objects.filter(group__authority_id=user.authority_id),
+            Agreement.objects.filter(membership__school__authority_id=user.authority_id),
         )
-    if user.is_principal and user.school_id:
-        return Q(**{f"{prefix}group__core_school_id": user.school_id}) | Q(
-            **{f"{prefix}membership__school_id": user.school_id}
+    elif user.is_principal and user.school_id:
+        parts = (
+            Agreement.objects.filter(group__core_school_id=user.school_id),
+            Agreement.objects.filter(membership__school_id=user.school_id),
         )
-    return Q(pk__in=[])
+    else:
+        return Q(pk__in=[])
+    first, second = (part.order_by().values_list("pk", flat=True) for part in parts)
+    keys = sorted(set(first.union(second)))
+    return Q(**{f"{prefix}pk__in": keys})
 
 
 def _scoped(qs: QuerySet, user: User, prefix: str = "") -> QuerySet:

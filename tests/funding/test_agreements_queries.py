@@ -17,7 +17,7 @@ from tests.factories import MembershipFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
-CEILINGS = {"agreement-list": 13, "receivable-list": 13, "agreement-detail": 15}
+CEILINGS = {"agreement-list": 14, "receivable-list": 13, "agreement-detail": 15}
 
 
 def add_agreements(world, n: int) -> Agreement:
