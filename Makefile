@@ -66,7 +66,7 @@ system-packages: ## Install the system packages the PDFs need (fonts-noto-cjk, l
 	  dpkg -s $$pkg 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if ! command -v apt-get >/dev/null; then \
-	    echo "Missing system packages:$$missing (official PDFs need a CJK font); install them with your package manager"; \
+	    echo "Missing system packages:$$missing; without apt the PDFs take their CJK font from the Python package pylopdf-fonts-zh-cn (installed with the venv); install the rest with your package manager"; \
 	  else \
 	    sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	    echo "apt: installing$$missing (official PDFs: CJK font, fast font subsetting, pdftotext)"; \

@@ -55,5 +55,9 @@ def assert_cjk_pdf(data: bytes, *must_contain: str) -> str:
     for font in fonts:
         assert font["emb"] == "yes", font
         assert "Type 3" not in font["type"], font
-    assert any("CJK" in font["name"] for font in fonts), fonts
+    # Debian's Noto … CJK SC, or the packaged Noto Serif SC / Noto Sans SC (core/pdf.py)
+    assert any(
+        "CJK" in font["name"] or "NotoSerifSC" in font["name"] or "NotoSansSC" in font["name"]
+        for font in fonts
+    ), fonts
     return text

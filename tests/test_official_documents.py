@@ -430,3 +430,36 @@ def test_the_document_fonts_are_installed():
 
 def test_chinese_date():
     assert chinese_date(datetime.date(2026, 12, 2)) == "2026年12月2日"
+
+
+def test_without_system_fonts_chinese_renders_in_the_packaged_font(tmp_path):
+    """Where apt cannot install fonts-noto-cjk, the packaged Noto SC fonts carry the
+    templates' family names (core/pdf.py): with fontconfig seeing no font at all, every
+    character is still drawn in an embedded CJK font, none falls back to a box."""
+    import os
+    import subprocess
+    import sys
+
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        f"<?xml version='1.0'?><fontconfig><dir>{tmp_path / 'none'}</dir>"
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    out = tmp_path / "doc.pdf"
+    script = (
+        "import django; django.setup();"
+        "from qingdao_groups.core import pdf;"
+        "print(pdf.cjk_font_source());"
+        "data = pdf.render_pdf('official/pdf_base.html', {'doc': {'title': "
+        "'关于同意成立青岛二中教育集团的批复', 'number': '青教发〔2026〕1号'}});"
+        f"open({str(out)!r}, 'wb').write(data)"
+    )
+    env = os.environ | {"FONTCONFIG_FILE": str(conf)}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "qingdao_groups.settings.test")
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "package"
+    assert_cjk_pdf(out.read_bytes(), "关于同意成立青岛二中教育集团的批复", "青教发〔2026〕1号")
