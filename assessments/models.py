@@ -4,4 +4,5 @@ registers them."""
 
 from assessments.cycles.models import *  # noqa: F403
 from assessments.frameworks.models import *  # noqa: F403
+from assessments.practice.models import *  # noqa: F403
 from assessments.reports.models import *  # noqa: F403

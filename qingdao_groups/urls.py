@@ -36,6 +36,8 @@ urlpatterns = [
     path("filings/", include("groups.filings.urls")),
     path("enrollment-plans/", include("groups.enrollment.urls")),
     path("funding/", include("funding.urls")),
+    # Good practice and typical cases (policy A-6): the public pages need no login.
+    path("practice/", include("assessments.practice.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),
     path("documents/official/", include("qingdao_groups.core.archive_urls")),

@@ -29,6 +29,7 @@ NOT_FORMS = {
     "documents:group-document-download",
     "members:school-export",
     "password_change_done",
+    "practice:public-file",
 }
 FORM_ROWS = [
     row
@@ -60,6 +61,7 @@ FORM_ROWS = [
 
 
 def _all_form_fields() -> list[str]:
+    import assessments.practice.forms  # noqa: F401
     import groups.applications.forms  # noqa: F401 - import every feature's forms
     import groups.cards.forms  # noqa: F401
     import groups.charter.forms  # noqa: F401

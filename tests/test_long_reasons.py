@@ -504,6 +504,7 @@ def test_the_bound_admits_ten_thousand_chinese_characters():
 
 def test_every_long_text_form_field_is_bounded():
     """Each form field that takes a person's explanation has the generous bound, not none."""
+    from assessments.practice import forms as practice_forms
     from groups.applications import forms as app_forms
     from groups.cards import forms as views_cards
     from groups.enrollment import forms as views_enrollment
@@ -538,6 +539,9 @@ def test_every_long_text_form_field_is_bounded():
         (views_enrollment.PlanContentForm, "catchment"),
         (views_enrollment.PlanContentForm, "notes"),
         (views_enrollment.PlanDecideForm, "remarks"),
+        (practice_forms.CaseContentForm, "text"),
+        (practice_forms.CaseReviewForm, "remarks"),
+        (practice_forms.CaseWithdrawForm, "reason"),
     ]
     unbounded = [
         f"{form.__name__}.{name}"

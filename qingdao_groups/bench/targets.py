@@ -115,6 +115,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         add("plan list", role, "list", "/enrollment-plans/")
 
     _funding_pages(users, add)
+    _practice_pages(users, add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -177,6 +178,26 @@ def _funding_pages(users: dict[str, User], add) -> None:
     add("funding awards", "city", "list", "/funding/awards/")
     add("funding staffing", "city", "list", "/funding/staffing/")
     add("funding overview", "district", "home", "/funding/")
+
+
+def _practice_pages(users: dict[str, User], add) -> None:
+    """Good-practice cases (policy A-6): the public list (no login needed; the bench has no
+    anonymous session, so it is requested as the city, which sees the same page), a search of
+    it, the staff list and the newest published case."""
+    from assessments.practice.models import PracticeCase
+
+    add("practice public list", "city", "list", "/practice/")
+    add("practice public search", "city", "list", f"/practice/?q={quote('教研')}", note="q=教研")
+    for role in ("city", "district"):
+        add("practice case list", role, "list", "/practice/manage/")
+    case = (
+        PracticeCase.objects.filter(status=PracticeCase.Status.PUBLISHED)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    if case:
+        add("practice public case", "city", "detail", f"/practice/{case.pk}/")
+        add("practice case", "city", "detail", f"/practice/manage/{case.pk}/")
 
 
 # The whole data set (the city bureau sees every school), and one district bureau's share.

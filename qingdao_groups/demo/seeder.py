@@ -38,6 +38,7 @@ from qingdao_groups.demo.data import (
     rules_text,
 )
 from qingdao_groups.demo.funding import FundingSeeder
+from qingdao_groups.demo.practice import PracticeSeeder
 from qingdao_groups.demo.story import StorySeeder
 
 
@@ -67,6 +68,7 @@ class Seeder:
         if self.plan.story is not None:
             StorySeeder(self, self.plan.story).run()
             FundingSeeder(self, story_users).run()
+            PracticeSeeder(self).run()
 
     def _save(self, obj, day: datetime.date | None = None):
         obj._history_user = self.actor

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Q
@@ -639,7 +640,8 @@ def test_workflow_history_names_the_people_who_acted(seeded):
             "district",
         },
         Consent: {"licang_principal", "licang_principal2", "principal", "laoshan"},
-        Attachment: {"licang_principal", "licang_principal2", "principal"},
+        # the city collects three of the good-practice cases with their pictures (A-6)
+        Attachment: {"licang_principal", "licang_principal2", "principal", "city"},
         AdmissionScore: {"principal"},
         Card: {"city", None},  # None: the daily overdue task (policy L-6)
         # 市北 files a policy that the city acknowledges (its 备案回执, issue 8).
@@ -652,7 +654,10 @@ def test_workflow_history_names_the_people_who_acted(seeded):
 
 
 def test_attachments_are_small_valid_pdfs(seeded):
-    attachments = list(Attachment.objects.all())
+    from assessments.practice.models import PracticeCase
+
+    practice = ContentType.objects.get_for_model(PracticeCase)
+    attachments = list(Attachment.objects.exclude(owner_type=practice))
     assert len(attachments) == 9
     for attachment in attachments:
         assert attachment.content_type == PDF and 0 < attachment.size < 4096
@@ -660,6 +665,22 @@ def test_attachments_are_small_valid_pdfs(seeded):
         assert attachment.file.name.startswith("attachments/")
         assert attachment.original_name not in attachment.file.name  # a generated name
         assert "demo" in attachment.text or not PDF_TEXT_AVAILABLE
+
+
+def test_good_practice_cases_are_published_with_small_pictures(seeded):
+    """Policy A-6: four published cases of the three pilot groups, one awaiting the city's
+    review; their pictures are small PNGs made at seed time, public with the case."""
+    from assessments.practice.models import PracticeCase
+    from qingdao_groups.core.uploads import PNG
+
+    cases = list(PracticeCase.objects.select_related("group"))
+    published = [c for c in cases if c.status == PracticeCase.Status.PUBLISHED]
+    assert len(published) == 4 and len(cases) == 5
+    assert {c.group.name for c in published} == set(PILOT_CORES)
+    assert [c.status for c in cases if c not in published] == [PracticeCase.Status.SUBMITTED]
+    pictures = Attachment.objects.filter(owner_type=ContentType.objects.get_for_model(PracticeCase))
+    assert pictures.count() == 7
+    assert all(p.content_type == PNG and 0 < p.size < 40_000 for p in pictures)
 
 
 def test_demo_pdf_passes_the_upload_checks(tmp_path):

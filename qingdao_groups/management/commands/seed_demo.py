@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from assessments.practice.models import PracticeCase
 from funding.agreements.models import Agreement, Payment
 from funding.awards.models import Award
 from funding.dispatches.models import Dispatch
@@ -58,6 +59,7 @@ COUNTED = (
     Award,
     StaffingRequest,
     Ledger,
+    PracticeCase,
 )
 
 
