@@ -109,7 +109,11 @@ def charts(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "stacked": True,
             "labels": [str(r["year"]) for r in figures["cards"]],
             "datasets": [
-                {"label": _("黄牌"), "data": [r["yellow"] for r in figures["cards"]], "color": "yellow"},
+                {
+                    "label": _("黄牌"),
+                    "data": [r["yellow"] for r in figures["cards"]],
+                    "color": "yellow",
+                },
                 {"label": _("红牌"), "data": [r["red"] for r in figures["cards"]], "color": "red"},
             ],
         }

@@ -94,7 +94,12 @@ def dashboard_sheets(figures: dict[str, Any], *, day: datetime.date) -> list[tup
         (
             _spec(_("覆盖率（学段）"), (_("学段"), text), *cover_columns),
             [
-                (str(stages.get(r["stage"], r["stage"])), r["total"], r["in_group"], _pct(r["share"]))
+                (
+                    str(stages.get(r["stage"], r["stage"])),
+                    r["total"],
+                    r["in_group"],
+                    _pct(r["share"]),
+                )
                 for r in coverage["by_stage"]
             ],
         ),
@@ -110,7 +115,11 @@ def dashboard_sheets(figures: dict[str, Any], *, day: datetime.date) -> list[tup
                 (_("成员校数"), number),
             ),
             [
-                (f"{t['type']} {types[t['type']]}", f"{s['subtype']} {subtypes[s['subtype']]}", s["count"])
+                (
+                    f"{t['type']} {types[t['type']]}",
+                    f"{s['subtype']} {subtypes[s['subtype']]}",
+                    s["count"],
+                )
                 for t in figures["types"]["types"]
                 for s in t["subtypes"]
             ],
@@ -163,6 +172,32 @@ def dashboard_sheets(figures: dict[str, Any], *, day: datetime.date) -> list[tup
             [
                 (r["year"], r["f1"], r["f2"], r["f4"], r["total"], r["locked"], r["ledgers"])
                 for r in figures["subsidies"]
+            ],
+        )
+    )
+    sheets.append(
+        (
+            _spec(
+                _("进行中的评估周期"),
+                (_("周期名称"), text),
+                (_("组织部门"), text),
+                (_("评估期起"), text),
+                (_("评估期止"), text),
+                (_("当前步骤"), text),
+                (_("本步骤截止"), text),
+                (_("涉及集团数"), number),
+            ),
+            [
+                (
+                    c["name"],
+                    c["authority"],
+                    c["period_start"].isoformat(),
+                    c["period_end"].isoformat(),
+                    c["status_label"],
+                    c["due"].isoformat() if c["due"] else "",
+                    c["groups"],
+                )
+                for c in figures["cycles"]
             ],
         )
     )

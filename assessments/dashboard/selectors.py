@@ -356,6 +356,45 @@ def subsidies_by_year(scope: Scope) -> list[dict[str, Any]]:
     return rows
 
 
+# --- assessment cycles in progress (live) -----------------------------------------------------
+
+
+def cycles_in_progress(scope: Scope) -> list[dict[str, Any]]:
+    """Assessment cycles created by the chosen day and not published by then (policy A-1), with
+    the number of the scope's groups each covers and the deadline of the step it is in now; a
+    district sees the cycles its authority organises and those covering its groups. One query
+    (the covered groups counted in it)."""
+    from assessments.cycles.models import Cycle
+
+    end = _end_of(scope.day)
+    covered = Q()
+    if scope.groups is not None:
+        covered = Q(entries__group__in=_groups(scope))
+    qs = (
+        Cycle.objects.filter(created_at__lt=end)
+        .filter(Q(published_at__isnull=True) | Q(published_at__gte=end))
+        .select_related("authority")
+        .annotate(covered=Count("entries", filter=covered, distinct=True))
+        .order_by("period_end", "pk")
+    )
+    if scope.groups is not None:
+        qs = qs.filter(Q(authority_id=scope.user.authority_id) | Q(covered__gt=0))
+    return [
+        {
+            "pk": cycle.pk,
+            "name": cycle.name,
+            "authority": str(cycle.authority),
+            "status": cycle.status,
+            "status_label": str(cycle.get_status_display()),
+            "period_start": cycle.period_start,
+            "period_end": cycle.period_end,
+            "groups": cycle.covered,
+            "due": cycle.step_due(),
+        }
+        for cycle in qs
+    ]
+
+
 # --- the whole page ---------------------------------------------------------------------------
 
 
@@ -383,6 +422,7 @@ def dashboard_figures(*, user: User, day: datetime.date) -> dict[str, Any]:
     figures = dict(registry_figures(scope))
     figures["cards"] = cards_by_year(scope)
     figures["subsidies"] = subsidies_by_year(scope)
+    figures["cycles"] = cycles_in_progress(scope)
     figures["whole_city"] = scope.whole_city
     figures["day"] = day
     return figures

@@ -81,7 +81,11 @@ def build(world, scale: int = 1) -> None:
         )
         SchoolFactory(authority=world.shinan, name=f"市南独立学校{n}")
         SchoolFactory(authority=world.laoshan, name=f"崂山独立学校{n}")
-        for level, when in (("yellow", (2023, 5, 1)), ("yellow", (2024, 2, 1)), ("red", (2024, 3, 1))):
+        for level, when in (
+            ("yellow", (2023, 5, 1)),
+            ("yellow", (2024, 2, 1)),
+            ("red", (2024, 3, 1)),
+        ):
             Card.objects.create(
                 membership=a.memberships.filter(role="member").first(),
                 group=a,
@@ -324,6 +328,67 @@ def test_a_bad_day_falls_back_to_today_and_says_so(world, login):
     assert "已按今天统计" in response.content.decode()
 
 
+@pytest.mark.parametrize("role", ["city", "district"])
+def test_cycles_in_progress_are_those_open_on_the_day(world, login, role):
+    """Policy A-1: the cycles created by the day and not published by then, each with the
+    number of the reader's groups it covers (counted here one by one)."""
+    from assessments.cycles.models import Cycle, CycleGroup
+    from tests.assessments.builders import make_cycle
+
+    def at(*args):
+        return timezone.make_aware(datetime.datetime(*args))
+
+    from assessments.frameworks.defaults import build_framework
+
+    framework = build_framework()
+    running = make_cycle(world, status="inspection", created_at=at(2025, 3, 1), framework=framework)
+    make_cycle(world, name="以后创建", created_at=at(2025, 9, 1), framework=framework)
+    make_cycle(
+        world,
+        name="已发布",
+        status="published",
+        created_at=at(2024, 3, 1),
+        published_at=at(2025, 1, 1),
+        framework=framework,
+    )
+    published_later = make_cycle(
+        world,
+        name="统计日后发布",
+        status="published",
+        created_at=at(2024, 3, 1),
+        published_at=at(2025, 12, 1),
+        framework=framework,
+    )
+    make_cycle(
+        world,
+        name="崂山的周期",
+        authority=world.laoshan,
+        groups=[world.other_group],
+        created_at=at(2025, 3, 1),
+        framework=framework,
+    )
+    user = world.users[role]
+    cycles = dashboard_figures(user=user, day=DAY)["cycles"]
+    seen = _groups_seen(user, DAY)
+    end = at(2025, 7, 1)
+    expected = {}
+    for cycle in Cycle.objects.all():
+        if cycle.created_at >= end or (cycle.published_at and cycle.published_at < end):
+            continue
+        covered = sum(
+            1
+            for entry in CycleGroup.objects.filter(cycle=cycle)
+            if user.sees_everything or entry.group_id in seen
+        )
+        if user.sees_everything or covered or cycle.authority_id == user.authority_id:
+            expected[cycle.pk] = covered
+    assert {c["pk"]: c["groups"] for c in cycles} == expected
+    assert running.pk in expected and published_later.pk in expected
+    assert ("崂山的周期" in [c["name"] for c in cycles]) is (role == "city")
+    html = login(user).get(URL, {"on": "2025-06-30"}).content.decode()
+    assert running.name in html[html.index('data-testid="cycles"') :]
+
+
 # --- access, page, charts ------------------------------------------------------------------------
 
 
@@ -407,9 +472,7 @@ def test_schools_in_no_group_are_listed_and_linked(world, login):
     user = world.users["district"]
     response = login(user).get(reverse("dashboard:schools-outside"), {"on": "2025-06-30"})
     grouped = _in_a_group(DAY)
-    expected = sorted(
-        (s.name, s.pk) for s in _own_schools(user) if s.pk not in grouped
-    )
+    expected = sorted((s.name, s.pk) for s in _own_schools(user) if s.pk not in grouped)
     listed = [(s.name, s.pk) for s in response.context["page_obj"]]
     assert listed == expected[: len(listed)] and len(listed) == len(expected)
     html = response.content.decode()
@@ -446,6 +509,7 @@ def test_the_export_has_one_sheet_per_figure_with_the_pages_numbers(world, login
         "薄弱学校占比",
         "黄牌红牌",
         "经费",
+        "进行中的评估周期",
     ]
     figures = dashboard_figures(user=world.users["city"], day=DAY)
     years = list(book["集团数量"].iter_rows(min_row=2, values_only=True))
@@ -493,10 +557,10 @@ def _measure(client, user):
     return counts
 
 
-# Measured (city / district): page 12 / 14 (session, user, the district's authority and
+# Measured (city / district): page 13 / 15 (session, user, the district's authority and
 # visible-group ids; years 2, coverage 2, types 1, weak 1 + the parameters, cards 1, ledgers 1
-# and a district's ledger keys 1), cached 5 / 7, schools outside 6 / 7, export 11 / 14.
-CEILINGS = {"page": 14, "outside": 7, "export": 14, "page cached": 7}
+# and a district's ledger keys 1, cycles 1), cached 6 / 8, schools outside 6 / 7, export 12 / 15.
+CEILINGS = {"page": 15, "outside": 7, "export": 15, "page cached": 8}
 
 
 @pytest.mark.parametrize("role", ["city", "district"])
