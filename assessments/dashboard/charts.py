@@ -29,7 +29,7 @@ def charts(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     years = figures["years"]["rows"]
     if years:
         targets = {t["year"]: t["target"] for t in figures["years"]["targets"]}
-        datasets = [
+        datasets: list[dict[str, Any]] = [
             {"label": _("年末在办集团数"), "data": [r["in_being"] for r in years], "type": "line"},
             {"label": _("新成立"), "data": [r["founded"] for r in years]},
             {"label": _("撤销"), "data": [r["dissolved"] for r in years]},

@@ -330,7 +330,7 @@ def subsidies_by_year(scope: Scope) -> list[dict[str, Any]]:
     settled = Q(status__in=[LedgerStatus.CONFIRMED, LedgerStatus.LOCKED], confirmed_at__lt=end)
     locked = Q(status=LedgerStatus.LOCKED, locked_at__lt=end)
     qs = ledger_list_for_user(user=scope.user).filter(settled).order_by()
-    sums = {f"f_{name}": Sum(name) for name in RULE_FIELDS}
+    sums: dict[str, Sum | Count] = {f"f_{name}": Sum(name) for name in RULE_FIELDS}
     sums["locked"] = Sum("total", filter=locked)
     sums["ledgers"] = Count("pk")
     rows = []
