@@ -41,8 +41,10 @@ def _type_rows(types: dict) -> list[dict]:
 
 
 def _day(request):
-    form = DayForm(request.GET or None)
-    return form, form.day(timezone.localdate())
+    """The chosen day's form (showing today when none was asked) and the day."""
+    today = timezone.localdate()
+    form = DayForm(request.GET or None, initial={"on": today})
+    return form, form.day(today)
 
 
 @require_safe
