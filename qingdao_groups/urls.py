@@ -38,6 +38,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     # Good practice and typical cases (policy A-6): the public pages need no login.
     path("practice/", include("assessments.practice.urls")),
+    path("dashboard/", include("assessments.dashboard.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),
     path("documents/official/", include("qingdao_groups.core.archive_urls")),

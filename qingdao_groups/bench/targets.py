@@ -116,6 +116,11 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
 
     _funding_pages(users, add)
     _practice_pages(users, add)
+    # issue 10: the bureau's statistics, as the city and as a district
+    for role in ("city", "district"):
+        if role in users:
+            add("dashboard", role, "home", "/dashboard/")
+            add("dashboard schools outside", role, "list", "/dashboard/schools-outside/")
 
     for role in ("city", "district"):
         application = _decidable(users[role])

@@ -183,6 +183,9 @@ _CONTENT_TYPES = (
     '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
     "</Types>"
 )
+_SHEET1_TYPE = '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+# Characters a sheet's name may not hold.
+_SHEET_TITLE_BAD = re.compile(r"[\\/?*\[\]:]")
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -312,7 +315,6 @@ def _write_rows(raw: IO[bytes], letters: Sequence[str], rows: Iterable[Sequence[
 
 def write_xlsx_to(spec: TableSpec, rows: Iterable[Sequence[Any]], file: IO[bytes]) -> None:
     """The sheet (header frozen and bold, column widths from the spec) into `file`, row by row."""
-    letters = [_column_letter(i) for i in range(1, len(spec.columns) + 1)]
     with zipfile.ZipFile(
         file, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL
     ) as archive:
@@ -321,26 +323,84 @@ def write_xlsx_to(spec: TableSpec, rows: Iterable[Sequence[Any]], file: IO[bytes
         archive.writestr("xl/workbook.xml", _workbook_xml(spec.sheet_title))
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         archive.writestr("xl/styles.xml", _STYLES)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:
-            head = [
-                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                '<sheetViews><sheetView workbookViewId="0">'
-                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-                '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-                "</sheetView></sheetViews><cols>"
-            ]
-            for index, column in enumerate(spec.columns, start=1):
-                head.append(
-                    f'<col min="{index}" max="{index}" width="{column.width}" customWidth="1"/>'
-                )
-            head.append('</cols><sheetData><row r="1">')
-            for letter, header in zip(letters, spec.headers, strict=True):
-                head.append(_text(f"{letter}1", str(header), _HEADER))
-            head.append("</row>")
-            raw.write("".join(head).encode())
-            _write_rows(raw, letters, rows)
-            raw.write(b"</sheetData></worksheet>")
+        _write_sheet(archive, "xl/worksheets/sheet1.xml", spec, rows)
+
+
+def write_xlsx_sheets_to(
+    sheets: Sequence[tuple[TableSpec, Iterable[Sequence[Any]]]], file: IO[bytes]
+) -> None:
+    """Several sheets into one workbook, each `(spec, rows)` written as write_xlsx_to writes its
+    one (issue 10's dashboard: one sheet per figure). Sheet titles are cut to Excel's 31
+    characters and made unique."""
+    titles: list[str] = []
+    for spec, _rows in sheets:
+        title = _SHEET_TITLE_BAD.sub(" ", str(spec.sheet_title))[:31] or "Sheet"
+        while title in titles:
+            title = f"{title[:28]}~{len(titles) + 1}"
+        titles.append(title)
+    n = len(sheets)
+    with zipfile.ZipFile(
+        file, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL
+    ) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.replace(
+                _SHEET1_TYPE,
+                "".join(_SHEET1_TYPE.replace("sheet1", f"sheet{i}") for i in range(1, n + 1)),
+            ),
+        )
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            + "".join(
+                f'<sheet name={quoteattr(title)} sheetId="{i}" r:id="rId{i + 1}"/>'
+                for i, title in enumerate(titles, start=1)
+            )
+            + "</sheets></workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            + "".join(
+                f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, n + 1)
+            )
+            + "</Relationships>",
+        )
+        archive.writestr("xl/styles.xml", _STYLES)
+        for i, (spec, rows) in enumerate(sheets, start=1):
+            _write_sheet(archive, f"xl/worksheets/sheet{i}.xml", spec, rows)
+
+
+def _write_sheet(
+    archive: zipfile.ZipFile, name: str, spec: TableSpec, rows: Iterable[Sequence[Any]]
+) -> None:
+    letters = [_column_letter(i) for i in range(1, len(spec.columns) + 1)]
+    with archive.open(name, "w", force_zip64=True) as raw:
+        head = [
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+            "</sheetView></sheetViews><cols>"
+        ]
+        for index, column in enumerate(spec.columns, start=1):
+            head.append(
+                f'<col min="{index}" max="{index}" width="{column.width}" customWidth="1"/>'
+            )
+        head.append('</cols><sheetData><row r="1">')
+        for letter, header in zip(letters, spec.headers, strict=True):
+            head.append(_text(f"{letter}1", str(header), _HEADER))
+        head.append("</row>")
+        raw.write("".join(head).encode())
+        _write_rows(raw, letters, rows)
+        raw.write(b"</sheetData></worksheet>")
 
 
 def write_xlsx(spec: TableSpec, rows: Iterable[Sequence[Any]]) -> bytes:
