@@ -37,6 +37,7 @@ urlpatterns = [
     path("enrollment-plans/", include("groups.enrollment.urls")),
     path("funding/", include("funding.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
+    path("audit/", include("qingdao_groups.core.audit_urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),
     path("documents/official/", include("qingdao_groups.core.archive_urls")),
     # The address printed (and QR-coded) on every official document: public, no login.
