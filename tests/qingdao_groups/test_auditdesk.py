@@ -210,3 +210,22 @@ def test_the_desk_reads_a_constant_number_of_queries(world, client, filters):
     grow(90)
     large = count()
     assert small == large <= 25
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?person=abc&group=%00&start=2024-13-01",
+        "?person=99999999999999999999&kind=nothing.here",
+        "?start=2025-02-01&end=2024-01-01",
+        "?page=9999",
+    ],
+)
+def test_malformed_filters_filter_nothing_and_say_so(world, login, query):
+    """A condition in error is shown as such and filters nothing; never a server error."""
+    response = login(world.users["auditor"]).get(URL + query)
+    assert response.status_code == 200
+    export = login(world.users["auditor"]).get(
+        reverse("exports:list", args=["audit-log"]) + query + "&format=csv"
+    )
+    assert export.status_code == 200
