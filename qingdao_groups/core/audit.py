@@ -64,7 +64,7 @@ class AuditKind:
         if self.describe is not None:
             return self.describe(values)
         name = values[0] if values else ""
-        return f"{self.label}：{name}" if name else self.label
+        return _("%(kind)s：%(name)s") % {"kind": self.label, "name": name} if name else self.label
 
 
 _REGISTERED: dict[str, dict[str, Any]] = {}
