@@ -23,6 +23,8 @@ from members.imports import (
 from members.models import School
 from members.permissions import can_import_schools
 from members.selectors import district_choices
+from qingdao_groups.core.audit import export_record_add
+from qingdao_groups.core.exports import filter_params, params_to_json
 from qingdao_groups.core.exports.views import stream_response
 from qingdao_groups.core.forms import BootstrapFormMixin
 from qingdao_groups.core.rules import RuleRefusal, require
@@ -148,4 +150,12 @@ def school_export_view(request):
     # rows are read (issue 7: the whole data set used to be built in memory). Always at once,
     # whatever the size: the import's round trip (the list page's buttons go through
     # exports:list, which sends a large export to the worker).
+    # Who took what away (policy A-1): the round trip's file is an export too.
+    export_record_add(
+        actor=request.user,
+        kind="list",
+        key="schools",
+        fmt=fmt,
+        params=params_to_json(filter_params(request.GET)),
+    )
     return stream_response(export)

@@ -36,3 +36,13 @@ class QingdaoGroupsConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"registry-changed-{signal is post_save}-{model.__name__}",
                 )
+        # The auditors' desk's export (issue 10): the export helper's list "audit-log", and how
+        # an export record reads in the audit log.
+        from qingdao_groups.core.audit import AUDIT_EXPORT, describe_export, register_audit_kind
+        from qingdao_groups.core.exports import register_export
+        from qingdao_groups.models import ExportRecord
+
+        register_export(AUDIT_EXPORT)
+        register_audit_kind(
+            ExportRecord, fields=("key", "label", "fmt", "rows", "params"), describe=describe_export
+        )

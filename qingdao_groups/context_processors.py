@@ -17,6 +17,7 @@ _SECTIONS = {
     "enrollment": "enrollment",
     "funding": "funding",
     "dashboard": "dashboard",
+    "audit": "audit",
 }
 
 

@@ -202,6 +202,42 @@ class ExportJob(models.Model):
         return min(99, self.rows_done * 100 // self.rows_total)
 
 
+class ExportRecord(models.Model):
+    """What someone took away (issue 10, policy A-1): every export of a list (streamed or by a
+    background job) and every download of an official document or a file by a read-only
+    role, with who, what, the filters, the format, when and how many rows. Written once by
+    `core.audit.export_record_add`, never changed; its history row puts it in the audit log
+    (the person is the history's user, the moment its date)."""
+
+    class Kind(models.TextChoices):
+        LIST = "list", _("列表导出")
+        DOCUMENT = "document", _("公文下载")
+        FILE = "file", _("附件下载")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_records"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    key = models.CharField(_("导出内容"), max_length=60)
+    label = models.CharField(_("对象"), max_length=300, blank=True)
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    fmt = models.CharField(_("格式"), max_length=4)
+    rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="exportrecord_user_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}.{self.fmt} #{self.pk}"
+
+
 class Reminder(models.Model):
     """One reminder (催办) about an item that waits for someone: to whom (the unit, school or
     role whose turn it is), by whom (None: the system's daily run), when, whether by hand or

@@ -40,6 +40,7 @@ urlpatterns = [
     path("practice/", include("assessments.practice.urls")),
     path("dashboard/", include("assessments.dashboard.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
+    path("audit/", include("qingdao_groups.core.audit_urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),
     path("documents/official/", include("qingdao_groups.core.archive_urls")),
     # The address printed (and QR-coded) on every official document: public, no login.

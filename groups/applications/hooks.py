@@ -335,3 +335,18 @@ DECIDED_STATUSES = (
     ApplicationStatus.REJECTED,
 )
 register_story_source(StorySource("decisions", _decisions_story))
+
+# --- The auditors' desk (issue 10): how the application's parts concern a group ----------------
+from groups.applications.models import (  # noqa: E402
+    AdmissionCriterion,
+    AdmissionScore,
+    CheckResult,
+    Consent,
+    ProposedMember,
+    ProposedPartner,
+)
+from qingdao_groups.core.audit import register_audit_kind  # noqa: E402
+
+for _model in (ProposedMember, ProposedPartner, Consent, CheckResult, AdmissionScore):
+    register_audit_kind(_model, group="application__group_id")
+register_audit_kind(AdmissionCriterion, group="group_id")

@@ -193,3 +193,8 @@ register_remind_source(
 
 # The list's export (issue 8): the one export helper of qingdao_groups.core.exports.
 register_export(FILINGS_EXPORT)
+
+# --- The auditors' desk (issue 10): a filing concerns its group --------------------------------
+from qingdao_groups.core.audit import register_audit_kind  # noqa: E402
+
+register_audit_kind(Filing, group="group_id")

@@ -16,6 +16,7 @@ from groups.registry.selectors import (
 )
 from members.extensions import register_school_panel, register_school_scope
 from members.pickers import register_school_picker
+from qingdao_groups.core.audit import AuditPicker, register_audit_picker
 from qingdao_groups.core.exports import register_export
 from qingdao_groups.core.history import history_rows
 from qingdao_groups.core.labels import choice_labels, url_maker
@@ -171,3 +172,29 @@ def _registry_story(group_id: int, user, today) -> list[StoryEvent]:
 
 
 register_story_source(StorySource("registry", _registry_story))
+
+
+# --- The auditors' desk (issue 10): its group picker --------------------------------------------
+
+
+def _audit_group_search(text: str) -> list[tuple[int, str]]:
+    """Groups by name (contained) or code (its start), at most 20; the desk's readers see all."""
+    from django.db.models import Q
+
+    from qingdao_groups.core.audit import PICK_LIMIT
+
+    text = text.strip()[:50]
+    if not text:
+        return []
+    found = EducationGroup.objects.filter(
+        Q(name__icontains=text) | Q(code__istartswith=text)
+    ).order_by("name", "id")[:PICK_LIMIT]
+    return [(g.pk, f"{g.name}（{g.code}）" if g.code else g.name) for g in found]
+
+
+def _audit_group_label(pk: int) -> str:
+    g = EducationGroup.objects.filter(pk=pk).only("name", "code").first()
+    return "" if g is None else (f"{g.name}（{g.code}）" if g.code else g.name)
+
+
+register_audit_picker("group", AuditPicker(_audit_group_search, _audit_group_label))

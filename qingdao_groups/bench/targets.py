@@ -121,6 +121,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         if role in users:
             add("dashboard", role, "home", "/dashboard/")
             add("dashboard schools outside", role, "list", "/dashboard/schools-outside/")
+    _audit_pages(users, add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -136,6 +137,27 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
             )
             break
     return pages
+
+
+def _audit_pages(users: dict[str, User], add) -> None:
+    """The auditors' desk (issue 10): the whole audit log as an auditor, unfiltered, by the
+    person who changed most lately (the district's officer) and by the largest group."""
+    auditor = users.get("auditor")
+    if auditor is None:
+        return
+    add("audit log", "auditor", "list", "/audit/")
+    district = users.get("district")
+    if district is not None:
+        add("audit log by person", "auditor", "list", f"/audit/?person={district.pk}")
+    group_id, size = _largest_group(auditor)
+    if group_id:
+        add(
+            "audit log by group",
+            "auditor",
+            "list",
+            f"/audit/?group={group_id}",
+            note=f"{size} members",
+        )
 
 
 def _funding_pages(users: dict[str, User], add) -> None:

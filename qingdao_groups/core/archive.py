@@ -253,6 +253,15 @@ def document_by_code(code: str) -> OfficialDocument | None:
 def document_response(user: User, document_id: int) -> HttpResponse:
     """The archived bytes as issued, as a download named after the document."""
     document = document_get_for_user(user, document_id)
+    from qingdao_groups.core.audit import export_record_read_only_download
+
+    # An auditor's download is recorded (policy A-1: who took what away).
+    export_record_read_only_download(
+        actor=user,
+        kind="document",
+        key=f"official:{document.kind}",
+        label=f"{document.number} {document.title}",
+    )
     pdf = OfficialDocument.objects.filter(pk=document.pk).values_list("pdf", flat=True).get()
     response = HttpResponse(bytes(pdf), content_type="application/pdf")
     name = download_name(f"{document.number} {document.title}", "pdf")

@@ -255,6 +255,15 @@ def file_response(
 
 def attachment_response(user: User, attachment_id: int) -> FileResponse:
     attachment = attachment_get_for_user(user, attachment_id)
+    from qingdao_groups.core.audit import export_record_read_only_download
+
+    # An auditor's download is recorded (policy A-1: who took what away).
+    export_record_read_only_download(
+        actor=user,
+        kind="file",
+        key=f"attachment:{attachment.kind}",
+        label=f"#{attachment.pk} {attachment.original_name}",
+    )
     return file_response(
         attachment.file,
         original_name=attachment.original_name,

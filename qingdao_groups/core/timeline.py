@@ -2,7 +2,7 @@
 about a group are and how to describe one, so a new feature adds events without editing the
 group page. Read from the django-simple-history tables in one query: a UNION ALL of every
 registered source, each part reduced to the same columns (the source, when, what kind, who,
-the reason and up to three values naming the subject), the newest `limit` rows taken."""
+the reason and up to five values naming the subject), the newest `limit` rows taken."""
 
 import datetime
 from collections.abc import Callable, Sequence
@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdao_groups.core.messages import render
+from qingdao_groups.core.pagination import COUNT_CAP
 
-SUBJECT_COLUMNS = 3
+SUBJECT_COLUMNS = 5
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class TimelineEntry:
 class TimelineSource:
     """`rows(group_id, user)` returns the historical rows (a queryset of a history model) that
     the user may see, of a group the user sees (timeline_for is read for such a group only, so a
-    source narrows by what it hides within the group, not by the group again); `fields` are up to three lookups on such a row (through relations too)
+    source narrows by what it hides within the group, not by the group again); `fields` are up to five lookups on such a row (through relations too)
     whose values `describe(values)` turns into the subject in the reader's language."""
 
     key: str
@@ -199,6 +200,8 @@ class AuditEntry:
     subject: str
     reason: str
     changes: tuple[AuditChange, ...]
+    kind: str = ""  # the kind of record (the auditors' desk)
+    username: str = ""
 
 
 def _value_text(field, value) -> str:
@@ -222,6 +225,8 @@ def _changes(model, current, previous) -> tuple[AuditChange, ...]:
         name = field.attname
         if name in _SKIPPED_FIELDS or name.startswith("history_"):
             continue
+        if not hasattr(current, name):  # not kept in the history (a password)
+            continue
         before, after = getattr(previous, name), getattr(current, name)
         if before != after:
             label = str(getattr(field, "verbose_name", name))
@@ -238,50 +243,133 @@ def _changes(model, current, previous) -> tuple[AuditChange, ...]:
     return tuple(out)
 
 
-class AuditLog:
-    """The group's audit rows, newest first, as a sequence the paginator cuts
-    (core/pagination.KeyFirstPaginator): `len()` counts them in one query, a slice reads its rows
-    in one UNION ALL and each source's rows on the page with their previous rows in one more
-    query per source, to say which field changed from what to what."""
+@dataclass(frozen=True)
+class AuditPart:
+    """One history table's share of an audit log: `rows` (a queryset of a django-simple-history
+    model, already narrowed: one group, one person, a date range), and how a row's subject is
+    told (`fields` read with it, `describe` in the reader's language). `kind` names the kind of
+    record (the model's name), shown by the auditors' desk."""
 
-    def __init__(self, *, group_id: int, user):
-        self.group_id, self.user = group_id, user
+    key: str
+    rows: QuerySet
+    describe: Callable[[Sequence], str]
+    fields: tuple[str, ...] = ()
+    kind: str = ""
 
-    def _union(self, per_part: int | None):
-        sources = list(_SOURCES.values())
-        parts = [_part(s, self.group_id, self.user, per_part, with_keys=True) for s in sources]
+
+def _values(part: AuditPart, limit: int | None) -> QuerySet:
+    """The part reduced to the union's columns; with `limit`, only its newest rows (walking its
+    history_date index backwards where the database allows ordering inside a UNION)."""
+    text: CharField = CharField()
+    subject = {
+        f"tl_{i}": Cast(F(part.fields[i]), text) if i < len(part.fields) else Value("")
+        for i in range(SUBJECT_COLUMNS)
+    }
+    qs = (
+        part.rows.annotate(
+            tl_source=Value(part.key),
+            tl_when=F("history_date"),
+            tl_kind=F("history_type"),
+            tl_reason=F("history_change_reason"),
+            tl_last=F("history_user__last_name"),
+            tl_first=F("history_user__first_name"),
+            tl_username=F("history_user__username"),
+            **subject,
+            tl_hid=F("history_id"),
+            tl_oid=F("id"),
+        )
+        .values(
+            "tl_source",
+            "tl_when",
+            "tl_kind",
+            "tl_reason",
+            "tl_last",
+            "tl_first",
+            "tl_username",
+            *subject,
+            "tl_hid",
+            "tl_oid",
+        )
+        .order_by()
+    )
+    return qs.order_by("-tl_when", "-tl_hid")[:limit] if limit else qs
+
+
+def _previous_id(history: QuerySet) -> Subquery:
+    """The history_id of the same object's row just before the outer one (by date, then id)."""
+    before = history.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    return Subquery(before.order_by("-history_date", "-history_id").values("history_id")[:1])
+
+
+class AuditTrail:
+    """Audit rows of several history tables, newest first, as a sequence the paginator cuts
+    (core/pagination.KeyFirstPaginator): `len()` counts them (up to `cap` + 1) in one query; a
+    slice reads its rows in one UNION ALL, each part ordered and limited by its own
+    history_date index, then, for each table on the page, the page's rows and the row before
+    each of them in one more query, to say which field changed from what to what."""
+
+    cap = COUNT_CAP
+
+    def __init__(self, parts: Sequence[AuditPart]):
+        self.parts = {p.key: p for p in parts}
+
+    def _per_part_limits(self) -> bool:
+        first = next(iter(self.parts.values())).rows
+        features = connections[first.db or router.db_for_read(first.model)].features
+        return bool(features.supports_slicing_ordering_in_compound)
+
+    def union(self, per_part: int | None = None) -> QuerySet:
+        if len(self.parts) == 1:  # one table: ordered and cut by the caller, on its own index
+            return _values(next(iter(self.parts.values())), None)
+        parts = [_values(p, per_part) for p in self.parts.values()]
         return parts[0].union(*parts[1:], all=True)
 
     def __len__(self) -> int:
-        if not _SOURCES:
+        if not self.parts:
             return 0
-        return self._union(None).count()
+        # Keys only (no joins to plan or read) and no order: the database stops reading as soon
+        # as it has cap + 1 rows.
+        keys = [p.rows.values("history_id").order_by() for p in self.parts.values()]
+        union = keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0]
+        return union[: self.cap + 1].count()
 
     def __getitem__(self, page: slice) -> list[AuditEntry]:
-        if not _SOURCES or not isinstance(page, slice):
+        if not isinstance(page, slice):
             raise TypeError("an audit log is read a page at a time")
+        if not self.parts:
+            return []
         start, stop = page.start or 0, page.stop
-        first = next(iter(_SOURCES.values())).rows(self.group_id, self.user)
-        features = connections[first.db or router.db_for_read(first.model)].features
-        per_part = stop if features.supports_slicing_ordering_in_compound else None
-        rows = list(self._union(per_part).order_by("-tl_when", "-tl_hid")[start:stop])
+        per_part = stop if stop and self._per_part_limits() else None
+        rows = list(self.union(per_part).order_by("-tl_when", "-tl_hid")[start:stop])
+        return self.entries(rows)
+
+    def entries(self, rows: Sequence[dict]) -> list[AuditEntry]:
+        """Rows of the union as entries, with their changed fields (one query per table)."""
         by_source: dict[str, set] = {}
         for row in rows:
-            by_source.setdefault(row["tl_source"], set()).add(row["tl_oid"])
+            by_source.setdefault(row["tl_source"], set()).add(row["tl_hid"])
         history: dict[tuple[str, int], Any] = {}
         previous: dict[tuple[str, int], Any] = {}
-        for key, object_ids in by_source.items():
-            qs = _SOURCES[key].rows(self.group_id, self.user).filter(id__in=object_ids)
-            last: dict = {}
-            for h in qs.order_by("id", "history_date", "history_id"):
-                history[(key, h.history_id)] = h
-                previous[(key, h.history_id)] = last.get(h.id)
-                last[h.id] = h
+        for key, history_ids in by_source.items():
+            table = self.parts[key].rows.model._default_manager.all()
+            before = table.filter(history_id__in=history_ids).annotate(tl_prev=_previous_id(table))
+            loaded = table.filter(
+                Q(history_id__in=history_ids) | Q(history_id__in=before.values("tl_prev"))
+            ).annotate(tl_prev=_previous_id(table))
+            by_id = {h.history_id: h for h in loaded}
+            for hid in history_ids:
+                h = by_id.get(hid)
+                if h is not None:
+                    history[(key, hid)] = h
+                    previous[(key, hid)] = by_id.get(h.tl_prev)
         verbs = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
         entries = []
         for row in rows:
-            source = _SOURCES[row["tl_source"]]
-            values = [row[f"tl_{i}"] for i in range(len(source.fields))]
+            part = self.parts[row["tl_source"]]
+            values = [row[f"tl_{i}"] for i in range(len(part.fields))]
             current = history.get((row["tl_source"], row["tl_hid"]))
             before = previous.get((row["tl_source"], row["tl_hid"]))
             changes = (
@@ -295,9 +383,25 @@ class AuditLog:
                     when=row["tl_when"],
                     who=who or _("系统"),
                     what=verbs.get(row["tl_kind"], row["tl_kind"]),
-                    subject=source.describe(values),
+                    subject=part.describe(values),
                     reason=render(row["tl_reason"]),
                     changes=changes,
+                    kind=str(part.kind),
+                    username=row["tl_username"] or "",
                 )
             )
         return entries
+
+
+class AuditLog(AuditTrail):
+    """The group's audit rows (groups:group-audit): the registered timeline sources, for a group
+    the caller has checked the reader may see."""
+
+    def __init__(self, *, group_id: int, user):
+        self.group_id, self.user = group_id, user
+        super().__init__(
+            [
+                AuditPart(s.key, s.rows(group_id, user), s.describe, s.fields)
+                for s in _SOURCES.values()
+            ]
+        )

@@ -98,10 +98,14 @@ def async_threshold() -> int:
     return settings.EXPORT_ASYNC_THRESHOLD
 
 
+def bounded_count(query: ExportQuery) -> int:
+    """The export's rows, counted no further than the threshold + 1 (exact for a small one)."""
+    return query.queryset.order_by()[: async_threshold() + 1].count()
+
+
 def is_large(query: ExportQuery) -> bool:
     """More rows than a request should write (counted no further than the threshold)."""
-    limit = async_threshold()
-    return query.queryset.order_by()[: limit + 1].count() > limit
+    return bounded_count(query) > async_threshold()
 
 
 def export_stem(export: ListExport, *, today: datetime.date | None = None) -> str:
@@ -147,6 +151,7 @@ __all__ = [
     "ExportQuery",
     "ListExport",
     "async_threshold",
+    "bounded_count",
     "export_stream",
     "filter_params",
     "get_export",

@@ -123,6 +123,18 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
                 finished_at=finished,
                 expires_at=finished + settings.EXPORT_FILE_TTL,
             )
+            # Who took what away (policy A-1): the file exists now, for its owner only.
+            from qingdao_groups.core.audit import export_record_add
+
+            export_record_add(
+                actor=job.user,
+                kind="list",
+                key=job.key,
+                fmt=job.fmt,
+                params=job.params,
+                rows=total,
+                now=finished,
+            )
             notify(
                 [job.user],
                 _("导出已完成：%(title)s（%(rows)d 行），可以下载。")

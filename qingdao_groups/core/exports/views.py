@@ -11,11 +11,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from qingdao_groups.core.audit import export_record_add
 from qingdao_groups.core.exports import (
+    async_threshold,
+    bounded_count,
     export_stream,
     filter_params,
     get_export,
-    is_large,
+    params_to_json,
 )
 from qingdao_groups.core.exports.jobs import export_job_for_owner, export_job_start
 from qingdao_groups.core.rules import RuleRefusal
@@ -54,7 +57,8 @@ def export_view(request, key: str):
         messages.error(request, str(exc))
         params.pop("on", None)
         return redirect(f"{reverse(export.list_url)}?{params.urlencode()}")
-    if is_large(query):
+    rows = bounded_count(query)
+    if rows > async_threshold():
         return render(
             request,
             "exports/export_large.html",
@@ -65,6 +69,10 @@ def export_view(request, key: str):
                 "threshold": settings.EXPORT_ASYNC_THRESHOLD,
             },
         )
+    # Who took what away (policy A-1): recorded before the file leaves.
+    export_record_add(
+        actor=request.user, kind="list", key=key, fmt=fmt, params=params_to_json(params), rows=rows
+    )
     return stream_response(export_stream(export, query, fmt=fmt))
 
 
