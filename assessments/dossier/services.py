@@ -110,6 +110,10 @@ def _doc_entry(names: _Names, folder: str, kind: str, doc: OfficialDocument) -> 
     )
 
 
+def _bytes_once(data: bytes) -> Callable[[], Iterator[bytes]]:
+    return lambda: iter((data,))
+
+
 def _csv(spec: TableSpec, rows: Callable[[], Iterable[Sequence[Any]]]):
     return lambda: iter_csv(spec, rows())
 
@@ -314,9 +318,7 @@ def _story_rows(group_id: int, user: User, today: datetime.date) -> Iterator[lis
 # --- the plan and the ZIP ------------------------------------------------------------------------
 
 
-def dossier_entries(
-    *, group: EducationGroup, user: User, now: datetime.datetime
-) -> list[Entry]:
+def dossier_entries(*, group: EducationGroup, user: User, now: datetime.datetime) -> list[Entry]:
     """Every file of the dossier but README.txt and 目录.csv, in order (a fixed number of
     queries: one per kind of content)."""
     names = _Names()
@@ -344,23 +346,27 @@ def dossier_entries(
                 stored=att.file,
             )
         )
-    for doc in selectors.group_documents(gid):
-        stem = f"{doc.get_kind_display()} v{doc.version} {doc.title}"
-        common = {
-            "kind": _("集团文件"),
-            "title": f"{doc.title} v{doc.version}",
-            "day": doc.adopted_on,
-        }
-        if doc.file:
-            path = names(GROUP_DOCS, stem, _ext(doc.original_name or doc.file.name))
-            entries.append(Entry(path=path, stored=doc.file, **common))
-        else:
-            text = doc.text.encode("utf-8")
+    for gdoc in selectors.group_documents(gid):
+        stem = f"{gdoc.get_kind_display()} v{gdoc.version} {gdoc.title}"
+        if gdoc.file:
+            path = names(GROUP_DOCS, stem, _ext(gdoc.original_name or gdoc.file.name))
+            stored, chunks = gdoc.file, None
+        else:  # a document kept as text only
             path = names(GROUP_DOCS, stem, "txt")
-            entries.append(Entry(path=path, chunks=lambda text=text: iter((text,)), **common))
+            stored, chunks = None, _bytes_once(gdoc.text.encode("utf-8"))
+        entries.append(
+            Entry(
+                path=path,
+                kind=_("集团文件"),
+                title=f"{gdoc.title} v{gdoc.version}",
+                day=gdoc.adopted_on,
+                stored=stored,
+                chunks=chunks,
+            )
+        )
 
     titles = {pk: a.title for pk, a in applications.items()}
-    decided = [a for a in applications.values()]
+    decided = list(applications.values())
     csvs: list[tuple[str, str, str, Callable[[], Iterator[bytes]]]] = [
         (
             DECISIONS,
@@ -491,11 +497,16 @@ def dossier_write(
             done += 1
             report(done, total)
         index_rows = [
-            [README, _("说明"), _("案卷说明"), "", timezone.localdate(now), readme_size, readme_hash],
-            *[
-                [e.path, e.kind, e.title, e.number, e.day, e.size, e.sha256]
-                for e in entries
+            [
+                README,
+                _("说明"),
+                _("案卷说明"),
+                "",
+                timezone.localdate(now),
+                readme_size,
+                readme_hash,
             ],
+            *[[e.path, e.kind, e.title, e.number, e.day, e.size, e.sha256] for e in entries],
         ]
         _write(zf, INDEX, now, iter_csv(INDEX_SPEC, index_rows))
         done += 1

@@ -61,9 +61,7 @@ def _report(world, group, number: int, cycle=None) -> Report:
     report = Report.objects.create(
         cycle=cycle, scope=Report.Scope.GROUP, group=group, framework=cycle.framework, number=number
     )
-    reply = documents_of(
-        group.applications.get(kind="founding")
-    ).get(kind=REPLY)
+    reply = documents_of(group.applications.get(kind="founding")).get(kind=REPLY)
     issue_document(
         owner=report,
         kind=REPORT_KIND,
@@ -90,7 +88,7 @@ def dossier_group(world):
 
 
 def _zip(group, user, progress=None) -> tuple[zipfile.ZipFile, str]:
-    file = tempfile.TemporaryFile()
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (read by the returned ZipFile)
     name = dossier_write(group_id=group.pk, user=user, file=file, progress=progress)
     file.seek(0)
     return zipfile.ZipFile(file), name
