@@ -39,6 +39,7 @@ urlpatterns = [
     # Good practice and typical cases (policy A-6): the public pages need no login.
     path("practice/", include("assessments.practice.urls")),
     path("dashboard/", include("assessments.dashboard.urls")),
+    path("assessments/dossiers/", include("assessments.dossier.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
     path("audit/", include("qingdao_groups.core.audit_urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),

@@ -96,6 +96,8 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
             add("group history", role, "detail", f"/groups/{group_id}/history/")
             if role in ("city", "district"):
                 add("group audit log", role, "detail", f"/groups/{group_id}/audit/")
+                # the dossier (案卷) request page (issue 10; its ZIP is built by the worker)
+                add("group dossier", role, "detail", f"/assessments/dossiers/groups/{group_id}/")
 
     for role in ("city", "district"):
         school_id = _busiest_school(users[role])

@@ -11,8 +11,9 @@ import datetime
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -38,6 +39,94 @@ from qingdao_groups.models import ExportJob
 
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A background file that is not a list's export (a group's dossier, issue 10), run by the
+    same job machinery: `ExportJob.key` names the kind, `params` its arguments, `rows_done` /
+    `rows_total` count files. `build(job, file, progress)` writes the file into `file` and
+    returns its download name, calling `progress(done, total)` as it goes; `title(job)` and
+    `back_url(job)` are what the job page shows. Registered from a feature's hooks.py."""
+
+    key: str
+    build: Callable[[ExportJob, IO[bytes], Callable[[int, int], None]], str]
+    title: Callable[[ExportJob], str]
+    back_url: Callable[[ExportJob], str]
+
+
+_JOB_KINDS: dict[str, JobKind] = {}
+
+
+def register_job_kind(kind: JobKind) -> None:
+    _JOB_KINDS[kind.key] = kind
+
+
+def job_kind(key: str) -> JobKind | None:
+    return _JOB_KINDS.get(key)
+
+
+def job_kind_start(
+    *,
+    actor: User,
+    key: str,
+    params: dict[str, Any],
+    fmt: str,
+    language: str,
+    now: datetime.datetime | None = None,
+) -> ExportJob:
+    """Record a job of a registered kind for `actor` and queue it once the transaction commits
+    (the caller has checked that `actor` may have it)."""
+    if key not in _JOB_KINDS:
+        raise Http404
+    job = ExportJob.objects.create(
+        user=actor,
+        key=key,
+        params=params,
+        fmt=fmt,
+        language=language,
+        created_at=now or timezone.now(),
+    )
+    transaction.on_commit(lambda: _queue(job.pk))
+    return job
+
+
+def _progress_writer(job_id: int) -> Callable[[int, int], None]:
+    """Progress of a job kind, written at most about twenty times whatever the number of files
+    (and always at the end): one UPDATE each."""
+    last = {"done": -1}
+
+    def progress(done: int, total: int) -> None:
+        step = max(1, total // 20)
+        if done == 0 or done >= total or done - last["done"] >= step:
+            ExportJob.objects.filter(pk=job_id).update(rows_done=done, rows_total=total)
+            last["done"] = done
+
+    return progress
+
+
+def _run_kind(job: ExportJob, kind: JobKind, now: datetime.datetime | None) -> None:
+    with tempfile.TemporaryFile() as file:
+        filename = kind.build(job, file, _progress_writer(job.pk))
+        file.seek(0)
+        job.file.save(f"{uuid.uuid4().hex}.{job.fmt}", File(file), save=False)
+    finished = now or timezone.now()
+    total = ExportJob.objects.filter(pk=job.pk).values_list("rows_total", flat=True).get() or 0
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=Status.DONE,
+        file=job.file.name,
+        filename=filename,
+        rows_done=total,
+        finished_at=finished,
+        expires_at=finished + settings.EXPORT_FILE_TTL,
+    )
+    notify(
+        [job.user],
+        _("导出已完成：%(title)s（%(n)d 个文件），可以下载。")
+        % {"title": kind.title(job), "n": total},
+        reverse("exports:job", args=[job.pk]),
+        now=finished,
+    )
 
 
 def export_job_start(
@@ -104,6 +193,11 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
         with translation.override(job.language):
+            kind = _JOB_KINDS.get(job.key)
+            if kind is not None:
+                _run_kind(job, kind, now)
+                job.refresh_from_db()
+                return job
             export = get_export(job.key)
             query = export.query(job.user, filter_params(job.params))
             total = query.queryset.order_by().count()

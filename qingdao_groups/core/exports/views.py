@@ -20,7 +20,7 @@ from qingdao_groups.core.exports import (
     get_export,
     params_to_json,
 )
-from qingdao_groups.core.exports.jobs import export_job_for_owner, export_job_start
+from qingdao_groups.core.exports.jobs import export_job_for_owner, export_job_start, job_kind
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.tabular import EXPORT_FORMATS, ExportStream
 from qingdao_groups.models import ExportJob
@@ -93,8 +93,24 @@ def export_start_view(request, key: str):
 
 
 def _job_context(job: ExportJob) -> dict:
+    running = job.status in _RUNNING
+    kind = job_kind(job.key)
+    if kind is not None:  # a feature's file (a dossier): files counted, its own page to go back to
+        return {
+            "job": job,
+            "title": kind.title(job),
+            "back_url": kind.back_url(job),
+            "files": True,
+            "running": running,
+        }
     export = get_export(job.key)
-    return {"job": job, "export": export, "running": job.status in _RUNNING}
+    return {
+        "job": job,
+        "export": export,
+        "title": export.title,
+        "back_url": reverse(export.list_url),
+        "running": running,
+    }
 
 
 _RUNNING = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
