@@ -164,9 +164,8 @@ def test_backoff_doubles_and_is_capped_at_an_hour():
 def test_a_failing_nudge_is_swallowed_and_paused(people, monkeypatch, caplog):
     """A broker error on the nudge never reaches the request; the next requests skip the nudge
     for a while instead of paying the broker timeout again."""
-    from kombu.exceptions import OperationalError
-
     from celery import current_app
+    from kombu.exceptions import OperationalError
 
     calls = []
 

@@ -267,9 +267,7 @@ def probe_table(db):
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
-@pytest.mark.parametrize(
-    "case", KILL_CASES, ids=[f"{c.task}-{c.killed_at}" for c in KILL_CASES]
-)
+@pytest.mark.parametrize("case", KILL_CASES, ids=[f"{c.task}-{c.killed_at}" for c in KILL_CASES])
 def test_a_killed_worker_leaves_the_work_done_exactly_once(
     case, request, tmp_path, web_app, workers, probe_table
 ):

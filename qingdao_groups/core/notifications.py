@@ -18,7 +18,6 @@ de-duplicate by Message-ID show it once.
 
 import datetime
 import logging
-import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings

@@ -198,13 +198,13 @@ def dispatch(row_id: int, *, now: datetime.datetime | None = None) -> bool:
             dispatched_at=moment, attempts=F("attempts") + 1
         )
         if claimed:
-            row = TaskOutbox.objects.get(pk=row_id)
-            _send(row.task, row.kwargs, task_id=task_id_of(row.pk))
+            eager = TaskOutbox.objects.get(pk=row_id)
+            _send(eager.task, eager.kwargs, task_id=task_id_of(eager.pk))
         return bool(claimed)
     try:
         with transaction.atomic():
-            row = _claim(moment, [row_id])
-            return row is not None and _publish_claimed(row, moment, by_relay=False)
+            claimed_row = _claim(moment, [row_id])
+            return claimed_row is not None and _publish_claimed(claimed_row, moment, by_relay=False)
     except Exception as exc:  # noqa: BLE001 - the database failing here must not fail the page
         logger.warning("task outbox row %s not published after commit: %s", row_id, exc)
         return False

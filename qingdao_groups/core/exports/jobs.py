@@ -32,8 +32,8 @@ from qingdao_groups.core.exports import (
 from qingdao_groups.core.notifications import notify
 from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal
-from qingdao_groups.core.tasks import enqueue
 from qingdao_groups.core.tabular import EXPORT_FORMATS
+from qingdao_groups.core.tasks import enqueue
 from qingdao_groups.models import ExportJob
 
 logger = logging.getLogger(__name__)
