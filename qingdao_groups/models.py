@@ -102,6 +102,56 @@ class Outbox(models.Model):
         return f"{self.kind} #{self.pk}"
 
 
+class TaskOutbox(models.Model):
+    """A Celery task to run, written in the same transaction as the change that asks for it
+    (qingdao_groups.core.tasks.enqueue), so a broker that is down or hung neither slows the
+    request nor loses the task: published right after the commit when the broker answers
+    within BROKER_TIMEOUT, else by the relay (beat, every 30 seconds).
+
+    A row is due while `dispatched_at` is empty and `next_attempt_at` has passed; it is marked
+    dispatched only after a successful publish. Its message carries the task id
+    `task-outbox-<pk>`, by which the worker counts each delivery in `deliveries` and gives the
+    task up (`gave_up_at`) once it has been delivered more than TASK_MAX_DELIVERIES times."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    kwargs = models.JSONField(_("参数"), default=dict)
+    # Optional: while a row with this key waits to be dispatched, enqueueing it again adds
+    # nothing (e.g. one pending computation per fiscal year).
+    dedup_key = models.CharField(_("去重键"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("发布尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次发布时间"), default=timezone.now)
+    dispatched_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近一次错误"), blank=True)
+    deliveries = models.PositiveIntegerField(_("投递次数"), default=0)
+    started_at = models.DateTimeField(_("最近开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发任务")
+        verbose_name_plural = _("待发任务")
+        ordering = ["next_attempt_at", "id"]
+        indexes = [
+            # The relay's query: rows not yet dispatched whose time has come, oldest first.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(dispatched_at__isnull=True),
+                name="task_outbox_due_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedup_key"],
+                condition=Q(dispatched_at__isnull=True) & ~Q(dedup_key=""),
+                name="task_outbox_one_pending_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"
+
+
 class Attachment(models.Model):
     """An uploaded file of any owner (an application, a card, a filing; next, funding and
     assessment records), versioned per owner and kind, stored under a generated name outside the

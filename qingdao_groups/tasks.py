@@ -24,7 +24,9 @@ def reset_expired_login_lockouts_task() -> int:
     return deleted
 
 
-@shared_task(name="qingdao_groups.relay_outbox", ignore_result=True)
+# The relays run every 30 seconds and redo whatever a lost run left: acknowledged on receipt, so
+# a killed worker never gets a pile of redelivered relays on top of the next beat.
+@shared_task(name="qingdao_groups.relay_outbox", ignore_result=True, acks_late=False)
 def relay_outbox_task(*, ids: list[int] | None = None) -> int:
     """Send the due Outbox rows (e-mail copies of notices): run by beat every 30 seconds, and
     nudged with the new rows' ids right after a notifying commit. Returns how many were sent."""
@@ -52,6 +54,15 @@ def send_notification_emails_task(*, notification_ids: list[int]) -> int:
     )
     rows = Outbox.objects.bulk_create(email_rows(notices))
     return relay_outbox(ids=[row.pk for row in rows])
+
+
+@shared_task(name="qingdao_groups.relay_task_outbox", ignore_result=True, acks_late=False)
+def relay_task_outbox_task() -> int:
+    """Publish the TaskOutbox rows not yet dispatched (the broker was down at their commit):
+    run by beat every 30 seconds. Returns how many were published."""
+    from qingdao_groups.core.tasks import relay_task_outbox
+
+    return relay_task_outbox()
 
 
 @shared_task(name="qingdao_groups.export_job_run", ignore_result=True)

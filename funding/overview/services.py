@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.db import transaction
 from django.urls import reverse
@@ -15,27 +14,21 @@ from funding.ledgers.services import ComputeResult, ledgers_compute
 from members.models import User
 from qingdao_groups.core.notifications import notify
 from qingdao_groups.core.rules import require
+from qingdao_groups.core.tasks import enqueue
 
-logger = logging.getLogger(__name__)
 
-
-def city_year_compute_start(*, year: int, actor: User) -> bool:
+def city_year_compute_start(*, year: int, actor: User) -> None:
     """Hand the computation of the city's year to the worker (the city bureau, policy F-1, F-2,
-    F-4). Nothing is written here; a broker that is down is reported (False), not an error page.
-    Under CELERY_TASK_ALWAYS_EAGER (tests) the task runs at once."""
+    F-4), through the task outbox: the task runs once the transaction commits and the broker
+    takes it (at once, or from the relay when the broker was down). Asked again by the same
+    officer before it was handed over, it is queued once."""
     require(can_compute_all_ledgers(actor))
-    from funding.overview.tasks import ledgers_compute_year_task
-
-    try:
-        ledgers_compute_year_task.apply_async(
-            kwargs={"year": year, "user_id": actor.pk}, retry=False
-        )
-    except Exception as exc:  # noqa: BLE001 - whatever the broker does, the request succeeds
-        if ledgers_compute_year_task.app.conf.task_always_eager:
-            raise  # no broker involved (tests): a failure here is a bug in the computation
-        logger.warning("computing the year %s could not be queued: %s", year, exc)
-        return False
-    return True
+    enqueue(
+        "funding.ledgers_compute_year",
+        dedup_key=f"funding.ledgers_compute_year:{year}:{actor.pk}",
+        year=year,
+        user_id=actor.pk,
+    )
 
 
 @transaction.atomic

@@ -187,12 +187,8 @@ def compute_year_view(request):
         )
         return redirect("funding:city")
     year = form.cleaned_data["year"]
-    if city_year_compute_start(year=year, actor=request.user):
-        messages.info(
-            request, _("已开始计算 %(year)s 年度全市台账，完成后会通知您。") % {"year": year}
-        )
-    else:
-        messages.error(request, _("计算任务未能启动，请稍后重试。"))
+    city_year_compute_start(year=year, actor=request.user)
+    messages.info(request, _("已开始计算 %(year)s 年度全市台账，完成后会通知您。") % {"year": year})
     return redirect(f"{reverse('funding:city')}?year={year}")
 
 

@@ -18,7 +18,6 @@ de-duplicate by Message-ID show it once.
 
 import datetime
 import logging
-import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Authority, School, User
 from qingdao_groups.core.messages import Message, encode, render
+from qingdao_groups.core.tasks import publish_now, publishing_paused, resume_publishing
 from qingdao_groups.models import Notification, Outbox
 
 logger = logging.getLogger(__name__)
@@ -36,10 +36,6 @@ logger = logging.getLogger(__name__)
 #: Backoff after the n-th failed attempt: 1, 2, 4, 8 … minutes, at most one hour apart.
 BACKOFF_BASE = datetime.timedelta(minutes=1)
 BACKOFF_MAX = datetime.timedelta(hours=1)
-#: After a nudge fails (broker down or hung), this process stops nudging for a while: the
-#: beat relays the rows anyway, and no further request pays the broker timeout meanwhile.
-NUDGE_PAUSE_SECONDS = 30.0
-_nudges_paused_until = 0.0
 
 
 def staff_of(authority: Authority | int) -> list[User]:
@@ -123,27 +119,19 @@ def email_rows(notices: Iterable[Notification]) -> list[Outbox]:
 
 
 def nudge_relay(ids: list[int] | None) -> None:
-    """Ask the worker to relay these rows now. Called after the commit: any failure is logged
-    and swallowed (the beat relays the rows within a minute), and the broker timeouts in the
-    settings bound the wait; after a failure the process stops nudging for a while."""
-    global _nudges_paused_until
-    if time.monotonic() < _nudges_paused_until:
+    """Ask the worker to relay these rows now. Called after the commit, through the task layer's
+    best-effort publish (qingdao_groups.core.tasks.publish_now: bounded by BROKER_TIMEOUT, any
+    failure logged and swallowed, publishing paused for a while afterwards): the rows are the
+    record, and the beat relays them within a minute anyway."""
+    if publishing_paused():
         return
-    from qingdao_groups.tasks import relay_outbox_task
-
-    try:
-        relay_outbox_task.apply_async(kwargs={"ids": ids}, retry=False, expires=600)
-    except Exception as exc:  # noqa: BLE001 - whatever the broker does, the request succeeds
-        if relay_outbox_task.app.conf.task_always_eager:
-            raise  # no broker involved (tests): a failure here is a bug in the relay
-        _nudges_paused_until = time.monotonic() + NUDGE_PAUSE_SECONDS
-        logger.warning("outbox relay nudge failed, the beat will relay instead: %s", exc)
+    if not publish_now("qingdao_groups.relay_outbox", ids=ids):
+        logger.warning("outbox relay nudge failed, the beat will relay instead")
 
 
 def resume_nudges() -> None:
     """Forget a failed nudge (tests; and a worker that knows the broker is back)."""
-    global _nudges_paused_until
-    _nudges_paused_until = 0.0
+    resume_publishing()
 
 
 # --- The relay ----------------------------------------------------------------------------------

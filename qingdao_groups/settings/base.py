@@ -197,11 +197,17 @@ FILESYSTEM_BROKER_TRANSPORT_OPTIONS = {
 # publish retry. The worker's own reconnection is governed by Celery's broker_connection_*
 # settings, which these options do not touch.
 BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=1.5)
+# How long Redis keeps a delivered, unacknowledged message invisible before it hands it to
+# another worker (kombu's default is one hour; set here so the time limits below can be checked
+# against it). Acks-late tasks are acknowledged when they end, so a task still running when this
+# passes would be run a second time side by side: every time limit stays below it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 REDIS_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": BROKER_TIMEOUT,
     "socket_timeout": BROKER_TIMEOUT,
     "socket_keepalive": True,
     "max_retries": 0,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
 }
 
 
@@ -223,6 +229,37 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
+
+# The task layer (issue 10). Services enqueue through qingdao_groups.core.tasks.enqueue (a
+# TaskOutbox row in their transaction, published after the commit or by the 30-second relay);
+# tasks take ids, call one service and are idempotent, so running one twice is harmless and
+# these defaults may prefer "at least once" to "at most once". They are global so that every
+# task gets them (report generation included); a task that is better lost than repeated (the
+# 30-second relays, whose next run redoes the work) says acks_late=False itself.
+# Acknowledge a message when its task ends, not when it starts: a worker killed mid-task
+# (deploy, OOM, SIGKILL) leaves the message with the broker, which delivers it again.
+CELERY_TASK_ACKS_LATE = True
+# … and when a pool process dies under a task, requeue the message instead of acknowledging it
+# as failed (Celery's default), so that case is redelivered too.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redelivery has no end of its own: a task that kills its worker every time (memory, a crash in
+# a C library) would be delivered forever. Each delivery is counted (TaskOutbox row, or a Redis
+# counter keyed by the task id) before the task runs; past this many it is given up, logged and
+# recorded (qingdao_groups.core.tasks.TrackedTask).
+TASK_MAX_DELIVERIES = env.int("TASK_MAX_DELIVERIES", default=3)
+# A task that runs too long is interrupted (SoftTimeLimitExceeded, then the hard kill), well
+# before the visibility timeout, so Redis never hands a still-running task to a second worker.
+# A task that fails or times out is acknowledged (Celery's default): errors are not retried by
+# redelivery, only lost workers are.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
+# Each worker process reserves one message at a time: with acks late, a prefetched message
+# waits unacknowledged behind a long task (counting toward the visibility timeout) and is lost
+# to other workers meanwhile.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When the worker loses the broker connection it cannot acknowledge its running acks-late tasks,
+# which the broker will deliver again: cancel them rather than have them run twice at once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # The cache holds only what can be computed again (the home page's figures, filter choices).
 # By default it is local memory, one per process (the embedded default; the tests); CACHE_URL

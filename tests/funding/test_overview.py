@@ -344,12 +344,16 @@ def test_export_buttons_carry_the_authority_and_year(login, world):
 # --- computing the city's year ------------------------------------------------------------------
 
 
-def test_city_computes_a_year_in_the_worker_and_is_notified(login, world):
+def test_city_computes_a_year_in_the_worker_and_is_notified(
+    login, world, django_capture_on_commit_callbacks
+):
     """Policy F-1, F-2, F-4: the city bureau computes the whole year; under eager Celery the
-    task runs at once and the officer gets a notice linking to the year's totals."""
+    task runs once the request's transaction commits (the task outbox, issue 10) and the
+    officer gets a notice linking to the year's totals."""
     rates(world)
     city = world.users["city"]
-    response = login(city).post(reverse("funding:compute-year"), {"year": YEAR})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(city).post(reverse("funding:compute-year"), {"year": YEAR})
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('funding:city')}?year={YEAR}"
     assert Ledger.objects.filter(fiscal_year=YEAR).exists()

@@ -17,7 +17,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,6 +34,7 @@ from qingdao_groups.core.notifications import notify
 from qingdao_groups.core.queries import by_key
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.tabular import EXPORT_FORMATS
+from qingdao_groups.core.tasks import enqueue
 from qingdao_groups.models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,8 @@ def export_job_start(
     language: str,
     now: datetime.datetime | None = None,
 ) -> ExportJob:
-    """Record the export `actor` asked for and queue it once the transaction commits."""
+    """Record the export `actor` asked for and queue it with the transaction (the task outbox,
+    qingdao_groups.core.tasks.enqueue)."""
     get_export(key)  # an unknown list is a 404 before anything is written
     if fmt not in EXPORT_FORMATS:
         raise RuleRefusal(_("不支持的导出格式：%(fmt)s。") % {"fmt": fmt})
@@ -150,24 +151,10 @@ def export_job_start(
         language=language,
         created_at=now or timezone.now(),
     )
-    transaction.on_commit(lambda: _queue(job.pk))
+    # The worker writes the file; a broker that is down delays the job (it stays queued until
+    # the task relay hands it over), never fails the request.
+    enqueue("qingdao_groups.export_job_run", job_id=job.pk, now=job.created_at)
     return job
-
-
-def _queue(job_id: int) -> None:
-    """Hand the job to the worker. A broker that is down or hung fails the job at once (the
-    page says so and offers a retry) instead of the request, or a bar that never moves."""
-    from qingdao_groups.tasks import export_job_run_task
-
-    try:
-        export_job_run_task.apply_async(kwargs={"job_id": job_id}, retry=False)
-    except Exception as exc:  # noqa: BLE001 - whatever the broker does, the request succeeds
-        if export_job_run_task.app.conf.task_always_eager:
-            raise  # no broker involved (tests): a failure here is a bug in the job
-        logger.warning("export job %s could not be queued: %s", job_id, exc)
-        ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-            status=Status.FAILED, finished_at=timezone.now()
-        )
 
 
 def _counted(
@@ -184,10 +171,12 @@ def _counted(
 
 
 def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> ExportJob | None:
-    """Write a queued job's file (the worker's side; a job already taken is left alone)."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING
-    )
+    """Write a queued job's file (the worker's side; a finished job is left alone). A job still
+    marked running was left so by a worker lost mid-file, whose message the broker delivers
+    again (acks late): it is written again from the start."""
+    claimed = ExportJob.objects.filter(
+        pk=job_id, status__in=(Status.QUEUED, Status.RUNNING)
+    ).update(status=Status.RUNNING)
     if not claimed:
         return None
     job = ExportJob.objects.select_related("user").get(pk=job_id)

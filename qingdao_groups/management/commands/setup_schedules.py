@@ -15,6 +15,7 @@ RESET_LOCKOUTS_TASK = "qingdao_groups.reset_expired_login_lockouts"
 CARDS_MARK_OVERDUE_TASK = "groups.cards_mark_overdue"
 MEMBERSHIPS_END_DUE_TASK = "groups.memberships_end_due"
 RELAY_OUTBOX_TASK = "qingdao_groups.relay_outbox"
+RELAY_TASK_OUTBOX_TASK = "qingdao_groups.relay_task_outbox"
 EXPORTS_PURGE_TASK = "qingdao_groups.exports_purge_expired"
 REMINDERS_TASK = "qingdao_groups.reminders_send_due"
 
@@ -97,6 +98,15 @@ SCHEDULES = [
         "description": "每 30 秒发送待发的通知邮件；发送失败的按退避时间重试。"
         "Every 30 seconds: send the e-mails waiting in the outbox, retrying failures with "
         "backoff.",
+        "schedule": ("interval", _every_30_seconds),
+    },
+    {
+        "task": RELAY_TASK_OUTBOX_TASK,
+        "name": "发布待发任务 (relay the task outbox)",
+        "description": "每 30 秒把提交时未能交给任务队列的后台任务（导出、全市台账计算等）"
+        "交给任务队列；队列恢复后每个任务只运行一次。"
+        "Every 30 seconds: publish the background tasks the broker did not take at their "
+        "commit.",
         "schedule": ("interval", _every_30_seconds),
     },
     {
