@@ -87,7 +87,7 @@ def job_kind_start(
         language=language,
         created_at=now or timezone.now(),
     )
-    transaction.on_commit(lambda: _queue(job.pk))
+    enqueue("qingdao_groups.export_job_run", job_id=job.pk, now=job.created_at)
     return job
 
 
