@@ -125,7 +125,13 @@ def worked_example(
         result = scoring.score_group(
             dims, inds, scores, grade_bands=grade_bands, bonus_points=bonus_points
         )
-        failing = next((i for i in inds if i.kind == Indicator.Kind.PASS_FAIL), None)
+        # the pass/fail indicator whose failure costs most: the lowest cap
+        rank = {g: n for n, g in enumerate(scoring.GRADES)}
+        failing = max(
+            (i for i in inds if i.kind == Indicator.Kind.PASS_FAIL),
+            key=lambda i: rank.get(i.cap_grade or "qualified", len(rank)),
+            default=None,
+        )
         failed = None
         if failing is not None:
             failed = scoring.score_group(

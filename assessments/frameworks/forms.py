@@ -34,9 +34,9 @@ def score_field(label, *, required=True, help_text="", max_value=Decimal("1000")
     )
 
 
-def code_field(label=_("代码")):
+def code_field():
     return forms.RegexField(
-        label=label,
+        label=_("代码"),
         max_length=20,
         regex=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
         help_text=CODE_HELP,

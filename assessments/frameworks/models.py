@@ -168,10 +168,6 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（v{self.revision}）"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == FrameworkStatus.PUBLISHED
-
     def save(self, *args, **kwargs):
         # The stored status decides, not the instance's: a stale copy cannot slip past.
         if not self._state.adding and _published([self.pk]):
@@ -182,6 +178,10 @@ class Framework(models.Model):
         if _published([self.pk]):
             raise FrozenFramework(f"{self.code} v{self.revision} is published and cannot go")
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == FrameworkStatus.PUBLISHED
 
 
 class Dimension(models.Model):
@@ -211,20 +211,13 @@ class Dimension(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def _frozen(self) -> bool:
-        # Both the framework it belongs to now and, for a moved row, the one it belonged to.
-        ids = {self.framework_id}
-        if not self._state.adding:
-            ids |= set(Dimension.objects.filter(pk=self.pk).values_list("framework_id", flat=True))
-        return _published(ids)
-
     def save(self, *args, **kwargs):
-        if self._frozen():
+        if _frozen(self):
             raise FrozenFramework("the tree of a published framework is never changed")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self._frozen():
+        if _frozen(self):
             raise FrozenFramework("the tree of a published framework is never changed")
         return super().delete(*args, **kwargs)
 
@@ -280,23 +273,31 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def _frozen(self) -> bool:
-        dimension_ids = {self.dimension_id}
-        if not self._state.adding:
-            dimension_ids |= set(
-                Indicator.objects.filter(pk=self.pk).values_list("dimension_id", flat=True)
-            )
-        return Framework.objects.filter(
-            dimensions__in=[d for d in dimension_ids if d is not None],
-            status=FrameworkStatus.PUBLISHED,
-        ).exists()
-
     def save(self, *args, **kwargs):
-        if self._frozen():
+        if _frozen(self):
             raise FrozenFramework("the tree of a published framework is never changed")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self._frozen():
+        if _frozen(self):
             raise FrozenFramework("the tree of a published framework is never changed")
         return super().delete(*args, **kwargs)
+
+
+def _frozen(row: Dimension | Indicator) -> bool:
+    """Whether a dimension or indicator belongs (or, for a row being moved, belonged) to a
+    published framework: the stored rows decide, not the instance."""
+    if isinstance(row, Dimension):
+        ids = {row.framework_id}
+        if not row._state.adding:
+            ids |= set(Dimension.objects.filter(pk=row.pk).values_list("framework_id", flat=True))
+        return _published(ids)
+    dimension_ids = {row.dimension_id}
+    if not row._state.adding:
+        dimension_ids |= set(
+            Indicator.objects.filter(pk=row.pk).values_list("dimension_id", flat=True)
+        )
+    return Framework.objects.filter(
+        dimensions__in=[d for d in dimension_ids if d is not None],
+        status=FrameworkStatus.PUBLISHED,
+    ).exists()
