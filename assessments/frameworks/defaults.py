@@ -338,3 +338,10 @@ def build_framework(
         framework._history_user, framework._history_date = actor, now  # type: ignore[attr-defined]
         framework.save(update_fields=["status", "published_at", "published_by"])
     return framework
+
+
+def default_framework_ensure(*, actor=None, now: datetime.datetime | None = None) -> Framework:
+    """The default framework's first revision, built and published once (the demo seeder and
+    the cycles' demo call this; a second call returns the first one)."""
+    existing = Framework.objects.filter(code=DEFAULT_CODE, revision=1).first()
+    return existing or build_framework(actor=actor, now=now)

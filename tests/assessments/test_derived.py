@@ -149,7 +149,7 @@ def test_cards_issued_counts_by_local_day_L6(world):
             membership=world.membership,
             group=world.group,
             level=level,
-            status="yellow_issued",
+            status="yellow_issued" if level == "yellow" else "red_issued",
             ground=Card.Ground.AGREEMENT,
             issued_by=world.users["district"],
             issued_at=datetime.datetime.combine(day, time, tz),

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from assessments import scoring
 from assessments.frameworks.defaults import build_framework
@@ -79,6 +80,7 @@ def test_the_page_in_english(client, world):
 
 
 def test_params_in_words_for_each_shape():
+    translation.activate("zh-hans")
     ind = Indicator(kind="scored", source="derived", derived_key="weak_share", scale_max=D("10"))
     ind.params = {"full_at": 30, "zero_at": 0}
     assert params_in_words(ind) == "30% 及以上得满分，0% 及以下不得分，其间按比例计分"
@@ -220,7 +222,6 @@ def test_framework_pages_read_a_constant_number_of_queries(client, world, role):
     urls = [_detail(framework), reverse("frameworks:framework-list")]
     small = [_page_queries(client, url) for url in urls]
     if role == "principal":
-        Framework.objects.filter(pk=framework.pk).update  # published: grow a draft copy instead
         framework = framework_copy(source=framework, actor=city)
         _grow(framework, 6, city)
         Framework.objects.filter(pk=framework.pk).update(status="published")

@@ -6,7 +6,8 @@ their group is assessed on); drafts are read by city staff, administrators and t
 roles; only city staff change anything, and anyone else is refused (403) before the framework
 is read."""
 
-from assessments.frameworks.defaults import build_framework
+from assessments.frameworks.defaults import build_framework, default_framework_ensure
+from assessments.frameworks.models import Framework
 
 ALL = ["anon", "city", "district", "principal", "member", "auditor", "admin"]
 ALL_OK = dict.fromkeys(ALL, 200) | {"anon": 302}
@@ -18,19 +19,27 @@ CITY_PAGE_PUBLISHED = CITY_PAGE | {"city": 302}
 CITY_POST = dict.fromkeys(ALL, 403) | {"anon": 302, "city": 302}
 
 
+def _built(which: str) -> Framework:
+    """The published default framework, or a draft of it; built once per world (the fuzz test
+    builds every row's URL in one world)."""
+    if which == "published":
+        return default_framework_ensure()
+    found = Framework.objects.filter(code="T-DRAFT").first()
+    return found or build_framework(code="T-DRAFT", publish=False)
+
+
 def _framework(world, which: str) -> dict:
-    framework = build_framework(publish=which == "published")
-    return {"framework_id": framework.pk}
+    return {"framework_id": _built(which).pk}
 
 
 def _dimension(world, which: str) -> dict:
-    framework = build_framework(publish=which == "published")
+    framework = _built(which)
     dimension = framework.dimensions.order_by("order").last()
     return {"framework_id": framework.pk, "dimension_id": dimension.pk}
 
 
 def _indicator(world, which: str) -> dict:
-    framework = build_framework(publish=which == "published")
+    framework = _built(which)
     from assessments.frameworks.models import Indicator
 
     indicator = Indicator.objects.filter(dimension__framework=framework).order_by("pk").last()
