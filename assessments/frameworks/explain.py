@@ -112,8 +112,8 @@ def worked_example(
 ) -> Example | None:
     """A group scoring 8 out of 10 (80% of the scale) on every scored indicator and passing
     every pass/fail one: its dimension scores, total, grade and bonus (A-2); then the same group
-    failing the first pass/fail indicator, whose cap lowers the grade (A-3). None when the
-    tree cannot be scored yet."""
+    failing the pass/fail indicator with the lowest cap (the core school's own quality, A-3).
+    None when the tree cannot be scored yet."""
     try:
         dims, inds = specs(dimensions, indicators)
         scores = [
