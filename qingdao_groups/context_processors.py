@@ -18,6 +18,7 @@ _SECTIONS = {
     "funding": "funding",
     "dashboard": "dashboard",
     "audit": "audit",
+    "frameworks": "assessments",
 }
 
 

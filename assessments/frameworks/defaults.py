@@ -281,11 +281,9 @@ def build_framework(
         name=name,
         revision=revision,
         description="依据《关于推进集团化办学的实施意见》督导考核条款（A-1 至 A-4）制定。",
-        status=Framework.Status.PUBLISHED if publish else Framework.Status.DRAFT,
+        status=Framework.Status.DRAFT,
         created_at=now,
         created_by=actor,
-        published_at=now if publish else None,
-        published_by=actor if publish else None,
     )
     for d_order, (d_code, d_name, weight, clause, indicators) in enumerate(TREE, start=1):
         dim = Dimension.objects.create(
@@ -332,4 +330,18 @@ def build_framework(
             default_user=actor,
             default_date=now,
         )
+    if publish:
+        # The tree first, then the status: a published framework's tree is frozen
+        # (models.FrozenFramework).
+        framework.status = Framework.Status.PUBLISHED
+        framework.published_at, framework.published_by = now, actor
+        framework._history_user, framework._history_date = actor, now  # type: ignore[attr-defined]
+        framework.save(update_fields=["status", "published_at", "published_by"])
     return framework
+
+
+def default_framework_ensure(*, actor=None, now: datetime.datetime | None = None) -> Framework:
+    """The default framework's first revision, built and published once (the demo seeder and
+    the cycles' demo call this; a second call returns the first one)."""
+    existing = Framework.objects.filter(code=DEFAULT_CODE, revision=1).first()
+    return existing or build_framework(actor=actor, now=now)

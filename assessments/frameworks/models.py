@@ -18,6 +18,78 @@ from assessments.frameworks.workflows import FrameworkStatus
 SCORE = {"max_digits": 7, "decimal_places": 2}
 
 
+class FrozenFramework(Exception):
+    """A published framework, its dimensions and its indicators are never changed or deleted
+    (issue 10: every cycle and report names the exact tree it was scored on; policy A-1). The
+    equivalent of `qingdao_groups.models.ImmutableDocument`, raised by the models themselves so
+    that no path — a service, the Django admin, a shell — can change a published revision."""
+
+
+def _published(framework_ids) -> bool:
+    ids = [i for i in framework_ids if i is not None]
+    return (
+        bool(ids)
+        and Framework.objects.filter(pk__in=ids, status=FrameworkStatus.PUBLISHED).exists()
+    )
+
+
+class FrameworkQuerySet(models.QuerySet):
+    """Bulk writes refuse published rows like `save`/`delete` do; only the status move of a
+    draft to published (through `save`) is let through."""
+
+    def update(self, **kwargs):
+        if self.filter(status=FrameworkStatus.PUBLISHED).exists():
+            raise FrozenFramework("a published framework is never changed")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=FrameworkStatus.PUBLISHED).exists():
+            raise FrozenFramework("a published framework is never deleted")
+        return super().delete()
+
+
+class TreeQuerySet(models.QuerySet):
+    """Dimensions and indicators: bulk writes refuse rows of a published framework."""
+
+    framework_path = "framework_id"
+
+    def _touches_published(self) -> bool:
+        return self.filter(
+            **{self.framework_path.replace("_id", "__status"): FrameworkStatus.PUBLISHED}
+        ).exists()
+
+    def update(self, **kwargs):
+        if self._touches_published():
+            raise FrozenFramework("the tree of a published framework is never changed")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_published():
+            raise FrozenFramework("the tree of a published framework is never changed")
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if _published({_framework_id_of(o) for o in objs}):
+            raise FrozenFramework("the tree of a published framework is never changed")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class IndicatorQuerySet(TreeQuerySet):
+    framework_path = "dimension__framework_id"
+
+
+def _framework_id_of(obj) -> int | None:
+    if isinstance(obj, Dimension):
+        return obj.framework_id
+    dimension_id = getattr(obj, "dimension_id", None)
+    if dimension_id is None:
+        return None
+    if obj.dimension_id == getattr(obj._state.fields_cache.get("dimension"), "pk", object()):
+        return obj.dimension.framework_id
+    return Dimension.objects.filter(pk=dimension_id).values_list("framework_id", flat=True).first()
+
+
 class Grade(models.TextChoices):
     """Grade bands (scoring.GRADES, best first)."""
 
@@ -83,6 +155,8 @@ class Framework(models.Model):
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
+    objects = FrameworkQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("评估指标体系")
         verbose_name_plural = _("评估指标体系")
@@ -93,6 +167,17 @@ class Framework(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（v{self.revision}）"
+
+    def save(self, *args, **kwargs):
+        # The stored status decides, not the instance's: a stale copy cannot slip past.
+        if not self._state.adding and _published([self.pk]):
+            raise FrozenFramework(f"{self.code} v{self.revision} is published and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _published([self.pk]):
+            raise FrozenFramework(f"{self.code} v{self.revision} is published and cannot go")
+        return super().delete(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -113,6 +198,8 @@ class Dimension(models.Model):
     description = models.TextField(_("说明"), blank=True)
     history = HistoricalRecords()
 
+    objects = TreeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("评估维度")
         verbose_name_plural = _("评估维度")
@@ -123,6 +210,16 @@ class Dimension(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if _frozen(self):
+            raise FrozenFramework("the tree of a published framework is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _frozen(self):
+            raise FrozenFramework("the tree of a published framework is never changed")
+        return super().delete(*args, **kwargs)
 
 
 class Indicator(models.Model):
@@ -163,6 +260,8 @@ class Indicator(models.Model):
     clause = models.CharField(_("政策条款"), max_length=10, blank=True)
     history = HistoricalRecords()
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("评估指标")
         verbose_name_plural = _("评估指标")
@@ -173,3 +272,32 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if _frozen(self):
+            raise FrozenFramework("the tree of a published framework is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _frozen(self):
+            raise FrozenFramework("the tree of a published framework is never changed")
+        return super().delete(*args, **kwargs)
+
+
+def _frozen(row: Dimension | Indicator) -> bool:
+    """Whether a dimension or indicator belongs (or, for a row being moved, belonged) to a
+    published framework: the stored rows decide, not the instance."""
+    if isinstance(row, Dimension):
+        ids = {row.framework_id}
+        if not row._state.adding:
+            ids |= set(Dimension.objects.filter(pk=row.pk).values_list("framework_id", flat=True))
+        return _published(ids)
+    dimension_ids = {row.dimension_id}
+    if not row._state.adding:
+        dimension_ids |= set(
+            Indicator.objects.filter(pk=row.pk).values_list("dimension_id", flat=True)
+        )
+    return Framework.objects.filter(
+        dimensions__in=[d for d in dimension_ids if d is not None],
+        status=FrameworkStatus.PUBLISHED,
+    ).exists()

@@ -124,6 +124,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
             add("dashboard", role, "home", "/dashboard/")
             add("dashboard schools outside", role, "list", "/dashboard/schools-outside/")
     _audit_pages(users, add)
+    _framework_pages(users, add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -227,6 +228,32 @@ def _practice_pages(users: dict[str, User], add) -> None:
     if case:
         add("practice public case", "city", "detail", f"/practice/{case.pk}/")
         add("practice case", "city", "detail", f"/practice/manage/{case.pk}/")
+def _framework_pages(users: dict[str, User], add) -> None:
+    """Issue 10's assessment frameworks: the list, and the largest published framework's page
+    (its whole tree, the worked example) as the city bureau and as a principal."""
+    from django.db.models import Count
+
+    from assessments.frameworks.models import Framework
+
+    for role in ("city", "principal"):
+        if role in users:
+            add("framework list", role, "list", "/assessments/frameworks/")
+    framework = (
+        Framework.objects.filter(status=Framework.Status.PUBLISHED)
+        .annotate(n=Count("dimensions__indicators"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    if framework is not None:
+        for role in ("city", "principal"):
+            if role in users:
+                add(
+                    "framework page",
+                    role,
+                    "detail",
+                    f"/assessments/frameworks/{framework.pk}/",
+                    note=f"{framework.n} indicators",
+                )
 
 
 # The whole data set (the city bureau sees every school), and one district bureau's share.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from assessments.frameworks.defaults import default_framework_ensure
 from groups.charter.models import GroupDocument
 from groups.registry import services
 from groups.registry.models import (
@@ -69,6 +70,8 @@ class Seeder:
             StorySeeder(self, self.plan.story).run()
             FundingSeeder(self, story_users).run()
             PracticeSeeder(self).run()
+        # The assessment framework built from the policy, published (A-1; issue 10).
+        default_framework_ensure(actor=self.actor)
 
     def _save(self, obj, day: datetime.date | None = None):
         obj._history_user = self.actor
