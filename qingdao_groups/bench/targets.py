@@ -115,6 +115,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         add("plan list", role, "list", "/enrollment-plans/")
 
     _funding_pages(users, add)
+    _report_pages(add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -130,6 +131,18 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
             )
             break
     return pages
+
+
+def _report_pages(add) -> None:
+    """Issue 10: a cycle's reports and one group report's page (the latest archived), when the
+    data set has one (the bench's cycle_s keeps its first cycle)."""
+    from assessments.reports.models import Report
+
+    report = Report.objects.filter(scope=Report.Scope.GROUP).order_by("-pk").first()
+    if report is None:
+        return
+    add("assessment reports", "city", "list", f"/assessments/reports/cycle/{report.cycle_id}/")
+    add("assessment report", "city", "detail", f"/assessments/reports/{report.pk}/")
 
 
 def _funding_pages(users: dict[str, User], add) -> None:
