@@ -201,7 +201,10 @@ def _pdf20_child(queue, pages: int) -> None:
     with contextlib.suppress(AttributeError, OSError):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     n = indicators_for(pages)
-    _render(n)  # warm: fonts, templates
+    _pdf, got = _render(n)  # warm: fonts, templates; and at least `pages` pages
+    while got < pages:
+        n = math.ceil(n * 1.15)
+        _pdf, got = _render(n)
     started = time.perf_counter()
     pdf, got = _render(n)
     seconds = time.perf_counter() - started

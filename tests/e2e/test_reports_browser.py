@@ -36,9 +36,22 @@ def test_download_a_published_report_and_verify_it(
     if os.environ.get("REPORTS_SCREENSHOTS") == "1":
         out = Path("/tmp/reports")
         out.mkdir(exist_ok=True)
-        for width in (1366, 390):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=out / f"report-zh-{width}.png", full_page=True)
+        for language in ("zh", "en"):
+            if language == "en":
+                principal = world.users["principal"]
+                principal.language = "en"
+                principal.save(update_fields=["language"])
+                page.reload()
+            for width in (1366, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.screenshot(path=out / f"report-{language}-{width}.png", full_page=True)
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, (language, width, overflow)
+            page.goto(f"{live_server.url}/assessments/reports/cycle/{cycle.pk}/")
+            page.screenshot(path=out / f"list-{language}-390.png", full_page=True)
+            page.go_back()
     with page.expect_download() as download_info:
         page.get_by_test_id("report-download").click()
     path = tmp_path / "report.pdf"
