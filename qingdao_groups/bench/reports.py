@@ -330,8 +330,7 @@ def _worker_generate(args) -> int:
 def _worker_init() -> None:
     from django.db import connections
 
-    for conn in connections.all(initialized_only=True):
-        conn.inc_thread_sharing()  # the forked copy is never used: a fresh one is opened
+    # The parent closed its connections before forking: each worker opens its own.
     connections.close_all()
 
 
