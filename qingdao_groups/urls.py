@@ -41,6 +41,7 @@ urlpatterns = [
     path("dashboard/", include("assessments.dashboard.urls")),
     path("assessments/dossiers/", include("assessments.dossier.urls")),
     path("assessments/frameworks/", include("assessments.frameworks.urls")),
+    path("assessments/reports/", include("assessments.reports.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
     path("audit/", include("qingdao_groups.core.audit_urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),

@@ -5,7 +5,13 @@ import shutil
 import sys
 
 from qingdao_groups.bench import config, report
-from qingdao_groups.bench.runner import run, run_only_exports, run_only_ledgers, write
+from qingdao_groups.bench.runner import (
+    run,
+    run_only_exports,
+    run_only_ledgers,
+    run_only_reports,
+    write,
+)
 
 
 def main(argv=None) -> int:
@@ -16,7 +22,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("exports", "ledgers"),
+        choices=("exports", "ledgers", "reports"),
         help="run one phase alone; its figures replace only its own in bench/results.json",
     )
     args = parser.parse_args(argv)
@@ -24,6 +30,8 @@ def main(argv=None) -> int:
         figures = run_only_exports(args.scale)
     elif args.only == "ledgers":
         figures = run_only_ledgers(args.scale)
+    elif args.only == "reports":
+        figures = run_only_reports(args.scale)
     elif shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk (make bench installs it)", file=sys.stderr)
         return 2

@@ -168,6 +168,18 @@ def measure_ledgers(year: int | None = None) -> dict:
     }
 
 
+def measure_reports() -> dict:
+    from qingdao_groups.bench.reports import measure_reports as measure
+
+    return measure()
+
+
+def run_only_reports(scale: str) -> dict:
+    """`--only reports`: pdf20_s and cycle_s alone (issue 10)."""
+    prepare_data(scale)
+    return measure_reports()
+
+
 def run_only_ledgers(scale: str) -> dict:
     """`--only ledgers`: the ledger_s phase alone (no gunicorn, no wrk)."""
     prepare_data(scale)
@@ -360,6 +372,7 @@ def run(scale: str) -> dict:
     from qingdao_groups.bench.targets import pick_exports, pick_pages
 
     ledger_figures = measure_ledgers()  # before the pages: they show the year's ledgers
+    report_figures = measure_reports()  # issue 10: pdf20_s, cycle_s (keeps one cycle's reports)
     pages = pick_pages(logins.usernames)
     exports = pick_exports(logins.usernames)
     connections.close_all()  # the driver holds no connection while it measures
@@ -438,6 +451,7 @@ def run(scale: str) -> dict:
         **({"notes": notes} if notes else {}),
         **export_figures,
         **ledger_figures,
+        **report_figures,
     }
 
 

@@ -125,6 +125,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
             add("dashboard schools outside", role, "list", "/dashboard/schools-outside/")
     _audit_pages(users, add)
     _framework_pages(users, add)
+    _report_pages(add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -161,6 +162,16 @@ def _audit_pages(users: dict[str, User], add) -> None:
             f"/audit/?group={group_id}",
             note=f"{size} members",
         )
+def _report_pages(add) -> None:
+    """Issue 10: a cycle's reports and one group report's page (the latest archived), when the
+    data set has one (the bench's cycle_s keeps its first cycle)."""
+    from assessments.reports.models import Report
+
+    report = Report.objects.filter(scope=Report.Scope.GROUP).order_by("-pk").first()
+    if report is None:
+        return
+    add("assessment reports", "city", "list", f"/assessments/reports/cycle/{report.cycle_id}/")
+    add("assessment report", "city", "detail", f"/assessments/reports/{report.pk}/")
 
 
 def _funding_pages(users: dict[str, User], add) -> None:

@@ -216,6 +216,88 @@ def issue_document(
     )
 
 
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A document rendered but not yet archived: what `render_document` made and
+    `archive_rendered` keeps (issue 10)."""
+
+    kind: str
+    authority: Authority
+    title: str
+    addressee: str
+    template: str
+    context: dict
+    code: str
+    issued_at: datetime.datetime
+    pdf: bytes
+
+
+def render_document(
+    *,
+    kind: str,
+    authority: Authority,
+    title: str,
+    template: str,
+    context: dict,
+    addressee: str = "",
+    now: datetime.datetime | None = None,
+) -> RenderedDocument:
+    """Render a document before its number is taken (issue 10: reports). The template gets
+    `doc` as in `issue_document` but without `number`: the PDF carries its identity by its
+    verification code, so the authority's counter is locked only for the insert in
+    `archive_rendered`, not while WeasyPrint draws many pages."""
+    if kind not in _KINDS:
+        raise TypeError(f"{kind!r} is not a registered document kind")
+    now = now or timezone.now()
+    code = new_code()
+    while OfficialDocument.objects.filter(code=code).exists():  # 50 bits: all but never
+        code = new_code()
+    url = verify_url(code)
+    doc = {
+        "number": "",
+        "code": code,
+        "title": title,
+        "addressee": addressee,
+        "authority": authority.name,
+        "date": chinese_date(timezone.localdate(now)),
+        "verify_url": url,
+        "qr_svg": qr_svg(url),
+    }
+    pdf = render_pdf(template, {**context, "doc": doc})
+    return RenderedDocument(kind, authority, title, addressee, template, context, code, now, pdf)
+
+
+def archive_rendered(
+    rendered: RenderedDocument, *, owner: models.Model, actor: User | None = None
+) -> OfficialDocument:
+    """Archive a rendered document for `owner`, taking the authority's next number now. Must
+    run inside the caller's transaction (the owner's row is created in it), which should be
+    short: the counter row stays locked until it commits."""
+    assert transaction.get_connection().in_atomic_block, "archive inside the owner's transaction"
+    issued_on = timezone.localdate(rendered.issued_at)
+    serial, number = number_allocate(authority=rendered.authority, year=issued_on.year)
+    return OfficialDocument.objects.create(
+        owner_type=ContentType.objects.get_for_model(owner),
+        owner_id=owner.pk,
+        kind=rendered.kind,
+        authority=rendered.authority,
+        year=issued_on.year,
+        serial=serial,
+        number=number,
+        title=rendered.title,
+        addressee=rendered.addressee,
+        issued_on=issued_on,
+        issued_at=rendered.issued_at,
+        issued_by=actor,
+        code=rendered.code,
+        pdf=rendered.pdf,
+        size=len(rendered.pdf),
+        sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+        template=rendered.template,
+        data=rendered.context,
+    )
+
+
 # --- reads -----------------------------------------------------------------------------------
 
 
