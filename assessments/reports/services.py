@@ -35,6 +35,7 @@ from groups.registry.models import EducationGroup
 from members.models import Authority, User
 from qingdao_groups.core.archive import archive_rendered, render_document
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -216,27 +217,18 @@ def reports_produce_for_cycle(
 
 
 def _enqueue(task_name: str, **kwargs) -> None:
-    """The one place reports put work on the queue (the task layer's outbox replaces this)."""
-    from assessments import tasks
-
-    task = {
-        "assessments.reports_for_cycle": tasks.reports_for_cycle_task,
-        "assessments.report_generate": tasks.report_generate_task,
-        "assessments.summary_generate": tasks.summary_generate_task,
-    }[task_name]
-    try:
-        task.apply_async(kwargs=kwargs, retry=False)
-    except Exception as exc:  # noqa: BLE001 - whatever the broker does, the caller goes on
-        if task.app.conf.task_always_eager:
-            raise
-        logger.warning("%s %s could not be queued: %s", task_name, kwargs, exc)
+    """The one place reports put work on the queue: the task outbox (core/tasks.enqueue), in
+    the caller's transaction, published after the commit and relayed if the broker is down. The
+    dedup key keeps one waiting row per report (a second request while one waits is the same
+    work)."""
+    key = ":".join([task_name, *(f"{k}={kwargs[k]}" for k in sorted(kwargs))])
+    enqueue(task_name, dedup_key=key, **kwargs)
 
 
 def reports_request_for_cycle(cycle: Cycle, *, now: datetime.datetime | None = None) -> None:
     """Called by the cycle's publication inside its transaction: after the commit, the worker
     produces every group's report and then the summaries (A-1)."""
-    cycle_id = cycle.pk
-    transaction.on_commit(lambda: _enqueue("assessments.reports_for_cycle", cycle_id=cycle_id))
+    _enqueue("assessments.reports_for_cycle", cycle_id=cycle.pk)
 
 
 def reports_fan_out(cycle_id: int) -> int:

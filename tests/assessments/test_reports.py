@@ -111,13 +111,15 @@ def test_summaries_per_district_and_for_the_city_with_targets_A4_A5(world):
 
 
 def test_publication_requests_reports_after_the_commit(world, django_capture_on_commit_callbacks):
-    """The worker's path (eager in tests): one task per group, then the summaries."""
+    """The worker's path (eager in tests), through the task outbox: one task per group, then
+    the summaries; nothing before the commit."""
+    from qingdao_groups.models import TaskOutbox
+
     cycle = make_published_cycle(world)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         services.reports_request_for_cycle(cycle)
-    assert not Report.objects.filter(cycle=cycle).exists()  # nothing before the commit
-    for callback in callbacks:
-        callback()
+        assert not Report.objects.filter(cycle=cycle).exists()  # nothing before the commit
+        assert TaskOutbox.objects.filter(task="assessments.reports_for_cycle").count() == 1
     assert Report.objects.filter(cycle=cycle, scope="group").count() == 2
     assert Report.objects.filter(cycle=cycle, scope="city").count() == 1
 
