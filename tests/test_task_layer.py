@@ -246,15 +246,42 @@ def _probe_kwargs(world, folder: Path) -> dict:
     return {"a": 7, "b": 11, "folder": str(folder)}
 
 
+def _report_kwargs(world) -> dict:
+    from tests.assessments.builders import make_published_cycle
+
+    cycle = make_published_cycle(world, groups=[world.group])
+    return {"cycle_id": cycle.pk, "group_id": world.group.pk}
+
+
+def _report_rows(kw: dict) -> int:
+    from assessments.reports.models import Report
+    from qingdao_groups.models import OfficialDocument
+
+    reports = Report.objects.filter(
+        cycle_id=kw["cycle_id"], group_id=kw["group_id"], scope=Report.Scope.GROUP
+    )
+    documents = OfficialDocument.objects.filter(
+        kind="assessment_report", owner_id__in=reports.values("pk")
+    )
+    assert documents.count() == reports.count()
+    return reports.count()
+
+
 KILL_CASES = [
     # Killed before the write: the second delivery writes the row.
     KillCase("tests.task_probe.keyed_write", _probe_kwargs, _probe_rows, killed_at="started"),
     # Killed after the write, before the acknowledgement: the second delivery finds it.
     KillCase("tests.task_probe.keyed_write", _probe_kwargs, _probe_rows, killed_at="written"),
-    # Report generation (another part of issue 10) joins with e.g.
-    #   KillCase("assessments.report_generate", lambda world, folder: {"cycle_id": …,
-    #            "group_id": …}, lambda kw: Report.objects.filter(…).count(),
-    #            killed_at="prerun-assessments.report_generate", delay=0.5, needs_world=True)
+    # A group's assessment report, killed half a second into its rendering: after the
+    # restart the report and its archived PDF are there exactly once.
+    KillCase(
+        "assessments.report_generate",
+        lambda world, folder: _report_kwargs(world),
+        lambda kw: _report_rows(kw),
+        killed_at="prerun-assessments.report_generate",
+        delay=0.5,
+        needs_world=True,
+    ),
 ]
 
 
