@@ -16,6 +16,7 @@ _SECTIONS = {
     "filings": "filings",
     "enrollment": "enrollment",
     "funding": "funding",
+    "cycles": "cycles",
 }
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("filings/", include("groups.filings.urls")),
     path("enrollment-plans/", include("groups.enrollment.urls")),
     path("funding/", include("funding.urls")),
+    path("assessments/cycles/", include("assessments.cycles.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),
     path("documents/official/", include("qingdao_groups.core.archive_urls")),

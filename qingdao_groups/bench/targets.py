@@ -115,6 +115,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
         add("plan list", role, "list", "/enrollment-plans/")
 
     _funding_pages(users, add)
+    _cycle_pages(users, add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -177,6 +178,33 @@ def _funding_pages(users: dict[str, User], add) -> None:
     add("funding awards", "city", "list", "/funding/awards/")
     add("funding staffing", "city", "list", "/funding/staffing/")
     add("funding overview", "district", "home", "/funding/")
+
+
+def _cycle_pages(users: dict[str, User], add) -> None:
+    """The assessment cycles (issue 10): the list, the largest cycle's page and one group's part
+    (the one with the most scores), each for the roles that read them."""
+    from assessments.cycles.selectors import cycle_list_for_user, entry_list_for_user
+
+    for role in ("city", "district", "principal", "auditor"):
+        if role not in users:
+            continue
+        user = users[role]
+        add("cycle list", role, "list", "/assessments/cycles/")
+        cycle = (
+            cycle_list_for_user(user=user)
+            .annotate(n=Count("entries"))
+            .order_by("-n", "-pk")
+            .first()
+        )
+        if cycle is None:
+            continue
+        add("cycle detail", role, "detail", f"/assessments/cycles/{cycle.pk}/")
+        entry = (
+            entry_list_for_user(user=user, cycle=cycle).order_by().values_list("pk", flat=True)[:1]
+        )
+        entry_id = next(iter(entry), None)
+        if entry_id:
+            add("cycle group part", role, "detail", f"/assessments/cycles/parts/{entry_id}/")
 
 
 # The whole data set (the city bureau sees every school), and one district bureau's share.

@@ -19,6 +19,7 @@ from groups.registry.models import (
 )
 from members.models import Authority, District, Partner, School, User
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.demo.assessments import AssessmentSeeder
 from qingdao_groups.demo.data import (
     CITY_CODE,
     CITY_NAME,
@@ -67,6 +68,7 @@ class Seeder:
         if self.plan.story is not None:
             StorySeeder(self, self.plan.story).run()
             FundingSeeder(self, story_users).run()
+            AssessmentSeeder(self).run()
 
     def _save(self, obj, day: datetime.date | None = None):
         obj._history_user = self.actor

@@ -69,7 +69,11 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # The shared templates, then each feature's own folder (groups/<feature>/templates), so a
         # feature's pages sit beside its views; template names keep their prefix (cards/…).
-        "DIRS": [BASE_DIR / "templates", *sorted(BASE_DIR.glob("groups/*/templates"))],
+        "DIRS": [
+            BASE_DIR / "templates",
+            *sorted(BASE_DIR.glob("groups/*/templates")),
+            *sorted(BASE_DIR.glob("assessments/*/templates")),
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
