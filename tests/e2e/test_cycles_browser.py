@@ -46,8 +46,8 @@ def _shoot(page, name: str) -> None:
 
 
 def _move(page, action: str) -> None:
-    page.get_by_test_id(f"move-{action}").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id(f"move-{action}").click()
 
 
 def test_a_cycle_from_opening_to_publication(
@@ -90,7 +90,8 @@ def test_a_cycle_from_opening_to_publication(
             core.fill(f"input[name=self_score_{ind.pk}]", "8")
         core.fill(f"textarea[name=self_note_{ind.pk}]", "按要求开展")
     _shoot(core, "self-form")
-    core.get_by_test_id("self-form").locator("button[type=submit]").click()
+    with core.expect_navigation():
+        core.get_by_test_id("self-form").locator("button[type=submit]").click()
     evidence = tmp_path / "佐证.pdf"
     evidence.write_bytes(PDF)
     for ind in manual:
@@ -98,9 +99,11 @@ def test_a_cycle_from_opening_to_publication(
             form = core.get_by_test_id("evidence-form")
             form.locator("select[name=indicator]").select_option(str(ind.pk))
             form.locator("input[name=file]").set_input_files(str(evidence))
-            form.locator("button[type=submit]").click()
-            core.wait_for_load_state()
-    core.get_by_test_id("self-submit").click()
+            with core.expect_navigation():
+                form.locator("button[type=submit]").click()
+            expect(core.locator(".alert-success")).to_be_visible()
+    with core.expect_navigation():
+        core.get_by_test_id("self-submit").click()
     expect(core.get_by_test_id("self-actions")).to_have_count(0)
 
     _move(city, "to_inspection")
@@ -112,7 +115,8 @@ def test_a_cycle_from_opening_to_publication(
         else:
             city.fill(f"input[name=score_{ind.pk}]", "7")
     _shoot(city, "score-form")
-    city.get_by_test_id("score-form").locator("button[type=submit]").click()
+    with city.expect_navigation():
+        city.get_by_test_id("score-form").locator("button[type=submit]").click()
     city.goto(f"{live_server.url}/assessments/cycles/{cycle.pk}/")
     _move(city, "to_factual_check")
 
