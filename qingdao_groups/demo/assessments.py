@@ -138,7 +138,11 @@ class AssessmentSeeder:
             if ind.evidence_required:
                 upload = SimpleUploadedFile(
                     f"{ind.code}佐证材料.pdf",
-                    demo_pdf(f"{entry.group.name} {ind.name}", ("佐证材料",), "Evidence"),
+                    demo_pdf(
+                        f"{entry.group.name} {ind.name}",
+                        ("佐证材料",),
+                        "assessment evidence (demo)",
+                    ),
                     content_type="application/pdf",
                 )
                 services.evidence_add(
