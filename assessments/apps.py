@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # Each feature package plugs into the shared parts from its hooks module.
-FEATURES = ("practice", "dossier", "reports")
+FEATURES = ("practice", "dossier", "reports", "cycles")
 
 
 class AssessmentsConfig(AppConfig):

@@ -19,6 +19,7 @@ _SECTIONS = {
     "dashboard": "dashboard",
     "audit": "audit",
     "frameworks": "assessments",
+    "cycles": "cycles",
 }
 
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("assessments/dossiers/", include("assessments.dossier.urls")),
     path("assessments/frameworks/", include("assessments.frameworks.urls")),
     path("assessments/reports/", include("assessments.reports.urls")),
+    path("assessments/cycles/", include("assessments.cycles.urls")),
     path("exports/", include("qingdao_groups.core.exports.urls")),
     path("audit/", include("qingdao_groups.core.audit_urls")),
     path("documents/attachments/", include("qingdao_groups.core.urls")),

@@ -374,6 +374,58 @@ def test_enrollment_plans_are_dated_by_the_moments_they_are_given(world):
     assert plan.set_at == set_at == last_history_date(plan)
 
 
+# --- assessment cycles (policy A-1 … A-4) -------------------------------------------------------
+
+
+def test_assessment_cycles_are_dated_by_the_moments_they_are_given(world):
+    from assessments.cycles import services as cycle_services
+    from assessments.cycles.models import CycleGroup, FactualFlag
+    from assessments.cycles.workflows import FlagAction
+    from tests.assessments.cycle_helpers import fill_self, open_cycle, score_all
+
+    city, core = world.users["city"], world.users["principal"]
+    opened, started, filled, inspected, scored, checked, flagged, resolved, published = (
+        moment(9, d) for d in (1, 2, 3, 4, 5, 6, 7, 8, 9)
+    )
+    cycle = open_cycle(world, group_ids=[world.group.pk], now=opened)
+    assert cycle.created_at == opened == last_history_date(cycle)
+    cycle = cycle_services.cycle_start(
+        cycle=cycle, actor=city, expected_version=cycle.version, now=started
+    )
+    assert cycle.step_started_at == started == last_history_date(cycle) and notified_at(started)
+    entry = fill_self(CycleGroup.objects.get(cycle=cycle), core, now=filled)
+    entry = cycle_services.self_assessment_submit(
+        entry=entry, actor=core, expected_version=entry.version, now=filled
+    )
+    assert entry.self_submitted_at == filled == last_history_date(entry)
+    cycle = cycle_services.cycle_to_inspection(
+        cycle=cycle, actor=city, expected_version=cycle.version, now=inspected
+    )
+    assert last_history_date(cycle) == inspected
+    entry = score_all(CycleGroup.objects.get(pk=entry.pk), city, now=scored)
+    assert entry.inspected_at == scored == last_history_date(entry)
+    cycle = cycle_services.cycle_to_factual_check(
+        cycle=cycle, actor=city, expected_version=cycle.version, now=checked
+    )
+    flag = cycle_services.flag_raise(
+        entry=entry, actor=core, indicator=None, text="有误", now=flagged
+    )
+    assert flag.raised_at == flagged == last_history_date(flag)
+    cycle_services.flag_resolve(
+        flag=flag,
+        actor=city,
+        action=FlagAction.REJECT,
+        reply="不予采纳",
+        expected_version=flag.version,
+        now=resolved,
+    )
+    assert FactualFlag.objects.get(pk=flag.pk).resolved_at == resolved
+    cycle = cycle_services.cycle_publish(
+        cycle=cycle, actor=city, expected_version=cycle.version, now=published
+    )
+    assert cycle.published_at == published == last_history_date(cycle)
+
+
 # --- the registry (policy G-1, G-3, L-5) -------------------------------------------------------
 
 

@@ -32,7 +32,9 @@ CEILINGS = {
     "groups:group-list": 10,
     # detail: the group (its scope checked on its own row) + 4 prefetches + its cards + the
     # timeline (one UNION of the audit tables) + plans (issue 7: no list of the user's groups)
-    "groups:group-detail": 15,  # the story: 4 sources, and the open exits its rows link to (issue 8)
+    # the story: 4 sources, and the open exits its rows link to (issue 8); + 1 the published
+    # assessment results in the story (issue 10)
+    "groups:group-detail": 16,
     # + 1 the page's keys first (deep pages), + 1 the visible-group ids (issue 7)
     "members:school-list": 12,
     "members:school-detail": 10,

@@ -130,10 +130,50 @@ def _stale_plan(world):
     )
 
 
+def _stale_cycle(world):
+    from assessments.cycles.services import cycle_start
+    from tests.assessments.cycle_helpers import open_cycle
+
+    cycle = open_cycle(world)
+    cycle.version = 3
+    cycle.save()
+    return cycle, lambda: cycle_start(cycle=cycle, actor=world.users["city"], expected_version=2)
+
+
+def _stale_flag(world):
+    from assessments.cycles.models import CycleGroup, FactualFlag
+    from assessments.cycles.services import flag_resolve
+    from tests.assessments.builders import make_cycle
+
+    cycle = make_cycle(world, status="factual_check")
+    flag = FactualFlag.objects.create(
+        entry=CycleGroup.objects.get(cycle=cycle, group=world.group), text="有误", version=3
+    )
+    return flag, lambda: flag_resolve(
+        flag=flag, actor=world.users["city"], action="reject", reply="否", expected_version=2
+    )
+
+
 @pytest.mark.parametrize(
     "build",
-    [_stale_application, _stale_consent, _stale_card, _stale_filing, _stale_plan],
-    ids=["application", "consent", "card", "filing", "enrollment_plan"],
+    [
+        _stale_application,
+        _stale_consent,
+        _stale_card,
+        _stale_filing,
+        _stale_plan,
+        _stale_cycle,
+        _stale_flag,
+    ],
+    ids=[
+        "application",
+        "consent",
+        "card",
+        "filing",
+        "enrollment_plan",
+        "assessment_cycle",
+        "factual_flag",
+    ],
 )
 def test_a_stale_version_is_refused_the_same_way_everywhere(world, build):
     obj, act = build(world)
@@ -242,6 +282,19 @@ def _wrong_plan(world):
     )
 
 
+def _wrong_cycle(world):
+    # A published cycle is not published again; district staff never move a city cycle.
+    from tests.assessments.builders import make_cycle
+
+    cycle = make_cycle(world, status="published")
+    return (
+        cycle,
+        world.users["district"],
+        reverse("cycles:cycle-move", args=[cycle.pk, "publish"]),
+        {"version": cycle.version},
+    )
+
+
 @pytest.mark.parametrize(
     "build",
     [
@@ -252,6 +305,7 @@ def _wrong_plan(world):
         _wrong_filing,
         _wrong_refile,
         _wrong_plan,
+        _wrong_cycle,
     ],
     ids=[
         "application",
@@ -261,6 +315,7 @@ def _wrong_plan(world):
         "filing",
         "filing-refile",
         "enrollment_plan",
+        "assessment_cycle",
     ],
 )
 def test_a_wrong_person_gets_403_before_any_state_is_read(world, login, build):

@@ -126,6 +126,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
     _audit_pages(users, add)
     _framework_pages(users, add)
     _report_pages(add)
+    _cycle_pages(users, add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -162,6 +163,8 @@ def _audit_pages(users: dict[str, User], add) -> None:
             f"/audit/?group={group_id}",
             note=f"{size} members",
         )
+
+
 def _report_pages(add) -> None:
     """Issue 10: a cycle's reports and one group report's page (the latest archived), when the
     data set has one (the bench's cycle_s keeps its first cycle)."""
@@ -239,6 +242,8 @@ def _practice_pages(users: dict[str, User], add) -> None:
     if case:
         add("practice public case", "city", "detail", f"/practice/{case.pk}/")
         add("practice case", "city", "detail", f"/practice/manage/{case.pk}/")
+
+
 def _framework_pages(users: dict[str, User], add) -> None:
     """Issue 10's assessment frameworks: the list, and the largest published framework's page
     (its whole tree, the worked example) as the city bureau and as a principal."""
@@ -265,6 +270,33 @@ def _framework_pages(users: dict[str, User], add) -> None:
                     f"/assessments/frameworks/{framework.pk}/",
                     note=f"{framework.n} indicators",
                 )
+
+
+def _cycle_pages(users: dict[str, User], add) -> None:
+    """The assessment cycles (issue 10): the list, the largest cycle's page and one group's part
+    (the one with the most scores), each for the roles that read them."""
+    from assessments.cycles.selectors import cycle_list_for_user, entry_list_for_user
+
+    for role in ("city", "district", "principal", "auditor"):
+        if role not in users:
+            continue
+        user = users[role]
+        add("cycle list", role, "list", "/assessments/cycles/")
+        cycle = (
+            cycle_list_for_user(user=user)
+            .annotate(n=Count("entries"))
+            .order_by("-n", "-pk")
+            .first()
+        )
+        if cycle is None:
+            continue
+        add("cycle detail", role, "detail", f"/assessments/cycles/{cycle.pk}/")
+        entry = (
+            entry_list_for_user(user=user, cycle=cycle).order_by().values_list("pk", flat=True)[:1]
+        )
+        entry_id = next(iter(entry), None)
+        if entry_id:
+            add("cycle group part", role, "detail", f"/assessments/cycles/parts/{entry_id}/")
 
 
 # The whole data set (the city bureau sees every school), and one district bureau's share.

@@ -20,6 +20,7 @@ from groups.registry.models import (
 )
 from members.models import Authority, District, Partner, School, User
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.demo.assessments import AssessmentSeeder
 from qingdao_groups.demo.data import (
     CITY_CODE,
     CITY_NAME,
@@ -70,6 +71,7 @@ class Seeder:
             StorySeeder(self, self.plan.story).run()
             FundingSeeder(self, story_users).run()
             PracticeSeeder(self).run()
+            AssessmentSeeder(self).run()
         # The assessment framework built from the policy, published (A-1; issue 10).
         default_framework_ensure(actor=self.actor)
 

@@ -209,6 +209,7 @@ class Generator:
             self.phase("attachments", self.attachments)
             self.phase("notifications", self.notifications)
             self.phase("funding (issue 9)", self.funding)
+            self.phase("assessment cycle (issue 10)", self.assessment_cycle)
             self.phase("sequences", self.sequences)
             self.phase("foreign keys checked", self.check_now)
         self.phase("analyze", self.analyze)
@@ -865,6 +866,107 @@ class Generator:
                 )
                 nid += 1
         self.write(Notification, rows)
+
+    # -- assessments (issue 10) ------------------------------------------------------------------
+    def assessment_cycle(self) -> None:
+        """One published city cycle (A-1) over every active group of the bench district's city,
+        on the default framework: a score row per indicator and group and the stored result
+        (scoring's pure functions), so the cycle pages read a city's worth of parts. Cheap:
+        COPY only, from its own random stream."""
+        from decimal import Decimal
+
+        from assessments import scoring
+        from assessments.cycles.models import Cycle, CycleGroup, Score
+        from assessments.cycles.results import framework_specs
+        from assessments.frameworks.defaults import build_framework
+        from assessments.frameworks.models import Indicator
+
+        r = random.Random(self.rng.random())
+        city_id = self.bench["district_bureau"]["city_id"]
+        in_city = {b["id"] for b in self.district_bureaus if b["city_id"] == city_id} | {city_id}
+        groups = [g for g in self.group_rows if g["authority_id"] in in_city]
+        if not groups:
+            return
+        staff = self.staff_of[city_id]
+        end = datetime.date(self.today.year - 1, 8, 31)
+        groups = [g for g in groups if g["founded_on"] <= end]
+        framework = build_framework(now=self.at(datetime.date(end.year, 6, 1)))
+        dims, specs = framework_specs(framework)
+        indicators = list(Indicator.objects.filter(dimension__framework=framework))
+        cycle_id = next_id(Cycle)
+        published = self.at(datetime.date(end.year, 11, 20))
+        cycle = dict(
+            id=cycle_id,
+            name=f"{end.year - 1}—{end.year}学年集团化办学督导评估",
+            authority_id=city_id,
+            framework_id=framework.pk,
+            period_start=datetime.date(end.year - 1, 9, 1),
+            period_end=end,
+            status="published",
+            self_assessment_due=datetime.date(end.year, 9, 30),
+            inspection_due=datetime.date(end.year, 10, 31),
+            factual_check_due=datetime.date(end.year, 11, 15),
+            step_started_at=published,
+            created_at=self.at(datetime.date(end.year, 9, 1)),
+            created_by_id=staff,
+            published_at=published,
+            published_by_id=staff,
+            version=5,
+        )
+        entries, scores = [], []
+        eid, sid = next_id(CycleGroup), next_id(Score)
+        for group in groups:
+            given = []
+            for ind in indicators:
+                passed = r.random() < 0.95 if ind.kind == Indicator.Kind.PASS_FAIL else None
+                score = (
+                    (ind.scale_max * Decimal(r.randint(50, 100)) / 100).quantize(Decimal("0.01"))
+                    if ind.kind == Indicator.Kind.SCORED
+                    else None
+                )
+                given.append(scoring.IndicatorScore(ind.code, score, passed))
+                scores.append(
+                    dict(
+                        id=sid,
+                        entry_id=eid,
+                        indicator_id=ind.pk,
+                        score=score,
+                        passed=passed,
+                        self_score=score,
+                        self_passed=passed,
+                        self_note="已按要求开展。",
+                        inspector_note="情况属实。",
+                        scored_at=published,
+                        scored_by_id=staff,
+                    )
+                )
+                sid += 1
+            result = scoring.score_group(
+                dims,
+                specs,
+                given,
+                grade_bands=framework.grade_bands,
+                bonus_points=framework.bonus_points,
+            )
+            entries.append(
+                dict(
+                    id=eid,
+                    cycle_id=cycle_id,
+                    group_id=group["id"],
+                    self_submitted_at=published,
+                    inspected_at=published,
+                    derived_at=published,
+                    total=result.total,
+                    grade=result.grade,
+                    bonus=result.bonus,
+                    result=result.as_json(),
+                    version=3,
+                )
+            )
+            eid += 1
+        self.write(Cycle, [cycle], when=lambda row: row["created_at"])
+        self.write(CycleGroup, entries, when=lambda row: published)
+        self.write(Score, scores, when=lambda row: published)
 
     # -- funding (issue 9) ---------------------------------------------------------------------
     def funding_years(self) -> list[int]:

@@ -654,11 +654,18 @@ def test_workflow_history_names_the_people_who_acted(seeded):
 
 
 def test_attachments_are_small_valid_pdfs(seeded):
+    from assessments.frameworks.models import Indicator
     from assessments.practice.models import PracticeCase
 
     practice = ContentType.objects.get_for_model(PracticeCase)
     attachments = list(Attachment.objects.exclude(owner_type=practice))
-    assert len(attachments) == 9
+    # issue 10: the 青岛二中 group's self-assessment evidence, one file per indicator that
+    # requires it (policy A-1)
+    evidence = Indicator.objects.filter(
+        dimension__framework__code="QD-JTHBX", evidence_required=True
+    ).count()
+    assert Attachment.objects.filter(kind=Attachment.Kind.EVIDENCE).count() == evidence
+    assert len(attachments) == 9 + evidence
     for attachment in attachments:
         assert attachment.content_type == PDF and 0 < attachment.size < 4096
         assert attachment.original_name.endswith(".pdf")
