@@ -4,7 +4,9 @@ and start it; the core principal fills in the self-assessment, uploads evidence 
 city staff open inspection and score; the principal flags a factual error; city staff reject it
 with a reply and publish; the principal reads the final result with the core school's bonus
 item. Screenshots at 1366 px and 390 px in Chinese and English go to /tmp/cycles/; no page is
-wider than the screen. (The reports feature extends this walk to download the PDF.)"""
+wider than the screen. Then, as issue 10's "done when" asks: the principal downloads the
+published report's PDF (Chinese name in pdftotext, embedded CJK fonts in pdffonts), the
+verification page confirms it, and the auditor's dossier ZIP opens with what it should."""
 
 from pathlib import Path
 
@@ -143,6 +145,8 @@ def test_a_cycle_from_opening_to_publication(
     core.goto(f"{live_server.url}/groups/{world.group.pk}/")
     core.get_by_test_id("group-assessment-link").locator("a").click()
     expect(core.get_by_test_id("grade")).to_be_visible()
+    _download_report_and_verify(core, browser, browser_context_args, live_server, world, cycle)
+    _take_the_dossier(browser, browser_context_args, live_server, world, cycle)
     auditor = world.users["auditor"]
     auditor.language = "en"
     auditor.save()
@@ -156,3 +160,61 @@ def test_a_cycle_from_opening_to_publication(
     _shoot(en, "list-en")
     for context in (city_ctx, core_ctx, en_ctx):
         context.close()
+
+
+def _download_report_and_verify(page, browser, browser_context_args, live_server, world, cycle):
+    """The publication produced the group's report (the worker's path, eager here): the core
+    principal downloads its PDF from the page; its text holds the group's Chinese name, its
+    fonts are embedded CJK; /verify/<code> (no login) confirms title and SHA-256 (A-1)."""
+    import hashlib
+    import re
+
+    from tests.pdf_tools import assert_cjk_pdf
+
+    page.goto(f"{live_server.url}/assessments/reports/cycle/{cycle.pk}/")
+    page.get_by_test_id("report-list").get_by_role("link", name=world.group.name).click()
+    expect(page.get_by_test_id("report-group")).to_have_text(world.group.name)
+    with page.expect_download() as download_info:
+        page.get_by_test_id("report-download").click()
+    data = Path(download_info.value.path()).read_bytes()
+    text = assert_cjk_pdf(data, world.group.name, world.group.code)
+    code = re.search(r"核验码\s*[：:]?\s*([0-9A-Z]{10})", text)
+    assert code, text
+    visitor = browser.new_context(**browser_context_args)
+    public = visitor.new_page()
+    public.goto(f"{live_server.url}/verify/{code.group(1)}")
+    expect(public.get_by_test_id("verify-title")).to_contain_text(world.group.name)
+    expect(public.get_by_test_id("verify-sha256")).to_have_text(hashlib.sha256(data).hexdigest())
+    visitor.close()
+
+
+def _take_the_dossier(browser, browser_context_args, live_server, world, cycle):
+    """The auditor takes the group's dossier (案卷) in the browser: the job runs, the page
+    offers the download, and the ZIP opens with the published report's PDF, its index with
+    matching SHA-256 sums and the group's history as CSV."""
+    import csv
+    import hashlib
+    import io
+    import zipfile
+
+    context, page = _sign_in(browser, browser_context_args, live_server, world.users["auditor"])
+    page.goto(f"{live_server.url}/groups/{world.group.pk}/")
+    page.get_by_role("link", name="导出案卷").first.click()
+    page.get_by_test_id("dossier-start").click()
+    download_link = page.locator("#export-status a[download]")
+    expect(download_link).to_be_visible(timeout=30_000)
+    with page.expect_download() as download_info:
+        download_link.click()
+    archive = zipfile.ZipFile(download_info.value.path())
+    names = archive.namelist()
+    reports = [n for n in names if n.startswith("评估报告/") and n.endswith(".pdf")]
+    assert reports, names
+    assert any(n.startswith("历史/") and n.endswith(".csv") for n in names), names
+    index = [n for n in names if n.endswith("目录.csv")]
+    assert index, names
+    # 目录.csv: path first, SHA-256 last (assessments/dossier/services.INDEX_SPEC)
+    rows = list(csv.reader(io.StringIO(archive.read(index[0]).decode("utf-8-sig"))))[1:]
+    sums = {row[0]: row[-1] for row in rows}
+    for name in reports:
+        assert hashlib.sha256(archive.read(name)).hexdigest() == sums[name]
+    context.close()
