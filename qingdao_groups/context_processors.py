@@ -23,15 +23,47 @@ _SECTIONS = {
 }
 
 
+# The sections under the menu's one oversight entry (督导, issue 10).
+OVERSIGHT_SECTIONS = ("cycles", "dashboard", "audit", "assessments")
+
+
+def _oversight(user) -> dict:
+    """Which oversight pages the menu offers the user (the pages check again): the cycles for
+    staff, core principals and read-only roles; statistics for staff, auditors and the finance
+    reviewer; the audit log for those who see everything. No query: the user row is loaded."""
+    if not getattr(user, "is_authenticated", False):
+        return {"any": False}
+    role = getattr(user, "role", "")
+    cycles = role in ("city_staff", "district_staff", "core_principal") or bool(
+        getattr(user, "is_read_only", False) or user.is_superuser
+    )
+    stats = user.is_superuser or role in (
+        "city_staff",
+        "district_staff",
+        "auditor",
+        "sysadmin",
+        "finance_reviewer",
+    )
+    audit = bool(getattr(user, "sees_everything", False))
+    return {"cycles": cycles, "stats": stats, "audit": audit, "any": cycles or stats or audit}
+
+
 def navigation(request) -> dict:
+    oversight = _oversight(getattr(request, "user", None))
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return {"nav_current": ""}
-    if match.view_name == "home":
-        return {"nav_current": "home"}
-    if match.view_name == "applications:inbox":
-        return {"nav_current": "inbox"}
-    return {"nav_current": _SECTIONS.get(match.namespace, "")}
+        current = ""
+    elif match.view_name == "home":
+        current = "home"
+    elif match.view_name == "applications:inbox":
+        current = "inbox"
+    else:
+        current = _SECTIONS.get(match.namespace, "")
+    return {
+        "nav_current": current,
+        "oversight": oversight,
+        "oversight_current": current in OVERSIGHT_SECTIONS,
+    }
 
 
 def worklist(request) -> dict:

@@ -4,12 +4,12 @@ import datetime
 from decimal import Decimal
 
 from assessments.cycles.models import Cycle, CycleGroup, Score
-from assessments.frameworks.defaults import build_framework
+from assessments.frameworks.defaults import default_framework_ensure
 from assessments.frameworks.models import Indicator
 
 
 def make_cycle(world, *, status=Cycle.Status.OPEN, groups=None, framework=None, **fields):
-    framework = framework or build_framework()
+    framework = framework or default_framework_ensure()
     cycle = Cycle.objects.create(
         name=fields.pop("name", "2025学年集团化办学督导评估"),
         authority=fields.pop("authority", world.city),

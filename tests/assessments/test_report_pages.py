@@ -100,6 +100,8 @@ def test_report_pages_run_a_constant_number_of_queries(client, world, role):
         archive_fake_report(cycle, group=group)
     for n in (2, 3):
         archive_fake_report(cycle, group=world.group, number=n)
+    for url in urls:
+        client.get(url)  # the new rows replaced the cached work-list counts: warm them again
     large = [_queries(client, url) for url in urls]
     assert large == small
     assert max(large) <= 12, large

@@ -60,6 +60,7 @@ def test_a_cycle_from_opening_to_publication(
         Indicator.objects.filter(dimension__framework=framework, source=Indicator.Source.MANUAL)
     )
     city_ctx, city = _sign_in(browser, browser_context_args, live_server, world.users["city"])
+    city.get_by_test_id("nav-oversight").click()
     city.get_by_test_id("nav-cycles").click()
     _shoot(city, "cycle-list")
     city.get_by_test_id("cycle-create").click()

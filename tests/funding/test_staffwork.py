@@ -489,7 +489,7 @@ def test_f3_f4_f5_list_queries_do_not_grow_with_data(world, role):
     inbox_counts(user)
     large = [_count(client, url) for url in urls]
     assert large == small
-    assert max(large) <= 17, large
+    assert max(large) <= 18, large  # the work-list badge's providers: issue 10 added cycles
 
 
 def test_f5_a_groups_awards_page_and_form_start_from_the_group(world):

@@ -710,7 +710,7 @@ def test_the_demo_decision_and_acknowledgement_have_their_documents(seeded):
     documents = {
         d.kind: d
         for d in OfficialDocument.objects.select_related("authority").exclude(
-            kind="ledger_statement"
+            kind__in=("ledger_statement", "assessment_report")
         )
     }
     assert set(documents) == {"application_reply", "filing_receipt"}
@@ -723,6 +723,24 @@ def test_the_demo_decision_and_acknowledgement_have_their_documents(seeded):
     for document in documents.values():
         pdf = bytes(OfficialDocument.objects.values_list("pdf", flat=True).get(pk=document.pk))
         assert hashlib.sha256(pdf).hexdigest() == document.sha256
+
+
+def test_the_demo_published_cycle_has_its_reports_archived(seeded):
+    """Issue 10: the published pilot cycle's reports were produced by the seeder, so
+    `export_report QD2019001` works right after seed_demo (A-1): one report per covered group
+    and the city summary, each with its archived PDF."""
+    from assessments.cycles.models import Cycle, CycleGroup
+    from assessments.reports.models import Report
+    from qingdao_groups.models import OfficialDocument
+
+    cycle = Cycle.objects.get(status=Cycle.Status.PUBLISHED)
+    groups = set(CycleGroup.objects.filter(cycle=cycle).values_list("group__code", flat=True))
+    assert "QD2019001" in groups and len(groups) == 3
+    reports = Report.objects.filter(cycle=cycle, scope=Report.Scope.GROUP)
+    assert set(reports.values_list("group__code", flat=True)) == groups
+    assert Report.objects.filter(cycle=cycle, scope=Report.Scope.CITY).count() == 1
+    archived = OfficialDocument.objects.filter(kind="assessment_report")
+    assert archived.count() == Report.objects.filter(cycle=cycle).count()
 
 
 # --- funding (issue 9) -------------------------------------------------------------------------
