@@ -40,25 +40,29 @@ def _wait_for(path: Path) -> None:
         time.sleep(0.05)
 
 
-def keyed_write(*, a: int, b: int, folder: Path) -> bool:
-    """An idempotent service: writes the row keyed by (a, b) unless it is there already, with a
-    pause before and after the write (a test kills the worker in either). True when written."""
+def keyed_write(*, a: int, b: int, folder: Path, pause: str = "started") -> bool:
+    """An idempotent service: writes the row keyed by (a, b) unless it is there already. It
+    pauses (until `go`) at one point, `pause`: "started" before the write or "written" after it,
+    where a test kills the worker. It must not pause at both: a test waiting for `written` would
+    otherwise race the pause before it. True when written."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {TABLE} WHERE a = %s AND b = %s", [a, b])  # noqa: S608
         if cursor.fetchone():
             return False
         _count_run(folder)
         (folder / "started").touch()
-        _wait_for(folder / "go")
+        if pause == "started":
+            _wait_for(folder / "go")
         cursor.execute(f"INSERT INTO {TABLE} (a, b) VALUES (%s, %s)", [a, b])  # noqa: S608
     (folder / "written").touch()
-    _wait_for(folder / "go")
+    if pause == "written":
+        _wait_for(folder / "go")
     return True
 
 
 @shared_task(name="tests.task_probe.keyed_write", ignore_result=True)
-def keyed_write_task(*, a: int, b: int, folder: str) -> bool:
-    return keyed_write(a=a, b=b, folder=Path(folder))
+def keyed_write_task(*, a: int, b: int, folder: str, pause: str = "started") -> bool:
+    return keyed_write(a=a, b=b, folder=Path(folder), pause=pause)
 
 
 @shared_task(name="tests.task_probe.die", ignore_result=True)

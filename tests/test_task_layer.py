@@ -242,8 +242,11 @@ def _probe_rows(kwargs: dict) -> int:
         return cursor.fetchone()[0]
 
 
-def _probe_kwargs(world, folder: Path) -> dict:
-    return {"a": 7, "b": 11, "folder": str(folder)}
+def _probe_kwargs(pause: str) -> Callable[[object, Path], dict]:
+    def kwargs(world, folder: Path) -> dict:
+        return {"a": 7, "b": 11, "folder": str(folder), "pause": pause}
+
+    return kwargs
 
 
 def _report_kwargs(world) -> dict:
@@ -269,9 +272,13 @@ def _report_rows(kw: dict) -> int:
 
 KILL_CASES = [
     # Killed before the write: the second delivery writes the row.
-    KillCase("tests.task_probe.keyed_write", _probe_kwargs, _probe_rows, killed_at="started"),
+    KillCase(
+        "tests.task_probe.keyed_write", _probe_kwargs("started"), _probe_rows, killed_at="started"
+    ),
     # Killed after the write, before the acknowledgement: the second delivery finds it.
-    KillCase("tests.task_probe.keyed_write", _probe_kwargs, _probe_rows, killed_at="written"),
+    KillCase(
+        "tests.task_probe.keyed_write", _probe_kwargs("written"), _probe_rows, killed_at="written"
+    ),
     # A group's assessment report, killed half a second into its rendering: after the
     # restart the report and its archived PDF are there exactly once.
     KillCase(
