@@ -297,6 +297,10 @@ class User(AbstractUser):
         default="zh-hans",
     )
 
+    # The account an API client acts through (issue 11, api.models.ApiClient): no password, never
+    # signs in to the pages, receives no notices.
+    is_system_account = models.BooleanField(_("系统账号"), default=False)
+
     # A principal's rank under the principal rank reform (校长职级制, policy S-2).
     rank = models.CharField(_("校长职级"), max_length=10, choices=Rank.choices, blank=True)
 

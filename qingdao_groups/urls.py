@@ -50,6 +50,7 @@ urlpatterns = [
     # The address printed (and QR-coded) on every official document: public, no login.
     re_path(r"^verify/(?P<code>[^/]{1,40})/?$", core_views.verify_view, name="verify"),
     path("documents/", include("groups.charter.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -74,7 +74,10 @@ def _reviewers(case: PracticeCase) -> list[User]:
         Q(pk=group.authority_id) | Q(district_id=district), kind=Authority.Kind.DISTRICT
     )
     staff = User.objects.filter(
-        authority__in=bureaus.values("pk"), role=User.Role.DISTRICT_STAFF, is_active=True
+        authority__in=bureaus.values("pk"),
+        role=User.Role.DISTRICT_STAFF,
+        is_active=True,
+        is_system_account=False,
     )
     return [*city_staff(), *staff]
 

@@ -42,7 +42,10 @@ def staff_of(authority: Authority | int) -> list[User]:
     authority_id = authority if isinstance(authority, int) else authority.pk
     return list(
         User.objects.filter(
-            authority_id=authority_id, is_active=True, role__in=User.AUTHORITY_ROLES
+            authority_id=authority_id,
+            is_active=True,
+            role__in=User.AUTHORITY_ROLES,
+            is_system_account=False,
         )
     )
 
@@ -50,12 +53,19 @@ def staff_of(authority: Authority | int) -> list[User]:
 def principals_of(school: School | int) -> list[User]:
     school_id = school if isinstance(school, int) else school.pk
     return list(
-        User.objects.filter(school_id=school_id, is_active=True, role__in=User.SCHOOL_ROLES)
+        User.objects.filter(
+            school_id=school_id,
+            is_active=True,
+            role__in=User.SCHOOL_ROLES,
+            is_system_account=False,
+        )
     )
 
 
 def city_staff() -> list[User]:
-    return list(User.objects.filter(role=User.Role.CITY_STAFF, is_active=True))
+    return list(
+        User.objects.filter(role=User.Role.CITY_STAFF, is_active=True, is_system_account=False)
+    )
 
 
 def notify(

@@ -33,11 +33,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "members",
     "groups",
     "funding",
     "assessments",
     "qingdao_groups",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -289,7 +293,59 @@ def redis_beside(broker_url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{(db + 1) % 16}"))
 
 
-CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://"))}
+CACHES = {
+    "default": cache_config(env("CACHE_URL", default="locmemcache://")),
+    # The API's rate-limit counters (issue 11): shared by every web process, so Redis wherever
+    # more than one process serves (production, CI); local memory for the embedded default.
+    "api": cache_config(env("API_THROTTLE_CACHE_URL", default="locmemcache://api-throttle")),
+}
+
+# The REST API (issue 11; api/). Keys or the person's session; scopes per view; problem+json
+# errors; per-client rate limits counted in the "api" cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "api.authentication.PersonSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.scopes.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env("API_RATE_READ", default="600/min"),
+        "client_write": env("API_RATE_WRITE", default="60/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "青岛市中小学集团化办学管理系统 数据接口",
+    "DESCRIPTION": (
+        "供区（市）教育行政部门和学校的自有系统读取名册、报备、报送招生计划的接口。"
+        "认证：请求头 Authorization: Bearer <接口密钥>。错误以 application/problem+json 返回，"
+        "含机器可读的 code、所依据的政策条款 clause 和中文说明（Accept-Language: en 时为英文）。"
+        "使用说明见 docs/api.md。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {
+        "FilingKindEnum": "groups.filings.models.Filing.Kind",
+        "AuthorityKindEnum": "members.models.Authority.Kind",
+        "ApplicationKindEnum": "groups.applications.workflows.ApplicationKind",
+        "FilableKindEnum": "api.serializers.FILABLE_KINDS",
+        "DocumentKindEnum": "api.serializers.DOCUMENT_KINDS",
+        "AttachmentKindEnum": "qingdao_groups.models.Attachment.Kind",
+    },
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
 
 # Bulk school imports: a spreadsheet larger than this is refused before it is read.
 SCHOOL_IMPORT_MAX_BYTES = env.int("SCHOOL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

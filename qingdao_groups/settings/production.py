@@ -34,6 +34,12 @@ CACHES = {
         )
     )
 }
+# The API's rate-limit counters (issue 11) in the same shared Redis unless named apart.
+CACHES["api"] = (
+    cache_config(env("API_THROTTLE_CACHE_URL"))
+    if env("API_THROTTLE_CACHE_URL", default="")
+    else CACHES["default"]
+)
 
 # Behind the reverse proxy every request comes from the proxy's address: take the client's from
 # X-Forwarded-For (set by our proxy, N hops in), or the lockout would be per username only.
