@@ -19,7 +19,11 @@ def public(view):
 urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", public(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
-    path("redoc/", public(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    path(
+        "redoc/",
+        public(SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")),
+        name="redoc",
+    ),
     path("v1/authorities/", views.AuthorityList.as_view(), name="authority-list"),
     path("v1/schools/", views.SchoolList.as_view(), name="school-list"),
     path("v1/schools/<int:school_id>/", views.SchoolDetail.as_view(), name="school-detail"),

@@ -17,6 +17,7 @@ SOURCES = [
     "members",
     "funding",
     "assessments",
+    "api",
     "templates",
     "locale",
 ]
