@@ -9,6 +9,12 @@ from members.pickers import ChoicePickerWidget
 from qingdao_groups.core.forms import BootstrapFormMixin
 
 
+class AuthorityPicker(ChoicePickerWidget):
+    """The filters' authority picker (a search box at nation scale), asking for a choice."""
+
+    empty_label = gettext_lazy("— 学校的系统不选 —")
+
+
 class ClientForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(
         label=gettext_lazy("客户端名称"),
@@ -19,7 +25,7 @@ class ClientForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("所属教育行政部门"),
         queryset=Authority.objects.education(),
         required=False,
-        widget=ChoicePickerWidget("authority"),
+        widget=AuthorityPicker("authority"),
         help_text=gettext_lazy(
             "区（市）或市教育局的系统选部门；学校的系统不选，填下面的学校标识码。"
         ),

@@ -22,7 +22,9 @@ CALLS_PAGE = 50
 
 def _client(client_id: int) -> ApiClient:
     client = (
-        ApiClient.objects.select_related("authority", "school", "user").filter(pk=client_id).first()
+        ApiClient.objects.select_related("authority", "school", "user", "created_by")
+        .filter(pk=client_id)
+        .first()
     )
     if client is None:
         raise Http404

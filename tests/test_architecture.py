@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["members", "groups", "funding", "assessments", "qingdao_groups"]
+PACKAGES = ["members", "groups", "funding", "assessments", "qingdao_groups", "api"]
 
 # --- Views never write models directly -----------------------------------------------------------
 
