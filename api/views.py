@@ -20,6 +20,7 @@ from api import filters
 from api import serializers as s
 from api.base import ApiListView, ApiView
 from api.models import Scope
+from api.scopes import require_owner_scope
 from api.selectors import groups_as_of, ledger_list_for_user, report_list_for_user
 from assessments.reports.models import Report
 from funding.ledgers.models import Ledger
@@ -39,8 +40,8 @@ from groups.registry.models import EducationGroup
 from groups.registry.selectors import group_get_for_user, school_memberships
 from members.models import Authority, School
 from members.selectors import school_get_for_user, school_list_for_user
-from qingdao_groups.core.archive import document_response
-from qingdao_groups.core.documents import attachment_response
+from qingdao_groups.core.archive import document_get_for_user, document_response
+from qingdao_groups.core.documents import attachment_get_for_user, attachment_response
 from qingdao_groups.core.forms import DATE_MIN
 from qingdao_groups.core.rules import require
 from qingdao_groups.core.submissions import once
@@ -423,6 +424,9 @@ class DocumentDownload(ApiView):
     scopes = {"read": DOCUMENT_READ}
 
     def get(self, request, document_id: int):
+        # Whether the caller may see it first (404), then whether its key's scope covers it.
+        document = document_get_for_user(request.user, document_id)
+        require_owner_scope(request, document.owner_type.model)
         return document_response(request.user, document_id)
 
 
@@ -435,4 +439,6 @@ class AttachmentDownload(ApiView):
     scopes = {"read": DOCUMENT_READ}
 
     def get(self, request, attachment_id: int):
+        attachment = attachment_get_for_user(request.user, attachment_id)
+        require_owner_scope(request, attachment.owner_type.model)
         return attachment_response(request.user, attachment_id)
