@@ -61,6 +61,7 @@ FORM_ROWS = [
 
 
 def _all_form_fields() -> list[str]:
+    import api.forms  # noqa: F401
     import assessments.practice.forms  # noqa: F401
     import groups.applications.forms  # noqa: F401 - import every feature's forms
     import groups.cards.forms  # noqa: F401

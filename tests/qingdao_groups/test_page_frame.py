@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 ROOT = Path(settings.BASE_DIR)
-TEMPLATE_DIRS = ["templates", "groups", "members", "qingdao_groups", "funding", "assessments"]
+TEMPLATE_DIRS = [
+    "templates",
+    "groups",
+    "members",
+    "qingdao_groups",
+    "funding",
+    "assessments",
+    "api",
+]
 
 # An inline script: a <script> element without src, or an on…= event handler attribute.
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
