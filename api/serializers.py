@@ -36,7 +36,7 @@ class Described(serializers.ModelSerializer):
 
 class AuthoritySerializer(Described):
     district = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text=_("所在区（市）代码")
+        slug_field="code", read_only=True, allow_null=True, help_text=_("所在区（市）代码")
     )
 
     class Meta:

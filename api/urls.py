@@ -4,6 +4,7 @@ the city's administrators manage clients and keys."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import pages, views
@@ -67,5 +68,6 @@ urlpatterns = [
         pages.key_revoke_view,
         name="key-revoke",
     ),
-    re_path(r"^v1/.*$", public(not_found_view), name="not-found"),
+    # Any method, with or without a session cookie: a problem+json 404, never the CSRF page.
+    re_path(r"^v1/.*$", public(csrf_exempt(not_found_view)), name="not-found"),
 ]
