@@ -34,16 +34,21 @@ def require_scope(request, needed: tuple[str, ...]) -> None:
         )
 
 
-# What a downloaded file belongs to decides the scope it needs (by the owner's model): a report's
-# PDF is read with reports:read, a filing's material or receipt with the filing scopes, and so on;
-# the download endpoints' own scopes only let the call in.
+# What a downloaded file belongs to decides the scope it needs (by the owner's model): the
+# assessments' (a report's PDF, a score's evidence, a practice case's files) reports:read; the
+# funding's (a ledger's statement, an agreement's, a spending's files) ledgers:read; a filing's
+# material or receipt the filing scopes; the registry's own (applications, cards …) registry:read.
+# The download endpoints' own scopes only let the call in.
 OWNER_SCOPES = {
     "report": ("reports:read",),
+    "score": ("reports:read",),
+    "practicecase": ("reports:read",),
     "ledger": ("ledgers:read",),
+    "agreement": ("ledgers:read",),
+    "spending": ("ledgers:read",),
     "filing": ("registry:read", "filings:write"),
-    "enrollmentplan": ("registry:read", "plans:write"),
 }
-OWNER_SCOPES_DEFAULT = ("registry:read",)  # the registry's own: applications, cards, groups …
+OWNER_SCOPES_DEFAULT = ("registry:read",)
 
 
 def require_owner_scope(request, owner_model: str) -> None:

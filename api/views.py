@@ -418,6 +418,10 @@ class ReportList(ApiListView):
 @extend_schema(
     tags=["经费与评估"],
     summary="下载归档公文 PDF（评估报告、批复、备案回执）",
+    description=(
+        "所需权限范围取决于公文所属：评估报告须 reports:read；经费台账结算单须 ledgers:read；"
+        "备案回执须 registry:read 或 filings:write；批复须 registry:read。"
+    ),
     responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
 )
 class DocumentDownload(ApiView):
@@ -433,6 +437,11 @@ class DocumentDownload(ApiView):
 @extend_schema(
     tags=["报备"],
     summary="下载附件（如报备材料）",
+    description=(
+        "所需权限范围取决于附件所属：报备材料须 registry:read 或 filings:write；"
+        "评估的（评分佐证、实践案例）须 reports:read；经费的（协议、支出）须 ledgers:read；"
+        "其余（申请、黄红牌）须 registry:read。"
+    ),
     responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
 )
 class AttachmentDownload(ApiView):

@@ -343,3 +343,13 @@ def test_every_api_url_pattern_is_in_the_matrix():
         if isinstance(p, URLPattern) and str(p.pattern).lstrip("^").startswith("v1/")
     }
     assert v1 == {row.name for row in ROWS}
+
+
+def test_every_owner_of_attachments_has_its_download_scope():
+    """A new kind of owner of attachments chooses the scope its downloads need (api.scopes):
+    only the registry's own owners may fall to the default, registry:read."""
+    from api.scopes import OWNER_SCOPES
+    from qingdao_groups.core.documents import _OWNERS
+
+    owners = {model._meta.model_name for model in _OWNERS}
+    assert owners - set(OWNER_SCOPES) == {"application", "card"}
