@@ -23,9 +23,9 @@ FILABLE_KINDS = [(k.value, k.label) for k in (Filing.Kind.POLICY, Filing.Kind.PR
 DOCUMENT_KINDS = [(k.value, k.label) for k in (Attachment.Kind.POLICY, Attachment.Kind.OTHER)]
 
 
+# Fills each field's description from its label where none is given. (A comment, not a
+# docstring: the schema took the docstring as the description of every serializer built on it.)
 class Described(serializers.ModelSerializer):
-    """Fills each field's description from its label where none is given."""
-
     def get_fields(self):
         fields = super().get_fields()
         for field in fields.values():

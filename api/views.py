@@ -45,6 +45,7 @@ from qingdao_groups.core.documents import attachment_get_for_user, attachment_re
 from qingdao_groups.core.forms import DATE_MIN
 from qingdao_groups.core.rules import require
 from qingdao_groups.core.submissions import once
+from qingdao_groups.core.uploads import EXTENSIONS as UPLOAD_TYPES
 from qingdao_groups.core.uploads import UploadRejected, upload_limit_bytes, validate_upload
 
 READ = (Scope.REGISTRY_READ.value,)
@@ -152,6 +153,7 @@ class SchoolDetail(ApiView):
     tags=["名册"],
     summary="学校的集团成员历史",
     description="该校在各集团的全部成员记录，最新在前（政策 G-1）。",
+    responses=s.MembershipHistorySerializer(many=True),
 )
 class SchoolMemberships(ApiView):
     scopes = {"read": READ}
@@ -442,7 +444,8 @@ class DocumentDownload(ApiView):
         "评估的（评分佐证、实践案例）须 reports:read；经费的（协议、支出）须 ledgers:read；"
         "其余（申请、黄红牌）须 registry:read。"
     ),
-    responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+    # The file as it was uploaded: one of the accepted types (qingdao_groups.core.uploads).
+    responses={(200, ct): OpenApiResponse(OpenApiTypes.BINARY) for ct in UPLOAD_TYPES},
 )
 class AttachmentDownload(ApiView):
     scopes = {"read": DOCUMENT_READ}
