@@ -111,8 +111,12 @@ class GroupSerializer(Described):
 
     @extend_schema_field(MemberSerializer(many=True))
     def get_members(self, group):
-        rows = getattr(group, "members_on_day", [])
-        return MemberSerializer(rows, many=True, context=self.context).data
+        # One member serializer for the whole list (the list's groups share this serializer):
+        # building one per group cost more than the rows themselves (issue 11's bench).
+        member = getattr(self, "_member", None)
+        if member is None:
+            member = self._member = MemberSerializer(context=self.context)
+        return [member.to_representation(m) for m in getattr(group, "members_on_day", [])]
 
 
 class MembershipHistorySerializer(Described):

@@ -6,6 +6,7 @@ few queries)."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -137,7 +138,9 @@ LISTS = {
 
 
 def _read(api, url) -> tuple[int, int]:
-    """(queries, rows) of one read of the list's first page."""
+    """(queries, rows) of one read of the list's first page, computed (the registry lists kept
+    in the cache are emptied first: api.base.SharedRegistryList)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = api.get(url)
     assert response.status_code == 200, response.content
@@ -156,4 +159,41 @@ def test_api_list_queries_do_not_grow_with_rows(world, name):
     add(18)
     large, rows_large = _read(api, url)
     assert rows_large == rows_small + 18  # the new rows are the district's, on the first page
-    assert large == small, f"{name}: {small} queries with {rows_small} rows, {large} with {rows_large}"
+    assert large == small, (
+        f"{name}: {small} queries with {rows_small} rows, {large} with {rows_large}"
+    )
+
+
+# --- the registry lists kept per caller (api.base.SharedRegistryList) ---------------------------
+
+
+def test_a_kept_registry_list_costs_no_query_of_its_own_and_sees_every_change(world):
+    _client, token = make_client(world, authority=world.shinan, scopes=["registry:read"])
+    api = Api(token)
+    api.get(LISTS["schools"])
+    computed, rows = _read(api, LISTS["schools"])
+    with CaptureQueriesContext(connection) as ctx:
+        again = api.get(LISTS["schools"])
+    # the key (with its client, account and authority), the call's record: nothing of the list
+    assert len(ctx.captured_queries) < computed
+    assert not [q for q in ctx.captured_queries if "members_school" in q["sql"]]
+    assert len(again.json()["results"]) == rows
+    school = SchoolFactory(authority=world.shinan)  # a change to the registry: seen at once
+    codes = [row["code"] for row in api.get(LISTS["schools"]).json()["results"]]
+    assert school.code in codes and len(codes) == rows + 1
+
+
+def test_kept_lists_are_per_caller_and_follow_grants(world):
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    shinan, shinan_token = make_client(world, authority=world.shinan, scopes=["registry:read"])
+    _laoshan, laoshan_token = make_client(world, authority=world.laoshan, scopes=["registry:read"])
+    url = "/api/v1/groups/"
+    codes = lambda token: {row["code"] for row in Api(token).get(url).json()["results"]}  # noqa: E731
+    assert world.group.code in codes(shinan_token)
+    assert world.other_group.code not in codes(shinan_token)
+    assert codes(laoshan_token) == {world.other_group.code}  # not the 市南 client's page
+    assign_perm("groups.view_educationgroup", shinan.user, world.other_group)
+    assert world.other_group.code in codes(shinan_token)  # a grant: a new generation
+    remove_perm("groups.view_educationgroup", shinan.user, world.other_group)
+    assert world.other_group.code not in codes(shinan_token)
