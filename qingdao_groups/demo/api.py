@@ -47,3 +47,10 @@ def demo_api_client_ensure(*, authority: Authority, actor: User) -> ApiClient:
     for model, pk in ((User, client.user_id), (ApiClient, client.pk), (ApiKey, key.pk)):
         model.history.filter(id=pk, history_user__isnull=True).update(history_user=actor)
     return client
+
+
+def demo_api_client() -> ApiClient | None:
+    """The demo's client, when the database has it (seed_demo prints its key)."""
+    return (
+        ApiClient.objects.select_related("authority").filter(keys__prefix=DEMO_API_PREFIX).first()
+    )

@@ -10,7 +10,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from api.models import ApiClient
 from assessments.practice.models import PracticeCase
 from funding.agreements.models import Agreement, Payment
 from funding.awards.models import Award
@@ -31,7 +30,7 @@ from groups.registry.models import (
     Partnership,
 )
 from members.models import Authority, Partner, School, User
-from qingdao_groups.demo.api import DEMO_API_KEY, DEMO_API_PREFIX
+from qingdao_groups.demo.api import DEMO_API_KEY, demo_api_client
 from qingdao_groups.demo.data import DEMO_PASSWORD, USERS, UserPlan, build_plan
 from qingdao_groups.demo.seeder import Seeder
 from qingdao_groups.models import Attachment
@@ -128,7 +127,7 @@ class Command(BaseCommand):
                 f"  {plan.username:<{width}}{user.get_role_display()}"
                 + (f" · {unit}" if unit else "")
             )
-        client = ApiClient.objects.filter(keys__prefix=DEMO_API_PREFIX).first()
+        client = demo_api_client()
         if client is not None:
             self.stdout.write("")
             self.stdout.write(
