@@ -197,3 +197,17 @@ def test_kept_lists_are_per_caller_and_follow_grants(world):
     assert world.other_group.code in codes(shinan_token)  # a grant: a new generation
     remove_perm("groups.view_educationgroup", shinan.user, world.other_group)
     assert world.other_group.code not in codes(shinan_token)
+
+
+def test_the_group_lists_member_rows_are_what_the_member_serializer_gives(world):
+    """api.serializers.member_row writes MemberSerializer's shape out (for speed): the same for
+    a core school, a current member and one that left, with and without a subtype."""
+    from api.serializers import MemberSerializer, member_row
+    from groups.registry.models import Membership
+
+    group = _group(world, 1)
+    rows = list(Membership.objects.filter(group=group).select_related("school"))
+    rows[-1].relation_subtype = "T-1a"
+    assert {m.left_on is None for m in rows} == {True, False}
+    for m in rows:
+        assert member_row(m) == dict(MemberSerializer(m).data)
