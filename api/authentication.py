@@ -51,7 +51,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key is None or not keys.matches(secret, key.secret_sha256):
             log.info("api key refused: unknown prefix or wrong secret (%s)", prefix)
             raise KeyRefused()
-        request._api_key_seen = key  # the call is recorded with the client, even when refused
+        # the call is recorded with the client, even when refused (on the HttpRequest: DRF's
+        # Request does not pass attributes set on it through to the one the record reads)
+        request._request._api_key_seen = key
         client = key.client
         if key.state_on(now) != "active" or client.revoked_at is not None:
             log.info("api key refused: %s %s", prefix, key.state_on(now))
