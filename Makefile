@@ -93,6 +93,8 @@ run: $(STAMP) ## Migrate, seed the demo, then serve http://127.0.0.1:8000 (PORT=
 	@echo "    member     成员校校长 · 李沧区九水路中学 (member-school principal)"
 	@echo "    auditor    审计人员 (auditor, read-only)"
 	@echo "    admin      系统管理员 (system administrator, /admin/)"
+	@echo "  演示接口密钥 / demo API key (市南区教育和体育局; demo data only; docs/api.md):"
+	@echo "    Authorization: Bearer qg_demoshinan_DEMOKEYSHINANBUREAUFORDEMODATAONLYNEVERINPRODUCTIONX"
 	@echo "  Ctrl-C 停止全部进程 / stops everything."
 	@echo ""
 	PYTHONUNBUFFERED=1 WEB_PORT=$(PORT) DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)} \

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from api import filters
 from api import serializers as s
-from api.base import ApiListView, ApiView
+from api.base import ApiListView, ApiView, SharedRegistryList
 from api.models import Scope
 from api.scopes import require_owner_scope
 from api.selectors import groups_as_of, ledger_list_for_user, report_list_for_user
@@ -128,7 +128,7 @@ class AuthorityList(ApiListView):
     summary="学校",
     description="调用方可见的学校（与页面相同的范围）：区（市）看本部门主管和本区的学校。",
 )
-class SchoolList(ApiListView):
+class SchoolList(SharedRegistryList, ApiListView):
     queryset = School.objects.none()  # the schema's model; rows come from get_queryset
     scopes = {"read": READ}
     serializer_class = s.SchoolSerializer
@@ -172,7 +172,7 @@ class SchoolMemberships(ApiView):
     description="调用方可见的集团，每个集团附 as_of 当日在册的核心校与成员校（政策 G-1）。",
     parameters=[AS_OF],
 )
-class GroupList(ApiListView):
+class GroupList(SharedRegistryList, ApiListView):
     queryset = EducationGroup.objects.none()  # the schema's model; rows come from get_queryset
     scopes = {"read": READ}
     serializer_class = s.GroupSerializer
@@ -187,6 +187,9 @@ class GroupList(ApiListView):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "as_of": self._day or timezone.localdate()}
+
+    def scope_day(self):
+        return self._day  # the groups seen on the as_of day
 
     def list(self, request, *args, **kwargs):
         self._day = _as_of(request)

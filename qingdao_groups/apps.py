@@ -36,6 +36,25 @@ class QingdaoGroupsConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"registry-changed-{signal is post_save}-{model.__name__}",
                 )
+        # What a person or a client sees also follows the groups granted one by one (django-
+        # guardian, directly or through an auth group): the API's cached registry lists are
+        # kept per caller under the generation (api.base.SharedRegistryList), so a grant given
+        # or taken back, or a changed auth group, starts a new one too.
+        from django.db.models.signals import m2m_changed
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
+        from members.models import User
+
+        for model in (UserObjectPermission, GroupObjectPermission):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    registry_changed,
+                    sender=model,
+                    dispatch_uid=f"grants-changed-{signal is post_save}-{model.__name__}",
+                )
+        m2m_changed.connect(
+            registry_changed, sender=User.groups.through, dispatch_uid="grants-changed-user-groups"
+        )
         # The auditors' desk's export (issue 10): the export helper's list "audit-log", and how
         # an export record reads in the audit log.
         from qingdao_groups.core.audit import AUDIT_EXPORT, describe_export, register_audit_kind

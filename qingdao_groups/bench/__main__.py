@@ -25,7 +25,16 @@ def main(argv=None) -> int:
         choices=("exports", "ledgers", "reports"),
         help="run one phase alone; its figures replace only its own in bench/results.json",
     )
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="PART",
+        help="measure only the pages whose key (name:role) or path contains a PART, against F "
+        "(no ledgers, reports or exports); prints their table, writes no file",
+    )
     args = parser.parse_args(argv)
+    if args.pages and args.only:
+        parser.error("--pages and --only do not go together")
     if args.only == "exports":
         figures = run_only_exports(args.scale)
     elif args.only == "ledgers":
@@ -36,8 +45,10 @@ def main(argv=None) -> int:
         print("wrk is missing: apt-get install wrk (make bench installs it)", file=sys.stderr)
         return 2
     else:
-        figures = run(args.scale)
-    if not args.no_write:
+        figures = run(args.scale, only_pages=args.pages)
+    if args.pages:
+        print(report.render_tables({args.scale: figures}))
+    elif not args.no_write:
         write(args.scale, figures, partial=bool(args.only))
     print(report.summary_line(args.scale, figures))
     return 0

@@ -4,6 +4,7 @@
 --   BENCH_BODY    a urlencoded form body for POST
 --   BENCH_CSRF    the CSRF token, sent as X-CSRFToken
 --   BENCH_EXPECT  the expected status (default 200); any other status counts as an error
+--   BENCH_HEADERS more request headers, one "Name: value" a line (an API key's Authorization)
 -- At the end it prints one line, "BENCH_JSON {...}", that qingdao_groups.bench.wrk parses.
 
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
@@ -16,6 +17,12 @@ end
 local csrf = os.getenv("BENCH_CSRF") or ""
 if csrf ~= "" then
   wrk.headers["X-CSRFToken"] = csrf
+end
+for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
+  local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+  if name then
+    wrk.headers[name] = value
+  end
 end
 local expect = tonumber(os.getenv("BENCH_EXPECT") or "200")
 

@@ -30,8 +30,10 @@ class Session:
     def csrf(self) -> str:
         return self.cookies.get("csrftoken", "")
 
-    def request(self, method: str, path: str, form: dict | None = None) -> Reply:
-        headers = {"Cookie": self.cookie_header} if self.cookies else {}
+    def request(
+        self, method: str, path: str, form: dict | None = None, headers: dict | None = None
+    ) -> Reply:
+        headers = {**({"Cookie": self.cookie_header} if self.cookies else {}), **(headers or {})}
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)

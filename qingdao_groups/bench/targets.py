@@ -35,6 +35,9 @@ class Page:
     form: dict = field(default_factory=dict)
     note: str = ""
     expect: int = 200
+    # Extra request headers (an API client's `Authorization: Bearer …`); a page with headers is
+    # requested without the role's session cookies.
+    headers: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -127,6 +130,7 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
     _framework_pages(users, add)
     _report_pages(add)
     _cycle_pages(users, add)
+    _api_pages(users, add)
 
     for role in ("city", "district"):
         application = _decidable(users[role])
@@ -297,6 +301,45 @@ def _cycle_pages(users: dict[str, User], add) -> None:
         entry_id = next(iter(entry), None)
         if entry_id:
             add("cycle group part", role, "detail", f"/assessments/cycles/parts/{entry_id}/")
+
+
+# The API client the bench registers for the district bureau (issue 11), found again by name.
+BENCH_API_CLIENT = "压测接口客户端"
+
+
+def bench_api_token(district: User, city: User) -> str:
+    """A fresh key for the district bureau's bench client (registered by the city bureau's user
+    on the first run, its key rotated on the next ones: a key is shown only once)."""
+    from api.models import ApiClient, Scope
+    from api.services import api_client_register, api_key_rotate
+
+    client = ApiClient.objects.filter(
+        name=BENCH_API_CLIENT, authority_id=district.authority_id, revoked_at__isnull=True
+    ).first()
+    if client is None:
+        _client, new = api_client_register(
+            name=BENCH_API_CLIENT,
+            scopes=[Scope.REGISTRY_READ.value],
+            authority=district.authority,
+            actor=city,
+        )
+    else:
+        new = api_key_rotate(client=client, actor=city)
+    return new.token
+
+
+def _api_pages(users: dict[str, User], add) -> None:
+    """Issue 11: the group list (with the members of the day) and the school list through the
+    API as a district bureau's client (its key in `Authorization`), and the city's page of
+    API clients."""
+    if "city" in users:
+        add("api client list", "city", "list", "/api/clients/")
+    district, city = users.get("district"), users.get("city")
+    if district is None or city is None or not district.authority_id:
+        return
+    headers = {"Authorization": f"Bearer {bench_api_token(district, city)}"}
+    add("api group list", "district", "api", "/api/v1/groups/", headers=headers)
+    add("api school list", "district", "api", "/api/v1/schools/", headers=headers)
 
 
 # The whole data set (the city bureau sees every school), and one district bureau's share.

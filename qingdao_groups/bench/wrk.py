@@ -63,6 +63,14 @@ def wrk_command(
     ]
 
 
+def headers_env(headers: dict) -> str:
+    """BENCH_HEADERS for bench.lua: one "Name: value" a line."""
+    for name, value in headers.items():
+        if "\n" in name + value or ":" in name:
+            raise ValueError(f"header {name!r} cannot go through BENCH_HEADERS")
+    return "\n".join(f"{name}: {value}" for name, value in headers.items())
+
+
 def run_wrk(
     url: str,
     *,
@@ -74,6 +82,7 @@ def run_wrk(
     body: str = "",
     csrf: str = "",
     expect: int = 200,
+    headers: dict | None = None,
 ) -> Measure:
     env = {
         **os.environ,
@@ -82,6 +91,7 @@ def run_wrk(
         "BENCH_BODY": body,
         "BENCH_CSRF": csrf,
         "BENCH_EXPECT": str(expect),
+        "BENCH_HEADERS": headers_env(headers or {}),
     }
     result = subprocess.run(  # noqa: S603 - wrk with our own arguments
         wrk_command(url, seconds=seconds, connections=connections, timeout_s=timeout_s),

@@ -20,6 +20,7 @@ from groups.registry.models import (
 )
 from members.models import Authority, District, Partner, School, User
 from qingdao_groups.core.rules import RuleRefusal
+from qingdao_groups.demo.api import demo_api_client_ensure
 from qingdao_groups.demo.assessments import AssessmentSeeder
 from qingdao_groups.demo.data import (
     CITY_CODE,
@@ -67,6 +68,10 @@ class Seeder:
         story_users = self.plan.story.users if self.plan.story else ()
         for plan in (*USERS[1:], *story_users):
             self._user(plan)
+        # Issue 11: the 市南区 bureau's system with the demo's fixed API key (demo only).
+        demo_api_client_ensure(
+            authority=self.authorities[district_bureau_code("shinan")], actor=self.actor
+        )
         if self.plan.story is not None:
             StorySeeder(self, self.plan.story).run()
             FundingSeeder(self, story_users).run()

@@ -490,3 +490,47 @@ def test_ledger_s_is_reported_against_its_target():
         {"city": {"pages": {}, "floor_rps": 1}}, "city", figures, partial=True
     )
     assert merged["city"]["pages"] == {} and merged["city"]["ledger_s"] == 0.42
+
+
+def test_api_pages_send_their_headers_through_wrk_and_have_their_own_target():
+    """Issue 11: an API page carries its key in `headers` (bench.lua reads BENCH_HEADERS, one
+    "Name: value" a line); the API lists' target is 40 % of F; --pages picks pages by key or
+    path."""
+    from qingdao_groups.bench.runner import select_pages
+    from qingdao_groups.bench.targets import Page
+    from qingdao_groups.bench.wrk import LUA_SCRIPT, headers_env
+
+    assert headers_env({"Authorization": "Bearer qg_x", "Accept-Language": "en"}) == (
+        "Authorization: Bearer qg_x\nAccept-Language: en"
+    )
+    with pytest.raises(ValueError):
+        headers_env({"X-Bad": "a\nb"})
+    assert "BENCH_HEADERS" in LUA_SCRIPT.read_text(encoding="utf-8")
+    assert report.TARGET_RATIO["api"] == 0.40
+    row = {"kind": "api", "ratio": 0.39, "p95_ms": 10.0, "queries": 3, "errors": 0}
+    assert not report.meets_target(row) and report.meets_target(row | {"ratio": 0.4})
+    pages = [
+        Page("api group list", "district", "api", "/api/v1/groups/", headers={"A": "b"}),
+        Page("group list", "district", "list", "/groups/"),
+    ]
+    assert select_pages(pages, None) == pages
+    assert [p.key for p in select_pages(pages, ["api "])] == ["api group list:district"]
+    assert [p.key for p in select_pages(pages, ["/groups/"])] == [
+        "api group list:district",
+        "group list:district",
+    ]
+
+
+def test_the_bench_api_client_is_registered_once_and_its_key_rotated(world):
+    from api.models import ApiClient, ApiKey
+    from qingdao_groups.bench.targets import BENCH_API_CLIENT, bench_api_token
+    from tests.api.helpers import Api
+
+    district, city = world.users["district"], world.users["city"]
+    first = bench_api_token(district, city)
+    second = bench_api_token(district, city)
+    client = ApiClient.objects.get(name=BENCH_API_CLIENT)
+    assert client.authority == world.shinan and client.scopes == ["registry:read"]
+    assert ApiKey.objects.filter(client=client).count() == 2  # the first one revoked
+    assert Api(first).get("/api/v1/groups/").status_code == 401
+    assert Api(second).get("/api/v1/groups/").status_code == 200

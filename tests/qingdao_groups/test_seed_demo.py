@@ -37,6 +37,7 @@ from groups.registry.models import (
 from members.models import Authority, Partner, School, User
 from qingdao_groups.core.inbox import inbox_for_user
 from qingdao_groups.core.uploads import PDF, extract_text, validate_upload
+from qingdao_groups.demo.api import DEMO_API_KEY, DEMO_API_PREFIX, DEMO_API_SCOPES
 from qingdao_groups.demo.data import (
     ADMISSION_CRITERIA,
     DEMO_PASSWORD,
@@ -381,6 +382,33 @@ def test_demo_users_can_log_in(seeded, client):
         assert response.status_code == 302, username
         assert client.session["_auth_user_id"] == str(users[username].pk)
         client.logout()
+
+
+def test_the_printed_demo_api_key_reads_the_shinan_groups(seeded, client):
+    """Issue 11: the key seed_demo prints with the logins (and `make run` echoes) works against
+    the API as the 市南区 bureau's system, with the four scopes; a second run keeps it."""
+    from api.models import ApiClient
+
+    line = next(x for x in seeded.splitlines() if "Authorization: Bearer " in x)
+    key = line.split("Bearer ", 1)[1].strip()
+    assert key == DEMO_API_KEY
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    assert f"Bearer {DEMO_API_KEY}" in makefile
+    demo = ApiClient.objects.get(keys__prefix=DEMO_API_PREFIX)
+    assert demo.authority.code == "district-shinan"
+    assert sorted(demo.scopes) == sorted(DEMO_API_SCOPES)
+    assert demo.user.is_system_account and not demo.user.has_usable_password()
+
+    response = client.get("/api/v1/groups/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert rows and all(row["members"] for row in rows)
+    shinan = set(
+        EducationGroup.objects.filter(authority=demo.authority).values_list("code", flat=True)
+    )
+    assert shinan and shinan <= {row["code"] for row in rows}
+    wrong = key[:-1] + ("A" if key[-1] != "A" else "B")
+    assert client.get("/api/v1/groups/", HTTP_AUTHORIZATION=f"Bearer {wrong}").status_code == 401
 
 
 def test_refuses_under_production_settings(db, settings):

@@ -30,6 +30,7 @@ from groups.registry.models import (
     Partnership,
 )
 from members.models import Authority, Partner, School, User
+from qingdao_groups.demo.api import DEMO_API_KEY, demo_api_client
 from qingdao_groups.demo.data import DEMO_PASSWORD, USERS, UserPlan, build_plan
 from qingdao_groups.demo.seeder import Seeder
 from qingdao_groups.models import Attachment
@@ -126,3 +127,11 @@ class Command(BaseCommand):
                 f"  {plan.username:<{width}}{user.get_role_display()}"
                 + (f" · {unit}" if unit else "")
             )
+        client = demo_api_client()
+        if client is not None:
+            self.stdout.write("")
+            self.stdout.write(
+                _("演示接口密钥（仅限演示数据，%(unit)s，权限范围 %(scopes)s）：")
+                % {"unit": client.authority, "scopes": ", ".join(client.scopes)}
+            )
+            self.stdout.write(f"  Authorization: Bearer {DEMO_API_KEY}")
