@@ -175,3 +175,44 @@ def test_ledger_money_is_an_exact_decimal_string(world):
     rows = Api(token).get("/api/v1/ledgers/").json()["results"]
     assert {r["total"] for r in rows} == {"1234.50"}
     assert all(r["group"] == world.group.code for r in rows)
+
+
+def test_a_published_report_comes_with_its_pdf_hash_and_verification_code(world):
+    """A-1: the client downloads the archived PDF by the link given, and its SHA-256 is the one
+    listed; the verification code opens /verify/<code> for anyone holding a printout."""
+    import hashlib
+
+    from django.test import Client
+
+    from tests.assessments.builders import archive_fake_report, make_published_cycle
+
+    cycle = make_published_cycle(world, groups=[world.group, world.other_group])
+    archive_fake_report(cycle, group=world.group)
+    archive_fake_report(cycle, group=world.other_group)
+    _client, token = make_client(world, authority=world.shinan, scopes=["reports:read"])
+    api = Api(token)
+    rows = api.get("/api/v1/reports/").json()["results"]
+    assert [r["group"] for r in rows] == [world.group.code]  # 崂山's report is not 市南's
+    pdf = rows[0]["pdf"]
+    download = api.get(pdf["url"])
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content) if download.streaming else download.content
+    assert hashlib.sha256(body).hexdigest() == pdf["sha256"]
+    verify = Client().get(pdf["verify"])
+    assert verify.status_code == 200 and pdf["sha256"] in verify.content.decode()
+    _other, other_token = make_client(world, authority=world.laoshan, scopes=["reports:read"])
+    assert Api(other_token).get(pdf["url"]).status_code == 404
+
+
+def test_a_signed_in_person_uses_the_api_through_the_session_with_csrf_on_writes(world):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.users["district"])
+    read = browser.get("/api/v1/groups/")
+    assert read.status_code == 200
+    assert [g["code"] for g in read.json()["results"]] == [world.group.code]
+    write = browser.post(
+        "/api/v1/filings/", {"kind": "policy", "title": "无 CSRF 令牌"}, content_type="application/json"
+    )
+    assert write.status_code == 403  # the session needs the CSRF token on writes
