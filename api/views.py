@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -59,13 +60,13 @@ DOCUMENT_READ = (
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
-    description="成员名单所依据的日期（YYYY-MM-DD），默认今天（政策 G-1）",
+    description=_l("成员名单所依据的日期（YYYY-MM-DD），默认今天（政策 G-1）"),
 )
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.UUID,
     location=OpenApiParameter.HEADER,
-    description="一次性令牌（UUID）：同一令牌重复提交只办理一次，返回第一次的结果",
+    description=_l("一次性令牌（UUID）：同一令牌重复提交只办理一次，返回第一次的结果"),
 )
 
 
@@ -112,7 +113,9 @@ def _checked_file(file, field: str = "file"):
 
 
 @extend_schema(
-    tags=["名册"], summary="教育行政部门", description="市教育局与各区（市）教育行政部门。"
+    tags=[_l("名册")],
+    summary=_l("教育行政部门"),
+    description=_l("市教育局与各区（市）教育行政部门。"),
 )
 class AuthorityList(ApiListView):
     queryset = Authority.objects.none()  # the schema's model; rows come from get_queryset
@@ -124,9 +127,9 @@ class AuthorityList(ApiListView):
 
 
 @extend_schema(
-    tags=["名册"],
-    summary="学校",
-    description="调用方可见的学校（与页面相同的范围）：区（市）看本部门主管和本区的学校。",
+    tags=[_l("名册")],
+    summary=_l("学校"),
+    description=_l("调用方可见的学校（与页面相同的范围）：区（市）看本部门主管和本区的学校。"),
 )
 class SchoolList(SharedRegistryList, ApiListView):
     queryset = School.objects.none()  # the schema's model; rows come from get_queryset
@@ -139,7 +142,7 @@ class SchoolList(SharedRegistryList, ApiListView):
         return school_list_for_user(user=self.request.user)
 
 
-@extend_schema(tags=["名册"], summary="一所学校")
+@extend_schema(tags=[_l("名册")], summary=_l("一所学校"))
 class SchoolDetail(ApiView):
     scopes = {"read": READ}
     serializer_class = s.SchoolSerializer
@@ -150,9 +153,9 @@ class SchoolDetail(ApiView):
 
 
 @extend_schema(
-    tags=["名册"],
-    summary="学校的集团成员历史",
-    description="该校在各集团的全部成员记录，最新在前（政策 G-1）。",
+    tags=[_l("名册")],
+    summary=_l("学校的集团成员历史"),
+    description=_l("该校在各集团的全部成员记录，最新在前（政策 G-1）。"),
     responses=s.MembershipHistorySerializer(many=True),
 )
 class SchoolMemberships(ApiView):
@@ -167,9 +170,9 @@ class SchoolMemberships(ApiView):
 
 
 @extend_schema(
-    tags=["名册"],
-    summary="教育集团及其某日的成员",
-    description="调用方可见的集团，每个集团附 as_of 当日在册的核心校与成员校（政策 G-1）。",
+    tags=[_l("名册")],
+    summary=_l("教育集团及其某日的成员"),
+    description=_l("调用方可见的集团，每个集团附 as_of 当日在册的核心校与成员校（政策 G-1）。"),
     parameters=[AS_OF],
 )
 class GroupList(SharedRegistryList, ApiListView):
@@ -196,7 +199,7 @@ class GroupList(SharedRegistryList, ApiListView):
         return super().list(request, *args, **kwargs)
 
 
-@extend_schema(tags=["名册"], summary="一个教育集团及其某日的成员", parameters=[AS_OF])
+@extend_schema(tags=[_l("名册")], summary=_l("一个教育集团及其某日的成员"), parameters=[AS_OF])
 class GroupDetail(ApiView):
     scopes = {"read": READ}
     serializer_class = s.GroupSerializer
@@ -210,7 +213,7 @@ class GroupDetail(ApiView):
         return Response(self.get_serializer(group, context={"as_of": day, "request": request}).data)
 
 
-@extend_schema(tags=["名册"], summary="成立、加入、退出申请及其状态")
+@extend_schema(tags=[_l("名册")], summary=_l("成立、加入、退出申请及其状态"))
 class ApplicationList(ApiListView):
     queryset = Application.objects.none()  # the schema's model; rows come from get_queryset
     scopes = {"read": READ}
@@ -223,7 +226,7 @@ class ApplicationList(ApiListView):
         return application_list_for_user(user=self.request.user)
 
 
-@extend_schema(tags=["名册"], summary="黄牌与红牌（政策 L-6）")
+@extend_schema(tags=[_l("名册")], summary=_l("黄牌与红牌（政策 L-6）"))
 class CardList(ApiListView):
     queryset = Card.objects.none()  # the schema's model; rows come from get_queryset
     scopes = {"read": READ}
@@ -251,14 +254,14 @@ class FilingList(ApiListView):
     def get_queryset(self):
         return filing_list_for_user(user=self.request.user).prefetch_related("attachments")
 
-    @extend_schema(tags=["报备"], summary="报备列表（政策 D-1、D-2、L-2）")
+    @extend_schema(tags=[_l("报备")], summary=_l("报备列表（政策 D-1、D-2、L-2）"))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        tags=["报备"],
-        summary="向市教育局报备（政策 D-1、D-2）",
-        description=(
+        tags=[_l("报备")],
+        summary=_l("向市教育局报备（政策 D-1、D-2）"),
+        description=_l(
             "区（市）教育行政部门报备配套政策（D-1）或改革创新项目（D-2，须在项目开始前报备，"
             "否则标记为未提前报备）。可同时上传一份材料（multipart/form-data）。"
             "与页面走同一业务规则；带 Idempotency-Key 时重复提交只办理一次。"
@@ -297,7 +300,7 @@ class FilingList(ApiListView):
         )
 
 
-@extend_schema(tags=["报备"], summary="一件报备及其材料")
+@extend_schema(tags=[_l("报备")], summary=_l("一件报备及其材料"))
 class FilingDetail(ApiView):
     scopes = {"read": (*READ, Scope.FILINGS_WRITE.value)}
     serializer_class = s.FilingSerializer
@@ -315,9 +318,9 @@ class FilingDocuments(ApiView):
     clause = "D-1"
 
     @extend_schema(
-        tags=["报备"],
-        summary="为报备补充材料",
-        description="报备部门在报备待确认或被退回时上传材料（政策 D-1、D-2、L-2）。",
+        tags=[_l("报备")],
+        summary=_l("为报备补充材料"),
+        description=_l("报备部门在报备待确认或被退回时上传材料（政策 D-1、D-2、L-2）。"),
         request={"multipart/form-data": s.FilingDocumentSerializer},
         parameters=[IDEMPOTENCY],
         responses={201: s.AttachmentSerializer, 200: s.AttachmentSerializer},
@@ -360,14 +363,16 @@ class EnrollmentPlanList(ApiListView):
     def get_queryset(self):
         return enrollment_plan_list_for_user(user=self.request.user)
 
-    @extend_schema(tags=["招生计划"], summary="招生计划列表（政策 L-7）")
+    @extend_schema(tags=[_l("招生计划")], summary=_l("招生计划列表（政策 L-7）"))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        tags=["招生计划"],
-        summary="报送本校招生计划（一校一案，政策 L-7）",
-        description="学校系统为本校报送某年度招生计划，待主管部门核定；每校每年一份，被退回的可重新报送。",
+        tags=[_l("招生计划")],
+        summary=_l("报送本校招生计划（一校一案，政策 L-7）"),
+        description=_l(
+            "学校系统为本校报送某年度招生计划，待主管部门核定；每校每年一份，被退回的可重新报送。"
+        ),
         request=s.EnrollmentPlanCreateSerializer,
         parameters=[IDEMPOTENCY],
         responses={201: s.EnrollmentPlanSerializer, 200: s.EnrollmentPlanSerializer},
@@ -394,7 +399,9 @@ class EnrollmentPlanList(ApiListView):
 # --- ledgers and reports -------------------------------------------------------------------------
 
 
-@extend_schema(tags=["经费与评估"], summary="经费台账（政策 F-1 至 F-4），金额为精确到分的字符串")
+@extend_schema(
+    tags=[_l("经费与评估")], summary=_l("经费台账（政策 F-1 至 F-4），金额为精确到分的字符串")
+)
 class LedgerList(ApiListView):
     queryset = Ledger.objects.none()  # the schema's model; rows come from get_queryset
     scopes = {"read": (Scope.LEDGERS_READ.value,)}
@@ -406,9 +413,9 @@ class LedgerList(ApiListView):
 
 
 @extend_schema(
-    tags=["经费与评估"],
-    summary="已发布的评估报告（政策 A-1）",
-    description="每份报告附归档 PDF 的下载地址、SHA-256 和验证码。",
+    tags=[_l("经费与评估")],
+    summary=_l("已发布的评估报告（政策 A-1）"),
+    description=_l("每份报告附归档 PDF 的下载地址、SHA-256 和验证码。"),
 )
 class ReportList(ApiListView):
     queryset = Report.objects.none()  # the schema's model; rows come from get_queryset
@@ -421,9 +428,9 @@ class ReportList(ApiListView):
 
 
 @extend_schema(
-    tags=["经费与评估"],
-    summary="下载归档公文 PDF（评估报告、批复、备案回执）",
-    description=(
+    tags=[_l("经费与评估")],
+    summary=_l("下载归档公文 PDF（评估报告、批复、备案回执）"),
+    description=_l(
         "所需权限范围取决于公文所属：评估报告须 reports:read；经费台账结算单须 ledgers:read；"
         "备案回执须 registry:read 或 filings:write；批复须 registry:read。"
     ),
@@ -440,9 +447,9 @@ class DocumentDownload(ApiView):
 
 
 @extend_schema(
-    tags=["报备"],
-    summary="下载附件（如报备材料）",
-    description=(
+    tags=[_l("报备")],
+    summary=_l("下载附件（如报备材料）"),
+    description=_l(
         "所需权限范围取决于附件所属：报备材料须 registry:read 或 filings:write；"
         "评估的（评分佐证、实践案例）须 reports:read；经费的（协议、支出）须 ledgers:read；"
         "其余（申请、黄红牌）须 registry:read。"

@@ -140,3 +140,12 @@ def test_the_schema_and_its_documentation_pages_need_no_cdn(client):
             "an address off this server"
         )
         assert "/static/drf_spectacular_sidecar/" in page
+
+
+def test_the_schema_speaks_english_to_an_english_reader(world, client):
+    world.users["city"].language = "en"
+    world.users["city"].save()
+    client.force_login(world.users["city"])
+    text = client.get(reverse("api:schema")).content.decode()
+    assert "Education groups and their members on a date" in text
+    assert "教育集团及其某日的成员" not in text

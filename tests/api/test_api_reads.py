@@ -213,6 +213,8 @@ def test_a_signed_in_person_uses_the_api_through_the_session_with_csrf_on_writes
     assert read.status_code == 200
     assert [g["code"] for g in read.json()["results"]] == [world.group.code]
     write = browser.post(
-        "/api/v1/filings/", {"kind": "policy", "title": "无 CSRF 令牌"}, content_type="application/json"
+        "/api/v1/filings/",
+        {"kind": "policy", "title": "无 CSRF 令牌"},
+        content_type="application/json",
     )
     assert write.status_code == 403  # the session needs the CSRF token on writes
