@@ -35,7 +35,13 @@ def snapshot() -> dict[str, list[tuple]]:
         "groups": list(EducationGroup.objects.order_by("id").values_list()),
         "memberships": list(Membership.objects.order_by("id").values_list()),
         "applications": list(Application.objects.order_by("id").values_list()),
-        "users": list(User.objects.order_by("id").values_list("username", "role", "school_id")),
+        # The generated people; not the API client's system account that picking the bench's
+        # pages registers (issue 11: its name is random, and it is the bench's, not the data's).
+        "users": list(
+            User.objects.filter(is_system_account=False)
+            .order_by("id")
+            .values_list("username", "role", "school_id")
+        ),
     }
 
 
