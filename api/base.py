@@ -21,6 +21,7 @@ from api.scopes import HasScope, key_of
 from api.throttling import ClientRateThrottle, ClientWriteRateThrottle
 from groups.registry.membership import today as membership_today
 from qingdao_groups.core.figures import shared_figures
+from qingdao_groups.lockout import client_address
 from qingdao_groups.middleware import _supported
 
 LANGUAGES = ("zh-hans", "en")
@@ -117,7 +118,7 @@ class ApiMixin:
             path=request.get_full_path()[:300],
             status=response.status_code,
             duration_ms=int((time.monotonic() - started) * 1000) if started else 0,
-            address=request.META.get("REMOTE_ADDR") or None,
+            address=client_address(request._request),
         )
         if request.method in ("GET", "HEAD") and not connection.in_atomic_block:
             # A read's record alone in its transaction, committed without waiting for the disk

@@ -42,9 +42,21 @@ CACHES["api"] = (
 )
 
 # Behind the reverse proxy every request comes from the proxy's address: take the client's from
-# X-Forwarded-For (set by our proxy, N hops in), or the lockout would be per username only.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+# X-Forwarded-For (django-ipware), or the lockout and the login records would key on the proxy.
+# DJANGO_TRUSTED_PROXY_COUNT is the number of reverse proxies in front of gunicorn (1: one nginx
+# that appends $remote_addr). The last proxy is REMOTE_ADDR and not in the header, so ipware's
+# count is one less; the client is read that many entries from the header's right end, and
+# whatever a client put in the header itself (further left) is ignored (not strict: a spoofed
+# prefix does not send the request back to the proxy's own address).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+# 0: no proxy, the header is the client's own words and is not read.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = max(TRUSTED_PROXY_COUNT - 1, 0)
+IPWARE_STRICT = False
+# The API's anonymous rate limits read the same client address (DRF: that many from the right).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}  # noqa: F405
 
 # `make bench` only (issue 7): gunicorn on 127.0.0.1 over plain HTTP, so no HTTPS redirect and
 # no Secure-only cookies, and an X-Query-Count header on every response. Nothing else changes.
