@@ -520,3 +520,42 @@ def test_prepare_twice_changes_nothing_the_second_time():
 
     assert {m: m.objects.count() for m in counted} == before
     assert "prepared in" in out.getvalue()
+
+
+def test_production_reads_the_mail_server_from_the_environment():
+    """Issue 12: host, port, TLS and credentials of the mail server come from the environment."""
+    code = (
+        "import django; from django.conf import settings as s; django.setup();"
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL,"
+        " s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD)"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in NOT_IN_DEPLOYMENT},
+        "DJANGO_SETTINGS_MODULE": "qingdao_groups.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "groups.example.cn",
+        "DJANGO_EMAIL_HOST": "smtp.jyj.qingdao.example",
+        "DJANGO_EMAIL_PORT": "587",
+        "DJANGO_EMAIL_USE_TLS": "true",
+        "DJANGO_EMAIL_HOST_USER": "noreply",
+        "DJANGO_EMAIL_HOST_PASSWORD": "s3cret-from-env",
+    }
+    env.pop("DJANGO_EMAIL_BACKEND", None)
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-7:] == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.jyj.qingdao.example",
+        "587",
+        "True",
+        "False",
+        "noreply",
+        "s3cret-from-env",
+    ]
+    env.update(DJANGO_EMAIL_USE_SSL="true")
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode != 0 and "DJANGO_EMAIL_USE_SSL" in run.stderr
