@@ -402,3 +402,24 @@ class User(AbstractUser):
             and self.role in self.AUTHORITY_ROLES
             and self.authority_id == authority_id
         )
+
+
+class PasswordHistory(models.Model):
+    """A password a person has had, as its hash (issue 12): the last PASSWORD_HISTORY_COUNT are
+    kept, and members.passwords.PasswordHistoryValidator refuses any of them as the new one.
+    Recorded on every password change (the validator's password_changed hook, which Django
+    calls whenever a password set with set_password is saved)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户")
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
