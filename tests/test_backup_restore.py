@@ -98,7 +98,9 @@ def target(tmp_path):
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
     admin.close()
 
 
@@ -147,7 +149,9 @@ def _pdf_in(config, code: str) -> bytes:
     )
     try:
         with db.cursor() as cursor:
-            cursor.execute("SELECT pdf FROM qingdao_groups_officialdocument WHERE code = %s", [code])
+            cursor.execute(
+                "SELECT pdf FROM qingdao_groups_officialdocument WHERE code = %s", [code]
+            )
             return bytes(cursor.fetchone()[0])
     finally:
         db.close()

@@ -135,7 +135,9 @@ def read_manifest(backup: Path, *, check_signature: bool = True) -> dict:
     ):
         problems.append("the database dump is not the one the manifest describes")
     if problems:
-        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if problems[10:] else "")
+        shown = "; ".join(problems[:10]) + (
+            f"; and {len(problems) - 10} more" if problems[10:] else ""
+        )
         raise BackupError(f"Refused: the backup {backup} does not match its manifest ({shown}).")
     return body
 
@@ -254,7 +256,7 @@ def _database_pg(target: Path) -> dict[str, Any]:
     if connection.in_atomic_block:
         raise BackupError("A backup is taken outside any transaction (it opens its own snapshot).")
     config = connection.settings_dict
-    server_major = connection.pg_version // 10000
+    server_major = connection.pg_version // 10000  # type: ignore[attr-defined]
     tool = pg_tool("pg_dump", server_major)
     args, env = _pg_env(config)
     dump = target / PG_DUMP_FILE
@@ -312,7 +314,7 @@ def _database_sqlite(target: Path) -> dict[str, Any]:
 def _copy_media(media_root: Path, target: Path) -> dict[str, dict[str, Any]]:
     """Copy every regular file under MEDIA_ROOT into target/media, hashing as it copies
     (symbolic links are not followed: nothing outside MEDIA_ROOT is taken)."""
-    files = {}
+    files: dict[str, dict[str, Any]] = {}
     if not media_root.is_dir():
         return files
     for root, dirs, names in os.walk(media_root):
@@ -389,7 +391,8 @@ def backups_prune(out: Path, keep: int) -> list[Path]:
     removed += [
         p
         for p in out.iterdir()
-        if p.name.startswith(f".{NAME_PREFIX}") and p.name.endswith(".partial")
+        if p.name.startswith(f".{NAME_PREFIX}")
+        and p.name.endswith(".partial")
         and p.stat().st_mtime < day_ago
     ]
     for path in removed:
