@@ -11,11 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_MEDIA_ROOT=/data/media
 
 # WeasyPrint needs Pango/HarfBuzz (libharfbuzz-subset0 keeps Chinese PDFs fast), a CJK font so
-# Chinese is not drawn as empty boxes, and gettext for compilemessages.
+# Chinese is not drawn as empty boxes, and gettext for compilemessages. postgresql-client (15 in
+# bookworm, the postgres:15 service's version) gives `manage.py backup/restore` pg_dump/pg_restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 \
-        shared-mime-info fonts-noto-cjk gettext poppler-utils \
+        shared-mime-info fonts-noto-cjk gettext poppler-utils postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -23,7 +23,7 @@ I18N_IGNORE := --ignore $(VENV) --ignore var --ignore node_modules
 # The compiled catalogues are committed; recompile them when GNU gettext is there to do it.
 COMPILE_MESSAGES = if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages $(I18N_IGNORE) --verbosity 0; else echo "msgfmt not found: using the committed .mo files"; fi
 
-.PHONY: help venv install run prepare-db system-packages test lint docs docs-check clean distclean messages bench
+.PHONY: help venv install run prepare-db system-packages test lint docs docs-check clean distclean messages bench backup restore
 
 help: ## List the targets
 	@echo "青岛市中小学集团化办学管理系统 — make targets:"
@@ -121,6 +121,18 @@ bench: $(STAMP) $(STATIC_MANIFEST) ## Measure every key page against the floor F
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk; }
 	@$(COMPILE_MESSAGES)
 	$(VPY) -m qingdao_groups.bench --scale $(SCALE)
+
+# Backups (issue 12; README "备份与恢复 / Backup and restore"): the database (pg_dump custom format,
+# or SQLite's online backup API) + MEDIA_ROOT + a signed manifest of SHA-256 hashes.
+BACKUP_DIR ?= var/backups
+BACKUP_KEEP ?= 0
+backup: $(STAMP) ## Back up the database and uploaded files into BACKUP_DIR (default var/backups; BACKUP_KEEP=N keeps the newest N)
+	$(MANAGE) backup --out $(BACKUP_DIR) --keep $(BACKUP_KEEP)
+
+# RESTORE_ARGS: --database-url URL (default $$RESTORE_DATABASE_URL, else DATABASE_URL), --media-root DIR, --force, --verify-only
+restore: $(STAMP) ## Verify and restore a backup: make restore FROM=var/backups/qingdao-groups-… [RESTORE_ARGS=…]
+	@test -n "$(FROM)" || { echo "Which backup? make restore FROM=$(BACKUP_DIR)/qingdao-groups-YYYYmmdd-HHMMSS"; exit 1; }
+	$(MANAGE) restore "$(FROM)" $(RESTORE_ARGS)
 
 docs: $(STAMP) ## Regenerate docs/clauses.md (policy clause -> code, tests, templates)
 	$(MANAGE) clause_index

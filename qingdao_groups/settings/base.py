@@ -194,6 +194,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# The key backup manifests are signed with (qingdao_groups/core/backup.py); empty: SECRET_KEY.
+BACKUP_SIGNING_KEY = env("DJANGO_BACKUP_SIGNING_KEY", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
