@@ -27,9 +27,12 @@ pytestmark = [
 
 
 def _refused(sql, params=()):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
 
 
 def _run(sql, params=()) -> int:
@@ -131,6 +134,9 @@ def test_a_history_table_made_later_gets_the_trigger_at_its_migrate(db):
 
         class Meta:
             app_label = "qingdao_groups"
+
+        def __str__(self):
+            return self.name
 
     historical = AuditProbe.history.model
     table = historical._meta.db_table
