@@ -146,6 +146,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failure records, when kept (AXES_ENABLE_ACCESS_FAILURE_LOG), are append-only on PostgreSQL
+# (qingdao_groups.core.append_only): axes must never prune them per user (its default keeps
+# 1,000 and deletes the rest, which the database would refuse). Retention removes old rows.
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 10**9
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
