@@ -471,9 +471,7 @@ def application_submit(
             _("请选择结合方式：学校自主结合或行政主导结合（政策 L-3）。"), field="admission_mode"
         )
     outcomes = checks.run_checks(application, today)
-    checks.record_checks(
-        application, CheckResult.Stage.SUBMISSION, outcomes, now=now, actor=actor
-    )
+    checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes, now=now, actor=actor)
     blocking = checks.hard_failures(outcomes)
     if blocking:
         # Nothing is kept (the transaction rolls back); the message lists every failure.
@@ -839,9 +837,7 @@ def application_decide(
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     outcomes = checks.run_checks(application, today)
-    checks.record_checks(
-        application, CheckResult.Stage.DECISION, outcomes, now=now, actor=actor
-    )
+    checks.record_checks(application, CheckResult.Stage.DECISION, outcomes, now=now, actor=actor)
     approving = action in (Action.APPROVE, Action.APPROVE_WITH_CONDITIONS)
     if approving and checks_seen is not None and checks_seen != checks.digest(outcomes):
         raise RuleRefusal(CHECKS_CHANGED, field="checks")
