@@ -32,7 +32,7 @@ class DimensionInline(admin.TabularInline):
         return not _published(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not _published(obj) and super().has_delete_permission(request, obj)
+        return False  # rows of a draft are removed on the frameworks page (issue 12)
 
 
 class FrozenWhenPublished(SimpleHistoryAdmin):
@@ -40,7 +40,7 @@ class FrozenWhenPublished(SimpleHistoryAdmin):
         return not _published(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not _published(obj) and super().has_delete_permission(request, obj)
+        return False  # rows of a draft are removed on the frameworks page (issue 12)
 
 
 @admin.register(Framework)

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from groups.charter.models import GroupDocument
 from groups.registry.models import CouncilSeat, EducationGroup, Membership, Partnership
+from qingdao_groups.core.admin_rules import NeverDeleted, ReadOnly
 
 
 class ReadOnlyRegistryMixin:
@@ -77,7 +78,7 @@ class MembershipAdmin(ReadOnlyRegistryMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(NeverDeleted, SimpleHistoryAdmin):
     list_display = ["partner", "group", "started_on", "ended_on"]
     list_select_related = ["partner", "group"]
     search_fields = ["partner__name", "group__name"]
@@ -85,7 +86,7 @@ class PartnershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CouncilSeat)
-class CouncilSeatAdmin(SimpleHistoryAdmin):
+class CouncilSeatAdmin(NeverDeleted, SimpleHistoryAdmin):
     list_display = ["person_name", "role", "group", "school", "started_on", "ended_on"]
     list_filter = ["role"]
     list_select_related = ["group", "school"]
@@ -93,7 +94,10 @@ class CouncilSeatAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GroupDocument)
-class GroupDocumentAdmin(SimpleHistoryAdmin):
+class GroupDocumentAdmin(ReadOnly, SimpleHistoryAdmin):
+    """A stored document (its text, version, file and uploader) is never changed or deleted,
+    administrators included (issue 12): a new version is uploaded through the app."""
+
     list_display = ["title", "kind", "version", "group", "adopted_on", "uploaded_by"]
     list_filter = ["kind"]
     list_select_related = ["group", "uploaded_by"]

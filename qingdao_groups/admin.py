@@ -2,10 +2,13 @@
 is never changed), each authority's document-number pattern (文号格式) and the log of reminders
 (催办记录, read-only: what was sent stays as it was sent)."""
 
+from axes import admin as axes_admin
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from qingdao_groups.core.admin_rules import NeverDeleted
 from qingdao_groups.core.archive import default_pattern
 from qingdao_groups.models import DocumentNumberPattern, OfficialDocument, Reminder
 
@@ -54,7 +57,7 @@ class OfficialDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentNumberPattern)
-class DocumentNumberPatternAdmin(SimpleHistoryAdmin):
+class DocumentNumberPatternAdmin(NeverDeleted, SimpleHistoryAdmin):
     list_display = ["authority", "pattern", "default"]
     list_select_related = ["authority"]
     autocomplete_fields = ["authority"]
@@ -102,3 +105,23 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# axes' login records (issue 12): read-only, never deleted (PostgreSQL refuses it too:
+# qingdao_groups.core.append_only). AccessAttempt, the lockout counter, stays as axes has it:
+# deleting one unlocks an account.
+class _LoginRecordAdmin:
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _model, _axes_admin in (
+    (AccessLog, axes_admin.AccessLogAdmin),
+    (AccessFailureLog, axes_admin.AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_axes_admin.__name__, (_LoginRecordAdmin, _axes_admin), {}))

@@ -7,7 +7,15 @@ class QingdaoGroupsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from qingdao_groups.core.append_only import install_after_migrate
+
+        # Audit tables are append-only on PostgreSQL (issue 12): a history table a later
+        # migration makes gets its trigger at the end of that migrate.
+        post_migrate.connect(
+            install_after_migrate, sender=self, dispatch_uid="qingdao_groups.append_only"
+        )
 
         from groups.charter.models import GroupDocument
         from groups.registry.models import CouncilSeat, EducationGroup, Membership

@@ -121,7 +121,18 @@ def derive_scores(
             default_date=now,
             default_change_reason=change_reason,
         )
-    CycleGroup.objects.filter(cycle=cycle).update(derived_at=now)
+    # Saved with their history rows, not `.update()`d (issue 12: every write is in the history).
+    stamped = list(CycleGroup.objects.filter(cycle=cycle))
+    for entry in stamped:
+        entry.derived_at = now
+    bulk_update_with_history(
+        stamped,
+        CycleGroup,
+        ["derived_at"],
+        default_user=actor,
+        default_date=now,
+        default_change_reason=change_reason,
+    )
     return len(new) + len(changed)
 
 

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from groups.applications.models import Application, CheckResult, ProposedMember
 from groups.applications.selectors import (
@@ -543,12 +544,17 @@ def record_checks(
     outcomes: list[Outcome],
     *,
     now: datetime.datetime | None = None,
+    actor=None,
 ) -> None:
     """Keep the results of this stage, replacing an earlier run of the same stage, dated `now`
-    (default: the clock)."""
+    (default: the clock). Both the removal and the new results leave history rows naming
+    `actor` (issue 12: every write is in the history, bulk ones too)."""
     now = now or timezone.now()
-    application.check_results.filter(stage=stage).delete()
-    CheckResult.objects.bulk_create(
+    for old in application.check_results.filter(stage=stage):
+        old._history_user = actor
+        old._history_date = now
+        old.delete()
+    bulk_create_with_history(
         [
             CheckResult(
                 application=application,
@@ -561,7 +567,10 @@ def record_checks(
                 created_at=now,
             )
             for o in outcomes
-        ]
+        ],
+        CheckResult,
+        default_user=actor,
+        default_date=now,
     )
 
 

@@ -91,10 +91,12 @@ def _lock_editable(
     return application
 
 
-def _touch(application: Application) -> None:
+def _touch(application: Application, actor: User, now: datetime.datetime | None = None) -> None:
     """A change to what the application contains (members, partners, documents) makes open
-    forms of it stale."""
-    Application.objects.filter(pk=application.pk).update(version=application.version + 1)
+    forms of it stale. Saved, not `.update()`d: the bump leaves its history row, naming who
+    (issue 12). `application` is the row `_lock_editable` locked, so its version is current."""
+    application.version += 1
+    _save(application, actor, now=now or timezone.now(), update_fields=["version"])
 
 
 def _move(
@@ -316,7 +318,7 @@ def proposed_member_set(
     member.pilot_approval = pilot_approval
     member.projects = projects
     _save(member, actor, now=now or timezone.now())
-    _touch(application)
+    _touch(application, actor, now)
     return member
 
 
@@ -348,7 +350,7 @@ def proposed_member_remove(*, application: Application, member_id: int, actor: U
     """Take a school off a draft or returned founding or admission (policy L-1, L-3)."""
     application = _lock_editable(application, actor)
     application.proposed_members.filter(pk=member_id).delete()
-    _touch(application)
+    _touch(application, actor)
 
 
 @transaction.atomic
@@ -368,7 +370,7 @@ def proposed_partner_add(
         raise RuleRefusal(_("请至少填写一个合作项目。"), field="projects")
     proposed = ProposedPartner(application=application, partner=partner, projects=projects)
     _save(proposed, actor, now=now or timezone.now())
-    _touch(application)
+    _touch(application, actor, now)
     return proposed
 
 
@@ -469,7 +471,7 @@ def application_submit(
             _("请选择结合方式：学校自主结合或行政主导结合（政策 L-3）。"), field="admission_mode"
         )
     outcomes = checks.run_checks(application, today)
-    checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes, now=now)
+    checks.record_checks(application, CheckResult.Stage.SUBMISSION, outcomes, now=now, actor=actor)
     blocking = checks.hard_failures(outcomes)
     if blocking:
         # Nothing is kept (the transaction rolls back); the message lists every failure.
@@ -835,7 +837,7 @@ def application_decide(
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     outcomes = checks.run_checks(application, today)
-    checks.record_checks(application, CheckResult.Stage.DECISION, outcomes, now=now)
+    checks.record_checks(application, CheckResult.Stage.DECISION, outcomes, now=now, actor=actor)
     approving = action in (Action.APPROVE, Action.APPROVE_WITH_CONDITIONS)
     if approving and checks_seen is not None and checks_seen != checks.digest(outcomes):
         raise RuleRefusal(CHECKS_CHANGED, field="checks")
@@ -904,5 +906,5 @@ def application_attachment_add(
     attachment = attachment_add(
         owner=application, kind=kind, uploaded_file=uploaded_file, actor=actor, now=now
     )
-    _touch(application)
+    _touch(application, actor, now)
     return attachment

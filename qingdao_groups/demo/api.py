@@ -7,10 +7,15 @@ only by `seed_demo`, which refuses to run under the production settings; never r
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from simple_history.models import HistoricalRecords
+
 from api import keys
 from api.models import ApiClient, ApiKey, Scope
 from api.services import KEY_DAYS_MAX, api_client_register
 from members.models import Authority, User
+from qingdao_groups.core.workflow import stamp
 
 DEMO_API_PREFIX = "demoshinan"
 DEMO_API_SECRET = "DEMOKEYSHINANBUREAUFORDEMODATAONLYNEVERINPRODUCTIONX"  # noqa: S105 - demo only
@@ -32,20 +37,26 @@ def demo_api_client_ensure(*, authority: Authority, actor: User) -> ApiClient:
     existing = ApiKey.objects.select_related("client").filter(prefix=DEMO_API_PREFIX).first()
     if existing is not None:
         return existing.client
-    client, _new = api_client_register(
-        name=DEMO_API_CLIENT,
-        scopes=DEMO_API_SCOPES,
-        authority=authority,
-        contact="演示数据",
-        valid_days=KEY_DAYS_MAX,
-        actor=actor,
-    )
+    # No request to name the actor (the history middleware's source), so the demo stands one
+    # in: the history rows are append-only (issue 12), written right or not at all.
+    previous = getattr(HistoricalRecords.context, "request", None)
+    HistoricalRecords.context.request = SimpleNamespace(user=actor)
+    try:
+        client, _new = api_client_register(
+            name=DEMO_API_CLIENT,
+            scopes=DEMO_API_SCOPES,
+            authority=authority,
+            contact="演示数据",
+            valid_days=KEY_DAYS_MAX,
+            actor=actor,
+        )
+    finally:
+        HistoricalRecords.context.request = previous
     key = client.keys.get()
-    fixed = {"prefix": DEMO_API_PREFIX, "secret_sha256": keys.digest(DEMO_API_SECRET)}
-    ApiKey.objects.filter(pk=key.pk).update(**fixed)
-    ApiKey.history.filter(id=key.pk).update(**fixed)
-    for model, pk in ((User, client.user_id), (ApiClient, client.pk), (ApiKey, key.pk)):
-        model.history.filter(id=pk, history_user__isnull=True).update(history_user=actor)
+    key.prefix = DEMO_API_PREFIX
+    key.secret_sha256 = keys.digest(DEMO_API_SECRET)
+    stamp(key, actor=actor)
+    key.save(update_fields=["prefix", "secret_sha256"])
     return client
 
 

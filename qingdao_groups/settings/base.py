@@ -179,6 +179,10 @@ AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = env.int(
     "DJANGO_AXES_FAILURE_LOG_PER_USER_LIMIT", default=100_000
 )
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failure records, when kept (AXES_ENABLE_ACCESS_FAILURE_LOG), are append-only on PostgreSQL
+# (qingdao_groups.core.append_only): axes must never prune them per user (its default keeps
+# 1,000 and deletes the rest, which the database would refuse). Retention removes old rows.
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 10**9
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
