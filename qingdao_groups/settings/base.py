@@ -172,12 +172,9 @@ AXES_RESET_ON_SUCCESS = True
 # that set it, however often the attacker keeps trying (axes' default restarts the 15 minutes).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Every failure is kept in AccessFailureLog (AccessAttempt, the counter, is forgotten after the
-# cool-off); successes are kept in AccessLog, which axes never deletes by itself. The per-name
-# cap only bounds a flood; retention is the audit's (issue 12).
+# cool-off); successes are kept in AccessLog, which axes never deletes by itself. Retention is
+# the audit's (issue 12).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = env.int(
-    "DJANGO_AXES_FAILURE_LOG_PER_USER_LIMIT", default=100_000
-)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Failure records, when kept (AXES_ENABLE_ACCESS_FAILURE_LOG), are append-only on PostgreSQL
 # (qingdao_groups.core.append_only): axes must never prune them per user (its default keeps
