@@ -6,6 +6,7 @@ from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import pages, views
@@ -25,6 +26,7 @@ class SwaggerView(SpectacularSwaggerView):
 
     template_name = "api/swagger_ui.html"
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         del response["Cross-Origin-Opener-Policy"]
