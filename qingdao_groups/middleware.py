@@ -132,3 +132,25 @@ class UploadRedirectMiddleware:
             del response["Location"]
             response.status_code = 200
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set (issue 12): Permissions-Policy (every
+    powerful feature refused), Cross-Origin-Resource-Policy (our responses are not embedded by
+    other sites), and `Cache-Control: no-store` on what a signed-in person is shown, so that a
+    shared machine's browser cache or the back button after logout does not keep it. A response
+    that says its own Cache-Control keeps it: the API's `private, no-cache` (revalidated by
+    ETag; its clients are other systems' servers, issue 11), downloads' `private, no-store`, a
+    published picture's public max-age. Static files are served before this (WhiteNoise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

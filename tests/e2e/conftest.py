@@ -72,7 +72,34 @@ def browser_context_args(browser_context_args):
     }
 
 
+# What Chromium writes to the console when the Content-Security-Policy refuses something (an
+# inline script or style, eval, a source from elsewhere) or cannot read the Permissions-Policy.
+POLICY_COMPLAINT = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
+# Refusals that are the policy doing its work: Redoc's footer asks for its logo from a CDN, which
+# the intranet's pages never load from (api/urls.py).
+POLICY_REFUSAL_EXPECTED = ("'https://cdn.redoc.ly/redoc/logo-mini.svg'",)
+
+
+def policy_complaints(page) -> list[str]:
+    """A list that fills with the page's console complaints about its security headers."""
+    complaints: list[str] = []
+
+    def listen(message):
+        text = message.text
+        if any(w in text for w in POLICY_COMPLAINT) and not any(
+            w in text for w in POLICY_REFUSAL_EXPECTED
+        ):
+            complaints.append(f"{page.url}: {text}")
+
+    page.on("console", listen)
+    return complaints
+
+
 @pytest.fixture
 def page(page):
+    """Every browser test also proves its pages work under the headers (issue 12): a policy
+    complaint in the console fails the test."""
     page.set_default_timeout(5_000)
-    return page
+    complaints = policy_complaints(page)
+    yield page
+    assert complaints == [], "the page broke its security headers:\n" + "\n".join(complaints)

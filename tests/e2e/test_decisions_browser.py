@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from groups.applications.models import Application
 from members.models import User
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import policy_complaints
 from tests.factories import MembershipFactory, UserFactory
 from tests.groups import workflow_helpers as h
 
@@ -29,12 +30,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def open_as(browser: Browser, browser_context_args, live_server):
     """open_as(user) -> a page in a fresh browser context, signed in through the login form."""
     contexts = []
+    watched: list[list[str]] = []  # each page's security-header complaints (tests/e2e/conftest.py)
 
     def _open(user: User, **context_args) -> Page:
         context = browser.new_context(**(browser_context_args | context_args))
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(8_000)
+        watched.append(policy_complaints(page))
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", PASSWORD)
@@ -45,6 +48,7 @@ def open_as(browser: Browser, browser_context_args, live_server):
     yield _open
     for context in contexts:
         context.close()
+    assert [c for complaints in watched for c in complaints] == []
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from members.models import User
 from qingdao_groups.demo.data import DEMO_PASSWORD
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import policy_complaints
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -142,6 +143,7 @@ def test_every_main_page_fits_and_passes_the_accessibility_scan(
         context = with_axe(browser.new_context(**browser_context_args))
         page = context.new_page()
         page.set_default_timeout(10_000)
+        complaints = policy_complaints(page)
         sign_in(page, base, role, DEMO_PASSWORD)
         paths = MAIN_PAGES + detail_pages(page, base)
         for language, lang in (("zh-hans", "zh-CN"), ("en", "en")):
@@ -152,6 +154,7 @@ def test_every_main_page_fits_and_passes_the_accessibility_scan(
             count, found = check_pages(page, base, f"{role} {language}", paths)
             opened += count
             problems += found
+        problems += complaints
         context.close()
     assert opened >= 120, opened
     assert not problems, "\n".join(problems)
