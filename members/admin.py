@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Authority, District, Partner, School, User
-from qingdao_groups.core.admin_rules import NeverDeleted
+from members.models import Authority, District, Partner, School, SecondFactorEvent, User
+from qingdao_groups.core.admin_rules import NeverDeleted, ReadOnly
 from qingdao_groups.core.workflow import stamp
 
 
@@ -46,7 +50,7 @@ class AppUserAdmin(NeverDeleted, UserAdmin, SimpleHistoryAdmin):
     """A user is deactivated, never deleted (issue 12): deleting one would blank "who" on every
     history row of theirs (and PostgreSQL refuses it: qingdao_groups.core.append_only)."""
 
-    actions = ["deactivate"]
+    actions = ["deactivate", "second_factor_reset"]
     list_display = [
         "username",
         "last_name",
@@ -75,3 +79,26 @@ class AppUserAdmin(NeverDeleted, UserAdmin, SimpleHistoryAdmin):
             user.save(update_fields=["is_active"])
             done += 1
         self.message_user(request, _("已停用 %(count)d 个用户。") % {"count": done})
+
+    @admin.action(description=_("重置两步验证（设备丢失）"), permissions=["change"])
+    def second_factor_reset(self, request, queryset):
+        """One person at a time, on the page that asks for the reason (members.two_factor)."""
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个用户。"), level="warning")
+            return None
+        return HttpResponseRedirect(reverse("two-factor-reset", args=[queryset.get().pk]))
+
+
+@admin.register(SecondFactorEvent)
+class SecondFactorEventAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["at", "user", "kind", "actor", "reason", "address"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__username", "reason"]
+
+
+# The devices hold the TOTP secrets and the recovery codes: never shown or edited in the admin
+# (enrolment, renewal and an administrator's reset have their own pages, with a record).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

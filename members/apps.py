@@ -13,7 +13,12 @@ class MembersConfig(AppConfig):
     verbose_name = _("机构与人员")
 
     def ready(self) -> None:
+        from django.core import checks
         from django.db.models.signals import post_delete, post_save
+
+        from members.two_factor import check_enforced_in_production
+
+        checks.register(check_enforced_in_production, checks.Tags.security, deploy=True)
 
         from members.imports.export import SCHOOLS_EXPORT
         from members.models import Authority, District

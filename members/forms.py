@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from members.models import School
 from members.services import check_core_school_keeps_authority
@@ -46,3 +47,38 @@ class SchoolForm(BootstrapFormMixin, forms.ModelForm):
         import unicodedata
 
         return unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip()
+
+
+class SecondFactorTokenForm(BootstrapFormMixin, forms.Form):
+    """The 6-digit code from the authenticator app, or a recovery code (issue 12)."""
+
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        help_text=_(
+            "打开手机上的身份验证器，输入当前显示的 6 位数字；手机不在身边时可输入一个恢复码。"
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class SecondFactorEnrolForm(BootstrapFormMixin, forms.Form):
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        help_text=_("扫描二维码后，输入验证器中显示的 6 位数字完成绑定。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class SecondFactorResetForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("重置原因"),
+        max_length=500,
+        help_text=_("写明设备丢失的情况，以及您如何核实了本人身份（如电话回拨、当面核验）。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

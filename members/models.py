@@ -423,3 +423,42 @@ class PasswordHistory(models.Model):
 
     def __str__(self):
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecondFactorEvent(models.Model):
+    """What happened to a person's second factor (issue 12): enrolled, recovery codes issued or
+    used, turned off, or reset by an administrator for a lost device (with the reason). Written
+    once and never changed (an audit table: qingdao_groups.core.append_only); the TOTP secret
+    itself lives only in django-otp's device row, never here."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("绑定身份验证器")
+        RECOVERY_ISSUED = "recovery_issued", _("生成恢复码")
+        RECOVERY_USED = "recovery_used", _("使用恢复码登录")
+        DISABLED = "disabled", _("关闭两步验证")
+        RESET = "reset", _("管理员重置（设备丢失）")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="second_factor_events",
+        verbose_name=_("用户"),
+    )
+    kind = models.CharField(_("事件"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("两步验证记录")
+        verbose_name_plural = _("两步验证记录")
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from members import views_two_factor as two_factor_views
+from members.two_factor import second_factor_not_required
 from qingdao_groups import views
 from qingdao_groups.core import views as core_views
 from qingdao_groups.forms import BootstrapAuthenticationForm, BootstrapPasswordChangeForm
@@ -14,7 +16,11 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=BootstrapAuthenticationForm),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/logout/",
+        second_factor_not_required(auth_views.LogoutView.as_view()),
+        name="logout",
+    ),
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=BootstrapPasswordChangeForm),
@@ -25,7 +31,27 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("i18n/setlang/", views.language_set_view, name="set_language"),
+    # Two-factor sign-in (issue 12).
+    path("accounts/two-factor/", two_factor_views.settings_view, name="two-factor-settings"),
+    path("accounts/two-factor/enrol/", two_factor_views.enrol_view, name="two-factor-enrol"),
+    path("accounts/two-factor/verify/", two_factor_views.verify_view, name="two-factor-verify"),
+    path("accounts/two-factor/codes/", two_factor_views.codes_view, name="two-factor-codes"),
+    path(
+        "accounts/two-factor/codes/renew/",
+        two_factor_views.codes_renew_view,
+        name="two-factor-codes-renew",
+    ),
+    path("accounts/two-factor/disable/", two_factor_views.disable_view, name="two-factor-disable"),
+    path(
+        "accounts/two-factor/reset/<int:user_id>/",
+        two_factor_views.reset_view,
+        name="two-factor-reset",
+    ),
+    path(
+        "i18n/setlang/",
+        second_factor_not_required(views.language_set_view),
+        name="set_language",
+    ),
     path("healthz", views.healthz_view, name="healthz"),
     path("bench/floor/", views.bench_floor_view, name="bench-floor"),
     path("reminders/send/", views.reminder_send_view, name="reminder-send"),

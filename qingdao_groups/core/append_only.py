@@ -68,6 +68,7 @@ LOG_TABLES = {
     "axes_accesslog": LOGIN_LOG_FUNCTION,
     "axes_accessfailurelog": FUNCTION,
     "api_apicall": FUNCTION,
+    "members_secondfactorevent": FUNCTION,
 }
 
 

@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # Two-factor sign-in (issue 12): TOTP devices and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "members",
     "groups",
     "funding",
@@ -57,12 +61,16 @@ MIDDLEWARE = [
     "qingdao_groups.middleware.UploadRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor in this session (issue 12).
+    "django_otp.middleware.OTPMiddleware",
     # Permissions-Policy, CORP, and no-store on signed-in pages (issue 12).
     "qingdao_groups.middleware.SecurityHeadersMiddleware",
     # In place of LocaleMiddleware: the person's language, not the browser's (issue 8).
     "qingdao_groups.middleware.UserLanguageMiddleware",
     "qingdao_groups.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Staff, finance reviewers and administrators go no further without a second factor.
+    "members.two_factor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,6 +159,29 @@ AUTH_PASSWORD_VALIDATORS = [
 # refuses to check more until the window ends (qingdao_groups.forms).
 PASSWORD_CHANGE_FAILURE_LIMIT = env.int("DJANGO_PASSWORD_CHANGE_FAILURE_LIMIT", default=5)
 PASSWORD_CHANGE_WINDOW = timedelta(minutes=15)
+# Two-factor sign-in (issue 12; members.two_factor): these roles (and every superuser and
+# admin-site user) must sign in with a TOTP code or a one-time recovery code; principals may
+# choose to. TWO_FACTOR_ENFORCED off lets everyone in with the password alone (never in
+# production: a deploy check refuses it).
+TWO_FACTOR_ENFORCED = env.bool("DJANGO_TWO_FACTOR_ENFORCED", default=True)
+TWO_FACTOR_REQUIRED_ROLES = env.list(
+    "DJANGO_TWO_FACTOR_REQUIRED_ROLES",
+    default=[
+        "city_staff",
+        "district_staff",
+        "finance_reviewer",
+        "auditor",
+        "staffing_office",
+        "hr_bureau",
+        "sysadmin",
+    ],
+)
+TWO_FACTOR_RECOVERY_CODES = 10
+# The issuer an authenticator app shows next to the account.
+OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", default="青岛集团化办学")
+# django-otp's own back-off after wrong codes (seconds, doubling per failure).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

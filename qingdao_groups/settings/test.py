@@ -20,6 +20,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_VERBOSE = False
+# Thousands of tests sign in with force_login, which has no second factor: they test what a
+# signed-in person may do, not how they signed in. tests/members/test_two_factor.py and the
+# browser test of enrolment turn it on (the `two_factor` fixture) and test the sign-in itself.
+TWO_FACTOR_ENFORCED = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 LOGGING = {

@@ -33,6 +33,7 @@ from members.models import Authority, Partner, School, User
 from qingdao_groups.demo.api import DEMO_API_KEY, demo_api_client
 from qingdao_groups.demo.data import DEMO_PASSWORD, USERS, UserPlan, build_plan
 from qingdao_groups.demo.seeder import Seeder
+from qingdao_groups.demo.two_factor import DEMO_TOTP_SECRET, demo_second_factors
 from qingdao_groups.models import Attachment
 
 COUNTED = (
@@ -90,8 +91,10 @@ class Command(BaseCommand):
             self._warn(
                 _("演示数据已保存，但通知邮件未能送入 Celery 队列（%(error)s）。") % {"error": exc}
             )
+        plans = (*USERS, *(plan.story.users if plan.story else ()))
+        demo_second_factors(p.username for p in plans)
         elapsed = time.monotonic() - started
-        self._summary(before, elapsed, (*USERS, *(plan.story.users if plan.story else ())))
+        self._summary(before, elapsed, plans)
 
     def _warn(self, message: str) -> None:
         self.stderr.write(message)
@@ -135,3 +138,13 @@ class Command(BaseCommand):
                 % {"unit": client.authority, "scopes": ", ".join(client.scopes)}
             )
             self.stdout.write(f"  Authorization: Bearer {DEMO_API_KEY}")
+        if settings.TWO_FACTOR_ENFORCED:
+            self.stdout.write("")
+            self.stdout.write(
+                _(
+                    "两步验证（仅限演示）：工作人员、审计、财政和管理员账号登录后须输入验证码。"
+                    "在身份验证器中手动添加密钥 %(secret)s，或运行 "
+                    "`.venv/bin/python manage.py demo_code` 查看当前验证码。"
+                )
+                % {"secret": DEMO_TOTP_SECRET}
+            )
