@@ -444,6 +444,15 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["expected_client_errors"]}},
 }
 
+# Retention of the access and login records (issue 12; qingdao_groups.core.retention): axes'
+# AccessLog (sign-ins and sign-outs) and AccessFailureLog (failures) and the API's ApiCall rows
+# older than this many days are archived to gzip'd JSON lines under AUDIT_ARCHIVE_DIR, then
+# removed from the live tables, nightly by the beat task. The Cybersecurity Law (art. 21) asks
+# for at least six months: under 180 days the system check refuses to start. The history tables
+# (django-simple-history) are never pruned.
+AUDIT_LOG_RETENTION_DAYS = env.int("DJANGO_AUDIT_LOG_RETENTION_DAYS", default=190)
+AUDIT_ARCHIVE_DIR = env.path("DJANGO_AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive"))
+
 # Uploaded documents (issue 3 "Documents"): the largest file the server accepts whatever the
 # policy parameter upload_max_mb says (keep the reverse proxy's body limit at least this high),
 # and the limits that make a DOCX/OFD zip a suspected zip bomb.
