@@ -22,6 +22,8 @@ STORAGES = {
 AXES_VERBOSE = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# No log file: parallel test processes would share one (tests/test_logging.py writes its own).
+LOG_DIR = ""
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
