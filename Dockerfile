@@ -8,7 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=qingdao_groups.settings.production \
     DJANGO_STATIC_ROOT=/app/staticfiles \
-    DJANGO_MEDIA_ROOT=/data/media
+    DJANGO_MEDIA_ROOT=/data/media \
+    DJANGO_LOG_DIR=/data/log \
+    DJANGO_AUDIT_ARCHIVE_DIR=/data/audit-archive
 
 # WeasyPrint needs Pango/HarfBuzz (libharfbuzz-subset0 keeps Chinese PDFs fast), a CJK font so
 # Chinese is not drawn as empty boxes, and gettext for compilemessages. postgresql-client (15 in
@@ -40,15 +42,15 @@ COPY locale/ locale/
 # Static files and translations are built into the image with a throwaway secret; the real
 # secret only ever comes from the environment at run time.
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /app/var /data/media \
+    && mkdir -p /app/var /data/media /data/log /data/audit-archive \
     && export DJANGO_SECRET_KEY=build-only-not-a-secret DJANGO_ALLOWED_HOSTS=localhost \
     && python manage.py collectstatic --noinput --verbosity 0 \
     && python manage.py compilemessages --verbosity 0 \
-    && chown -R app:app /app/var /data/media
+    && chown -R app:app /app/var /data/media /data/log /data/audit-archive
 
 USER app
 EXPOSE 8000
-VOLUME ["/data/media"]
+VOLUME ["/data/media", "/data/log", "/data/audit-archive"]
 
 # Workers: gunicorn reads WEB_CONCURRENCY (set in docker-compose.yml).
 CMD ["gunicorn", "qingdao_groups.wsgi:application", "--bind", "0.0.0.0:8000", \

@@ -9,8 +9,8 @@ account has no password and never signs in to the pages.
 
 A key is shown once when it is issued; only its SHA-256 is kept (a key is 32 random bytes, so a
 slow password hash would add nothing). Keys expire, and are rotated or revoked one by one; a
-revoked client revokes all of them. `ApiCall` rows are written once and never changed, kept as
-long as the audit history."""
+revoked client revokes all of them. `ApiCall` rows are written once and never changed, kept
+AUDIT_LOG_RETENTION_DAYS and then archived and removed (qingdao_groups.core.retention)."""
 
 from django.conf import settings
 from django.db import models

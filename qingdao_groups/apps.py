@@ -9,6 +9,7 @@ class QingdaoGroupsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_migrate, post_save
 
+        from qingdao_groups.core import retention  # noqa: F401  (its system check)
         from qingdao_groups.core.append_only import install_after_migrate
 
         # Audit tables are append-only on PostgreSQL (issue 12): a history table a later

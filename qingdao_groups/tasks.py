@@ -89,3 +89,13 @@ def reminders_send_due_task() -> int:
     from qingdao_groups.core.reminders import reminders_send_due
 
     return reminders_send_due()
+
+
+@shared_task(name="qingdao_groups.audit_logs_archive_and_prune")
+def audit_logs_archive_and_prune_task() -> dict[str, int]:
+    """Nightly (Celery beat, setup_schedules): archive the access and login records older than
+    AUDIT_LOG_RETENTION_DAYS to gzip'd JSON lines, then remove them from the live tables
+    (Cybersecurity Law art. 21: at least six months; issue 12). Returns the rows per table."""
+    from qingdao_groups.core.retention import audit_logs_archive_and_prune
+
+    return audit_logs_archive_and_prune()

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): signed in with a second factor in this session (issue 12).
     "django_otp.middleware.OTPMiddleware",
+    # The request's id, user id and client address on every log record (issue 12).
+    "qingdao_groups.logging.RequestContextMiddleware",
     # Permissions-Policy, CORP, and no-store on signed-in pages (issue 12).
     "qingdao_groups.middleware.SecurityHeadersMiddleware",
     # In place of LocaleMiddleware: the person's language, not the browser's (issue 8).
@@ -465,15 +467,52 @@ SPECTACULAR_SETTINGS = {
 SCHOOL_IMPORT_MAX_BYTES = env.int("SCHOOL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 SCHOOL_IMPORT_MAX_ROWS = env.int("SCHOOL_IMPORT_MAX_ROWS", default=5000)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"expected_client_errors": {"()": "qingdao_groups.logging.ExpectedClientErrors"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # 403 and 404 in one line each (the filter drops their tracebacks); 500s keep theirs
-    "loggers": {"django.request": {"filters": ["expected_client_errors"]}},
-}
+# Application logs (issue 12): the console for `make run` and the container's output, and one
+# JSON object per line in LOG_DIR/app.jsonl for a log collector (qingdao_groups.logging): time
+# with its zone, level, logger, message, module, process, the request's id, user id and client
+# address, the exception's traceback. The file rotates at LOG_FILE_MAX_BYTES keeping
+# LOG_FILE_BACKUP_COUNT old files; 0 leaves rotation to logrotate (each process reopens a file
+# moved away). An empty DJANGO_LOG_DIR writes no file.
+LOG_DIR = env("DJANGO_LOG_DIR", default=str(VAR_DIR / "log"))
+LOG_FILE_MAX_BYTES = env.int("DJANGO_LOG_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+LOG_FILE_BACKUP_COUNT = env.int("DJANGO_LOG_FILE_BACKUP_COUNT", default=10)
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+
+
+def logging_config(log_dir: str) -> dict:
+    handlers = {"console": {"class": "logging.StreamHandler"}}
+    if log_dir:
+        handlers["json_file"] = {
+            "()": "qingdao_groups.logging.json_file_handler",
+            "filters": ["request_context"],
+            "log_dir": log_dir,
+            "max_bytes": LOG_FILE_MAX_BYTES,
+            "backup_count": LOG_FILE_BACKUP_COUNT,
+        }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "expected_client_errors": {"()": "qingdao_groups.logging.ExpectedClientErrors"},
+            "request_context": {"()": "qingdao_groups.logging.RequestContext"},
+        },
+        "handlers": handlers,
+        "root": {"handlers": list(handlers), "level": LOG_LEVEL},
+        # 403 and 404 in one line each (the filter drops their tracebacks); 500s keep theirs
+        "loggers": {"django.request": {"filters": ["expected_client_errors"]}},
+    }
+
+
+LOGGING = logging_config(LOG_DIR)
+
+# Retention of the access and login records (issue 12; qingdao_groups.core.retention): axes'
+# AccessLog (sign-ins and sign-outs) and AccessFailureLog (failures) and the API's ApiCall rows
+# older than this many days are archived to gzip'd JSON lines under AUDIT_ARCHIVE_DIR, then
+# removed from the live tables, nightly by the beat task. The Cybersecurity Law (art. 21) asks
+# for at least six months: under 180 days the system check refuses to start. The history tables
+# (django-simple-history) are never pruned.
+AUDIT_LOG_RETENTION_DAYS = env.int("DJANGO_AUDIT_LOG_RETENTION_DAYS", default=190)
+AUDIT_ARCHIVE_DIR = env.path("DJANGO_AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive"))
 
 # Uploaded documents (issue 3 "Documents"): the largest file the server accepts whatever the
 # policy parameter upload_max_mb says (keep the reverse proxy's body limit at least this high),

@@ -26,6 +26,8 @@ AXES_VERBOSE = False
 TWO_FACTOR_ENFORCED = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# No log file: parallel test processes would share one (tests/test_logging.py writes its own).
+LOG_DIR = ""
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -18,6 +18,7 @@ RELAY_OUTBOX_TASK = "qingdao_groups.relay_outbox"
 RELAY_TASK_OUTBOX_TASK = "qingdao_groups.relay_task_outbox"
 EXPORTS_PURGE_TASK = "qingdao_groups.exports_purge_expired"
 REMINDERS_TASK = "qingdao_groups.reminders_send_due"
+AUDIT_RETENTION_TASK = "qingdao_groups.audit_logs_archive_and_prune"
 
 
 def _daily_0300_shanghai():
@@ -26,6 +27,10 @@ def _daily_0300_shanghai():
 
 def _daily_0830_shanghai():
     return _daily_shanghai(hour="8", minute="30")
+
+
+def _daily_0130_shanghai():
+    return _daily_shanghai(hour="1", minute="30")
 
 
 def _daily_0005_shanghai():
@@ -115,6 +120,15 @@ SCHEDULES = [
         "description": "每小时删除已过保留期的导出文件（导出任务保留记录，状态为已过期）。"
         "Hourly: remove export files past their expiry.",
         "schedule": ("interval", _hourly),
+    },
+    {
+        "task": AUDIT_RETENTION_TASK,
+        "name": "归档并清理过期的登录与接口访问记录 (archive and prune old access logs)",
+        "description": "每天 01:30（北京时间）将超过保留期（AUDIT_LOG_RETENTION_DAYS，默认 190 天，"
+        "不少于 6 个月）的登录、登录失败和接口调用记录归档为压缩文件后从数据库中删除；"
+        "历史记录永久保留。Daily at 01:30 Asia/Shanghai: archive access and login records "
+        "older than the retention period to gzip'd JSON lines, then remove them.",
+        "schedule": ("crontab", _daily_0130_shanghai),
     },
 ]
 
