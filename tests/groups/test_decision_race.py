@@ -37,8 +37,9 @@ pytestmark = [
 ]
 
 THREADS = 20  # 10 approve, 10 reject, all with the same expected_version
-ROUNDS = 5
-ROUND_KINDS = ["founding", "admission", "founding", "admission", "founding"]
+# Issue 12's battery: twenty rounds, founding and admission in turn.
+ROUNDS = 20
+ROUND_KINDS = ["founding", "admission"] * (ROUNDS // 2)
 
 
 def _race(application_id: int, version: int, actor) -> list[tuple[str, str]]:
