@@ -54,6 +54,7 @@ FORM_ROWS = [
                 "membership-end",
                 "login",
                 "password_change",
+                "two-factor",
             )
         )
     )
