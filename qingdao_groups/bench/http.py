@@ -58,7 +58,7 @@ class Session:
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def login(port: int, username: str, password: str) -> Session:
+def login(port: int, username: str, password: str, otp_key_hex: str = "") -> Session:
     """A logged-in session (session and CSRF cookies), or an error naming the user."""
     session = Session(port)
     page = session.request("GET", "/accounts/login/")
@@ -79,4 +79,27 @@ def login(port: int, username: str, password: str) -> Session:
             f"cannot log in as {username!r} (status {reply.status}): is the data set's password "
             "the one in qingdao_groups/bench/config.py (or BENCH_PASSWORD)?"
         )
+    if otp_key_hex:
+        _second_factor(session, username, otp_key_hex)
     return session
+
+
+def _second_factor(session: Session, username: str, key_hex: str) -> None:
+    """Give the code of the bench's authenticator when the sign-in asks for one (issue 12; the
+    runner gives each bench login a fresh device with this key: runner.bench_second_factors)."""
+    from django_otp.oath import TOTP
+
+    home = session.request("GET", "/")
+    location = home.headers.get("Location", "")
+    if home.status != 302 or "/accounts/two-factor/verify/" not in location:
+        return
+    page = session.request("GET", "/accounts/two-factor/verify/")
+    match = CSRF_INPUT.search(page.body)
+    token = f"{TOTP(bytes.fromhex(key_hex)).token():06d}"
+    reply = session.request(
+        "POST",
+        "/accounts/two-factor/verify/",
+        {"token": token, "csrfmiddlewaretoken": match.group(1).decode() if match else ""},
+    )
+    if reply.status != 302:
+        raise RuntimeError(f"second factor refused for {username!r} (status {reply.status})")

@@ -131,6 +131,12 @@ def pick_pages(usernames: dict[str, str]) -> list[Page]:
     _report_pages(add)
     _cycle_pages(users, add)
     _api_pages(users, add)
+    # issue 12: one's own two-factor page, and the enrolment page (a replacement phone's QR code)
+    for role in ("city", "principal"):
+        if role in users:
+            add("two-factor settings", role, "detail", "/accounts/two-factor/")
+    if "city" in users:
+        add("two-factor enrol", "city", "detail", "/accounts/two-factor/enrol/")
 
     for role in ("city", "district"):
         application = _decidable(users[role])
