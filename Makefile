@@ -108,7 +108,7 @@ lint: $(STAMP) ## ruff, import contracts, djLint (templates), mypy (services, se
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
-	$(VENV)/bin/djlint templates $(wildcard groups/*/templates) funding/templates $(wildcard assessments/*/templates) $(wildcard assessments/templates) api/templates --lint
+	$(VENV)/bin/djlint templates members/templates $(wildcard groups/*/templates) funding/templates $(wildcard assessments/*/templates) $(wildcard assessments/templates) api/templates --lint
 	$(VENV)/bin/mypy
 
 # Benchmark (issue 7; never part of `make test`): PostgreSQL on 127.0.0.1:5432, wrk from Debian.
