@@ -95,6 +95,7 @@ class SecondFactorEventAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["user", "actor"]
     search_fields = ["user__username", "reason"]
+    readonly_fields = ["user", "kind", "actor", "reason", "address", "at"]
 
 
 # The devices hold the TOTP secrets and the recovery codes: never shown or edited in the admin

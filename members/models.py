@@ -451,7 +451,7 @@ class SecondFactorEvent(models.Model):
         related_name="+",
         verbose_name=_("操作人"),
     )
-    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
     address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     at = models.DateTimeField(_("时间"))
 
