@@ -20,6 +20,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_VERBOSE = False
+# Tests that scan start their own ClamAV daemon (tests/clamd.py); a developer's does not count.
+CLAMAV_SOCKET = ""
+CLAMAV_TCP = ""
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 LOGGING = {
@@ -27,6 +30,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }
 
 # Persistent connections (base settings) would keep the live-server threads' connections open
