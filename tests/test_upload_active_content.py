@@ -8,7 +8,7 @@ from PIL import Image
 
 from qingdao_groups.core.pdf_safety import pdf_active_content, raw_active_names
 from qingdao_groups.core.uploads import UploadRejected, validate_upload
-from tests.hostile_files import jpeg_with_exif_payload, noisy_png
+from tests.hostile_files import _page_pdf, jpeg_with_exif_payload, noisy_png
 from tests.test_uploads import make_gif, make_pdf, upload
 
 LIMIT = 20 * 1024 * 1024
@@ -32,8 +32,10 @@ def test_names_are_matched_whole_and_with_hex_escapes_decoded():
 
 
 def test_a_name_inside_a_string_is_text_not_a_name():
-    pdf = make_pdf("see /JavaScript and /Launch")  # in the page's text
-    assert pdf_active_content(io.BytesIO(pdf)) == set()
+    page_text = make_pdf("see /JavaScript and /Launch")
+    in_a_dictionary = _page_pdf(catalog_extra=b"/Lang (see /JavaScript \\(and\\) /Launch) ")
+    assert pdf_active_content(io.BytesIO(page_text)) == set()
+    assert pdf_active_content(io.BytesIO(in_a_dictionary)) == set()
 
 
 def test_jpeg_is_reencoded_upright_without_exif():

@@ -52,10 +52,10 @@ def image_reencode(data: bytes, content_type: str) -> bytes:
             image.load()
             out = io.BytesIO()
             if fmt == "JPEG":
-                image = ImageOps.exif_transpose(image)
-                if image.mode not in ("L", "RGB", "CMYK"):
-                    image = image.convert("RGB")
-                image.save(out, format="JPEG", quality=JPEG_QUALITY)
+                upright: Image.Image = ImageOps.exif_transpose(image)
+                if upright.mode not in ("L", "RGB", "CMYK"):
+                    upright = upright.convert("RGB")
+                upright.save(out, format="JPEG", quality=JPEG_QUALITY)
             elif fmt == "PNG":
                 image.save(out, format="PNG")
             else:

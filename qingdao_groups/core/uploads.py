@@ -4,7 +4,11 @@
 A file's type is decided by its content (magic bytes, then the structure of a zip), never by its
 name or the browser's content type. Only PDF, OFD, DOCX and PNG/JPEG/GIF images pass; everything
 else is refused with a message that names what is accepted. No Django models here: the services in
-groups/services/documents.py store what this module accepts."""
+groups/services/documents.py store what this module accepts.
+
+Issue 12: a configured ClamAV daemon scans every upload first (core/clamav.py); PDFs with active
+content are refused (core/pdf_safety.py); images are re-encoded, and what is stored is the
+re-encoded image (core/image_safety.py, UploadInfo.content)."""
 
 from __future__ import annotations
 
