@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.core.cache import caches
 from django.urls import reverse
 from PIL import Image
@@ -279,31 +280,53 @@ def test_the_school_import_refuses_every_kind(battery, world, client, kind):
 # --- 4. real upload pages ---------------------------------------------------------------------
 
 
+def _pages(world):
+    """(user, url, body with the file under `file_key`, file_key, model) of six real pages."""
+    from tests import test_submission_once as once
+
+    cases = [
+        (once.card_upload(world), "upload-file"),
+        (once.filing_upload(world), "upload-file"),
+        (once.filing_with_file(world), "file"),
+        (once.application_upload(world), "file"),
+        (once.group_document(world), "file"),
+        (once.yellow_card(world), "evidence"),
+    ]
+    return [(user, url, data(), key, model) for (user, url, data, model), key in cases]
+
+
+PAGES = 6
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_real_upload_pages_refuse_or_neutralise(battery, world, client, kind):
     h = battery(kind)
-    card = make_card(world)
-    client.force_login(world.users["district"])
-    pages = [
-        (reverse("cards:upload", args=[card.pk]), {"upload-file": _file(h)}),
-        (
-            reverse("documents:group-documents", args=[world.group.pk]),
-            {"kind": "rules", "title": "制度", "adopted_on": "2025-02-01", "file": _file(h)},
-        ),
-    ]
-    for url, data in pages:
-        before = (Attachment.objects.count(), GroupDocument.objects.count(), media_files())
-        response = client.post(url, data)
+    for user, url, data, key, model in _pages(world):
+        client.force_login(user)
+        counts = (model.objects.count(), Attachment.objects.count(), GroupDocument.objects.count())
+        files = media_files()
+        response = client.post(url, data | {key: _file(h)})
         if h.outcome == REFUSED:
             assert response.status_code == 200, (url, kind, response.status_code)
             assert h.says in response.content.decode(), (url, kind)
-            assert (Attachment.objects.count(), GroupDocument.objects.count(), media_files()) == (
-                before
-            ), (url, kind)
+            after = (
+                model.objects.count(),
+                Attachment.objects.count(),
+                GroupDocument.objects.count(),
+            )
+            assert after == counts and media_files() == files, (url, kind)
         else:
-            assert response.status_code == 302, (url, kind)
-            assert len(media_files()) == len(before[2]) + 1
+            assert response.status_code == 302, (url, kind, response.status_code)
+            new = sorted(set(media_files()) - set(files))
+            assert len(new) == 1, (url, kind, new)
+            stored = (Path(settings.MEDIA_ROOT) / new[0]).read_bytes()
+            if h.outcome == NEUTRALISED:
+                ext = Path(new[0]).suffix.lstrip(".")
+                content_type = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif"}[ext]
+                _assert_neutralised(h, stored, content_type, "")
+            else:
+                assert stored == h.data
 
 
 def test_battery_figures(capsys):
@@ -316,5 +339,5 @@ def test_battery_figures(capsys):
             f"\nhostile uploads: {len(KINDS)} kinds × {fields} upload fields = "
             f"{len(KINDS) * fields} uploads ({refused} kinds refused, "
             f"{len(KINDS) - refused} neutralised), plus {len(KINDS)} × 2 storing services, "
-            f"{len(KINDS)} × 2 real pages; 0 accepted unchanged"
+            f"{len(KINDS)} × {PAGES} real pages; 0 accepted unchanged"
         )

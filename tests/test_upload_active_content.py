@@ -68,3 +68,14 @@ def test_the_pixel_limit_is_a_setting(settings):
     with pytest.raises(UploadRejected, match="像素"):
         validate_upload(upload(noisy_png(11), "a.png"), max_bytes=LIMIT)
     assert validate_upload(upload(make_gif((10, 10)), "a.gif"), max_bytes=LIMIT).content
+
+
+def test_an_animation_of_too_many_frames_is_refused(monkeypatch):
+    from qingdao_groups.core import image_safety
+
+    monkeypatch.setattr(image_safety, "MAX_FRAMES", 2)
+    frames = [Image.new("RGB", (8, 8), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100)
+    with pytest.raises(UploadRejected, match="帧数过多"):
+        validate_upload(upload(out.getvalue(), "动图.gif"), max_bytes=LIMIT)

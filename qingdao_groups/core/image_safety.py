@@ -21,7 +21,8 @@ _FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF"}
 
 
 class ImageRefused(Exception):
-    """`reason` is "too_large", "frames" or "damaged"."""
+    """`reason` is "too_large" (pixels, all frames counted), "frames" (an animation of more
+    than MAX_FRAMES frames) or "damaged"."""
 
     def __init__(self, reason: str, pixels: int = 0):
         super().__init__(reason)
@@ -47,8 +48,10 @@ def image_reencode(data: bytes, content_type: str) -> bytes:
             if width * height > limit:
                 raise ImageRefused("too_large", width * height)
             frames = getattr(image, "n_frames", 1) if fmt == "GIF" else 1
-            if frames > MAX_FRAMES or frames * width * height > limit:
-                raise ImageRefused("frames", frames * width * height)
+            if frames > MAX_FRAMES:
+                raise ImageRefused("frames", frames)
+            if frames * width * height > limit:
+                raise ImageRefused("too_large", frames * width * height)
             image.load()
             out = io.BytesIO()
             if fmt == "JPEG":

@@ -377,7 +377,12 @@ def _check_pdf(uploaded_file) -> None:
 
 
 def _reencoded_image(uploaded_file, content_type: str) -> bytes:
-    from qingdao_groups.core.image_safety import ImageRefused, image_reencode, max_pixels
+    from qingdao_groups.core.image_safety import (
+        MAX_FRAMES,
+        ImageRefused,
+        image_reencode,
+        max_pixels,
+    )
 
     uploaded_file.seek(0)
     try:
@@ -386,6 +391,11 @@ def _reencoded_image(uploaded_file, content_type: str) -> bytes:
         if exc.reason == "damaged":
             raise UploadRejected(
                 _("图片已损坏或不完整，无法读取。请重新保存或截图后再上传。")
+            ) from exc
+        if exc.reason == "frames":
+            raise UploadRejected(
+                _("动图帧数过多（上限 %(limit)d 帧），请改为静态图片后再上传。")
+                % {"limit": MAX_FRAMES}
             ) from exc
         raise UploadRejected(
             _("图片像素过多（上限 %(limit)d 万像素），请缩小后再上传。")
