@@ -332,12 +332,15 @@ def test_real_upload_pages_refuse_or_neutralise(battery, world, client, kind):
 def test_battery_figures(capsys):
     """The figures the issue's note reports: kinds × fields."""
     fields = len(_form_fields()) + 1 + len(API_FIELDS)
-    refused = sum(h.outcome == REFUSED for h in KINDS.values())
+    outcomes = {
+        o: sum(h.outcome == o for h in KINDS.values()) for o in (REFUSED, NEUTRALISED, RENAMED)
+    }
     assert len(KINDS) >= 30
     with capsys.disabled():
         print(
             f"\nhostile uploads: {len(KINDS)} kinds × {fields} upload fields = "
-            f"{len(KINDS) * fields} uploads ({refused} kinds refused, "
-            f"{len(KINDS) - refused} neutralised), plus {len(KINDS)} × 2 storing services, "
-            f"{len(KINDS)} × {PAGES} real pages; 0 accepted unchanged"
+            f"{len(KINDS) * fields} uploads ({outcomes[REFUSED]} kinds refused, "
+            f"{outcomes[NEUTRALISED]} images re-encoded, {outcomes[RENAMED]} names cleaned), "
+            f"plus {len(KINDS)} × 2 storing services and {len(KINDS)} × {PAGES} real pages; "
+            "0 accepted as sent"
         )
