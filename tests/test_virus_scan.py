@@ -93,3 +93,71 @@ def test_every_upload_form_says_whether_uploads_are_scanned(settings, world, cli
     settings.CLAMAV_SOCKET = "/run/clamav/clamd.ctl"
     for url in pages:
         assert "上传文件将经过病毒扫描" in client.get(url).content.decode(), url
+
+
+class _FakeDaemon:
+    """A TCP listener that speaks INSTREAM: it reassembles the chunks and answers `reply`."""
+
+    def __init__(self, reply: bytes):
+        import socket
+        import threading
+
+        self.reply, self.received = reply, b""
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        import struct
+
+        conn, _addr = self.server.accept()
+        with conn:
+            buffer = b""
+            while True:
+                part = conn.recv(65536)
+                if not part:
+                    return
+                buffer += part
+                if not buffer.startswith(b"zINSTREAM\0"):
+                    continue
+                at, data = len(b"zINSTREAM\0"), b""
+                while at + 4 <= len(buffer):
+                    (size,) = struct.unpack(">I", buffer[at : at + 4])
+                    if size == 0:
+                        self.received = data
+                        conn.sendall(self.reply)
+                        return
+                    if at + 4 + size > len(buffer):
+                        break
+                    data += buffer[at + 4 : at + 4 + size]
+                    at += 4 + size
+
+    def close(self):
+        self.thread.join(timeout=5)
+        self.server.close()
+
+
+@pytest.mark.parametrize(
+    ("reply", "outcome"),
+    [
+        (b"stream: OK\0", None),
+        (b"stream: Win.Test.EICAR_HDB-1 FOUND\0", "Win.Test.EICAR_HDB-1"),
+        (b"INSTREAM size limit exceeded. ERROR\0", "扫描服务不可用"),
+    ],
+)
+def test_a_daemon_over_tcp_gets_the_whole_file_in_chunks(settings, reply, outcome):
+    from qingdao_groups.core.uploads import UploadRejected, scan_upload
+
+    daemon = _FakeDaemon(reply)
+    settings.CLAMAV_SOCKET, settings.CLAMAV_TCP = "", f"127.0.0.1:{daemon.port}"
+    data = make_pdf(padding=200_000)  # more than three 64 KB chunks
+    try:
+        if outcome is None:
+            scan_upload(upload(data, "a.pdf"))
+        else:
+            with pytest.raises(UploadRejected, match=outcome):
+                scan_upload(upload(data, "a.pdf"))
+    finally:
+        daemon.close()
+    assert daemon.received == data
