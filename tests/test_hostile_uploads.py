@@ -325,11 +325,12 @@ PAGES = {
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", list(PAGES))
-def test_real_upload_pages_refuse_or_neutralise(settings, world, client, request, page):
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_real_upload_pages_refuse_or_neutralise(settings, world, client, request, page_name):
     """Every kind through the page; each post is rolled back afterwards so that the next kind
     meets the same state (a neutralised upload has moved the card on, created the filing…)."""
     settings.UPLOAD_MAX_BYTES = LIMIT
+    page = page_name  # not "page": pytest-playwright owns that fixture name
     build, key = PAGES[page]
     user, url, data, model = build(world)
     client.force_login(user)

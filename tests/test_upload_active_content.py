@@ -79,3 +79,18 @@ def test_an_animation_of_too_many_frames_is_refused(monkeypatch):
     frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100)
     with pytest.raises(UploadRejected, match="帧数过多"):
         validate_upload(upload(out.getvalue(), "动图.gif"), max_bytes=LIMIT)
+
+
+def test_truncated_images_are_refused_even_after_weasyprint_relaxed_pillow(monkeypatch):
+    """WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES when imported; uploads stay strict."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    png = noisy_png()
+    for data in (
+        png[: len(png) // 2],
+        png[:-20] + bytes(b ^ 0xFF for b in png[-20:-12]) + png[-12:],
+    ):
+        with pytest.raises(UploadRejected, match="损坏"):
+            validate_upload(upload(data, "a.png"), max_bytes=LIMIT)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint

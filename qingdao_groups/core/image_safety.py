@@ -7,6 +7,7 @@ the header before anything is decoded (decompression bombs: a tiny file that cla
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import warnings
@@ -34,6 +35,23 @@ def max_pixels() -> int:
     return int(getattr(settings, "UPLOAD_IMAGE_MAX_PIXELS", DEFAULT_MAX_PIXELS))
 
 
+@contextlib.contextmanager
+def _strict_decoding():
+    """Truncated data is an error while we decode. WeasyPrint sets Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES when it is imported (to draw what it can of a broken picture), which
+    would let a truncated or corrupt upload through padded with grey; the flag is restored after.
+    (A worker process decodes one upload at a time; even if another thread drew a PDF meanwhile,
+    what is stored here is a fresh image either way.)"""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def image_reencode(data: bytes, content_type: str) -> bytes:
     """The image in `data` decoded and encoded again in the same format; raises ImageRefused."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -41,7 +59,7 @@ def image_reencode(data: bytes, content_type: str) -> bytes:
     fmt = _FORMATS[content_type]
     limit = max_pixels()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_decoding():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[fmt])
             width, height = image.size
