@@ -26,7 +26,7 @@ from members.selectors import district_choices
 from qingdao_groups.core.audit import export_record_add
 from qingdao_groups.core.exports import filter_params, params_to_json
 from qingdao_groups.core.exports.views import stream_response
-from qingdao_groups.core.forms import BootstrapFormMixin
+from qingdao_groups.core.forms import BootstrapFormMixin, UploadInput
 from qingdao_groups.core.rules import RuleRefusal, require
 from qingdao_groups.core.submissions import ALREADY_DONE, once, token_for
 
@@ -34,7 +34,7 @@ from qingdao_groups.core.submissions import ALREADY_DONE, once, token_for
 class SchoolImportForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("数据文件"),
-        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=UploadInput(accept=".xlsx,.csv"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -179,3 +179,26 @@ def login(client):
 # REQUIRE_POPPLER=1, so there a missing tool fails the tests; a bare machine skips only the
 # text assertions.
 PDF_TEXT_AVAILABLE = bool(shutil.which("pdftotext")) or os.environ.get("REQUIRE_POPPLER") == "1"
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """A running ClamAV daemon that knows the EICAR test file (tests/clamd.py), one per test
+    process. Skipped only where clamd is not installed, and never in CI (.ci/run installs it)."""
+    from tests.clamd import Clamd, clamd_path, clamd_required
+
+    if clamd_path() is None:
+        if clamd_required():
+            pytest.fail("clamd is not installed; .ci/run installs clamav-daemon")
+        pytest.skip("clamd is not installed (apt-get install clamav-daemon)")
+    daemon = Clamd(tmp_path_factory.mktemp("clamd")).start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def scanning(settings, clamd):
+    """Uploads are scanned by the test daemon for the length of one test."""
+    settings.CLAMAV_SOCKET = clamd.socket
+    settings.CLAMAV_TCP = ""
+    return clamd

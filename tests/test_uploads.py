@@ -36,8 +36,9 @@ LIMIT = 20 * MB
 # --- builders of tiny real files -------------------------------------------------------------
 
 
-def make_pdf(text: str = "Group charter version one") -> bytes:
-    """A minimal valid one-page PDF showing `text` (ASCII) in Helvetica, with a correct xref."""
+def make_pdf(text: str = "Group charter version one", *, padding: int = 0) -> bytes:
+    """A minimal valid one-page PDF showing `text` (ASCII) in Helvetica, with a correct xref;
+    `padding` bytes of comment after the header make it as large as a test needs."""
     stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -48,6 +49,8 @@ def make_pdf(text: str = "Group charter version one") -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = bytearray(b"%PDF-1.4\n")
+    if padding:
+        out += b"%" + b"x" * padding + b"\n"
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -141,8 +144,21 @@ def make_png() -> bytes:
     )
 
 
-def make_jpeg() -> bytes:
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+def make_jpeg(size: tuple[int, int] = (2, 2)) -> bytes:
+    """A real JPEG (uploads decode and re-encode images, issue 12)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def make_gif(size: tuple[int, int] = (2, 2)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("P", size, 1).save(out, format="GIF")
+    return out.getvalue()
 
 
 def make_zip_bomb(uncompressed_mb: int = 101, name: str = "word/document.xml") -> bytes:
@@ -173,7 +189,7 @@ def upload(data: bytes, name: str = "file.pdf", content_type: str = "application
         (make_ofd(), "批复.ofd", OFD, "ofd"),
         (make_png(), "证明.png", PNG, "png"),
         (make_jpeg(), "现场照片.jpg", JPEG, "jpg"),
-        (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "动图.gif", GIF, "gif"),
+        (make_gif(), "动图.gif", GIF, "gif"),
         # the name and the browser's type say nothing: a PDF called .png is a PDF
         (make_pdf(), "scan.png", PDF, "pdf"),
     ],
@@ -182,8 +198,11 @@ def test_accepted_types_are_decided_by_content(data, name, expected, extension):
     import hashlib
 
     info = validate_upload(upload(data, name, "image/png"), max_bytes=LIMIT)
-    assert (info.content_type, info.extension, info.size) == (expected, extension, len(data))
-    assert info.sha256 == hashlib.sha256(data).hexdigest()
+    # Images are stored re-encoded (issue 12): size and digest are those of what is stored.
+    stored = data if info.content is None else info.content
+    assert (info.content is not None) is expected.startswith("image/")
+    assert (info.content_type, info.extension, info.size) == (expected, extension, len(stored))
+    assert info.sha256 == hashlib.sha256(stored).hexdigest()
 
 
 # --- refused, each with a message naming what is accepted --------------------------------------

@@ -9,7 +9,13 @@ from groups.registry.forms import SUBTYPE_HELP, SUBTYPE_WIDGET, SubtypeOfTypeMix
 from groups.registry.models import RelationSubtype, RelationType, UnifiedArea
 from members.models import Partner, School
 from members.pickers import SchoolPickerField
-from qingdao_groups.core.forms import LONG_TEXT_MAX, BootstrapFormMixin, DateInput, VersionedForm
+from qingdao_groups.core.forms import (
+    LONG_TEXT_MAX,
+    BootstrapFormMixin,
+    CheckedFileField,
+    DateInput,
+    VersionedForm,
+)
 from qingdao_groups.core.submissions import SubmissionField
 
 
@@ -146,7 +152,7 @@ class ProposedPartnerForm(BootstrapFormMixin, forms.Form):
 
 class UploadForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("材料类别"), choices=[])
-    file = forms.FileField(label=_("文件"), help_text=_("PDF、OFD、DOCX 或图片，不超过规定大小"))
+    file = CheckedFileField(label=_("文件"), help_text=_("PDF、OFD、DOCX 或图片，不超过规定大小"))
     submission = SubmissionField()
 
     def __init__(self, *args, kinds=(), **kwargs):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from groups.charter.services import GROUP_UPLOAD_KINDS
-from qingdao_groups.core.forms import ACCEPT, BootstrapFormMixin
+from qingdao_groups.core.forms import BootstrapFormMixin, CheckedFileField
 from qingdao_groups.core.submissions import SubmissionField
 
 
@@ -26,12 +26,7 @@ class GroupDocumentForm(BootstrapFormMixin, forms.Form):
     adopted_on = forms.DateField(
         label=gettext_lazy("通过日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    # Empty files reach the service, whose message is the same as for every other upload.
-    file = forms.FileField(
-        label=gettext_lazy("文件"),
-        allow_empty_file=True,
-        widget=forms.FileInput(attrs={"accept": ACCEPT}),
-    )
+    file = CheckedFileField(label=gettext_lazy("文件"))
     submission = SubmissionField()
 
     def __init__(self, *args, max_bytes: int, **kwargs):

@@ -34,9 +34,9 @@ GROUP_UPLOAD_KINDS = (GroupDocument.Kind.CHARTER, GroupDocument.Kind.RULES)
 
 def _store_group_file(group: EducationGroup, kind: str, uploaded_file, info: UploadInfo) -> str:
     storage = GroupDocument._meta.get_field("file").storage
-    uploaded_file.seek(0)
     return storage.save(
-        f"documents/{group.pk}/{kind}/{generated_name(info.extension)}", uploaded_file
+        f"documents/{group.pk}/{kind}/{generated_name(info.extension)}",
+        info.stored_file(uploaded_file),
     )
 
 

@@ -191,8 +191,10 @@ def _attachment_store(
         uploaded_by=actor,
         uploaded_at=now,
     )
-    uploaded_file.seek(0)
-    attachment.file.save(generated_name(info.extension), uploaded_file, save=False)
+    # The re-encoded image when the upload was one (issue 12), else the upload as it came.
+    attachment.file.save(
+        generated_name(info.extension), info.stored_file(uploaded_file), save=False
+    )
     try:
         # The history's reason names the file briefly; the whole name is in original_name.
         stamp(

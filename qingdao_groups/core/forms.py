@@ -14,9 +14,15 @@ from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
-from qingdao_groups.core.uploads import UploadRejected, upload_limit_bytes, validate_upload
+from qingdao_groups.core.uploads import (
+    UploadRejected,
+    scanning_note,
+    upload_limit_bytes,
+    validate_upload,
+)
 
 # A person's reason, remarks, opinion, justification, conditions or note is kept whole in a text
 # column (issue 6); the form bounds it generously so 10,000 Chinese characters pass and a pasted
@@ -179,6 +185,21 @@ RESELECT_NAMED = gettext_lazy(
 )
 
 
+class UploadInput(forms.FileInput):
+    """Every file input of the project: it says under itself whether uploads are scanned for
+    viruses (issue 12), whichever template draws the field."""
+
+    def __init__(self, attrs=None, *, accept: str = ACCEPT):
+        super().__init__({"accept": accept, **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html(
+            '{}<div class="form-text small" data-testid="scan-note">{}</div>',
+            super().render(name, value, attrs, renderer),
+            scanning_note(),
+        )
+
+
 class CheckedFileField(forms.FileField):
     """A file checked by content (magic bytes, zip structure, size) when the form is cleaned, so a
     refused file stops the request before any service changes anything (issue 3 "Documents").
@@ -186,7 +207,7 @@ class CheckedFileField(forms.FileField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", FILE_HELP)
-        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("widget", UploadInput())
         # An empty file gets the same message as every other refused upload.
         super().__init__(allow_empty_file=True, **kwargs)
 

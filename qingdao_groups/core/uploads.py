@@ -4,7 +4,11 @@
 A file's type is decided by its content (magic bytes, then the structure of a zip), never by its
 name or the browser's content type. Only PDF, OFD, DOCX and PNG/JPEG/GIF images pass; everything
 else is refused with a message that names what is accepted. No Django models here: the services in
-groups/services/documents.py store what this module accepts."""
+groups/services/documents.py store what this module accepts.
+
+Issue 12: a configured ClamAV daemon scans every upload first (core/clamav.py); PDFs with active
+content are refused (core/pdf_safety.py); images are re-encoded, and what is stored is the
+re-encoded image (core/image_safety.py, UploadInfo.content)."""
 
 from __future__ import annotations
 
@@ -60,6 +64,18 @@ class UploadInfo:
     size: int
     sha256: str
     original_name: str = ""
+    # What is stored instead of the upload's own bytes: a re-encoded image (issue 12). None when
+    # the file is stored as it came (PDF, OFD, DOCX); size and sha256 describe what is stored.
+    content: bytes | None = None
+
+    def stored_file(self, uploaded_file):
+        """The file the storing service saves: the re-encoded bytes, or the upload at 0."""
+        if self.content is not None:
+            from django.core.files.base import ContentFile
+
+            return ContentFile(self.content)
+        uploaded_file.seek(0)
+        return uploaded_file
 
 
 class UploadRejected(RuleRefusal):
@@ -244,9 +260,12 @@ def zip_entries(fileobj) -> list[zipfile.ZipInfo]:
 def _check_zip(uploaded_file) -> str:
     """The content type of a zip upload (DOCX or OFD), after the zip-bomb guard; or refuse."""
     try:
-        names = {info.filename for info in zip_entries(uploaded_file)}
+        infos = zip_entries(uploaded_file)
     except ZipRefused as exc:
         raise _refuse(exc.message) from exc
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise _refuse(_("文件已加密或设有密码，无法检查其内容，请去除密码后再上传。"))
+    names = {info.filename for info in infos}
     if "[Content_Types].xml" in names and "word/document.xml" in names:
         if "word/vbaProject.bin" in names or _declares_macros(uploaded_file):
             raise _refuse(_("含宏的 Word 文件（.docm）不能上传，请另存为不含宏的 DOCX。"))
@@ -294,25 +313,131 @@ def sniff(head: bytes) -> str | None:
 def validate_upload(uploaded_file, *, max_bytes: int) -> UploadInfo:
     """Accept a PDF, OFD, DOCX or PNG/JPEG/GIF image no larger than max_bytes, decided by its
     content; raise UploadRejected (an RuleRefusal) with a Chinese message otherwise.
+
+    Issue 12: when a ClamAV daemon is configured the bytes are scanned first (malware, or no
+    verdict, refuses); a PDF with active content (JavaScript, launch actions, embedded files …)
+    is refused; an image is decoded under a pixel limit and re-encoded, and the re-encoded bytes
+    are what `UploadInfo.content` carries to the storing service.
     Reads but never writes; leaves the file at position 0."""
     if uploaded_file is None:
         raise UploadRejected(_("请选择要上传的文件。"))
     size, sha256, head = _read_all(uploaded_file, max_bytes)
     if size == 0:
         raise UploadRejected(_("文件为空，请重新选择。"))
+    scan_upload(uploaded_file)
     content_type = sniff(head)
+    content = None
     if content_type is None:
         if head.startswith(b"PK\x03\x04"):
             content_type = _check_zip(uploaded_file)
         else:
             raise _refuse(_describe_unaccepted(head))
+    elif content_type == PDF:
+        _check_pdf(uploaded_file)
+    else:
+        content = _reencoded_image(uploaded_file, content_type)
+        size, sha256 = len(content), hashlib.sha256(content).hexdigest()
     return UploadInfo(
         content_type=content_type,
         extension=EXTENSIONS[content_type],
         size=size,
         sha256=sha256,
         original_name=clean_original_name(getattr(uploaded_file, "name", "")),
+        content=content,
     )
+
+
+# --- active content, images, malware (issue 12) -----------------------------------------------
+
+
+def _check_pdf(uploaded_file) -> None:
+    from qingdao_groups.core.pdf_safety import PdfDamaged, PdfEncrypted, pdf_active_content
+
+    try:
+        found = pdf_active_content(uploaded_file)
+    except PdfEncrypted as exc:
+        raise UploadRejected(
+            _("PDF 文件设有密码或加密，无法检查其内容。请去除密码保护后再上传。")
+        ) from exc
+    except PdfDamaged as exc:
+        logger.info("PDF refused as damaged: %s", exc)
+        raise UploadRejected(
+            _("PDF 文件已损坏或结构异常，无法读取。请重新导出或“打印为 PDF”后再上传。")
+        ) from exc
+    finally:
+        uploaded_file.seek(0)
+    if found:
+        raise UploadRejected(
+            _(
+                "PDF 文件含有脚本、自动执行动作、嵌入文件或交互表单（%(what)s），出于安全原因不能"
+                "上传。请用“打印为 PDF”或“另存为 PDF”（不含脚本和附件）重新生成后再上传。"
+            )
+            % {"what": "、".join(sorted(found))}
+        )
+
+
+def _reencoded_image(uploaded_file, content_type: str) -> bytes:
+    from qingdao_groups.core.image_safety import (
+        MAX_FRAMES,
+        ImageRefused,
+        image_reencode,
+        max_pixels,
+    )
+
+    uploaded_file.seek(0)
+    try:
+        return image_reencode(uploaded_file.read(), content_type)
+    except ImageRefused as exc:
+        if exc.reason == "damaged":
+            raise UploadRejected(
+                _("图片已损坏或不完整，无法读取。请重新保存或截图后再上传。")
+            ) from exc
+        if exc.reason == "frames":
+            raise UploadRejected(
+                _("动图帧数过多（上限 %(limit)d 帧），请改为静态图片后再上传。")
+                % {"limit": MAX_FRAMES}
+            ) from exc
+        raise UploadRejected(
+            _("图片像素过多（上限 %(limit)d 万像素），请缩小后再上传。")
+            % {"limit": max_pixels() // 10_000}
+        ) from exc
+    finally:
+        uploaded_file.seek(0)
+
+
+def scan_upload(uploaded_file) -> None:
+    """Scan the upload with the configured ClamAV daemon (nothing when none is configured).
+    Malware found, or no verdict (daemon down, timeout, error), refuses it: fail closed."""
+    from qingdao_groups.core.clamav import ScannerUnavailable, clamav_configured, clamav_scan
+
+    if not clamav_configured():
+        return
+    uploaded_file.seek(0)
+    chunks = (
+        uploaded_file.chunks(CHUNK)
+        if hasattr(uploaded_file, "chunks")
+        else iter(lambda: uploaded_file.read(CHUNK), b"")
+    )
+    try:
+        verdict = clamav_scan(chunks)
+    except ScannerUnavailable as exc:
+        logger.error("virus scan unavailable, upload refused: %s", exc)
+        raise UploadRejected(_("扫描服务不可用，请稍后再试。")) from exc
+    finally:
+        uploaded_file.seek(0)
+    if not verdict.clean:
+        logger.warning("virus scan found %s in an upload; refused", verdict.signature)
+        raise UploadRejected(
+            _("病毒扫描发现该文件含有恶意代码（%(name)s），已拒绝上传。")
+            % {"name": verdict.signature}
+        )
+
+
+def scanning_note() -> str:
+    """The short line shown under every file input: whether uploads are scanned for viruses."""
+    from qingdao_groups.core.clamav import clamav_configured
+
+    return _("上传文件将经过病毒扫描。") if clamav_configured() else _("未启用病毒扫描。")
 
 
 # --- text extraction -------------------------------------------------------------------------
@@ -430,6 +555,8 @@ __all__ = [
     "clean_original_name",
     "download_name",
     "extract_text",
+    "scan_upload",
+    "scanning_note",
     "generated_name",
     "sniff",
     "validate_upload",

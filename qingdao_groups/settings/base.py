@@ -499,7 +499,11 @@ def logging_config(log_dir: str) -> dict:
         "handlers": handlers,
         "root": {"handlers": list(handlers), "level": LOG_LEVEL},
         # 403 and 404 in one line each (the filter drops their tracebacks); 500s keep theirs
-        "loggers": {"django.request": {"filters": ["expected_client_errors"]}},
+        "loggers": {
+            "django.request": {"filters": ["expected_client_errors"]},
+            # pypdf warns about every repairable flaw of an uploaded PDF (core/pdf_safety.py)
+            "pypdf": {"level": "ERROR"},
+        },
     }
 
 
@@ -524,6 +528,16 @@ UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
 UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=100)
 UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=2000)
 PDFTOTEXT_TIMEOUT_SECONDS = env.int("PDFTOTEXT_TIMEOUT_SECONDS", default=20)
+# Issue 12: an image larger than this many pixels is refused before it is decoded (decompression
+# bombs); every accepted image is re-encoded (qingdao_groups/core/image_safety.py).
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
+# Every upload is scanned by a ClamAV daemon before it is stored when one is named here: Debian's
+# clamav-daemon listens on /run/clamav/clamd.ctl. Or "host:port" for a daemon over TCP. Empty:
+# no scanning, and every upload form says so. Configured but unreachable: uploads are refused.
+# The daemon's StreamMaxLength must be at least UPLOAD_MAX_BYTES.
+CLAMAV_SOCKET = env("DJANGO_CLAMAV_SOCKET", default="")
+CLAMAV_TCP = env("DJANGO_CLAMAV_TCP", default="")
+CLAMAV_TIMEOUT_SECONDS = env.int("DJANGO_CLAMAV_TIMEOUT_SECONDS", default=30)
 
 # Exports (issue 8): a list export of more rows than this runs in the worker with a progress bar
 # and a "download ready" notice; a smaller one downloads at once. Its file is kept this long

@@ -24,6 +24,9 @@ AXES_VERBOSE = False
 # signed-in person may do, not how they signed in. tests/members/test_two_factor.py and the
 # browser test of enrolment turn it on (the `two_factor` fixture) and test the sign-in itself.
 TWO_FACTOR_ENFORCED = False
+# Tests that scan start their own ClamAV daemon (tests/clamd.py); a developer's does not count.
+CLAMAV_SOCKET = ""
+CLAMAV_TCP = ""
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # No log file: parallel test processes would share one (tests/test_logging.py writes its own).
@@ -33,6 +36,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }
 
 # Persistent connections (base settings) would keep the live-server threads' connections open

@@ -22,6 +22,7 @@ from tests.conftest import PASSWORD
 from tests.e2e.conftest import policy_complaints
 from tests.factories import MembershipFactory, UserFactory
 from tests.groups import workflow_helpers as h
+from tests.test_uploads import make_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -159,7 +160,7 @@ def test_upload_shows_progress_and_lands_on_the_application(open_as, world, live
     url = f"{live_server.url}/applications/{built.application.pk}/"
     page.goto(url)
     big = tmp_path / "集团章程.pdf"
-    big.write_bytes(b"%PDF-1.4\n" + b"%" + b"x" * 2_000_000 + b"\n%%EOF\n")
+    big.write_bytes(make_pdf(padding=2_000_000))
     form = page.locator("form[enctype='multipart/form-data']")
     form.get_by_label("材料类别").select_option("charter")
     form.get_by_label("文件").set_input_files(str(big))

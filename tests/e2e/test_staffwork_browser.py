@@ -23,7 +23,7 @@ from tests.conftest import PASSWORD
 from tests.e2e.test_browser import log_in
 from tests.e2e.test_layout_browser import AXE, axe_violations
 from tests.factories import MembershipFactory, SchoolFactory
-from tests.groups.workflow_helpers import pdf
+from tests.groups.workflow_helpers import MINIMAL_PDF, pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -151,7 +151,7 @@ def test_f3_the_principal_records_a_spending_with_its_receipt(
     form.locator("input[name=spent_on]").fill("2025-05-20")
     form.locator("input[name=note]").fill("研学实践交通费")
     receipt = tmp_path / "凭证.pdf"
-    receipt.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    receipt.write_bytes(MINIMAL_PDF)
     form.locator("input[name=receipt]").set_input_files(str(receipt))
     form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("spending-row")).to_have_count(1)

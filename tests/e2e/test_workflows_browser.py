@@ -28,10 +28,11 @@ from groups.registry.models import EducationGroup, Membership
 from members.models import User
 from tests.conftest import PASSWORD
 from tests.factories import SchoolFactory, UserFactory
+from tests.groups.workflow_helpers import MINIMAL_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = MINIMAL_PDF
 
 
 @pytest.fixture

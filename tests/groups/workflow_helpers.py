@@ -29,8 +29,10 @@ from groups.registry.models import Membership
 from members.models import Authority, School, User
 from qingdao_groups.core.documents import attachment_add
 from tests.factories import PartnerFactory, SchoolFactory, UserFactory
+from tests.test_uploads import make_pdf
 
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real one-page PDF: uploads parse PDFs for active content and refuse damaged ones (issue 12).
+MINIMAL_PDF = make_pdf("minimal")
 START_ON = datetime.date(2025, 9, 1)
 FOUNDING_DOCUMENTS = ("plan", "agreement", "charter")
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from qingdao_groups.core.rules import RuleRefusal
 from qingdao_groups.core.tabular.spec import Column, TableSpec, normalize_key
-from qingdao_groups.core.uploads import ZipRefused, zip_entries
+from qingdao_groups.core.uploads import UploadRejected, ZipRefused, scan_upload, zip_entries
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc)
@@ -113,6 +113,11 @@ def read_upload(uploaded_file, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise _too_big(max_bytes)
     if not data.strip():
         raise TableRefused(_("文件是空的。"))
+    # Imports are uploads too: scanned like every other when a ClamAV daemon is configured.
+    try:
+        scan_upload(io.BytesIO(data))
+    except UploadRejected as exc:
+        raise TableRefused(str(exc.message)) from exc
     return data
 
 
