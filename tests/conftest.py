@@ -26,6 +26,19 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # Every test starts in the default language (Chinese): a request served in English (an
+    # English account's page, an API call with Accept-Language: en) leaves English active in
+    # its thread, as Django's own locale middleware does.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Every test starts with an empty cache: figures cached by an earlier test describe a
     # database that test's rollback has since undone.
