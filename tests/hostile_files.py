@@ -20,6 +20,7 @@ from tests.test_uploads import (
     make_png,
     make_zip_bomb,
 )
+from tests.test_uploads import pdf_from as _pdf_from
 
 REFUSED = "refused"
 NEUTRALISED = "neutralised"  # an image re-encoded: what it carried is gone
@@ -41,21 +42,14 @@ class Hostile:
 
 
 def pdf_from(objects: list[bytes], *, trailer_extra: bytes = b"", tail: bytes = b"") -> bytes:
-    """A PDF of `objects` (1 is the catalog) with a correct xref; `tail` is appended after it."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        trailer_extra,
-        xref,
+    """A PDF of `objects` (1 is the catalog) with a binary-marked 1.7 header and a correct xref;
+    `tail` is appended after it."""
+    return _pdf_from(
+        objects,
+        header=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
+        trailer_extra=trailer_extra,
+        tail=tail,
     )
-    return bytes(out) + tail
 
 
 def _page_pdf(*, catalog_extra: bytes = b"", page_extra: bytes = b"", more: list[bytes] = ()):

@@ -48,9 +48,19 @@ def make_pdf(text: str = "Group charter version one", *, padding: int = 0) -> by
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    if padding:
-        out += b"%" + b"x" * padding + b"\n"
+    header = b"%PDF-1.4\n" + (b"%" + b"x" * padding + b"\n" if padding else b"")
+    return pdf_from(objects, header=header)
+
+
+def pdf_from(
+    objects: list[bytes],
+    *,
+    header: bytes = b"%PDF-1.4\n",
+    trailer_extra: bytes = b"",
+    tail: bytes = b"",
+) -> bytes:
+    """A PDF of `objects` (1 is the catalog) with a correct xref; `tail` is appended after it."""
+    out = bytearray(header)
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -58,11 +68,12 @@ def make_pdf(text: str = "Group charter version one", *, padding: int = 0) -> by
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1,
+        trailer_extra,
         xref,
     )
-    return bytes(out)
+    return bytes(out) + tail
 
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
